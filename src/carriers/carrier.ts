@@ -1,0 +1,95 @@
+import type { Address, LineItem, TrackingEvent } from '../../workflows/shipment.contract';
+
+/** What a carrier (or aggregator) can do for us. Business outcomes are data; failures are CarrierError. */
+export interface Carrier {
+  readonly code: string;
+  /** Latest tracking for a number. `known: false` when the carrier has no record of it. */
+  track(trackingNumber: string): Promise<TrackResult>;
+  /** Books a label for a reship; the same idempotency key always returns the same label. */
+  bookLabel(req: LabelRequest): Promise<Label>;
+  /** Files a claim; the same idempotency key always returns the same claim. */
+  fileClaim(req: ClaimRequest): Promise<ClaimFiled>;
+  claimStatus(claimId: string): Promise<ClaimFiled>;
+}
+
+export interface TrackResult {
+  known: boolean;
+  events: TrackingEvent[];
+  estimatedDeliveryAt?: string;
+}
+
+export interface LabelRequest {
+  idempotencyKey: string;
+  service?: string;
+  reference: string;
+  from: { country: string; warehouseId: string };
+  to: Address;
+  items: LineItem[];
+  declaredValue: number;
+  currency: string;
+}
+
+export interface Label {
+  labelId: string;
+  carrier: string;
+  trackingNumber: string;
+  service: string;
+  postage: number;
+  currency: string;
+  labelUrl?: string;
+}
+
+export interface ClaimRequest {
+  idempotencyKey: string;
+  trackingNumber: string;
+  reason: 'lost' | 'damaged' | 'delayed';
+  amount: number;
+  currency: string;
+  description: string;
+  evidence: Record<string, unknown>;
+}
+
+export interface ClaimFiled {
+  claimId: string;
+  status: string;
+  amount: number;
+  currency: string;
+  amountApproved?: number;
+  filedAt: string;
+}
+
+/**
+ * A carrier call that failed. `permanent` (4xx other than 408/429) must not be retried;
+ * others are transient; `retryAfterMs` honours a 429's Retry-After.
+ */
+export class CarrierError extends Error {
+  constructor(
+    message: string,
+    public readonly code: string,
+    public readonly permanent: boolean,
+    public readonly status?: number,
+    public readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'CarrierError';
+  }
+}
+
+/** Classifies an HTTP status from a carrier API. */
+export function classifyHttpStatus(status: number): { permanent: boolean } {
+  if (status === 408 || status === 429) return { permanent: false };
+  return { permanent: status >= 400 && status < 500 };
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export interface CarrierRegistry {
+  get(code: string): Carrier;
+}

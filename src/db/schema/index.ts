@@ -1,0 +1,5 @@
+export * from './shipments';
+export * from './policies';
+export * from './inventory';
+export * from './messages';
+export * from './claims';

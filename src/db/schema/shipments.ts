@@ -1,0 +1,115 @@
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { ShipmentRegistration, ShipmentState } from '../../../workflows/shipment.contract';
+
+/** Read model of a shipment; the workflow is the source of truth and activities keep this current. */
+export const shipments = pgTable(
+  'shipments',
+  {
+    shipmentId: text('shipment_id').primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    orderId: text('order_id').notNull(),
+    carrier: text('carrier').notNull(),
+    trackingNumber: text('tracking_number').notNull(),
+    originCountry: text('origin_country').notNull(),
+    destinationCountry: text('destination_country').notNull(),
+    policy: text('policy').notNull(),
+    declaredValue: numeric('declared_value', { precision: 12, scale: 2, mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    stage: text('stage').notNull().default('monitoring'),
+    resolution: text('resolution'),
+    suspicionReason: text('suspicion_reason'),
+    suspicionDetectedAt: timestamp('suspicion_detected_at', { withTimezone: true }),
+    /** The replaced shipment, for replacements (X~R1 → X). */
+    replacesShipmentId: text('replaces_shipment_id'),
+    registration: jsonb('registration').$type<ShipmentRegistration>().notNull(),
+    /** SHA-256 of the canonical registration body: same body → 200, other body → 409. */
+    requestHash: text('request_hash').notNull(),
+    /** Last snapshot of the workflow state written by activities. */
+    snapshot: jsonb('snapshot').$type<ShipmentState>(),
+    shippedAt: timestamp('shipped_at', { withTimezone: true }).notNull(),
+    expectedDeliveryAt: timestamp('expected_delivery_at', { withTimezone: true }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('shipments_carrier_tracking_uq').on(t.carrier, t.trackingNumber),
+    index('shipments_stage_idx').on(t.stage),
+    index('shipments_created_idx').on(t.createdAt, t.shipmentId),
+    index('shipments_destination_idx').on(t.destinationCountry),
+  ],
+);
+
+export const trackingEvents = pgTable(
+  'tracking_events',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    shipmentId: text('shipment_id')
+      .notNull()
+      .references(() => shipments.shipmentId),
+    eventId: text('event_id').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    status: text('status').notNull(),
+    subStatus: text('sub_status'),
+    description: text('description'),
+    location: jsonb('location'),
+    source: text('source').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('tracking_events_shipment_event_uq').on(t.shipmentId, t.eventId),
+    index('tracking_events_occurred_idx').on(t.shipmentId, t.occurredAt),
+  ],
+);
+
+export const inquiries = pgTable(
+  'inquiries',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    shipmentId: text('shipment_id')
+      .notNull()
+      .references(() => shipments.shipmentId),
+    inquiryId: text('inquiry_id').notNull(),
+    channel: text('channel').notNull(),
+    message: text('message').notNull(),
+    locale: text('locale'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('inquiries_shipment_inquiry_uq').on(t.shipmentId, t.inquiryId)],
+);
+
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    shipmentId: text('shipment_id')
+      .notNull()
+      .references(() => shipments.shipmentId),
+    round: integer('round').notNull(),
+    reason: text('reason').notNull(),
+    detectedAt: timestamp('detected_at', { withTimezone: true }).notNull(),
+    slaDeadline: timestamp('sla_deadline', { withTimezone: true }).notNull(),
+    status: text('status').notNull().default('pending'),
+    decision: text('decision'),
+    reviewer: text('reviewer'),
+    note: text('note'),
+    automatic: text('automatic'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('reviews_shipment_round_uq').on(t.shipmentId, t.round),
+    index('reviews_pending_idx')
+      .on(t.detectedAt)
+      .where(sql`${t.status} = 'pending'`),
+  ],
+);

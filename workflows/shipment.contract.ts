@@ -1,0 +1,268 @@
+/**
+ * The shipment workflow's contract: names, messages, input and state types.
+ * API, worker and tests import from here; nothing names a workflow, signal or query by a literal.
+ */
+import {
+  defineQuery,
+  defineSearchAttributeKey,
+  defineSignal,
+  defineUpdate,
+  SearchAttributeType,
+} from '@temporalio/common';
+
+export const TASK_QUEUE = 'shipments';
+export const SHIPMENT_WORKFLOW_TYPE = 'shipmentWorkflow';
+
+export function shipmentWorkflowId(shipmentId: string): string {
+  return `shipment:${shipmentId}`;
+}
+
+/** The replacement of shipment X is X~R1, of X~R1 is X~R2, and so on. */
+export function replacementShipmentId(shipmentId: string): string {
+  const m = /^(.*)~R(\d+)$/.exec(shipmentId);
+  return m ? `${m[1]}~R${Number(m[2]) + 1}` : `${shipmentId}~R1`;
+}
+
+export const STAGES = [
+  'monitoring',
+  'verifying',
+  'awaiting_review',
+  'reshipping',
+  'notifying',
+  'claiming',
+  'delivered',
+  'closed',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const RESOLUTIONS = [
+  'delivered',
+  'reshipped',
+  'refunded',
+  'returned_to_sender',
+  'cancelled',
+] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const TRACKING_STATUSES = [
+  'info_received',
+  'in_transit',
+  'customs',
+  'out_for_delivery',
+  'failed_attempt',
+  'available_for_pickup',
+  'delivered',
+  'returning',
+  'returned',
+  'exception',
+  'lost',
+  'damaged',
+  'destroyed',
+  'unknown',
+] as const;
+export type TrackingStatus = (typeof TRACKING_STATUSES)[number];
+
+export const SUSPICION_REASONS = [
+  'stalled',
+  'overdue',
+  'carrier_lost',
+  'carrier_damaged',
+  'inquiry_surge',
+  'delivered_not_received',
+] as const;
+export type SuspicionReason = (typeof SUSPICION_REASONS)[number];
+
+export const REVIEW_DECISIONS = ['reship', 'refund', 'keep_waiting', 'mark_delivered'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+export const NOTIFICATION_KINDS = [
+  'delay_notice',
+  'reshipped',
+  'refunded',
+  'inquiry_reply',
+  'survey',
+  'ops_alert',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface Location {
+  country?: string;
+  city?: string;
+  postalCode?: string;
+}
+
+export interface TrackingEvent {
+  eventId: string;
+  occurredAt: string; // ISO 8601
+  status: TrackingStatus;
+  subStatus?: string;
+  carrierCode?: string;
+  description?: string;
+  location?: Location;
+}
+
+export interface Address {
+  country: string;
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+}
+
+export interface LineItem {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/** What a backend system registers; the workflow's input together with the resolved policy. */
+export interface ShipmentRegistration {
+  shipmentId: string;
+  orderId: string;
+  marketplace?: string;
+  carrier: string;
+  trackingNumber: string;
+  service?: string;
+  policy: string;
+  origin: { country: string; warehouseId?: string };
+  destination: Address;
+  customer: { name: string; email: string; locale: string };
+  items: LineItem[];
+  currency: string;
+  declaredValue: number;
+  shippedAt: string;
+  expectedDeliveryAt?: string;
+}
+
+/** A policy with its ISO 8601 durations, as stored and as the workflow keeps it. */
+export interface Policy {
+  name: string;
+  stallAfter: Partial<Record<TrackingStatus, string>>;
+  overdueGrace: string;
+  inquirySurge: { count: number; window: string };
+  reviewSla: string;
+  autoDecision: { maxDeclaredValue: number; decision: ReviewDecision };
+  deliveredWatch: string;
+  claimWait: string;
+}
+
+export interface ShipmentWorkflowInput {
+  registration: ShipmentRegistration;
+  registeredAt: string;
+  /** Carried over on continue-as-new. */
+  carried?: ShipmentState;
+}
+
+export interface Suspicion {
+  reason: SuspicionReason;
+  detectedAt: string;
+  detail?: string;
+}
+
+export interface ReviewRecord {
+  decision: ReviewDecision;
+  reviewer: string;
+  note?: string;
+  decidedAt: string;
+  automatic: boolean;
+}
+
+export interface ReshipRecord {
+  shipmentId: string;
+  workflowId: string;
+  carrier: string;
+  trackingNumber: string;
+  warehouseId: string;
+  labelId: string;
+  reservationId: string;
+}
+
+export interface ClaimRecord {
+  claimId: string;
+  status: string;
+  amount: number;
+  currency: string;
+  filedAt: string;
+}
+
+export interface NotificationRecord {
+  kind: NotificationKind;
+  channel: 'email';
+  to: string;
+  locale: string;
+  sentAt: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  detail: string;
+}
+
+export interface Deadlines {
+  stallAt?: string;
+  overdueAt?: string;
+  reviewSlaAt?: string;
+  deliveredWatchUntil?: string;
+}
+
+export interface ShipmentState {
+  shipmentId: string;
+  stage: Stage;
+  resolution?: Resolution;
+  policy: Policy;
+  registeredAt: string;
+  lastEvent?: TrackingEvent;
+  eventCount: number;
+  suspicion?: Suspicion;
+  deadlines: Deadlines;
+  /** Multiplier applied to stall thresholds after `keep_waiting` decisions. */
+  thresholdFactor: number;
+  review?: ReviewRecord;
+  reviewRound: number;
+  reship?: ReshipRecord;
+  refund?: { amount: number; currency: string; recordedAt: string };
+  claim?: ClaimRecord;
+  notifications: NotificationRecord[];
+  timeline: TimelineEntry[];
+  cancelled?: { reason: string; at: string };
+}
+
+export interface ReviewInput {
+  decision: ReviewDecision;
+  reviewer: string;
+  note?: string;
+}
+
+export interface ReviewResult {
+  stage: Stage;
+  decision: ReviewDecision;
+  /** True when this decision had already been taken (same decision arriving twice). */
+  duplicate: boolean;
+}
+
+export interface CustomerInquiry {
+  inquiryId: string;
+  channel: string;
+  message: string;
+  receivedAt: string;
+  locale?: string;
+}
+
+export const trackingEventsSignal = defineSignal<[TrackingEvent[]]>('trackingEvents');
+export const customerInquirySignal = defineSignal<[CustomerInquiry]>('customerInquiry');
+export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+export const reviewDecisionSignal = defineSignal<[ReviewInput]>('reviewDecision');
+export const reviewUpdate = defineUpdate<ReviewResult, [ReviewInput]>('review');
+export const stateQuery = defineQuery<ShipmentState>('state');
+
+export const searchAttributes = {
+  stage: defineSearchAttributeKey('ShipmentStage', SearchAttributeType.KEYWORD),
+  carrier: defineSearchAttributeKey('Carrier', SearchAttributeType.KEYWORD),
+  destination: defineSearchAttributeKey('DestinationCountry', SearchAttributeType.KEYWORD),
+  suspicionReason: defineSearchAttributeKey('SuspicionReason', SearchAttributeType.KEYWORD),
+  declaredValue: defineSearchAttributeKey('DeclaredValue', SearchAttributeType.DOUBLE),
+} as const;
+export const ALL_SEARCH_ATTRIBUTES = Object.values(searchAttributes);
