@@ -2,13 +2,8 @@
  * The shipment workflow's contract: names, messages, input and state types.
  * API, worker and tests import from here; nothing names a workflow, signal or query by a literal.
  */
-import {
-  defineQuery,
-  defineSearchAttributeKey,
-  defineSignal,
-  defineUpdate,
-  SearchAttributeType,
-} from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'shipments';
 export const SHIPMENT_WORKFLOW_TYPE = 'shipmentWorkflow';
@@ -153,6 +148,9 @@ export interface ShipmentWorkflowInput {
   registeredAt: string;
   /** Carried over on continue-as-new. */
   carried?: ShipmentState;
+  seenEventIds?: string[];
+  clockRestartedAt?: string;
+  stateVersion?: number;
 }
 
 export interface Suspicion {

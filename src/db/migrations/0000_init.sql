@@ -19,7 +19,7 @@ CREATE TABLE "reviews" (
 	"decision" text,
 	"reviewer" text,
 	"note" text,
-	"automatic" text,
+	"automatic" boolean,
 	"decided_at" timestamp with time zone
 );
 --> statement-breakpoint
@@ -42,6 +42,7 @@ CREATE TABLE "shipments" (
 	"registration" jsonb NOT NULL,
 	"request_hash" text NOT NULL,
 	"snapshot" jsonb,
+	"state_version" integer DEFAULT 0 NOT NULL,
 	"shipped_at" timestamp with time zone NOT NULL,
 	"expected_delivery_at" timestamp with time zone,
 	"delivered_at" timestamp with time zone,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   index,
   integer,
   jsonb,
@@ -36,6 +37,8 @@ export const shipments = pgTable(
     requestHash: text('request_hash').notNull(),
     /** Last snapshot of the workflow state written by activities. */
     snapshot: jsonb('snapshot').$type<ShipmentState>(),
+    /** Version of the snapshot; an older write never overwrites a newer one. */
+    stateVersion: integer('state_version').notNull().default(0),
     shippedAt: timestamp('shipped_at', { withTimezone: true }).notNull(),
     expectedDeliveryAt: timestamp('expected_delivery_at', { withTimezone: true }),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
@@ -103,7 +106,7 @@ export const reviews = pgTable(
     decision: text('decision'),
     reviewer: text('reviewer'),
     note: text('note'),
-    automatic: text('automatic'),
+    automatic: boolean('automatic'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
   },
   (t) => [

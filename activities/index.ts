@@ -1,0 +1,17 @@
+import { createCarrierActivities } from './carrier.activities';
+import type { ActivityDeps } from './deps';
+import { createInventoryActivities } from './inventory.activities';
+import { createNotifyActivities } from './notify.activities';
+import { createShipmentActivities } from './shipments.activities';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity, built from injected dependencies; the worker is the only composition root. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createShipmentActivities(deps),
+    ...createInventoryActivities(deps),
+    ...createCarrierActivities(deps),
+    ...createNotifyActivities(deps),
+  };
+}

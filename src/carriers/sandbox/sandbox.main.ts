@@ -1,0 +1,24 @@
+/** `npm run sandbox-carrier`: the sandbox carrier on its own, for demos and manual testing. */
+import pino from 'pino';
+import { loadConfig } from '../../config';
+import { createSandboxCarrier } from './sandbox.server';
+
+const config = loadConfig();
+const logger = pino({ level: config.logLevel, name: 'sandbox-carrier' });
+const sandbox = createSandboxCarrier({
+  apiKey: config.sandboxCarrierKey,
+  log: (m) => logger.info(m),
+});
+const server = await sandbox.listen(config.sandboxCarrierPort, config.host);
+logger.info(`sandbox carrier listening on ${server.url}`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info(`${signal} received, stopping`);
+  await server.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,633 @@
+/**
+ * The sandbox carrier: a small HTTP API shaped like a real carrier's (tracking, labels, claims),
+ * with scripting routes for tests and demos and fault injection to exercise retries.
+ */
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import { TRACKING_STATUSES } from '../../../workflows/shipment.contract';
+import type { TrackingEvent, TrackingStatus } from '../../../workflows/shipment.contract';
+import type { ClaimFiled, Label } from '../carrier';
+
+export const SANDBOX_CARRIER_CODE = 'sandbox';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type FaultRoute = 'track' | 'label' | 'claim';
+export type FaultMode = 'error500' | 'rate_limit' | 'hold' | 'none';
+
+export interface SandboxParcel {
+  trackingNumber: string;
+  events: TrackingEvent[];
+  estimatedDeliveryAt?: string;
+}
+
+export interface SandboxLabel extends Label {
+  labelUrl: string;
+  reference: string;
+  createdAt: string;
+}
+
+export interface SandboxClaim {
+  claimId: string;
+  trackingNumber: string;
+  reason: 'lost' | 'damaged' | 'delayed';
+  amount: number;
+  currency: string;
+  description: string;
+  evidence: Record<string, unknown>;
+  filedAt: string;
+  /** Set by the control route; otherwise the status follows the approval delay. */
+  decided?: { status: 'approved' | 'denied'; amountApproved?: number };
+}
+
+interface Fault {
+  mode: FaultMode;
+  remaining: number;
+  retryAfterSeconds: number;
+  release: Array<() => void>;
+}
+
+export interface SandboxStats {
+  labels: number;
+  claims: number;
+  parcels: number;
+  trackCalls: number;
+  labelCalls: number;
+  claimCalls: number;
+  faultsServed: number;
+}
+
+/** In-memory state of the sandbox; exposed so in-process tests can look inside. */
+export class SandboxStore {
+  readonly parcels = new Map<string, SandboxParcel>();
+  readonly labels = new Map<string, SandboxLabel>();
+  readonly claims = new Map<string, SandboxClaim>();
+  /** Idempotency key → id and a fingerprint of the first request body. */
+  readonly labelKeys = new Map<string, { labelId: string; fingerprint: string }>();
+  readonly claimKeys = new Map<string, { claimId: string; fingerprint: string }>();
+  readonly counters = {
+    trackCalls: 0,
+    labelCalls: 0,
+    claimCalls: 0,
+    faultsServed: 0,
+  };
+  readonly faults = new Map<FaultRoute, Fault>();
+
+  stats(): SandboxStats {
+    return {
+      labels: this.labels.size,
+      claims: this.claims.size,
+      parcels: this.parcels.size,
+      ...this.counters,
+    };
+  }
+
+  /** Adds events to a parcel (registering it if new), ignoring event ids it already has. */
+  addEvents(trackingNumber: string, events: TrackingEvent[]): SandboxParcel {
+    let parcel = this.parcels.get(trackingNumber);
+    if (!parcel) {
+      parcel = { trackingNumber, events: [] };
+      this.parcels.set(trackingNumber, parcel);
+    }
+    const seen = new Set(parcel.events.map((e) => e.eventId));
+    for (const e of events) {
+      if (seen.has(e.eventId)) continue;
+      seen.add(e.eventId);
+      parcel.events.push(e);
+    }
+    // Carriers report in scan order, not in the order scans reached them.
+    parcel.events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    return parcel;
+  }
+
+  /** A fresh 'SBX' + 10 digit number that no parcel uses yet. */
+  newTrackingNumber(): string {
+    for (;;) {
+      const n = `SBX${String(randomInt(0, 1e10)).padStart(10, '0')}`;
+      if (!this.parcels.has(n)) return n;
+    }
+  }
+}
+
+// ---------- request schemas ----------
+
+const trackingEventSchema = z.object({
+  eventId: z.string().min(1),
+  occurredAt: z.iso.datetime({ offset: true }),
+  status: z.enum(TRACKING_STATUSES),
+  subStatus: z.string().optional(),
+  carrierCode: z.string().optional(),
+  description: z.string().optional(),
+  location: z
+    .object({
+      country: z.string().optional(),
+      city: z.string().optional(),
+      postalCode: z.string().optional(),
+    })
+    .optional(),
+});
+
+const trackingNumberSchema = z
+  .string()
+  .min(4)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/);
+
+const registerParcelSchema = z.object({
+  trackingNumber: trackingNumberSchema,
+  events: z.array(trackingEventSchema).default([]),
+  estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+const appendEventsSchema = z.object({
+  events: z.array(trackingEventSchema).min(1),
+});
+
+const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
+const countrySchema = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE');
+
+/** Service levels: price multiplier and transit days. */
+const SERVICES = {
+  economy: { multiplier: 0.8, transitDays: 12 },
+  standard: { multiplier: 1, transitDays: 7 },
+  express: { multiplier: 1.9, transitDays: 3 },
+} as const;
+type ServiceName = keyof typeof SERVICES;
+
+const labelSchema = z.object({
+  service: z.enum(Object.keys(SERVICES) as [ServiceName, ...ServiceName[]]).default('standard'),
+  reference: z.string().min(1),
+  from: z.object({ country: countrySchema, warehouseId: z.string().min(1) }),
+  to: z.object({
+    country: countrySchema,
+    name: z.string().min(1),
+    line1: z.string().min(1),
+    line2: z.string().optional(),
+    city: z.string().min(1),
+    region: z.string().optional(),
+    postalCode: z.string().min(1),
+  }),
+  items: z
+    .array(
+      z.object({
+        sku: z.string().min(1),
+        quantity: z.number().int().positive(),
+        unitPrice: z.number().nonnegative(),
+      }),
+    )
+    .min(1),
+  declaredValue: z.number().nonnegative(),
+  currency: currencySchema,
+});
+
+const claimSchema = z.object({
+  trackingNumber: trackingNumberSchema,
+  reason: z.enum(['lost', 'damaged', 'delayed']),
+  amount: z.number().positive(),
+  currency: currencySchema,
+  description: z.string().min(1),
+  evidence: z.record(z.string(), z.unknown()),
+});
+
+const faultSchema = z.object({
+  route: z.enum(['track', 'label', 'claim']),
+  mode: z.enum(['error500', 'rate_limit', 'hold', 'none']),
+  count: z.number().int().positive().default(1),
+  retryAfterSeconds: z.number().int().nonnegative().default(1),
+});
+
+const claimDecisionSchema = z.object({
+  status: z.enum(['approved', 'denied']),
+  amountApproved: z.number().nonnegative().optional(),
+});
+
+// ---------- pricing ----------
+
+const EU = new Set(
+  'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE'.split(' '),
+);
+
+/** Base postage by zone: domestic, within the EU, to North America, rest of world. */
+function zoneBase(from: string, to: string): number {
+  if (from === to) return 4.5;
+  if (EU.has(from) && EU.has(to)) return 8.9;
+  if (to === 'US' || to === 'CA' || to === 'MX') return 14.5;
+  return 18.9;
+}
+
+/** Deterministic postage: zone base + per-piece handling, times the service, + insurance above 100. */
+export function computePostage(req: {
+  service: ServiceName;
+  fromCountry: string;
+  toCountry: string;
+  pieces: number;
+  declaredValue: number;
+}): number {
+  const svc = SERVICES[req.service];
+  const base = zoneBase(req.fromCountry, req.toCountry) + 0.75 * Math.max(0, req.pieces - 1);
+  const insurance = req.declaredValue > 100 ? 0.01 * req.declaredValue : 0;
+  return Math.round((base * svc.multiplier + insurance) * 100) / 100;
+}
+
+// ---------- helpers ----------
+
+function fingerprint(body: unknown): string {
+  return createHash('sha256').update(stableStringify(body)).digest('hex');
+}
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function sendError(res: Response, status: number, code: string, message: string, extra?: object) {
+  res.status(status).json({ error: { code, message, ...extra } });
+}
+
+function parseBody<T extends z.ZodType>(
+  schema: T,
+  req: Request,
+  res: Response,
+): z.output<T> | undefined {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (parsed.success) return parsed.data;
+  sendError(res, 400, 'request.invalid', 'The request body is invalid.', {
+    details: parsed.error.issues.map((i) => ({
+      path: i.path.join('.'),
+      message: i.message,
+    })),
+  });
+  return undefined;
+}
+
+function idempotencyKey(req: Request, res: Response): string | undefined {
+  const key = req.get('Idempotency-Key')?.trim();
+  if (key && key.length <= 255) return key;
+  sendError(
+    res,
+    400,
+    'request.idempotency_key_required',
+    'Header Idempotency-Key (1 to 255 characters) is required for this call.',
+  );
+  return undefined;
+}
+
+function latestStatus(parcel: SandboxParcel): TrackingStatus {
+  return parcel.events.at(-1)?.status ?? 'unknown';
+}
+
+// ---------- the server ----------
+
+export interface SandboxCarrierOptions {
+  apiKey: string;
+  now?: () => number;
+  log?: (m: string) => void;
+  /** How long after filing a claim turns `approved` (default 24 h). */
+  claimApprovalDelayMs?: number;
+}
+
+export interface SandboxCarrier {
+  app: express.Express;
+  store: SandboxStore;
+  listen(port: number, host?: string): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrier {
+  if (!opts.apiKey) throw new Error('createSandboxCarrier: apiKey must not be empty');
+  const now = opts.now ?? Date.now;
+  const approvalDelayMs = opts.claimApprovalDelayMs ?? DAY_MS;
+  const store = new SandboxStore();
+  const expectedAuth = Buffer.from(`Bearer ${opts.apiKey}`);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  if (opts.log) {
+    const log = opts.log;
+    app.use((req, res, next) => {
+      const started = Date.now();
+      res.on('finish', () =>
+        log(`${req.method} ${req.originalUrl} → ${res.statusCode} (${Date.now() - started} ms)`),
+      );
+      next();
+    });
+  }
+
+  app.use((req, res, next) => {
+    const given = Buffer.from(req.get('Authorization') ?? '');
+    if (given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth)) return next();
+    res.set('WWW-Authenticate', 'Bearer realm="sandbox-carrier"');
+    sendError(res, 401, 'auth.unauthorized', 'A valid Authorization: Bearer <key> is required.');
+  });
+
+  app.use(express.json({ limit: '1mb' }));
+
+  /**
+   * Applies the injected fault of a route. Returns true when the fault answered the request.
+   * A held request waits here until the fault changes, then goes on normally.
+   */
+  async function applyFault(route: FaultRoute, res: Response): Promise<boolean> {
+    const fault = store.faults.get(route);
+    if (!fault || fault.mode === 'none') return false;
+    if (fault.mode === 'hold') {
+      await new Promise<void>((resolve) => fault.release.push(resolve));
+      return false;
+    }
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) store.faults.delete(route);
+    store.counters.faultsServed += 1;
+    if (fault.mode === 'rate_limit') {
+      res.set('Retry-After', String(fault.retryAfterSeconds));
+      sendError(res, 429, 'rate_limited', 'Too many requests; retry later.');
+    } else {
+      sendError(res, 500, 'internal', 'Injected server error.');
+    }
+    return true;
+  }
+
+  function setFault(route: FaultRoute, next: Omit<Fault, 'release'>) {
+    const previous = store.faults.get(route);
+    if (next.mode === 'none') store.faults.delete(route);
+    else store.faults.set(route, { ...next, release: [] });
+    // Whatever replaces a hold lets the held calls through, to complete normally.
+    for (const release of previous?.release ?? []) release();
+  }
+
+  function releaseAllHolds() {
+    for (const fault of store.faults.values()) for (const release of fault.release) release();
+    store.faults.clear();
+  }
+
+  // --- scripting: parcels and their scans ---
+
+  app.post('/v1/parcels', (req, res) => {
+    const body = parseBody(registerParcelSchema, req, res);
+    if (!body) return;
+    const existed = store.parcels.has(body.trackingNumber);
+    const parcel = store.addEvents(body.trackingNumber, body.events);
+    if (body.estimatedDeliveryAt) parcel.estimatedDeliveryAt = body.estimatedDeliveryAt;
+    res.status(existed ? 200 : 201).json(parcelView(parcel));
+  });
+
+  app.post('/v1/parcels/:trackingNumber/events', (req, res) => {
+    const body = parseBody(appendEventsSchema, req, res);
+    if (!body) return;
+    const tn = req.params.trackingNumber;
+    if (!store.parcels.has(tn)) {
+      return sendError(res, 404, 'tracking.not_found', `No parcel with tracking number ${tn}.`);
+    }
+    res.json(parcelView(store.addEvents(tn, body.events)));
+  });
+
+  // --- tracking ---
+
+  app.get('/v1/trackings/:trackingNumber', async (req, res) => {
+    store.counters.trackCalls += 1;
+    if (await applyFault('track', res)) return;
+    const parcel = store.parcels.get(req.params.trackingNumber);
+    if (!parcel) {
+      return sendError(
+        res,
+        404,
+        'tracking.not_found',
+        `No parcel with tracking number ${req.params.trackingNumber}.`,
+      );
+    }
+    res.json(parcelView(parcel));
+  });
+
+  // --- labels ---
+
+  app.post('/v1/labels', async (req, res) => {
+    store.counters.labelCalls += 1;
+    const key = idempotencyKey(req, res);
+    if (!key) return;
+    if (await applyFault('label', res)) return;
+    // From here to the answer nothing awaits, so concurrent calls with one key book one label.
+    const print = fingerprint(req.body ?? {});
+    const known = store.labelKeys.get(key);
+    if (known) {
+      if (known.fingerprint !== print) {
+        return sendError(
+          res,
+          422,
+          'idempotency.key_reused',
+          `Idempotency-Key ${key} was already used with a different request.`,
+        );
+      }
+      return res.status(200).json(labelView(store.labels.get(known.labelId)!));
+    }
+    const body = parseBody(labelSchema, req, res);
+    if (!body) return;
+    const labelId = `lbl_${randomUUID()}`;
+    const trackingNumber = store.newTrackingNumber();
+    const createdAt = new Date(now()).toISOString();
+    const label: SandboxLabel = {
+      labelId,
+      carrier: SANDBOX_CARRIER_CODE,
+      trackingNumber,
+      service: body.service,
+      postage: computePostage({
+        service: body.service,
+        fromCountry: body.from.country,
+        toCountry: body.to.country,
+        pieces: body.items.reduce((n, i) => n + i.quantity, 0),
+        declaredValue: body.declaredValue,
+      }),
+      currency: body.currency,
+      labelUrl: `${req.protocol}://${req.get('host')}/v1/labels/${labelId}/document`,
+      reference: body.reference,
+      createdAt,
+    };
+    store.labels.set(labelId, label);
+    store.labelKeys.set(key, { labelId, fingerprint: print });
+    const parcel = store.addEvents(trackingNumber, [
+      {
+        eventId: `${trackingNumber}-info`,
+        occurredAt: createdAt,
+        status: 'info_received',
+        carrierCode: SANDBOX_CARRIER_CODE,
+        description: 'Shipment information received',
+        location: { country: body.from.country },
+      },
+    ]);
+    parcel.estimatedDeliveryAt = new Date(
+      now() + SERVICES[body.service].transitDays * DAY_MS,
+    ).toISOString();
+    res.status(201).json(labelView(label));
+  });
+
+  app.get('/v1/labels/:labelId', (req, res) => {
+    const label = store.labels.get(req.params.labelId);
+    if (!label) return sendError(res, 404, 'label.not_found', 'No such label.');
+    res.json(labelView(label));
+  });
+
+  app.get('/v1/labels/:labelId/document', (req, res) => {
+    const label = store.labels.get(req.params.labelId);
+    if (!label) return sendError(res, 404, 'label.not_found', 'No such label.');
+    res
+      .type('text/plain')
+      .send(
+        [
+          'SANDBOX CARRIER — NOT A REAL LABEL',
+          `Tracking: ${label.trackingNumber}`,
+          `Service: ${label.service}`,
+          `Reference: ${label.reference}`,
+          `Postage: ${label.postage.toFixed(2)} ${label.currency}`,
+        ].join('\n'),
+      );
+  });
+
+  // --- claims ---
+
+  function claimView(c: SandboxClaim): ClaimFiled & { trackingNumber: string; reason: string } {
+    const decided =
+      c.decided ??
+      (now() - Date.parse(c.filedAt) >= approvalDelayMs
+        ? { status: 'approved' as const, amountApproved: c.amount }
+        : undefined);
+    return {
+      claimId: c.claimId,
+      trackingNumber: c.trackingNumber,
+      reason: c.reason,
+      status: decided?.status ?? 'submitted',
+      amount: c.amount,
+      currency: c.currency,
+      ...(decided?.status === 'approved'
+        ? { amountApproved: decided.amountApproved ?? c.amount }
+        : {}),
+      filedAt: c.filedAt,
+    };
+  }
+
+  app.post('/v1/claims', async (req, res) => {
+    store.counters.claimCalls += 1;
+    const key = idempotencyKey(req, res);
+    if (!key) return;
+    if (await applyFault('claim', res)) return;
+    const print = fingerprint(req.body ?? {});
+    const known = store.claimKeys.get(key);
+    if (known) {
+      if (known.fingerprint !== print) {
+        return sendError(
+          res,
+          422,
+          'idempotency.key_reused',
+          `Idempotency-Key ${key} was already used with a different request.`,
+        );
+      }
+      return res.status(200).json(claimView(store.claims.get(known.claimId)!));
+    }
+    const body = parseBody(claimSchema, req, res);
+    if (!body) return;
+    if (!store.parcels.has(body.trackingNumber)) {
+      return sendError(
+        res,
+        422,
+        'claim.unknown_tracking',
+        `No parcel with tracking number ${body.trackingNumber}; a claim needs a known shipment.`,
+      );
+    }
+    const claim: SandboxClaim = {
+      claimId: `clm_${randomUUID()}`,
+      ...body,
+      filedAt: new Date(now()).toISOString(),
+    };
+    store.claims.set(claim.claimId, claim);
+    store.claimKeys.set(key, { claimId: claim.claimId, fingerprint: print });
+    res.status(201).json(claimView(claim));
+  });
+
+  app.get('/v1/claims/:claimId', async (req, res) => {
+    if (await applyFault('claim', res)) return;
+    const claim = store.claims.get(req.params.claimId);
+    if (!claim) return sendError(res, 404, 'claim.not_found', 'No such claim.');
+    res.json(claimView(claim));
+  });
+
+  // --- control (tests and demos) ---
+
+  app.post('/__control/faults', (req, res) => {
+    const body = parseBody(faultSchema, req, res);
+    if (!body) return;
+    setFault(body.route, {
+      mode: body.mode,
+      remaining: body.count,
+      retryAfterSeconds: body.retryAfterSeconds,
+    });
+    res.json({ route: body.route, mode: body.mode });
+  });
+
+  app.get('/__control/stats', (_req, res) => {
+    res.json(store.stats());
+  });
+
+  /** Lets a test or demo decide a claim now (e.g. a denial) instead of waiting for approval. */
+  app.post('/__control/claims/:claimId', (req, res) => {
+    const body = parseBody(claimDecisionSchema, req, res);
+    if (!body) return;
+    const claim = store.claims.get(req.params.claimId);
+    if (!claim) return sendError(res, 404, 'claim.not_found', 'No such claim.');
+    claim.decided = body;
+    res.json(claimView(claim));
+  });
+
+  app.use((req, res) => {
+    sendError(res, 404, 'route.not_found', `No route ${req.method} ${req.path}.`);
+  });
+
+  // Express 5 passes body-parser failures and thrown errors here.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      const type = (err as { type?: string }).type;
+      const code = type === 'entity.parse.failed' ? 'request.invalid_json' : 'request.invalid';
+      return sendError(res, status, code, (err as Error).message);
+    }
+    opts.log?.(`sandbox carrier internal error: ${(err as Error)?.stack ?? String(err)}`);
+    sendError(res, 500, 'internal', 'Internal error.');
+  });
+
+  async function listen(port: number, host = '127.0.0.1') {
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    const { port: actual } = server.address() as AddressInfo;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+    return {
+      url,
+      close: () =>
+        new Promise<void>((resolve, reject) => {
+          releaseAllHolds();
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeAllConnections();
+        }),
+    };
+  }
+
+  return { app, store, listen };
+}
+
+function parcelView(p: SandboxParcel) {
+  return {
+    trackingNumber: p.trackingNumber,
+    status: latestStatus(p),
+    events: p.events,
+    ...(p.estimatedDeliveryAt ? { estimatedDeliveryAt: p.estimatedDeliveryAt } : {}),
+  };
+}
+
+function labelView(l: SandboxLabel): Label & { reference: string; createdAt: string } {
+  return { ...l };
+}

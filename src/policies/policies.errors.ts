@@ -1,0 +1,20 @@
+import { ProblemError } from '../api/problems';
+
+export function policyNotFound(name: string, status: 404 | 422 = 404): ProblemError {
+  return new ProblemError(
+    status,
+    'policy.not_found',
+    'Policy not found',
+    `There is no policy named "${name}". Create it with PUT /v1/policies/${name} first.`,
+  );
+}
+
+export function policyNameMismatch(pathName: string, bodyName: string): ProblemError {
+  return new ProblemError(
+    400,
+    'validation.failed',
+    'Validation failed',
+    `The body names policy "${bodyName}" but the path names "${pathName}".`,
+    { errors: [{ path: 'name', message: `must be "${pathName}" (as in the path) or omitted` }] },
+  );
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
+import { STALLABLE_STATUSES } from '../../workflows/policy';
+import { REVIEW_DECISIONS, type Policy } from '../../workflows/shipment.contract';
+
+export const POLICY_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+export const policyName = z
+  .string()
+  .regex(POLICY_NAME, 'must be 1-63 characters: lower-case letters, digits, ".", "_" or "-"');
+
+const duration = z
+  .string()
+  .refine(isIsoDuration, 'must be an ISO 8601 duration such as P7D, PT12H or PT30S');
+
+const positiveDuration = duration.refine(
+  (d) => !isIsoDuration(d) || parseIsoDuration(d) > 0,
+  'must be longer than zero',
+);
+
+const allowedStatuses = STALLABLE_STATUSES.join(', ');
+
+/** Per tracking status, how long without a new scan before a parcel is stalled. */
+const stallAfter = z.record(z.string(), positiveDuration).superRefine((record, ctx) => {
+  for (const key of Object.keys(record)) {
+    if (!(STALLABLE_STATUSES as readonly string[]).includes(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `"${key}" is not a status that can stall; allowed: ${allowedStatuses}`,
+      });
+    }
+  }
+});
+
+/** A policy as sent to PUT /v1/policies/{name}; `name` may be omitted (the path names it). */
+export const policyBody = z.strictObject({
+  name: policyName.optional(),
+  stallAfter,
+  overdueGrace: duration,
+  inquirySurge: z.strictObject({
+    count: z.number().int().positive(),
+    window: positiveDuration,
+  }),
+  reviewSla: positiveDuration,
+  autoDecision: z.strictObject({
+    /** Shipments declared at or under this value are decided automatically when the SLA passes; 0 = never. */
+    maxDeclaredValue: z.number().nonnegative(),
+    decision: z.enum(REVIEW_DECISIONS),
+  }),
+  deliveredWatch: duration,
+  claimWait: duration,
+});
+export type PolicyBody = z.output<typeof policyBody>;
+
+export const policyParams = z.object({ name: policyName });
+
+export function toPolicy(name: string, body: PolicyBody): Policy {
+  return {
+    name,
+    stallAfter: body.stallAfter as Policy['stallAfter'],
+    overdueGrace: body.overdueGrace,
+    inquirySurge: body.inquirySurge,
+    reviewSla: body.reviewSla,
+    autoDecision: body.autoDecision,
+    deliveredWatch: body.deliveredWatch,
+    claimWait: body.claimWait,
+  };
+}

@@ -1,0 +1,92 @@
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { requirePermission } from '../api/auth';
+import { fieldErrors, validationFailed } from '../api/problems';
+import { jsonBody, parseParams, parseQuery } from '../api/validate';
+import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
+import type { ShipmentRepository } from '../shipments/shipments.repository';
+import { shipmentParams } from '../shipments/shipments.schemas';
+import type { WorkflowGateway } from '../shipments/shipments.temporal';
+import { notAwaitingReview, unknownDecision } from './reviews.errors';
+import type { ReviewRepository } from './reviews.repository';
+import { pendingQuery, reviewBody } from './reviews.schemas';
+
+export function reviewsRouter(deps: {
+  reviews: ReviewRepository;
+  shipments: ShipmentRepository;
+  workflows: WorkflowGateway;
+  logger: Logger;
+}) {
+  const { reviews, shipments, workflows, logger } = deps;
+  const router = Router();
+
+  router.get('/v1/reviews', requirePermission('read'), async (req, res) => {
+    const { limit } = parseQuery(req, pendingQuery);
+    const items = await reviews.pending(limit);
+    res.json({
+      items: items.map((r) => ({
+        shipmentId: r.shipmentId,
+        round: r.round,
+        reason: r.reason,
+        detectedAt: r.detectedAt,
+        slaDeadline: r.slaDeadline,
+        declaredValue: r.declaredValue,
+        currency: r.currency,
+        carrier: r.carrier,
+        trackingNumber: r.trackingNumber,
+        destination: r.destination,
+      })),
+    });
+  });
+
+  router.post('/v1/shipments/:id/review', requirePermission('decide'), async (req, res) => {
+    const { id } = parseParams(req, shipmentParams);
+    // Validate first so that a bad decision is a 400 whatever the state of the shipment.
+    const body = jsonBody(req);
+    const parsed = reviewBody.safeParse(body);
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error);
+      const decision: unknown =
+        typeof body === 'object' && body !== null ? (body as { decision?: unknown }).decision : undefined;
+      if (typeof decision === 'string' && errors.some((e) => e.path === 'decision')) {
+        throw unknownDecision(decision, errors);
+      }
+      throw validationFailed(errors);
+    }
+    const input = parsed.data;
+
+    if (!(await shipments.get(id))) throw shipmentNotFound(id);
+    const answer = await workflows.state(id);
+    if (!answer.ok) {
+      throw workflowUnavailable(`The workflow of shipment "${id}" cannot be reached to take the decision; try again.`);
+    }
+    const { state } = answer;
+    if (state.stage !== 'awaiting_review') {
+      const last = state.review;
+      // The same decision arriving twice (double click, client retry) is answered idempotently.
+      if (last && last.decision === input.decision && last.reviewer === input.reviewer) {
+        res.json({ stage: state.stage, decision: last.decision, duplicate: true });
+        return;
+      }
+      throw notAwaitingReview(id, `it is in stage ${state.stage}`);
+    }
+
+    try {
+      const result = await workflows.review(id, state.reviewRound, input);
+      res.json({ stage: result.stage, decision: result.decision, duplicate: result.duplicate });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        // The workflow's validator refused: the review was closed meanwhile (SLA, another reviewer).
+        throw notAwaitingReview(id, err.cause?.message ?? err.message);
+      }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        (req.log ?? logger).error({ err, shipmentId: id }, 'review update timed out');
+        throw workflowUnavailable(`The workflow of shipment "${id}" did not take the decision in time; try again.`);
+      }
+      throw err;
+    }
+  });
+
+  return router;
+}

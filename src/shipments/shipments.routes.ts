@@ -1,0 +1,93 @@
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { requirePermission } from '../api/auth';
+import { parseBody, parseParams, parseQuery } from '../api/validate';
+import { policyNotFound } from '../policies/policies.errors';
+import type { PolicyRepository } from '../policies/policies.repository';
+import type { ShipmentRegistration } from '../../workflows/shipment.contract';
+import { shipmentConflict, shipmentNotFound, workflowUnavailable } from './shipments.errors';
+import type { ShipmentRepository } from './shipments.repository';
+import { inquiryBody, listQuery, registrationBody, shipmentParams } from './shipments.schemas';
+import type { WorkflowGateway } from './shipments.temporal';
+import { listItemView, rowOnlyView, shipmentView } from './shipments.view';
+
+export interface ShipmentsRouterDeps {
+  shipments: ShipmentRepository;
+  policies: PolicyRepository;
+  workflows: WorkflowGateway;
+  logger: Logger;
+}
+
+export function shipmentsRouter({ shipments, policies, workflows, logger }: ShipmentsRouterDeps) {
+  const router = Router();
+
+  router.post('/v1/shipments', requirePermission('ingest'), async (req, res) => {
+    const registration: ShipmentRegistration = parseBody(req, registrationBody);
+    if (!(await policies.exists(registration.policy))) throw policyNotFound(registration.policy, 422);
+
+    const outcome = await shipments.register(registration);
+    if (outcome.kind === 'conflict') throw shipmentConflict(outcome.detail);
+
+    // Started on both paths: an earlier attempt may have stored the row and then failed to start.
+    // registeredAt comes from the row so that every retry sends the same workflow input.
+    try {
+      await workflows.start(outcome.row.registration, outcome.row.createdAt.toISOString());
+    } catch (err) {
+      (req.log ?? logger).error({ err, shipmentId: registration.shipmentId }, 'workflow start failed');
+      throw workflowUnavailable(
+        `Shipment "${registration.shipmentId}" is recorded but its workflow could not be started; send the same request again.`,
+      );
+    }
+    res.status(outcome.kind === 'created' ? 201 : 200).json({
+      shipmentId: outcome.row.shipmentId,
+      workflowId: outcome.row.workflowId,
+      stage: outcome.row.stage,
+    });
+  });
+
+  router.get('/v1/shipments', requirePermission('read'), async (req, res) => {
+    const q = parseQuery(req, listQuery);
+    const page = await shipments.list(q);
+    res.json({ items: page.rows.map(listItemView), nextCursor: page.nextCursor });
+  });
+
+  router.get('/v1/shipments/:id', requirePermission('read'), async (req, res) => {
+    const { id } = parseParams(req, shipmentParams);
+    const row = await shipments.get(id);
+    if (!row) throw shipmentNotFound(id);
+    const answer = await workflows.state(id);
+    if (answer.ok) {
+      res.json(shipmentView(row, answer.state, 'workflow'));
+      return;
+    }
+    // The workflow is the source of truth; when it cannot answer, say we read the snapshot.
+    (req.log ?? logger).warn(
+      { err: answer.error, shipmentId: id, reason: answer.reason },
+      'state query failed; answering from the read model',
+    );
+    res.json(row.snapshot ? shipmentView(row, row.snapshot, 'read_model') : rowOnlyView(row));
+  });
+
+  router.post('/v1/shipments/:id/inquiries', requirePermission('ingest'), async (req, res) => {
+    const { id } = parseParams(req, shipmentParams);
+    const inquiry = parseBody(req, inquiryBody);
+    const row = await shipments.get(id);
+    if (!row) throw shipmentNotFound(id);
+    const { duplicate } = await shipments.addInquiry(id, inquiry);
+    // Signalled even when stored before: the workflow dedupes by inquiryId, and a retry after a
+    // failed signal must still reach it.
+    let signalled: boolean;
+    try {
+      signalled = await workflows.signalInquiry(id, inquiry);
+    } catch (err) {
+      (req.log ?? logger).error({ err, shipmentId: id }, 'inquiry signal failed');
+      throw workflowUnavailable(
+        `The inquiry is stored but the workflow of shipment "${id}" could not be told; send it again.`,
+      );
+    }
+    if (!signalled) (req.log ?? logger).warn({ shipmentId: id }, 'inquiry for a closed workflow');
+    res.status(202).json({ shipmentId: id, inquiryId: inquiry.inquiryId, duplicate, signalled });
+  });
+
+  return router;
+}

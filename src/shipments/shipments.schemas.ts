@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { STAGES } from '../../workflows/shipment.contract';
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** Codes CLDR knows but that are not ISO 3166-1 alpha-2 country codes. */
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'UK', 'ZZ', 'QO']);
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && regionNames.of(code) !== code;
+}
+
+export function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+export const country = z
+  .string()
+  .refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE');
+const currency = z
+  .string()
+  .refine((c) => CURRENCIES.has(c), 'must be an ISO 4217 currency code in capitals, such as EUR');
+const locale = z.string().refine(isLocale, 'must be a BCP 47 language tag such as de-DE');
+export const instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date-time with a time zone, such as 2025-03-01T12:00:00Z',
+});
+/** Ids end up in workflow ids and URLs: keep them printable and short. */
+export const shipmentId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/, 'must be 1-128 characters: letters, digits, . _ : ~ -');
+const money = z.number().nonnegative().finite();
+
+export const registrationBody = z.object({
+  shipmentId,
+  orderId: text(128),
+  marketplace: text(64).optional(),
+  carrier: text(64),
+  trackingNumber: text(128),
+  service: text(64).optional(),
+  policy: z.string().min(1).default('default'),
+  origin: z.object({ country, warehouseId: text(64).optional() }),
+  destination: z.object({
+    country,
+    name: text(200),
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    region: text(100).optional(),
+    postalCode: text(20),
+  }),
+  customer: z.object({ name: text(200), email: z.email('must be an e-mail address'), locale }),
+  items: z
+    .array(
+      z.object({
+        sku: text(64),
+        quantity: z.number().int('must be a whole number').positive('must be at least 1'),
+        unitPrice: money,
+      }),
+    )
+    .min(1, 'must list at least one item'),
+  currency,
+  declaredValue: money,
+  shippedAt: instant,
+  expectedDeliveryAt: instant.optional(),
+});
+export type RegistrationBody = z.output<typeof registrationBody>;
+
+export const shipmentParams = z.object({ id: shipmentId });
+
+export const listQuery = z.object({
+  stage: z.enum(STAGES).optional(),
+  carrier: z.string().min(1).optional(),
+  destination: country.optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).optional(),
+});
+export type ListQuery = z.output<typeof listQuery>;
+
+export const inquiryBody = z.object({
+  inquiryId: text(128),
+  channel: text(32),
+  message: z.string().min(1, 'must not be empty').max(10_000),
+  receivedAt: instant,
+  locale: locale.optional(),
+});
+export type InquiryBody = z.output<typeof inquiryBody>;
+
+/** JSON with object keys sorted at every level, so equal bodies serialise equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

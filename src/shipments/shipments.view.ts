@@ -1,0 +1,115 @@
+import type { ShipmentState } from '../../workflows/shipment.contract';
+import type { ShipmentRow } from './shipments.repository';
+
+/** Fields that come from the registration, whatever the source of the state. */
+function registrationFields(row: ShipmentRow) {
+  return {
+    orderId: row.orderId,
+    carrier: row.carrier,
+    trackingNumber: row.trackingNumber,
+    destination: row.destinationCountry,
+    declaredValue: row.declaredValue,
+    currency: row.currency,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** The contract shape of GET /v1/shipments/{id} from a workflow state. */
+export function shipmentView(row: ShipmentRow, state: ShipmentState, source: 'workflow' | 'read_model') {
+  return {
+    shipmentId: state.shipmentId,
+    workflowId: row.workflowId,
+    source,
+    stage: state.stage,
+    ...(state.resolution ? { resolution: state.resolution } : {}),
+    policy: state.policy.name,
+    ...registrationFields(row),
+    registeredAt: state.registeredAt,
+    ...(state.lastEvent ? { lastEvent: state.lastEvent } : {}),
+    eventCount: state.eventCount,
+    ...(state.suspicion
+      ? {
+          suspicion: {
+            reason: state.suspicion.reason,
+            detectedAt: state.suspicion.detectedAt,
+            ...(state.suspicion.detail ? { detail: state.suspicion.detail } : {}),
+          },
+        }
+      : {}),
+    ...(state.review
+      ? {
+          review: {
+            decision: state.review.decision,
+            reviewer: state.review.reviewer,
+            decidedAt: state.review.decidedAt,
+            automatic: state.review.automatic,
+            ...(state.review.note ? { note: state.review.note } : {}),
+          },
+        }
+      : {}),
+    ...(state.reship
+      ? {
+          reship: {
+            shipmentId: state.reship.shipmentId,
+            carrier: state.reship.carrier,
+            trackingNumber: state.reship.trackingNumber,
+            warehouseId: state.reship.warehouseId,
+          },
+        }
+      : {}),
+    ...(state.refund ? { refund: state.refund } : {}),
+    ...(state.claim
+      ? {
+          claim: {
+            claimId: state.claim.claimId,
+            status: state.claim.status,
+            amount: state.claim.amount,
+            currency: state.claim.currency,
+            filedAt: state.claim.filedAt,
+          },
+        }
+      : {}),
+    ...(state.cancelled ? { cancelled: state.cancelled } : {}),
+    notifications: state.notifications,
+    timeline: state.timeline,
+    deadlines: state.deadlines,
+  };
+}
+
+/** When neither the workflow nor a snapshot can tell: what the read-model row itself knows. */
+export function rowOnlyView(row: ShipmentRow) {
+  return {
+    shipmentId: row.shipmentId,
+    workflowId: row.workflowId,
+    source: 'read_model' as const,
+    stage: row.stage,
+    ...(row.resolution ? { resolution: row.resolution } : {}),
+    policy: row.policy,
+    ...registrationFields(row),
+    registeredAt: row.createdAt.toISOString(),
+    ...(row.suspicionReason && row.suspicionDetectedAt
+      ? {
+          suspicion: {
+            reason: row.suspicionReason,
+            detectedAt: row.suspicionDetectedAt.toISOString(),
+          },
+        }
+      : {}),
+    notifications: [],
+    timeline: [],
+    deadlines: {},
+  };
+}
+
+export function listItemView(row: ShipmentRow) {
+  return {
+    shipmentId: row.shipmentId,
+    workflowId: row.workflowId,
+    stage: row.stage,
+    ...(row.resolution ? { resolution: row.resolution } : {}),
+    policy: row.policy,
+    ...registrationFields(row),
+    ...(row.suspicionReason ? { suspicionReason: row.suspicionReason } : {}),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

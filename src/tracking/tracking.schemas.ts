@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { TRACKING_STATUSES } from '../../workflows/shipment.contract';
+import { instant } from '../shipments/shipments.schemas';
+
+export const MAX_EVENTS_PER_BATCH = 1000;
+
+export const trackingEventInput = z.object({
+  carrier: z.string().min(1).max(64),
+  trackingNumber: z.string().min(1).max(128),
+  eventId: z.string().min(1).max(200),
+  occurredAt: instant,
+  status: z.enum(TRACKING_STATUSES),
+  subStatus: z.string().max(100).optional(),
+  carrierCode: z.string().max(100).optional(),
+  description: z.string().max(2000).optional(),
+  location: z
+    .object({
+      country: z.string().max(2).optional(),
+      city: z.string().max(200).optional(),
+      postalCode: z.string().max(20).optional(),
+    })
+    .optional(),
+});
+export type TrackingEventInput = z.output<typeof trackingEventInput>;
+
+export const trackingEventsBody = z.object({
+  events: z
+    .array(trackingEventInput)
+    .min(1, 'must hold at least one event')
+    .max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events; split the batch`),
+});

@@ -1,0 +1,182 @@
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseApiKeys } from '../../src/api/app';
+import { aRegistration } from '../helpers/factories';
+import { serve, startApi, type ApiUnderTest } from './harness';
+
+let api: ApiUnderTest;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('API keys', () => {
+  it('reads role:key pairs from API_KEYS, ignoring spaces and empty entries', () => {
+    expect(parseApiKeys(' ingest:abc , ops:def,,admin:ghi ')).toEqual([
+      { role: 'ingest', key: 'abc' },
+      { role: 'ops', key: 'def' },
+      { role: 'admin', key: 'ghi' },
+    ]);
+    expect(parseApiKeys('')).toEqual([]);
+  });
+
+  it('refuses an entry that is not role:key, without echoing the key', () => {
+    expect(() => parseApiKeys('ops:abc,justasecret')).toThrow(/entry 2 is not of the form role:key/);
+    expect(() => parseApiKeys('ops:abc,justasecret')).not.toThrow(/justasecret/);
+    expect(() => parseApiKeys('ops:')).toThrow(/entry 1 is not of the form role:key/);
+  });
+
+  it('refuses an unknown role and names the roles that exist', () => {
+    expect(() => parseApiKeys('superuser:abc')).toThrow(
+      'API_KEYS entry 1 has unknown role "superuser"; roles are ingest, ops, analyst, admin',
+    );
+  });
+
+  it('refuses the same key given to two roles', () => {
+    expect(() => parseApiKeys('ops:same,admin:same')).toThrow(/entry 2 \(admin\) repeats a key/);
+  });
+});
+
+describe('authentication and roles', () => {
+  it('a request without an API key is turned away with 401 problem+json', async () => {
+    const res = await api.call('GET', '/v1/shipments');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(res.body).toMatchObject({
+      type: 'https://parcelwarden.dev/problems/auth.missing_key',
+      code: 'auth.missing_key',
+      status: 401,
+      title: 'API key required',
+    });
+  });
+
+  it('a wrong API key is turned away with 401', async () => {
+    const res = await api.call('GET', '/v1/shipments', {
+      headers: { authorization: `Bearer ${api.keys.admin}x` },
+    });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('auth.invalid_key');
+  });
+
+  it('an ingest key may not decide a review (403)', async () => {
+    const res = await api.call('POST', '/v1/shipments/ANY/review', {
+      as: 'ingest',
+      body: { decision: 'reship', reviewer: 'bot' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'auth.forbidden', status: 403 });
+    expect(res.body.detail).toContain('ops, admin');
+  });
+
+  it('an analyst may read but not register shipments or change policies', async () => {
+    expect((await api.call('GET', '/v1/shipments', { as: 'analyst' })).status).toBe(200);
+    expect((await api.call('POST', '/v1/shipments', { as: 'analyst', body: aRegistration() })).status).toBe(403);
+    expect((await api.call('PUT', '/v1/policies/x', { as: 'ops', body: {} })).status).toBe(403);
+  });
+
+  it('an ingest key may not read shipments', async () => {
+    expect((await api.call('GET', '/v1/shipments', { as: 'ingest' })).status).toBe(403);
+  });
+
+  it('liveness and readiness need no key', async () => {
+    const live = await api.call('GET', '/healthz');
+    expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const ready = await api.call('GET', '/readyz');
+    expect(ready).toMatchObject({ status: 200, body: { status: 'ready', checks: { db: true, temporal: true } } });
+  });
+});
+
+describe('readiness', () => {
+  it('reports 503 and names Temporal when the Temporal server cannot be reached', async () => {
+    // A real client aimed at a port where nothing listens.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    const unreachable = await serve(
+      { db: api.db, temporal: new Client({ connection }), taskQueue: 'unused' },
+      () => connection.close(),
+    );
+    try {
+      const res = await unreachable.call('GET', '/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        status: 'unavailable',
+        checks: { db: true, temporal: false },
+        failed: ['temporal'],
+      });
+    } finally {
+      await unreachable.close();
+    }
+  });
+});
+
+describe('problems', () => {
+  it('an unknown route is a 404 problem', async () => {
+    const res = await api.call('GET', '/v1/parcels', { as: 'admin' });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'route.not_found', detail: 'There is no route GET /v1/parcels.' });
+  });
+
+  it('malformed JSON is a 400 problem, not a crash', async () => {
+    const res = await api.call('POST', '/v1/shipments', { as: 'ingest', rawBody: '{"shipmentId": ' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'request.malformed_json', status: 400 });
+  });
+
+  it('a body over 1 MB is refused with 413', async () => {
+    const res = await api.call('POST', '/v1/tracking-events', {
+      as: 'ingest',
+      rawBody: JSON.stringify({ events: [], padding: 'x'.repeat(1_100_000) }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('request.too_large');
+  });
+
+  it('a body that is not JSON is refused with 415', async () => {
+    const res = await api.call('POST', '/v1/tracking-events', {
+      as: 'ingest',
+      rawBody: 'events=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('request.unsupported_media_type');
+  });
+
+  it('the caller’s request id is echoed and quoted in problems', async () => {
+    const res = await api.call('GET', '/v1/nothing', { as: 'admin', headers: { 'x-request-id': 'req-abc.123' } });
+    expect(res.headers.get('x-request-id')).toBe('req-abc.123');
+    expect(res.body.requestId).toBe('req-abc.123');
+  });
+
+  it('a request without an id gets a fresh one, and an unsafe one is replaced', async () => {
+    const a = await api.call('GET', '/healthz');
+    expect(a.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const b = await api.call('GET', '/healthz', { headers: { 'x-request-id': 'bad id<script>' } });
+    expect(b.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('an internal failure is a bare 500 with the request id, never the SQL or a stack', async () => {
+    // A database that is gone: the repository query fails inside the route.
+    const { connectDatabase } = await import('../../src/db/client');
+    const { inject } = await import('vitest');
+    const closed = connectDatabase(inject('databaseUrl'), { max: 1 });
+    await closed.close();
+    const broken = await serve({ db: closed.db, temporal: api.client, taskQueue: 'unused' });
+    try {
+      const res = await broken.call('GET', '/v1/shipments', { as: 'admin', headers: { 'x-request-id': 'boom-1' } });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({
+        type: 'https://parcelwarden.dev/problems/internal.error',
+        title: 'Internal error',
+        status: 500,
+        code: 'internal.error',
+        detail: 'Something went wrong on our side. Quote request id boom-1 when reporting it.',
+        requestId: 'boom-1',
+      });
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { shipmentWorkflow } from '../../workflows/shipment.workflow';
+import {
+  SHIPMENT_WORKFLOW_TYPE,
+  searchAttributes,
+  shipmentWorkflowId,
+  stateQuery,
+  type Policy,
+  type ShipmentRegistration,
+  type ShipmentState,
+  type Stage,
+} from '../../workflows/shipment.contract';
+import { aRegistration, insertPolicy, insertShipmentRow } from './factories';
+import type { TestStack } from './stack';
+import { waitUntil } from './wait';
+
+export type ShipmentHandle = WorkflowHandle<typeof shipmentWorkflow>;
+
+/** Registers a shipment the way the API does (read-model row, then the workflow) under a policy. */
+export async function startShipment(
+  stack: TestStack,
+  policy: Policy,
+  overrides: Partial<ShipmentRegistration> = {},
+): Promise<{ reg: ShipmentRegistration; handle: ShipmentHandle }> {
+  await insertPolicy(stack.db, policy);
+  const reg = aRegistration({ policy: policy.name, ...overrides });
+  await insertShipmentRow(stack.db, reg);
+  const handle = await stack.client.workflow.start<typeof shipmentWorkflow>(SHIPMENT_WORKFLOW_TYPE, {
+    workflowId: shipmentWorkflowId(reg.shipmentId),
+    taskQueue: stack.taskQueue,
+    args: [{ registration: reg, registeredAt: new Date().toISOString() }],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: searchAttributes.stage, value: 'monitoring' },
+      { key: searchAttributes.carrier, value: reg.carrier },
+      { key: searchAttributes.destination, value: reg.destination.country },
+      { key: searchAttributes.declaredValue, value: reg.declaredValue },
+    ],
+  });
+  return { reg, handle };
+}
+
+export function stateOf(handle: WorkflowHandle): Promise<ShipmentState> {
+  return handle.query(stateQuery);
+}
+
+/** Waits until the workflow reports the stage (by query), and returns its state then. */
+export function waitForStage(handle: WorkflowHandle, stage: Stage, timeoutMs = 45_000): Promise<ShipmentState> {
+  return waitUntil(`${handle.workflowId} to reach ${stage}`, () => stateOf(handle), (s) => s.stage === stage, timeoutMs);
+}

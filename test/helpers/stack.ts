@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities';
+import { sandboxRegistry } from '../../src/carriers/registry';
+import { SandboxCarrierClient } from '../../src/carriers/sandbox/sandbox.client';
+import { createSandboxCarrier, type SandboxStore } from '../../src/carriers/sandbox/sandbox.server';
+import { connectDatabase, type Database } from '../../src/db/client';
+import { seed } from '../../src/db/seed';
+import { createSmtpMailer } from '../../src/mail/smtp-mailer';
+import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
+import { bundleWorkflows, createShipmentWorker } from '../../src/worker';
+import './provided';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** Workflows are bundled once per test process. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflows();
+  return bundle;
+}
+
+export const SANDBOX_KEY = 'test-sandbox-key';
+export const OPS_EMAIL = 'ops@parcelwarden.test';
+
+export interface TestStack {
+  database: Database;
+  db: Database['db'];
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  sandbox: { url: string; store: SandboxStore; control(body: unknown): Promise<void> };
+  mail: MailSink;
+  worker?: Worker;
+  /** Starts (again) an in-process worker on the stack's task queue. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real parts for workflow and API tests: the run's Temporal server and database, an in-process
+ * sandbox carrier and SMTP sink, and a worker with the real activities on a task queue of its own.
+ */
+export async function startTestStack(opts: { worker?: boolean } = {}): Promise<TestStack> {
+  const address = inject('temporalAddress');
+  const namespace = 'default';
+  const database = connectDatabase(inject('databaseUrl'), { max: 5 });
+  await seed(database.db);
+  const sandboxServer = createSandboxCarrier({ apiKey: SANDBOX_KEY });
+  const sandboxHttp = await sandboxServer.listen(0);
+  const mail = await startMailSink({ smtpPort: 0 });
+  const mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${mail.smtpPort}`, from: 'Parcelwarden <care@parcelwarden.test>' });
+  const carriers = sandboxRegistry(new SandboxCarrierClient({ baseUrl: sandboxHttp.url, apiKey: SANDBOX_KEY, timeoutMs: 5000 }));
+  const activities = createActivities({ db: database.db, carriers, mailer, opsEmail: OPS_EMAIL });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const taskQueue = `test-${randomUUID()}`;
+  let running: { worker: Worker; done: Promise<void> } | undefined;
+
+  const stack: TestStack = {
+    database,
+    db: database.db,
+    client,
+    namespace,
+    taskQueue,
+    sandbox: {
+      url: sandboxHttp.url,
+      store: sandboxServer.store,
+      async control(body) {
+        const res = await fetch(`${sandboxHttp.url}/__control/faults`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${SANDBOX_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        if (!res.ok) throw new Error(`sandbox control failed: ${res.status} ${await res.text()}`);
+      },
+    },
+    mail,
+    async startWorker() {
+      if (running) return;
+      const worker = await createShipmentWorker({
+        connection: nativeConnection,
+        namespace,
+        taskQueue,
+        activities,
+        workflowBundle: await workflowBundle(),
+      });
+      running = { worker, done: worker.run() };
+      stack.worker = worker;
+    },
+    async stopWorker() {
+      if (!running) return;
+      running.worker.shutdown();
+      await running.done;
+      running = undefined;
+      stack.worker = undefined;
+    },
+    async stop() {
+      await stack.stopWorker();
+      await nativeConnection.close();
+      await connection.close();
+      await sandboxHttp.close();
+      await mail.stop();
+      mailer.close?.();
+      await database.close();
+    },
+  };
+  if (opts.worker !== false) await stack.startWorker();
+  return stack;
+}
