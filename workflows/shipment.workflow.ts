@@ -242,20 +242,26 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     return 'awaiting_review';
   };
 
-  /** Waits for an ops decision; escalates when the SLA runs out. */
-  const review = async (): Promise<Next> => {
+  /** Opens the review before the stage is published, so a decision can never race the opening. */
+  const openReview = async () => {
     state.reviewRound++;
-    const round = state.reviewRound;
     const slaMs = parseIsoDuration(state.policy.reviewSla);
     state.deadlines.reviewSlaAt = new Date(Date.now() + slaMs).toISOString();
     await local.openReview({
       shipmentId: reg.shipmentId,
-      round,
+      round: state.reviewRound,
       reason: state.suspicion?.reason ?? 'stalled',
       detectedAt: state.suspicion?.detectedAt ?? now(),
       slaDeadline: state.deadlines.reviewSlaAt,
     });
-    const decided = await condition(() => pendingDecision !== undefined || cancelRequested, slaMs);
+  };
+
+  /** Waits for an ops decision; escalates when the SLA runs out. */
+  const review = async (): Promise<Next> => {
+    const round = state.reviewRound;
+    const slaMs = Math.max(0, Date.parse(state.deadlines.reviewSlaAt ?? now()) - Date.now());
+    const decidedNow = () => pendingDecision !== undefined || cancelRequested;
+    const decided = slaMs > 0 ? await condition(decidedNow, slaMs) : decidedNow();
     if (!decided) {
       note('review_sla_expired', `no decision within ${state.policy.reviewSla}`);
       await local.sendOpsAlert({
@@ -405,9 +411,9 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
   };
 
   const watchDelivered = async (): Promise<Next> => {
-    const watchMs = parseIsoDuration(state.policy.deliveredWatch);
-    state.deadlines.deliveredWatchUntil = new Date(Date.now() + watchMs).toISOString();
-    await condition(() => cancelRequested, watchMs);
+    const until = Date.parse(state.deadlines.deliveredWatchUntil ?? now());
+    const remaining = until - Date.now();
+    if (remaining > 0) await condition(() => cancelRequested, remaining);
     return { close: 'delivered' };
   };
 
@@ -441,6 +447,14 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     claiming: fileClaim,
     delivered: watchDelivered,
   };
+  /** Work done before a stage is published, so what a query shows is already true. */
+  const prepare: Partial<Record<Stage, () => Promise<void>>> = {
+    awaiting_review: openReview,
+    delivered: async () => {
+      const watchMs = parseIsoDuration(state.policy.deliveredWatch);
+      state.deadlines.deliveredWatchUntil = new Date(Date.now() + watchMs).toISOString();
+    },
+  };
   for (;;) {
     if (state.stage === 'closed') return state;
     const next = await steps[state.stage]();
@@ -448,6 +462,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     if (cancelRequested && (next === 'monitoring' || next === 'awaiting_review' || next === 'verifying')) {
       return close('cancelled');
     }
+    await prepare[next]?.();
     await enter(next);
   }
 }

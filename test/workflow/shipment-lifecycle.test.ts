@@ -38,7 +38,7 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', new Date())]);
     const state = await waitForStage(handle, 'awaiting_review');
     expect(state.suspicion?.reason).toBe('stalled');
-    expect(state.suspicion?.detail).toBe('carrier does not know the tracking number');
+    expect(state.suspicion?.detail).toBe('carrier has nothing newer');
     const [review] = await stack.db.select().from(reviews).where(eq(reviews.shipmentId, reg.shipmentId));
     expect(review).toMatchObject({ status: 'pending', reason: 'stalled', round: 1 });
     const mail = await stack.mail.waitFor((m) => m.to.includes(reg.customer.email), 10_000);
@@ -47,6 +47,18 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     const [row] = await stack.db.select().from(shipments).where(eq(shipments.shipmentId, reg.shipmentId));
     expect(row?.stage).toBe('awaiting_review');
     expect(row?.suspicionReason).toBe('stalled');
+  });
+
+  it('a tracking number the carrier does not know keeps the suspicion, and the claim it refuses is recorded, not fatal', async () => {
+    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), {}, { knownToCarrier: false });
+    await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
+    const review = await waitForStage(handle, 'awaiting_review');
+    expect(review.suspicion?.detail).toBe('carrier does not know the tracking number');
+    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'refund', reviewer: 'olga@ops' }] });
+    const state = await waitForStage(handle, 'closed');
+    expect(state.resolution).toBe('refunded');
+    expect(state.claim).toBeUndefined();
+    expect(state.timeline.find((t) => t.kind === 'claim_refused')?.detail).toMatch(/tracking number/i);
   });
 
   it('a new scan before the deadline moves the stall deadline to the new scan plus the threshold', async () => {
@@ -240,7 +252,7 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { deliveredWatch: 'PT2S' }));
     await handle.signal(trackingEventsSignal, [anEvent('out_for_delivery', secondsAgo(3)), anEvent('delivered', secondsAgo(1))]);
     const watching = await waitForStage(handle, 'delivered');
-    expect(watching.deadlines.deliveredWatchUntil).toBeDefined();
+    expect(Date.parse(watching.deadlines.deliveredWatchUntil!)).toBeGreaterThan(Date.parse(watching.lastEvent!.occurredAt));
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('delivered');
     const [row] = await stack.db.select().from(shipments).where(eq(shipments.shipmentId, reg.shipmentId));
