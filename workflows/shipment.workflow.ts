@@ -71,7 +71,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
   const state: ShipmentState = input.carried ?? {
     shipmentId: reg.shipmentId,
     stage: 'monitoring',
-    policy: DEFAULT_POLICY,
+    // Replaced by the stored policy before anything uses its thresholds.
+    policy: { ...DEFAULT_POLICY, name: reg.policy },
     registeredAt: input.registeredAt,
     eventCount: 0,
     deadlines: {},

@@ -21,11 +21,14 @@ export function connectDatabase(url: string, opts: { max?: number } = {}): Datab
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
-/** Applies the checked-in migrations (idempotent). */
+/** Applies the checked-in migrations (idempotent; API and worker starting together take turns). */
 export async function migrateDatabase(url: string): Promise<void> {
+  // One connection, so the session-level advisory lock covers the whole migration.
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
+    await sql`select pg_advisory_lock(hashtext('parcelwarden.migrate'))`;
     await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_FOLDER });
+    await sql`select pg_advisory_unlock(hashtext('parcelwarden.migrate'))`;
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -1,0 +1,144 @@
+/**
+ * `npm start`: the whole of Parcelwarden on one machine with embedded defaults. Anything set in
+ * the environment (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SANDBOX_CARRIER_URL) is used instead
+ * of its embedded stand-in. Ctrl-C stops everything, in reverse order.
+ */
+import exitHook from 'async-exit-hook';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createSandboxCarrier } from './carriers/sandbox/sandbox.server';
+import { ConfigError, loadConfig, type Config } from './config';
+import { connectDatabase, migrateDatabase } from './db/client';
+import { seed } from './db/seed';
+import { startEmbeddedPostgres } from './infra/embedded-postgres';
+import { findTemporalCli } from './infra/temporal-cli';
+import { startTemporalDevServer } from './infra/temporal-dev';
+import { createLogger } from './logger';
+import { startMailSink } from './mail/smtp-sink';
+import { startApi, startWorker } from './services';
+
+/** Used only when API_KEYS is unset, so the README walk-through works out of the box. */
+export const DEV_API_KEY = 'dev-admin-key';
+
+const say = (msg: string) => process.stdout.write(`${msg}\n`);
+
+async function main(): Promise<void> {
+  const config: Config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  await fs.mkdir(config.dataDir, { recursive: true });
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const shutdown = async (why: string) => {
+    say(`\n${why}: stopping Parcelwarden…`);
+    for (const s of stops.reverse()) {
+      try {
+        await s.stop();
+        say(`  stopped ${s.name}`);
+      } catch (err) {
+        say(`  ${s.name} did not stop cleanly: ${(err as Error).message}`);
+      }
+    }
+  };
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    void shutdown(signal).then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    // PostgreSQL
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      say('Starting embedded PostgreSQL…');
+      const pg = await startEmbeddedPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        port: config.embeddedPostgresPort,
+        log: (m) => logger.debug(m),
+      });
+      stops.push({ name: 'PostgreSQL', stop: pg.stop });
+      // embedded-postgres exits the process on its own on SIGINT/SIGTERM; we stop it last, in order.
+      for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(event);
+      databaseUrl = pg.url;
+    }
+    await migrateDatabase(databaseUrl);
+    const database = connectDatabase(databaseUrl);
+    stops.push({ name: 'database pool', stop: database.close });
+    await seed(database.db);
+
+    // Temporal
+    let temporalUi: string | undefined;
+    if (!config.temporalAddress) {
+      const cliPath = await findTemporalCli({ env: process.env, log: say });
+      say('Starting the Temporal dev server…');
+      const temporal = await startTemporalDevServer({
+        cliPath,
+        port: config.temporalDevPort,
+        uiPort: config.temporalUiPort,
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        namespace: config.temporalNamespace,
+        log: (m) => logger.warn(m),
+      });
+      stops.push({ name: 'Temporal dev server', stop: temporal.stop });
+      temporalUi = temporal.uiUrl;
+    }
+
+    // Mail
+    let smtpUrl = config.smtpUrl;
+    let mailViewer: string | undefined;
+    if (!smtpUrl) {
+      const sink = await startMailSink({
+        smtpPort: config.smtpSinkPort,
+        httpPort: config.mailViewerPort,
+        storeFile: path.join(config.dataDir, 'mail.jsonl'),
+        log: (m) => logger.debug(m),
+      });
+      stops.push({ name: 'mail sink', stop: sink.stop });
+      smtpUrl = `smtp://127.0.0.1:${sink.smtpPort}`;
+      mailViewer = sink.httpUrl;
+    }
+
+    // Sandbox carrier
+    let sandboxCarrierUrl = config.sandboxCarrierUrl;
+    if (!sandboxCarrierUrl) {
+      const sandbox = createSandboxCarrier({ apiKey: config.sandboxCarrierKey, log: (m) => logger.debug(m) });
+      const http = await sandbox.listen(config.sandboxCarrierPort, '127.0.0.1');
+      stops.push({ name: 'sandbox carrier', stop: http.close });
+      sandboxCarrierUrl = http.url;
+    }
+
+    const effective: Config = { ...config, databaseUrl, smtpUrl, sandboxCarrierUrl };
+    const worker = await startWorker(effective, database, logger);
+    stops.push({ name: 'worker', stop: worker.stop });
+    const apiKeys = config.apiKeys ?? `admin:${DEV_API_KEY}`;
+    const api = await startApi(effective, database, logger, apiKeys);
+    stops.push({ name: 'API', stop: api.stop });
+
+    say('');
+    say('Parcelwarden is running.');
+    say(`  API              ${api.url}   (Authorization: Bearer ${config.apiKeys ? '<a key from API_KEYS>' : `${DEV_API_KEY}  — development key; set API_KEYS for real use`})`);
+    say(`  Temporal UI      ${temporalUi ?? '(external Temporal: see TEMPORAL_ADDRESS)'}`);
+    say(`  Mail sink        ${mailViewer ?? `(external SMTP: ${config.smtpUrl ? 'SMTP_URL' : ''})`}`);
+    say(`  Sandbox carrier  ${sandboxCarrierUrl}   (Authorization: Bearer <SANDBOX_CARRIER_KEY>)`);
+    say(`  Data             ${config.dataDir}`);
+    say('Press Ctrl-C to stop.');
+
+    void worker.done.catch(async (err: unknown) => {
+      if (stopping) return;
+      logger.error({ err }, 'worker stopped unexpectedly');
+      stopping = true;
+      await shutdown('worker failure');
+      process.exit(1);
+    });
+  } catch (err) {
+    await shutdown('start-up failed');
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  const msg = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+  process.stderr.write(`\nParcelwarden could not start: ${msg}\n`);
+  process.exit(1);
+});

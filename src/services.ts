@@ -1,0 +1,102 @@
+/**
+ * Composition of the runtime roles from configuration: the worker (workflows + activities) and
+ * the API. `npm start`, `npm run worker` and `npm run api` all build on these.
+ */
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { Server } from 'node:http';
+import { createActivities } from '../activities';
+import { createApp, parseApiKeys } from './api/app';
+import { sandboxRegistry } from './carriers/registry';
+import { SandboxCarrierClient } from './carriers/sandbox/sandbox.client';
+import type { Config } from './config';
+import type { Database } from './db/client';
+import type { Logger } from './logger';
+import { createSmtpMailer } from './mail/smtp-mailer';
+import { connectClient, connectWorkerConnection } from './temporal/connection';
+import { createShipmentWorker } from './worker';
+
+export class MissingSettingError extends Error {
+  constructor(setting: string, fix: string) {
+    super(`${setting} is not set. ${fix}`);
+    this.name = 'MissingSettingError';
+  }
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+/**
+ * The SDK runtime, installed once before any worker connection: warnings only (the bundler is
+ * chatty), and no signal handlers of its own, so our entry points stop things in order.
+ */
+export function installRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  runtimeInstalled = true;
+}
+
+/** Starts the shipment worker against the configured Temporal, database, SMTP and carriers. */
+export async function startWorker(config: Config, database: Database, logger: Logger): Promise<RunningWorker> {
+  if (!config.smtpUrl) throw new MissingSettingError('SMTP_URL', 'Point it at your SMTP server, e.g. smtp://user:pass@mail.example.com:587 (npm start runs a local mail sink for you).');
+  if (!config.sandboxCarrierUrl) throw new MissingSettingError('SANDBOX_CARRIER_URL', 'Point it at the sandbox carrier (npm run sandbox-carrier) until real carrier adapters are configured.');
+  const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+  const carriers = sandboxRegistry(new SandboxCarrierClient({ baseUrl: config.sandboxCarrierUrl, apiKey: config.sandboxCarrierKey }));
+  const activities = createActivities({ db: database.db, carriers, mailer, opsEmail: config.opsEmail });
+  installRuntime();
+  const connection = await connectWorkerConnection(config);
+  const worker = await createShipmentWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    activities,
+  });
+  const done = worker.run();
+  logger.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker running');
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+      await connection.close();
+      mailer.close?.();
+    },
+  };
+}
+
+export interface RunningApi {
+  url: string;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/** Starts the HTTP API (and console) on the configured port. */
+export async function startApi(config: Config, database: Database, logger: Logger, apiKeysValue: string): Promise<RunningApi> {
+  const client = await connectClient(config);
+  const app = createApp({
+    db: database.db,
+    temporal: client,
+    taskQueue: config.taskQueue,
+    apiKeys: parseApiKeys(apiKeysValue),
+    logger,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.on('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    url: `http://${config.host}:${port}`,
+    client,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.connection.close();
+    },
+  };
+}
