@@ -1,7 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, eq, lt, sql } from 'drizzle-orm';
-import { policies, reviews, shipments } from '../src/db/schema';
-import type { Policy, ReviewDecision, ShipmentState, SuspicionReason } from '../workflows/shipment.contract';
+import { and, asc, eq, lt, sql } from 'drizzle-orm';
+import { policies, reviews, shipments, trackingEvents } from '../src/db/schema';
+import type {
+  Policy,
+  ReviewDecision,
+  ShipmentState,
+  SuspicionReason,
+  TrackingEvent,
+  TrackingStatus,
+} from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
 
 export function createShipmentActivities({ db }: ActivityDeps) {
@@ -11,6 +18,27 @@ export function createShipmentActivities({ db }: ActivityDeps) {
       const [row] = await db.select().from(policies).where(eq(policies.name, name));
       if (!row) throw ApplicationFailure.nonRetryable(`policy "${name}" does not exist`, 'policy.not_found');
       return { ...row.body, name };
+    },
+
+    /**
+     * Scans already stored for the shipment: events pushed between registration and the
+     * workflow's start (or while Temporal was unreachable) are not lost.
+     */
+    async loadTrackingEvents(shipmentId: string): Promise<TrackingEvent[]> {
+      const rows = await db
+        .select()
+        .from(trackingEvents)
+        .where(eq(trackingEvents.shipmentId, shipmentId))
+        .orderBy(asc(trackingEvents.occurredAt))
+        .limit(2000);
+      return rows.map((r) => ({
+        eventId: r.eventId,
+        occurredAt: r.occurredAt.toISOString(),
+        status: r.status as TrackingStatus,
+        ...(r.subStatus ? { subStatus: r.subStatus } : {}),
+        ...(r.description ? { description: r.description } : {}),
+        ...(r.location ? { location: r.location as TrackingEvent['location'] } : {}),
+      }));
     },
 
     /** Writes the workflow's state to the read model; an older version never overwrites a newer one. */

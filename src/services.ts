@@ -13,7 +13,7 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import type { Logger } from './logger';
 import { createSmtpMailer } from './mail/smtp-mailer';
-import { connectClient, connectWorkerConnection } from './temporal/connection';
+import { connectClient, connectWorkerConnection, ensureSearchAttributes } from './temporal/connection';
 import { createShipmentWorker } from './worker';
 
 export class MissingSettingError extends Error {
@@ -48,6 +48,18 @@ export async function startWorker(config: Config, database: Database, logger: Lo
   const carriers = sandboxRegistry(new SandboxCarrierClient({ baseUrl: config.sandboxCarrierUrl, apiKey: config.sandboxCarrierKey }));
   const activities = createActivities({ db: database.db, carriers, mailer, opsEmail: config.opsEmail });
   installRuntime();
+  if (config.temporalAddress) {
+    // A cluster may not know our search attributes yet (the dev server gets them at start).
+    const client = await connectClient(config);
+    try {
+      const { added } = await ensureSearchAttributes(client.connection, config.temporalNamespace);
+      if (added.length) logger.info({ added }, 'registered search attributes');
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'could not register search attributes; register them with the Temporal CLI or your cloud console');
+    } finally {
+      await client.connection.close();
+    }
+  }
   const connection = await connectWorkerConnection(config);
   const worker = await createShipmentWorker({
     connection,

@@ -149,6 +149,7 @@ export interface ShipmentWorkflowInput {
   /** Carried over on continue-as-new. */
   carried?: ShipmentState;
   seenEventIds?: string[];
+  seenInquiryIds?: string[];
   clockRestartedAt?: string;
   stateVersion?: number;
 }

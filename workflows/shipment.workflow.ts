@@ -82,6 +82,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     timeline: [],
   };
   const seen = new Set<string>(input.seenEventIds ?? []);
+  const seenInquiries = new Set<string>(input.seenInquiryIds ?? []);
   let eventsVersion = 0;
   let clockRestartedAt = input.clockRestartedAt;
   let pendingDecision: (ReviewInput & { automatic: boolean }) | undefined;
@@ -98,16 +99,22 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
   // ---- handlers (registered before the first await) ----
   setHandler(stateQuery, () => state);
 
-  setHandler(trackingEventsSignal, (events: TrackingEvent[]) => {
+  const takeEvents = (events: TrackingEvent[], source: string) => {
     const merged = mergeEvents(seen, state.lastEvent, events);
     if (merged.added.length === 0) return;
     state.lastEvent = merged.lastEvent;
     state.eventCount += merged.added.length;
-    for (const e of merged.added) note('tracking_event', `${e.status}${e.description ? `: ${e.description}` : ''}`);
+    for (const e of merged.added) {
+      note('tracking_event', `${e.status}${e.description ? `: ${e.description}` : ''}${source}`);
+    }
     eventsVersion++;
-  });
+  };
+  setHandler(trackingEventsSignal, (events: TrackingEvent[]) => takeEvents(events, ''));
 
   setHandler(customerInquirySignal, (inquiry) => {
+    // The API re-signals on retries: an inquiry counts once.
+    if (seenInquiries.has(inquiry.inquiryId)) return;
+    seenInquiries.add(inquiry.inquiryId);
     note('customer_inquiry', `${inquiry.channel}: ${inquiry.message.slice(0, 200)}`);
   });
 
@@ -221,12 +228,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         carrier: reg.carrier,
         trackingNumber: reg.trackingNumber,
       });
-      const merged = mergeEvents(seen, state.lastEvent, found.events);
-      if (merged.added.length > 0) {
-        state.lastEvent = merged.lastEvent;
-        state.eventCount += merged.added.length;
-        for (const e of merged.added) note('tracking_event', `${e.status} (from carrier lookup)`);
-      }
+      takeEvents(found.events, ' (from carrier lookup)');
       if (state.lastEvent?.eventId !== before) {
         note('verified', 'carrier reports newer scans; back to monitoring');
         state.suspicion = undefined;
@@ -426,6 +428,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       registeredAt: state.registeredAt,
       carried: state,
       seenEventIds: [...seen],
+      seenInquiryIds: [...seenInquiries],
       clockRestartedAt,
       stateVersion,
     });
@@ -434,6 +437,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
   // ---- run ----
   if (!input.carried) {
     state.policy = await local.resolvePolicy(reg.policy);
+    takeEvents(await local.loadTrackingEvents(reg.shipmentId), ' (stored before the start)');
     note('registered', `${reg.carrier} ${reg.trackingNumber} → ${reg.destination.country}, policy ${reg.policy}`);
     await recordSnapshot();
   }

@@ -16,6 +16,7 @@ import { createTrackingRepository } from '../tracking/tracking.repository';
 import { trackingRouter } from '../tracking/tracking.routes';
 import { authenticate, type ApiKey } from './auth';
 import { defaultReadiness, healthRouter } from './health.routes';
+import { openApiDocument } from './openapi';
 import { problemHandler, routeNotFound } from './problems';
 
 export { parseApiKeys, ROLES, type ApiKey, type Role } from './auth';
@@ -82,6 +83,11 @@ export function createApp(deps: AppDeps): express.Express {
   // Authenticate before reading bodies: strangers do not get to make us parse a megabyte.
   app.use(authenticate(deps.apiKeys));
   app.use(express.json({ limit: BODY_LIMIT }));
+
+  const openapi = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
 
   app.use(policiesRouter(policies));
   app.use(shipmentsRouter({ shipments, policies, workflows, logger }));

@@ -37,15 +37,19 @@ export function parseApiKeys(s: string): ApiKey[] {
     const role = colon < 0 ? '' : entry.slice(0, colon).trim();
     const key = colon < 0 ? '' : entry.slice(colon + 1).trim();
     if (colon < 0 || !role || !key) {
-      throw new Error(`API_KEYS entry ${i + 1} is not of the form role:key (roles: ${ROLES.join(', ')})`);
+      throw new Error(
+        `API_KEYS entry ${i + 1} is not of the form role:key (roles: ${ROLES.join(', ')})`,
+      );
     }
     if (!(ROLES as readonly string[]).includes(role)) {
       throw new Error(
         `API_KEYS entry ${i + 1} has unknown role "${role}"; roles are ${ROLES.join(', ')}`,
       );
     }
-    if (/\s/.test(key)) throw new Error(`API_KEYS entry ${i + 1} (${role}) has whitespace in its key`);
-    if (seen.has(key)) throw new Error(`API_KEYS entry ${i + 1} (${role}) repeats a key given before`);
+    if (/\s/.test(key))
+      throw new Error(`API_KEYS entry ${i + 1} (${role}) has whitespace in its key`);
+    if (seen.has(key))
+      throw new Error(`API_KEYS entry ${i + 1} (${role}) repeats a key given before`);
     seen.add(key);
     return { role: role as Role, key };
   });
@@ -85,9 +89,15 @@ export function authenticate(apiKeys: ApiKey[]): RequestHandler {
       if (timingSafeEqual(presented, k.digest) && role === undefined) role = k.role;
     }
     if (!role) {
-      throw new ProblemError(401, 'auth.invalid_key', 'Invalid API key', 'The API key is not valid.', {
-        headers: challenge,
-      });
+      throw new ProblemError(
+        401,
+        'auth.invalid_key',
+        'Invalid API key',
+        'The API key is not valid.',
+        {
+          headers: challenge,
+        },
+      );
     }
     req.role = role;
     next();

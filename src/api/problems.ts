@@ -57,7 +57,7 @@ export const routeNotFound: RequestHandler = (req) => {
 /** Errors raised by express.json (body-parser) carry a `type`; map the ones a client can cause. */
 function fromBodyParser(err: unknown): ProblemError | undefined {
   if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  switch ((err as { type: unknown }).type) {
+  switch (err.type) {
     case 'entity.parse.failed':
       return new ProblemError(
         400,
@@ -83,7 +83,12 @@ function fromBodyParser(err: unknown): ProblemError | undefined {
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return new ProblemError(400, 'request.invalid', 'Invalid request', 'The request body could not be read.');
+      return new ProblemError(
+        400,
+        'request.invalid',
+        'Invalid request',
+        'The request body could not be read.',
+      );
     default:
       return undefined;
   }
@@ -115,7 +120,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     } else if (problem.status >= 500) {
       (req.log ?? logger).error({ err, code: problem.code, requestId }, problem.detail);
     }
-    for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(problem.extra.headers ?? {}))
+      res.setHeader(name, value);
     res
       .status(problem.status)
       .type('application/problem+json')

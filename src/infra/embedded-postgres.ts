@@ -26,7 +26,9 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  opts: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const dataDir = path.resolve(opts.dataDir);
   const isRoot = os.userInfo().uid === 0;

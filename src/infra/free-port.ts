@@ -41,8 +41,6 @@ export async function findFreePorts(count: number, host = '127.0.0.1'): Promise<
     }
     return ports;
   } finally {
-    await Promise.all(
-      servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }

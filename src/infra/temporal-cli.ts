@@ -56,7 +56,8 @@ export async function findTemporalCli(opts: FindTemporalCliOptions = {}): Promis
   const cached = path.join(folder, 'temporal');
   if (await isExecutableFile(cached)) return cached;
 
-  const go = (await findOnPath('go', env.PATH)) ?? (await firstExecutable(['/usr/local/go/bin/go']));
+  const go =
+    (await findOnPath('go', env.PATH)) ?? (await firstExecutable(['/usr/local/go/bin/go']));
   if (!go || opts.build === false) {
     throw new TemporalCliNotFoundError(
       [
@@ -66,7 +67,9 @@ export async function findTemporalCli(opts: FindTemporalCliOptions = {}): Promis
         '    (or build it now with `npx tsx src/infra/temporal-cli.ts`);',
         '  - set TEMPORAL_CLI to the path of a `temporal` binary, or put `temporal` on PATH;',
         '  - set TEMPORAL_ADDRESS to use an existing Temporal server instead of the dev server.',
-        go ? '(Go is present, but building was disabled for this call.)' : '(Go was not found on PATH.)',
+        go
+          ? '(Go is present, but building was disabled for this call.)'
+          : '(Go was not found on PATH.)',
       ].join('\n'),
     );
   }
@@ -111,7 +114,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * One builder at a time per cache folder: a lock file created with O_EXCL holds the builder's pid.
  * The binary is built into a private folder and renamed into place, so a reader never sees half a file.
  */
-async function buildWithGo(args: { go: string; folder: string; env: Env; log: (m: string) => void }) {
+async function buildWithGo(args: {
+  go: string;
+  folder: string;
+  env: Env;
+  log: (m: string) => void;
+}) {
   const { go, folder, env, log } = args;
   const target = path.join(folder, 'temporal');
   const lockFile = path.join(folder, '.build.lock');
@@ -154,7 +162,9 @@ async function buildWithGo(args: { go: string; folder: string; env: Env; log: (m
   }
 }
 
-async function readLockHolder(lockFile: string): Promise<{ pid: number; host: string } | undefined> {
+async function readLockHolder(
+  lockFile: string,
+): Promise<{ pid: number; host: string } | undefined> {
   try {
     const [pid, host] = (await fs.readFile(lockFile, 'utf8')).split('\n');
     const n = Number(pid);
@@ -228,7 +238,10 @@ function runGo(
   log: (m: string) => void,
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(go, argv, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(go, argv, {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let pending = '';
     const onData = (chunk: Buffer) => {
@@ -237,13 +250,22 @@ function runGo(
       pending += text;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) log(`  go: ${line}`);
+      for (const line of lines) if (line.trim()) log(`  ${line}`);
     };
+    // go prints nothing while it compiles; say that it is still working.
+    const started = Date.now();
+    const heartbeat = setInterval(() => {
+      log(`  … still building (${Math.round((Date.now() - started) / 1000)} s)`);
+    }, 30_000);
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('error', reject);
+    child.once('error', (err) => {
+      clearInterval(heartbeat);
+      reject(err);
+    });
     child.once('close', (code, signal) => {
-      if (pending.trim()) log(`  go: ${pending}`);
+      clearInterval(heartbeat);
+      if (pending.trim()) log(`  ${pending}`);
       resolve({ code: code ?? (signal ? 128 : 1), output });
     });
   });

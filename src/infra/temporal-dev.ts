@@ -31,6 +31,8 @@ export interface TemporalDevServer {
   namespace: string;
   uiUrl?: string;
   pid: number;
+  /** Settles when the server process exits (after stop(), or on its own). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,9 @@ export async function startTemporalDevServer(
   if (opts.dbFile) await fs.mkdir(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
   for (const p of [opts.port, opts.uiPort]) {
     if (p !== undefined && !(await isPortFree(p))) {
-      throw new Error(`Cannot start the Temporal dev server: port ${p} on 127.0.0.1 is already in use.`);
+      throw new Error(
+        `Cannot start the Temporal dev server: port ${p} on 127.0.0.1 is already in use.`,
+      );
     }
   }
 
@@ -99,7 +103,7 @@ export async function startTemporalDevServer(
   let announced = false;
   const onLine = (line: string) => {
     if (!line.trim()) return;
-    if (/^Server:\s/.test(line)) announced = true;
+    if (/^\s*(temporal\s+)?server:\s/i.test(line)) announced = true;
     recent.push(line);
     if (recent.length > 40) recent.shift();
     // Shutdown makes the server's internal workers complain; that noise is expected.
@@ -159,6 +163,7 @@ export async function startTemporalDevServer(
     );
 
   const started = Date.now();
+  let firstAnswerAt: number | undefined;
   const deadline = started + readyTimeoutMs;
   for (;;) {
     if (exited) {
@@ -174,10 +179,16 @@ export async function startTemporalDevServer(
     ]);
     if (outcome.kind === 'spawn') {
       process.removeListener('exit', killOnExit);
-      throw new Error(`Could not run the Temporal CLI at ${opts.cliPath}: ${outcome.problem.message}`);
+      throw new Error(
+        `Could not run the Temporal CLI at ${opts.cliPath}: ${outcome.problem.message}`,
+      );
     }
     if (outcome.kind === 'exit') continue;
-    if (outcome.problem === undefined && announced) break;
+    if (outcome.problem === undefined) {
+      // Other CLI versions may word the banner differently: then a few seconds alive will do.
+      firstAnswerAt ??= Date.now();
+      if (announced || Date.now() - firstAnswerAt > 5000) break;
+    }
     if (Date.now() > deadline) {
       await stop();
       throw startFailure(`was not ready on ${address} within ${readyTimeoutMs} ms`);
@@ -193,6 +204,7 @@ export async function startTemporalDevServer(
     namespace,
     uiUrl: opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined,
     pid: pid ?? -1,
+    exited: exitPromise.then(() => exited ?? { code: null, signal: null }),
     stop,
   };
 }

@@ -11,7 +11,8 @@ export const policyName = z
 
 const duration = z
   .string()
-  .refine(isIsoDuration, 'must be an ISO 8601 duration such as P7D, PT12H or PT30S');
+  .refine(isIsoDuration, 'must be an ISO 8601 duration such as P7D, PT12H or PT30S')
+  .describe('ISO 8601 duration, e.g. P7D or PT30S');
 
 const positiveDuration = duration.refine(
   (d) => !isIsoDuration(d) || parseIsoDuration(d) > 0,
@@ -21,17 +22,20 @@ const positiveDuration = duration.refine(
 const allowedStatuses = STALLABLE_STATUSES.join(', ');
 
 /** Per tracking status, how long without a new scan before a parcel is stalled. */
-const stallAfter = z.record(z.string(), positiveDuration).superRefine((record, ctx) => {
-  for (const key of Object.keys(record)) {
-    if (!(STALLABLE_STATUSES as readonly string[]).includes(key)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `"${key}" is not a status that can stall; allowed: ${allowedStatuses}`,
-      });
+const stallAfter = z
+  .record(z.string(), positiveDuration)
+  .describe(`Keys: ${STALLABLE_STATUSES.join(', ')}`)
+  .superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      if (!(STALLABLE_STATUSES as readonly string[]).includes(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" is not a status that can stall; allowed: ${allowedStatuses}`,
+        });
+      }
     }
-  }
-});
+  });
 
 /** A policy as sent to PUT /v1/policies/{name}; `name` may be omitted (the path names it). */
 export const policyBody = z.strictObject({
@@ -58,7 +62,7 @@ export const policyParams = z.object({ name: policyName });
 export function toPolicy(name: string, body: PolicyBody): Policy {
   return {
     name,
-    stallAfter: body.stallAfter as Policy['stallAfter'],
+    stallAfter: body.stallAfter,
     overdueGrace: body.overdueGrace,
     inquirySurge: body.inquirySurge,
     reviewSla: body.reviewSla,

@@ -1,4 +1,7 @@
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { requirePermission } from '../api/auth';
@@ -48,7 +51,9 @@ export function reviewsRouter(deps: {
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error);
       const decision: unknown =
-        typeof body === 'object' && body !== null ? (body as { decision?: unknown }).decision : undefined;
+        typeof body === 'object' && body !== null
+          ? (body as { decision?: unknown }).decision
+          : undefined;
       if (typeof decision === 'string' && errors.some((e) => e.path === 'decision')) {
         throw unknownDecision(decision, errors);
       }
@@ -59,7 +64,9 @@ export function reviewsRouter(deps: {
     if (!(await shipments.get(id))) throw shipmentNotFound(id);
     const answer = await workflows.state(id);
     if (!answer.ok) {
-      throw workflowUnavailable(`The workflow of shipment "${id}" cannot be reached to take the decision; try again.`);
+      throw workflowUnavailable(
+        `The workflow of shipment "${id}" cannot be reached to take the decision; try again.`,
+      );
     }
     const { state } = answer;
     if (state.stage !== 'awaiting_review') {
@@ -74,6 +81,14 @@ export function reviewsRouter(deps: {
 
     try {
       const result = await workflows.review(id, state.reviewRound, input);
+      // The update id is per review round, so a concurrent other decision for the same round gets
+      // the winner's result back: that is not this caller's decision being taken.
+      if (result.decision !== input.decision) {
+        throw notAwaitingReview(
+          id,
+          `another decision (${result.decision}) was taken for this review`,
+        );
+      }
       res.json({ stage: result.stage, decision: result.decision, duplicate: result.duplicate });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
@@ -82,7 +97,9 @@ export function reviewsRouter(deps: {
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
         (req.log ?? logger).error({ err, shipmentId: id }, 'review update timed out');
-        throw workflowUnavailable(`The workflow of shipment "${id}" did not take the decision in time; try again.`);
+        throw workflowUnavailable(
+          `The workflow of shipment "${id}" did not take the decision in time; try again.`,
+        );
       }
       throw err;
     }

@@ -1,7 +1,12 @@
 import { ProblemError } from '../api/problems';
 
 export function shipmentNotFound(id: string): ProblemError {
-  return new ProblemError(404, 'shipment.not_found', 'Shipment not found', `There is no shipment "${id}".`);
+  return new ProblemError(
+    404,
+    'shipment.not_found',
+    'Shipment not found',
+    `There is no shipment "${id}".`,
+  );
 }
 
 export function shipmentConflict(detail: string): ProblemError {

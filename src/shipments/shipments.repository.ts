@@ -2,10 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inquiries, shipments } from '../db/schema/shipments';
-import {
-  shipmentWorkflowId,
-  type ShipmentRegistration,
-} from '../../workflows/shipment.contract';
+import { shipmentWorkflowId, type ShipmentRegistration } from '../../workflows/shipment.contract';
 import { validationFailed } from '../api/problems';
 import { canonicalJson, type InquiryBody, type ListQuery } from './shipments.schemas';
 

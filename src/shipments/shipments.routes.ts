@@ -23,7 +23,8 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
 
   router.post('/v1/shipments', requirePermission('ingest'), async (req, res) => {
     const registration: ShipmentRegistration = parseBody(req, registrationBody);
-    if (!(await policies.exists(registration.policy))) throw policyNotFound(registration.policy, 422);
+    if (!(await policies.exists(registration.policy)))
+      throw policyNotFound(registration.policy, 422);
 
     const outcome = await shipments.register(registration);
     if (outcome.kind === 'conflict') throw shipmentConflict(outcome.detail);
@@ -33,7 +34,10 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
     try {
       await workflows.start(outcome.row.registration, outcome.row.createdAt.toISOString());
     } catch (err) {
-      (req.log ?? logger).error({ err, shipmentId: registration.shipmentId }, 'workflow start failed');
+      (req.log ?? logger).error(
+        { err, shipmentId: registration.shipmentId },
+        'workflow start failed',
+      );
       throw workflowUnavailable(
         `Shipment "${registration.shipmentId}" is recorded but its workflow could not be started; send the same request again.`,
       );

@@ -21,11 +21,16 @@ export function isLocale(tag: string): boolean {
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 export const country = z
   .string()
-  .refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE');
+  .refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE')
+  .describe('ISO 3166-1 alpha-2 country code, e.g. DE');
 const currency = z
   .string()
-  .refine((c) => CURRENCIES.has(c), 'must be an ISO 4217 currency code in capitals, such as EUR');
-const locale = z.string().refine(isLocale, 'must be a BCP 47 language tag such as de-DE');
+  .refine((c) => CURRENCIES.has(c), 'must be an ISO 4217 currency code in capitals, such as EUR')
+  .describe('ISO 4217 currency code, e.g. EUR');
+const locale = z
+  .string()
+  .refine(isLocale, 'must be a BCP 47 language tag such as de-DE')
+  .describe('BCP 47 language tag, e.g. de-DE');
 export const instant = z.iso.datetime({
   offset: true,
   message: 'must be an ISO 8601 date-time with a time zone, such as 2025-03-01T12:00:00Z',
@@ -33,7 +38,10 @@ export const instant = z.iso.datetime({
 /** Ids end up in workflow ids and URLs: keep them printable and short. */
 export const shipmentId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/, 'must be 1-128 characters: letters, digits, . _ : ~ -');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/,
+    'must be 1-128 characters: letters, digits, . _ : ~ -',
+  );
 const money = z.number().nonnegative().finite();
 
 export const registrationBody = z.object({

@@ -15,7 +15,11 @@ function registrationFields(row: ShipmentRow) {
 }
 
 /** The contract shape of GET /v1/shipments/{id} from a workflow state. */
-export function shipmentView(row: ShipmentRow, state: ShipmentState, source: 'workflow' | 'read_model') {
+export function shipmentView(
+  row: ShipmentRow,
+  state: ShipmentState,
+  source: 'workflow' | 'read_model',
+) {
   return {
     shipmentId: state.shipmentId,
     workflowId: row.workflowId,

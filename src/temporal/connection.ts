@@ -3,7 +3,7 @@
  * Temporal Cloud through TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS and TEMPORAL_API_KEY.
  */
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
-import type { SearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shipment.contract';
@@ -30,7 +30,10 @@ function connectionOptions(config: TemporalConnectionConfig) {
 
 /** A workflow client on the configured namespace. Close it with `client.connection.close()`. */
 export async function connectClient(config: TemporalConnectionConfig): Promise<Client> {
-  const connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '10s' });
+  const connection = await Connection.connect({
+    ...connectionOptions(config),
+    connectTimeout: '10s',
+  });
   return new Client({ connection, namespace: config.temporalNamespace });
 }
 
@@ -40,6 +43,9 @@ export async function connectWorkerConnection(
 ): Promise<NativeConnection> {
   return NativeConnection.connect(connectionOptions(config));
 }
+
+/** Any typed search attribute key (the SDK does not export its key type by name). */
+export type AnySearchAttributeKey = SearchAttributePair['key'];
 
 /** gRPC status code (stable across versions). */
 const GRPC_ALREADY_EXISTS = 6;
@@ -61,9 +67,9 @@ const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
  * Temporal Cloud does not allow this call: register them there with `tcld` or the Cloud UI.
  */
 export async function ensureSearchAttributes(
-  connection: Connection,
+  connection: Pick<Connection, 'operatorService'>,
   namespace: string,
-  keys: readonly SearchAttributeKey<SearchAttributeType>[] = ALL_SEARCH_ATTRIBUTES,
+  keys: readonly AnySearchAttributeKey[] = ALL_SEARCH_ATTRIBUTES,
 ): Promise<{ added: string[] }> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const custom = existing.customAttributes ?? {};

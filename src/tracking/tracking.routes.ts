@@ -54,7 +54,8 @@ export function trackingRouter(deps: {
     await forEachLimited([...byShipment], SIGNAL_CONCURRENCY, async ([shipmentId, list]) => {
       try {
         const open = await workflows.signalTrackingEvents(shipmentId, list);
-        if (!open) (req.log ?? logger).info({ shipmentId }, 'tracking events for a closed workflow');
+        if (!open)
+          (req.log ?? logger).info({ shipmentId }, 'tracking events for a closed workflow');
       } catch (err) {
         (req.log ?? logger).error({ err, shipmentId }, 'tracking signal failed');
         failed.push(shipmentId);

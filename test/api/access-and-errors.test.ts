@@ -23,7 +23,9 @@ describe('API keys', () => {
   });
 
   it('refuses an entry that is not role:key, without echoing the key', () => {
-    expect(() => parseApiKeys('ops:abc,justasecret')).toThrow(/entry 2 is not of the form role:key/);
+    expect(() => parseApiKeys('ops:abc,justasecret')).toThrow(
+      /entry 2 is not of the form role:key/,
+    );
     expect(() => parseApiKeys('ops:abc,justasecret')).not.toThrow(/justasecret/);
     expect(() => parseApiKeys('ops:')).toThrow(/entry 1 is not of the form role:key/);
   });
@@ -73,7 +75,9 @@ describe('authentication and roles', () => {
 
   it('an analyst may read but not register shipments or change policies', async () => {
     expect((await api.call('GET', '/v1/shipments', { as: 'analyst' })).status).toBe(200);
-    expect((await api.call('POST', '/v1/shipments', { as: 'analyst', body: aRegistration() })).status).toBe(403);
+    expect(
+      (await api.call('POST', '/v1/shipments', { as: 'analyst', body: aRegistration() })).status,
+    ).toBe(403);
     expect((await api.call('PUT', '/v1/policies/x', { as: 'ops', body: {} })).status).toBe(403);
   });
 
@@ -85,14 +89,55 @@ describe('authentication and roles', () => {
     const live = await api.call('GET', '/healthz');
     expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
     const ready = await api.call('GET', '/readyz');
-    expect(ready).toMatchObject({ status: 200, body: { status: 'ready', checks: { db: true, temporal: true } } });
+    expect(ready).toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { db: true, temporal: true } },
+    });
+  });
+});
+
+describe('OpenAPI', () => {
+  it('describes every v1 route with the request schemas the API validates against', async () => {
+    const res = await api.call('GET', '/openapi.json', { as: 'analyst' });
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/policies/{name}',
+        '/v1/shipments',
+        '/v1/shipments/{id}',
+        '/v1/shipments/{id}/inquiries',
+        '/v1/shipments/{id}/review',
+        '/v1/tracking-events',
+        '/v1/reviews',
+      ]),
+    );
+    const registration =
+      res.body.paths['/v1/shipments'].post.requestBody.content['application/json'].schema;
+    expect(registration.required).toEqual(
+      expect.arrayContaining(['shipmentId', 'items', 'currency']),
+    );
+    expect(registration.properties.items.items.properties.quantity.type).toBe('integer');
+    const review =
+      res.body.paths['/v1/shipments/{id}/review'].post.requestBody.content['application/json']
+        .schema;
+    expect(review.properties.decision.enum).toEqual([
+      'reship',
+      'refund',
+      'keep_waiting',
+      'mark_delivered',
+    ]);
   });
 });
 
 describe('readiness', () => {
   it('reports 503 and names Temporal when the Temporal server cannot be reached', async () => {
-    // A real client aimed at a port where nothing listens.
-    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    // A real client aimed at a port where nothing listens (no gRPC retries, so it fails at once).
+    const connection = Connection.lazy({
+      address: '127.0.0.1:1',
+      connectTimeout: 500,
+      interceptors: [],
+    });
     const unreachable = await serve(
       { db: api.db, temporal: new Client({ connection }), taskQueue: 'unused' },
       () => connection.close(),
@@ -115,11 +160,17 @@ describe('problems', () => {
   it('an unknown route is a 404 problem', async () => {
     const res = await api.call('GET', '/v1/parcels', { as: 'admin' });
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ code: 'route.not_found', detail: 'There is no route GET /v1/parcels.' });
+    expect(res.body).toMatchObject({
+      code: 'route.not_found',
+      detail: 'There is no route GET /v1/parcels.',
+    });
   });
 
   it('malformed JSON is a 400 problem, not a crash', async () => {
-    const res = await api.call('POST', '/v1/shipments', { as: 'ingest', rawBody: '{"shipmentId": ' });
+    const res = await api.call('POST', '/v1/shipments', {
+      as: 'ingest',
+      rawBody: '{"shipmentId": ',
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ code: 'request.malformed_json', status: 400 });
@@ -145,7 +196,10 @@ describe('problems', () => {
   });
 
   it('the caller’s request id is echoed and quoted in problems', async () => {
-    const res = await api.call('GET', '/v1/nothing', { as: 'admin', headers: { 'x-request-id': 'req-abc.123' } });
+    const res = await api.call('GET', '/v1/nothing', {
+      as: 'admin',
+      headers: { 'x-request-id': 'req-abc.123' },
+    });
     expect(res.headers.get('x-request-id')).toBe('req-abc.123');
     expect(res.body.requestId).toBe('req-abc.123');
   });
@@ -165,7 +219,10 @@ describe('problems', () => {
     await closed.close();
     const broken = await serve({ db: closed.db, temporal: api.client, taskQueue: 'unused' });
     try {
-      const res = await broken.call('GET', '/v1/shipments', { as: 'admin', headers: { 'x-request-id': 'boom-1' } });
+      const res = await broken.call('GET', '/v1/shipments', {
+        as: 'admin',
+        headers: { 'x-request-id': 'boom-1' },
+      });
       expect(res.status).toBe(500);
       expect(res.body).toEqual({
         type: 'https://parcelwarden.dev/problems/internal.error',

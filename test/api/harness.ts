@@ -8,6 +8,7 @@ import { createApp, type ApiKey, type AppDeps, type Role } from '../../src/api/a
 import { connectDatabase, type Database, type Db } from '../../src/db/client';
 import { seed } from '../../src/db/seed';
 import { uniqueId } from '../helpers/factories';
+import '../helpers/provided';
 
 export type Keys = Record<Role, string>;
 
@@ -22,6 +23,8 @@ export interface ApiUnderTest {
     method: string,
     path: string,
     opts?: { as?: Role; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+    // Response bodies are JSON asserted field by field; typing each one would add nothing.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
@@ -34,10 +37,13 @@ function randomKeys(): Keys {
 /** Serves an app on port 0 and returns a small client for it. */
 export async function serve(
   deps: Omit<AppDeps, 'apiKeys' | 'logger'> & { logger?: AppDeps['logger'] },
-  onClose: () => Promise<void> = async () => undefined,
+  onClose: () => Promise<void> = () => Promise.resolve(),
 ): Promise<ApiUnderTest> {
   const keys = randomKeys();
-  const apiKeys: ApiKey[] = (Object.keys(keys) as Role[]).map((role) => ({ role, key: keys[role] }));
+  const apiKeys: ApiKey[] = (Object.keys(keys) as Role[]).map((role) => ({
+    role,
+    key: keys[role],
+  }));
   const app = createApp({ logger: pino({ level: 'silent' }), ...deps, apiKeys });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -54,7 +60,8 @@ export async function serve(
       if (opts.as) headers.authorization = `Bearer ${keys[opts.as]}`;
       let body: string | undefined = opts.rawBody;
       if (opts.body !== undefined) body = JSON.stringify(opts.body);
-      if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+      if (body !== undefined && !headers['content-type'])
+        headers['content-type'] = 'application/json';
       const res = await fetch(url + path, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
@@ -77,13 +84,20 @@ export async function serve(
  * The API on the run's database and Temporal server, without a worker: workflows are started and
  * signalled for real but nothing executes them (queries time out after `queryTimeoutMs`).
  */
-export async function startApi(opts: { queryTimeoutMs?: number } = {}): Promise<ApiUnderTest & { database: Database }> {
+export async function startApi(
+  opts: { queryTimeoutMs?: number } = {},
+): Promise<ApiUnderTest & { database: Database }> {
   const database = connectDatabase(inject('databaseUrl'), { max: 5 });
   await seed(database.db);
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: inject('temporalNamespace') });
   const api = await serve(
-    { db: database.db, temporal: client, taskQueue: uniqueId('api-test'), queryTimeoutMs: opts.queryTimeoutMs ?? 1500 },
+    {
+      db: database.db,
+      temporal: client,
+      taskQueue: uniqueId('api-test'),
+      queryTimeoutMs: opts.queryTimeoutMs ?? 1500,
+    },
     async () => {
       await connection.close();
       await database.close();

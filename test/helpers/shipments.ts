@@ -21,13 +21,14 @@ export async function startShipment(
   stack: TestStack,
   policy: Policy,
   overrides: Partial<ShipmentRegistration> = {},
-  opts: { knownToCarrier?: boolean } = {},
+  opts: { knownToCarrier?: boolean; beforeStart?: (reg: ShipmentRegistration) => Promise<void> } = {},
 ): Promise<{ reg: ShipmentRegistration; handle: ShipmentHandle }> {
   await insertPolicy(stack.db, policy);
   const reg = aRegistration({ policy: policy.name, ...overrides });
   // The carrier has the parcel on its books (it printed the label), unless the test says otherwise.
   if (opts.knownToCarrier !== false) stack.sandbox.store.addEvents(reg.trackingNumber, []);
   await insertShipmentRow(stack.db, reg);
+  await opts.beforeStart?.(reg);
   const handle = await stack.client.workflow.start<typeof shipmentWorkflow>(SHIPMENT_WORKFLOW_TYPE, {
     workflowId: shipmentWorkflowId(reg.shipmentId),
     taskQueue: stack.taskQueue,

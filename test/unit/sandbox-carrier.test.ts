@@ -19,7 +19,7 @@ beforeEach(async () => {
   const sandbox = createSandboxCarrier({ apiKey: API_KEY, now: () => clock });
   const server = await sandbox.listen(0);
   url = server.url;
-  close = server.close;
+  close = () => server.close();
   store = sandbox.store;
   client = new SandboxCarrierClient({
     baseUrl: url,
@@ -32,13 +32,24 @@ afterEach(async () => {
   await close();
 });
 
+/** The fields these tests read from sandbox answers. */
+interface ApiBody {
+  error?: { code: string };
+  status?: string;
+  trackingNumber?: string;
+  labelId?: string;
+  claimId?: string;
+  labels?: number;
+  claims?: number;
+}
+
 /** Calls the sandbox the way a test script or demo does. */
 async function api(
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: ApiBody; headers: Headers }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: {
@@ -51,7 +62,7 @@ async function api(
   const text = await res.text();
   return {
     status: res.status,
-    body: text ? JSON.parse(text) : undefined,
+    body: (text ? JSON.parse(text) : {}) as ApiBody,
     headers: res.headers,
   };
 }
@@ -159,7 +170,7 @@ describe('tracking', () => {
   it('a tracking number the carrier never heard of is a business answer, not an error', async () => {
     const raw = await api('GET', '/v1/trackings/NOPE0000000');
     expect(raw.status).toBe(404);
-    expect(raw.body.error.code).toBe('tracking.not_found');
+    expect(raw.body.error?.code).toBe('tracking.not_found');
 
     await expect(client.track('NOPE0000000')).resolves.toEqual({
       known: false,
@@ -179,7 +190,7 @@ describe('tracking', () => {
       ],
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('request.invalid');
+    expect(res.body.error?.code).toBe('request.invalid');
   });
 });
 
@@ -262,10 +273,11 @@ describe('labels', () => {
   });
 
   it('a label request without an Idempotency-Key is refused', async () => {
-    const { idempotencyKey: _ignored, ...payload } = labelRequest('unused');
+    const payload: Partial<LabelRequest> = labelRequest('unused');
+    delete payload.idempotencyKey;
     const res = await api('POST', '/v1/labels', payload);
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('request.idempotency_key_required');
+    expect(res.body.error?.code).toBe('request.idempotency_key_required');
     expect(store.labels.size).toBe(0);
   });
 
@@ -431,7 +443,7 @@ describe('carrier failures', () => {
     });
     // afterEach closes again; give it a live server to close.
     const again = await createSandboxCarrier({ apiKey: API_KEY }).listen(0);
-    close = again.close;
+    close = () => again.close();
   });
 });
 

@@ -1,9 +1,10 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claims, notifications, reservations, reshipOrders, reviews, shipments } from '../../src/db/schema';
+import { claims, notifications, reservations, reshipOrders, reviews, shipments, trackingEvents } from '../../src/db/schema';
 import {
   cancelSignal,
+  customerInquirySignal,
   reviewDecisionSignal,
   reviewUpdate,
   shipmentWorkflowId,
@@ -44,8 +45,11 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     const mail = await stack.mail.waitFor((m) => m.to.includes(reg.customer.email), 10_000);
     expect(mail.subject).toContain(reg.orderId);
     expect(state.notifications.map((n) => n.kind)).toEqual(['delay_notice']);
-    const [row] = await stack.db.select().from(shipments).where(eq(shipments.shipmentId, reg.shipmentId));
-    expect(row?.stage).toBe('awaiting_review');
+    const [row] = await waitUntil(
+      'the read model to show the review',
+      () => stack.db.select().from(shipments).where(eq(shipments.shipmentId, reg.shipmentId)),
+      (rows) => rows[0]?.stage === 'awaiting_review',
+    );
     expect(row?.suspicionReason).toBe('stalled');
   });
 
@@ -84,6 +88,38 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     expect(state.lastEvent?.eventId).toBe(latest.eventId);
     expect(state.lastEvent?.status).toBe('customs');
     await handle.signal(cancelSignal, { reason: 'test over' });
+  });
+
+  it('scans stored before the workflow started are picked up at its start', async () => {
+    const early = anEvent('customs', secondsAgo(20), { description: 'Held at customs' });
+    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { customs: 'PT60S' } }), {}, {
+      beforeStart: async (reg) => {
+        await stack.db.insert(trackingEvents).values({
+          shipmentId: reg.shipmentId,
+          eventId: early.eventId,
+          occurredAt: new Date(early.occurredAt),
+          status: early.status,
+          description: early.description,
+          source: 'api',
+        });
+      },
+    });
+    const state = await waitUntil('stored scan', () => stateOf(handle), (s) => s.eventCount === 1);
+    expect(state.lastEvent).toMatchObject({ eventId: early.eventId, status: 'customs' });
+    // The same scan signalled again (an API retry) is not counted twice.
+    await handle.signal(trackingEventsSignal, [early]);
+    await handle.signal(cancelSignal, { reason: 'test over' });
+    expect((await waitForStage(handle, 'closed')).eventCount).toBe(1);
+  });
+
+  it('a customer inquiry signalled twice (an API retry) is recorded once', async () => {
+    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }));
+    const inquiry = { inquiryId: uniqueId('inq'), channel: 'email', message: 'Where is my parcel?', receivedAt: new Date().toISOString() };
+    await handle.signal(customerInquirySignal, inquiry);
+    await handle.signal(customerInquirySignal, inquiry);
+    await handle.signal(cancelSignal, { reason: 'test over' });
+    const state = await waitForStage(handle, 'closed');
+    expect(state.timeline.filter((t) => t.kind === 'customer_inquiry')).toHaveLength(1);
   });
 
   it('a carrier status of lost skips the wait and goes to review as carrier_lost', async () => {
@@ -255,7 +291,12 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     expect(Date.parse(watching.deadlines.deliveredWatchUntil!)).toBeGreaterThan(Date.parse(watching.lastEvent!.occurredAt));
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('delivered');
-    const [row] = await stack.db.select().from(shipments).where(eq(shipments.shipmentId, reg.shipmentId));
+    // The read model follows the workflow (an activity writes it right after the stage changes).
+    const [row] = await waitUntil(
+      'the read model to show the closed shipment',
+      () => stack.db.select().from(shipments).where(eq(shipments.shipmentId, reg.shipmentId)),
+      (rows) => rows[0]?.stage === 'closed',
+    );
     expect(row).toMatchObject({ stage: 'closed', resolution: 'delivered' });
     expect(row?.deliveredAt).not.toBeNull();
   });

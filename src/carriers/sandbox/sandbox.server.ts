@@ -588,7 +588,8 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   });
 
   // Express 5 passes body-parser failures and thrown errors here.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) {
       const type = (err as { type?: string }).type;
