@@ -1,6 +1,18 @@
 import { asc, eq } from 'drizzle-orm';
-import { claimHistory, claims, inquiries, notifications, reshipOrders, shipments, trackingEvents } from '../src/db/schema';
-import type { ClaimRecord, ShipmentRegistration, TrackingEvent } from '../workflows/shipment.contract';
+import {
+  claimHistory,
+  claims,
+  inquiries,
+  notifications,
+  reshipOrders,
+  shipments,
+  trackingEvents,
+} from '../src/db/schema';
+import type {
+  ClaimRecord,
+  ShipmentRegistration,
+  TrackingEvent,
+} from '../workflows/shipment.contract';
 import { shipmentWorkflowId } from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';
@@ -24,7 +36,9 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
       carrier: string;
       trackingNumber: string;
     }): Promise<{ known: boolean; events: TrackingEvent[] }> {
-      const result = await carrierCall(() => carriers.get(input.carrier).track(input.trackingNumber));
+      const result = await carrierCall(() =>
+        carriers.get(input.carrier).track(input.trackingNumber),
+      );
       if (result.events.length > 0) {
         await db
           .insert(trackingEvents)
@@ -61,7 +75,12 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
         .from(reshipOrders)
         .innerJoin(shipments, eq(shipments.shipmentId, reshipOrders.replacementShipmentId))
         .where(eq(reshipOrders.idempotencyKey, input.idempotencyKey));
-      if (done) return { labelId: done.order.labelId, postage: done.order.postage, registration: done.registration };
+      if (done)
+        return {
+          labelId: done.order.labelId,
+          postage: done.order.postage,
+          registration: done.registration,
+        };
 
       const orig = input.original;
       const label = await carrierCall(() =>
@@ -153,10 +172,19 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
           evidence,
         })
         .onConflictDoNothing();
-      const [row] = await db.select().from(claims).where(eq(claims.idempotencyKey, input.idempotencyKey));
+      const [row] = await db
+        .select()
+        .from(claims)
+        .where(eq(claims.idempotencyKey, input.idempotencyKey));
       if (!row) throw new Error(`claim row for ${input.idempotencyKey} vanished`);
       if (row.claimId && row.filedAt) {
-        return { claimId: row.claimId, status: row.status, amount: row.amount, currency: row.currency, filedAt: row.filedAt.toISOString() };
+        return {
+          claimId: row.claimId,
+          status: row.status,
+          amount: row.amount,
+          currency: row.currency,
+          filedAt: row.filedAt.toISOString(),
+        };
       }
       const filed = await carrierCall(() =>
         carriers.get(input.carrier).fileClaim({
@@ -172,24 +200,47 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
       await db.transaction(async (tx) => {
         await tx
           .update(claims)
-          .set({ claimId: filed.claimId, status: 'filed', filedAt: new Date(filed.filedAt), updatedAt: new Date() })
+          .set({
+            claimId: filed.claimId,
+            status: 'filed',
+            filedAt: new Date(filed.filedAt),
+            updatedAt: new Date(),
+          })
           .where(eq(claims.id, row.id));
-        await tx.insert(claimHistory).values({ claimRowId: row.id, status: 'filed', detail: `carrier claim ${filed.claimId} (${filed.status})` });
+        await tx
+          .insert(claimHistory)
+          .values({
+            claimRowId: row.id,
+            status: 'filed',
+            detail: `carrier claim ${filed.claimId} (${filed.status})`,
+          });
       });
-      return { claimId: filed.claimId, status: 'filed', amount: filed.amount, currency: filed.currency, filedAt: filed.filedAt };
+      return {
+        claimId: filed.claimId,
+        status: 'filed',
+        amount: filed.amount,
+        currency: filed.currency,
+        filedAt: filed.filedAt,
+      };
     },
   };
 
   /** The evidence a carrier asks for: order, value, tracking history, what the customer told us. */
   async function buildEvidence(shipmentId: string): Promise<Record<string, unknown>> {
-    const [shipment] = await db.select().from(shipments).where(eq(shipments.shipmentId, shipmentId));
+    const [shipment] = await db
+      .select()
+      .from(shipments)
+      .where(eq(shipments.shipmentId, shipmentId));
     const events = await db
       .select()
       .from(trackingEvents)
       .where(eq(trackingEvents.shipmentId, shipmentId))
       .orderBy(asc(trackingEvents.occurredAt));
     const messages = await db.select().from(inquiries).where(eq(inquiries.shipmentId, shipmentId));
-    const sent = await db.select().from(notifications).where(eq(notifications.shipmentId, shipmentId));
+    const sent = await db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.shipmentId, shipmentId));
     return {
       order: shipment && {
         orderId: shipment.orderId,
@@ -199,8 +250,17 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
         shippedAt: shipment.shippedAt,
         destination: shipment.registration.destination.country,
       },
-      trackingHistory: events.map((e) => ({ at: e.occurredAt, status: e.status, description: e.description, source: e.source })),
-      customerMessages: messages.map((m) => ({ at: m.receivedAt, channel: m.channel, message: m.message })),
+      trackingHistory: events.map((e) => ({
+        at: e.occurredAt,
+        status: e.status,
+        description: e.description,
+        source: e.source,
+      })),
+      customerMessages: messages.map((m) => ({
+        at: m.receivedAt,
+        channel: m.channel,
+        message: m.message,
+      })),
       notificationsSent: sent.map((n) => ({ at: n.sentAt, kind: n.kind })),
       suspicion: shipment?.snapshot?.suspicion,
     };

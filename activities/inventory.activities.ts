@@ -20,17 +20,29 @@ interface Candidate {
 export function rankWarehouses(candidates: Candidate[], destinationCountry: string): Candidate[] {
   const score = (w: Candidate) =>
     w.country === destinationCountry ? 0 : w.kind === 'overseas' ? 1 : 2;
-  return [...candidates].sort((a, b) => score(a) - score(b) || a.warehouseId.localeCompare(b.warehouseId));
+  return [...candidates].sort(
+    (a, b) => score(a) - score(b) || a.warehouseId.localeCompare(b.warehouseId),
+  );
 }
 
 async function existingReservation(db: Db, key: string): Promise<ReservationResult | undefined> {
   const [row] = await db
-    .select({ id: reservations.id, warehouseId: reservations.warehouseId, country: warehouses.country, status: reservations.status })
+    .select({
+      id: reservations.id,
+      warehouseId: reservations.warehouseId,
+      country: warehouses.country,
+      status: reservations.status,
+    })
     .from(reservations)
     .innerJoin(warehouses, eq(warehouses.warehouseId, reservations.warehouseId))
     .where(eq(reservations.idempotencyKey, key));
   if (!row || row.status !== 'reserved') return undefined;
-  return { ok: true, reservationId: String(row.id), warehouseId: row.warehouseId, warehouseCountry: row.country };
+  return {
+    ok: true,
+    reservationId: String(row.id),
+    warehouseId: row.warehouseId,
+    warehouseCountry: row.country,
+  };
 }
 
 export function createInventoryActivities({ db }: ActivityDeps) {
@@ -73,7 +85,10 @@ export function createInventoryActivities({ db }: ActivityDeps) {
           entry.available.set(r.sku, r.available);
           byWarehouse.set(r.warehouseId, entry);
         }
-        const ranked = rankWarehouses([...byWarehouse.values()].map((e) => e.w), input.destinationCountry);
+        const ranked = rankWarehouses(
+          [...byWarehouse.values()].map((e) => e.w),
+          input.destinationCountry,
+        );
         for (const w of ranked) {
           const available = byWarehouse.get(w.warehouseId)!.available;
           if (!input.items.every((i) => (available.get(i.sku) ?? 0) >= i.quantity)) continue;
@@ -92,13 +107,21 @@ export function createInventoryActivities({ db }: ActivityDeps) {
               items: input.items,
             })
             .returning({ id: reservations.id });
-          return { ok: true, reservationId: String(created!.id), warehouseId: w.warehouseId, warehouseCountry: w.country };
+          return {
+            ok: true,
+            reservationId: String(created!.id),
+            warehouseId: w.warehouseId,
+            warehouseCountry: w.country,
+          };
         }
         // Shortfall: per SKU, what even the best-stocked warehouse lacks. An order that exists
         // only split across warehouses reports its SKUs with missing 0 (no single source).
         const most = (sku: string) =>
           Math.max(0, ...[...byWarehouse.values()].map((e) => e.available.get(sku) ?? 0));
-        const shortfall = input.items.map((i) => ({ sku: i.sku, missing: Math.max(0, i.quantity - most(i.sku)) }));
+        const shortfall = input.items.map((i) => ({
+          sku: i.sku,
+          missing: Math.max(0, i.quantity - most(i.sku)),
+        }));
         const missing = shortfall.filter((s) => s.missing > 0);
         return { ok: false, shortfall: missing.length ? missing : shortfall };
       });
@@ -110,7 +133,12 @@ export function createInventoryActivities({ db }: ActivityDeps) {
         const [row] = await tx
           .update(reservations)
           .set({ status: 'released' })
-          .where(and(eq(reservations.idempotencyKey, idempotencyKey), eq(reservations.status, 'reserved')))
+          .where(
+            and(
+              eq(reservations.idempotencyKey, idempotencyKey),
+              eq(reservations.status, 'reserved'),
+            ),
+          )
           .returning();
         if (!row) return;
         for (const i of row.items) {

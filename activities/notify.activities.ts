@@ -14,7 +14,12 @@ export interface SendInput {
   vars: TemplateVars;
 }
 
-export function createNotifyActivities({ db, mailer, opsEmail, messageIdDomain = 'parcelwarden.local' }: ActivityDeps) {
+export function createNotifyActivities({
+  db,
+  mailer,
+  opsEmail,
+  messageIdDomain = 'parcelwarden.local',
+}: ActivityDeps) {
   /**
    * Outbox: the message is written first under its idempotency key, then sent, then marked.
    * A retried activity or a replayed workflow finds it sent and does not send again.
@@ -35,7 +40,10 @@ export function createNotifyActivities({ db, mailer, opsEmail, messageIdDomain =
         vars: input.vars,
       })
       .onConflictDoNothing();
-    const [row] = await db.select().from(notifications).where(eq(notifications.idempotencyKey, input.idempotencyKey));
+    const [row] = await db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.idempotencyKey, input.idempotencyKey));
     if (!row) throw new Error(`outbox row ${input.idempotencyKey} vanished`);
     const record = (sentAt: Date): NotificationRecord => ({
       kind: input.kind,
@@ -47,17 +55,32 @@ export function createNotifyActivities({ db, mailer, opsEmail, messageIdDomain =
     if (row.status === 'sent' && row.sentAt) return record(row.sentAt);
     const messageId = `<${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 32)}@${messageIdDomain}>`;
     try {
-      const sent = await mailer.send({ to: row.to, subject: row.subject, text: row.body, messageId });
+      const sent = await mailer.send({
+        to: row.to,
+        subject: row.subject,
+        text: row.body,
+        messageId,
+      });
       const sentAt = new Date();
       await db
         .update(notifications)
-        .set({ status: 'sent', sentAt, providerMessageId: sent.messageId, attempts: sql`${notifications.attempts} + 1`, lastError: null })
+        .set({
+          status: 'sent',
+          sentAt,
+          providerMessageId: sent.messageId,
+          attempts: sql`${notifications.attempts} + 1`,
+          lastError: null,
+        })
         .where(eq(notifications.id, row.id));
       return record(sentAt);
     } catch (err) {
       await db
         .update(notifications)
-        .set({ status: 'failing', attempts: sql`${notifications.attempts} + 1`, lastError: (err as Error).message.slice(0, 500) })
+        .set({
+          status: 'failing',
+          attempts: sql`${notifications.attempts} + 1`,
+          lastError: (err as Error).message.slice(0, 500),
+        })
         .where(eq(notifications.id, row.id));
       throw err;
     }
@@ -67,7 +90,12 @@ export function createNotifyActivities({ db, mailer, opsEmail, messageIdDomain =
     sendNotification: send,
 
     /** An alert to the ops mailbox (review SLA expired and similar), sent once per key. */
-    async sendOpsAlert(input: { idempotencyKey: string; shipmentId: string; subject: string; text: string }): Promise<NotificationRecord> {
+    async sendOpsAlert(input: {
+      idempotencyKey: string;
+      shipmentId: string;
+      subject: string;
+      text: string;
+    }): Promise<NotificationRecord> {
       return send({
         idempotencyKey: input.idempotencyKey,
         shipmentId: input.shipmentId,

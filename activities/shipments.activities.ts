@@ -16,7 +16,11 @@ export function createShipmentActivities({ db }: ActivityDeps) {
     /** Resolves a named policy when a workflow starts; the workflow keeps it for its life. */
     async resolvePolicy(name: string): Promise<Policy> {
       const [row] = await db.select().from(policies).where(eq(policies.name, name));
-      if (!row) throw ApplicationFailure.nonRetryable(`policy "${name}" does not exist`, 'policy.not_found');
+      if (!row)
+        throw ApplicationFailure.nonRetryable(
+          `policy "${name}" does not exist`,
+          'policy.not_found',
+        );
       return { ...row.body, name };
     },
 
@@ -42,7 +46,13 @@ export function createShipmentActivities({ db }: ActivityDeps) {
     },
 
     /** Writes the workflow's state to the read model; an older version never overwrites a newer one. */
-    async recordSnapshot({ state, version }: { state: ShipmentState; version: number }): Promise<void> {
+    async recordSnapshot({
+      state,
+      version,
+    }: {
+      state: ShipmentState;
+      version: number;
+    }): Promise<void> {
       await db
         .update(shipments)
         .set({
@@ -56,7 +66,9 @@ export function createShipmentActivities({ db }: ActivityDeps) {
           stateVersion: version,
           updatedAt: new Date(),
         })
-        .where(and(eq(shipments.shipmentId, state.shipmentId), lt(shipments.stateVersion, version)));
+        .where(
+          and(eq(shipments.shipmentId, state.shipmentId), lt(shipments.stateVersion, version)),
+        );
     },
 
     /** Puts the shipment in the ops review queue (idempotent per round). */

@@ -18,18 +18,15 @@ export interface TemplateVars {
 const TEMPLATES: Record<NotificationKind, { subject: string; text: string }> = {
   delay_notice: {
     subject: 'Your order {orderId} is taking longer than expected',
-    text:
-      'Hello {customerName},\n\nYour parcel for order {orderId} ({items}), shipped with {carrier} under tracking number {trackingNumber}, has not moved for a while. We are checking with the carrier and will write again as soon as we know more. You do not need to do anything.\n\nThank you for your patience.',
+    text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}), shipped with {carrier} under tracking number {trackingNumber}, has not moved for a while. We are checking with the carrier and will write again as soon as we know more. You do not need to do anything.\n\nThank you for your patience.',
   },
   reshipped: {
     subject: 'We have sent a replacement for order {orderId}',
-    text:
-      'Hello {customerName},\n\nYour parcel for order {orderId} ({items}) seems to be lost in transit, so we have sent a replacement at no cost to you.\n\nNew tracking number: {newTrackingNumber} ({newCarrier})\n\nWe are sorry for the delay.',
+    text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}) seems to be lost in transit, so we have sent a replacement at no cost to you.\n\nNew tracking number: {newTrackingNumber} ({newCarrier})\n\nWe are sorry for the delay.',
   },
   refunded: {
     subject: 'Your refund for order {orderId}',
-    text:
-      'Hello {customerName},\n\nYour parcel for order {orderId} ({items}) seems to be lost in transit. We have refunded {refundAmount} {currency} to your original payment method.\n\nWe are sorry for the trouble.',
+    text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}) seems to be lost in transit. We have refunded {refundAmount} {currency} to your original payment method.\n\nWe are sorry for the trouble.',
   },
   inquiry_reply: {
     subject: 'About your order {orderId}',
@@ -44,7 +41,10 @@ const TEMPLATES: Record<NotificationKind, { subject: string; text: string }> = {
 
 export const TEMPLATE_PLACEHOLDER = /\{(\w+)\}/g;
 
-export function renderTemplate(kind: NotificationKind, vars: TemplateVars): { subject: string; text: string } {
+export function renderTemplate(
+  kind: NotificationKind,
+  vars: TemplateVars,
+): { subject: string; text: string } {
   const t = TEMPLATES[kind];
   const fill = (s: string) =>
     s.replace(TEMPLATE_PLACEHOLDER, (_, name: string) => {

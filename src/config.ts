@@ -148,7 +148,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const raw = env[s.env];
     const parsed = s.schema.safeParse(raw === '' ? undefined : raw);
     if (parsed.success) out[key] = parsed.data;
-    else problems.push(`${s.env}: ${parsed.error.issues.map((i) => i.message).join('; ')} (${s.doc})`);
+    else
+      problems.push(`${s.env}: ${parsed.error.issues.map((i) => i.message).join('; ')} (${s.doc})`);
   }
   if (problems.length) throw new ConfigError(problems);
   return out as Config;

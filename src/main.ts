@@ -102,7 +102,10 @@ async function main(): Promise<void> {
     // Sandbox carrier
     let sandboxCarrierUrl = config.sandboxCarrierUrl;
     if (!sandboxCarrierUrl) {
-      const sandbox = createSandboxCarrier({ apiKey: config.sandboxCarrierKey, log: (m) => logger.debug(m) });
+      const sandbox = createSandboxCarrier({
+        apiKey: config.sandboxCarrierKey,
+        log: (m) => logger.debug(m),
+      });
       const http = await sandbox.listen(config.sandboxCarrierPort, '127.0.0.1');
       stops.push({ name: 'sandbox carrier', stop: http.close });
       sandboxCarrierUrl = http.url;
@@ -117,9 +120,13 @@ async function main(): Promise<void> {
 
     say('');
     say('Parcelwarden is running.');
-    say(`  API              ${api.url}   (Authorization: Bearer ${config.apiKeys ? '<a key from API_KEYS>' : `${DEV_API_KEY}  — development key; set API_KEYS for real use`})`);
+    say(
+      `  API              ${api.url}   (Authorization: Bearer ${config.apiKeys ? '<a key from API_KEYS>' : `${DEV_API_KEY}  — development key; set API_KEYS for real use`})`,
+    );
     say(`  Temporal UI      ${temporalUi ?? '(external Temporal: see TEMPORAL_ADDRESS)'}`);
-    say(`  Mail sink        ${mailViewer ?? `(external SMTP: ${config.smtpUrl ? 'SMTP_URL' : ''})`}`);
+    say(
+      `  Mail sink        ${mailViewer ?? `(external SMTP: ${config.smtpUrl ? 'SMTP_URL' : ''})`}`,
+    );
     say(`  Sandbox carrier  ${sandboxCarrierUrl}   (Authorization: Bearer <SANDBOX_CARRIER_KEY>)`);
     say(`  Data             ${config.dataDir}`);
     say('Press Ctrl-C to stop.');

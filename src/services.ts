@@ -13,7 +13,11 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import type { Logger } from './logger';
 import { createSmtpMailer } from './mail/smtp-mailer';
-import { connectClient, connectWorkerConnection, ensureSearchAttributes } from './temporal/connection';
+import {
+  connectClient,
+  connectWorkerConnection,
+  ensureSearchAttributes,
+} from './temporal/connection';
 import { createShipmentWorker } from './worker';
 
 export class MissingSettingError extends Error {
@@ -41,12 +45,34 @@ export function installRuntime(): void {
 }
 
 /** Starts the shipment worker against the configured Temporal, database, SMTP and carriers. */
-export async function startWorker(config: Config, database: Database, logger: Logger): Promise<RunningWorker> {
-  if (!config.smtpUrl) throw new MissingSettingError('SMTP_URL', 'Point it at your SMTP server, e.g. smtp://user:pass@mail.example.com:587 (npm start runs a local mail sink for you).');
-  if (!config.sandboxCarrierUrl) throw new MissingSettingError('SANDBOX_CARRIER_URL', 'Point it at the sandbox carrier (npm run sandbox-carrier) until real carrier adapters are configured.');
+export async function startWorker(
+  config: Config,
+  database: Database,
+  logger: Logger,
+): Promise<RunningWorker> {
+  if (!config.smtpUrl)
+    throw new MissingSettingError(
+      'SMTP_URL',
+      'Point it at your SMTP server, e.g. smtp://user:pass@mail.example.com:587 (npm start runs a local mail sink for you).',
+    );
+  if (!config.sandboxCarrierUrl)
+    throw new MissingSettingError(
+      'SANDBOX_CARRIER_URL',
+      'Point it at the sandbox carrier (npm run sandbox-carrier) until real carrier adapters are configured.',
+    );
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
-  const carriers = sandboxRegistry(new SandboxCarrierClient({ baseUrl: config.sandboxCarrierUrl, apiKey: config.sandboxCarrierKey }));
-  const activities = createActivities({ db: database.db, carriers, mailer, opsEmail: config.opsEmail });
+  const carriers = sandboxRegistry(
+    new SandboxCarrierClient({
+      baseUrl: config.sandboxCarrierUrl,
+      apiKey: config.sandboxCarrierKey,
+    }),
+  );
+  const activities = createActivities({
+    db: database.db,
+    carriers,
+    mailer,
+    opsEmail: config.opsEmail,
+  });
   installRuntime();
   if (config.temporalAddress) {
     // A cluster may not know our search attributes yet (the dev server gets them at start).
@@ -55,7 +81,10 @@ export async function startWorker(config: Config, database: Database, logger: Lo
       const { added } = await ensureSearchAttributes(client.connection, config.temporalNamespace);
       if (added.length) logger.info({ added }, 'registered search attributes');
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'could not register search attributes; register them with the Temporal CLI or your cloud console');
+      logger.warn(
+        { err: (err as Error).message },
+        'could not register search attributes; register them with the Temporal CLI or your cloud console',
+      );
     } finally {
       await client.connection.close();
     }
@@ -68,7 +97,10 @@ export async function startWorker(config: Config, database: Database, logger: Lo
     activities,
   });
   const done = worker.run();
-  logger.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker running');
+  logger.info(
+    { taskQueue: config.taskQueue, namespace: config.temporalNamespace },
+    'worker running',
+  );
   return {
     worker,
     done,
@@ -88,7 +120,12 @@ export interface RunningApi {
 }
 
 /** Starts the HTTP API (and console) on the configured port. */
-export async function startApi(config: Config, database: Database, logger: Logger, apiKeysValue: string): Promise<RunningApi> {
+export async function startApi(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  apiKeysValue: string,
+): Promise<RunningApi> {
   const client = await connectClient(config);
   const app = createApp({
     db: database.db,

@@ -8,7 +8,11 @@ import { MissingSettingError, startWorker } from './services';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel, 'parcelwarden-worker');
-  if (!config.databaseUrl) throw new MissingSettingError('DATABASE_URL', 'Set it to your PostgreSQL, e.g. postgres://user:pass@host:5432/parcelwarden (or use `npm start` for the embedded one).');
+  if (!config.databaseUrl)
+    throw new MissingSettingError(
+      'DATABASE_URL',
+      'Set it to your PostgreSQL, e.g. postgres://user:pass@host:5432/parcelwarden (or use `npm start` for the embedded one).',
+    );
   await migrateDatabase(config.databaseUrl);
   const database = connectDatabase(config.databaseUrl);
   await seed(database.db);
@@ -22,6 +26,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`The worker could not run: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `The worker could not run: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

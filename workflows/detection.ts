@@ -3,12 +3,7 @@
  * Unit tests call these directly; the workflow only waits on what they compute.
  */
 import { parseIsoDuration } from './durations';
-import type {
-  Policy,
-  SuspicionReason,
-  TrackingEvent,
-  TrackingStatus,
-} from './shipment.contract';
+import type { Policy, SuspicionReason, TrackingEvent, TrackingStatus } from './shipment.contract';
 
 /** Carrier statuses that end the wait at once, with the reason they give. */
 export const CARRIER_VERDICTS: Partial<Record<TrackingStatus, SuspicionReason>> = {
@@ -70,7 +65,9 @@ export function nextDeadline(input: DetectionInput): Deadline {
   if (verdict) return { at: ms(input.lastEvent?.occurredAt) ?? 0, reason: verdict };
   const stall: Deadline = { at: stallDeadline(input), reason: 'stalled' };
   const overdueAt = overdueDeadline(input);
-  return overdueAt !== undefined && overdueAt < stall.at ? { at: overdueAt, reason: 'overdue' } : stall;
+  return overdueAt !== undefined && overdueAt < stall.at
+    ? { at: overdueAt, reason: 'overdue' }
+    : stall;
 }
 
 /** Is the parcel at an end that needs no watching for loss (delivered or back with the seller)? */
@@ -105,5 +102,8 @@ export function mergeEvents(
 
 /** Does the policy decide on its own when the review SLA runs out? */
 export function autoDecisionApplies(policy: Policy, declaredValue: number): boolean {
-  return declaredValue <= policy.autoDecision.maxDeclaredValue && policy.autoDecision.maxDeclaredValue > 0;
+  return (
+    declaredValue <= policy.autoDecision.maxDeclaredValue &&
+    policy.autoDecision.maxDeclaredValue > 0
+  );
 }

@@ -127,9 +127,13 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
 
   const validateDecision = (d: ReviewInput) => {
     if (!REVIEW_DECISIONS.includes(d.decision)) {
-      throw ApplicationFailure.nonRetryable(`unknown decision "${d.decision}"`, 'review.unknown_decision');
+      throw ApplicationFailure.nonRetryable(
+        `unknown decision "${d.decision}"`,
+        'review.unknown_decision',
+      );
     }
-    if (!d.reviewer) throw ApplicationFailure.nonRetryable('a reviewer is required', 'review.no_reviewer');
+    if (!d.reviewer)
+      throw ApplicationFailure.nonRetryable('a reviewer is required', 'review.no_reviewer');
     if (state.stage !== 'awaiting_review' || pendingDecision) {
       throw ApplicationFailure.nonRetryable(
         `shipment is ${state.stage}, not awaiting review`,
@@ -164,7 +168,9 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     note('stage', stage);
     upsertSearchAttributes([
       { key: searchAttributes.stage, value: stage },
-      ...(state.suspicion ? [{ key: searchAttributes.suspicionReason, value: state.suspicion.reason }] : []),
+      ...(state.suspicion
+        ? [{ key: searchAttributes.suspicionReason, value: state.suspicion.reason }]
+        : []),
     ]);
     await recordSnapshot();
   };
@@ -234,7 +240,9 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         state.suspicion = undefined;
         return isDelivered(state.lastEvent) ? 'delivered' : 'monitoring';
       }
-      detail = found.known ? 'carrier has nothing newer' : 'carrier does not know the tracking number';
+      detail = found.known
+        ? 'carrier has nothing newer'
+        : 'carrier does not know the tracking number';
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       detail = `carrier refused the lookup: ${err.cause?.message ?? err.message}`;
@@ -274,7 +282,11 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         text: `Shipment ${reg.shipmentId} (${reg.carrier} ${reg.trackingNumber}, ${reg.declaredValue} ${reg.currency}) has waited ${state.policy.reviewSla} for a decision. Reason: ${state.suspicion?.reason ?? 'unknown'}.`,
       });
       if (autoDecisionApplies(state.policy, reg.declaredValue)) {
-        pendingDecision = { decision: state.policy.autoDecision.decision, reviewer: 'policy', automatic: true };
+        pendingDecision = {
+          decision: state.policy.autoDecision.decision,
+          reviewer: 'policy',
+          automatic: true,
+        };
       } else {
         await condition(() => pendingDecision !== undefined || cancelRequested);
       }
@@ -282,7 +294,13 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     const d = pendingDecision;
     pendingDecision = undefined;
     if (!d) return { close: 'cancelled' };
-    state.review = { decision: d.decision, reviewer: d.reviewer, note: d.note, decidedAt: now(), automatic: d.automatic };
+    state.review = {
+      decision: d.decision,
+      reviewer: d.reviewer,
+      note: d.note,
+      decidedAt: now(),
+      automatic: d.automatic,
+    };
     state.deadlines.reviewSlaAt = undefined;
     note('review_decision', `${d.decision} by ${d.reviewer}${d.automatic ? ' (automatic)' : ''}`);
     await local.closeReview({ shipmentId: reg.shipmentId, round, ...state.review });
@@ -318,7 +336,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       destinationCountry: reg.destination.country,
     });
     if (!reservation.ok) {
-      note('stock_shortfall', reservation.shortfall.map((s) => `${s.sku} ×${s.missing}`).join(', '));
+      note(
+        'stock_shortfall',
+        reservation.shortfall.map((s) => `${s.sku} ×${s.missing}`).join(', '),
+      );
       return 'awaiting_review';
     }
     const replacementId = replacementShipmentId(reg.shipmentId);
@@ -358,7 +379,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       labelId: booked.labelId,
       reservationId: reservation.reservationId,
     };
-    note('reshipped', `${replacementId} via ${booked.registration.carrier} ${booked.registration.trackingNumber} from ${reservation.warehouseId}`);
+    note(
+      'reshipped',
+      `${replacementId} via ${booked.registration.carrier} ${booked.registration.trackingNumber} from ${reservation.warehouseId}`,
+    );
     return 'notifying';
   };
 
@@ -405,7 +429,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         amount: reg.declaredValue,
         currency: reg.currency,
       });
-      note('claim_filed', `${state.claim.claimId} for ${state.claim.amount} ${state.claim.currency}`);
+      note(
+        'claim_filed',
+        `${state.claim.claimId} for ${state.claim.amount} ${state.claim.currency}`,
+      );
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       note('claim_refused', err.cause?.message ?? err.message);
@@ -438,7 +465,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
   if (!input.carried) {
     state.policy = await local.resolvePolicy(reg.policy);
     takeEvents(await local.loadTrackingEvents(reg.shipmentId), ' (stored before the start)');
-    note('registered', `${reg.carrier} ${reg.trackingNumber} → ${reg.destination.country}, policy ${reg.policy}`);
+    note(
+      'registered',
+      `${reg.carrier} ${reg.trackingNumber} → ${reg.destination.country}, policy ${reg.policy}`,
+    );
     await recordSnapshot();
   }
   log.info('shipment workflow running', { shipmentId: reg.shipmentId, stage: state.stage });
@@ -464,7 +494,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     if (state.stage === 'closed') return state;
     const next = await steps[state.stage]();
     if (typeof next === 'object') return close(next.close);
-    if (cancelRequested && (next === 'monitoring' || next === 'awaiting_review' || next === 'verifying')) {
+    if (
+      cancelRequested &&
+      (next === 'monitoring' || next === 'awaiting_review' || next === 'verifying')
+    ) {
       return close('cancelled');
     }
     await prepare[next]?.();

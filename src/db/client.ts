@@ -13,7 +13,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_FOLDER = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'migrations',
+);
 
 export function connectDatabase(url: string, opts: { max?: number } = {}): Database {
   const sql = postgres(url, { max: opts.max ?? 10, onnotice: () => undefined });

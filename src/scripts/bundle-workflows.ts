@@ -6,4 +6,6 @@ import { bundleWorkflows } from '../worker';
 
 const started = Date.now();
 const bundle = await bundleWorkflows();
-console.log(`workflow bundle ok: ${(bundle.code.length / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`);
+console.log(
+  `workflow bundle ok: ${(bundle.code.length / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`,
+);

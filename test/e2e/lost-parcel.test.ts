@@ -30,14 +30,37 @@ let database: Database;
 let temporal: Client;
 let env: Record<string, string>;
 
-async function http(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** What these tests read from API answers (the API's own tests check the shapes in full). */
+interface ApiBody {
+  items: {
+    shipmentId: string;
+    reason: string;
+    carrier: string;
+    destination: string;
+    declaredValue: number;
+  }[];
+  stage: string;
+  resolution?: string;
+  reship?: { shipmentId: string; trackingNumber: string; warehouseId: string };
+  claim?: { claimId: string; status: string };
+  [key: string]: unknown;
+}
+
+async function http(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: ApiBody }> {
   const res = await fetch(`${apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${ADMIN}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as ApiBody };
 }
 
 async function sandboxControl(body: unknown): Promise<void> {
@@ -75,7 +98,9 @@ beforeAll(async () => {
   };
   api = spawnService('src/api.main.ts', env);
   [worker] = await Promise.all([startWorkerProcess(), api.waitForOutput(/API listening/, 120_000)]);
-  temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+  temporal = new Client({
+    connection: await Connection.connect({ address: inject('temporalAddress') }),
+  });
   const policy = await http('PUT', '/v1/policies/e2e-fast', {
     stallAfter: { info_received: 'PT3S', in_transit: 'PT3S' },
     overdueGrace: 'PT1M',
@@ -99,51 +124,115 @@ afterAll(async () => {
 
 /** Registers a parcel the carrier has on its books and pushes its first scan through the API. */
 async function registerLostParcel(sku = 'SKU-MUG') {
-  const reg = aRegistration({ policy: 'e2e-fast', items: [{ sku, quantity: 1, unitPrice: 24 }], declaredValue: 24 });
+  const reg = aRegistration({
+    policy: 'e2e-fast',
+    items: [{ sku, quantity: 1, unitPrice: 24 }],
+    declaredValue: 24,
+  });
   sandbox.store.addEvents(reg.trackingNumber, []);
   const created = await http('POST', '/v1/shipments', reg);
   expect(created.status).toBe(201);
-  expect(created.body).toEqual({ shipmentId: reg.shipmentId, workflowId: shipmentWorkflowId(reg.shipmentId), stage: 'monitoring' });
+  expect(created.body).toEqual({
+    shipmentId: reg.shipmentId,
+    workflowId: shipmentWorkflowId(reg.shipmentId),
+    stage: 'monitoring',
+  });
   const again = await http('POST', '/v1/shipments', reg);
   expect(again.status).toBe(200);
   const pushed = await http('POST', '/v1/tracking-events', {
-    events: [{ carrier: reg.carrier, trackingNumber: reg.trackingNumber, eventId: uniqueId('ev'), occurredAt: new Date().toISOString(), status: 'in_transit', description: 'Departed origin hub' }],
+    events: [
+      {
+        carrier: reg.carrier,
+        trackingNumber: reg.trackingNumber,
+        eventId: uniqueId('ev'),
+        occurredAt: new Date().toISOString(),
+        status: 'in_transit',
+        description: 'Departed origin hub',
+      },
+    ],
   });
   expect(pushed.body).toEqual({ accepted: 1, duplicates: 0, unknown: 0 });
-  await waitUntil('the parcel in the review queue', () => http('GET', '/v1/reviews'), (r) => r.body.items.some((i: any) => i.shipmentId === reg.shipmentId), 60_000);
+  await waitUntil(
+    'the parcel in the review queue',
+    () => http('GET', '/v1/reviews'),
+    (r) => r.body.items.some((i) => i.shipmentId === reg.shipmentId),
+    60_000,
+  );
   return reg;
 }
 
 describe('a lost parcel, end to end over HTTP', () => {
   it('walks from registration through stall, review, reship, customer email and claim, and the replacement is watched', async () => {
     const reg = await registerLostParcel();
-    const review = (await http('GET', '/v1/reviews')).body.items.find((i: any) => i.shipmentId === reg.shipmentId);
-    expect(review).toMatchObject({ reason: 'stalled', carrier: reg.carrier, destination: 'US', declaredValue: 24 });
+    const review = (await http('GET', '/v1/reviews')).body.items.find(
+      (i) => i.shipmentId === reg.shipmentId,
+    );
+    expect(review).toMatchObject({
+      reason: 'stalled',
+      carrier: reg.carrier,
+      destination: 'US',
+      declaredValue: 24,
+    });
 
-    const decided = await http('POST', `/v1/shipments/${reg.shipmentId}/review`, { decision: 'reship', reviewer: 'olga@ops' });
+    const decided = await http('POST', `/v1/shipments/${reg.shipmentId}/review`, {
+      decision: 'reship',
+      reviewer: 'olga@ops',
+    });
     expect(decided.status).toBe(200);
-    const done = await waitUntil('closed', () => http('GET', `/v1/shipments/${reg.shipmentId}`), (r) => r.body.stage === 'closed', 60_000);
+    const done = await waitUntil(
+      'closed',
+      () => http('GET', `/v1/shipments/${reg.shipmentId}`),
+      (r) => r.body.stage === 'closed',
+      60_000,
+    );
     expect(done.body.resolution).toBe('reshipped');
 
     // Each stage really happened:
-    const [reservation, ...moreReservations] = await database.db.select().from(reservations).where(eq(reservations.shipmentId, reg.shipmentId));
+    const [reservation, ...moreReservations] = await database.db
+      .select()
+      .from(reservations)
+      .where(eq(reservations.shipmentId, reg.shipmentId));
     expect(moreReservations).toHaveLength(0);
     expect(reservation).toMatchObject({ warehouseId: 'wh-us-ca', status: 'reserved' });
-    const [order] = await database.db.select().from(reshipOrders).where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
+    const [order] = await database.db
+      .select()
+      .from(reshipOrders)
+      .where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
     expect(order?.trackingNumber).toMatch(/^SBX\d{10}$/);
-    expect(done.body.reship).toMatchObject({ shipmentId: `${reg.shipmentId}~R1`, trackingNumber: order?.trackingNumber, warehouseId: 'wh-us-ca' });
+    expect(done.body.reship).toMatchObject({
+      shipmentId: `${reg.shipmentId}~R1`,
+      trackingNumber: order?.trackingNumber,
+      warehouseId: 'wh-us-ca',
+    });
     expect(sandbox.store.parcels.has(order!.trackingNumber)).toBe(true);
-    const email = await mail.waitFor((m) => m.to.includes(reg.customer.email) && m.text.includes(order!.trackingNumber), 10_000);
+    const email = await mail.waitFor(
+      (m) => m.to.includes(reg.customer.email) && m.text.includes(order!.trackingNumber),
+      10_000,
+    );
     expect(email.subject).toBe(`We have sent a replacement for order ${reg.orderId}`);
-    const [claim] = await database.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId));
+    const [claim] = await database.db
+      .select()
+      .from(claims)
+      .where(eq(claims.shipmentId, reg.shipmentId));
     expect(claim).toMatchObject({ status: 'filed', amount: 24, currency: 'USD' });
     expect(sandbox.store.claims.get(claim!.claimId!)).toBeDefined();
     expect(done.body.claim).toMatchObject({ claimId: claim!.claimId, status: 'filed' });
-    const replacement = await temporal.workflow.getHandle(shipmentWorkflowId(`${reg.shipmentId}~R1`)).describe();
+    const replacement = await temporal.workflow
+      .getHandle(shipmentWorkflowId(`${reg.shipmentId}~R1`))
+      .describe();
     expect(replacement.status.name).toBe('RUNNING');
-    const [replacementRow] = await database.db.select().from(shipments).where(eq(shipments.shipmentId, `${reg.shipmentId}~R1`));
-    expect(replacementRow).toMatchObject({ replacesShipmentId: reg.shipmentId, trackingNumber: order?.trackingNumber });
-    const again = await http('POST', `/v1/shipments/${reg.shipmentId}/review`, { decision: 'refund', reviewer: 'olga@ops' });
+    const [replacementRow] = await database.db
+      .select()
+      .from(shipments)
+      .where(eq(shipments.shipmentId, `${reg.shipmentId}~R1`));
+    expect(replacementRow).toMatchObject({
+      replacesShipmentId: reg.shipmentId,
+      trackingNumber: order?.trackingNumber,
+    });
+    const again = await http('POST', `/v1/shipments/${reg.shipmentId}/review`, {
+      decision: 'refund',
+      reviewer: 'olga@ops',
+    });
     expect(again.status).toBe(409);
   });
 
@@ -152,38 +241,78 @@ describe('a lost parcel, end to end over HTTP', () => {
     // The carrier holds the label request: the worker dies while it is in flight.
     await sandboxControl({ route: 'label', mode: 'hold' });
     const labelCallsBefore = sandbox.store.counters.labelCalls;
-    const decided = await http('POST', `/v1/shipments/${reg.shipmentId}/review`, { decision: 'reship', reviewer: 'olga@ops' });
+    const decided = await http('POST', `/v1/shipments/${reg.shipmentId}/review`, {
+      decision: 'reship',
+      reviewer: 'olga@ops',
+    });
     expect(decided.status).toBe(200);
-    await waitUntil('the label request in flight', async () => sandbox.store.counters.labelCalls, (n) => n > labelCallsBefore, 30_000);
+    await waitUntil(
+      'the label request in flight',
+      async () => sandbox.store.counters.labelCalls,
+      (n) => n > labelCallsBefore,
+      30_000,
+    );
     await worker.kill('SIGKILL');
     // The carrier finishes booking after the worker is gone: its answer is lost with the worker.
     await sandboxControl({ route: 'label', mode: 'none' });
     worker = await startWorkerProcess();
 
-    const done = await waitUntil('closed after the restart', () => http('GET', `/v1/shipments/${reg.shipmentId}`), (r) => r.body.stage === 'closed', 90_000);
+    const done = await waitUntil(
+      'closed after the restart',
+      () => http('GET', `/v1/shipments/${reg.shipmentId}`),
+      (r) => r.body.stage === 'closed',
+      90_000,
+    );
     expect(done.body.resolution).toBe('reshipped');
     // The label booking really ran twice: once on the killed worker, once on the new one.
-    const history = await temporal.workflow.getHandle(shipmentWorkflowId(reg.shipmentId)).fetchHistory();
+    const history = await temporal.workflow
+      .getHandle(shipmentWorkflowId(reg.shipmentId))
+      .fetchHistory();
     const scheduled = new Map<string, string>();
     let labelAttempts = 0;
     for (const e of history.events ?? []) {
       const s = e.activityTaskScheduledEventAttributes;
       if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
       const started = e.activityTaskStartedEventAttributes;
-      if (started && scheduled.get(String(started.scheduledEventId)) === 'bookReshipLabel') labelAttempts = Math.max(labelAttempts, started.attempt ?? 0);
+      if (started && scheduled.get(String(started.scheduledEventId)) === 'bookReshipLabel')
+        labelAttempts = Math.max(labelAttempts, started.attempt ?? 0);
     }
     expect(labelAttempts).toBeGreaterThanOrEqual(2);
-    expect(await database.db.select().from(reservations).where(eq(reservations.shipmentId, reg.shipmentId))).toHaveLength(1);
-    const orders = await database.db.select().from(reshipOrders).where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
+    expect(
+      await database.db
+        .select()
+        .from(reservations)
+        .where(eq(reservations.shipmentId, reg.shipmentId)),
+    ).toHaveLength(1);
+    const orders = await database.db
+      .select()
+      .from(reshipOrders)
+      .where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
     expect(orders).toHaveLength(1);
-    const labels = [...sandbox.store.labels.values()].filter((l) => l.reference === `${reg.shipmentId}~R1`);
+    const labels = [...sandbox.store.labels.values()].filter(
+      (l) => l.reference === `${reg.shipmentId}~R1`,
+    );
     expect(labels).toHaveLength(1);
     expect(labels[0]?.trackingNumber).toBe(orders[0]?.trackingNumber);
-    const sentRows = await database.db.select().from(notifications).where(eq(notifications.shipmentId, reg.shipmentId));
+    const sentRows = await database.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.shipmentId, reg.shipmentId));
     expect(sentRows.filter((n) => n.kind === 'reshipped')).toHaveLength(1);
-    await mail.waitFor((m) => m.to.includes(reg.customer.email) && m.subject.includes('replacement'), 10_000);
-    expect(mail.messages().filter((m) => m.to.includes(reg.customer.email) && m.subject.includes('replacement'))).toHaveLength(1);
-    expect(await database.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId))).toHaveLength(1);
-    expect([...sandbox.store.claims.values()].filter((c) => c.trackingNumber === reg.trackingNumber)).toHaveLength(1);
+    await mail.waitFor(
+      (m) => m.to.includes(reg.customer.email) && m.subject.includes('replacement'),
+      10_000,
+    );
+    expect(
+      mail
+        .messages()
+        .filter((m) => m.to.includes(reg.customer.email) && m.subject.includes('replacement')),
+    ).toHaveLength(1);
+    expect(
+      await database.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId)),
+    ).toHaveLength(1);
+    expect(
+      [...sandbox.store.claims.values()].filter((c) => c.trackingNumber === reg.trackingNumber),
+    ).toHaveLength(1);
   });
 });

@@ -94,17 +94,28 @@ export async function insertShipmentRow(db: Db, reg: ShipmentRegistration): Prom
 /** A warehouse with stock, unique to the test so tests never fight over quantities. */
 export async function insertWarehouse(
   db: Db,
-  w: { warehouseId?: string; country: string; kind: 'origin' | 'overseas'; stock: Record<string, number> },
+  w: {
+    warehouseId?: string;
+    country: string;
+    kind: 'origin' | 'overseas';
+    stock: Record<string, number>;
+  },
 ): Promise<string> {
   const warehouseId = w.warehouseId ?? uniqueId(`wh-${w.country.toLowerCase()}`);
-  await db.insert(warehouses).values({ warehouseId, name: warehouseId, country: w.country, kind: w.kind });
+  await db
+    .insert(warehouses)
+    .values({ warehouseId, name: warehouseId, country: w.country, kind: w.kind });
   const rows = Object.entries(w.stock).map(([sku, onHand]) => ({ warehouseId, sku, onHand }));
   if (rows.length) await db.insert(stock).values(rows);
   return warehouseId;
 }
 
 let eventSeq = 0;
-export function anEvent(status: TrackingStatus, occurredAt: Date | string, extra: Partial<TrackingEvent> = {}): TrackingEvent {
+export function anEvent(
+  status: TrackingStatus,
+  occurredAt: Date | string,
+  extra: Partial<TrackingEvent> = {},
+): TrackingEvent {
   eventSeq += 1;
   return {
     eventId: `EV-${eventSeq}-${randomUUID().slice(0, 6)}`,

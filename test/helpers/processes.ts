@@ -45,11 +45,19 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`${entry} did not print ${pattern} within ${timeoutMs} ms; output:\n${out.slice(-3000)}`));
+          reject(
+            new Error(
+              `${entry} did not print ${pattern} within ${timeoutMs} ms; output:\n${out.slice(-3000)}`,
+            ),
+          );
         }, timeoutMs);
         const onExit = () => {
           cleanup();
-          reject(new Error(`${entry} exited (code ${proc.exitCode}) before printing ${pattern}; output:\n${out.slice(-3000)}`));
+          reject(
+            new Error(
+              `${entry} exited (code ${proc.exitCode}) before printing ${pattern}; output:\n${out.slice(-3000)}`,
+            ),
+          );
         };
         const cleanup = () => {
           clearTimeout(timer);

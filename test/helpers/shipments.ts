@@ -21,7 +21,10 @@ export async function startShipment(
   stack: TestStack,
   policy: Policy,
   overrides: Partial<ShipmentRegistration> = {},
-  opts: { knownToCarrier?: boolean; beforeStart?: (reg: ShipmentRegistration) => Promise<void> } = {},
+  opts: {
+    knownToCarrier?: boolean;
+    beforeStart?: (reg: ShipmentRegistration) => Promise<void>;
+  } = {},
 ): Promise<{ reg: ShipmentRegistration; handle: ShipmentHandle }> {
   await insertPolicy(stack.db, policy);
   const reg = aRegistration({ policy: policy.name, ...overrides });
@@ -29,18 +32,21 @@ export async function startShipment(
   if (opts.knownToCarrier !== false) stack.sandbox.store.addEvents(reg.trackingNumber, []);
   await insertShipmentRow(stack.db, reg);
   await opts.beforeStart?.(reg);
-  const handle = await stack.client.workflow.start<typeof shipmentWorkflow>(SHIPMENT_WORKFLOW_TYPE, {
-    workflowId: shipmentWorkflowId(reg.shipmentId),
-    taskQueue: stack.taskQueue,
-    args: [{ registration: reg, registeredAt: new Date().toISOString() }],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: [
-      { key: searchAttributes.stage, value: 'monitoring' },
-      { key: searchAttributes.carrier, value: reg.carrier },
-      { key: searchAttributes.destination, value: reg.destination.country },
-      { key: searchAttributes.declaredValue, value: reg.declaredValue },
-    ],
-  });
+  const handle = await stack.client.workflow.start<typeof shipmentWorkflow>(
+    SHIPMENT_WORKFLOW_TYPE,
+    {
+      workflowId: shipmentWorkflowId(reg.shipmentId),
+      taskQueue: stack.taskQueue,
+      args: [{ registration: reg, registeredAt: new Date().toISOString() }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: searchAttributes.stage, value: 'monitoring' },
+        { key: searchAttributes.carrier, value: reg.carrier },
+        { key: searchAttributes.destination, value: reg.destination.country },
+        { key: searchAttributes.declaredValue, value: reg.declaredValue },
+      ],
+    },
+  );
   return { reg, handle };
 }
 
@@ -49,6 +55,15 @@ export function stateOf(handle: WorkflowHandle): Promise<ShipmentState> {
 }
 
 /** Waits until the workflow reports the stage (by query), and returns its state then. */
-export function waitForStage(handle: WorkflowHandle, stage: Stage, timeoutMs = 45_000): Promise<ShipmentState> {
-  return waitUntil(`${handle.workflowId} to reach ${stage}`, () => stateOf(handle), (s) => s.stage === stage, timeoutMs);
+export function waitForStage(
+  handle: WorkflowHandle,
+  stage: Stage,
+  timeoutMs = 45_000,
+): Promise<ShipmentState> {
+  return waitUntil(
+    `${handle.workflowId} to reach ${stage}`,
+    () => stateOf(handle),
+    (s) => s.stage === stage,
+    timeoutMs,
+  );
 }

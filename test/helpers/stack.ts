@@ -50,8 +50,13 @@ export async function startTestStack(opts: { worker?: boolean } = {}): Promise<T
   const sandboxServer = createSandboxCarrier({ apiKey: SANDBOX_KEY });
   const sandboxHttp = await sandboxServer.listen(0);
   const mail = await startMailSink({ smtpPort: 0 });
-  const mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${mail.smtpPort}`, from: 'Parcelwarden <care@parcelwarden.test>' });
-  const carriers = sandboxRegistry(new SandboxCarrierClient({ baseUrl: sandboxHttp.url, apiKey: SANDBOX_KEY, timeoutMs: 5000 }));
+  const mailer = createSmtpMailer({
+    url: `smtp://127.0.0.1:${mail.smtpPort}`,
+    from: 'Parcelwarden <care@parcelwarden.test>',
+  });
+  const carriers = sandboxRegistry(
+    new SandboxCarrierClient({ baseUrl: sandboxHttp.url, apiKey: SANDBOX_KEY, timeoutMs: 5000 }),
+  );
   const activities = createActivities({ db: database.db, carriers, mailer, opsEmail: OPS_EMAIL });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });

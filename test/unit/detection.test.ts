@@ -14,7 +14,11 @@ import type { TrackingEvent } from '../../workflows/shipment.contract';
 import { replacementShipmentId } from '../../workflows/shipment.contract';
 
 const DAY = 86_400_000;
-const ev = (eventId: string, status: TrackingEvent['status'], occurredAt: string): TrackingEvent => ({ eventId, status, occurredAt });
+const ev = (
+  eventId: string,
+  status: TrackingEvent['status'],
+  occurredAt: string,
+): TrackingEvent => ({ eventId, status, occurredAt });
 const input = (over: Partial<DetectionInput> = {}): DetectionInput => ({
   policy: DEFAULT_POLICY,
   registeredAt: '2026-03-01T00:00:00.000Z',
@@ -35,10 +39,13 @@ describe('ISO 8601 durations', () => {
     expect(parseIsoDuration(iso)).toBe(ms);
   });
 
-  it.each(['7D', 'P', 'PT', 'P1H', '', 'P-1D', 'days'])('"%s" is refused with a message naming the format', (bad) => {
-    expect(isIsoDuration(bad)).toBe(false);
-    expect(() => parseIsoDuration(bad)).toThrow(/ISO 8601/);
-  });
+  it.each(['7D', 'P', 'PT', 'P1H', '', 'P-1D', 'days'])(
+    '"%s" is refused with a message naming the format',
+    (bad) => {
+      expect(isIsoDuration(bad)).toBe(false);
+      expect(() => parseIsoDuration(bad)).toThrow(/ISO 8601/);
+    },
+  );
 });
 
 describe('stall detection', () => {
@@ -63,14 +70,16 @@ describe('stall detection', () => {
   it('keep_waiting doubles the threshold and restarts the clock from the decision', () => {
     const last = ev('e1', 'in_transit', '2026-03-02T00:00:00.000Z');
     const restarted = '2026-03-10T00:00:00.000Z';
-    expect(stallDeadline(input({ lastEvent: last, thresholdFactor: 2, clockRestartedAt: restarted }))).toBe(
-      Date.parse(restarted) + 14 * DAY,
-    );
+    expect(
+      stallDeadline(input({ lastEvent: last, thresholdFactor: 2, clockRestartedAt: restarted })),
+    ).toBe(Date.parse(restarted) + 14 * DAY);
   });
 
   it('overdue comes at expected delivery plus grace, when that is earlier than the stall', () => {
     const last = ev('e1', 'in_transit', '2026-03-02T00:00:00.000Z');
-    const d = nextDeadline(input({ lastEvent: last, expectedDeliveryAt: '2026-03-03T00:00:00.000Z' }));
+    const d = nextDeadline(
+      input({ lastEvent: last, expectedDeliveryAt: '2026-03-03T00:00:00.000Z' }),
+    );
     expect(d).toEqual({ at: Date.parse('2026-03-06T00:00:00.000Z'), reason: 'overdue' });
   });
 
@@ -80,7 +89,9 @@ describe('stall detection', () => {
 
   it('a stall earlier than the overdue deadline wins', () => {
     const last = ev('e1', 'in_transit', '2026-03-02T00:00:00.000Z');
-    const d = nextDeadline(input({ lastEvent: last, expectedDeliveryAt: '2026-04-30T00:00:00.000Z' }));
+    const d = nextDeadline(
+      input({ lastEvent: last, expectedDeliveryAt: '2026-04-30T00:00:00.000Z' }),
+    );
     expect(d.reason).toBe('stalled');
   });
 
@@ -90,7 +101,10 @@ describe('stall detection', () => {
     ['destroyed', 'carrier_damaged'],
   ] as const)('a carrier status of %s is a verdict right away (%s)', (status, reason) => {
     const last = ev('e1', status, '2026-03-02T00:00:00.000Z');
-    expect(nextDeadline(input({ lastEvent: last }))).toEqual({ at: Date.parse(last.occurredAt), reason });
+    expect(nextDeadline(input({ lastEvent: last }))).toEqual({
+      at: Date.parse(last.occurredAt),
+      reason,
+    });
   });
 });
 
@@ -118,7 +132,10 @@ describe('merging tracking events', () => {
 
 describe('policy auto-decision', () => {
   it('applies only up to the declared-value limit', () => {
-    const policy = { ...DEFAULT_POLICY, autoDecision: { maxDeclaredValue: 25, decision: 'reship' as const } };
+    const policy = {
+      ...DEFAULT_POLICY,
+      autoDecision: { maxDeclaredValue: 25, decision: 'reship' as const },
+    };
     expect(autoDecisionApplies(policy, 25)).toBe(true);
     expect(autoDecisionApplies(policy, 25.01)).toBe(false);
   });

@@ -21,7 +21,13 @@ describe('warehouse choice for a reship', () => {
 
 describe('notification templates', () => {
   it('a reship notice names the order and the new tracking number', () => {
-    const m = renderTemplate('reshipped', { customerName: 'Ada', orderId: 'ORD-7', newTrackingNumber: 'SBX123', newCarrier: 'sandbox', items: '1 × SKU-MUG' });
+    const m = renderTemplate('reshipped', {
+      customerName: 'Ada',
+      orderId: 'ORD-7',
+      newTrackingNumber: 'SBX123',
+      newCarrier: 'sandbox',
+      items: '1 × SKU-MUG',
+    });
     expect(m.subject).toBe('We have sent a replacement for order ORD-7');
     expect(m.text).toContain('Hello Ada');
     expect(m.text).toContain('SBX123 (sandbox)');
@@ -37,7 +43,9 @@ describe('carrier failure classification', () => {
     expect((f as ApplicationFailure).type).toBe('tracking.rejected');
   });
   it('a 429 is retried after the carrier’s Retry-After', () => {
-    const f = toActivityFailure(new CarrierError('slow down', 'carrier.rate_limited', false, 429, 7000)) as ApplicationFailure;
+    const f = toActivityFailure(
+      new CarrierError('slow down', 'carrier.rate_limited', false, 429, 7000),
+    ) as ApplicationFailure;
     expect(f.nonRetryable).toBe(false);
     expect(f.nextRetryDelay).toBe(7000);
   });

@@ -1,7 +1,15 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claims, notifications, reservations, reshipOrders, reviews, shipments, trackingEvents } from '../../src/db/schema';
+import {
+  claims,
+  notifications,
+  reservations,
+  reshipOrders,
+  reviews,
+  shipments,
+  trackingEvents,
+} from '../../src/db/schema';
 import {
   cancelSignal,
   customerInquirySignal,
@@ -26,10 +34,20 @@ afterAll(async () => {
 const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
 
 /** A SKU only this test stocks, in an overseas warehouse in the destination and one at origin. */
-async function stockedSku(destination = 'US'): Promise<{ sku: string; overseas: string; origin: string }> {
+async function stockedSku(
+  destination = 'US',
+): Promise<{ sku: string; overseas: string; origin: string }> {
   const sku = uniqueId('SKU');
-  const origin = await insertWarehouse(stack.db, { country: 'CN', kind: 'origin', stock: { [sku]: 10 } });
-  const overseas = await insertWarehouse(stack.db, { country: destination, kind: 'overseas', stock: { [sku]: 3 } });
+  const origin = await insertWarehouse(stack.db, {
+    country: 'CN',
+    kind: 'origin',
+    stock: { [sku]: 10 },
+  });
+  const overseas = await insertWarehouse(stack.db, {
+    country: destination,
+    kind: 'overseas',
+    stock: { [sku]: 3 },
+  });
   return { sku, overseas, origin };
 }
 
@@ -40,7 +58,10 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     const state = await waitForStage(handle, 'awaiting_review');
     expect(state.suspicion?.reason).toBe('stalled');
     expect(state.suspicion?.detail).toBe('carrier has nothing newer');
-    const [review] = await stack.db.select().from(reviews).where(eq(reviews.shipmentId, reg.shipmentId));
+    const [review] = await stack.db
+      .select()
+      .from(reviews)
+      .where(eq(reviews.shipmentId, reg.shipmentId));
     expect(review).toMatchObject({ status: 'pending', reason: 'stalled', round: 1 });
     const mail = await stack.mail.waitFor((m) => m.to.includes(reg.customer.email), 10_000);
     expect(mail.subject).toContain(reg.orderId);
@@ -54,37 +75,66 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
   });
 
   it('a tracking number the carrier does not know keeps the suspicion, and the claim it refuses is recorded, not fatal', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), {}, { knownToCarrier: false });
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p')),
+      {},
+      { knownToCarrier: false },
+    );
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
     const review = await waitForStage(handle, 'awaiting_review');
     expect(review.suspicion?.detail).toBe('carrier does not know the tracking number');
-    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'refund', reviewer: 'olga@ops' }] });
+    await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'refund', reviewer: 'olga@ops' }],
+    });
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('refunded');
     expect(state.claim).toBeUndefined();
-    expect(state.timeline.find((t) => t.kind === 'claim_refused')?.detail).toMatch(/tracking number/i);
+    expect(state.timeline.find((t) => t.kind === 'claim_refused')?.detail).toMatch(
+      /tracking number/i,
+    );
   });
 
   it('a new scan before the deadline moves the stall deadline to the new scan plus the threshold', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT30S' } }));
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT30S' } }),
+    );
     const first = anEvent('in_transit', secondsAgo(5));
     await handle.signal(trackingEventsSignal, [first]);
-    await waitUntil('first deadline', () => stateOf(handle), (s) => s.eventCount === 1);
+    await waitUntil(
+      'first deadline',
+      () => stateOf(handle),
+      (s) => s.eventCount === 1,
+    );
     const second = anEvent('in_transit', secondsAgo(1));
     await handle.signal(trackingEventsSignal, [second]);
-    const state = await waitUntil('second deadline', () => stateOf(handle), (s) => s.eventCount === 2 && s.deadlines.stallAt === new Date(Date.parse(second.occurredAt) + 30_000).toISOString());
+    const state = await waitUntil(
+      'second deadline',
+      () => stateOf(handle),
+      (s) =>
+        s.eventCount === 2 &&
+        s.deadlines.stallAt === new Date(Date.parse(second.occurredAt) + 30_000).toISOString(),
+    );
     expect(state.stage).toBe('monitoring');
     await handle.signal(cancelSignal, { reason: 'test over' });
   });
 
   it('tracking events are deduplicated by eventId and ordered by when they happened, not by arrival', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S', customs: 'PT60S' } }));
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S', customs: 'PT60S' } }),
+    );
     const early = anEvent('info_received', secondsAgo(30));
     const latest = anEvent('customs', secondsAgo(2));
     const middle = anEvent('in_transit', secondsAgo(10));
     await handle.signal(trackingEventsSignal, [latest, early]);
     await handle.signal(trackingEventsSignal, [middle, early, latest]);
-    const state = await waitUntil('three events', () => stateOf(handle), (s) => s.eventCount === 3);
+    const state = await waitUntil(
+      'three events',
+      () => stateOf(handle),
+      (s) => s.eventCount === 3,
+    );
     expect(state.lastEvent?.eventId).toBe(latest.eventId);
     expect(state.lastEvent?.status).toBe('customs');
     await handle.signal(cancelSignal, { reason: 'test over' });
@@ -92,19 +142,28 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
 
   it('scans stored before the workflow started are picked up at its start', async () => {
     const early = anEvent('customs', secondsAgo(20), { description: 'Held at customs' });
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { customs: 'PT60S' } }), {}, {
-      beforeStart: async (reg) => {
-        await stack.db.insert(trackingEvents).values({
-          shipmentId: reg.shipmentId,
-          eventId: early.eventId,
-          occurredAt: new Date(early.occurredAt),
-          status: early.status,
-          description: early.description,
-          source: 'api',
-        });
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { customs: 'PT60S' } }),
+      {},
+      {
+        beforeStart: async (reg) => {
+          await stack.db.insert(trackingEvents).values({
+            shipmentId: reg.shipmentId,
+            eventId: early.eventId,
+            occurredAt: new Date(early.occurredAt),
+            status: early.status,
+            description: early.description,
+            source: 'api',
+          });
+        },
       },
-    });
-    const state = await waitUntil('stored scan', () => stateOf(handle), (s) => s.eventCount === 1);
+    );
+    const state = await waitUntil(
+      'stored scan',
+      () => stateOf(handle),
+      (s) => s.eventCount === 1,
+    );
     expect(state.lastEvent).toMatchObject({ eventId: early.eventId, status: 'customs' });
     // The same scan signalled again (an API retry) is not counted twice.
     await handle.signal(trackingEventsSignal, [early]);
@@ -113,8 +172,16 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
   });
 
   it('a customer inquiry signalled twice (an API retry) is recorded once', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }));
-    const inquiry = { inquiryId: uniqueId('inq'), channel: 'email', message: 'Where is my parcel?', receivedAt: new Date().toISOString() };
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }),
+    );
+    const inquiry = {
+      inquiryId: uniqueId('inq'),
+      channel: 'email',
+      message: 'Where is my parcel?',
+      receivedAt: new Date().toISOString(),
+    };
     await handle.signal(customerInquirySignal, inquiry);
     await handle.signal(customerInquirySignal, inquiry);
     await handle.signal(cancelSignal, { reason: 'test over' });
@@ -123,41 +190,63 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
   });
 
   it('a carrier status of lost skips the wait and goes to review as carrier_lost', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'P30D' } }));
-    await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(60)), anEvent('lost', secondsAgo(1))]);
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'P30D' } }),
+    );
+    await handle.signal(trackingEventsSignal, [
+      anEvent('in_transit', secondsAgo(60)),
+      anEvent('lost', secondsAgo(1)),
+    ]);
     const state = await waitForStage(handle, 'awaiting_review');
     expect(state.suspicion?.reason).toBe('carrier_lost');
   });
 
   it('a parcel past its expected delivery plus grace is overdue before it stalls', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'P30D' }, overdueGrace: 'PT1S' }), {
-      expectedDeliveryAt: new Date(Date.now() + 1000).toISOString(),
-    });
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'P30D' }, overdueGrace: 'PT1S' }),
+      {
+        expectedDeliveryAt: new Date(Date.now() + 1000).toISOString(),
+      },
+    );
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', new Date())]);
     const state = await waitForStage(handle, 'awaiting_review');
     expect(state.suspicion?.reason).toBe('overdue');
   });
 
   it('verification that finds newer scans at the carrier goes back to monitoring instead of bothering ops', async () => {
-    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT3S' } }));
+    const { reg, handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT3S' } }),
+    );
     const newer = anEvent('in_transit', new Date(), { description: 'Departed hub' });
     stack.sandbox.store.addEvents(reg.trackingNumber, [newer]);
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(2))]);
     // First stall: the carrier has a newer scan → monitoring again; second stall: nothing newer → review.
     const state = await waitForStage(handle, 'awaiting_review');
-    expect(state.timeline.some((t) => t.kind === 'verified' && t.detail.includes('newer scans'))).toBe(true);
+    expect(
+      state.timeline.some((t) => t.kind === 'verified' && t.detail.includes('newer scans')),
+    ).toBe(true);
     expect(state.lastEvent?.eventId).toBe(newer.eventId);
     expect(state.suspicion?.detail).toBe('carrier has nothing newer');
   });
 
   it('a carrier that answers 500 is retried, never taken as an answer', async () => {
-    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), { trackingNumber: uniqueId('DOWN').toUpperCase() });
+    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), {
+      trackingNumber: uniqueId('DOWN').toUpperCase(),
+    });
     const moved = anEvent('delivered', new Date());
     stack.sandbox.store.addEvents(reg.trackingNumber, [moved]);
     await stack.sandbox.control({ route: 'track', mode: 'error500', count: 2 });
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(10))]);
     // Had the 500s been taken as "nothing newer", the parcel would be in review; the carrier knew it was delivered.
-    const state = await waitUntil('delivered after retries', () => stateOf(handle), (s) => s.stage === 'delivered' || s.stage === 'closed', 45_000);
+    const state = await waitUntil(
+      'delivered after retries',
+      () => stateOf(handle),
+      (s) => s.stage === 'delivered' || s.stage === 'closed',
+      45_000,
+    );
     expect(state.lastEvent?.status).toBe('delivered');
     expect(state.suspicion).toBeUndefined();
   });
@@ -170,24 +259,49 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     });
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
     await waitForStage(handle, 'awaiting_review');
-    const result = await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reship', reviewer: 'olga@ops' }] });
+    const result = await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'reship', reviewer: 'olga@ops' }],
+    });
     expect(result.decision).toBe('reship');
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('reshipped');
-    expect(state.review).toMatchObject({ decision: 'reship', reviewer: 'olga@ops', automatic: false });
+    expect(state.review).toMatchObject({
+      decision: 'reship',
+      reviewer: 'olga@ops',
+      automatic: false,
+    });
 
-    const resv = await stack.db.select().from(reservations).where(eq(reservations.shipmentId, reg.shipmentId));
+    const resv = await stack.db
+      .select()
+      .from(reservations)
+      .where(eq(reservations.shipmentId, reg.shipmentId));
     expect(resv).toHaveLength(1);
     expect(resv[0]?.warehouseId).toBe(overseas);
-    const orders = await stack.db.select().from(reshipOrders).where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
+    const orders = await stack.db
+      .select()
+      .from(reshipOrders)
+      .where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
     expect(orders).toHaveLength(1);
-    expect(orders[0]).toMatchObject({ replacementShipmentId: `${reg.shipmentId}~R1`, goodsCost: 30 });
+    expect(orders[0]).toMatchObject({
+      replacementShipmentId: `${reg.shipmentId}~R1`,
+      goodsCost: 30,
+    });
     expect(state.reship?.trackingNumber).toBe(orders[0]?.trackingNumber);
-    expect([...stack.sandbox.store.labels.values()].filter((l) => l.trackingNumber === orders[0]?.trackingNumber)).toHaveLength(1);
+    expect(
+      [...stack.sandbox.store.labels.values()].filter(
+        (l) => l.trackingNumber === orders[0]?.trackingNumber,
+      ),
+    ).toHaveLength(1);
 
-    const mail = await stack.mail.waitFor((m) => m.to.includes(reg.customer.email) && m.text.includes(orders[0]!.trackingNumber), 10_000);
+    const mail = await stack.mail.waitFor(
+      (m) => m.to.includes(reg.customer.email) && m.text.includes(orders[0]!.trackingNumber),
+      10_000,
+    );
     expect(mail.subject).toContain('replacement');
-    const claimRows = await stack.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId));
+    const claimRows = await stack.db
+      .select()
+      .from(claims)
+      .where(eq(claims.shipmentId, reg.shipmentId));
     expect(claimRows).toHaveLength(1);
     expect(claimRows[0]).toMatchObject({ status: 'filed', amount: 30, reason: 'lost' });
     expect(state.claim?.claimId).toBe(claimRows[0]?.claimId);
@@ -200,16 +314,27 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
   });
 
   it('a refund decision tells the customer of the refund and still files the claim', async () => {
-    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), { declaredValue: 42.5, currency: 'EUR' });
+    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), {
+      declaredValue: 42.5,
+      currency: 'EUR',
+    });
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
     await waitForStage(handle, 'awaiting_review');
-    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'refund', reviewer: 'olga@ops' }] });
+    await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'refund', reviewer: 'olga@ops' }],
+    });
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('refunded');
     expect(state.refund).toMatchObject({ amount: 42.5, currency: 'EUR' });
-    const mail = await stack.mail.waitFor((m) => m.to.includes(reg.customer.email) && m.subject.includes('refund'), 10_000);
+    const mail = await stack.mail.waitFor(
+      (m) => m.to.includes(reg.customer.email) && m.subject.includes('refund'),
+      10_000,
+    );
     expect(mail.text).toContain('42.5 EUR');
-    const claimRows = await stack.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId));
+    const claimRows = await stack.db
+      .select()
+      .from(claims)
+      .where(eq(claims.shipmentId, reg.shipmentId));
     expect(claimRows.map((c) => c.status)).toEqual(['filed']);
   });
 
@@ -217,11 +342,18 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p')));
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
     await waitForStage(handle, 'awaiting_review');
-    const result = await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'keep_waiting', reviewer: 'olga@ops' }] });
+    const result = await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'keep_waiting', reviewer: 'olga@ops' }],
+    });
     expect(result.stage).toBe('monitoring');
     const waiting = await stateOf(handle);
     expect(waiting.thresholdFactor).toBe(2);
-    const again = await waitUntil('second review', () => stateOf(handle), (s) => s.stage === 'awaiting_review' && s.reviewRound === 2, 30_000);
+    const again = await waitUntil(
+      'second review',
+      () => stateOf(handle),
+      (s) => s.stage === 'awaiting_review' && s.reviewRound === 2,
+      30_000,
+    );
     expect(again.suspicion?.reason).toBe('stalled');
   });
 
@@ -229,16 +361,25 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p')));
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
     await waitForStage(handle, 'awaiting_review');
-    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'mark_delivered', reviewer: 'olga@ops' }] });
+    await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'mark_delivered', reviewer: 'olga@ops' }],
+    });
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('delivered');
     expect(state.claim).toBeUndefined();
   });
 
   it('a decision sent as a signal from the Temporal UI works like the update, and an invalid one is recorded and ignored', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }));
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }),
+    );
     await handle.signal(reviewDecisionSignal, { decision: 'refund', reviewer: 'early@ops' });
-    await waitUntil('ignored decision', () => stateOf(handle), (s) => s.timeline.some((t) => t.kind === 'review_decision_ignored'));
+    await waitUntil(
+      'ignored decision',
+      () => stateOf(handle),
+      (s) => s.timeline.some((t) => t.kind === 'review_decision_ignored'),
+    );
     await handle.signal(trackingEventsSignal, [anEvent('lost', secondsAgo(1))]);
     await waitForStage(handle, 'awaiting_review');
     await handle.signal(reviewDecisionSignal, { decision: 'mark_delivered', reviewer: 'olga@ops' });
@@ -247,10 +388,19 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
   });
 
   it('the review update is refused while the shipment is not awaiting review', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }));
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }),
+    );
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', new Date())]);
-    await waitUntil('monitoring', () => stateOf(handle), (s) => s.eventCount === 1);
-    await expect(handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reship', reviewer: 'olga@ops' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await waitUntil(
+      'monitoring',
+      () => stateOf(handle),
+      (s) => s.eventCount === 1,
+    );
+    await expect(
+      handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reship', reviewer: 'olga@ops' }] }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     expect((await stateOf(handle)).stage).toBe('monitoring');
     await handle.signal(cancelSignal, { reason: 'test over' });
   });
@@ -258,16 +408,25 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
   it('when the review SLA runs out, ops are alerted and a low-value parcel is decided by the policy', async () => {
     const { reg, handle } = await startShipment(
       stack,
-      aFastPolicy(uniqueId('p'), { reviewSla: 'PT2S', autoDecision: { maxDeclaredValue: 25, decision: 'refund' } }),
+      aFastPolicy(uniqueId('p'), {
+        reviewSla: 'PT2S',
+        autoDecision: { maxDeclaredValue: 25, decision: 'refund' },
+      }),
       { declaredValue: 12 },
     );
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
     const state = await waitForStage(handle, 'closed');
     expect(state.review).toMatchObject({ decision: 'refund', reviewer: 'policy', automatic: true });
     expect(state.resolution).toBe('refunded');
-    const alert = await stack.mail.waitFor((m) => m.to.includes(OPS_EMAIL) && m.subject.includes(reg.shipmentId), 10_000);
+    const alert = await stack.mail.waitFor(
+      (m) => m.to.includes(OPS_EMAIL) && m.subject.includes(reg.shipmentId),
+      10_000,
+    );
     expect(alert.subject).toContain('Review overdue');
-    const [review] = await stack.db.select().from(reviews).where(eq(reviews.shipmentId, reg.shipmentId));
+    const [review] = await stack.db
+      .select()
+      .from(reviews)
+      .where(eq(reviews.shipmentId, reg.shipmentId));
     expect(review).toMatchObject({ status: 'decided', decision: 'refund', automatic: true });
   });
 
@@ -277,18 +436,35 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     });
     await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
     await waitForStage(handle, 'awaiting_review');
-    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reship', reviewer: 'olga@ops' }] });
-    const state = await waitUntil('back in review', () => stateOf(handle), (s) => s.stage === 'awaiting_review' && s.reviewRound === 2);
+    await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'reship', reviewer: 'olga@ops' }],
+    });
+    const state = await waitUntil(
+      'back in review',
+      () => stateOf(handle),
+      (s) => s.stage === 'awaiting_review' && s.reviewRound === 2,
+    );
     expect(state.timeline.some((t) => t.kind === 'stock_shortfall')).toBe(true);
-    const orders = await stack.db.select().from(reshipOrders).where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
+    const orders = await stack.db
+      .select()
+      .from(reshipOrders)
+      .where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
     expect(orders).toHaveLength(0);
   });
 
   it('a delivered parcel stays watched for the delivered window, then closes as delivered', async () => {
-    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { deliveredWatch: 'PT2S' }));
-    await handle.signal(trackingEventsSignal, [anEvent('out_for_delivery', secondsAgo(3)), anEvent('delivered', secondsAgo(1))]);
+    const { reg, handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { deliveredWatch: 'PT2S' }),
+    );
+    await handle.signal(trackingEventsSignal, [
+      anEvent('out_for_delivery', secondsAgo(3)),
+      anEvent('delivered', secondsAgo(1)),
+    ]);
     const watching = await waitForStage(handle, 'delivered');
-    expect(Date.parse(watching.deadlines.deliveredWatchUntil!)).toBeGreaterThan(Date.parse(watching.lastEvent!.occurredAt));
+    expect(Date.parse(watching.deadlines.deliveredWatchUntil!)).toBeGreaterThan(
+      Date.parse(watching.lastEvent!.occurredAt),
+    );
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('delivered');
     // The read model follows the workflow (an activity writes it right after the stage changes).
@@ -303,18 +479,27 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
 
   it('a parcel returned to the sender ends with resolution returned_to_sender', async () => {
     const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p')));
-    await handle.signal(trackingEventsSignal, [anEvent('returning', secondsAgo(3)), anEvent('returned', secondsAgo(1))]);
+    await handle.signal(trackingEventsSignal, [
+      anEvent('returning', secondsAgo(3)),
+      anEvent('returned', secondsAgo(1)),
+    ]);
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('returned_to_sender');
   });
 
   it('cancel ends a watched shipment with resolution cancelled', async () => {
-    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }));
+    const { reg, handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT60S' } }),
+    );
     await handle.signal(cancelSignal, { reason: 'order cancelled by the customer' });
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('cancelled');
     expect(await handle.result()).toMatchObject({ resolution: 'cancelled' });
-    const sent = await stack.db.select().from(notifications).where(and(eq(notifications.shipmentId, reg.shipmentId)));
+    const sent = await stack.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.shipmentId, reg.shipmentId)));
     expect(sent).toHaveLength(0);
   });
 });
