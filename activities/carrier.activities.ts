@@ -207,13 +207,11 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
             updatedAt: new Date(),
           })
           .where(eq(claims.id, row.id));
-        await tx
-          .insert(claimHistory)
-          .values({
-            claimRowId: row.id,
-            status: 'filed',
-            detail: `carrier claim ${filed.claimId} (${filed.status})`,
-          });
+        await tx.insert(claimHistory).values({
+          claimRowId: row.id,
+          status: 'filed',
+          detail: `carrier claim ${filed.claimId} (${filed.status})`,
+        });
       });
       return {
         claimId: filed.claimId,

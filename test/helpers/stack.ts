@@ -10,6 +10,7 @@ import { connectDatabase, type Database } from '../../src/db/client';
 import { seed } from '../../src/db/seed';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
+import { installRuntime } from '../../src/services';
 import { bundleWorkflows, createShipmentWorker } from '../../src/worker';
 import './provided';
 
@@ -43,6 +44,7 @@ export interface TestStack {
  * sandbox carrier and SMTP sink, and a worker with the real activities on a task queue of its own.
  */
 export async function startTestStack(opts: { worker?: boolean } = {}): Promise<TestStack> {
+  installRuntime();
   const address = inject('temporalAddress');
   const namespace = 'default';
   const database = connectDatabase(inject('databaseUrl'), { max: 5 });
