@@ -13,19 +13,14 @@ import type {
   ShipmentRegistration,
   TrackingEvent,
 } from '../workflows/shipment.contract';
-import { shipmentWorkflowId } from '../workflows/shipment.contract';
+import { shipmentRow } from '../src/shipments/shipments.rows';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';
-import { createHash } from 'node:crypto';
 
 export interface BookedReship {
   labelId: string;
   postage: number;
   registration: ShipmentRegistration;
-}
-
-function registrationHash(reg: ShipmentRegistration): string {
-  return createHash('sha256').update(JSON.stringify(reg)).digest('hex');
 }
 
 export function createCarrierActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {
@@ -110,22 +105,7 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
       await db.transaction(async (tx) => {
         await tx
           .insert(shipments)
-          .values({
-            shipmentId: registration.shipmentId,
-            workflowId: shipmentWorkflowId(registration.shipmentId),
-            orderId: registration.orderId,
-            carrier: registration.carrier,
-            trackingNumber: registration.trackingNumber,
-            originCountry: registration.origin.country,
-            destinationCountry: registration.destination.country,
-            policy: registration.policy,
-            declaredValue: registration.declaredValue,
-            currency: registration.currency,
-            replacesShipmentId: orig.shipmentId,
-            registration,
-            requestHash: registrationHash(registration),
-            shippedAt: now,
-          })
+          .values(shipmentRow(registration, { replacesShipmentId: orig.shipmentId }))
           .onConflictDoNothing();
         await tx
           .insert(reshipOrders)

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { and, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inquiries, shipments } from '../db/schema/shipments';
-import { shipmentWorkflowId, type ShipmentRegistration } from '../../workflows/shipment.contract';
+import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { validationFailed } from '../api/problems';
-import { canonicalJson, type InquiryBody, type ListQuery } from './shipments.schemas';
+import { registrationHash, shipmentRow } from './shipments.rows';
+import { type InquiryBody, type ListQuery } from './shipments.schemas';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
 
@@ -13,9 +13,6 @@ export type RegisterOutcome =
   | { kind: 'same'; row: ShipmentRow }
   | { kind: 'conflict'; detail: string };
 
-export function registrationHash(registration: ShipmentRegistration): string {
-  return createHash('sha256').update(canonicalJson(registration)).digest('hex');
-}
 
 /** Paging position: the last row's created_at as PostgreSQL text (microseconds kept) and id. */
 interface Cursor {
@@ -64,24 +61,7 @@ export function createShipmentRepository(db: Db) {
       const requestHash = registrationHash(registration);
       const [created] = await db
         .insert(shipments)
-        .values({
-          shipmentId: registration.shipmentId,
-          workflowId: shipmentWorkflowId(registration.shipmentId),
-          orderId: registration.orderId,
-          carrier: registration.carrier,
-          trackingNumber: registration.trackingNumber,
-          originCountry: registration.origin.country,
-          destinationCountry: registration.destination.country,
-          policy: registration.policy,
-          declaredValue: registration.declaredValue,
-          currency: registration.currency,
-          registration,
-          requestHash,
-          shippedAt: new Date(registration.shippedAt),
-          expectedDeliveryAt: registration.expectedDeliveryAt
-            ? new Date(registration.expectedDeliveryAt)
-            : null,
-        })
+        .values(shipmentRow(registration))
         .onConflictDoNothing()
         .returning();
       if (created) return { kind: 'created', row: created };

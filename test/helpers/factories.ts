@@ -1,9 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { shipmentRow } from '../../src/shipments/shipments.rows';
 import type { Db } from '../../src/db/client';
 import { policies, shipments, stock, warehouses } from '../../src/db/schema';
 import { DEFAULT_POLICY } from '../../workflows/policy';
 import {
-  shipmentWorkflowId,
   type Policy,
   type ShipmentRegistration,
   type TrackingEvent,
@@ -73,22 +73,7 @@ export async function insertPolicy(db: Db, policy: Policy): Promise<void> {
 
 /** The read-model row the API writes on registration (for workflow tests that start directly). */
 export async function insertShipmentRow(db: Db, reg: ShipmentRegistration): Promise<void> {
-  const row: typeof shipments.$inferInsert = {
-    shipmentId: reg.shipmentId,
-    workflowId: shipmentWorkflowId(reg.shipmentId),
-    orderId: reg.orderId,
-    carrier: reg.carrier,
-    trackingNumber: reg.trackingNumber,
-    originCountry: reg.origin.country,
-    destinationCountry: reg.destination.country,
-    policy: reg.policy,
-    declaredValue: reg.declaredValue,
-    currency: reg.currency,
-    registration: reg,
-    requestHash: createHash('sha256').update(JSON.stringify(reg)).digest('hex'),
-    shippedAt: new Date(reg.shippedAt),
-  };
-  await db.insert(shipments).values(row);
+  await db.insert(shipments).values(shipmentRow(reg));
 }
 
 /** A warehouse with stock, unique to the test so tests never fight over quantities. */
