@@ -174,7 +174,8 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
           amount: input.amount,
           currency: input.currency,
           description: `Parcel ${input.trackingNumber} (shipment ${input.shipmentId}) ${input.reason}; declared value ${input.amount} ${input.currency}.`,
-          evidence,
+          // The evidence stored with the first attempt: a retry sends the very same request.
+          evidence: row.evidence as Record<string, unknown>,
         }),
       );
       await db.transaction(async (tx) => {

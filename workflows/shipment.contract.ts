@@ -265,3 +265,13 @@ export const searchAttributes = {
   declaredValue: defineSearchAttributeKey('DeclaredValue', SearchAttributeType.DOUBLE),
 } as const;
 export const ALL_SEARCH_ATTRIBUTES = Object.values(searchAttributes);
+
+/** The search attributes a shipment workflow starts with (API start and replacement child). */
+export function initialSearchAttributes(reg: ShipmentRegistration) {
+  return [
+    { key: searchAttributes.stage, value: 'monitoring' },
+    { key: searchAttributes.carrier, value: reg.carrier },
+    { key: searchAttributes.destination, value: reg.destination.country },
+    { key: searchAttributes.declaredValue, value: reg.declaredValue },
+  ];
+}

@@ -31,6 +31,7 @@ import { DEFAULT_POLICY } from './policy';
 import {
   cancelSignal,
   customerInquirySignal,
+  initialSearchAttributes,
   REVIEW_DECISIONS,
   replacementShipmentId,
   reviewDecisionSignal,
@@ -363,12 +364,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       args: [{ registration: booked.registration, registeredAt: now() }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: searchAttributes.stage, value: 'monitoring' },
-        { key: searchAttributes.carrier, value: booked.registration.carrier },
-        { key: searchAttributes.destination, value: reg.destination.country },
-        { key: searchAttributes.declaredValue, value: reg.declaredValue },
-      ],
+      typedSearchAttributes: initialSearchAttributes(booked.registration),
     });
     state.reship = {
       shipmentId: replacementId,

@@ -13,7 +13,6 @@ export type RegisterOutcome =
   | { kind: 'same'; row: ShipmentRow }
   | { kind: 'conflict'; detail: string };
 
-
 /** Paging position: the last row's created_at as PostgreSQL text (microseconds kept) and id. */
 interface Cursor {
   createdAt: string;

@@ -7,7 +7,7 @@ import {
   customerInquirySignal,
   reviewUpdate,
   SHIPMENT_WORKFLOW_TYPE,
-  searchAttributes,
+  initialSearchAttributes,
   shipmentWorkflowId,
   stateQuery,
   trackingEventsSignal,
@@ -63,12 +63,7 @@ export function createWorkflowGateway(opts: WorkflowGatewayOptions) {
           taskQueue,
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: searchAttributes.stage, value: 'monitoring' },
-            { key: searchAttributes.carrier, value: registration.carrier },
-            { key: searchAttributes.destination, value: registration.destination.country },
-            { key: searchAttributes.declaredValue, value: registration.declaredValue },
-          ],
+          typedSearchAttributes: initialSearchAttributes(registration),
         });
         return { started: true };
       } catch (err) {

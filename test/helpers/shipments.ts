@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { shipmentWorkflow } from '../../workflows/shipment.workflow';
 import {
   SHIPMENT_WORKFLOW_TYPE,
-  searchAttributes,
+  initialSearchAttributes,
   shipmentWorkflowId,
   stateQuery,
   type Policy,
@@ -39,12 +39,7 @@ export async function startShipment(
       taskQueue: stack.taskQueue,
       args: [{ registration: reg, registeredAt: new Date().toISOString() }],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: searchAttributes.stage, value: 'monitoring' },
-        { key: searchAttributes.carrier, value: reg.carrier },
-        { key: searchAttributes.destination, value: reg.destination.country },
-        { key: searchAttributes.declaredValue, value: reg.declaredValue },
-      ],
+      typedSearchAttributes: initialSearchAttributes(reg),
     },
   );
   return { reg, handle };

@@ -28,6 +28,8 @@ export interface TestStack {
   database: Database;
   db: Database['db'];
   client: Client;
+  /** The real activities the worker runs, for tests that call one directly. */
+  activities: ReturnType<typeof createActivities>;
   namespace: string;
   taskQueue: string;
   sandbox: { url: string; store: SandboxStore; control(body: unknown): Promise<void> };
@@ -70,6 +72,7 @@ export async function startTestStack(opts: { worker?: boolean } = {}): Promise<T
     database,
     db: database.db,
     client,
+    activities,
     namespace,
     taskQueue,
     sandbox: {

@@ -285,6 +285,28 @@ function latestStatus(parcel: SandboxParcel): TrackingStatus {
   return parcel.events.at(-1)?.status ?? 'unknown';
 }
 
+/**
+ * A request under an Idempotency-Key seen before: the same request gets the first answer again
+ * (200); another request under the same key is refused, as real carrier APIs do.
+ */
+function replay(
+  res: express.Response,
+  key: string,
+  firstPrint: string,
+  print: string,
+  view: () => unknown,
+) {
+  if (firstPrint !== print) {
+    return sendError(
+      res,
+      422,
+      'idempotency.key_reused',
+      `Idempotency-Key ${key} was already used with a different request.`,
+    );
+  }
+  return res.status(200).json(view());
+}
+
 // ---------- the server ----------
 
 export interface SandboxCarrierOptions {
@@ -416,17 +438,10 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     // From here to the answer nothing awaits, so concurrent calls with one key book one label.
     const print = fingerprint(req.body ?? {});
     const known = store.labelKeys.get(key);
-    if (known) {
-      if (known.fingerprint !== print) {
-        return sendError(
-          res,
-          422,
-          'idempotency.key_reused',
-          `Idempotency-Key ${key} was already used with a different request.`,
-        );
-      }
-      return res.status(200).json(labelView(store.labels.get(known.labelId)!));
-    }
+    if (known)
+      return replay(res, key, known.fingerprint, print, () =>
+        labelView(store.labels.get(known.labelId)!),
+      );
     const body = parseBody(labelSchema, req, res);
     if (!body) return;
     const labelId = `lbl_${randomUUID()}`;
@@ -518,17 +533,10 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     if (await applyFault('claim', res)) return;
     const print = fingerprint(req.body ?? {});
     const known = store.claimKeys.get(key);
-    if (known) {
-      if (known.fingerprint !== print) {
-        return sendError(
-          res,
-          422,
-          'idempotency.key_reused',
-          `Idempotency-Key ${key} was already used with a different request.`,
-        );
-      }
-      return res.status(200).json(claimView(store.claims.get(known.claimId)!));
-    }
+    if (known)
+      return replay(res, key, known.fingerprint, print, () =>
+        claimView(store.claims.get(known.claimId)!),
+      );
     const body = parseBody(claimSchema, req, res);
     if (!body) return;
     if (!store.parcels.has(body.trackingNumber)) {

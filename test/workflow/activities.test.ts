@@ -1,0 +1,98 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claims, reservations, stock, trackingEvents } from '../../src/db/schema';
+import { aRegistration, insertShipmentRow, insertWarehouse, uniqueId } from '../helpers/factories';
+import { startTestStack, type TestStack } from '../helpers/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ worker: false });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('side-effect activities called again, as Temporal retries them', () => {
+  it('a claim retried after new scans arrived sends the same request and gets the same claim', async () => {
+    const reg = aRegistration();
+    await insertShipmentRow(stack.db, reg);
+    stack.sandbox.store.addEvents(reg.trackingNumber, []);
+    const input = {
+      idempotencyKey: `shipment:${reg.shipmentId}:claim`,
+      shipmentId: reg.shipmentId,
+      carrier: reg.carrier,
+      trackingNumber: reg.trackingNumber,
+      reason: 'lost' as const,
+      amount: 19.9,
+      currency: 'USD',
+    };
+    const first = await stack.activities.fileClaim(input);
+    // The carrier took the claim, but the answer never reached our database (worker died).
+    await stack.db
+      .update(claims)
+      .set({ claimId: null, filedAt: null, status: 'pending_eligibility' })
+      .where(eq(claims.idempotencyKey, input.idempotencyKey));
+    // Meanwhile a scan arrives: evidence built afresh would differ from the first request.
+    await stack.db.insert(trackingEvents).values({
+      shipmentId: reg.shipmentId,
+      eventId: uniqueId('ev'),
+      occurredAt: new Date(),
+      status: 'exception',
+      source: 'api',
+    });
+    const again = await stack.activities.fileClaim(input);
+    expect(again.claimId).toBe(first.claimId);
+    const atCarrier = [...stack.sandbox.store.claims.values()].filter(
+      (c) => c.trackingNumber === reg.trackingNumber,
+    );
+    expect(atCarrier).toHaveLength(1);
+  });
+
+  it('a reservation made twice with one key reserves the stock once', async () => {
+    const sku = uniqueId('SKU');
+    const warehouseId = await insertWarehouse(stack.db, {
+      country: 'DE',
+      kind: 'overseas',
+      stock: { [sku]: 5 },
+    });
+    const input = {
+      idempotencyKey: uniqueId('reserve'),
+      shipmentId: uniqueId('SHP'),
+      items: [{ sku, quantity: 2 }],
+      destinationCountry: 'DE',
+    };
+    const [a, b] = await Promise.all([
+      stack.activities.reserveStock(input),
+      stack.activities.reserveStock(input),
+    ]);
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ ok: true, warehouseId });
+    const [row] = await stack.db.select().from(stock).where(eq(stock.sku, sku));
+    expect(row).toMatchObject({ onHand: 5, reserved: 2 });
+    await stack.activities.releaseReservation({ idempotencyKey: input.idempotencyKey });
+    await stack.activities.releaseReservation({ idempotencyKey: input.idempotencyKey });
+    const [released] = await stack.db.select().from(stock).where(eq(stock.sku, sku));
+    expect(released).toMatchObject({ reserved: 0 });
+    const [resv] = await stack.db
+      .select()
+      .from(reservations)
+      .where(eq(reservations.idempotencyKey, input.idempotencyKey));
+    expect(resv?.status).toBe('released');
+  });
+
+  it('a notification sent twice with one key reaches the customer once', async () => {
+    const reg = aRegistration();
+    const input = {
+      idempotencyKey: uniqueId('notify'),
+      shipmentId: reg.shipmentId,
+      kind: 'delay_notice' as const,
+      to: reg.customer.email,
+      locale: 'en',
+      vars: { customerName: 'Ada', orderId: reg.orderId },
+    };
+    const first = await stack.activities.sendNotification(input);
+    const second = await stack.activities.sendNotification(input);
+    expect(second.sentAt).toBe(first.sentAt);
+    expect(stack.mail.messages().filter((m) => m.to.includes(reg.customer.email))).toHaveLength(1);
+  });
+});
