@@ -7,14 +7,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createSandboxCarrier } from './carriers/sandbox/sandbox.server';
 import { ConfigError, loadConfig, type Config } from './config';
-import { connectDatabase, migrateDatabase } from './db/client';
-import { seed } from './db/seed';
 import { startEmbeddedPostgres } from './infra/embedded-postgres';
 import { findTemporalCli } from './infra/temporal-cli';
 import { startTemporalDevServer } from './infra/temporal-dev';
 import { createLogger } from './logger';
 import { startMailSink } from './mail/smtp-sink';
-import { startApi, startWorker } from './services';
+import { prepareDatabase, startApi, startWorker } from './services';
 
 /** Used only when API_KEYS is unset, so the README walk-through works out of the box. */
 export const DEV_API_KEY = 'dev-admin-key';
@@ -59,10 +57,8 @@ async function main(): Promise<void> {
       stops.push({ name: 'PostgreSQL', stop: pg.stop });
       databaseUrl = pg.url;
     }
-    await migrateDatabase(databaseUrl);
-    const database = connectDatabase(databaseUrl);
+    const database = await prepareDatabase(databaseUrl);
     stops.push({ name: 'database pool', stop: database.close });
-    await seed(database.db);
 
     // Temporal
     let temporalUi: string | undefined;

@@ -10,7 +10,8 @@ import { createApp, parseApiKeys } from './api/app';
 import { sandboxRegistry } from './carriers/registry';
 import { SandboxCarrierClient } from './carriers/sandbox/sandbox.client';
 import type { Config } from './config';
-import type { Database } from './db/client';
+import { connectDatabase, migrateDatabase, type Database } from './db/client';
+import { seed } from './db/seed';
 import type { Logger } from './logger';
 import { createSmtpMailer } from './mail/smtp-mailer';
 import {
@@ -25,6 +26,23 @@ export class MissingSettingError extends Error {
     super(`${setting} is not set. ${fix}`);
     this.name = 'MissingSettingError';
   }
+}
+
+/** DATABASE_URL for a role run on its own (`npm start` brings an embedded PostgreSQL instead). */
+export function requireDatabaseUrl(config: Config): string {
+  if (config.databaseUrl) return config.databaseUrl;
+  throw new MissingSettingError(
+    'DATABASE_URL',
+    'Set it to your PostgreSQL, e.g. postgres://user:pass@host:5432/parcelwarden (or use `npm start` for the embedded one).',
+  );
+}
+
+/** Migrates, connects and seeds: what every role does with its database before it serves. */
+export async function prepareDatabase(url: string): Promise<Database> {
+  await migrateDatabase(url);
+  const database = connectDatabase(url);
+  await seed(database.db);
+  return database;
 }
 
 export interface RunningWorker {

@@ -4,9 +4,8 @@ import { instant } from '../shipments/shipments.schemas';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 
-export const trackingEventInput = z.object({
-  carrier: z.string().min(1).max(64),
-  trackingNumber: z.string().min(1).max(128),
+/** One scan in our normalized shape (the API's input, and the stories the sandbox carrier tells). */
+export const trackingEvent = z.object({
   eventId: z.string().min(1).max(200),
   occurredAt: instant,
   status: z.enum(TRACKING_STATUSES),
@@ -20,6 +19,11 @@ export const trackingEventInput = z.object({
       postalCode: z.string().max(20).optional(),
     })
     .optional(),
+});
+
+export const trackingEventInput = trackingEvent.extend({
+  carrier: z.string().min(1).max(64),
+  trackingNumber: z.string().min(1).max(128),
 });
 export type TrackingEventInput = z.output<typeof trackingEventInput>;
 

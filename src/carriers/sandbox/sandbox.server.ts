@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import { TRACKING_STATUSES } from '../../../workflows/shipment.contract';
 import type { TrackingEvent, TrackingStatus } from '../../../workflows/shipment.contract';
-import type { ClaimFiled, Label } from '../carrier';
+import type { ClaimFiled, ClaimRequest, Label } from '../carrier';
+import { trackingEvent } from '../../tracking/tracking.schemas';
 
 export const SANDBOX_CARRIER_CODE = 'sandbox';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -30,14 +30,8 @@ export interface SandboxLabel extends Label {
   createdAt: string;
 }
 
-export interface SandboxClaim {
+export interface SandboxClaim extends Omit<ClaimRequest, 'idempotencyKey'> {
   claimId: string;
-  trackingNumber: string;
-  reason: 'lost' | 'damaged' | 'delayed';
-  amount: number;
-  currency: string;
-  description: string;
-  evidence: Record<string, unknown>;
   filedAt: string;
   /** Set by the control route; otherwise the status follows the approval delay. */
   decided?: { status: 'approved' | 'denied'; amountApproved?: number };
@@ -114,21 +108,6 @@ export class SandboxStore {
 
 // ---------- request schemas ----------
 
-const trackingEventSchema = z.object({
-  eventId: z.string().min(1),
-  occurredAt: z.iso.datetime({ offset: true }),
-  status: z.enum(TRACKING_STATUSES),
-  subStatus: z.string().optional(),
-  carrierCode: z.string().optional(),
-  description: z.string().optional(),
-  location: z
-    .object({
-      country: z.string().optional(),
-      city: z.string().optional(),
-      postalCode: z.string().optional(),
-    })
-    .optional(),
-});
 
 const trackingNumberSchema = z
   .string()
@@ -138,12 +117,12 @@ const trackingNumberSchema = z
 
 const registerParcelSchema = z.object({
   trackingNumber: trackingNumberSchema,
-  events: z.array(trackingEventSchema).default([]),
+  events: z.array(trackingEvent).default([]),
   estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 const appendEventsSchema = z.object({
-  events: z.array(trackingEventSchema).min(1),
+  events: z.array(trackingEvent).min(1),
 });
 
 const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
