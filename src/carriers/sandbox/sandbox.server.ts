@@ -108,7 +108,6 @@ export class SandboxStore {
 
 // ---------- request schemas ----------
 
-
 const trackingNumberSchema = z
   .string()
   .min(4)
