@@ -20,6 +20,10 @@ const TEMPLATES: Record<NotificationKind, { subject: string; text: string }> = {
     subject: 'Your order {orderId} is taking longer than expected',
     text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}), shipped with {carrier} under tracking number {trackingNumber}, has not moved for a while. We are checking with the carrier and will write again as soon as we know more. You do not need to do anything.\n\nThank you for your patience.',
   },
+  customs_notice: {
+    subject: 'Your order {orderId} is in customs',
+    text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}), tracking number {trackingNumber} with {carrier}, is being held by customs. Customs checks can take several days; if duties or documents are needed, the carrier or customs office will contact you. We are watching it for you.',
+  },
   reshipped: {
     subject: 'We have sent a replacement for order {orderId}',
     text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}) seems to be lost in transit, so we have sent a replacement at no cost to you.\n\nNew tracking number: {newTrackingNumber} ({newCarrier})\n\nWe are sorry for the delay.',

@@ -63,6 +63,8 @@ export const SUSPICION_REASONS = [
   'carrier_lost',
   'carrier_damaged',
   'inquiry_surge',
+  'customs_hold',
+  'failed_attempts',
   'delivered_not_received',
 ] as const;
 export type SuspicionReason = (typeof SUSPICION_REASONS)[number];
@@ -72,6 +74,7 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
 export const NOTIFICATION_KINDS = [
   'delay_notice',
+  'customs_notice',
   'reshipped',
   'refunded',
   'inquiry_reply',
@@ -94,6 +97,8 @@ export interface TrackingEvent {
   carrierCode?: string;
   description?: string;
   location?: Location;
+  /** A revised delivery estimate carried by this scan or webhook; replaces the registered one. */
+  expectedDeliveryAt?: string;
 }
 
 export interface Address {
@@ -129,6 +134,8 @@ export interface ShipmentRegistration {
   declaredValue: number;
   shippedAt: string;
   expectedDeliveryAt?: string;
+  /** Set on a replacement: the shipment it replaces (`X` for `X~R1`). */
+  replacementOf?: string;
 }
 
 /** A policy with its ISO 8601 durations, as stored and as the workflow keeps it. */
@@ -141,6 +148,10 @@ export interface Policy {
   autoDecision: { maxDeclaredValue: number; decision: ReviewDecision };
   deliveredWatch: string;
   claimWait: string;
+  /** Failed delivery attempts after which the parcel is suspicious (default 3). */
+  maxFailedAttempts?: number;
+  /** Stored version of this policy, set when it is resolved from PostgreSQL. */
+  version?: number;
 }
 
 export interface ShipmentWorkflowInput {
@@ -242,17 +253,40 @@ export interface ReviewResult {
   duplicate: boolean;
 }
 
+export const INQUIRY_INTENTS = [
+  'where_is_it',
+  'not_received',
+  'delivered_not_received',
+  'wants_refund',
+  'other',
+] as const;
+export type InquiryIntent = (typeof INQUIRY_INTENTS)[number];
+
 export interface CustomerInquiry {
   inquiryId: string;
   channel: string;
   message: string;
   receivedAt: string;
   locale?: string;
+  /** Classified by the API before signalling (rules in src/inquiries); absent means unclassified. */
+  intent?: InquiryIntent;
+}
+
+/** A claim's status as reported by the carrier or insurer (webhook or polling). */
+export interface ClaimUpdate {
+  claimId: string;
+  status: string;
+  amountApproved?: number;
+  at: string;
+  detail?: string;
 }
 
 export const trackingEventsSignal = defineSignal<[TrackingEvent[]]>('trackingEvents');
 export const customerInquirySignal = defineSignal<[CustomerInquiry]>('customerInquiry');
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+export const claimUpdateSignal = defineSignal<[ClaimUpdate]>('claimUpdate');
+/** Re-resolves the shipment's policy (by default its own name; or switches to another). */
+export const refreshPolicySignal = defineSignal<[{ policy?: string }]>('refreshPolicy');
 export const reviewDecisionSignal = defineSignal<[ReviewInput]>('reviewDecision');
 export const reviewUpdate = defineUpdate<ReviewResult, [ReviewInput]>('review');
 export const stateQuery = defineQuery<ShipmentState>('state');
