@@ -19,6 +19,8 @@ export default defineConfig({
     teardownTimeout: 60_000,
     projects: [
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Adapters against local HTTP servers replaying documented provider responses.
+      { test: { ...shared, name: 'contract', include: ['test/contract/**/*.test.ts'] } },
       { test: { ...shared, name: 'workflow', include: ['test/workflow/**/*.test.ts'] } },
       { test: { ...shared, name: 'api', include: ['test/api/**/*.test.ts'] } },
       { test: { ...shared, name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
