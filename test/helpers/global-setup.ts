@@ -58,7 +58,7 @@ async function embeddedDatabase(tmp: string): Promise<Database> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const selected = project.vitest.projects.map((p) => p.name);
   if (selected.length > 0 && selected.every((name) => name === 'unit' || name === 'contract')) {
-    // Unit tests use neither Temporal nor PostgreSQL; don't make them wait for either.
+    // Unit and contract tests use neither Temporal nor PostgreSQL; don't make them wait for either.
     return async () => undefined;
   }
 
