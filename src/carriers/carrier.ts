@@ -5,6 +5,11 @@ export interface Carrier {
   readonly code: string;
   /** Latest tracking for a number. `known: false` when the carrier has no record of it. */
   track(trackingNumber: string): Promise<TrackResult>;
+  /**
+   * Opens a trace (a carrier inquiry into a missing parcel); some carriers require one before a
+   * claim. The same idempotency key always returns the same trace.
+   */
+  openTrace(req: TraceRequest): Promise<TraceOpened>;
   /** Books a label for a reship; the same idempotency key always returns the same label. */
   bookLabel(req: LabelRequest): Promise<Label>;
   /** Files a claim; the same idempotency key always returns the same claim. */
@@ -16,6 +21,33 @@ export interface TrackResult {
   known: boolean;
   events: TrackingEvent[];
   estimatedDeliveryAt?: string;
+  /** What the carrier holds as proof of delivery, when the parcel is marked delivered. */
+  proofOfDelivery?: ProofOfDelivery;
+}
+
+export interface ProofOfDelivery {
+  deliveredAt: string;
+  signedBy?: string;
+  photoUrl?: string;
+  /** Where the courier's device was when delivery was recorded. */
+  location?: { lat: number; lng: number };
+  /** Free text from the carrier (e.g. "left at front door"). */
+  note?: string;
+}
+
+export interface TraceRequest {
+  idempotencyKey: string;
+  trackingNumber: string;
+  reason: 'lost' | 'delivered_not_received' | 'damaged';
+  description: string;
+}
+
+export interface TraceOpened {
+  traceId: string;
+  status: 'open' | 'found' | 'not_found' | 'closed';
+  openedAt: string;
+  /** When the carrier promises an answer, if it says. */
+  answerDueAt?: string;
 }
 
 export interface LabelRequest {

@@ -13,6 +13,8 @@ import {
   type ClaimRequest,
   type Label,
   type LabelRequest,
+  type TraceOpened,
+  type TraceRequest,
   type TrackResult,
 } from '../carrier';
 
@@ -66,6 +68,13 @@ const claimSchema = z.object({
   filedAt: z.string(),
 });
 
+const traceSchema = z.object({
+  traceId: z.string(),
+  status: z.enum(['open', 'found', 'not_found', 'closed']),
+  openedAt: z.string(),
+  answerDueAt: z.string().optional(),
+});
+
 const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string().optional() }),
 });
@@ -103,6 +112,12 @@ export class SandboxCarrierClient implements Carrier {
       events: body.events,
       ...(body.estimatedDeliveryAt ? { estimatedDeliveryAt: body.estimatedDeliveryAt } : {}),
     };
+  }
+
+  async openTrace(req: TraceRequest): Promise<TraceOpened> {
+    const { idempotencyKey, ...body } = req;
+    const answer = await this.call('POST', '/v1/traces', body, idempotencyKey);
+    return this.parse(traceSchema, this.ok(answer, 'POST', '/v1/traces'), 'POST', '/v1/traces');
   }
 
   async bookLabel(req: LabelRequest): Promise<Label> {
