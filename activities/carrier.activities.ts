@@ -1,18 +1,21 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import {
   claimHistory,
   claims,
-  inquiries,
-  notifications,
   reshipOrders,
   shipments,
   trackingEvents,
 } from '../src/db/schema';
 import type {
   ClaimRecord,
+  ReshipCost,
   ShipmentRegistration,
   TrackingEvent,
 } from '../workflows/shipment.contract';
+import type { ChannelChoice } from '../src/channels/channel-choice';
+import { selectClaimRule } from '../src/claims/claims.eligibility';
+import { buildEvidencePackage } from '../src/claims/claims.evidence';
+import { CLAIM_RULES } from '../src/claims/claims.rules';
 import { shipmentRow } from '../src/shipments/shipments.rows';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';
@@ -21,6 +24,28 @@ export interface BookedReship {
   labelId: string;
   postage: number;
   registration: ShipmentRegistration;
+  /** The chosen channel as `carrier/service`, and why. */
+  channel: string;
+  channelReason?: string;
+  insured: boolean;
+  cost: ReshipCost;
+}
+
+/** goods + postage + premium, rounded to cents. */
+function reshipCost(
+  goods: number,
+  postage: number,
+  insurance: number,
+  currency: string,
+): ReshipCost {
+  const cents = (x: number) => Math.round(x * 100) / 100;
+  return {
+    goods: cents(goods),
+    postage: cents(postage),
+    insurance: cents(insurance),
+    total: cents(goods + postage + insurance),
+    currency,
+  };
 }
 
 export function createCarrierActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {
@@ -55,8 +80,10 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
     },
 
     /**
-     * Books the replacement's label once per key: the carrier dedupes on the same key, and the
-     * reship order row (unique key) records it with its cost and the replacement shipment.
+     * Books the replacement's label once per key, with the channel `chooseReshipChannel` chose
+     * (or the original carrier and service without one): the carrier dedupes on the same key, and
+     * the reship order row (unique key) records channel, reason, insurance and cost
+     * (goods + postage + premium), linked to the original and the replacement shipment.
      */
     async bookReshipLabel(input: {
       idempotencyKey: string;
@@ -64,24 +91,33 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
       replacementShipmentId: string;
       warehouseId: string;
       warehouseCountry: string;
+      channel?: ChannelChoice;
     }): Promise<BookedReship> {
       const [done] = await db
         .select({ order: reshipOrders, registration: shipments.registration })
         .from(reshipOrders)
         .innerJoin(shipments, eq(shipments.shipmentId, reshipOrders.replacementShipmentId))
         .where(eq(reshipOrders.idempotencyKey, input.idempotencyKey));
-      if (done)
+      if (done) {
+        const o = done.order;
         return {
-          labelId: done.order.labelId,
-          postage: done.order.postage,
+          labelId: o.labelId,
+          postage: o.postage,
           registration: done.registration,
+          channel: o.channel ?? `${o.carrier}/${o.service ?? ''}`,
+          ...(o.channelReason ? { channelReason: o.channelReason } : {}),
+          insured: o.insured,
+          cost: reshipCost(o.goodsCost, o.postage, o.insurancePremium, o.currency),
         };
+      }
 
       const orig = input.original;
+      const carrierCode = input.channel?.carrier ?? orig.carrier;
+      const service = input.channel?.service ?? orig.service;
       const label = await carrierCall(() =>
-        carriers.get(orig.carrier).bookLabel({
+        carriers.get(carrierCode).bookLabel({
           idempotencyKey: input.idempotencyKey,
-          service: orig.service,
+          service,
           reference: input.replacementShipmentId,
           from: { country: input.warehouseCountry, warehouseId: input.warehouseId },
           to: orig.destination,
@@ -100,8 +136,13 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
         origin: { country: input.warehouseCountry, warehouseId: input.warehouseId },
         shippedAt: now.toISOString(),
         expectedDeliveryAt: undefined,
+        replacementOf: orig.shipmentId,
       };
       const goodsCost = orig.items.reduce((sum, i) => sum + i.unitPrice * i.quantity, 0);
+      const insured = input.channel?.insured ?? false;
+      const premium = insured ? (input.channel?.insurancePremium ?? 0) : 0;
+      const cost = reshipCost(goodsCost, label.postage, premium, label.currency);
+      const channel = `${carrierCode}/${label.service}`;
       await db.transaction(async (tx) => {
         await tx
           .insert(shipments)
@@ -118,16 +159,33 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
             service: label.service,
             trackingNumber: label.trackingNumber,
             labelId: label.labelId,
-            postage: label.postage,
-            goodsCost,
+            postage: cost.postage,
+            goodsCost: cost.goods,
+            insurancePremium: cost.insurance,
+            insured,
+            totalCost: cost.total,
             currency: label.currency,
+            channel,
+            channelReason: input.channel?.reason ?? null,
+            channelAlternatives: input.channel?.alternatives ?? null,
           })
           .onConflictDoNothing();
       });
-      return { labelId: label.labelId, postage: label.postage, registration };
+      return {
+        labelId: label.labelId,
+        postage: label.postage,
+        registration,
+        channel,
+        ...(input.channel ? { channelReason: input.channel.reason } : {}),
+        insured,
+        cost,
+      };
     },
 
-    /** Files the claim once per key with the evidence we hold, and records it. */
+    /**
+     * Files the claim once per key with the evidence stored on its row, and records it. The claim
+     * workflow passes the row it opened (evidence built); without one, the row is opened here.
+     */
     async fileClaim(input: {
       idempotencyKey: string;
       shipmentId: string;
@@ -136,27 +194,16 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
       reason: 'lost' | 'damaged';
       amount: number;
       currency: string;
+      /** The row opened by the claim workflow (`openClaim`). */
+      claimRowId?: number;
+      /** Who the claim goes to when it is not the carrier (an insurer). */
+      filer?: string;
     }): Promise<ClaimRecord> {
-      const evidence = await buildEvidence(input.shipmentId);
-      await db
-        .insert(claims)
-        .values({
-          idempotencyKey: input.idempotencyKey,
-          shipmentId: input.shipmentId,
-          carrier: input.carrier,
-          trackingNumber: input.trackingNumber,
-          reason: input.reason,
-          status: 'pending_eligibility',
-          amount: input.amount,
-          currency: input.currency,
-          evidence,
-        })
-        .onConflictDoNothing();
-      const [row] = await db
-        .select()
-        .from(claims)
-        .where(eq(claims.idempotencyKey, input.idempotencyKey));
-      if (!row) throw new Error(`claim row for ${input.idempotencyKey} vanished`);
+      const filer = input.filer ?? input.carrier;
+      const row =
+        input.claimRowId !== undefined
+          ? await claimRowBy(eq(claims.id, input.claimRowId))
+          : await openClaimRow(input);
       if (row.claimId && row.filedAt) {
         return {
           claimId: row.claimId,
@@ -167,31 +214,33 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
         };
       }
       const filed = await carrierCall(() =>
-        carriers.get(input.carrier).fileClaim({
+        carriers.get(filer).fileClaim({
           idempotencyKey: input.idempotencyKey,
           trackingNumber: input.trackingNumber,
           reason: input.reason,
-          amount: input.amount,
-          currency: input.currency,
-          description: `Parcel ${input.trackingNumber} (shipment ${input.shipmentId}) ${input.reason}; declared value ${input.amount} ${input.currency}.`,
-          // The evidence stored with the first attempt: a retry sends the very same request.
+          amount: row.amount,
+          currency: row.currency,
+          description: `Parcel ${input.trackingNumber} (shipment ${input.shipmentId}) ${input.reason}; claimed ${row.amount} ${row.currency}.`,
+          // The evidence stored before the first attempt: a retry sends the very same request.
           evidence: row.evidence as Record<string, unknown>,
         }),
       );
       await db.transaction(async (tx) => {
-        await tx
+        const updated = await tx
           .update(claims)
           .set({
             claimId: filed.claimId,
             status: 'filed',
             filedAt: new Date(filed.filedAt),
-            updatedAt: new Date(),
+            updatedAt: clock(),
           })
-          .where(eq(claims.id, row.id));
+          .where(and(eq(claims.id, row.id), isNull(claims.claimId)))
+          .returning({ id: claims.id });
+        if (updated.length === 0) return;
         await tx.insert(claimHistory).values({
           claimRowId: row.id,
           status: 'filed',
-          detail: `carrier claim ${filed.claimId} (${filed.status})`,
+          detail: `${filer} claim ${filed.claimId} (${filed.status})`,
         });
       });
       return {
@@ -204,44 +253,55 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
     },
   };
 
-  /** The evidence a carrier asks for: order, value, tracking history, what the customer told us. */
-  async function buildEvidence(shipmentId: string): Promise<Record<string, unknown>> {
+  async function claimRowBy(where: SQL) {
+    const [row] = await db.select().from(claims).where(where);
+    if (!row) throw new Error('claim row vanished');
+    return row;
+  }
+
+  /** A claim filed without the claim workflow: its row and evidence under the rule of its carrier. */
+  async function openClaimRow(input: {
+    idempotencyKey: string;
+    shipmentId: string;
+    carrier: string;
+    trackingNumber: string;
+    reason: 'lost' | 'damaged';
+    amount: number;
+    currency: string;
+  }) {
     const [shipment] = await db
-      .select()
+      .select({ registration: shipments.registration })
       .from(shipments)
-      .where(eq(shipments.shipmentId, shipmentId));
-    const events = await db
-      .select()
-      .from(trackingEvents)
-      .where(eq(trackingEvents.shipmentId, shipmentId))
-      .orderBy(asc(trackingEvents.occurredAt));
-    const messages = await db.select().from(inquiries).where(eq(inquiries.shipmentId, shipmentId));
-    const sent = await db
-      .select()
-      .from(notifications)
-      .where(eq(notifications.shipmentId, shipmentId));
-    return {
-      order: shipment && {
-        orderId: shipment.orderId,
-        items: shipment.registration.items,
-        declaredValue: shipment.declaredValue,
-        currency: shipment.currency,
-        shippedAt: shipment.shippedAt,
-        destination: shipment.registration.destination.country,
-      },
-      trackingHistory: events.map((e) => ({
-        at: e.occurredAt,
-        status: e.status,
-        description: e.description,
-        source: e.source,
-      })),
-      customerMessages: messages.map((m) => ({
-        at: m.receivedAt,
-        channel: m.channel,
-        message: m.message,
-      })),
-      notificationsSent: sent.map((n) => ({ at: n.sentAt, kind: n.kind })),
-      suspicion: shipment?.snapshot?.suspicion,
-    };
+      .where(eq(shipments.shipmentId, input.shipmentId));
+    const domestic = shipment
+      ? shipment.registration.origin.country === shipment.registration.destination.country
+      : false;
+    const rule = selectClaimRule(CLAIM_RULES, input.carrier, domestic);
+    const evidence = await buildEvidencePackage(db, {
+      shipmentId: input.shipmentId,
+      filer: input.carrier,
+      rule,
+      reason: input.reason,
+      amountClaimed: input.amount,
+      currency: input.currency,
+      preparedAt: clock(),
+    });
+    await db
+      .insert(claims)
+      .values({
+        idempotencyKey: input.idempotencyKey,
+        shipmentId: input.shipmentId,
+        carrier: input.carrier,
+        filer: input.carrier,
+        ruleName: rule.name,
+        trackingNumber: input.trackingNumber,
+        reason: input.reason,
+        status: 'pending_eligibility',
+        amount: input.amount,
+        currency: input.currency,
+        evidence,
+      })
+      .onConflictDoNothing();
+    return claimRowBy(eq(claims.idempotencyKey, input.idempotencyKey));
   }
 }

@@ -1,6 +1,8 @@
 import type { CarrierRegistry } from '../src/carriers/carrier';
+import type { ChannelPolicy } from '../src/channels/channel-choice';
 import type { Db } from '../src/db/client';
 import type { Mailer } from '../src/mail/mailer';
+import type { MessagingSettings } from '../src/messages/settings';
 
 export interface ActivityDeps {
   db: Db;
@@ -10,4 +12,10 @@ export interface ActivityDeps {
   /** Domain for Message-IDs derived from idempotency keys. */
   messageIdDomain?: string;
   clock?: () => Date;
+  /** Reship channel rules, loss-rate and insurance thresholds (default DEFAULT_CHANNEL_POLICY). */
+  channelPolicy?: ChannelPolicy;
+  /** The seller's order system refund endpoint; without `url` refunds are recorded as manual. */
+  refund?: { url?: string; secret?: string; timeoutMs?: number };
+  /** Survey links, the on-site channel and outbox pacing (defaults: DEFAULT_MESSAGING). */
+  messaging?: Partial<MessagingSettings>;
 }

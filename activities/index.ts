@@ -1,7 +1,11 @@
+import { createBatchActivities } from './batch.activities';
 import { createCarrierActivities } from './carrier.activities';
+import { createChannelActivities } from './channel.activities';
+import { createClaimActivities } from './claims.activities';
 import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory.activities';
 import { createNotifyActivities } from './notify.activities';
+import { createRefundActivities } from './refund.activities';
 import { createShipmentActivities } from './shipments.activities';
 
 export type { ActivityDeps } from './deps';
@@ -13,5 +17,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createInventoryActivities(deps),
     ...createCarrierActivities(deps),
     ...createNotifyActivities(deps),
+    ...createChannelActivities(deps),
+    ...createRefundActivities(deps),
+    ...createClaimActivities(deps),
+    ...createBatchActivities(),
   };
 }

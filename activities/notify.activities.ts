@@ -1,9 +1,18 @@
-import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
-import { notifications } from '../src/db/schema';
-import type { NotificationKind, NotificationRecord } from '../workflows/shipment.contract';
+import { surveys } from '../src/db/schema';
+import { buildChannels } from '../src/messages/channels';
+import { mergeVars, shipmentReadRow, varsFromReadModel } from '../src/messages/compose';
+import { createOutboxRepository, type OutboxRow } from '../src/messages/outbox.repository';
+import { createOutboxSender } from '../src/messages/outbox.sender';
+import { DEFAULT_MESSAGING, type MessagingSettings } from '../src/messages/settings';
+import { createTemplateRepository } from '../src/messages/templates.repository';
+import { signSurveyToken, surveyIdFor, surveyLink } from '../src/surveys/survey-token';
+import type {
+  MessageChannel,
+  NotificationKind,
+  NotificationRecord,
+} from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
-import { renderTemplate, type TemplateVars } from './templates';
+import { renderMessage, type TemplateVars } from './templates';
 
 export interface SendInput {
   idempotencyKey: string;
@@ -11,79 +20,92 @@ export interface SendInput {
   kind: NotificationKind;
   to: string;
   locale: string;
-  vars: TemplateVars;
+  /** What the workflow knows; the read model fills in the rest (items, dates, compensation…). */
+  vars?: Partial<TemplateVars>;
 }
 
-export function createNotifyActivities({
-  db,
-  mailer,
-  opsEmail,
-  messageIdDomain = 'parcelwarden.local',
-}: ActivityDeps) {
+/** The settings of a set of activities: injected ones over the defaults. */
+export function messagingSettings(deps: ActivityDeps): MessagingSettings {
+  return {
+    ...DEFAULT_MESSAGING,
+    opsEmail: deps.opsEmail,
+    ...(deps.messageIdDomain ? { messageIdDomain: deps.messageIdDomain } : {}),
+    ...deps.messaging,
+  };
+}
+
+function toRecord(row: OutboxRow, kind: NotificationKind): NotificationRecord {
+  const sent = row.status === 'sent' && row.sentAt !== null;
+  return {
+    kind,
+    channel: row.channel as MessageChannel,
+    to: row.to,
+    locale: row.locale,
+    sentAt: (sent ? row.sentAt! : row.createdAt).toISOString(),
+    status: sent ? 'sent' : 'queued',
+  };
+}
+
+export function createNotifyActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const settings = messagingSettings(deps);
+  const outbox = createOutboxRepository(db, settings);
+  const sender = createOutboxSender({
+    outbox,
+    channels: buildChannels(deps.mailer, settings.onsite),
+    settings,
+  });
+  const templates = createTemplateRepository(db);
+
   /**
-   * Outbox: the message is written first under its idempotency key, then sent, then marked.
-   * A retried activity or a replayed workflow finds it sent and does not send again.
+   * Outbox: the message is rendered and written first under its idempotency key, then one bounded
+   * attempt sends it. A retried activity or a replayed workflow finds the row and never renders or
+   * sends a second copy. When the attempt fails the row stays `failing` and the worker's
+   * dispatcher retries it with backoff: the workflow goes on (status `queued`) instead of waiting
+   * on a dead mail server.
    */
   async function send(input: SendInput): Promise<NotificationRecord> {
-    const { subject, text } = renderTemplate(input.kind, input.vars);
-    await db
-      .insert(notifications)
-      .values({
-        idempotencyKey: input.idempotencyKey,
-        shipmentId: input.shipmentId,
-        kind: input.kind,
-        channel: 'email',
-        to: input.to,
-        locale: input.locale,
-        subject,
-        body: text,
-        vars: input.vars,
-      })
-      .onConflictDoNothing();
-    const [row] = await db
-      .select()
-      .from(notifications)
-      .where(eq(notifications.idempotencyKey, input.idempotencyKey));
-    if (!row) throw new Error(`outbox row ${input.idempotencyKey} vanished`);
-    const record = (sentAt: Date): NotificationRecord => ({
-      kind: input.kind,
-      channel: 'email',
-      to: row.to,
-      locale: row.locale,
-      sentAt: sentAt.toISOString(),
-    });
-    if (row.status === 'sent' && row.sentAt) return record(row.sentAt);
-    const messageId = `<${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 32)}@${messageIdDomain}>`;
-    try {
-      const sent = await mailer.send({
-        to: row.to,
-        subject: row.subject,
-        text: row.body,
-        messageId,
-      });
-      const sentAt = new Date();
+    const known = await outbox.find(input.idempotencyKey);
+    if (known) return toRecord(await sender.deliver(known, true), input.kind);
+
+    const row = await shipmentReadRow(db, input.shipmentId);
+    const base = row ? await varsFromReadModel(db, row, input.kind) : {};
+    const vars: TemplateVars = mergeVars(base, input.vars);
+    if (input.kind === 'survey') {
+      const surveyId = surveyIdFor(input.idempotencyKey);
       await db
-        .update(notifications)
-        .set({
-          status: 'sent',
-          sentAt,
-          providerMessageId: sent.messageId,
-          attempts: sql`${notifications.attempts} + 1`,
-          lastError: null,
-        })
-        .where(eq(notifications.id, row.id));
-      return record(sentAt);
-    } catch (err) {
-      await db
-        .update(notifications)
-        .set({
-          status: 'failing',
-          attempts: sql`${notifications.attempts} + 1`,
-          lastError: (err as Error).message.slice(0, 500),
-        })
-        .where(eq(notifications.id, row.id));
-      throw err;
+        .insert(surveys)
+        .values({ surveyId, shipmentId: input.shipmentId, locale: input.locale })
+        .onConflictDoNothing();
+      vars.surveyLink = surveyLink(settings.publicUrl, signSurveyToken(surveyId, settings.surveySecret));
     }
+    const channel: MessageChannel =
+      input.kind !== 'ops_alert' &&
+      row?.registration.preferredChannel === 'onsite' &&
+      settings.onsite
+        ? 'onsite'
+        : 'email';
+    const rendered = renderMessage(
+      input.kind,
+      input.locale,
+      vars,
+      await templates.lookupFor(input.kind),
+    );
+    const { row: recorded } = await outbox.record({
+      idempotencyKey: input.idempotencyKey,
+      shipmentId: input.shipmentId,
+      kind: input.kind,
+      channel,
+      to: input.to,
+      locale: input.locale,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      vars,
+      // The dispatcher leaves it to this attempt for one lease.
+      notBefore: new Date(Date.now() + settings.leaseMs),
+    });
+    return toRecord(await sender.deliver(recorded, true), input.kind);
   }
 
   return {
@@ -100,9 +122,9 @@ export function createNotifyActivities({
         idempotencyKey: input.idempotencyKey,
         shipmentId: input.shipmentId,
         kind: 'ops_alert',
-        to: opsEmail,
+        to: settings.opsEmail,
         locale: 'en',
-        vars: { subject: input.subject, text: input.text },
+        vars: { subject: input.subject, text: input.text, shipmentId: input.shipmentId },
       });
     },
   };

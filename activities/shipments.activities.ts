@@ -3,6 +3,7 @@ import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import { policies, reviews, shipments, trackingEvents } from '../src/db/schema';
 import type {
   Policy,
+  ProofOfDeliveryRecord,
   ReviewDecision,
   ShipmentState,
   SuspicionReason,
@@ -10,10 +11,22 @@ import type {
   TrackingStatus,
 } from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
+import { carrierCall } from './failures';
 
-export function createShipmentActivities({ db }: ActivityDeps) {
+/** What verification learns from the carrier. */
+export interface CarrierCheck {
+  known: boolean;
+  events: TrackingEvent[];
+  estimatedDeliveryAt?: string;
+  proofOfDelivery?: ProofOfDeliveryRecord;
+}
+
+export function createShipmentActivities({ db, carriers }: ActivityDeps) {
   return {
-    /** Resolves a named policy when a workflow starts; the workflow keeps it for its life. */
+    /**
+     * The current version of a named policy, resolved when a workflow starts (or is told to
+     * refresh); the workflow keeps what it got until told again.
+     */
     async resolvePolicy(name: string): Promise<Policy> {
       const [row] = await db.select().from(policies).where(eq(policies.name, name));
       if (!row)
@@ -21,7 +34,7 @@ export function createShipmentActivities({ db }: ActivityDeps) {
           `policy "${name}" does not exist`,
           'policy.not_found',
         );
-      return { ...row.body, name };
+      return { ...row.body, name, version: row.version };
     },
 
     /**
@@ -43,6 +56,44 @@ export function createShipmentActivities({ db }: ActivityDeps) {
         ...(r.description ? { description: r.description } : {}),
         ...(r.location ? { location: r.location as TrackingEvent['location'] } : {}),
       }));
+    },
+
+    /**
+     * Verification: asks the carrier for everything it knows (scans, revised estimate, proof of
+     * delivery) and stores the scans. A carrier that is down throws a retryable failure; a 4xx is
+     * non-retryable; an unknown number is an answer (`known: false`).
+     */
+    async checkWithCarrier(input: {
+      shipmentId: string;
+      carrier: string;
+      trackingNumber: string;
+    }): Promise<CarrierCheck> {
+      const result = await carrierCall(() =>
+        carriers.get(input.carrier).track(input.trackingNumber),
+      );
+      if (result.events.length > 0) {
+        await db
+          .insert(trackingEvents)
+          .values(
+            result.events.map((e) => ({
+              shipmentId: input.shipmentId,
+              eventId: e.eventId,
+              occurredAt: new Date(e.occurredAt),
+              status: e.status,
+              subStatus: e.subStatus ?? null,
+              description: e.description ?? null,
+              location: e.location ?? null,
+              source: 'carrier_lookup',
+            })),
+          )
+          .onConflictDoNothing();
+      }
+      return {
+        known: result.known,
+        events: result.events,
+        ...(result.estimatedDeliveryAt ? { estimatedDeliveryAt: result.estimatedDeliveryAt } : {}),
+        ...(result.proofOfDelivery ? { proofOfDelivery: result.proofOfDelivery } : {}),
+      };
     },
 
     /** Writes the workflow's state to the read model; an older version never overwrites a newer one. */
@@ -89,6 +140,20 @@ export function createShipmentActivities({ db }: ActivityDeps) {
           slaDeadline: new Date(input.slaDeadline),
         })
         .onConflictDoNothing();
+    },
+
+    /** Takes an undecided review off the queue (the shipment was cancelled meanwhile). */
+    async withdrawReview(input: { shipmentId: string; round: number }): Promise<void> {
+      await db
+        .update(reviews)
+        .set({ status: 'withdrawn' })
+        .where(
+          and(
+            eq(reviews.shipmentId, input.shipmentId),
+            eq(reviews.round, input.round),
+            sql`${reviews.status} = 'pending'`,
+          ),
+        );
     },
 
     /** Records the decision on the review row, taking it off the queue. */

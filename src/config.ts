@@ -70,6 +70,11 @@ export const settings = {
     doc: 'Port of the Temporal Web UI of the embedded dev server.',
     schema: port.default(8233),
   },
+  temporalUiUrl: {
+    env: 'TEMPORAL_UI_URL',
+    doc: 'Temporal Web UI base URL for links from shipment histories (default: the dev server UI on TEMPORAL_UI_PORT).',
+    schema: z.string().url().optional(),
+  },
   taskQueue: {
     env: 'TASK_QUEUE',
     doc: 'Task queue of the shipment workflows.',
@@ -101,6 +106,48 @@ export const settings = {
     doc: 'Where ops alerts go.',
     schema: z.string().default('ops@parcelwarden.local'),
   },
+  publicUrl: {
+    env: 'PUBLIC_URL',
+    doc: 'Base URL customers reach the API on; survey links in customer messages start with it.',
+    schema: z.string().url().default('http://127.0.0.1:3000'),
+  },
+  surveySecret: {
+    env: 'SURVEY_SECRET',
+    doc: 'HMAC key that signs survey links. Set your own in production (the default is public).',
+    schema: z.string().min(16).default('parcelwarden-dev-survey-secret'),
+    secret: true,
+  },
+  onsiteMessageUrl: {
+    env: 'ONSITE_MESSAGE_URL',
+    doc: 'Seller endpoint for on-site / marketplace messages (signed POST). Unset: customers who prefer on-site messages get e-mail.',
+    schema: z.string().url().optional(),
+  },
+  onsiteMessageSecret: {
+    env: 'ONSITE_MESSAGE_SECRET',
+    doc: 'HMAC-SHA256 key of the X-Parcelwarden-Signature header on on-site messages.',
+    schema: z.string().default('parcelwarden-dev-onsite-secret'),
+    secret: true,
+  },
+  outboxLeaseSeconds: {
+    env: 'OUTBOX_LEASE_SECONDS',
+    doc: 'How long a sender owns a message it is sending; after that (sender died) another may send it.',
+    schema: z.coerce.number().int().min(1).default(60),
+  },
+  outboxPollMs: {
+    env: 'OUTBOX_POLL_MS',
+    doc: 'How often the worker looks for messages due for (re)sending.',
+    schema: z.coerce.number().int().min(100).default(2000),
+  },
+  outboxAlertAfter: {
+    env: 'OUTBOX_ALERT_AFTER',
+    doc: 'Failed attempts of one message after which ops get an alert (once).',
+    schema: z.coerce.number().int().min(1).default(5),
+  },
+  outboxPauseBeforeSendMs: {
+    env: 'OUTBOX_PAUSE_BEFORE_SEND_MS',
+    doc: 'Testing aid: wait this long between recording a message and sending it. Keep 0.',
+    schema: z.coerce.number().int().min(0).default(0),
+  },
   apiKeys: {
     env: 'API_KEYS',
     doc: 'Comma-separated role:key pairs (roles ingest, ops, analyst, admin). `npm start` uses a dev admin key when unset.',
@@ -122,6 +169,128 @@ export const settings = {
     doc: 'API key the sandbox carrier expects.',
     schema: z.string().default('sandbox-secret'),
     secret: true,
+  },
+  refundUrl: {
+    env: 'REFUND_URL',
+    doc: "The seller's order-system endpoint that refunds a customer (POST JSON with an Idempotency-Key header). When unset, refunds are recorded as `manual` for ops to pay.",
+    schema: z.string().url().optional(),
+  },
+  refundSecret: {
+    env: 'REFUND_SECRET',
+    doc: 'When set, refund requests carry `X-Parcelwarden-Signature: sha256=<HMAC-SHA256 of the body>`.',
+    schema: z.string().optional(),
+    secret: true,
+  },
+  refundTimeoutMs: {
+    env: 'REFUND_TIMEOUT_MS',
+    doc: 'How long one refund request may take before it is retried.',
+    schema: z.coerce.number().int().positive().default(10_000),
+  },
+  reshipMaxLossRate: {
+    env: 'RESHIP_MAX_LOSS_RATE',
+    doc: 'A carrier that lost more than this share of finished shipments on a lane (0.05 = 5 %) is avoided for reships on it.',
+    schema: z.coerce.number().min(0).max(1).default(0.05),
+  },
+  reshipLossMinSample: {
+    env: 'RESHIP_LOSS_MIN_SAMPLE',
+    doc: 'Finished shipments a carrier needs on a lane before its loss rate counts.',
+    schema: z.coerce.number().int().min(1).default(20),
+  },
+  reshipInsureAbove: {
+    env: 'RESHIP_INSURE_ABOVE',
+    doc: 'Reships declared above this value are insured (in the order currency).',
+    schema: z.coerce.number().min(0).default(100),
+  },
+  reshipInsuranceRate: {
+    env: 'RESHIP_INSURANCE_RATE',
+    doc: 'Insurance premium per 100 of declared value for an insured reship.',
+    schema: z.coerce.number().min(0).default(1.39),
+  },
+  aftershipWebhookSecret: {
+    env: 'AFTERSHIP_WEBHOOK_SECRET',
+    doc: 'AfterShip webhook secret (Settings › Webhooks); checks `aftership-hmac-sha256` on POST /v1/webhooks/aftership. Unset: that receiver answers 503.',
+    schema: z.string().optional(),
+    secret: true,
+  },
+  track17ApiKey: {
+    env: 'TRACK17_API_KEY',
+    doc: '17TRACK API key (17token); 17TRACK signs webhook pushes with it (`sign` header on POST /v1/webhooks/17track). Unset: that receiver answers 503.',
+    schema: z.string().optional(),
+    secret: true,
+  },
+  easypostWebhookSecret: {
+    env: 'EASYPOST_WEBHOOK_SECRET',
+    doc: 'The `webhook_secret` of your EasyPost webhook; checks `X-Hmac-Signature` on POST /v1/webhooks/easypost. Unset: that receiver answers 503.',
+    schema: z.string().optional(),
+    secret: true,
+  },
+  sandboxWebhookSecret: {
+    env: 'SANDBOX_WEBHOOK_SECRET',
+    doc: "HMAC key of the sandbox carrier's webhook pushes (`x-sandbox-signature`, POST /v1/webhooks/sandbox); the sandbox signs with the same value.",
+    schema: z.string().default('sandbox-webhook-secret'),
+    secret: true,
+  },
+  trackingProvider: {
+    env: 'TRACKING_PROVIDER',
+    doc: 'Who answers tracking lookups for real carrier codes: aftership, 17track, easypost or sandbox.',
+    schema: z.enum(['aftership', '17track', 'easypost', 'sandbox']).default('sandbox'),
+  },
+  labelProvider: {
+    env: 'LABEL_PROVIDER',
+    doc: 'Who books reship labels: easypost or sandbox.',
+    schema: z.enum(['easypost', 'sandbox']).default('sandbox'),
+  },
+  claimsProvider: {
+    env: 'CLAIMS_PROVIDER',
+    doc: 'Who files and reports claims: easypost (insurance claims) or sandbox.',
+    schema: z.enum(['easypost', 'sandbox']).default('sandbox'),
+  },
+  traceProvider: {
+    env: 'TRACE_PROVIDER',
+    doc: 'Who opens carrier traces (inquiries): sandbox, or none (traces are then skipped as unsupported).',
+    schema: z.enum(['sandbox', 'none']).default('sandbox'),
+  },
+  aftershipApiKey: {
+    env: 'AFTERSHIP_API_KEY',
+    doc: 'AfterShip API key (`as-api-key`); required when TRACKING_PROVIDER=aftership.',
+    schema: z.string().optional(),
+    secret: true,
+  },
+  aftershipBaseUrl: {
+    env: 'AFTERSHIP_BASE_URL',
+    doc: 'AfterShip API base URL (tests point it at a local server).',
+    schema: z.string().url().default('https://api.aftership.com'),
+  },
+  track17BaseUrl: {
+    env: 'TRACK17_BASE_URL',
+    doc: '17TRACK API base URL (tests point it at a local server). TRACK17_API_KEY is required when TRACKING_PROVIDER=17track.',
+    schema: z.string().url().default('https://api.17track.net'),
+  },
+  easypostApiKey: {
+    env: 'EASYPOST_API_KEY',
+    doc: 'EasyPost API key (basic auth); required when any provider is easypost.',
+    schema: z.string().optional(),
+    secret: true,
+  },
+  easypostBaseUrl: {
+    env: 'EASYPOST_BASE_URL',
+    doc: 'EasyPost API base URL (tests point it at a local server).',
+    schema: z.string().url().default('https://api.easypost.com'),
+  },
+  easypostWarehouseAddresses: {
+    env: 'EASYPOST_WAREHOUSE_ADDRESSES',
+    doc: 'Comma-separated warehouseId:adr_… pairs: the EasyPost address each warehouse ships reships from.',
+    schema: z.string().optional(),
+  },
+  easypostParcelWeightOz: {
+    env: 'EASYPOST_PARCEL_WEIGHT_OZ',
+    doc: 'Weight in ounces declared for a reship parcel on EasyPost labels.',
+    schema: z.coerce.number().positive().default(16),
+  },
+  easypostCustomsSigner: {
+    env: 'EASYPOST_CUSTOMS_SIGNER',
+    doc: 'Name that certifies customs declarations on international EasyPost labels.',
+    schema: z.string().default('Parcelwarden'),
   },
   logLevel: {
     env: 'LOG_LEVEL',

@@ -11,9 +11,12 @@ import { sandboxRegistry } from './carriers/registry';
 import { SandboxCarrierClient } from './carriers/sandbox/sandbox.client';
 import type { Config } from './config';
 import { connectDatabase, migrateDatabase, type Database } from './db/client';
+import { channelPolicyFromConfig } from './channels/channel-policy';
 import { seed } from './db/seed';
 import type { Logger } from './logger';
 import { createSmtpMailer } from './mail/smtp-mailer';
+import { startMessageDispatcher } from './messages/dispatcher';
+import { messagingFromConfig } from './messages/settings';
 import {
   connectClient,
   connectWorkerConnection,
@@ -85,11 +88,19 @@ export async function startWorker(
       apiKey: config.sandboxCarrierKey,
     }),
   );
+  const messaging = messagingFromConfig(config, (level, msg, meta) => logger[level](meta ?? {}, msg));
   const activities = createActivities({
     db: database.db,
     carriers,
     mailer,
     opsEmail: config.opsEmail,
+    messaging,
+    channelPolicy: channelPolicyFromConfig(config),
+    refund: {
+      url: config.refundUrl,
+      secret: config.refundSecret,
+      timeoutMs: config.refundTimeoutMs,
+    },
   });
   installRuntime();
   if (config.temporalAddress) {
@@ -115,6 +126,7 @@ export async function startWorker(
     activities,
   });
   const done = worker.run();
+  const dispatcher = startMessageDispatcher({ db: database.db, mailer, settings: messaging });
   logger.info(
     { taskQueue: config.taskQueue, namespace: config.temporalNamespace },
     'worker running',
@@ -125,6 +137,7 @@ export async function startWorker(
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
+      await dispatcher.stop();
       await connection.close();
       mailer.close?.();
     },
@@ -150,7 +163,15 @@ export async function startApi(
     temporal: client,
     taskQueue: config.taskQueue,
     apiKeys: parseApiKeys(apiKeysValue),
+    messaging: messagingFromConfig(config),
+    webhookSecrets: {
+      aftership: config.aftershipWebhookSecret,
+      '17track': config.track17ApiKey,
+      easypost: config.easypostWebhookSecret,
+      sandbox: config.sandboxWebhookSecret,
+    },
     logger,
+    temporalUiUrl: config.temporalUiUrl ?? `http://localhost:${config.temporalUiPort}`,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

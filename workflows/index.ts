@@ -1,1 +1,3 @@
 export { shipmentWorkflow } from './shipment.workflow';
+export { claimWorkflow } from './claim.workflow';
+export { batchReviewWorkflow } from './batch-review.workflow';

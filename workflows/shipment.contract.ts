@@ -136,6 +136,10 @@ export interface ShipmentRegistration {
   expectedDeliveryAt?: string;
   /** Set on a replacement: the shipment it replaces (`X` for `X~R1`). */
   replacementOf?: string;
+  /** How the customer wants to hear from us (default email). */
+  preferredChannel?: MessageChannel;
+  /** What the seller gives the customer for the trouble, quoted in customer messages. */
+  compensation?: { couponCode: string };
 }
 
 /** A policy with its ISO 8601 durations, as stored and as the workflow keeps it. */
@@ -154,24 +158,91 @@ export interface Policy {
   version?: number;
 }
 
+/** An event id the workflow has taken, with when the scan happened (to bound what is carried). */
+export interface SeenEvent {
+  eventId: string;
+  occurredAt: string;
+}
+
 export interface ShipmentWorkflowInput {
   registration: ShipmentRegistration;
   registeredAt: string;
   /** Carried over on continue-as-new. */
   carried?: ShipmentState;
-  seenEventIds?: string[];
+  /** The newest event ids taken (bounded); see `seenEventsFloor`. */
+  seenEvents?: SeenEvent[];
+  /**
+   * Events that happened at or before this instant and are not in `seenEvents` count as seen:
+   * the ids of older scans are dropped when they are carried over, to keep the input bounded.
+   */
+  seenEventsFloor?: string;
   seenInquiryIds?: string[];
-  clockRestartedAt?: string;
   stateVersion?: number;
+}
+
+/** What the carrier holds as proof of delivery (photo, signature, GPS), recorded as evidence. */
+export interface ProofOfDeliveryRecord {
+  deliveredAt: string;
+  signedBy?: string;
+  photoUrl?: string;
+  location?: { lat: number; lng: number };
+  note?: string;
+}
+
+export interface SuspicionEvidence {
+  /** Delivered-not-received: what the carrier showed when asked, or `null` when it had none. */
+  proofOfDelivery?: ProofOfDeliveryRecord | null;
+  /** The inquiries behind an inquiry surge or a delivered-not-received report. */
+  inquiryIds?: string[];
+  failedAttempts?: number;
 }
 
 export interface Suspicion {
   reason: SuspicionReason;
   detectedAt: string;
   detail?: string;
+  evidence?: SuspicionEvidence;
+}
+
+export const VERIFICATION_OUTCOMES = [
+  /** Newer scans at the carrier: back to monitoring, thresholds restart. */
+  'moved_on',
+  /** The carrier says delivered (a missed webhook). */
+  'delivered',
+  /** The carrier knows the parcel but has nothing newer: the suspicion stands. */
+  'nothing_newer',
+  /** The carrier has no record of the tracking number: the suspicion stands. */
+  'unknown_number',
+  /** The carrier refused the lookup for good (a 4xx): the suspicion stands. */
+  'refused',
+  /** Delivered-not-received: the carrier's proof of delivery was looked up (found or not). */
+  'proof_of_delivery_checked',
+] as const;
+export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
+
+export interface VerificationRecord {
+  outcome: VerificationOutcome;
+  at: string;
+  detail: string;
+}
+
+/** One customs episode: from entering customs until the parcel leaves it. */
+export interface CustomsEpisode {
+  episode: number;
+  enteredAt: string;
+  /** The episode whose customer notice was sent (once per episode). */
+  noticeSentFor?: number;
+}
+
+export interface InquiryRecord {
+  inquiryId: string;
+  receivedAt: string;
+  intent?: InquiryIntent;
 }
 
 export interface ReviewRecord {
+  /** The review round this decision closed. */
+  round?: number;
   decision: ReviewDecision;
   reviewer: string;
   note?: string;
@@ -187,6 +258,32 @@ export interface ReshipRecord {
   warehouseId: string;
   labelId: string;
   reservationId: string;
+  /** The chosen channel as `carrier/service` and why (from chooseReshipChannel). */
+  channel?: string;
+  channelReason?: string;
+  insured?: boolean;
+  /** What the replacement cost: goods + postage + insurance premium. */
+  cost?: ReshipCost;
+}
+
+export interface ReshipCost {
+  goods: number;
+  postage: number;
+  insurance: number;
+  total: number;
+  currency: string;
+}
+
+/** A refund as recorded by `issueRefund`. */
+export interface RefundRecord {
+  amount: number;
+  currency: string;
+  recordedAt: string;
+  /** `refunded`: the order system confirmed it; `manual`: ops must pay it (no REFUND_URL). */
+  status?: 'refunded' | 'manual';
+  /** The order system's reference for the refund. */
+  reference?: string;
+  note?: string;
 }
 
 export interface ClaimRecord {
@@ -197,12 +294,18 @@ export interface ClaimRecord {
   filedAt: string;
 }
 
+export const MESSAGE_CHANNELS = ['email', 'onsite'] as const;
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+
 export interface NotificationRecord {
   kind: NotificationKind;
-  channel: 'email';
+  channel: MessageChannel;
   to: string;
   locale: string;
+  /** When it was sent; for a `queued` message, when it was handed to the outbox. */
   sentAt: string;
+  /** `queued`: recorded, the outbox keeps trying to deliver it (absent means sent). */
+  status?: 'sent' | 'queued';
 }
 
 export interface TimelineEntry {
@@ -233,17 +336,34 @@ export interface ShipmentState {
   review?: ReviewRecord;
   reviewRound: number;
   reship?: ReshipRecord;
-  refund?: { amount: number; currency: string; recordedAt: string };
+  refund?: RefundRecord;
   claim?: ClaimRecord;
   notifications: NotificationRecord[];
   timeline: TimelineEntry[];
   cancelled?: { reason: string; at: string };
+  /** The delivery estimate in force: registered, or revised by a scan or a carrier lookup. */
+  expectedDeliveryAt?: string;
+  /** Stall and overdue clocks restart here (`keep_waiting`, or verification found movement). */
+  clockRestartedAt?: string;
+  /** Facts up to here were reviewed (`keep_waiting`): they do not trigger a suspicion again. */
+  reviewedUpTo?: string;
+  /** failed_attempt scans since the last review. */
+  failedAttempts?: number;
+  customs?: CustomsEpisode;
+  /** Recent customer inquiries (bounded), for the surge and delivered-not-received rules. */
+  inquiries?: InquiryRecord[];
+  /** The last verification with the carrier and what it found. */
+  verification?: VerificationRecord;
+  /** The review round whose SLA ran out (the ops alert went out for it). */
+  escalatedRound?: number;
 }
 
 export interface ReviewInput {
   decision: ReviewDecision;
   reviewer: string;
   note?: string;
+  /** The review round the reviewer saw; a decision for a closed round is a duplicate or refused. */
+  round?: number;
 }
 
 export interface ReviewResult {

@@ -12,7 +12,6 @@ import {
   ParentClosePolicy,
   proxyActivities,
   setHandler,
-  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -21,10 +20,19 @@ import {
 import type { createActivities } from '../activities';
 import {
   autoDecisionApplies,
+  boundInquiries,
+  boundSeenEvents,
+  customsEpisodeAfter,
   isDelivered,
   isReturnedToSender,
   mergeEvents,
   nextDeadline,
+  notReceivedReport,
+  overdueDeadline,
+  revisedEstimate,
+  seenEventsFrom,
+  stallDeadline,
+  type DetectionInput,
 } from './detection';
 import { parseIsoDuration } from './durations';
 import { DEFAULT_POLICY } from './policy';
@@ -32,6 +40,7 @@ import {
   cancelSignal,
   customerInquirySignal,
   initialSearchAttributes,
+  refreshPolicySignal,
   REVIEW_DECISIONS,
   replacementShipmentId,
   reviewDecisionSignal,
@@ -40,14 +49,18 @@ import {
   shipmentWorkflowId,
   stateQuery,
   trackingEventsSignal,
+  type NotificationKind,
+  type ReviewDecision,
   type ReviewInput,
   type ReviewResult,
   type Resolution,
   type ShipmentState,
   type ShipmentWorkflowInput,
   type Stage,
+  type SuspicionEvidence,
   type SuspicionReason,
   type TrackingEvent,
+  type VerificationOutcome,
 } from './shipment.contract';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -64,7 +77,15 @@ const carrier = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/** Event ids carried over on continue-as-new; older ones are covered by the floor (see detection). */
+export const MAX_CARRIED_EVENT_IDS = 256;
+/** Inquiry ids remembered for deduplication, and inquiries kept for the surge rule. */
+const MAX_CARRIED_INQUIRY_IDS = 200;
+const MAX_KEPT_INQUIRIES = 50;
+const MAX_TIMELINE = 300;
+
 type Next = Stage | { close: Resolution };
+type PendingDecision = ReviewInput & { automatic: boolean; round: number };
 
 export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<ShipmentState> {
   const reg = input.registration;
@@ -81,42 +102,86 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     reviewRound: 0,
     notifications: [],
     timeline: [],
+    expectedDeliveryAt: reg.expectedDeliveryAt,
+    failedAttempts: 0,
+    inquiries: [],
   };
-  const seen = new Set<string>(input.seenEventIds ?? []);
+  const seen = seenEventsFrom(input.seenEvents, input.seenEventsFloor);
   const seenInquiries = new Set<string>(input.seenInquiryIds ?? []);
-  let eventsVersion = 0;
-  let clockRestartedAt = input.clockRestartedAt;
-  let pendingDecision: (ReviewInput & { automatic: boolean }) | undefined;
+  /** Bumped by anything detection reads (scans, inquiries, policy): waits recompute on it. */
+  let factsVersion = 0;
+  let pendingDecision: PendingDecision | undefined;
   let cancelRequested = state.cancelled !== undefined;
   let stateVersion = input.stateVersion ?? 0;
 
   const now = () => new Date(Date.now()).toISOString();
+  const iso = (ms: number | undefined) =>
+    ms === undefined ? undefined : new Date(ms).toISOString();
   const note = (kind: string, detail: string) => {
     state.timeline.push({ at: now(), kind, detail });
     // The timeline is for people; keep the carried state bounded on long lives.
-    if (state.timeline.length > 300) state.timeline.splice(0, state.timeline.length - 300);
+    if (state.timeline.length > MAX_TIMELINE) {
+      state.timeline.splice(0, state.timeline.length - MAX_TIMELINE);
+    }
   };
 
   // ---- handlers (registered before the first await) ----
   setHandler(stateQuery, () => state);
 
   const takeEvents = (events: TrackingEvent[], source: string) => {
-    const merged = mergeEvents(seen, state.lastEvent, events);
+    const before = state.lastEvent;
+    const merged = mergeEvents(seen, before, events);
     if (merged.added.length === 0) return;
     state.lastEvent = merged.lastEvent;
     state.eventCount += merged.added.length;
+    const reviewedUpTo = Date.parse(state.reviewedUpTo ?? '1970-01-01T00:00:00Z');
+    state.failedAttempts =
+      (state.failedAttempts ?? 0) +
+      merged.added.filter(
+        (e) => e.status === 'failed_attempt' && Date.parse(e.occurredAt) > reviewedUpTo,
+      ).length;
+    state.customs = customsEpisodeAfter(state.customs, before, merged.added, state.lastEvent);
     for (const e of merged.added) {
       note('tracking_event', `${e.status}${e.description ? `: ${e.description}` : ''}${source}`);
     }
-    eventsVersion++;
+    reviseEstimate(revisedEstimate(state.expectedDeliveryAt, merged.added), 'a tracking event');
+    factsVersion++;
   };
+
+  const reviseEstimate = (estimate: string | undefined, source: string) => {
+    if (!estimate || estimate === state.expectedDeliveryAt) return;
+    state.expectedDeliveryAt = estimate;
+    note('estimate_revised', `expected delivery ${estimate} (from ${source})`);
+    factsVersion++;
+  };
+
   setHandler(trackingEventsSignal, (events: TrackingEvent[]) => takeEvents(events, ''));
 
   setHandler(customerInquirySignal, (inquiry) => {
     // The API re-signals on retries: an inquiry counts once.
     if (seenInquiries.has(inquiry.inquiryId)) return;
     seenInquiries.add(inquiry.inquiryId);
-    note('customer_inquiry', `${inquiry.channel}: ${inquiry.message.slice(0, 200)}`);
+    // A Set iterates in insertion order: the oldest ids go first.
+    for (const old of seenInquiries) {
+      if (seenInquiries.size <= MAX_CARRIED_INQUIRY_IDS) break;
+      seenInquiries.delete(old);
+    }
+    state.inquiries = boundInquiries(
+      [
+        ...(state.inquiries ?? []),
+        {
+          inquiryId: inquiry.inquiryId,
+          receivedAt: inquiry.receivedAt,
+          ...(inquiry.intent ? { intent: inquiry.intent } : {}),
+        },
+      ],
+      Math.max(MAX_KEPT_INQUIRIES, state.policy.inquirySurge.count),
+    );
+    note(
+      'customer_inquiry',
+      `${inquiry.channel}${inquiry.intent ? ` (${inquiry.intent})` : ''}: ${inquiry.message.slice(0, 200)}`,
+    );
+    factsVersion++;
   });
 
   setHandler(cancelSignal, ({ reason }) => {
@@ -125,6 +190,44 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     state.cancelled = { reason, at: now() };
     note('cancel_requested', reason);
   });
+
+  setHandler(refreshPolicySignal, async ({ policy }) => {
+    const name = policy ?? state.policy.name;
+    try {
+      const resolved = await local.resolvePolicy(name);
+      state.policy = resolved;
+      note('policy_refreshed', `${resolved.name} version ${resolved.version ?? 'unversioned'}`);
+      factsVersion++;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      note('policy_refresh_failed', `${name}: ${err.cause?.message ?? err.message}`);
+    }
+  });
+
+  /** The decision already taken for a round (pending or recorded), if any. */
+  const takenDecision = ():
+    { decision: ReviewDecision; reviewer: string; round: number } | undefined =>
+    pendingDecision ??
+    (state.review?.round !== undefined
+      ? { ...state.review, round: state.review.round }
+      : undefined);
+
+  /**
+   * The same decision by the same reviewer for the round it was taken in. Without a round, the
+   * decision refers to the open review, or to the last one once none is open.
+   */
+  const isDuplicate = (d: ReviewInput): boolean => {
+    const taken = takenDecision();
+    if (!taken || taken.decision !== d.decision || taken.reviewer !== d.reviewer) return false;
+    if (d.round !== undefined) return d.round === taken.round;
+    return pendingDecision !== undefined || state.stage !== 'awaiting_review';
+  };
+
+  const notAwaiting = (why: string) =>
+    ApplicationFailure.nonRetryable(
+      `shipment ${reg.shipmentId} is not awaiting review: ${why}`,
+      'review.not_awaiting',
+    );
 
   const validateDecision = (d: ReviewInput) => {
     if (!REVIEW_DECISIONS.includes(d.decision)) {
@@ -135,20 +238,30 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     }
     if (!d.reviewer)
       throw ApplicationFailure.nonRetryable('a reviewer is required', 'review.no_reviewer');
-    if (state.stage !== 'awaiting_review' || pendingDecision) {
-      throw ApplicationFailure.nonRetryable(
-        `shipment is ${state.stage}, not awaiting review`,
-        'review.not_awaiting',
-      );
+    if (isDuplicate(d)) return;
+    if (pendingDecision) {
+      throw notAwaiting(`${pendingDecision.decision} was already decided for this review`);
+    }
+    if (state.stage !== 'awaiting_review') throw notAwaiting(`it is in stage ${state.stage}`);
+    if (d.round !== undefined && d.round !== state.reviewRound) {
+      throw notAwaiting(`review round ${d.round} is closed (round ${state.reviewRound} is open)`);
     }
   };
+
+  /** Resolves once the round's decision has been acted on (the stage moved on). */
+  const decisionTaken = (round: number) =>
+    condition(() => state.stage !== 'awaiting_review' || state.reviewRound !== round);
 
   setHandler(
     reviewUpdate,
     async (d: ReviewInput): Promise<ReviewResult> => {
-      pendingDecision = { ...d, automatic: false };
+      if (isDuplicate(d)) {
+        await decisionTaken(takenDecision()!.round);
+        return { stage: state.stage, decision: d.decision, duplicate: true };
+      }
       const round = state.reviewRound;
-      await condition(() => state.stage !== 'awaiting_review' || state.reviewRound !== round);
+      pendingDecision = { ...d, automatic: false, round };
+      await decisionTaken(round);
       return { stage: state.stage, decision: d.decision, duplicate: false };
     },
     { validator: validateDecision },
@@ -157,28 +270,27 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
   setHandler(reviewDecisionSignal, (d: ReviewInput) => {
     try {
       validateDecision(d);
-      pendingDecision = { ...d, automatic: false };
+      if (isDuplicate(d)) {
+        note('review_decision_duplicate', `${d.decision} by ${d.reviewer}`);
+        return;
+      }
+      pendingDecision = { ...d, automatic: false, round: state.reviewRound };
     } catch (err) {
       note('review_decision_ignored', `${d.decision} by ${d.reviewer}: ${(err as Error).message}`);
     }
   });
 
   // ---- small named steps ----
-  const enter = async (stage: Stage) => {
-    state.stage = stage;
-    note('stage', stage);
-    upsertSearchAttributes([
-      { key: searchAttributes.stage, value: stage },
-      ...(state.suspicion
-        ? [{ key: searchAttributes.suspicionReason, value: state.suspicion.reason }]
-        : []),
-    ]);
-    await recordSnapshot();
-  };
-
   const recordSnapshot = async () => {
     stateVersion++;
     await local.recordSnapshot({ state, version: stateVersion });
+  };
+
+  const enter = async (stage: Stage) => {
+    state.stage = stage;
+    note('stage', stage);
+    upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
+    await recordSnapshot();
   };
 
   const close = async (resolution: Resolution): Promise<ShipmentState> => {
@@ -188,18 +300,126 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     return state;
   };
 
-  const detectionInput = () => ({
+  /** Continues as new with everything carried (bounded), once every handler is done. */
+  const continueAsNewNow = async (): Promise<never> => {
+    note('continued_as_new', `after ${workflowInfo().historyLength} history events`);
+    return continueAsNew<typeof shipmentWorkflow>({
+      registration: reg,
+      registeredAt: state.registeredAt,
+      carried: state,
+      ...boundSeenEvents(seen, MAX_CARRIED_EVENT_IDS),
+      seenInquiryIds: [...seenInquiries],
+      stateVersion,
+    });
+  };
+
+  /**
+   * Every wait of the workflow: until `ready` holds (true) or the deadline passes (false). When
+   * the history grows long it continues as new from here: what `ready` waits for is in the carried
+   * state, so the new run resumes this very wait. Something ready is handled before that.
+   */
+  const waitFor = async (ready: () => boolean, deadline?: number): Promise<boolean> => {
+    const suggested = () => workflowInfo().continueAsNewSuggested;
+    for (;;) {
+      if (ready()) return true;
+      if (suggested()) {
+        await condition(() => ready() || allHandlersFinished());
+        if (ready()) return true;
+        await continueAsNewNow();
+      }
+      if (deadline === undefined) {
+        await condition(() => ready() || suggested());
+        continue;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      if (!(await condition(() => ready() || suggested(), remaining))) return false;
+    }
+  };
+
+  const detectionInput = (): DetectionInput => ({
     policy: state.policy,
     registeredAt: state.registeredAt,
     lastEvent: state.lastEvent,
-    expectedDeliveryAt: reg.expectedDeliveryAt,
-    clockRestartedAt,
+    expectedDeliveryAt: state.expectedDeliveryAt,
+    clockRestartedAt: state.clockRestartedAt,
+    reviewedUpTo: state.reviewedUpTo,
     thresholdFactor: state.thresholdFactor,
+    failedAttempts: state.failedAttempts,
+    customsEnteredAt: state.customs?.enteredAt,
+    inquiries: state.inquiries,
   });
 
-  const suspect = (reason: SuspicionReason, detail?: string) => {
-    state.suspicion = { reason, detectedAt: now(), detail };
-    note('suspicion', `${reason}${detail ? `: ${detail}` : ''}`);
+  const suspect = (reason: SuspicionReason, detail: string, evidence?: SuspicionEvidence) => {
+    state.suspicion = { reason, detectedAt: now(), ...(evidence ? { evidence } : {}) };
+    note('suspicion', `${reason}: ${detail}`);
+    upsertSearchAttributes([{ key: searchAttributes.suspicionReason, value: reason }]);
+  };
+
+  const clearSuspicion = () => {
+    if (!state.suspicion) return;
+    state.suspicion = undefined;
+    upsertSearchAttributes([{ key: searchAttributes.suspicionReason, value: null }]);
+  };
+
+  /** Why the trigger fired, in words for the timeline, and what backs it. */
+  const triggerFacts = (reason: SuspicionReason): [string, SuspicionEvidence?] => {
+    const p = state.policy;
+    switch (reason) {
+      case 'failed_attempts':
+        return [
+          `${state.failedAttempts} failed delivery attempts`,
+          { failedAttempts: state.failedAttempts },
+        ];
+      case 'inquiry_surge': {
+        const ids = (state.inquiries ?? []).map((i) => i.inquiryId);
+        return [
+          `${p.inquirySurge.count} customer inquiries within ${p.inquirySurge.window}`,
+          { inquiryIds: ids.slice(-p.inquirySurge.count) },
+        ];
+      }
+      case 'customs_hold':
+        return [`held in customs since ${state.customs?.enteredAt} (${p.stallAfter.customs})`];
+      case 'overdue':
+        return [`expected by ${state.expectedDeliveryAt}, grace ${p.overdueGrace}`];
+      case 'stalled':
+        return [`no scan since ${state.lastEvent?.occurredAt ?? state.registeredAt}`];
+      default:
+        return [`carrier status ${state.lastEvent?.status}`];
+    }
+  };
+
+  type CustomerKind = Exclude<NotificationKind, 'ops_alert'>;
+  const notifyCustomer = async (kind: CustomerKind, step: string) => {
+    const sent = await local.sendNotification({
+      idempotencyKey: `${wfId}:notify:${step}`,
+      shipmentId: reg.shipmentId,
+      kind,
+      to: reg.customer.email,
+      locale: reg.customer.locale,
+      vars: {
+        customerName: reg.customer.name,
+        orderId: reg.orderId,
+        carrier: reg.carrier,
+        trackingNumber: reg.trackingNumber,
+        newCarrier: state.reship?.carrier,
+        newTrackingNumber: state.reship?.trackingNumber,
+        refundAmount: state.refund?.amount,
+        currency: reg.currency,
+        items: reg.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '),
+      },
+    });
+    state.notifications.push(sent);
+    note('notification', `${kind} to ${sent.to}`);
+  };
+
+  /** A parcel entering customs: the customer hears once per customs episode. */
+  const noticeCustoms = async () => {
+    const customs = state.customs;
+    if (state.lastEvent?.status !== 'customs' || !customs) return;
+    if (customs.noticeSentFor === customs.episode) return;
+    await notifyCustomer('customs_notice', `customs_notice:${customs.episode}`);
+    customs.noticeSentFor = customs.episode;
   };
 
   /** Waits for scans until the parcel arrives, ends, or looks lost. */
@@ -208,49 +428,108 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       if (cancelRequested) return { close: 'cancelled' };
       if (isDelivered(state.lastEvent)) return 'delivered';
       if (isReturnedToSender(state.lastEvent)) return { close: 'returned_to_sender' };
-      const deadline = nextDeadline(detectionInput());
-      state.deadlines.stallAt = new Date(deadline.at).toISOString();
-      const remaining = deadline.at - Date.now();
-      if (remaining <= 0) {
-        suspect(deadline.reason);
+      await noticeCustoms();
+      const facts = detectionInput();
+      state.deadlines.stallAt = iso(stallDeadline(facts));
+      state.deadlines.overdueAt = iso(overdueDeadline(facts));
+      const deadline = nextDeadline(facts);
+      const version = factsVersion;
+      const changed = await waitFor(() => factsVersion !== version || cancelRequested, deadline.at);
+      if (!changed) {
+        suspect(deadline.reason, ...triggerFacts(deadline.reason));
         return 'verifying';
       }
-      const version = eventsVersion;
-      const woke = await condition(
-        () => eventsVersion !== version || cancelRequested || workflowInfo().continueAsNewSuggested,
-        remaining,
-      );
-      if (woke && workflowInfo().continueAsNewSuggested) await carryOn();
-      if (woke && eventsVersion !== version) await recordSnapshot();
+      await recordSnapshot();
     }
+  };
+
+  const verified = (outcome: VerificationOutcome, detail: string) => {
+    state.verification = { outcome, at: now(), detail };
+    note('verified', detail);
   };
 
   /** Asks the carrier whether the parcel moved on before anyone is bothered. */
   const verify = async (): Promise<Next> => {
+    if (state.suspicion?.reason === 'delivered_not_received') return verifyDelivery();
     const before = state.lastEvent?.eventId;
+    const overdueBefore = overdueDeadline(detectionInput());
+    let outcome: VerificationOutcome;
     let detail: string;
     try {
-      const found = await carrier.lookupTracking({
+      const found = await carrier.checkWithCarrier({
         shipmentId: reg.shipmentId,
         carrier: reg.carrier,
         trackingNumber: reg.trackingNumber,
       });
       takeEvents(found.events, ' (from carrier lookup)');
-      if (state.lastEvent?.eventId !== before) {
-        note('verified', 'carrier reports newer scans; back to monitoring');
-        state.suspicion = undefined;
-        return isDelivered(state.lastEvent) ? 'delivered' : 'monitoring';
+      reviseEstimate(found.estimatedDeliveryAt, 'the carrier');
+      const revisedAway =
+        state.suspicion?.reason === 'overdue' &&
+        (overdueDeadline(detectionInput()) ?? Infinity) > (overdueBefore ?? -Infinity) &&
+        (overdueDeadline(detectionInput()) ?? Infinity) > Date.now();
+      if (state.lastEvent?.eventId !== before || revisedAway) {
+        const delivered = isDelivered(state.lastEvent);
+        verified(
+          delivered ? 'delivered' : 'moved_on',
+          delivered
+            ? 'carrier reports the parcel delivered'
+            : state.lastEvent?.eventId !== before
+              ? 'carrier reports newer scans; back to monitoring'
+              : `carrier expects delivery by ${state.expectedDeliveryAt}; back to monitoring`,
+        );
+        clearSuspicion();
+        // Thresholds restart from now: a newer scan the carrier held back may itself be old.
+        state.clockRestartedAt = now();
+        return delivered ? 'delivered' : 'monitoring';
       }
+      outcome = found.known ? 'nothing_newer' : 'unknown_number';
       detail = found.known
         ? 'carrier has nothing newer'
         : 'carrier does not know the tracking number';
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
+      outcome = 'refused';
       detail = `carrier refused the lookup: ${err.cause?.message ?? err.message}`;
     }
     if (state.suspicion) state.suspicion.detail = detail;
-    note('verified', detail);
+    verified(outcome, detail);
     await notifyCustomer('delay_notice', `delay_notice:${state.reviewRound + 1}`);
+    return 'awaiting_review';
+  };
+
+  /** Delivered-not-received: what proof of delivery does the carrier hold? Then ops decide. */
+  const verifyDelivery = async (): Promise<Next> => {
+    let outcome: VerificationOutcome = 'proof_of_delivery_checked';
+    let detail: string;
+    try {
+      const found = await carrier.checkWithCarrier({
+        shipmentId: reg.shipmentId,
+        carrier: reg.carrier,
+        trackingNumber: reg.trackingNumber,
+      });
+      takeEvents(found.events, ' (from carrier lookup)');
+      const pod = found.proofOfDelivery ?? null;
+      if (state.suspicion) {
+        state.suspicion.evidence = { ...state.suspicion.evidence, proofOfDelivery: pod };
+      }
+      detail = pod
+        ? `carrier holds proof of delivery: ${[
+            `delivered ${pod.deliveredAt}`,
+            pod.signedBy && `signed by ${pod.signedBy}`,
+            pod.photoUrl && 'photo',
+            pod.location && 'GPS position',
+            pod.note,
+          ]
+            .filter(Boolean)
+            .join(', ')}`
+        : 'carrier holds no proof of delivery';
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      outcome = 'refused';
+      detail = `carrier refused the lookup: ${err.cause?.message ?? err.message}`;
+    }
+    if (state.suspicion) state.suspicion.detail = detail;
+    verified(outcome, detail);
     return 'awaiting_review';
   };
 
@@ -268,43 +547,54 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     });
   };
 
+  /** The SLA ran out: ops are alerted (once per round), and the policy may decide. */
+  const escalate = async (round: number) => {
+    state.escalatedRound = round;
+    note('review_sla_expired', `no decision within ${state.policy.reviewSla}`);
+    const alert = await local.sendOpsAlert({
+      idempotencyKey: `${wfId}:review:${round}:sla`,
+      shipmentId: reg.shipmentId,
+      subject: `Review overdue: shipment ${reg.shipmentId}`,
+      text: `Shipment ${reg.shipmentId} (${reg.carrier} ${reg.trackingNumber}, ${reg.declaredValue} ${reg.currency}) has waited ${state.policy.reviewSla} for a decision. Reason: ${state.suspicion?.reason ?? 'unknown'}.`,
+    });
+    state.notifications.push(alert);
+    note('notification', `ops_alert to ${alert.to}`);
+    if (!pendingDecision && autoDecisionApplies(state.policy, reg.declaredValue)) {
+      pendingDecision = {
+        decision: state.policy.autoDecision.decision,
+        reviewer: 'policy',
+        automatic: true,
+        round,
+      };
+    }
+  };
+
   /** Waits for an ops decision; escalates when the SLA runs out. */
   const review = async (): Promise<Next> => {
     const round = state.reviewRound;
-    const slaMs = Math.max(0, Date.parse(state.deadlines.reviewSlaAt ?? now()) - Date.now());
-    const decidedNow = () => pendingDecision !== undefined || cancelRequested;
-    const decided = slaMs > 0 ? await condition(decidedNow, slaMs) : decidedNow();
-    if (!decided) {
-      note('review_sla_expired', `no decision within ${state.policy.reviewSla}`);
-      await local.sendOpsAlert({
-        idempotencyKey: `${wfId}:review:${round}:sla`,
-        shipmentId: reg.shipmentId,
-        subject: `Review overdue: shipment ${reg.shipmentId}`,
-        text: `Shipment ${reg.shipmentId} (${reg.carrier} ${reg.trackingNumber}, ${reg.declaredValue} ${reg.currency}) has waited ${state.policy.reviewSla} for a decision. Reason: ${state.suspicion?.reason ?? 'unknown'}.`,
-      });
-      if (autoDecisionApplies(state.policy, reg.declaredValue)) {
-        pendingDecision = {
-          decision: state.policy.autoDecision.decision,
-          reviewer: 'policy',
-          automatic: true,
-        };
-      } else {
-        await condition(() => pendingDecision !== undefined || cancelRequested);
-      }
+    const decided = () => pendingDecision !== undefined || cancelRequested;
+    if (state.escalatedRound !== round) {
+      const sla = Date.parse(state.deadlines.reviewSlaAt ?? now());
+      if (!(await waitFor(decided, sla))) await escalate(round);
     }
+    await waitFor(decided);
     const d = pendingDecision;
-    pendingDecision = undefined;
-    if (!d) return { close: 'cancelled' };
+    if (!d) {
+      await local.withdrawReview({ shipmentId: reg.shipmentId, round });
+      return { close: 'cancelled' };
+    }
     state.review = {
+      round,
       decision: d.decision,
       reviewer: d.reviewer,
-      note: d.note,
+      ...(d.note !== undefined ? { note: d.note } : {}),
       decidedAt: now(),
       automatic: d.automatic,
     };
+    pendingDecision = undefined;
     state.deadlines.reviewSlaAt = undefined;
     note('review_decision', `${d.decision} by ${d.reviewer}${d.automatic ? ' (automatic)' : ''}`);
-    await local.closeReview({ shipmentId: reg.shipmentId, round, ...state.review });
+    await local.closeReview({ shipmentId: reg.shipmentId, ...state.review, round });
     switch (d.decision) {
       case 'reship':
         return 'reshipping';
@@ -314,8 +604,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         return { close: 'delivered' };
       case 'keep_waiting':
         state.thresholdFactor *= 2;
-        clockRestartedAt = now();
-        state.suspicion = undefined;
+        state.clockRestartedAt = now();
+        state.reviewedUpTo = now();
+        state.failedAttempts = 0;
+        clearSuspicion();
         return 'monitoring';
     }
   };
@@ -359,12 +651,13 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       await local.releaseReservation({ idempotencyKey: `${step}:reserve` });
       return 'awaiting_review';
     }
+    const replacement = { ...booked.registration, replacementOf: reg.shipmentId };
     await startChild(shipmentWorkflow, {
       workflowId: shipmentWorkflowId(replacementId),
-      args: [{ registration: booked.registration, registeredAt: now() }],
+      args: [{ registration: replacement, registeredAt: now() }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: initialSearchAttributes(booked.registration),
+      typedSearchAttributes: initialSearchAttributes(replacement),
     });
     state.reship = {
       shipmentId: replacementId,
@@ -382,38 +675,15 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     return 'notifying';
   };
 
-  const notifyCustomer = async (kind: 'delay_notice' | 'reshipped' | 'refunded', step: string) => {
-    const sent = await local.sendNotification({
-      idempotencyKey: `${wfId}:notify:${step}`,
-      shipmentId: reg.shipmentId,
-      kind,
-      to: reg.customer.email,
-      locale: reg.customer.locale,
-      vars: {
-        customerName: reg.customer.name,
-        orderId: reg.orderId,
-        carrier: reg.carrier,
-        trackingNumber: reg.trackingNumber,
-        newCarrier: state.reship?.carrier,
-        newTrackingNumber: state.reship?.trackingNumber,
-        refundAmount: state.refund?.amount,
-        currency: reg.currency,
-        items: reg.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '),
-      },
-    });
-    state.notifications.push(sent);
-    note('notification', `${kind} to ${sent.to}`);
-  };
-
   const notify = async (): Promise<Next> => {
     await notifyCustomer('reshipped', `reshipped:${state.reviewRound}`);
     return 'claiming';
   };
 
-  /** Files the claim with the carrier once its waiting period allows. */
+  /** Files the claim with the carrier once its waiting period (from the decision) allows. */
   const fileClaim = async (): Promise<Next> => {
-    const waitMs = parseIsoDuration(state.policy.claimWait);
-    if (waitMs > 0) await sleep(waitMs);
+    const decidedAt = Date.parse(state.review?.decidedAt ?? now());
+    await waitFor(() => false, decidedAt + parseIsoDuration(state.policy.claimWait));
     const reason = state.suspicion?.reason === 'carrier_damaged' ? 'damaged' : 'lost';
     try {
       state.claim = await carrier.fileClaim({
@@ -436,25 +706,24 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     return { close: state.review?.decision === 'refund' ? 'refunded' : 'reshipped' };
   };
 
+  /**
+   * Delivered: a replacement asks the customer how it went; the shipment stays open for the
+   * delivered-not-received window. Cancelling now closes it as what it is: delivered.
+   */
   const watchDelivered = async (): Promise<Next> => {
+    if (reg.replacementOf && !state.notifications.some((n) => n.kind === 'survey')) {
+      await notifyCustomer('survey', 'survey');
+    }
+    const deliveredAt = state.lastEvent?.occurredAt ?? now();
+    const report = () => notReceivedReport(state.inquiries ?? [], deliveredAt, state.reviewedUpTo);
     const until = Date.parse(state.deadlines.deliveredWatchUntil ?? now());
-    const remaining = until - Date.now();
-    if (remaining > 0) await condition(() => cancelRequested, remaining);
-    return { close: 'delivered' };
-  };
-
-  /** Continues as new with the state carried over, once every handler is done. */
-  const carryOn = async (): Promise<never> => {
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof shipmentWorkflow>({
-      registration: reg,
-      registeredAt: state.registeredAt,
-      carried: state,
-      seenEventIds: [...seen],
-      seenInquiryIds: [...seenInquiries],
-      clockRestartedAt,
-      stateVersion,
+    await waitFor(() => cancelRequested || report() !== undefined, until);
+    const inquiry = report();
+    if (cancelRequested || !inquiry) return { close: 'delivered' };
+    suspect('delivered_not_received', `customer reports not received (${inquiry.inquiryId})`, {
+      inquiryIds: [inquiry.inquiryId],
     });
+    return 'verifying';
   };
 
   // ---- run ----
@@ -463,7 +732,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     takeEvents(await local.loadTrackingEvents(reg.shipmentId), ' (stored before the start)');
     note(
       'registered',
-      `${reg.carrier} ${reg.trackingNumber} → ${reg.destination.country}, policy ${reg.policy}`,
+      `${reg.carrier} ${reg.trackingNumber} → ${reg.destination.country}, policy ${reg.policy}` +
+        (state.policy.version !== undefined ? ` version ${state.policy.version}` : ''),
     );
     await recordSnapshot();
   }
@@ -484,6 +754,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     delivered: async () => {
       const watchMs = parseIsoDuration(state.policy.deliveredWatch);
       state.deadlines.deliveredWatchUntil = new Date(Date.now() + watchMs).toISOString();
+      state.deadlines.stallAt = undefined;
+      state.deadlines.overdueAt = undefined;
     },
   };
   for (;;) {

@@ -4,7 +4,24 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { createAnalyticsRepository } from '../analytics/analytics.repository';
+import { analyticsRouter } from '../analytics/analytics.routes';
+import { batchesRouter } from '../batches/batches.routes';
+import { createClaimRepository } from '../claims/claims.repository';
+import { claimsRouter } from '../claims/claims.routes';
 import type { Db } from '../db/client';
+import { createInquiryService } from '../inquiries/inquiries.service';
+import { inquiriesRouter } from '../inquiries/inquiries.routes';
+import { messagesRouter } from '../messages/messages.routes';
+import { createOutboxRepository } from '../messages/outbox.repository';
+import { DEFAULT_MESSAGING, type MessagingSettings } from '../messages/settings';
+import { createTemplateRepository } from '../messages/templates.repository';
+import { surveyAnalyticsRouter, surveyPublicRouter } from '../surveys/surveys.routes';
+import { createSurveyRepository } from '../surveys/surveys.repository';
+import { createInventoryRepository } from '../inventory/inventory.repository';
+import { inventoryRouter } from '../inventory/inventory.routes';
+import { createHistoryService } from '../history/history.service';
+import { historyRouter } from '../history/history.routes';
 import { createPolicyRepository } from '../policies/policies.repository';
 import { policiesRouter } from '../policies/policies.routes';
 import { createReviewRepository } from '../reviews/reviews.repository';
@@ -13,7 +30,14 @@ import { createShipmentRepository } from '../shipments/shipments.repository';
 import { shipmentsRouter } from '../shipments/shipments.routes';
 import { createWorkflowGateway } from '../shipments/shipments.temporal';
 import { createTrackingRepository } from '../tracking/tracking.repository';
+import { createTrackingIngest } from '../tracking/tracking.ingest';
 import { trackingRouter } from '../tracking/tracking.routes';
+import { createWebhookRepository } from '../webhooks/webhooks.repository';
+import {
+  webhookReceiverRouter,
+  webhookStatsRouter,
+  type WebhookSecrets,
+} from '../webhooks/webhooks.routes';
 import { authenticate, type ApiKey } from './auth';
 import { defaultReadiness, healthRouter } from './health.routes';
 import { openApiDocument } from './openapi';
@@ -31,8 +55,14 @@ export interface AppDeps {
   ready?: () => Promise<{ db: boolean; temporal: boolean }>;
   /** How long GET /v1/shipments/{id} waits for the workflow before answering from the read model. */
   queryTimeoutMs?: number;
+  /** Signing secrets of the webhook providers; a provider without one answers 503. */
+  webhookSecrets?: WebhookSecrets;
   /** How long a review decision waits for the workflow to take it. */
   updateTimeoutMs?: number;
+  /** Survey secret, ops address and on-site channel for customer messages (default DEFAULT_MESSAGING). */
+  messaging?: Partial<MessagingSettings>;
+  /** Base URL of the Temporal Web UI, for links from a shipment's history. */
+  temporalUiUrl?: string;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -56,6 +86,9 @@ export function createApp(deps: AppDeps): express.Express {
   });
   const shipments = createShipmentRepository(db);
   const policies = createPolicyRepository(db);
+  const tracking = createTrackingRepository(db);
+  const ingest = createTrackingIngest({ tracking, workflows, logger });
+  const webhooks = createWebhookRepository(db);
 
   const app = express();
   app.disable('x-powered-by');
@@ -80,7 +113,27 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(healthRouter(deps.ready ?? defaultReadiness(db, deps.temporal)));
 
+  // Customer messages: the survey page answers customers (its signed token is the credential).
+  const messaging: MessagingSettings = { ...DEFAULT_MESSAGING, ...deps.messaging };
+  const outbox = createOutboxRepository(db, messaging);
+  const templates = createTemplateRepository(db);
+  const surveys = createSurveyRepository(db);
+  app.use(surveyPublicRouter({ surveys, secret: messaging.surveySecret }));
+
   // Authenticate before reading bodies: strangers do not get to make us parse a megabyte.
+  // Providers sign their pushes instead of sending an API key; the signature is checked over the
+  // raw bytes, so this comes before authentication and the JSON parser.
+  app.use(
+    webhookReceiverRouter({
+      secrets: deps.webhookSecrets ?? {},
+      webhooks,
+      tracking,
+      ingest,
+      workflows,
+      logger,
+      bodyLimit: BODY_LIMIT,
+    }),
+  );
   app.use(authenticate(deps.apiKeys));
   app.use(express.json({ limit: BODY_LIMIT }));
 
@@ -89,10 +142,39 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openapi);
   });
 
+  // Before the shipments and analytics routers: more specific paths under the same prefixes.
+  app.use(messagesRouter({ db, outbox, templates, shipments }));
+  app.use(
+    inquiriesRouter({
+      db,
+      shipments,
+      inquiries: createInquiryService({ db, shipments, workflows, outbox, templates, settings: messaging }),
+      outbox,
+      settings: messaging,
+      logger,
+    }),
+  );
+  app.use(surveyAnalyticsRouter(surveys));
   app.use(policiesRouter(policies));
   app.use(shipmentsRouter({ shipments, policies, workflows, logger }));
-  app.use(trackingRouter({ tracking: createTrackingRepository(db), workflows, logger }));
+  app.use(trackingRouter({ tracking, ingest }));
+  app.use(webhookStatsRouter(webhooks));
   app.use(reviewsRouter({ reviews: createReviewRepository(db), shipments, workflows, logger }));
+  app.use(
+    batchesRouter({
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      queryTimeoutMs: deps.queryTimeoutMs,
+    }),
+  );
+  app.use(claimsRouter({ claims: createClaimRepository(db), temporal: deps.temporal, logger }));
+  app.use(inventoryRouter({ db, inventory: createInventoryRepository(db) }));
+  app.use(analyticsRouter(createAnalyticsRepository(db)));
+  const history = createHistoryService({
+    client: deps.temporal,
+    temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233',
+  });
+  app.use(historyRouter({ shipments, history, logger }));
 
   app.use(routeNotFound);
   app.use(problemHandler(logger));

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   decide: ['ops', 'admin'],
   /** Create or change policies. */
   configure: ['admin'],
+  /** Integration and carrier statistics (webhook deliveries). */
+  analyze: ['analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  stockImportBody,
+  stockQuery,
+  suggestionsQuery,
+  warehouseBody,
+} from '../inventory/inventory.schemas';
 import { policyBody } from '../policies/policies.schemas';
 import { pendingQuery, reviewBody } from '../reviews/reviews.schemas';
 import { inquiryBody, listQuery, registrationBody } from '../shipments/shipments.schemas';
@@ -158,6 +164,64 @@ export function openApiDocument(): JsonSchema {
         get: {
           summary: 'Pending reviews, oldest first',
           parameters: queryParameters(pendingQuery),
+          responses: { '200': ok('{items}'), ...common },
+        },
+      },
+      '/v1/stock:import': {
+        post: {
+          summary:
+            'Import stock levels (CSV warehouse_id,sku,quantity[,mode set|add] or JSON); all rows or none; idempotent',
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              schema: { type: 'string' },
+              description: 'Defaults to the hash of the rows: the same file twice applies once.',
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'text/csv': { schema: { type: 'string' } },
+              'application/json': { schema: schema(stockImportBody) },
+            },
+          },
+          responses: {
+            '200': ok('{importKey, replayed, rows, created, updated}'),
+            '409': problem('Idempotency-Key used for other rows'),
+            '415': problem('Neither CSV nor JSON'),
+            '422': problem('Invalid rows (errors[].path = rows.<row>.<field>); nothing applied'),
+            ...common,
+          },
+        },
+      },
+      '/v1/stock': {
+        get: {
+          summary: 'Stock levels per warehouse and SKU',
+          parameters: queryParameters(stockQuery),
+          responses: { '200': ok('{items, truncated}'), ...common },
+        },
+      },
+      '/v1/warehouses': {
+        get: { summary: 'List warehouses', responses: { '200': ok('{items}'), ...common } },
+      },
+      '/v1/warehouses/{id}': {
+        parameters: [pathParam('id')],
+        get: {
+          summary: 'A warehouse with its stock',
+          responses: { '200': ok('The warehouse'), '404': problem('Unknown warehouse'), ...common },
+        },
+        put: {
+          summary: 'Create or replace a warehouse (admin)',
+          requestBody: jsonBody(warehouseBody),
+          responses: { '201': ok('Created'), '200': ok('Replaced'), ...common },
+        },
+      },
+      '/v1/purchase-suggestions': {
+        get: {
+          summary: 'What to restock, recorded when a reship found no warehouse with the order',
+          parameters: queryParameters(suggestionsQuery),
           responses: { '200': ok('{items}'), ...common },
         },
       },

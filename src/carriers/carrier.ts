@@ -125,3 +125,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export interface CarrierRegistry {
   get(code: string): Carrier;
 }
+
+/** A method this provider does not offer (e.g. labels from a tracking-only aggregator). */
+export function unsupported(provider: string, what: string): CarrierError {
+  return new CarrierError(`${provider} does not offer ${what}`, 'carrier.unsupported', true);
+}

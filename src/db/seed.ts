@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { DEFAULT_POLICY } from '../../workflows/policy';
 import type { Db } from './client';
+import { DEFAULT_CHANNEL_RATES } from '../channels/rates';
 import { policies } from './schema/policies';
-import { stock, warehouses } from './schema/inventory';
+import { channelRates, stock, warehouses } from './schema/inventory';
 
 type WarehouseSeed = typeof warehouses.$inferInsert;
 type StockSeed = typeof stock.$inferInsert;
@@ -30,8 +31,9 @@ export const DEMO_STOCK: StockSeed[] = [
 ];
 
 /**
- * Idempotent: the `default` policy when missing (an edited one is kept), and demo warehouses and
- * stock only when there are no warehouses at all (a real inventory is never touched).
+ * Idempotent: the `default` policy when missing (an edited one is kept), demo warehouses and
+ * stock only when there are no warehouses at all (a real inventory is never touched), and the
+ * demo rate table for reship channels only when it is empty.
  */
 export async function seed(db: Db): Promise<{ policy: boolean; warehouses: boolean }> {
   const insertedPolicy = await db
@@ -48,6 +50,11 @@ export async function seed(db: Db): Promise<{ policy: boolean; warehouses: boole
     await tx.insert(warehouses).values(DEMO_WAREHOUSES);
     await tx.insert(stock).values(DEMO_STOCK);
     return true;
+  });
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('parcelwarden.seed.rates'))`);
+    const [anyRate] = await tx.select({ id: channelRates.id }).from(channelRates).limit(1);
+    if (!anyRate) await tx.insert(channelRates).values(DEFAULT_CHANNEL_RATES);
   });
   return { policy: insertedPolicy.length > 0, warehouses: seededWarehouses };
 }

@@ -1,9 +1,19 @@
 import nodemailer from 'nodemailer';
 import type { Mailer, OutgoingMail } from './mailer';
 
-/** Sends over SMTP; the outbox's stable Message-ID lets receivers spot a resent duplicate. */
-export function createSmtpMailer(opts: { url: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(opts.url);
+/**
+ * Sends over SMTP; the outbox's stable Message-ID lets receivers spot a resent duplicate.
+ * Every wait is bounded (`timeoutMs`, default 10 s): a dead server fails the attempt quickly and
+ * the outbox retries later, instead of an activity hanging for nodemailer's minutes-long defaults.
+ */
+export function createSmtpMailer(opts: { url: string; from: string; timeoutMs?: number }): Mailer {
+  const timeout = opts.timeoutMs ?? 10_000;
+  const transport = nodemailer.createTransport({
+    url: opts.url,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  });
   return {
     async send(msg: OutgoingMail): Promise<{ messageId: string }> {
       try {

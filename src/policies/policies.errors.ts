@@ -18,3 +18,21 @@ export function policyNameMismatch(pathName: string, bodyName: string): ProblemE
     { errors: [{ path: 'name', message: `must be "${pathName}" (as in the path) or omitted` }] },
   );
 }
+
+export function policyVersionNotFound(name: string, version: number): ProblemError {
+  return new ProblemError(
+    404,
+    'policy.version_not_found',
+    'Policy version not found',
+    `Policy "${name}" has no version ${version}; GET /v1/policies/${name}/versions lists them.`,
+  );
+}
+
+export function policyRefreshOnClosed(shipmentId: string): ProblemError {
+  return new ProblemError(
+    409,
+    'policy.shipment_closed',
+    'Shipment closed',
+    `The workflow of shipment "${shipmentId}" has ended; its policy can no longer change.`,
+  );
+}

@@ -1,6 +1,6 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { policies } from '../db/schema/policies';
+import { policies, policyVersions } from '../db/schema/policies';
 import type { Policy } from '../../workflows/shipment.contract';
 
 export interface StoredPolicy {
@@ -10,10 +10,23 @@ export interface StoredPolicy {
   policy: Policy;
 }
 
+export interface PutOutcome {
+  stored: StoredPolicy;
+  /** False when the same content was sent again: no new version. */
+  changed: boolean;
+}
+
 const toStored = (row: typeof policies.$inferSelect): StoredPolicy => ({
   name: row.name,
   version: row.version,
   updatedAt: row.updatedAt,
+  policy: row.body,
+});
+
+const versionToStored = (row: typeof policyVersions.$inferSelect): StoredPolicy => ({
+  name: row.name,
+  version: row.version,
+  updatedAt: row.createdAt,
   policy: row.body,
 });
 
@@ -32,30 +45,82 @@ export function createPolicyRepository(db: Db) {
       return rows.length > 0;
     },
 
+    /** Every policy at its current version. */
     async list(): Promise<StoredPolicy[]> {
       const rows = await db.select().from(policies).orderBy(asc(policies.name));
       return rows.map(toStored);
     },
 
-    /** Inserts or replaces; the version goes up only when the body actually changes. */
-    async put(policy: Policy): Promise<StoredPolicy> {
-      const [changed] = await db
-        .insert(policies)
-        .values({ name: policy.name, body: policy })
-        .onConflictDoUpdate({
-          target: policies.name,
-          set: {
-            body: sql`excluded.body`,
-            version: sql`${policies.version} + 1`,
-            updatedAt: sql`now()`,
-          },
-          setWhere: sql`${policies.body} is distinct from excluded.body`,
-        })
-        .returning();
-      if (changed) return toStored(changed);
-      const unchanged = await this.get(policy.name);
-      if (!unchanged) throw new Error(`policy ${policy.name} vanished while being written`);
-      return unchanged;
+    /**
+     * Stores a new version when the content differs from the current one (compared as JSON
+     * values, so key order does not matter); the same content again changes nothing.
+     */
+    async put(policy: Policy): Promise<PutOutcome> {
+      const body = JSON.stringify(policy);
+      return db.transaction(async (tx) => {
+        // Serialises writers of one policy so two changes cannot both become version n+1.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`policy:${policy.name}`}))`);
+        const [current] = await tx
+          .select({
+            ...getTableColumns(policies),
+            same: sql<boolean>`${policies.body} = ${body}::jsonb`,
+          })
+          .from(policies)
+          .where(eq(policies.name, policy.name));
+        if (current?.same) return { stored: toStored(current), changed: false };
+
+        const version = current ? current.version + 1 : 1;
+        if (current) {
+          // Rows written outside this repository (the seed, older installs) have no history yet.
+          await tx
+            .insert(policyVersions)
+            .values({
+              name: current.name,
+              version: current.version,
+              body: current.body,
+              createdAt: current.updatedAt,
+            })
+            .onConflictDoNothing();
+        }
+        const [row] = await tx
+          .insert(policies)
+          .values({ name: policy.name, version, body: policy })
+          .onConflictDoUpdate({
+            target: policies.name,
+            set: { body: policy, version, updatedAt: sql`now()` },
+          })
+          .returning();
+        if (!row) throw new Error(`policy ${policy.name} was not written`);
+        await tx
+          .insert(policyVersions)
+          .values({ name: row.name, version, body: row.body, createdAt: row.updatedAt });
+        return { stored: toStored(row), changed: true };
+      });
+    },
+
+    /** All versions of a policy, oldest first; undefined when there is no such policy. */
+    async versions(name: string): Promise<StoredPolicy[] | undefined> {
+      const current = await this.get(name);
+      if (!current) return undefined;
+      const rows = await db
+        .select()
+        .from(policyVersions)
+        .where(eq(policyVersions.name, name))
+        .orderBy(asc(policyVersions.version));
+      const all = rows.map(versionToStored);
+      // A seeded policy never changed through the API has its current version only.
+      if (!all.some((v) => v.version === current.version)) all.push(current);
+      return all;
+    },
+
+    async version(name: string, version: number): Promise<StoredPolicy | undefined> {
+      const [row] = await db
+        .select()
+        .from(policyVersions)
+        .where(and(eq(policyVersions.name, name), eq(policyVersions.version, version)));
+      if (row) return versionToStored(row);
+      const current = await this.get(name);
+      return current?.version === version ? current : undefined;
     },
   };
 }

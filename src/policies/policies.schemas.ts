@@ -54,6 +54,8 @@ export const policyBody = z.strictObject({
   }),
   deliveredWatch: duration,
   claimWait: duration,
+  /** Failed delivery attempts after which the parcel is suspicious; omitted = the workflow's 3. */
+  maxFailedAttempts: z.number().int().min(1).optional(),
 });
 export type PolicyBody = z.output<typeof policyBody>;
 
@@ -69,5 +71,14 @@ export function toPolicy(name: string, body: PolicyBody): Policy {
     autoDecision: body.autoDecision,
     deliveredWatch: body.deliveredWatch,
     claimWait: body.claimWait,
+    ...(body.maxFailedAttempts !== undefined ? { maxFailedAttempts: body.maxFailedAttempts } : {}),
   };
 }
+
+export const policyVersionParams = z.object({
+  name: policyName,
+  version: z.coerce.number().int().min(1),
+});
+
+/** POST /v1/shipments/{id}/policy:refresh: re-resolve the shipment's own policy, or switch. */
+export const policyRefreshBody = z.strictObject({ policy: policyName.optional() });

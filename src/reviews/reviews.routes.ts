@@ -69,18 +69,29 @@ export function reviewsRouter(deps: {
       );
     }
     const { state } = answer;
-    if (state.stage !== 'awaiting_review') {
+    const round = input.round ?? state.reviewRound;
+    if (state.stage !== 'awaiting_review' || round !== state.reviewRound) {
       const last = state.review;
       // The same decision arriving twice (double click, client retry) is answered idempotently.
-      if (last && last.decision === input.decision && last.reviewer === input.reviewer) {
+      if (
+        last &&
+        last.decision === input.decision &&
+        last.reviewer === input.reviewer &&
+        (input.round === undefined || last.round === input.round)
+      ) {
         res.json({ stage: state.stage, decision: last.decision, duplicate: true });
         return;
       }
-      throw notAwaitingReview(id, `it is in stage ${state.stage}`);
+      throw notAwaitingReview(
+        id,
+        round !== state.reviewRound
+          ? `review round ${round} is closed (it is in stage ${state.stage}, round ${state.reviewRound})`
+          : `it is in stage ${state.stage}`,
+      );
     }
 
     try {
-      const result = await workflows.review(id, state.reviewRound, input);
+      const result = await workflows.review(id, round, input);
       // The update id is per review round, so a concurrent other decision for the same round gets
       // the winner's result back: that is not this caller's decision being taken.
       if (result.decision !== input.decision) {

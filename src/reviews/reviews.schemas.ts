@@ -7,6 +7,8 @@ export const reviewBody = z.object({
   }),
   reviewer: z.string().trim().min(1, 'must name who decides').max(200),
   note: z.string().max(2000).optional(),
+  /** The review round the reviewer decided on (from the queue); a retry then stays a duplicate. */
+  round: z.number().int().positive().optional(),
 });
 export type ReviewBody = z.output<typeof reviewBody>;
 

@@ -2,12 +2,13 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import { requirePermission } from '../api/auth';
 import { parseBody, parseParams, parseQuery } from '../api/validate';
-import { policyNotFound } from '../policies/policies.errors';
+import { policyNotFound, policyRefreshOnClosed } from '../policies/policies.errors';
 import type { PolicyRepository } from '../policies/policies.repository';
+import { policyRefreshBody } from '../policies/policies.schemas';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { shipmentConflict, shipmentNotFound, workflowUnavailable } from './shipments.errors';
 import type { ShipmentRepository } from './shipments.repository';
-import { inquiryBody, listQuery, registrationBody, shipmentParams } from './shipments.schemas';
+import { listQuery, registrationBody, shipmentParams } from './shipments.schemas';
 import type { WorkflowGateway } from './shipments.temporal';
 import { listItemView, rowOnlyView, shipmentView } from './shipments.view';
 
@@ -72,26 +73,30 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
     res.json(row.snapshot ? shipmentView(row, row.snapshot, 'read_model') : rowOnlyView(row));
   });
 
-  router.post('/v1/shipments/:id/inquiries', requirePermission('ingest'), async (req, res) => {
-    const { id } = parseParams(req, shipmentParams);
-    const inquiry = parseBody(req, inquiryBody);
-    const row = await shipments.get(id);
-    if (!row) throw shipmentNotFound(id);
-    const { duplicate } = await shipments.addInquiry(id, inquiry);
-    // Signalled even when stored before: the workflow dedupes by inquiryId, and a retry after a
-    // failed signal must still reach it.
-    let signalled: boolean;
-    try {
-      signalled = await workflows.signalInquiry(id, inquiry);
-    } catch (err) {
-      (req.log ?? logger).error({ err, shipmentId: id }, 'inquiry signal failed');
-      throw workflowUnavailable(
-        `The inquiry is stored but the workflow of shipment "${id}" could not be told; send it again.`,
-      );
-    }
-    if (!signalled) (req.log ?? logger).warn({ shipmentId: id }, 'inquiry for a closed workflow');
-    res.status(202).json({ shipmentId: id, inquiryId: inquiry.inquiryId, duplicate, signalled });
-  });
+  // POST /v1/shipments/:id/inquiries lives in src/inquiries (classification, replies, signal).
+
+  /** A running workflow keeps its policy until told: this tells it (202, applied asynchronously). */
+  router.post(
+    '/v1/shipments/:id/policy\\:refresh',
+    requirePermission('decide'),
+    async (req, res) => {
+      const { id } = parseParams(req, shipmentParams);
+      const { policy } = parseBody(req, policyRefreshBody);
+      const row = await shipments.get(id);
+      if (!row) throw shipmentNotFound(id);
+      if (policy !== undefined && !(await policies.exists(policy)))
+        throw policyNotFound(policy, 422);
+      let signalled: boolean;
+      try {
+        signalled = await workflows.signalRefreshPolicy(id, policy);
+      } catch (err) {
+        (req.log ?? logger).error({ err, shipmentId: id }, 'policy refresh signal failed');
+        throw workflowUnavailable(`The workflow of shipment "${id}" could not be told; try again.`);
+      }
+      if (!signalled) throw policyRefreshOnClosed(id);
+      res.status(202).json({ shipmentId: id, policy: policy ?? row.registration.policy });
+    },
+  );
 
   return router;
 }

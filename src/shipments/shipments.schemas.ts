@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAGES } from '../../workflows/shipment.contract';
+import { MESSAGE_CHANNELS, STAGES } from '../../workflows/shipment.contract';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** Codes CLDR knows but that are not ISO 3166-1 alpha-2 country codes. */
@@ -76,6 +76,8 @@ export const registrationBody = z.object({
   declaredValue: money,
   shippedAt: instant,
   expectedDeliveryAt: instant.optional(),
+  preferredChannel: z.enum(MESSAGE_CHANNELS).optional(),
+  compensation: z.object({ couponCode: text(64) }).optional(),
 });
 export type RegistrationBody = z.output<typeof registrationBody>;
 

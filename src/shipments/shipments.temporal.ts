@@ -4,13 +4,16 @@ import {
   type Client,
 } from '@temporalio/client';
 import {
+  claimUpdateSignal,
   customerInquirySignal,
+  refreshPolicySignal,
   reviewUpdate,
   SHIPMENT_WORKFLOW_TYPE,
   initialSearchAttributes,
   shipmentWorkflowId,
   stateQuery,
   trackingEventsSignal,
+  type ClaimUpdate,
   type CustomerInquiry,
   type ReviewInput,
   type ReviewResult,
@@ -49,6 +52,17 @@ export function createWorkflowGateway(opts: WorkflowGatewayOptions) {
   const queryTimeoutMs = opts.queryTimeoutMs ?? 5_000;
   const updateTimeoutMs = opts.updateTimeoutMs ?? 30_000;
   const handle = (shipmentId: string) => client.workflow.getHandle(shipmentWorkflowId(shipmentId));
+  // One definition of how a shipment workflow starts, for start and signal-with-start alike.
+  const startOptions = (registration: ShipmentRegistration, registeredAt: string) => {
+    const input: ShipmentWorkflowInput = { registration, registeredAt };
+    return {
+      workflowId: shipmentWorkflowId(registration.shipmentId),
+      taskQueue,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      typedSearchAttributes: initialSearchAttributes(registration),
+    };
+  };
 
   return {
     /** Starts the workflow once; an already started (or finished) one counts as success. */
@@ -56,15 +70,11 @@ export function createWorkflowGateway(opts: WorkflowGatewayOptions) {
       registration: ShipmentRegistration,
       registeredAt: string,
     ): Promise<{ started: boolean }> {
-      const input: ShipmentWorkflowInput = { registration, registeredAt };
       try {
-        await client.workflow.start(SHIPMENT_WORKFLOW_TYPE, {
-          workflowId: shipmentWorkflowId(registration.shipmentId),
-          taskQueue,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: initialSearchAttributes(registration),
-        });
+        await client.workflow.start(
+          SHIPMENT_WORKFLOW_TYPE,
+          startOptions(registration, registeredAt),
+        );
         return { started: true };
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return { started: false };
@@ -92,15 +102,55 @@ export function createWorkflowGateway(opts: WorkflowGatewayOptions) {
       return delivered(() => handle(shipmentId).signal(trackingEventsSignal, events));
     },
 
+    /**
+     * Signals the events, starting the workflow first when it never started (registered in the
+     * read model, but the start was lost). False when the workflow already finished.
+     */
+    async signalWithStartTrackingEvents(
+      registration: ShipmentRegistration,
+      registeredAt: string,
+      events: TrackingEvent[],
+    ): Promise<boolean> {
+      try {
+        await client.workflow.signalWithStart(SHIPMENT_WORKFLOW_TYPE, {
+          ...startOptions(registration, registeredAt),
+          signal: trackingEventsSignal,
+          signalArgs: [events],
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+        throw err;
+      }
+    },
+
+    /**
+     * A claim's new status from the carrier or insurer, to the workflow following the claim (the
+     * claim workflow, or the shipment workflow for claims it filed itself); false when it is closed.
+     */
+    async signalClaimUpdate(workflowId: string, update: ClaimUpdate): Promise<boolean> {
+      return delivered(() =>
+        client.workflow.getHandle(workflowId).signal(claimUpdateSignal, update),
+      );
+    },
+
     async signalInquiry(shipmentId: string, inquiry: CustomerInquiry): Promise<boolean> {
       return delivered(() => handle(shipmentId).signal(customerInquirySignal, inquiry));
+    },
+
+    /** Tells a running workflow to re-resolve its policy (or switch to another); false when closed. */
+    async signalRefreshPolicy(shipmentId: string, policy?: string): Promise<boolean> {
+      return delivered(() =>
+        handle(shipmentId).signal(refreshPolicySignal, policy === undefined ? {} : { policy }),
+      );
     },
 
     /** The update id makes a retried decision for the same review round a no-op server-side. */
     async review(shipmentId: string, round: number, input: ReviewInput): Promise<ReviewResult> {
       return client.withDeadline(Date.now() + updateTimeoutMs, () =>
         handle(shipmentId).executeUpdate(reviewUpdate, {
-          args: [input],
+          // The round lets the workflow tell a repeated decision from one for a later review.
+          args: [{ ...input, round }],
           updateId: `review:${shipmentId}:${round}`,
         }),
       );

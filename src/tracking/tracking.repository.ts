@@ -1,6 +1,7 @@
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { shipments, trackingEvents } from '../db/schema/shipments';
+import type { ShipmentRegistration, TrackingEvent } from '../../workflows/shipment.contract';
 import type { TrackingEventInput } from './tracking.schemas';
 
 const pairKey = (carrier: string, trackingNumber: string) => `${carrier}\u0000${trackingNumber}`;
@@ -31,9 +32,63 @@ export function createTrackingRepository(db: Db) {
       return found;
     },
 
+    /**
+     * Maps tracking numbers to shipment ids regardless of carrier code: providers name carriers
+     * their own way (AfterShip slugs, 17TRACK numbers). When a number is shared (carriers recycle
+     * them), the shipment of `carrierHint` wins, else the most recently registered one.
+     */
+    async resolveNumbers(numbers: string[], carrierHint?: string): Promise<Map<string, string>> {
+      const found = new Map<string, string>();
+      const unique = [...new Set(numbers)];
+      if (unique.length === 0) return found;
+      const rows = await db
+        .select({
+          shipmentId: shipments.shipmentId,
+          carrier: shipments.carrier,
+          trackingNumber: shipments.trackingNumber,
+          createdAt: shipments.createdAt,
+        })
+        .from(shipments)
+        .where(inArray(shipments.trackingNumber, unique))
+        .orderBy(shipments.createdAt);
+      const hint = carrierHint?.toLowerCase();
+      const hinted = new Set<string>();
+      for (const r of rows) {
+        const matches = r.carrier.toLowerCase() === hint;
+        if (hinted.has(r.trackingNumber) && !matches) continue;
+        if (matches) hinted.add(r.trackingNumber);
+        found.set(r.trackingNumber, r.shipmentId);
+      }
+      return found;
+    },
+
+    /** What starting a shipment's workflow needs, read from the read model. */
+    async registrations(
+      shipmentIds: string[],
+    ): Promise<Map<string, { registration: ShipmentRegistration; registeredAt: string }>> {
+      const out = new Map<string, { registration: ShipmentRegistration; registeredAt: string }>();
+      if (shipmentIds.length === 0) return out;
+      const rows = await db
+        .select({
+          shipmentId: shipments.shipmentId,
+          registration: shipments.registration,
+          createdAt: shipments.createdAt,
+        })
+        .from(shipments)
+        .where(inArray(shipments.shipmentId, shipmentIds));
+      for (const r of rows) {
+        // The same registeredAt as POST /v1/shipments uses, so every start sends the same input.
+        out.set(r.shipmentId, {
+          registration: r.registration,
+          registeredAt: r.createdAt.toISOString(),
+        });
+      }
+      return out;
+    },
+
     /** Stores events once per (shipment, eventId); returns how many were new. */
     async insert(
-      events: { shipmentId: string; event: TrackingEventInput }[],
+      events: { shipmentId: string; event: TrackingEvent }[],
       source: string,
     ): Promise<number> {
       if (events.length === 0) return 0;

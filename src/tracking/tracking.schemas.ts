@@ -19,6 +19,8 @@ export const trackingEvent = z.object({
       postalCode: z.string().max(20).optional(),
     })
     .optional(),
+  /** A revised delivery estimate the carrier gave with this scan; replaces the registered one. */
+  expectedDeliveryAt: instant.optional(),
 });
 
 export const trackingEventInput = trackingEvent.extend({

@@ -1,6 +1,11 @@
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities';
+import { createShipmentActivities } from '../../activities/shipments.activities';
 import { DEFAULT_POLICY } from '../../workflows/policy';
-import { aFastPolicy, uniqueId } from '../helpers/factories';
+import { policies } from '../../src/db/schema';
+import { refreshPolicySignal, shipmentWorkflowId } from '../../workflows/shipment.contract';
+import { aFastPolicy, aRegistration, uniqueId } from '../helpers/factories';
 import { startApi, type ApiUnderTest } from './harness';
 
 let api: ApiUnderTest;
@@ -120,5 +125,230 @@ describe('policies', () => {
     expect(res.body.items.find((p: { name: string }) => p.name === 'default').policy).toEqual(
       DEFAULT_POLICY,
     );
+  });
+});
+
+describe('policy versions', () => {
+  it('every change is kept as a version, and sending the same content again adds none', async () => {
+    const name = policyName();
+    const v1 = await api.call('PUT', `/v1/policies/${name}`, { as: 'admin', body: bodyOf(name) });
+    const v2 = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: { ...bodyOf(name), overdueGrace: 'PT9S' },
+    });
+    // The same content with its keys in another order is the same policy.
+    const { claimWait, ...rest } = bodyOf(name);
+    const again = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: { claimWait, ...rest, overdueGrace: 'PT9S' },
+    });
+    expect([v1.body.version, v2.body.version, again.status, again.body.version]).toEqual([
+      1, 2, 200, 2,
+    ]);
+
+    const versions = await api.call('GET', `/v1/policies/${name}/versions`, { as: 'analyst' });
+    expect(versions.status).toBe(200);
+    expect(
+      versions.body.items.map((v: { version: number; policy: { overdueGrace: string } }) => [
+        v.version,
+        v.policy.overdueGrace,
+      ]),
+    ).toEqual([
+      [1, 'PT2S'],
+      [2, 'PT9S'],
+    ]);
+
+    const first = await api.call('GET', `/v1/policies/${name}/versions/1`, { as: 'ops' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ name, version: 1, policy: aFastPolicy(name) });
+    const current = await api.call('GET', `/v1/policies/${name}`, { as: 'ops' });
+    expect(current.body).toMatchObject({ version: 2, policy: { overdueGrace: 'PT9S' } });
+    const listed = await api.call('GET', '/v1/policies', { as: 'ops' });
+    expect(listed.body.items.find((p: { name: string }) => p.name === name).version).toBe(2);
+  });
+
+  it('a version that does not exist is a 404 naming the policy, and a version must be a number', async () => {
+    const name = policyName();
+    await api.call('PUT', `/v1/policies/${name}`, { as: 'admin', body: bodyOf(name) });
+    const missing = await api.call('GET', `/v1/policies/${name}/versions/7`, { as: 'ops' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('policy.version_not_found');
+    expect(missing.body.detail).toContain(name);
+    const noPolicy = await api.call('GET', '/v1/policies/nobody-here/versions', { as: 'ops' });
+    expect(noPolicy.status).toBe(404);
+    expect(noPolicy.body.code).toBe('policy.not_found');
+    const bad = await api.call('GET', `/v1/policies/${name}/versions/latest`, { as: 'ops' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['version']);
+  });
+
+  it('a policy changed for the first time keeps the seeded version it replaced', async () => {
+    const name = policyName();
+    // Written the way the seed writes `default`: straight into the table, no version history.
+    await api.db.insert(policies).values({ name, body: aFastPolicy(name) });
+    const changed = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: { ...bodyOf(name), reviewSla: 'PT5S' },
+    });
+    expect(changed.body.version).toBe(2);
+    const versions = await api.call('GET', `/v1/policies/${name}/versions`, { as: 'ops' });
+    expect(
+      versions.body.items.map((v: { version: number; policy: { reviewSla: string } }) => [
+        v.version,
+        v.policy.reviewSla,
+      ]),
+    ).toEqual([
+      [1, 'PT60S'],
+      [2, 'PT5S'],
+    ]);
+  });
+
+  it('a workflow resolving a policy gets its current version; an unknown name fails for good', async () => {
+    const name = policyName();
+    await api.call('PUT', `/v1/policies/${name}`, { as: 'admin', body: bodyOf(name) });
+    await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: { ...bodyOf(name), maxFailedAttempts: 2 },
+    });
+    // resolvePolicy needs only the database.
+    const { resolvePolicy } = createShipmentActivities({ db: api.db } as ActivityDeps);
+    expect(await resolvePolicy(name)).toEqual({
+      ...aFastPolicy(name),
+      maxFailedAttempts: 2,
+      version: 2,
+    });
+    const failure = await resolvePolicy('never-stored').catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'policy.not_found', nonRetryable: true });
+  });
+});
+
+describe('policy validation', () => {
+  it('failed attempts must be a whole number of at least one, and the decision a known one', async () => {
+    const name = policyName();
+    const res = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: {
+        ...bodyOf(name),
+        maxFailedAttempts: 0,
+        autoDecision: { maxDeclaredValue: -1, decision: 'burn_it' },
+        stallAfter: { in_transit: 'PT0S', customs: 'soon' },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation.failed');
+    const paths = res.body.errors.map((e: { path: string }) => e.path).sort();
+    expect(paths).toEqual([
+      'autoDecision.decision',
+      'autoDecision.maxDeclaredValue',
+      'maxFailedAttempts',
+      'stallAfter.customs',
+      'stallAfter.in_transit',
+    ]);
+    const fractional = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: { ...bodyOf(name), maxFailedAttempts: 1.5 },
+    });
+    expect(fractional.status).toBe(400);
+    expect(fractional.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      'maxFailedAttempts',
+    ]);
+  });
+
+  it('a policy name must be lower-case letters, digits, dots, dashes or underscores', async () => {
+    const res = await api.call('PUT', '/v1/policies/Fast%20One', {
+      as: 'admin',
+      body: bodyOf('x'),
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      {
+        path: 'name',
+        message: 'must be 1-63 characters: lower-case letters, digits, ".", "_" or "-"',
+      },
+    ]);
+  });
+
+  it('a policy with the optional failed-attempt limit is stored with it', async () => {
+    const name = policyName();
+    const res = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: { ...bodyOf(name), maxFailedAttempts: 4 },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.policy.maxFailedAttempts).toBe(4);
+  });
+});
+
+describe('refreshing the policy of a running shipment', () => {
+  const register = async (policy?: string) => {
+    const reg = aRegistration(policy ? { policy } : {});
+    const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body: reg });
+    expect(res.status).toBe(201);
+    return reg;
+  };
+  const refreshSignals = async (shipmentId: string) => {
+    const history = await api.client.workflow
+      .getHandle(shipmentWorkflowId(shipmentId))
+      .fetchHistory();
+    return (history.events ?? [])
+      .map((e) => e.workflowExecutionSignaledEventAttributes)
+      .filter((a) => a?.signalName === refreshPolicySignal.name)
+      .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+  };
+
+  it('ops tell a running shipment to re-read its own policy, or to switch to another', async () => {
+    const other = policyName();
+    await api.call('PUT', `/v1/policies/${other}`, { as: 'admin', body: bodyOf(other) });
+    const reg = await register();
+    const own = await api.call('POST', `/v1/shipments/${reg.shipmentId}/policy:refresh`, {
+      as: 'ops',
+      body: {},
+    });
+    expect(own.status).toBe(202);
+    expect(own.body).toEqual({ shipmentId: reg.shipmentId, policy: 'default' });
+    const switched = await api.call('POST', `/v1/shipments/${reg.shipmentId}/policy:refresh`, {
+      as: 'admin',
+      body: { policy: other },
+    });
+    expect(switched.status).toBe(202);
+    expect(switched.body).toEqual({ shipmentId: reg.shipmentId, policy: other });
+    expect(await refreshSignals(reg.shipmentId)).toEqual([{}, { policy: other }]);
+  });
+
+  it('only ops and admins may refresh, and only to a policy that exists', async () => {
+    const reg = await register();
+    const path = `/v1/shipments/${reg.shipmentId}/policy:refresh`;
+    const asIngest = await api.call('POST', path, { as: 'ingest', body: {} });
+    expect(asIngest.status).toBe(403);
+    const asAnalyst = await api.call('POST', path, { as: 'analyst', body: {} });
+    expect(asAnalyst.status).toBe(403);
+    const unknown = await api.call('POST', path, { as: 'ops', body: { policy: 'not-a-policy' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.code).toBe('policy.not_found');
+    const badName = await api.call('POST', path, { as: 'ops', body: { policy: 'No Way' } });
+    expect(badName.status).toBe(400);
+    expect(badName.body.errors.map((e: { path: string }) => e.path)).toEqual(['policy']);
+    const extra = await api.call('POST', path, { as: 'ops', body: { policy: 'default', now: 1 } });
+    expect(extra.status).toBe(400);
+    expect(await refreshSignals(reg.shipmentId)).toEqual([]);
+  });
+
+  it('an unknown shipment is a 404, and a shipment whose workflow has ended is a 409', async () => {
+    const missing = await api.call('POST', '/v1/shipments/SHP-nobody/policy:refresh', {
+      as: 'ops',
+      body: {},
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('shipment.not_found');
+
+    const reg = await register();
+    await api.client.workflow.getHandle(shipmentWorkflowId(reg.shipmentId)).terminate('test');
+    const ended = await api.call('POST', `/v1/shipments/${reg.shipmentId}/policy:refresh`, {
+      as: 'ops',
+      body: {},
+    });
+    expect(ended.status).toBe(409);
+    expect(ended.body.code).toBe('policy.shipment_closed');
   });
 });

@@ -148,12 +148,65 @@ describe.concurrent('reviewing a suspicious shipment through the API', () => {
     expect(view.body.review.decision).toBe(winner.body.decision);
   });
 
-  it('a decision for a shipment that is only being monitored is a 409', async () => {
+  it('a decision for a shipment that is only being monitored is a 409 problem', async () => {
     const reg = aRegistration({ policy: 'default' });
     expect((await api.call('POST', '/v1/shipments', { as: 'ingest', body: reg })).status).toBe(201);
     const res = await decide(reg.shipmentId, { decision: 'reship', reviewer: 'olga@ops' });
     expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'review.not_awaiting', status: 409 });
     expect(res.body.detail).toContain('it is in stage monitoring');
+  });
+
+  it('a keep_waiting retried for the round it was taken in is a duplicate even once a later review is open; another decision for that round is a 409', async () => {
+    const reg = await shipmentAwaitingReview();
+    const first = await decide(reg.shipmentId, {
+      decision: 'keep_waiting',
+      reviewer: 'olga@ops',
+      round: 1,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ stage: 'monitoring', decision: 'keep_waiting', duplicate: false });
+    // The fast policy stalls it again within seconds: round 2 opens. The retry names round 1.
+    await waitUntil(
+      `${reg.shipmentId} in its second review`,
+      () => api.call('GET', '/v1/reviews', { as: 'ops' }),
+      (r) =>
+        r.body?.items?.some(
+          (i: { shipmentId: string; round: number }) =>
+            i.shipmentId === reg.shipmentId && i.round === 2,
+        ),
+    );
+    await waitUntil(
+      `${reg.shipmentId} awaiting review again`,
+      () => api.call('GET', `/v1/shipments/${reg.shipmentId}`, { as: 'ops' }),
+      (r) => r.body?.stage === 'awaiting_review',
+    );
+    const retry = await decide(reg.shipmentId, {
+      decision: 'keep_waiting',
+      reviewer: 'olga@ops',
+      round: 1,
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({
+      stage: 'awaiting_review',
+      decision: 'keep_waiting',
+      duplicate: true,
+    });
+    const other = await decide(reg.shipmentId, {
+      decision: 'refund',
+      reviewer: 'piet@ops',
+      round: 1,
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.detail).toContain('review round 1 is closed');
+    // Round 2 is still open for a real decision.
+    const second = await decide(reg.shipmentId, {
+      decision: 'mark_delivered',
+      reviewer: 'piet@ops',
+      round: 2,
+    });
+    expect(second.body).toEqual({ stage: 'closed', decision: 'mark_delivered', duplicate: false });
   });
 
   it('an unknown decision is a 400 naming the decisions that exist', async () => {

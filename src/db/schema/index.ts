@@ -3,3 +3,5 @@ export * from './policies';
 export * from './inventory';
 export * from './messages';
 export * from './claims';
+export * from './webhooks';
+export * from './refunds';

@@ -1,0 +1,185 @@
+import { and, eq, ne } from 'drizzle-orm';
+import type { ClaimFiled, ProofOfDelivery, TraceOpened } from '../src/carriers/carrier';
+import type { ClaimDeadlines } from '../src/claims/claims.eligibility';
+import { selectClaimRule } from '../src/claims/claims.eligibility';
+import { buildEvidencePackage } from '../src/claims/claims.evidence';
+import { CLAIM_RULES, type ClaimRule, type EvidenceItem } from '../src/claims/claims.rules';
+import { claimHistory, claims } from '../src/db/schema';
+import type { ClaimReason, ClaimStatus } from '../workflows/claim.contract';
+import type { ActivityDeps } from './deps';
+import { carrierCall } from './failures';
+
+export interface OpenClaimInput {
+  idempotencyKey: string;
+  workflowId: string;
+  shipmentId: string;
+  carrier: string;
+  filer: string;
+  trackingNumber: string;
+  reason: ClaimReason;
+  amount: number;
+  currency: string;
+  ruleName: string;
+  deadlines: ClaimDeadlines;
+}
+
+export function createClaimActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {
+  /** One history row per change: a retried activity finds the status already set and adds none. */
+  async function setStatus(input: {
+    claimRowId: number;
+    status: ClaimStatus;
+    detail?: string;
+    amountRecovered?: number;
+  }): Promise<{ changed: boolean }> {
+    return db.transaction(async (tx) => {
+      const now = clock();
+      const decided = ['approved', 'partially_approved', 'denied', 'paid', 'expired'].includes(
+        input.status,
+      );
+      const updated = await tx
+        .update(claims)
+        .set({
+          status: input.status,
+          updatedAt: now,
+          ...(input.amountRecovered !== undefined
+            ? { amountRecovered: input.amountRecovered }
+            : {}),
+          ...(decided ? { decidedAt: now } : {}),
+        })
+        .where(and(eq(claims.id, input.claimRowId), ne(claims.status, input.status)))
+        .returning({ id: claims.id });
+      if (updated.length === 0) return { changed: false };
+      await tx.insert(claimHistory).values({
+        claimRowId: input.claimRowId,
+        status: input.status,
+        detail: input.detail ?? null,
+        at: now,
+      });
+      return { changed: true };
+    });
+  }
+
+  return {
+    /** The claim rule for a carrier or insurer, read from the rule data (so a rule change never breaks replay). */
+    async resolveClaimRule(input: { filer: string; domestic: boolean }): Promise<ClaimRule> {
+      return selectClaimRule(CLAIM_RULES, input.filer, input.domestic);
+    },
+
+    /** Opens the claim's record (`pending_eligibility`) once per key, with its deadlines. */
+    async openClaim(input: OpenClaimInput): Promise<{ claimRowId: number; status: string }> {
+      return db.transaction(async (tx) => {
+        const inserted = await tx
+          .insert(claims)
+          .values({
+            idempotencyKey: input.idempotencyKey,
+            workflowId: input.workflowId,
+            shipmentId: input.shipmentId,
+            carrier: input.carrier,
+            filer: input.filer,
+            ruleName: input.ruleName,
+            trackingNumber: input.trackingNumber,
+            reason: input.reason,
+            status: 'pending_eligibility',
+            amount: input.amount,
+            currency: input.currency,
+            evidence: {},
+            eligibleAt: new Date(input.deadlines.eligibleAt),
+            warnAt: new Date(input.deadlines.warnAt),
+            windowClosesAt: new Date(input.deadlines.windowClosesAt),
+          })
+          .onConflictDoNothing()
+          .returning({ id: claims.id });
+        if (inserted[0]) {
+          await tx.insert(claimHistory).values({
+            claimRowId: inserted[0].id,
+            status: 'pending_eligibility',
+            detail: `${input.ruleName}: eligible from ${input.deadlines.eligibleAt}, window closes ${input.deadlines.windowClosesAt}`,
+          });
+          return { claimRowId: inserted[0].id, status: 'pending_eligibility' };
+        }
+        const [row] = await tx
+          .select({ id: claims.id, status: claims.status })
+          .from(claims)
+          .where(eq(claims.idempotencyKey, input.idempotencyKey));
+        if (!row) throw new Error(`claim row ${input.idempotencyKey} vanished`);
+        return { claimRowId: row.id, status: row.status };
+      });
+    },
+
+    /**
+     * Opens (or, with the same key, re-reads) the carrier trace a rule asks for before a claim,
+     * and keeps it on the claim.
+     */
+    async openClaimTrace(input: {
+      idempotencyKey: string;
+      claimRowId: number;
+      filer: string;
+      trackingNumber: string;
+      reason: ClaimReason;
+      shipmentId: string;
+    }): Promise<TraceOpened> {
+      const trace = await carrierCall(() =>
+        carriers.get(input.filer).openTrace({
+          idempotencyKey: input.idempotencyKey,
+          trackingNumber: input.trackingNumber,
+          reason: input.reason,
+          description: `Parcel ${input.trackingNumber} (shipment ${input.shipmentId}) has not arrived; please trace it.`,
+        }),
+      );
+      await db
+        .update(claims)
+        .set({ trace, updatedAt: clock() })
+        .where(eq(claims.id, input.claimRowId));
+      return trace;
+    },
+
+    /**
+     * Assembles the evidence package from what we hold (and the carrier's proof of delivery when
+     * it says delivered) and stores it on the claim. Filing sends exactly what was stored.
+     */
+    async buildClaimEvidence(input: {
+      claimRowId: number;
+      shipmentId: string;
+      filer: string;
+      carrier: string;
+      trackingNumber: string;
+      rule: ClaimRule;
+      reason: ClaimReason;
+      amountClaimed: number;
+      currency: string;
+      trace?: { traceId: string; status: string; openedAt: string };
+    }): Promise<{ items: number; missing: EvidenceItem[] }> {
+      let proofOfDelivery: ProofOfDelivery | undefined;
+      if (input.rule.evidence.includes('proof_of_delivery')) {
+        const tracked = await carrierCall(() =>
+          carriers.get(input.carrier).track(input.trackingNumber),
+        );
+        proofOfDelivery = tracked.proofOfDelivery;
+      }
+      const pkg = await buildEvidencePackage(db, {
+        shipmentId: input.shipmentId,
+        filer: input.filer,
+        rule: input.rule,
+        reason: input.reason,
+        amountClaimed: input.amountClaimed,
+        currency: input.currency,
+        trace: input.trace,
+        proofOfDelivery,
+        preparedAt: clock(),
+      });
+      await db
+        .update(claims)
+        .set({ evidence: pkg, updatedAt: clock() })
+        .where(eq(claims.id, input.claimRowId));
+      return { items: pkg.required.length - pkg.missing.length, missing: pkg.missing };
+    },
+
+    /** Asks the carrier or insurer where a filed claim stands. */
+    async pollClaimStatus(input: { filer: string; externalClaimId: string }): Promise<ClaimFiled> {
+      return carrierCall(() => carriers.get(input.filer).claimStatus(input.externalClaimId));
+    },
+
+    /** Records a status change of the claim (and what was recovered) with its history row. */
+    recordClaimStatus: setStatus,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * AfterShip Tracking API (version 2025-01) shapes we read. Field names as documented:
+ * https://www.aftership.com/docs/tracking/2025-01/model/tracking (Tracking object),
+ * https://www.aftership.com/docs/tracking/2025-01/trackings/get-trackings,
+ * https://www.aftership.com/docs/tracking/2025-01/trackings/post-trackings.
+ * Lenient (nullish, extra fields kept out) because AfterShip adds fields between versions.
+ */
+import { z } from 'zod';
+
+const text = z.string().nullish();
+
+export const afterShipCheckpoint = z.object({
+  slug: text,
+  checkpoint_time: text,
+  message: text,
+  tag: z.string().min(1),
+  subtag: text,
+  city: text,
+  zip: text,
+  country_region: text,
+});
+
+export const afterShipTracking = z.object({
+  id: text,
+  slug: text,
+  tracking_number: z.string().min(1),
+  tag: z.string().min(1),
+  subtag: text,
+  signed_by: text,
+  shipment_delivery_date: text,
+  delivery_location_type: text,
+  checkpoints: z.array(afterShipCheckpoint).nullish(),
+  latest_estimated_delivery: z.object({ datetime: text, datetime_max: text }).nullish(),
+  custom_estimated_delivery_date: z.object({ datetime: text, datetime_max: text }).nullish(),
+  courier_estimated_delivery_date: z
+    .object({ estimated_delivery_date: text, estimated_delivery_date_max: text })
+    .nullish(),
+  aftership_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
+});
+export type AfterShipTracking = z.output<typeof afterShipTracking>;
+
+const meta = z.object({ code: z.number(), message: text, type: text });
+
+/** `GET /trackings?tracking_numbers=…&slug=…` */
+export const afterShipTrackingList = z.object({
+  meta,
+  data: z.object({ trackings: z.array(afterShipTracking) }),
+});
+
+/** `POST /trackings` */
+export const afterShipTrackingCreated = z.object({ meta, data: afterShipTracking });
+
+/** Any answer's envelope: errors carry `meta.code` (e.g. 4003 exists, 4005 invalid number). */
+export const afterShipEnvelope = z.object({ meta });

@@ -1,0 +1,219 @@
+/**
+ * 17TRACK as a carrier: tracking only. Numbers are registered once (registration uses quota),
+ * then read with `gettrackinfo`. Concurrent lookups are coalesced into calls of at most 40
+ * numbers, at most 3 calls a second (notes/limits-and-throughput.md §5).
+ * Auth: header `17token`.
+ */
+import { from17Track } from '../../tracking/status-map';
+import {
+  unsupported,
+  type Carrier,
+  type ClaimFiled,
+  type Label,
+  type TraceOpened,
+  type TrackResult,
+} from '../carrier';
+import { chronological, toEvent, toInstant } from '../events';
+import { JsonHttp, parseShape } from '../http';
+import { MicroBatcher, PROVIDER_LIMITS, TokenBucket, type Clock } from '../rate-limit';
+import {
+  TRACK17_ERRORS,
+  track17Answer,
+  track17RegisterAccepted,
+  track17TrackAccepted,
+  type Track17TrackInfo,
+} from './track17.schemas';
+
+export const TRACK17_BASE_URL = 'https://api.17track.net';
+const API = '/track/v2.2';
+
+/**
+ * 17TRACK's numeric carrier keys for the slugs we know them for; other slugs are left to
+ * 17TRACK's carrier detection. Source: 17TRACK carrier list (apicarrier.all.json).
+ */
+export const TRACK17_CARRIER_KEYS: Readonly<Record<string, number>> = {
+  usps: 21051,
+  ups: 100002,
+  fedex: 100003,
+  dhl: 100001,
+  'china-post': 3011,
+};
+
+export interface Track17Options {
+  apiKey: string;
+  baseUrl?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  /** How long a lookup waits for others to share its call (default 50 ms). */
+  batchDelayMs?: number;
+}
+
+type Lookup =
+  | { kind: 'accepted'; carrier?: number; info?: Track17TrackInfo }
+  | { kind: 'rejected'; code: number; message?: string };
+
+interface NumberRef {
+  number: string;
+  carrier?: number;
+}
+
+// Batch keys carry the carrier: "<carrier key or empty>:<number>".
+const keyOf = (r: NumberRef) => `${r.carrier ?? ''}:${r.number}`;
+function refOf(key: string): NumberRef {
+  const i = key.indexOf(':');
+  const carrier = key.slice(0, i);
+  return { number: key.slice(i + 1), ...(carrier ? { carrier: Number(carrier) } : {}) };
+}
+
+export class Track17Client {
+  readonly http: JsonHttp;
+  private readonly limit: TokenBucket;
+  private readonly lookups: MicroBatcher<string, Lookup>;
+  private readonly registrations: MicroBatcher<string, Lookup>;
+
+  constructor(opts: Track17Options) {
+    this.http = new JsonHttp({
+      provider: '17TRACK',
+      baseUrl: opts.baseUrl ?? TRACK17_BASE_URL,
+      headers: { '17token': opts.apiKey },
+      secrets: [opts.apiKey],
+      timeoutMs: opts.timeoutMs,
+      fetch: opts.fetch,
+    });
+    this.limit = new TokenBucket({
+      perSecond: PROVIDER_LIMITS.track17.perSecond,
+      clock: opts.clock,
+    });
+    const batch = {
+      maxBatch: PROVIDER_LIMITS.track17.maxNumbersPerCall,
+      maxDelayMs: opts.batchDelayMs ?? 50,
+      missing: (key: string) =>
+        this.http.error(
+          `17TRACK answered without number ${refOf(key).number}`,
+          'carrier.bad_response',
+          false,
+        ),
+    };
+    this.lookups = new MicroBatcher({ ...batch, run: (keys) => this.call('gettrackinfo', keys) });
+    this.registrations = new MicroBatcher({ ...batch, run: (keys) => this.call('register', keys) });
+  }
+
+  /** This client as the tracking carrier for one carrier code. */
+  carrier(code: string): Carrier {
+    return {
+      code,
+      track: (n) => this.track(code, n),
+      openTrace: () => Promise.reject<TraceOpened>(unsupported('17TRACK', 'carrier traces')),
+      bookLabel: () => Promise.reject<Label>(unsupported('17TRACK', 'labels')),
+      fileClaim: () => Promise.reject<ClaimFiled>(unsupported('17TRACK', 'carrier claims')),
+      claimStatus: () => Promise.reject<ClaimFiled>(unsupported('17TRACK', 'carrier claims')),
+    };
+  }
+
+  async track(code: string, trackingNumber: string): Promise<TrackResult> {
+    const carrier = TRACK17_CARRIER_KEYS[code];
+    const key = keyOf({ number: trackingNumber, ...(carrier ? { carrier } : {}) });
+    const found = await this.lookups.load(key);
+    if (found.kind === 'accepted') return toTrackResult(trackingNumber, found.info ?? undefined);
+    // Registered now (or 17TRACK cannot track it, e.g. carrier not detected): either way it has
+    // nothing on the number yet.
+    if (found.code === TRACK17_ERRORS.notRegistered) await this.registrations.load(key);
+    return { known: false, events: [] };
+  }
+
+  /** One `register` or `gettrackinfo` call for a batch of at most 40 numbers. */
+  private async call(
+    op: 'register' | 'gettrackinfo',
+    keys: string[],
+  ): Promise<Map<string, Lookup>> {
+    const path = `${API}/${op}`;
+    const refs = keys.map(refOf);
+    await this.limit.take();
+    const answer = await this.http.request('POST', path, { body: refs });
+    const schema = track17Answer(
+      op === 'register' ? track17RegisterAccepted : track17TrackAccepted,
+    );
+    const parsed = parseShape(this.http, schema, answer.body, 'POST', path);
+    if (parsed.code !== 0) {
+      const detail = (parsed.data.errors ?? [])
+        .map((e) => `${e.code}${e.message ? ` ${e.message}` : ''}`)
+        .join('; ');
+      // A request-level refusal (bad token, quota, malformed request) is not worth retrying.
+      throw this.http.error(
+        `17TRACK POST ${path} refused the request (code ${parsed.code}${detail ? `: ${detail}` : ''})`,
+        'carrier.rejected',
+        true,
+      );
+    }
+    const out = new Map<string, Lookup>();
+    for (const a of parsed.data.accepted ?? []) {
+      const info = 'track_info' in a ? (a.track_info ?? undefined) : undefined;
+      for (const ref of refs.filter((r) => r.number === a.number)) {
+        out.set(keyOf(ref), {
+          kind: 'accepted',
+          ...(a.carrier ? { carrier: a.carrier } : {}),
+          ...(info ? { info } : {}),
+        });
+      }
+    }
+    for (const r of parsed.data.rejected ?? []) {
+      for (const ref of refs.filter((x) => x.number === r.number)) {
+        out.set(keyOf(ref), {
+          kind: 'rejected',
+          code: r.error.code,
+          ...(r.error.message ? { message: r.error.message } : {}),
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/** 17TRACK sub-statuses are `Main_Detail` (or the main status alone, e.g. `InfoReceived`). */
+function mainOf(sub: string): string {
+  const i = sub.indexOf('_');
+  return i < 0 ? sub : sub.slice(0, i);
+}
+
+/** A 17TRACK `track_info` (gettrackinfo or a TRACKING_UPDATED push) as our lookup result. */
+export function toTrackResult(number: string, info: Track17TrackInfo | undefined): TrackResult {
+  const estimatedDeliveryAt = toInstant(
+    info?.time_metrics?.estimated_delivery_date?.to ??
+      info?.time_metrics?.estimated_delivery_date?.from,
+  );
+  const events = chronological(
+    (info?.tracking?.providers ?? []).flatMap((p) =>
+      (p.events ?? []).map((e) => {
+        const sub = e.sub_status ?? undefined;
+        const main = sub ? mainOf(sub) : (e.stage ?? 'NotFound');
+        return toEvent(
+          '17track',
+          number,
+          {
+            time: e.time_utc ?? e.time_iso,
+            main,
+            sub,
+            mapped: from17Track(main, sub),
+            description: e.description,
+            carrierCode: p.provider?.name,
+            country: e.address?.country,
+            city: e.address?.city,
+            postalCode: e.address?.postal_code,
+          },
+          estimatedDeliveryAt,
+        );
+      }),
+    ),
+  );
+  const status = info?.latest_status?.status ?? 'NotFound';
+  const delivered = events.filter((e) => e.status === 'delivered').at(-1);
+  return {
+    known: events.length > 0 || status !== 'NotFound',
+    events,
+    ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
+    ...(status === 'Delivered' && delivered
+      ? { proofOfDelivery: { deliveredAt: delivered.occurredAt } }
+      : {}),
+  };
+}

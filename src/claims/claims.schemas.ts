@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { CLAIM_STATUSES } from '../../workflows/claim.contract';
+import { CLAIM_ANCHORS, EVIDENCE_ITEMS } from './claims.rules';
+import { isIsoDuration } from '../../workflows/durations';
+
+const duration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as P15D');
+
+/** The shape every claim rule must have; the rule data is checked against it in tests. */
+export const claimRuleSchema = z.object({
+  code: z.string().min(1),
+  scope: z.enum(['domestic', 'international', 'any']),
+  name: z.string().min(1),
+  party: z.enum(['carrier', 'insurer']),
+  waitingPeriod: z.object({ from: z.enum(CLAIM_ANCHORS), duration }),
+  filingWindow: z.object({ from: z.enum(CLAIM_ANCHORS), duration }),
+  warnBefore: duration,
+  liabilityCap: z.number().positive(),
+  currency: z.string().length(3),
+  traceFirst: z.boolean(),
+  traceAnswerWithin: duration,
+  followUp: z.object({ first: duration, max: duration }),
+  evidence: z.array(z.enum(EVIDENCE_ITEMS)).min(1),
+  sources: z.array(z.string().url()),
+  notes: z.string().optional(),
+});
+
+export const claimListQuery = z.object({
+  status: z.enum(CLAIM_STATUSES, { error: `must be one of ${CLAIM_STATUSES.join(', ')}` }).optional(),
+  carrier: z.string().trim().min(1).max(64).optional(),
+  shipmentId: z.string().trim().min(1).max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).optional(),
+});
+export type ClaimListQuery = z.output<typeof claimListQuery>;
+
+export const claimParams = z.object({
+  id: z.string().regex(/^[1-9]\d{0,9}$/, 'must be a claim id (a positive integer)'),
+});
+
+/** A claim decided outside the system (by phone, in the carrier's portal). */
+export const claimOutcomeBody = z.object({
+  status: z.enum(['approved', 'partially_approved', 'denied', 'paid'], {
+    error: 'must be one of approved, partially_approved, denied, paid',
+  }),
+  amountRecovered: z.number().nonnegative().optional(),
+  note: z.string().max(2000).optional(),
+});
+export type ClaimOutcomeBody = z.output<typeof claimOutcomeBody>;

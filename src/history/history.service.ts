@@ -1,0 +1,65 @@
+import type { Client } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import {
+  businessTimeline,
+  type Decoder,
+  type HistoryEntry,
+  type HistoryEvent,
+  type Run,
+} from './history.timeline';
+
+/** A shipment's life rarely needs more runs than this; the guard stops a broken chain looping. */
+const MAX_RUNS = 100;
+
+export interface ShipmentHistory {
+  workflowId: string;
+  /** Oldest first: the first run, then each continue-as-new run. */
+  runIds: string[];
+  temporalUiUrl: string;
+  entries: HistoryEntry[];
+}
+
+/** The Temporal Web UI page of a workflow (latest run). */
+export function temporalUiLink(base: string, namespace: string, workflowId: string): string {
+  return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/**
+ * Every run of a workflow, oldest first: from the latest run back along
+ * `continuedExecutionRunId` of each run's start event.
+ */
+export async function fetchRuns(client: Client, workflowId: string): Promise<Run[]> {
+  const runs: Run[] = [];
+  // Pin the latest run first, so a continue-as-new meanwhile cannot mix two runs up.
+  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  for (let i = 0; i < MAX_RUNS && runId; i++) {
+    const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events: HistoryEvent[] = history.events ?? [];
+    runs.unshift({ runId, events });
+    runId =
+      events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+  }
+  return runs;
+}
+
+export function createHistoryService(opts: { client: Client; temporalUiUrl: string }) {
+  const { client } = opts;
+  const converter = client.options.loadedDataConverter;
+  const decoder: Decoder = {
+    payloads: (payloads) => decodeArrayFromPayloads(converter, payloads),
+    searchAttribute: (payload) => converter.payloadConverter.fromPayload(payload),
+  };
+  return {
+    async history(workflowId: string): Promise<ShipmentHistory> {
+      const runs = await fetchRuns(client, workflowId);
+      return {
+        workflowId,
+        runIds: runs.map((r) => r.runId),
+        temporalUiUrl: temporalUiLink(opts.temporalUiUrl, client.options.namespace, workflowId),
+        entries: await businessTimeline(runs, decoder),
+      };
+    },
+  };
+}
+export type HistoryService = ReturnType<typeof createHistoryService>;

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import { inboundEmails } from '../db/schema/messages';
+import { requirePermission } from '../api/auth';
+import { validationFailed } from '../api/problems';
+import { parseBody, parseParams } from '../api/validate';
+import { renderMessage } from '../messages/templates';
+import type { OutboxRepository } from '../messages/outbox.repository';
+import type { MessagingSettings } from '../messages/settings';
+import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
+import type { ShipmentRepository } from '../shipments/shipments.repository';
+import { inquiryBody, shipmentParams } from '../shipments/shipments.schemas';
+import { inboundEmailBody, senderAddress } from './inquiries.schemas';
+import {
+  candidateReferences,
+  InquirySignalError,
+  type InquiryOutcome,
+  type InquiryService,
+} from './inquiries.service';
+
+export interface InquiriesRouterDeps {
+  db: Db;
+  shipments: ShipmentRepository;
+  inquiries: InquiryService;
+  outbox: OutboxRepository;
+  settings: MessagingSettings;
+  logger: Logger;
+}
+
+function outcomeView(o: InquiryOutcome) {
+  return {
+    shipmentId: o.shipmentId,
+    inquiryId: o.inquiryId,
+    intent: o.intent,
+    ...(o.language ? { language: o.language } : {}),
+    action: o.action,
+    duplicate: o.duplicate,
+    signalled: o.signalled,
+  };
+}
+
+export function inquiriesRouter(deps: InquiriesRouterDeps) {
+  const { db, shipments, inquiries, logger } = deps;
+  const router = Router();
+
+  const handle = async (
+    ...args: Parameters<InquiryService['handle']>
+  ): Promise<InquiryOutcome> => {
+    try {
+      return await inquiries.handle(...args);
+    } catch (err) {
+      if (!(err instanceof InquirySignalError)) throw err;
+      logger.error({ err: err.cause, shipmentId: err.shipmentId }, 'inquiry signal failed');
+      throw workflowUnavailable(
+        `The inquiry is stored but the workflow of shipment "${err.shipmentId}" could not be told; send it again.`,
+      );
+    }
+  };
+
+  /** A customer inquiry from the seller's systems: classified, answered or sent to ops, signalled. */
+  router.post('/v1/shipments/:id/inquiries', requirePermission('ingest'), async (req, res) => {
+    const { id } = parseParams(req, shipmentParams);
+    const inquiry = parseBody(req, inquiryBody);
+    const row = await shipments.get(id);
+    if (!row) throw shipmentNotFound(id);
+    const outcome = await handle(row, inquiry);
+    if (!outcome.signalled)
+      (req.log ?? logger).warn({ shipmentId: id }, 'inquiry for a closed workflow');
+    res.status(202).json(outcomeView(outcome));
+  });
+
+  /**
+   * A customer e-mail from an inbound-mail webhook. Matched to a shipment by a tracking number or
+   * order id in it, else by the sender; unmatched mail goes to ops. Idempotent by Message-ID.
+   */
+  router.post('/v1/inbound/email', requirePermission('ingest'), async (req, res) => {
+    const mail = parseBody(req, inboundEmailBody);
+    const sender = senderAddress(mail.from);
+    if (!sender)
+      throw validationFailed([{ path: 'from', message: 'must contain an e-mail address' }]);
+    if (!mail.text.trim() && !mail.subject.trim())
+      throw validationFailed([{ path: 'text', message: 'the mail has neither text nor subject' }]);
+    const receivedAt = mail.receivedAt ?? new Date().toISOString();
+    const ref = createHash('sha256').update(mail.messageId).digest('hex').slice(0, 32);
+    const found = await inquiries.match(candidateReferences(`${mail.subject}\n${mail.text}`), sender);
+    const inquiryId = `email:${ref}`;
+    const inserted = await db
+      .insert(inboundEmails)
+      .values({
+        messageId: mail.messageId,
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        shipmentId: found?.row.shipmentId ?? null,
+        matchedBy: found?.matchedBy ?? null,
+        inquiryId: found ? inquiryId : null,
+        receivedAt: new Date(receivedAt),
+      })
+      .onConflictDoNothing()
+      .returning({ id: inboundEmails.id });
+    // A redelivered mail is answered from what was stored the first time.
+    const [stored] = await db
+      .select()
+      .from(inboundEmails)
+      .where(eq(inboundEmails.messageId, mail.messageId));
+    const duplicate = inserted.length === 0;
+    const shipmentId = stored?.shipmentId ?? undefined;
+    const row = shipmentId ? await shipments.get(shipmentId) : undefined;
+    if (!row) {
+      const m = renderMessage('ops_alert', 'en', {
+        subject: `Customer e-mail matches no shipment: ${mail.subject || '(no subject)'}`,
+        text: `From: ${mail.from}\nTo: ${mail.to}\nMessage-ID: ${mail.messageId}\n\nNo tracking number, order id or customer address in it matches a shipment.\n\n${mail.text}`,
+      });
+      await deps.outbox.record({
+        idempotencyKey: `inbound:${ref}:unmatched`,
+        shipmentId: '',
+        kind: 'ops_alert',
+        channel: 'email',
+        to: deps.settings.opsEmail,
+        locale: 'en',
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+      });
+      res.status(202).json({ matched: false, duplicate, action: 'routed_to_ops' });
+      return;
+    }
+    const outcome = await handle(
+      row,
+      {
+        inquiryId: stored?.inquiryId ?? inquiryId,
+        channel: 'email',
+        message: [mail.subject, mail.text]
+          .filter((s) => s.trim())
+          .join('\n\n')
+          .slice(0, 10_000),
+        receivedAt: stored?.receivedAt.toISOString() ?? receivedAt,
+      },
+      { replyTo: sender },
+    );
+    res.status(202).json({
+      matched: true,
+      matchedBy: stored?.matchedBy ?? found?.matchedBy,
+      ...outcomeView(outcome),
+      duplicate,
+    });
+  });
+
+  return router;
+}

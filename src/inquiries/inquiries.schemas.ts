@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { instant } from '../shipments/shipments.schemas';
+
+/**
+ * What an inbound-mail webhook (SendGrid Inbound Parse, Mailgun routes, Postmark inbound, or a
+ * small adapter in front of them) posts for one received e-mail.
+ */
+export const inboundEmailBody = z.object({
+  from: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(512)
+    .describe('Sender, "Name <address>" or a bare address'),
+  to: z.string().trim().min(1, 'must not be empty').max(2000),
+  subject: z.string().max(2000).default(''),
+  text: z.string().max(100_000).default(''),
+  messageId: z.string().trim().min(1, 'must not be empty').max(998).describe('The Message-ID header'),
+  receivedAt: instant.optional(),
+});
+export type InboundEmailBody = z.output<typeof inboundEmailBody>;
+
+const ADDRESS = z.email();
+
+/** The bare address of a From header, or undefined when there is none. */
+export function senderAddress(from: string): string | undefined {
+  const bracketed = /<([^<>\s]+)>/.exec(from)?.[1];
+  const candidate = (bracketed ?? from).trim().toLowerCase();
+  return ADDRESS.safeParse(candidate).success ? candidate : undefined;
+}

@@ -1,0 +1,215 @@
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { inquiryOutcomes } from '../db/schema/messages';
+import { shipments } from '../db/schema/shipments';
+import { shipmentReadRow, varsFromReadModel, type ShipmentReadRow } from '../messages/compose';
+import type { OutboxRepository } from '../messages/outbox.repository';
+import type { MessagingSettings } from '../messages/settings';
+import { renderMessage } from '../messages/templates';
+import type { TemplateRepository } from '../messages/templates.repository';
+import type { ShipmentRepository } from '../shipments/shipments.repository';
+import type { InquiryBody } from '../shipments/shipments.schemas';
+import type { WorkflowGateway } from '../shipments/shipments.temporal';
+import type { InquiryIntent } from '../../workflows/shipment.contract';
+import { classifyInquiry } from './classify';
+
+export interface InquiryServiceDeps {
+  db: Db;
+  shipments: ShipmentRepository;
+  workflows: WorkflowGateway;
+  outbox: OutboxRepository;
+  templates: TemplateRepository;
+  settings: MessagingSettings;
+}
+
+export type InquiryAction = 'replied' | 'routed_to_ops';
+
+export interface InquiryOutcome {
+  shipmentId: string;
+  inquiryId: string;
+  intent: InquiryIntent;
+  language?: string;
+  action: InquiryAction;
+  /** Idempotency key of the reply or the ops alert in the outbox. */
+  messageKey: string;
+  duplicate: boolean;
+  signalled: boolean;
+}
+
+/** Intents a person should handle: money, and whatever the rules do not understand. */
+const FOR_OPS: readonly InquiryIntent[] = ['wants_refund', 'other'];
+
+export class InquirySignalError extends Error {
+  constructor(readonly shipmentId: string, cause: unknown) {
+    super(`the workflow of shipment ${shipmentId} could not be told`, { cause });
+    this.name = 'InquirySignalError';
+  }
+}
+
+export function createInquiryService(deps: InquiryServiceDeps) {
+  const { db, outbox, settings } = deps;
+
+  /** Writes the reply (or the ops alert) to the outbox; the worker's dispatcher sends it. */
+  async function respond(
+    row: ShipmentReadRow,
+    inquiry: InquiryBody,
+    intent: InquiryIntent,
+    language: string | undefined,
+    replyTo: string | undefined,
+  ): Promise<{ action: InquiryAction; messageKey: string }> {
+    const reg = row.registration;
+    const base = `inquiry:${row.shipmentId}:${inquiry.inquiryId}`;
+    if (FOR_OPS.includes(intent)) {
+      const messageKey = `${base}:ops`;
+      const subject = `Customer inquiry needs a person (${intent}): shipment ${row.shipmentId}`;
+      const text = [
+        `${reg.customer.name} <${replyTo ?? reg.customer.email}> wrote about order ${reg.orderId} (shipment ${row.shipmentId}, ${reg.carrier} ${reg.trackingNumber}, stage ${row.stage}).`,
+        `Intent: ${intent}. Channel: ${inquiry.channel}. Received: ${inquiry.receivedAt}.`,
+        '',
+        inquiry.message,
+      ].join('\n');
+      const m = renderMessage('ops_alert', 'en', { subject, text, shipmentId: row.shipmentId });
+      await outbox.record({
+        idempotencyKey: messageKey,
+        shipmentId: row.shipmentId,
+        kind: 'ops_alert',
+        channel: 'email',
+        to: settings.opsEmail,
+        locale: 'en',
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+      });
+      return { action: 'routed_to_ops', messageKey };
+    }
+    const messageKey = `${base}:reply`;
+    const locale = inquiry.locale ?? language ?? reg.customer.locale;
+    const vars = await varsFromReadModel(db, row, 'inquiry_reply');
+    const m = renderMessage(
+      'inquiry_reply',
+      locale,
+      vars,
+      await deps.templates.lookupFor('inquiry_reply'),
+    );
+    await outbox.record({
+      idempotencyKey: messageKey,
+      shipmentId: row.shipmentId,
+      kind: 'inquiry_reply',
+      channel: reg.preferredChannel === 'onsite' && settings.onsite ? 'onsite' : 'email',
+      to: replyTo ?? reg.customer.email,
+      locale,
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+      vars,
+    });
+    return { action: 'replied', messageKey };
+  }
+
+  return {
+    /**
+     * Classifies, stores, answers and tells the workflow, once per inquiry id: sending the same
+     * inquiry again gives the same outcome and no second reply.
+     */
+    async handle(
+      row: ShipmentReadRow,
+      inquiry: InquiryBody,
+      opts: { replyTo?: string } = {},
+    ): Promise<InquiryOutcome> {
+      const { duplicate } = await deps.shipments.addInquiry(row.shipmentId, inquiry);
+      const key = and(
+        eq(inquiryOutcomes.shipmentId, row.shipmentId),
+        eq(inquiryOutcomes.inquiryId, inquiry.inquiryId),
+      );
+      let [outcome] = await db.select().from(inquiryOutcomes).where(key);
+      if (!outcome) {
+        const c = classifyInquiry(inquiry.message);
+        const done = await respond(row, inquiry, c.intent, c.language, opts.replyTo);
+        await db
+          .insert(inquiryOutcomes)
+          .values({
+            shipmentId: row.shipmentId,
+            inquiryId: inquiry.inquiryId,
+            intent: c.intent,
+            language: c.language ?? null,
+            action: done.action,
+            messageKey: done.messageKey,
+          })
+          .onConflictDoNothing();
+        [outcome] = await db.select().from(inquiryOutcomes).where(key);
+      }
+      if (!outcome) throw new Error(`inquiry outcome ${inquiry.inquiryId} vanished`);
+      const intent = outcome.intent as InquiryIntent;
+      let signalled: boolean;
+      try {
+        // Signalled even when seen before: the workflow dedupes by inquiryId, and a retry after a
+        // failed signal must still reach it.
+        signalled = await deps.workflows.signalInquiry(row.shipmentId, { ...inquiry, intent });
+      } catch (err) {
+        throw new InquirySignalError(row.shipmentId, err);
+      }
+      return {
+        shipmentId: row.shipmentId,
+        inquiryId: inquiry.inquiryId,
+        intent,
+        ...(outcome.language ? { language: outcome.language } : {}),
+        action: outcome.action as InquiryAction,
+        messageKey: outcome.messageKey,
+        duplicate,
+        signalled,
+      };
+    },
+
+    /**
+     * The shipment an e-mail is about: a tracking number in it, else an order id, else the
+     * sender's address. The live shipment (not closed, newest) wins among several.
+     */
+    async match(
+      words: string[],
+      sender: string | undefined,
+    ): Promise<{ row: ShipmentReadRow; matchedBy: string } | undefined> {
+      const pick = async (where: ReturnType<typeof eq>) => {
+        const [live] = await db
+          .select({ id: shipments.shipmentId })
+          .from(shipments)
+          .where(and(where, ne(shipments.stage, 'closed')))
+          .orderBy(desc(shipments.createdAt))
+          .limit(1);
+        const [any] = live
+          ? [live]
+          : await db
+              .select({ id: shipments.shipmentId })
+              .from(shipments)
+              .where(where)
+              .orderBy(desc(shipments.createdAt))
+              .limit(1);
+        return any ? shipmentReadRow(db, any.id) : undefined;
+      };
+      if (words.length) {
+        const byTracking = await pick(inArray(shipments.trackingNumber, words));
+        if (byTracking) return { row: byTracking, matchedBy: 'tracking_number' };
+        const byOrder = await pick(inArray(shipments.orderId, words));
+        if (byOrder) return { row: byOrder, matchedBy: 'order_id' };
+      }
+      if (sender) {
+        const byEmail = await pick(
+          eq(sql`lower(${shipments.registration}->'customer'->>'email')`, sender),
+        );
+        if (byEmail) return { row: byEmail, matchedBy: 'customer_email' };
+      }
+      return undefined;
+    },
+  };
+}
+export type InquiryService = ReturnType<typeof createInquiryService>;
+
+/** Words of a mail that could be an order id or a tracking number. */
+export function candidateReferences(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/[A-Za-z0-9][A-Za-z0-9._:~-]{3,127}/g)) {
+    const w = m[0].replace(/[.:~-]+$/, '');
+    if (/\d/.test(w)) found.add(w);
+    if (found.size >= 200) break;
+  }
+  return [...found];
+}

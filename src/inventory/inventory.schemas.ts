@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+export const WAREHOUSE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const warehouseId = z
+  .string()
+  .regex(WAREHOUSE_ID, 'must be 1-64 characters: letters, digits, ".", "_" or "-"');
+export const sku = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^\S+$/, 'must not contain spaces');
+const country = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. DE');
+
+export const STOCK_MODES = ['set', 'add'] as const;
+export type StockMode = (typeof STOCK_MODES)[number];
+
+/** One stock level: `set` replaces the quantity on hand, `add` adds to it (negative removes). */
+export const stockRow = z.strictObject({
+  warehouseId,
+  sku,
+  quantity: z.number().int('must be a whole number'),
+  mode: z.enum(STOCK_MODES).default('set'),
+});
+
+/** The JSON form of POST /v1/stock:import (the CSV form has the same columns). */
+export const stockImportBody = z.strictObject({
+  rows: z.array(z.unknown()).min(1, 'must hold at least one row'),
+});
+
+export const stockQuery = z.strictObject({
+  sku: sku.optional(),
+  warehouse: warehouseId.optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+
+export const warehouseParams = z.object({ id: warehouseId });
+
+export const WAREHOUSE_KINDS = ['origin', 'overseas'] as const;
+export const warehouseBody = z.strictObject({
+  name: z.string().min(1).max(200),
+  country,
+  /** `origin`: where the seller ships from; `overseas`: stock near the customers. */
+  kind: z.enum(WAREHOUSE_KINDS),
+  /** Continent-level region for "nearest by lane" (e.g. EU, NA, AS); derived from the country when omitted. */
+  region: z
+    .string()
+    .regex(/^[A-Z]{2,8}$/, 'must be 2-8 capital letters, e.g. EU')
+    .optional(),
+});
+export type WarehouseBody = z.output<typeof warehouseBody>;
+
+export const suggestionsQuery = z.strictObject({
+  status: z.enum(['open', 'all']).default('open'),
+});

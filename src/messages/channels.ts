@@ -1,0 +1,106 @@
+import { createHmac } from 'node:crypto';
+import type { Mailer } from '../mail/mailer';
+import type { MessageChannel } from '../../workflows/shipment.contract';
+
+/** One outbox message as a channel sends it. */
+export interface OutgoingMessage {
+  idempotencyKey: string;
+  /** Stable Message-ID derived from the idempotency key. */
+  messageId: string;
+  shipmentId: string;
+  kind: string;
+  to: string;
+  locale: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Delivers a message; throws when it was not accepted (the outbox retries). */
+export interface Channel {
+  deliver(m: OutgoingMessage): Promise<{ providerMessageId: string }>;
+}
+
+export type Channels = Partial<Record<MessageChannel, Channel>>;
+
+export function emailChannel(mailer: Mailer): Channel {
+  return {
+    async deliver(m) {
+      const sent = await mailer.send({
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        ...(m.html ? { html: m.html } : {}),
+        messageId: m.messageId,
+        headers: { 'X-Parcelwarden-Shipment': m.shipmentId, 'X-Parcelwarden-Kind': m.kind },
+      });
+      return { providerMessageId: sent.messageId };
+    },
+  };
+}
+
+export const SIGNATURE_HEADER = 'x-parcelwarden-signature';
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, as Stripe-style receivers expect. */
+export function signOnsiteBody(secret: string, body: string, timestamp: number): string {
+  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${mac}`;
+}
+
+/**
+ * The seller's on-site / marketplace inbox: a signed JSON POST. The Idempotency-Key header lets
+ * the seller drop a resend after a crash between their 2xx and our bookkeeping.
+ */
+export function onsiteChannel(opts: {
+  url: string;
+  secret: string;
+  timeoutMs?: number;
+  now?: () => Date;
+}): Channel {
+  const now = opts.now ?? (() => new Date());
+  return {
+    async deliver(m) {
+      const body = JSON.stringify({
+        messageId: m.messageId,
+        idempotencyKey: m.idempotencyKey,
+        shipmentId: m.shipmentId,
+        kind: m.kind,
+        to: m.to,
+        locale: m.locale,
+        subject: m.subject,
+        text: m.text,
+        ...(m.html ? { html: m.html } : {}),
+      });
+      const t = Math.floor(now().getTime() / 1000);
+      let res: Response;
+      try {
+        res = await fetch(opts.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': m.idempotencyKey,
+            [SIGNATURE_HEADER]: signOnsiteBody(opts.secret, body, t),
+          },
+          body,
+          signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+        });
+      } catch (err) {
+        throw new Error(`On-site message ${m.messageId} could not be posted: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      const answer = await res.text().catch(() => '');
+      if (!res.ok) {
+        throw new Error(
+          `On-site message ${m.messageId} refused with HTTP ${res.status}: ${answer.slice(0, 200)}`,
+        );
+      }
+      return { providerMessageId: res.headers.get('x-message-id') ?? m.messageId };
+    },
+  };
+}
+
+/** Email always; the seller's on-site inbox when configured. */
+export function buildChannels(mailer: Mailer, onsite: { url: string; secret: string } | undefined): Channels {
+  return { email: emailChannel(mailer), ...(onsite ? { onsite: onsiteChannel(onsite) } : {}) };
+}

@@ -1,0 +1,93 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { shipments } from '../db/schema/shipments';
+import type { NotificationKind, ShipmentState } from '../../workflows/shipment.contract';
+import type { CustomerStatus, TemplateVars } from './templates';
+
+export type ShipmentReadRow = typeof shipments.$inferSelect;
+
+/** Where the parcel stands, in the words we use with customers. */
+export function customerStatusOf(row: Pick<ShipmentReadRow, 'stage' | 'resolution' | 'snapshot'>): CustomerStatus {
+  const state: Partial<ShipmentState> = row.snapshot ?? {};
+  if (state.reship) return 'replacement_sent';
+  if (state.refund || row.resolution === 'refunded') return 'refunded';
+  if (row.stage === 'delivered' || row.resolution === 'delivered') return 'delivered';
+  if (row.stage === 'verifying' || row.stage === 'awaiting_review') return 'investigating';
+  switch (state.lastEvent?.status) {
+    case 'customs':
+      return 'customs';
+    case 'out_for_delivery':
+    case 'available_for_pickup':
+      return 'out_for_delivery';
+    case 'delivered':
+      return 'delivered';
+    default:
+      return 'in_transit';
+  }
+}
+
+/** Drops undefined and null so they never hide a value from another source. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined && v !== null),
+  ) as Partial<T>;
+}
+
+/**
+ * What the read model knows for a customer message of this kind: customer, order, line items,
+ * carrier, expected date, compensation, the replacement and the refund.
+ */
+export async function varsFromReadModel(
+  db: Db,
+  row: ShipmentReadRow,
+  kind: NotificationKind,
+): Promise<TemplateVars> {
+  const reg = row.registration;
+  const state: Partial<ShipmentState> = row.snapshot ?? {};
+  let expectedDeliveryAt = state.lastEvent?.expectedDeliveryAt ?? reg.expectedDeliveryAt;
+  let newCarrier = state.reship?.carrier;
+  let newTrackingNumber = state.reship?.trackingNumber;
+  if (kind === 'reshipped' || kind === 'inquiry_reply') {
+    // The replacement's own row knows its carrier, number and estimate before the snapshot does.
+    const [replacement] = await db
+      .select()
+      .from(shipments)
+      .where(eq(shipments.replacesShipmentId, row.shipmentId))
+      .orderBy(desc(shipments.createdAt))
+      .limit(1);
+    if (replacement) {
+      newCarrier = replacement.carrier;
+      newTrackingNumber = replacement.trackingNumber;
+      expectedDeliveryAt = replacement.registration.expectedDeliveryAt ?? undefined;
+    }
+  }
+  return defined({
+    customerName: reg.customer.name,
+    orderId: reg.orderId,
+    items: reg.items,
+    carrier: reg.carrier,
+    trackingNumber: reg.trackingNumber,
+    newCarrier,
+    newTrackingNumber,
+    expectedDeliveryAt,
+    refundAmount: state.refund?.amount,
+    currency: state.refund?.currency ?? reg.currency,
+    couponCode: reg.compensation?.couponCode,
+    status: customerStatusOf(row),
+    shipmentId: row.shipmentId,
+  });
+}
+
+/** Read-model values first, then what the caller passed (the workflow knows the latest). */
+export function mergeVars(base: TemplateVars, given: Partial<TemplateVars> | undefined): TemplateVars {
+  const merged: TemplateVars = { ...base, ...defined(given ?? {}) };
+  // Line items from the registration are listed in the customer's language; a caller's
+  // preformatted string is only the fallback.
+  if (Array.isArray(base.items)) merged.items = base.items;
+  return merged;
+}
+
+export async function shipmentReadRow(db: Db, shipmentId: string): Promise<ShipmentReadRow | undefined> {
+  const [row] = await db.select().from(shipments).where(eq(shipments.shipmentId, shipmentId));
+  return row;
+}

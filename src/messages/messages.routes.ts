@@ -1,0 +1,114 @@
+import { Router } from 'express';
+import type { Db } from '../db/client';
+import { requirePermission } from '../api/auth';
+import { ProblemError } from '../api/problems';
+import { parseBody, parseParams, parseQuery } from '../api/validate';
+import { shipmentNotFound } from '../shipments/shipments.errors';
+import type { ShipmentRepository } from '../shipments/shipments.repository';
+import { shipmentParams } from '../shipments/shipments.schemas';
+import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
+import { communicationLog } from './communication-log';
+import { messagesQuery, templateBody, templateParams } from './messages.schemas';
+import { messageView } from './messages.view';
+import type { OutboxRepository } from './outbox.repository';
+import { BUILTIN_LOCALES, chooseTemplate, PLACEHOLDERS, validateTemplate } from './templates';
+import type { TemplateRepository } from './templates.repository';
+
+export interface MessagesRouterDeps {
+  db: Db;
+  outbox: OutboxRepository;
+  templates: TemplateRepository;
+  shipments: ShipmentRepository;
+}
+
+export function messagesRouter({ db, outbox, templates, shipments }: MessagesRouterDeps) {
+  const router = Router();
+
+  /** The outbox; `?status=failing` is what ops watch. */
+  router.get('/v1/messages', requirePermission('read'), async (req, res) => {
+    const q = parseQuery(req, messagesQuery);
+    const rows = await outbox.list({ ...q, limit: q.limit + 1, beforeId: q.cursor });
+    const page = rows.slice(0, q.limit);
+    res.json({
+      items: page.map((r) => messageView(r)),
+      nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null,
+    });
+  });
+
+  router.get('/v1/shipments/:id/messages', requirePermission('read'), async (req, res) => {
+    const { id } = parseParams(req, shipmentParams);
+    if (!(await shipments.get(id))) throw shipmentNotFound(id);
+    res.json({ shipmentId: id, items: await communicationLog(db, outbox, id) });
+  });
+
+  router.get('/v1/templates', requirePermission('read'), async (_req, res) => {
+    const overrides = await templates.list();
+    res.json({
+      kinds: NOTIFICATION_KINDS,
+      builtinLocales: BUILTIN_LOCALES,
+      placeholders: PLACEHOLDERS,
+      overrides: overrides.map((o) => ({
+        kind: o.kind,
+        locale: o.locale,
+        subject: o.subject,
+        text: o.text,
+        ...(o.html !== null ? { html: o.html } : {}),
+        updatedAt: o.updatedAt.toISOString(),
+      })),
+    });
+  });
+
+  /** The template a customer with this locale gets today (override or built-in, after fallback). */
+  router.get('/v1/templates/:kind/:locale', requirePermission('read'), async (req, res) => {
+    const { kind, locale } = parseParams(req, templateParams);
+    const chosen = chooseTemplate(kind, locale, await templates.lookupFor(kind));
+    res.json({
+      kind,
+      locale,
+      templateLocale: chosen.locale,
+      source: chosen.overridden ? 'override' : 'builtin',
+      placeholders: PLACEHOLDERS[kind],
+      ...chosen.template,
+    });
+  });
+
+  router.put('/v1/templates/:kind/:locale', requirePermission('configure'), async (req, res) => {
+    const { kind, locale } = parseParams(req, templateParams);
+    const body = parseBody(req, templateBody);
+    const issues = validateTemplate(kind, body);
+    if (issues.length) {
+      throw new ProblemError(
+        400,
+        'template.invalid',
+        'Template refused',
+        `The ${kind} template for ${locale} is refused: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        { errors: issues },
+      );
+    }
+    const { row, created } = await templates.put(kind, locale, body);
+    res.status(created ? 201 : 200).json({
+      kind: row.kind,
+      locale: row.locale,
+      subject: row.subject,
+      text: row.text,
+      ...(row.html !== null ? { html: row.html } : {}),
+      updatedAt: row.updatedAt.toISOString(),
+    });
+  });
+
+  /** Deleting an override reverts to the built-in text. */
+  router.delete('/v1/templates/:kind/:locale', requirePermission('configure'), async (req, res) => {
+    const { kind, locale } = parseParams(req, templateParams);
+    if (!(await templates.remove(kind, locale))) {
+      throw new ProblemError(
+        404,
+        'template.not_found',
+        'No such override',
+        `There is no seller override of ${kind} for ${locale}; the built-in text is in use.`,
+      );
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,58 @@
+import type { Config } from '../config';
+
+/** How messages are sent: links, secrets, the on-site channel and the outbox's pacing. */
+export interface MessagingSettings {
+  /** Base URL customers reach the API on (survey links). */
+  publicUrl: string;
+  /** HMAC key of survey tokens. */
+  surveySecret: string;
+  /** The seller's on-site / marketplace message endpoint; without it every message goes by email. */
+  onsite?: { url: string; secret: string };
+  /** How long a sender owns a claimed message before another may take it over. */
+  leaseMs: number;
+  /** How often the dispatcher looks for due messages. */
+  pollMs: number;
+  /** Failed attempts after which ops are alerted (once per message). */
+  alertAfterAttempts: number;
+  /** Longest wait between two attempts of a failing message. */
+  maxBackoffMs: number;
+  /** Testing aid: wait between claiming a message and sending it, so a test can kill the sender. */
+  pauseBeforeSendMs: number;
+  /** Domain of Message-IDs derived from idempotency keys. */
+  messageIdDomain: string;
+  opsEmail: string;
+  log: (level: 'info' | 'warn' | 'error', msg: string, meta?: Record<string, unknown>) => void;
+}
+
+export const DEFAULT_MESSAGING: MessagingSettings = {
+  publicUrl: 'http://127.0.0.1:3000',
+  surveySecret: 'parcelwarden-dev-survey-secret',
+  leaseMs: 60_000,
+  pollMs: 2_000,
+  alertAfterAttempts: 5,
+  maxBackoffMs: 3_600_000,
+  pauseBeforeSendMs: 0,
+  messageIdDomain: 'parcelwarden.local',
+  opsEmail: 'ops@parcelwarden.local',
+  log: () => undefined,
+};
+
+export function messagingFromConfig(
+  config: Config,
+  log: MessagingSettings['log'] = DEFAULT_MESSAGING.log,
+): MessagingSettings {
+  return {
+    ...DEFAULT_MESSAGING,
+    publicUrl: config.publicUrl.replace(/\/+$/, ''),
+    surveySecret: config.surveySecret,
+    ...(config.onsiteMessageUrl
+      ? { onsite: { url: config.onsiteMessageUrl, secret: config.onsiteMessageSecret } }
+      : {}),
+    leaseMs: config.outboxLeaseSeconds * 1000,
+    pollMs: config.outboxPollMs,
+    alertAfterAttempts: config.outboxAlertAfter,
+    pauseBeforeSendMs: config.outboxPauseBeforeSendMs,
+    opsEmail: config.opsEmail,
+    log,
+  };
+}

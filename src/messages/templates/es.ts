@@ -1,0 +1,42 @@
+import type { LanguagePack } from './types';
+
+export const es: LanguagePack = {
+  templates: {
+    delay_notice: {
+      subject: 'Tu pedido {orderId} está tardando más de lo previsto',
+      text: 'Hola, {customerName}:\n\nTu paquete del pedido {orderId} ({items}), enviado con {carrier} con el número de seguimiento {trackingNumber}, lleva un tiempo sin moverse.{#expectedDate} Estaba previsto para el {expectedDate}.{/expectedDate} Lo estamos consultando con el transportista y te escribiremos en cuanto sepamos algo. No tienes que hacer nada.{#couponCode}\n\nPara compensar la espera, aquí tienes un cupón para tu próximo pedido: {couponCode}{/couponCode}\n\nGracias por tu paciencia.',
+    },
+    customs_notice: {
+      subject: 'Tu pedido {orderId} está en aduanas',
+      text: 'Hola, {customerName}:\n\nTu paquete del pedido {orderId} ({items}), número de seguimiento {trackingNumber} con {carrier}, está retenido en aduanas. Los controles aduaneros pueden tardar varios días; si hacen falta aranceles o documentos, el transportista o la aduana se pondrán en contacto contigo. Lo seguimos vigilando por ti.',
+    },
+    reshipped: {
+      subject: 'Hemos enviado un reemplazo de tu pedido {orderId}',
+      text: 'Hola, {customerName}:\n\nParece que tu paquete del pedido {orderId} ({items}) se ha perdido en tránsito, así que te hemos enviado un reemplazo sin coste para ti.\n\nNuevo número de seguimiento: {newTrackingNumber} ({newCarrier}){#expectedDate}\nEntrega prevista: {expectedDate}{/expectedDate}{#couponCode}\n\nComo disculpa, aquí tienes un cupón para tu próximo pedido: {couponCode}{/couponCode}\n\nSentimos el retraso.',
+    },
+    refunded: {
+      subject: 'Reembolso de tu pedido {orderId}',
+      text: 'Hola, {customerName}:\n\nParece que tu paquete del pedido {orderId} ({items}) se ha perdido en tránsito. Te hemos reembolsado {refundAmount} en tu método de pago original.{#couponCode}\n\nComo disculpa, aquí tienes un cupón para tu próximo pedido: {couponCode}{/couponCode}\n\nSentimos las molestias.',
+    },
+    inquiry_reply: {
+      subject: 'Sobre tu pedido {orderId}',
+      text: 'Hola, {customerName}:\n\nGracias por tu mensaje sobre el pedido {orderId}. {statusText}\n\nSeguimos tu paquete y te escribiremos en cuanto haya cualquier novedad.',
+    },
+    survey: {
+      subject: '¿Qué tal lo hicimos con tu pedido {orderId}?',
+      text: 'Hola, {customerName}:\n\nTu reemplazo del pedido {orderId} ya ha llegado. ¿Nos cuentas qué te ha parecido nuestra gestión? Solo es un clic:\n\n{surveyLink}\n\n¡Gracias!',
+    },
+  },
+  statuses: {
+    in_transit: 'Tu paquete ({carrier} {trackingNumber}) está en camino.',
+    customs: 'Tu paquete ({carrier} {trackingNumber}) está pasando por aduanas.',
+    out_for_delivery: 'Tu paquete ({carrier} {trackingNumber}) está en reparto.',
+    investigating:
+      'Tu paquete ({carrier} {trackingNumber}) lleva un tiempo sin moverse; lo estamos investigando con el transportista.',
+    replacement_sent:
+      'Te hemos enviado un reemplazo: número de seguimiento {newTrackingNumber} ({newCarrier}).',
+    refunded: 'Hemos reembolsado tu pedido.',
+    delivered:
+      'El transportista indica que tu paquete ({carrier} {trackingNumber}) fue entregado. Si no lo encuentras, estamos revisando la prueba de entrega.',
+  },
+};

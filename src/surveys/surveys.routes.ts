@@ -1,0 +1,111 @@
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { requirePermission } from '../api/auth';
+import { ProblemError, fieldErrors } from '../api/problems';
+import { parseQuery } from '../api/validate';
+import { instant } from '../shipments/shipments.schemas';
+import {
+  ratingRequiredText,
+  SURVEY_PAGE_CSP,
+  surveyFormPage,
+  surveyMessagePage,
+} from './survey.page';
+import { verifySurveyToken } from './survey-token';
+import type { SurveyRepository } from './surveys.repository';
+
+export const surveyAnswerBody = z.object({
+  rating: z.coerce
+    .number({ message: 'must be a whole number from 1 to 5' })
+    .int('must be a whole number from 1 to 5')
+    .min(1, 'must be a whole number from 1 to 5')
+    .max(5, 'must be a whole number from 1 to 5'),
+  comment: z.string().trim().max(2000).optional(),
+});
+
+export const surveyResultsQuery = z.object({ from: instant.optional(), to: instant.optional() });
+
+const notFound = () =>
+  new ProblemError(404, 'survey.not_found', 'Survey not found', 'This survey link is not valid.');
+
+/**
+ * The customer's side of a survey, reached from the link in the mail: no API key, the signed
+ * token is the credential. A browser form gets HTML back; a JSON client gets JSON.
+ */
+export function surveyPublicRouter(deps: { surveys: SurveyRepository; secret: string }) {
+  const router = Router();
+  const html = (res: Response, status: number, page: string) =>
+    res
+      .status(status)
+      .set('Content-Security-Policy', SURVEY_PAGE_CSP)
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(page);
+
+  const find = async (req: Request) => {
+    const token = String(req.params.token ?? '');
+    const surveyId = verifySurveyToken(token, deps.secret);
+    return surveyId ? deps.surveys.get(surveyId) : undefined;
+  };
+
+  router.get('/survey/:token', async (req, res) => {
+    const survey = await find(req);
+    if (!survey) return html(res, 404, surveyMessagePage(undefined, 'invalid'));
+    if (survey.answeredAt) return html(res, 200, surveyMessagePage(survey.locale, 'already'));
+    html(res, 200, surveyFormPage(survey.locale));
+  });
+
+  router.post(
+    '/survey/:token',
+    express.urlencoded({ extended: false, limit: '16kb' }),
+    express.json({ limit: '16kb' }),
+    async (req, res) => {
+      const fromForm = Boolean(req.is('application/x-www-form-urlencoded'));
+      const survey = await find(req);
+      if (!survey) {
+        if (fromForm) return html(res, 404, surveyMessagePage(undefined, 'invalid'));
+        throw notFound();
+      }
+      const parsed = surveyAnswerBody.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        if (fromForm) return html(res, 400, surveyFormPage(survey.locale, ratingRequiredText(survey.locale)));
+        const errors = fieldErrors(parsed.error);
+        throw new ProblemError(
+          400,
+          'validation.failed',
+          'Validation failed',
+          `The survey answer is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+          { errors },
+        );
+      }
+      const { rating, comment } = parsed.data;
+      const answered = await deps.surveys.answer(survey.surveyId, rating, comment || undefined);
+      if (!answered) {
+        if (fromForm) return html(res, 409, surveyMessagePage(survey.locale, 'already'));
+        throw new ProblemError(
+          409,
+          'survey.already_answered',
+          'Survey already answered',
+          'This survey has been answered already; an answer is kept once.',
+        );
+      }
+      if (fromForm) return html(res, 200, surveyMessagePage(survey.locale, 'thanks'));
+      res.status(201).json({
+        surveyId: answered.surveyId,
+        rating: answered.rating,
+        ...(answered.comment ? { comment: answered.comment } : {}),
+        answeredAt: answered.answeredAt?.toISOString(),
+      });
+    },
+  );
+  return router;
+}
+
+/** Survey results for analysts: how many answered, the average and the spread of ratings. */
+export function surveyAnalyticsRouter(surveys: SurveyRepository) {
+  const router = Router();
+  router.get('/v1/analytics/surveys', requirePermission('analyze'), async (req, res) => {
+    const q = parseQuery(req, surveyResultsQuery);
+    res.json({ ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(await surveys.results(q)) });
+  });
+  return router;
+}

@@ -1,0 +1,73 @@
+/**
+ * The one path by which tracking events reach shipments, whether pushed to
+ * `POST /v1/tracking-events` or received as provider webhooks: store, then tell each workflow.
+ */
+import type { Logger } from 'pino';
+import type { TrackingEvent } from '../../workflows/shipment.contract';
+import type { WorkflowGateway } from '../shipments/shipments.temporal';
+import type { TrackingRepository } from './tracking.repository';
+
+/** Signals sent at once; a batch of 1000 events for 1000 shipments must not open 1000 calls. */
+const SIGNAL_CONCURRENCY = 16;
+
+export interface IngestResult {
+  /** Events stored for the first time. */
+  accepted: number;
+  /** Events we already had. */
+  duplicates: number;
+  /** Shipments whose workflow could not be told (Temporal unreachable): the caller must retry. */
+  failed: string[];
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+export function createTrackingIngest(deps: {
+  tracking: TrackingRepository;
+  workflows: WorkflowGateway;
+  logger: Logger;
+}) {
+  const { tracking, workflows } = deps;
+
+  /** Tells one workflow; one that never started (lost start) is started with the events. */
+  async function tell(shipmentId: string, events: TrackingEvent[], log: Logger): Promise<void> {
+    if (await workflows.signalTrackingEvents(shipmentId, events)) return;
+    const reg = (await tracking.registrations([shipmentId])).get(shipmentId);
+    const open =
+      reg !== undefined &&
+      (await workflows.signalWithStartTrackingEvents(reg.registration, reg.registeredAt, events));
+    if (!open) log.info({ shipmentId }, 'tracking events for a closed workflow');
+  }
+
+  return async function ingest(
+    rows: { shipmentId: string; event: TrackingEvent }[],
+    source: string,
+    log: Logger = deps.logger,
+  ): Promise<IngestResult> {
+    const accepted = await tracking.insert(rows, source);
+    const byShipment = new Map<string, TrackingEvent[]>();
+    for (const { shipmentId, event } of rows) {
+      const list = byShipment.get(shipmentId) ?? [];
+      list.push(event);
+      byShipment.set(shipmentId, list);
+    }
+    // Duplicates are signalled too: the workflow dedupes by eventId, and a sender retrying after a
+    // failed signal must reach the workflow although the rows are already stored.
+    const failed: string[] = [];
+    await forEachLimited([...byShipment], SIGNAL_CONCURRENCY, async ([shipmentId, list]) => {
+      try {
+        await tell(shipmentId, list, log);
+      } catch (err) {
+        log.error({ err, shipmentId }, 'tracking signal failed');
+        failed.push(shipmentId);
+      }
+    });
+    return { accepted, duplicates: rows.length - accepted, failed };
+  };
+}
+export type TrackingIngest = ReturnType<typeof createTrackingIngest>;

@@ -1,0 +1,484 @@
+/**
+ * Provider payloads → our tracking events and claim updates. Lenient where providers are (extra
+ * fields, nulls), strict where we cannot act without a field (tracking number, delivery id).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  TRACKING_STATUSES,
+  type ClaimUpdate,
+  type TrackingEvent,
+} from '../../workflows/shipment.contract';
+import { fieldErrors, ProblemError } from '../api/problems';
+import {
+  from17Track,
+  fromAfterShip,
+  fromEasyPost,
+  type MappedStatus,
+} from '../tracking/status-map';
+import { toAlpha2 } from './countries';
+import { CLAIM_STATUSES, EASYPOST_CLAIM_STATUS, nativeStatusKey } from './webhooks.payloads';
+import { checkpointEventId, toInstant, type WebhookProvider } from './webhooks.providers';
+
+export interface ParsedTracking {
+  trackingNumber: string;
+  /** The carrier as the provider names it, when it says. */
+  carrier?: string;
+  events: TrackingEvent[];
+}
+
+export interface ParsedWebhook {
+  /** The provider's id of this delivery (a digest of the body when the provider sends none). */
+  deliveryId: string;
+  kind: 'tracking' | 'claim' | 'ignored';
+  /** The provider's event type, for logs. */
+  event: string;
+  trackings: ParsedTracking[];
+  claims: ClaimUpdate[];
+}
+
+const text = z.string().nullish();
+const amount = z
+  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? undefined : Number(v)));
+
+function invalid(provider: WebhookProvider, error: z.ZodError): ProblemError {
+  const errors = fieldErrors(error);
+  return new ProblemError(
+    400,
+    'webhook.invalid_payload',
+    'Invalid webhook payload',
+    `The ${provider} payload is not in the documented shape: ${errors
+      .map((e) => `${e.path}: ${e.message}`)
+      .join('; ')}`,
+    { errors },
+  );
+}
+
+function parseWith<T extends z.ZodType>(provider: WebhookProvider, schema: T, body: unknown) {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw invalid(provider, parsed.error);
+  return parsed.data as z.output<T>;
+}
+
+/** Our event for one provider checkpoint; undefined when it has no usable time. */
+function checkpoint(
+  provider: WebhookProvider,
+  trackingNumber: string,
+  c: {
+    time: string | null | undefined;
+    main: string;
+    sub?: string;
+    mapped: MappedStatus;
+    description?: string | null;
+    carrierCode?: string | null;
+    country?: string | null;
+    city?: string | null;
+    postalCode?: string | null;
+  },
+  expectedDeliveryAt: string | undefined,
+): TrackingEvent | undefined {
+  const occurredAt = toInstant(c.time);
+  if (!occurredAt) return undefined;
+  const country = toAlpha2(c.country);
+  const location = {
+    ...(country ? { country } : {}),
+    ...(c.city ? { city: c.city.slice(0, 200) } : {}),
+    ...(c.postalCode ? { postalCode: c.postalCode.slice(0, 20) } : {}),
+  };
+  return {
+    eventId: checkpointEventId(
+      provider,
+      trackingNumber,
+      occurredAt,
+      nativeStatusKey(provider, c.main, c.sub),
+    ),
+    occurredAt,
+    status: c.mapped.status,
+    ...(c.mapped.subStatus ? { subStatus: c.mapped.subStatus.slice(0, 100) } : {}),
+    ...(c.carrierCode ? { carrierCode: c.carrierCode.slice(0, 100) } : {}),
+    ...(c.description ? { description: c.description.slice(0, 2000) } : {}),
+    ...(Object.keys(location).length ? { location } : {}),
+    ...(expectedDeliveryAt ? { expectedDeliveryAt } : {}),
+  };
+}
+
+const byTime = (a: TrackingEvent, b: TrackingEvent) =>
+  Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
+
+function defined<T>(x: T | undefined): x is T {
+  return x !== undefined;
+}
+
+// ---------- AfterShip ----------
+
+const afterShipBody = z.object({
+  ts: z.number().nullish(),
+  event: z.string().min(1),
+  event_id: z.string().min(1),
+  msg: z.object({
+    slug: text,
+    tracking_number: z.string().min(1),
+    checkpoints: z
+      .array(
+        z.object({
+          checkpoint_time: text,
+          message: text,
+          tag: z.string().min(1),
+          subtag: text,
+          raw_tag: text,
+          city: text,
+          zip: text,
+          postal_code: text,
+          country_region: text,
+          country_iso3: text,
+        }),
+      )
+      .nullish(),
+    latest_estimated_delivery: z.object({ datetime: text, datetime_max: text }).nullish(),
+    custom_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
+    courier_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
+    aftership_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
+    expected_delivery: text,
+  }),
+});
+
+export function parseAfterShip(body: unknown): ParsedWebhook {
+  const b = parseWith('aftership', afterShipBody, body);
+  const m = b.msg;
+  // The most specific estimate first: AfterShip's latest, a custom one, the carrier's, its own AI.
+  const edd = toInstant(
+    m.latest_estimated_delivery?.datetime ??
+      m.latest_estimated_delivery?.datetime_max ??
+      m.custom_estimated_delivery_date?.estimated_delivery_date ??
+      m.courier_estimated_delivery_date?.estimated_delivery_date ??
+      m.aftership_estimated_delivery_date?.estimated_delivery_date ??
+      m.expected_delivery,
+  );
+  const events = (m.checkpoints ?? [])
+    .map((c) =>
+      checkpoint(
+        'aftership',
+        m.tracking_number,
+        {
+          time: c.checkpoint_time,
+          main: c.tag,
+          sub: c.subtag ?? undefined,
+          mapped: fromAfterShip(c.tag, c.subtag ?? undefined),
+          description: c.message,
+          carrierCode: c.raw_tag,
+          country: c.country_region ?? c.country_iso3,
+          city: c.city,
+          postalCode: c.postal_code ?? c.zip,
+        },
+        edd,
+      ),
+    )
+    .filter(defined)
+    .sort(byTime);
+  return {
+    deliveryId: b.event_id,
+    kind: 'tracking',
+    event: b.event,
+    trackings: [
+      { trackingNumber: m.tracking_number, ...(m.slug ? { carrier: m.slug } : {}), events },
+    ],
+    claims: [],
+  };
+}
+
+// ---------- 17TRACK ----------
+
+const track17Event = z.object({
+  time_iso: text,
+  time_utc: text,
+  description: text,
+  stage: text,
+  sub_status: text,
+  address: z.object({ country: text, city: text, postal_code: text }).nullish(),
+});
+
+const track17Body = z.object({
+  event: z.string().min(1),
+  data: z
+    .object({
+      number: z.string().min(1),
+      carrier: z.union([z.number(), z.string()]).nullish(),
+      track_info: z
+        .object({
+          time_metrics: z
+            .object({ estimated_delivery_date: z.object({ from: text, to: text }).nullish() })
+            .nullish(),
+          tracking: z
+            .object({
+              providers: z.array(z.object({ events: z.array(track17Event).nullish() })).nullish(),
+            })
+            .nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+});
+
+/** 17TRACK sub-statuses are `Main_Detail` (or the main status alone, e.g. `InfoReceived`). */
+function track17Main(sub: string): string {
+  const i = sub.indexOf('_');
+  return i < 0 ? sub : sub.slice(0, i);
+}
+
+export function parse17Track(body: unknown, raw: Buffer): ParsedWebhook {
+  const b = parseWith('17track', track17Body, body);
+  // 17TRACK sends no delivery id: a redelivery is the same bytes, so their digest stands in.
+  const deliveryId = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  if (b.event !== 'TRACKING_UPDATED' || !b.data) {
+    return { deliveryId, kind: 'ignored', event: b.event, trackings: [], claims: [] };
+  }
+  const number = b.data.number;
+  const info = b.data.track_info;
+  const edd = toInstant(
+    info?.time_metrics?.estimated_delivery_date?.to ??
+      info?.time_metrics?.estimated_delivery_date?.from,
+  );
+  const events = (info?.tracking?.providers ?? [])
+    .flatMap((p) => p.events ?? [])
+    .map((e) => {
+      const sub = e.sub_status ?? undefined;
+      const main = sub ? track17Main(sub) : (e.stage ?? 'NotFound');
+      return checkpoint(
+        '17track',
+        number,
+        {
+          time: e.time_utc ?? e.time_iso,
+          main,
+          sub,
+          mapped: from17Track(main, sub),
+          description: e.description,
+          country: e.address?.country,
+          city: e.address?.city,
+          postalCode: e.address?.postal_code,
+        },
+        edd,
+      );
+    })
+    .filter(defined)
+    .sort(byTime);
+  return {
+    deliveryId,
+    kind: 'tracking',
+    event: b.event,
+    trackings: [
+      {
+        trackingNumber: number,
+        ...(b.data.carrier !== null && b.data.carrier !== undefined
+          ? { carrier: String(b.data.carrier) }
+          : {}),
+        events,
+      },
+    ],
+    claims: [],
+  };
+}
+
+// ---------- EasyPost ----------
+
+const easyPostEvent = z.object({
+  id: z.string().min(1),
+  object: z.literal('Event'),
+  description: z.string().min(1),
+  result: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const easyPostTracker = z.object({
+  object: z.literal('Tracker'),
+  tracking_code: z.string().min(1),
+  carrier: text,
+  est_delivery_date: text,
+  tracking_details: z
+    .array(
+      z.object({
+        message: text,
+        description: text,
+        status: z.string().min(1),
+        status_detail: text,
+        datetime: text,
+        carrier_code: text,
+        tracking_location: z.object({ city: text, country: text, zip: text }).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+const easyPostClaim = z.object({
+  object: z.literal('Claim'),
+  id: z.string().min(1),
+  status: z.string().min(1),
+  status_detail: text,
+  status_timestamp: text,
+  updated_at: text,
+  approved_amount: amount,
+});
+
+export function parseEasyPost(body: unknown): ParsedWebhook {
+  const e = parseWith('easypost', easyPostEvent, body);
+  const ignored: ParsedWebhook = {
+    deliveryId: e.id,
+    kind: 'ignored',
+    event: e.description,
+    trackings: [],
+    claims: [],
+  };
+  if (/^tracker\.(created|updated)$/.test(e.description)) {
+    const t = parseWith('easypost', z.object({ result: easyPostTracker }), body).result;
+    const edd = toInstant(t.est_delivery_date);
+    const events = (t.tracking_details ?? [])
+      .map((d) =>
+        checkpoint(
+          'easypost',
+          t.tracking_code,
+          {
+            time: d.datetime,
+            main: d.status,
+            sub: d.status_detail ?? undefined,
+            mapped: fromEasyPost(d.status, d.status_detail ?? undefined),
+            description: d.message ?? d.description,
+            carrierCode: d.carrier_code,
+            country: d.tracking_location?.country,
+            city: d.tracking_location?.city,
+            postalCode: d.tracking_location?.zip,
+          },
+          edd,
+        ),
+      )
+      .filter(defined)
+      .sort(byTime);
+    return {
+      ...ignored,
+      kind: 'tracking',
+      trackings: [
+        { trackingNumber: t.tracking_code, ...(t.carrier ? { carrier: t.carrier } : {}), events },
+      ],
+    };
+  }
+  // EasyPost documents both `claim.*` and (older pages) `claims.*`; `claim.message` is no decision.
+  if (/^claims?\.(submitted|updated|approved|rejected|cancelled)$/.test(e.description)) {
+    const c = parseWith('easypost', z.object({ result: easyPostClaim }), body).result;
+    const status = EASYPOST_CLAIM_STATUS[c.status] ?? c.status;
+    return {
+      ...ignored,
+      kind: 'claim',
+      claims: [
+        {
+          claimId: c.id,
+          status,
+          ...(c.approved_amount !== undefined ? { amountApproved: c.approved_amount } : {}),
+          at: toInstant(c.status_timestamp ?? c.updated_at) ?? new Date().toISOString(),
+          ...(c.status_detail ? { detail: c.status_detail } : {}),
+        },
+      ],
+    };
+  }
+  return ignored;
+}
+
+// ---------- sandbox ----------
+
+const sandboxEvent = z.object({
+  eventId: z.string().min(1).max(200),
+  occurredAt: z.iso.datetime({ offset: true }),
+  status: z.string().min(1),
+  subStatus: z.string().max(100).optional(),
+  carrierCode: z.string().max(100).optional(),
+  description: z.string().max(2000).optional(),
+  location: z
+    .object({
+      country: z.string().max(2).optional(),
+      city: z.string().max(200).optional(),
+      postalCode: z.string().max(20).optional(),
+    })
+    .optional(),
+});
+
+const sandboxBody = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('tracking.updated'),
+    deliveryId: z.string().min(1),
+    trackingNumber: z.string().min(1),
+    carrier: z.string().optional(),
+    estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
+    events: z.array(sandboxEvent),
+  }),
+  z.object({
+    type: z.literal('claim.updated'),
+    deliveryId: z.string().min(1),
+    claim: z.object({
+      claimId: z.string().min(1),
+      status: z.enum(CLAIM_STATUSES),
+      amountApproved: z.number().nonnegative().optional(),
+      decidedAt: z.iso.datetime({ offset: true }),
+      detail: z.string().optional(),
+    }),
+  }),
+]);
+
+export function parseSandbox(body: unknown): ParsedWebhook {
+  const b = parseWith('sandbox', sandboxBody, body);
+  if (b.type === 'claim.updated') {
+    const c = b.claim;
+    return {
+      deliveryId: b.deliveryId,
+      kind: 'claim',
+      event: b.type,
+      trackings: [],
+      claims: [
+        {
+          claimId: c.claimId,
+          status: c.status,
+          ...(c.amountApproved !== undefined ? { amountApproved: c.amountApproved } : {}),
+          at: toInstant(c.decidedAt)!,
+          ...(c.detail ? { detail: c.detail } : {}),
+        },
+      ],
+    };
+  }
+  const edd = toInstant(b.estimatedDeliveryAt);
+  // The sandbox names its scans itself, with the same ids its tracking lookups answer.
+  const events: TrackingEvent[] = b.events
+    .map((e) => {
+      const mapped = TRACKING_STATUS_SET.has(e.status)
+        ? (e.status as TrackingEvent['status'])
+        : 'unknown';
+      return {
+        ...e,
+        occurredAt: toInstant(e.occurredAt)!,
+        status: mapped,
+        ...(edd ? { expectedDeliveryAt: edd } : {}),
+      };
+    })
+    .sort(byTime);
+  return {
+    deliveryId: b.deliveryId,
+    kind: 'tracking',
+    event: b.type,
+    trackings: [
+      { trackingNumber: b.trackingNumber, ...(b.carrier ? { carrier: b.carrier } : {}), events },
+    ],
+    claims: [],
+  };
+}
+
+const TRACKING_STATUS_SET = new Set<string>(TRACKING_STATUSES);
+
+/** Parses a verified delivery of a provider. Throws a 400 ProblemError for a malformed one. */
+export function parseWebhook(provider: WebhookProvider, body: unknown, raw: Buffer): ParsedWebhook {
+  switch (provider) {
+    case 'aftership':
+      return parseAfterShip(body);
+    case '17track':
+      return parse17Track(body, raw);
+    case 'easypost':
+      return parseEasyPost(body);
+    case 'sandbox':
+      return parseSandbox(body);
+  }
+}

@@ -1,0 +1,413 @@
+import { createHash, createHmac } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { and, eq } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, type Database } from '../../src/db/client';
+import { claimHistory, claims, trackingEvents, webhookDeliveries } from '../../src/db/schema';
+import { seed } from '../../src/db/seed';
+import {
+  buildClaimPayload,
+  buildTrackingPayload,
+  type Scan,
+  type TrackingPush,
+} from '../../src/webhooks/webhooks.payloads';
+import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
+import {
+  claimUpdateSignal,
+  shipmentWorkflowId,
+  SHIPMENT_WORKFLOW_TYPE,
+  trackingEventsSignal,
+  type TrackingEvent,
+} from '../../workflows/shipment.contract';
+import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
+import { serve, type ApiUnderTest } from './harness';
+
+const SECRETS = {
+  aftership: 'aftership-test-secret',
+  '17track': '17track-test-api-key',
+  // Composed é: EasyPost keys the HMAC with the NFKD form (e + combining acute).
+  easypost: 'easypost-s\u00e9cret',
+  sandbox: 'sandbox-test-secret',
+} as const;
+
+/** Each provider's signature, written out from its documentation (not from our module). */
+function sign(provider: WebhookProvider, raw: string): Record<string, string> {
+  switch (provider) {
+    case 'aftership':
+      return {
+        'aftership-hmac-sha256': createHmac('sha256', SECRETS.aftership)
+          .update(raw)
+          .digest('base64'),
+      };
+    case '17track':
+      return { sign: createHash('sha256').update(`${raw}/${SECRETS['17track']}`).digest('hex') };
+    case 'easypost':
+      return {
+        'X-Hmac-Signature': `hmac-sha256-hex=${createHmac('sha256', SECRETS.easypost.normalize('NFKD')).update(raw).digest('hex')}`,
+      };
+    case 'sandbox':
+      return {
+        'x-sandbox-signature': createHmac('sha256', SECRETS.sandbox).update(raw).digest('hex'),
+      };
+  }
+}
+
+let api: ApiUnderTest;
+let unconfigured: ApiUnderTest;
+let database: Database;
+let connection: Connection;
+
+beforeAll(async () => {
+  database = connectDatabase(inject('databaseUrl'), { max: 5 });
+  await seed(database.db);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  const client = new Client({ connection, namespace: inject('temporalNamespace') });
+  const common = { db: database.db, temporal: client, queryTimeoutMs: 1500 };
+  api = await serve({ ...common, taskQueue: uniqueId('webhooks'), webhookSecrets: SECRETS });
+  unconfigured = await serve({ ...common, taskQueue: uniqueId('webhooks-off') });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await unconfigured?.close();
+  await connection?.close();
+  await database?.close();
+});
+
+async function push(provider: WebhookProvider, raw: string, headers = sign(provider, raw)) {
+  return api.call('POST', `/v1/webhooks/${provider}`, {
+    rawBody: raw,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+async function registered(overrides: Parameters<typeof aRegistration>[0] = {}) {
+  const reg = aRegistration(overrides);
+  const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body: reg });
+  expect(res.status).toBe(201);
+  return reg;
+}
+
+/** The payloads of every signal of that name the workflow has received, in order. */
+async function signalsReceived(workflowId: string, name: string): Promise<unknown[]> {
+  const history = await api.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((a) => a?.signalName === name)
+    .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+}
+
+async function storedEvents(shipmentId: string) {
+  return database.db
+    .select()
+    .from(trackingEvents)
+    .where(eq(trackingEvents.shipmentId, shipmentId))
+    .orderBy(trackingEvents.occurredAt);
+}
+
+const scans: Scan[] = [
+  {
+    at: '2025-03-01T08:00:00.000Z',
+    kind: 'picked_up',
+    description: 'Accepted at origin',
+    location: { country: 'CN', city: 'Shenzhen', postalCode: '518000' },
+  },
+  {
+    at: '2025-03-03T14:30:00.000Z',
+    kind: 'arrived',
+    description: 'Arrived in destination country',
+    location: { country: 'US', city: 'Los Angeles' },
+  },
+];
+
+function trackingPush(trackingNumber: string, over: Partial<TrackingPush> = {}): TrackingPush {
+  return {
+    deliveryId: uniqueId('delivery'),
+    sentAt: '2025-03-03T15:00:00.000Z',
+    trackingNumber,
+    carrier: 'yanwen',
+    scans,
+    estimatedDeliveryAt: '2025-03-09T18:00:00.000Z',
+    ...over,
+  };
+}
+
+const body = (provider: WebhookProvider, p: TrackingPush) =>
+  JSON.stringify(buildTrackingPayload(provider, p));
+
+describe('AfterShip webhooks', () => {
+  it('a signed push stores the checkpoints as events and tells the workflow, with the revised estimate', async () => {
+    const reg = await registered();
+    const res = await push('aftership', body('aftership', trackingPush(reg.trackingNumber)));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: true, duplicate: false, accepted: 2, unknown: [] });
+
+    const rows = await storedEvents(reg.shipmentId);
+    expect(rows.map((r) => [r.status, r.subStatus, r.source])).toEqual([
+      ['in_transit', 'InTransit_002', 'webhook:aftership'],
+      ['in_transit', 'InTransit_004', 'webhook:aftership'],
+    ]);
+    expect(rows[0]!.location).toEqual({ country: 'CN', city: 'Shenzhen', postalCode: '518000' });
+
+    const signals = (await signalsReceived(
+      shipmentWorkflowId(reg.shipmentId),
+      trackingEventsSignal.name,
+    )) as TrackingEvent[][];
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.map((e) => e.occurredAt)).toEqual([
+      '2025-03-01T08:00:00.000Z',
+      '2025-03-03T14:30:00.000Z',
+    ]);
+    expect(signals[0]!.every((e) => e.expectedDeliveryAt === '2025-03-09T18:00:00.000Z')).toBe(
+      true,
+    );
+    expect(signals[0]!.map((e) => e.eventId)).toEqual(rows.map((r) => r.eventId));
+  });
+
+  it('a wrong or missing signature is refused with 401 and nothing is recorded', async () => {
+    const reg = await registered();
+    const p = trackingPush(reg.trackingNumber);
+    const raw = body('aftership', p);
+    const tampered = raw.replace('Accepted at origin', 'Accepted at origin!');
+
+    const wrong = await push('aftership', tampered, sign('aftership', raw));
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('content-type')).toContain('application/problem+json');
+    expect(wrong.body.code).toBe('webhook.bad_signature');
+
+    const missing = await push('aftership', raw, {});
+    expect(missing.status).toBe(401);
+    expect(missing.body.code).toBe('webhook.missing_signature');
+
+    expect(await storedEvents(reg.shipmentId)).toEqual([]);
+    const deliveries = await database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, p.deliveryId));
+    expect(deliveries).toEqual([]);
+  });
+
+  it('a redelivered push is answered as a duplicate, and an overlapping push adds only the new scan', async () => {
+    const reg = await registered();
+    const first = trackingPush(reg.trackingNumber);
+    const raw = body('aftership', first);
+    expect((await push('aftership', raw)).body.duplicate).toBe(false);
+
+    const again = await push('aftership', raw);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, deliveryId: first.deliveryId });
+
+    // The next push carries the whole history plus one scan, under a new delivery id.
+    const next = trackingPush(reg.trackingNumber, {
+      scans: [
+        ...scans,
+        { at: '2025-03-05T09:00:00.000Z', kind: 'out_for_delivery', description: 'Out' },
+      ],
+    });
+    const res = await push('aftership', body('aftership', next));
+    expect(res.body).toMatchObject({ duplicate: false, accepted: 1, duplicates: 2 });
+    expect((await storedEvents(reg.shipmentId)).map((r) => r.status)).toEqual([
+      'in_transit',
+      'in_transit',
+      'out_for_delivery',
+    ]);
+  });
+
+  it('a push for a tracking number we do not know is acknowledged and counted for analysts', async () => {
+    const stranger = uniqueId('UNKNOWN');
+    const res = await push('aftership', body('aftership', trackingPush(stranger)));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 0, unknown: [stranger] });
+
+    const stats = await api.call('GET', '/v1/webhooks/stats', { as: 'analyst' });
+    expect(stats.status).toBe(200);
+    const aftership = (
+      stats.body.providers as { provider: string; unknownReferences: number }[]
+    ).find((p) => p.provider === 'aftership');
+    expect(aftership?.unknownReferences).toBeGreaterThan(0);
+
+    const forbidden = await api.call('GET', '/v1/webhooks/stats', { as: 'ingest' });
+    expect(forbidden.status).toBe(403);
+  });
+
+  it('malformed JSON with a valid signature is a 400 problem, not a 500', async () => {
+    const raw = '{"event":"tracking_update","msg":';
+    const res = await push('aftership', raw);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.code).toBe('request.malformed_json');
+  });
+
+  it('a signed body in the wrong shape names the missing field', async () => {
+    const raw = JSON.stringify({ ts: 1, event: 'tracking_update', event_id: 'x', msg: {} });
+    const res = await push('aftership', raw);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('webhook.invalid_payload');
+    expect(res.body.errors).toContainEqual(
+      expect.objectContaining({ path: 'msg.tracking_number' }),
+    );
+  });
+
+  it('a signed body that is not JSON by content type is refused with 415', async () => {
+    const raw = body('aftership', trackingPush(uniqueId('N')));
+    const res = await api.call('POST', '/v1/webhooks/aftership', {
+      rawBody: raw,
+      headers: { 'content-type': 'text/plain', ...sign('aftership', raw) },
+    });
+    expect(res.status).toBe(415);
+  });
+});
+
+describe('receivers that are not set up', () => {
+  it('a provider without a configured secret answers 503 naming the variable to set', async () => {
+    const raw = body('easypost', trackingPush(uniqueId('N')));
+    const res = await unconfigured.call('POST', '/v1/webhooks/easypost', {
+      rawBody: raw,
+      headers: { 'content-type': 'application/json', ...sign('easypost', raw) },
+    });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('webhook.not_configured');
+    expect(res.body.detail).toContain('EASYPOST_WEBHOOK_SECRET');
+  });
+
+  it('an unknown provider is a 404 listing the known ones', async () => {
+    const other = await api.call('POST', '/v1/webhooks/pigeon-post', {
+      rawBody: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(other.status).toBe(404);
+    expect(other.body.detail).toContain('aftership, 17track, easypost, sandbox');
+  });
+});
+
+describe('17TRACK webhooks', () => {
+  it('a signed TRACKING_UPDATED push stores the events of every provider leg', async () => {
+    const reg = await registered();
+    const raw = body('17track', trackingPush(reg.trackingNumber));
+    const res = await push('17track', raw);
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(2);
+    expect((await storedEvents(reg.shipmentId)).map((r) => r.subStatus)).toEqual([
+      'InTransit_PickedUp',
+      'InTransit_Arrival',
+    ]);
+    // 17TRACK sends no delivery id: the same bytes again are recognised by their digest.
+    expect((await push('17track', raw)).body.duplicate).toBe(true);
+  });
+
+  it('a push signed with another API key is refused', async () => {
+    const reg = await registered();
+    const raw = body('17track', trackingPush(reg.trackingNumber));
+    const forged = createHash('sha256').update(`${raw}/another-key`).digest('hex');
+    const res = await push('17track', raw, { sign: forged });
+    expect(res.status).toBe(401);
+    expect(await storedEvents(reg.shipmentId)).toEqual([]);
+  });
+});
+
+describe('EasyPost webhooks', () => {
+  it('a tracker.updated Event stores its tracking details', async () => {
+    const reg = await registered({ carrier: 'usps' });
+    const res = await push('easypost', body('easypost', trackingPush(reg.trackingNumber)));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'tracking', accepted: 2 });
+    expect((await storedEvents(reg.shipmentId)).map((r) => r.source)).toEqual([
+      'webhook:easypost',
+      'webhook:easypost',
+    ]);
+  });
+
+  it('a claim.approved Event updates our claim and tells the workflow following it', async () => {
+    const reg = await registered({ carrier: 'usps' });
+    const claimId = `clm_${uniqueId('x')}`;
+    const workflowId = shipmentWorkflowId(reg.shipmentId);
+    const [row] = await database.db
+      .insert(claims)
+      .values({
+        idempotencyKey: uniqueId('claim-key'),
+        shipmentId: reg.shipmentId,
+        workflowId,
+        carrier: 'usps',
+        trackingNumber: reg.trackingNumber,
+        claimId,
+        reason: 'damaged',
+        status: 'filed',
+        amount: 40,
+        currency: 'USD',
+        evidence: {},
+      })
+      .returning({ id: claims.id });
+    const raw = JSON.stringify(
+      buildClaimPayload('easypost', {
+        deliveryId: `evt_${uniqueId('c')}`,
+        sentAt: '2025-04-02T10:00:00.000Z',
+        claimId,
+        trackingNumber: reg.trackingNumber,
+        status: 'partially_approved',
+        amount: 40,
+        currency: 'USD',
+        amountApproved: 25,
+        detail: 'Covered up to the declared value of the damaged item.',
+      }),
+    );
+    const res = await push('easypost', raw);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'claim', event: 'claim.approved', unknown: [] });
+
+    const [updated] = await database.db.select().from(claims).where(eq(claims.id, row!.id));
+    expect(updated).toMatchObject({ status: 'partially_approved', amountRecovered: 25 });
+    const history = await database.db
+      .select()
+      .from(claimHistory)
+      .where(and(eq(claimHistory.claimRowId, row!.id)));
+    expect(history.map((h) => h.status)).toEqual(['partially_approved']);
+    expect(await signalsReceived(workflowId, claimUpdateSignal.name)).toEqual([
+      {
+        claimId,
+        status: 'partially_approved',
+        amountApproved: 25,
+        at: '2025-04-02T10:00:00.000Z',
+        detail: 'Covered up to the declared value of the damaged item.',
+      },
+    ]);
+  });
+
+  it('a claim event for a claim we never filed is acknowledged and counted', async () => {
+    const raw = JSON.stringify(
+      buildClaimPayload('easypost', {
+        deliveryId: `evt_${uniqueId('c')}`,
+        sentAt: '2025-04-02T10:00:00.000Z',
+        claimId: 'clm_nobody',
+        trackingNumber: 'X',
+        status: 'denied',
+        amount: 10,
+        currency: 'USD',
+      }),
+    );
+    const res = await push('easypost', raw);
+    expect(res.status).toBe(200);
+    expect(res.body.unknown).toEqual(['clm_nobody']);
+  });
+});
+
+describe('sandbox webhooks and lost workflow starts', () => {
+  it('events for a registered shipment whose workflow never started start it with the events', async () => {
+    const reg = aRegistration({ carrier: 'sandbox' });
+    await insertShipmentRow(database.db, reg);
+    const res = await push('sandbox', body('sandbox', trackingPush(reg.trackingNumber)));
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(2);
+
+    const handle = api.client.workflow.getHandle(shipmentWorkflowId(reg.shipmentId));
+    const description = await handle.describe();
+    expect(description.type).toBe(SHIPMENT_WORKFLOW_TYPE);
+    expect(description.taskQueue).toBe(api.taskQueue);
+    const signals = (await signalsReceived(
+      shipmentWorkflowId(reg.shipmentId),
+      trackingEventsSignal.name,
+    )) as TrackingEvent[][];
+    expect(signals.flat().map((e) => e.status)).toEqual(['in_transit', 'in_transit']);
+  });
+});

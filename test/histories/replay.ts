@@ -1,0 +1,48 @@
+/**
+ * Replays the recorded histories in this folder against a workflow bundle. Shared by
+ * test/workflow/replay.test.ts and by anyone checking a candidate change by hand.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { historyFromStoredJSON } from './history-codec';
+
+export const HISTORIES_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** The recorded histories, by file name (without `.json`), sorted. */
+export async function recordedHistoryNames(dir = HISTORIES_DIR): Promise<string[]> {
+  const files = await fs.readdir(dir);
+  return files
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+export interface ReplayFailure {
+  history: string;
+  error: string;
+}
+
+/** Replays every history; answers the ones that failed, each named by its file. */
+export async function replayRecordedHistories(
+  bundle: WorkflowBundle,
+  names: string[],
+  dir = HISTORIES_DIR,
+): Promise<ReplayFailure[]> {
+  async function* histories() {
+    for (const name of names) {
+      const text = await fs.readFile(path.join(dir, `${name}.json`), 'utf8');
+      // The file name stands in for the workflow id, so a failure names the history.
+      yield { workflowId: name, history: historyFromStoredJSON(text) };
+    }
+  }
+  const failures: ReplayFailure[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories())) {
+    if (result.error) {
+      const err = result.error as Error;
+      failures.push({ history: result.workflowId, error: `${err.name}: ${err.message}` });
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { EvidencePackage } from '../../src/claims/claims.evidence';
+import { renderEvidencePdf } from '../../src/claims/claims.pdf';
+import { pdfText } from './claim-pdf-text';
+
+const evidence: EvidencePackage = {
+  claim: {
+    shipmentId: 'SHP-42',
+    filer: 'usps',
+    party: 'carrier',
+    rule: 'USPS domestic, insured mail (lost)',
+    reason: 'lost',
+    amountClaimed: 59.9,
+    currency: 'USD',
+    preparedAt: '2026-03-20T09:00:00.000Z',
+  },
+  order: {
+    orderId: 'ORD-42',
+    marketplace: 'shopify',
+    items: [{ sku: 'SKU-MUG', quantity: 2, unitPrice: 29.95 }],
+    customer: 'Ada Buyer',
+  },
+  paymentReference: { orderId: 'ORD-42', amountPaid: 59.9, currency: 'USD' },
+  declaredValue: { amount: 59.9, currency: 'USD' },
+  label: {
+    carrier: 'usps',
+    trackingNumber: '9400100000000000000042',
+    shippedAt: '2026-03-01T12:00:00.000Z',
+    origin: 'US',
+    destination: 'Ada Buyer, 1 Market St, 94105 San Francisco, CA, US',
+  },
+  trackingHistory: [
+    {
+      at: '2026-03-01T15:00:00.000Z',
+      status: 'info_received',
+      description: 'Shipping label created',
+      source: 'webhook',
+    },
+    {
+      at: '2026-03-02T08:30:00.000Z',
+      status: 'in_transit',
+      description: 'Arrived at USPS regional facility',
+      location: 'Oakland, 94607, US',
+      source: 'webhook',
+    },
+  ],
+  customerMessages: [
+    { at: '2026-03-15T10:00:00.000Z', channel: 'email', message: 'Where is my mug?' },
+  ],
+  notificationsSent: [],
+  required: ['order', 'payment_reference', 'declared_value', 'label', 'tracking_history'],
+  missing: [],
+};
+
+describe('evidence PDF', () => {
+  it('opens in a PDF parser and lists the claim, the label and every tracking scan', async () => {
+    const pdf = await renderEvidencePdf(evidence, { claimId: 'clm_123' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = await pdfText(pdf);
+    expect(text).toContain('Claim evidence package');
+    expect(text).toContain('clm_123');
+    expect(text).toContain('9400100000000000000042');
+    expect(text).toContain('Tracking history');
+    expect(text).toContain('2026-03-01 15:00:00 UTC');
+    expect(text).toContain('Shipping label created');
+    expect(text).toContain('Arrived at USPS regional facility');
+    expect(text).toContain('Oakland, 94607, US');
+    expect(text).toContain('Where is my mug?');
+  });
+
+  it('marks a required item that could not be provided', async () => {
+    const pdf = await renderEvidencePdf(
+      { ...evidence, carrierTrace: undefined, required: ['carrier_trace'], missing: ['carrier_trace'] },
+      { claimId: 'clm_124' },
+    );
+    expect(await pdfText(pdf)).toContain('Carrier trace (not available)');
+  });
+});

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUILTIN_LOCALES,
+  builtinTemplate,
+  CUSTOMER_STATUSES,
+  renderMessage,
+  templateLocaleChain,
+  validateTemplate,
+  type TemplateVars,
+} from '../../src/messages/templates';
+import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
+
+/** Every value a customer message can carry, as one shipment would have them. */
+const VARS: TemplateVars = {
+  customerName: 'Ana Souza',
+  orderId: 'ORD-1001',
+  items: [
+    { sku: 'MUG-BLUE', quantity: 2, unitPrice: 12 },
+    { sku: 'TEA-SET', quantity: 1, unitPrice: 30 },
+  ],
+  carrier: 'yanwen',
+  trackingNumber: 'YW123456789CN',
+  newCarrier: 'dhl',
+  newTrackingNumber: 'JD014600003828',
+  expectedDeliveryAt: '2026-03-05T12:00:00Z',
+  refundAmount: 1234.5,
+  currency: 'EUR',
+  couponCode: 'SORRY10',
+  surveyLink: 'https://care.example.com/survey/abc.def',
+  status: 'replacement_sent',
+  subject: 'Review overdue: shipment S-1',
+  text: 'Shipment S-1 has waited 24 h for a decision.',
+  shipmentId: 'S-1',
+};
+
+describe('every kind in every language', () => {
+  for (const locale of BUILTIN_LOCALES) {
+    for (const kind of NOTIFICATION_KINDS) {
+      it(`${kind} in ${locale}`, () => {
+        const m = renderMessage(kind, locale, VARS);
+        expect(m.text).not.toMatch(/\{[#/]?\w+\}/);
+        expect(m.subject).not.toMatch(/\{[#/]?\w+\}/);
+        expect({ subject: m.subject, text: m.text, templateLocale: m.templateLocale }).toMatchSnapshot();
+      });
+    }
+  }
+
+  it('every language has a customer text for every kind but ops alerts, and every status sentence', () => {
+    for (const locale of BUILTIN_LOCALES) {
+      for (const kind of NOTIFICATION_KINDS.filter((k) => k !== 'ops_alert')) {
+        expect(renderMessage(kind, locale, VARS).templateLocale, `${kind} ${locale}`).toBe(locale);
+      }
+      for (const status of CUSTOMER_STATUSES) {
+        const m = renderMessage('inquiry_reply', locale, { ...VARS, status });
+        expect(m.text).not.toMatch(/\{\w+\}/);
+      }
+    }
+  });
+
+  it('the HTML part of a German reship notice', () => {
+    expect(renderMessage('reshipped', 'de-DE', VARS).html).toMatchSnapshot();
+  });
+});
+
+describe('locale fallback', () => {
+  it('pt-PT falls back to pt-BR, then English', () => {
+    expect(templateLocaleChain('pt-PT')).toEqual(['pt-PT', 'pt', 'pt-BR', 'en']);
+    expect(renderMessage('refunded', 'pt-PT', VARS).templateLocale).toBe('pt-BR');
+  });
+
+  it('traditional Chinese and bare zh get the Simplified Chinese text', () => {
+    expect(renderMessage('delay_notice', 'zh-TW', VARS).templateLocale).toBe('zh-CN');
+    expect(renderMessage('delay_notice', 'zh', VARS).templateLocale).toBe('zh-CN');
+  });
+
+  it('a regional variant drops its region before falling to English', () => {
+    expect(templateLocaleChain('de-AT')).toEqual(['de-AT', 'de', 'en']);
+    expect(renderMessage('delay_notice', 'de-AT', VARS).subject).toBe(
+      'Ihre Bestellung ORD-1001 braucht länger als erwartet',
+    );
+    expect(renderMessage('delay_notice', 'es-MX', VARS).templateLocale).toBe('es');
+  });
+
+  it('a language we do not write, or no usable locale, gets English', () => {
+    expect(renderMessage('reshipped', 'pl-PL', VARS).templateLocale).toBe('en');
+    expect(renderMessage('reshipped', 'not a locale!', VARS).templateLocale).toBe('en');
+    expect(renderMessage('reshipped', undefined, VARS).templateLocale).toBe('en');
+  });
+
+  it('a seller override for pt-PT wins over the pt-BR text for a Portuguese customer', () => {
+    const m = renderMessage('refunded', 'pt-PT', VARS, (kind, locale) =>
+      kind === 'refunded' && locale === 'pt-PT'
+        ? { subject: 'Reembolso da encomenda {orderId}', text: 'Olá {customerName}: {refundAmount}.' }
+        : undefined,
+    );
+    expect(m).toMatchObject({
+      subject: 'Reembolso da encomenda ORD-1001',
+      templateLocale: 'pt-PT',
+      overridden: true,
+    });
+  });
+
+  it('dates and money are written the customer’s way even in a fallback text', () => {
+    expect(renderMessage('refunded', 'pt-PT', VARS).text).toMatch(/1234,50\s€/);
+    expect(renderMessage('refunded', 'pt-BR', VARS).text).toMatch(/€\s1\.234,50/);
+    expect(renderMessage('reshipped', 'ja-JP', VARS).text).toContain('2026年3月5日');
+    expect(renderMessage('reshipped', 'en-US', VARS).text).toContain('March 5, 2026');
+  });
+});
+
+describe('placeholders', () => {
+  it('the reship notice names the order, items, and the new tracking number', () => {
+    const m = renderMessage('reshipped', 'en', VARS);
+    expect(m.subject).toBe('We have sent a replacement for order ORD-1001');
+    expect(m.text).toContain('Hello Ana Souza');
+    expect(m.text).toContain('(2 × MUG-BLUE and 1 × TEA-SET)');
+    expect(m.text).toContain('New tracking number: JD014600003828 (dhl)');
+  });
+
+  it('the coupon paragraph and the expected date only appear when there is a value', () => {
+    const bare = renderMessage('reshipped', 'en', {
+      ...VARS,
+      couponCode: undefined,
+      expectedDeliveryAt: undefined,
+    });
+    expect(bare.text).not.toContain('coupon');
+    expect(bare.text).not.toContain('Expected delivery');
+    expect(renderMessage('reshipped', 'en', VARS).text).toContain('coupon for your next order: SORRY10');
+  });
+
+  it('values are escaped in the HTML part, and the survey link is a link', () => {
+    const m = renderMessage('survey', 'en', {
+      ...VARS,
+      customerName: '<script>alert("x")</script> & co',
+    });
+    expect(m.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co');
+    expect(m.html).not.toContain('<script>');
+    expect(m.html).toContain(
+      '<a href="https://care.example.com/survey/abc.def">https://care.example.com/survey/abc.def</a>',
+    );
+    expect(m.text).toContain('<script>alert("x")</script> & co');
+  });
+
+  it('values in a seller’s HTML template are escaped too', () => {
+    const m = renderMessage('delay_notice', 'en', { ...VARS, customerName: '<b>Eve</b>' }, () => ({
+      subject: 'Late',
+      text: 'Hi {customerName}',
+      html: '<p>Hi <em>{customerName}</em></p>',
+    }));
+    expect(m.html).toBe('<p>Hi <em>&lt;b&gt;Eve&lt;/b&gt;</em></p>');
+  });
+
+  it('a template with an unknown placeholder is refused, naming it', () => {
+    const issues = validateTemplate('delay_notice', {
+      subject: 'Late {orderId}',
+      text: 'Hi {customerName}, your {trackingNumbr} is late',
+    });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'text' });
+    expect(issues[0]!.message).toContain('{trackingNumbr}');
+  });
+
+  it('a placeholder of another kind is refused: a delay notice has no refund amount', () => {
+    expect(
+      validateTemplate('delay_notice', { subject: 's', text: '{refundAmount}' })[0]?.message,
+    ).toContain('unknown placeholder {refundAmount}');
+    expect(validateTemplate('refunded', { subject: 's', text: '{refundAmount}' })).toEqual([]);
+  });
+
+  it('unbalanced sections and a survey without its link are refused', () => {
+    expect(validateTemplate('reshipped', { subject: 's', text: '{#couponCode} x' })).toEqual([
+      { path: 'text', message: '{#couponCode} is never closed' },
+    ]);
+    expect(validateTemplate('survey', { subject: 's', text: 'Rate us!' })).toEqual([
+      { path: 'text', message: 'a survey template must contain {surveyLink}' },
+    ]);
+  });
+
+  it('every built-in text passes the checks a seller’s override must pass', () => {
+    for (const locale of BUILTIN_LOCALES) {
+      for (const kind of NOTIFICATION_KINDS) {
+        const t = builtinTemplate(kind, locale);
+        if (t) expect(validateTemplate(kind, t), `${kind} ${locale}`).toEqual([]);
+      }
+    }
+  });
+});

@@ -1,0 +1,246 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { policies } from '../../src/db/schema';
+import { MAX_CARRIED_EVENT_IDS } from '../../workflows/shipment.workflow';
+import {
+  customerInquirySignal,
+  refreshPolicySignal,
+  reviewUpdate,
+  trackingEventsSignal,
+  cancelSignal,
+  type ShipmentWorkflowInput,
+  type TrackingEvent,
+} from '../../workflows/shipment.contract';
+import { aFastPolicy, anEvent, insertPolicy, uniqueId } from '../helpers/factories';
+import { startShipment, stateOf, waitForStage, type ShipmentHandle } from '../helpers/shipments';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitUntil } from '../helpers/wait';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
+const quiet = {
+  info_received: 'P30D',
+  in_transit: 'P30D',
+  failed_attempt: 'P30D',
+  customs: 'P30D',
+  out_for_delivery: 'P30D',
+};
+
+/** The input the current run of the workflow started with (what the previous run carried). */
+async function currentRunInput(handle: ShipmentHandle): Promise<ShipmentWorkflowInput> {
+  const history = await stack.client.workflow.getHandle(handle.workflowId).fetchHistory();
+  const payload =
+    history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return defaultPayloadConverter.fromPayload<ShipmentWorkflowInput>(payload!);
+}
+
+/** Signals (duplicates: they change nothing) until the workflow has continued as new. */
+async function growUntilContinuedAsNew(
+  handle: ShipmentHandle,
+  resend: TrackingEvent[],
+): Promise<string> {
+  const first = (await handle.describe()).runId;
+  const limit = inject('suggestContinueAsNewAt');
+  for (let i = 0; i < limit; i++) {
+    await handle.signal(trackingEventsSignal, resend);
+    const run = (await handle.describe()).runId;
+    if (run !== first) return run;
+  }
+  return waitUntil(
+    'continue-as-new',
+    async () => (await handle.describe()).runId,
+    (run) => run !== first,
+  );
+}
+
+describe.concurrent('long lives', () => {
+  it('a shipment with 400 tracking events keeps working across continue-as-new, ends right, and carries a bounded set of event ids', async () => {
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: quiet, deliveredWatch: 'PT120S' }),
+    );
+    const firstRun = (await handle.describe()).runId;
+    const events = Array.from({ length: 400 }, (_, i) =>
+      anEvent(i === 399 ? 'delivered' : 'in_transit', secondsAgo(1000 - 2 * i), {
+        description: `scan ${i}`,
+      }),
+    );
+    for (let b = 0; b < 20; b++) {
+      await handle.signal(trackingEventsSignal, events.slice(b * 20, b * 20 + 20));
+      // One batch at a time, as a carrier feed delivers them (and so the history really grows).
+      await waitUntil(
+        `batch ${b}`,
+        () => stateOf(handle),
+        (s) => s.eventCount === b * 20 + 20,
+      );
+    }
+    const delivered = await waitUntil(
+      'all 400 events',
+      () => stateOf(handle),
+      (s) => s.eventCount === 400 && s.stage === 'delivered',
+      90_000,
+    );
+    expect(delivered.lastEvent?.eventId).toBe(events[399]!.eventId);
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+
+    // Push a little more history so the carried ids are certainly cut to the bound.
+    await growUntilContinuedAsNew(handle, events.slice(390));
+    const carried = await currentRunInput(handle);
+    expect(carried.seenEvents!.length).toBeLessThanOrEqual(MAX_CARRIED_EVENT_IDS);
+    expect(carried.seenEvents!.map((e) => e.eventId)).toContain(events[399]!.eventId);
+    expect(Date.parse(carried.seenEventsFloor!)).toBeGreaterThanOrEqual(
+      Date.parse(events[0]!.occurredAt),
+    );
+    expect(carried.carried?.stage).toBe('delivered');
+
+    // The oldest scans again (ids no longer carried): recognised as seen, not counted twice.
+    await handle.signal(trackingEventsSignal, events.slice(0, 20));
+    await handle.signal(cancelSignal, { reason: 'test over' });
+    const closed = await waitForStage(handle, 'closed');
+    expect(closed.eventCount).toBe(400);
+    expect(closed.resolution).toBe('delivered');
+  });
+
+  it('continue-as-new carries failed attempts, inquiries, the revised estimate and the policy, and the next fact still counts', async () => {
+    const policy = aFastPolicy(uniqueId('p'), {
+      stallAfter: quiet,
+      inquirySurge: { count: 3, window: 'PT1H' },
+    });
+    const { handle } = await startShipment(stack, policy);
+    const revised = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const events = [
+      anEvent('failed_attempt', secondsAgo(30)),
+      anEvent('in_transit', secondsAgo(20), { expectedDeliveryAt: revised }),
+      anEvent('failed_attempt', secondsAgo(10)),
+    ];
+    await handle.signal(trackingEventsSignal, events);
+    const question = {
+      inquiryId: uniqueId('inq'),
+      channel: 'email',
+      message: 'Where is it?',
+      receivedAt: new Date().toISOString(),
+    };
+    await handle.signal(customerInquirySignal, question);
+    const before = await waitUntil(
+      'facts taken',
+      () => stateOf(handle),
+      (s) => s.failedAttempts === 2 && s.inquiries?.length === 1,
+    );
+    await growUntilContinuedAsNew(handle, events);
+    const after = await stateOf(handle);
+    expect(after).toMatchObject({
+      stage: 'monitoring',
+      eventCount: 3,
+      failedAttempts: 2,
+      expectedDeliveryAt: revised,
+      inquiries: [{ inquiryId: question.inquiryId }],
+      policy: { name: policy.name, stallAfter: quiet },
+      registeredAt: before.registeredAt,
+    });
+    expect(after.deadlines.overdueAt).toBe(new Date(Date.parse(revised) + 2000).toISOString());
+    // A retried inquiry is still recognised; the third failed attempt still counts as the third.
+    await handle.signal(customerInquirySignal, question);
+    await handle.signal(trackingEventsSignal, [anEvent('failed_attempt', new Date())]);
+    const state = await waitForStage(handle, 'awaiting_review');
+    expect(state.suspicion?.reason).toBe('failed_attempts');
+    expect(state.inquiries).toHaveLength(1);
+    await handle.signal(cancelSignal, { reason: 'test over' });
+  });
+
+  it('an open review survives continue-as-new: same round and SLA, and a decision sent meanwhile or after is taken once', async () => {
+    const { handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { reviewSla: 'PT10M' }),
+    );
+    const scan = anEvent('in_transit', secondsAgo(5));
+    await handle.signal(trackingEventsSignal, [scan]);
+    const opened = await waitForStage(handle, 'awaiting_review');
+    await growUntilContinuedAsNew(handle, [scan]);
+    const carried = await stateOf(handle);
+    expect(carried).toMatchObject({
+      stage: 'awaiting_review',
+      reviewRound: 1,
+      suspicion: opened.suspicion,
+      deadlines: { reviewSlaAt: opened.deadlines.reviewSlaAt },
+    });
+    expect(carried.notifications.map((n) => n.kind)).toEqual(['delay_notice']);
+    // A decision racing more signals (and possibly another continue-as-new).
+    const [result] = await Promise.all([
+      handle.executeUpdate(reviewUpdate, {
+        args: [{ decision: 'mark_delivered', reviewer: 'olga@ops', round: 1 }],
+      }),
+      // Traffic only: a signal landing after the shipment closed is refused, which is fine here.
+      ...Array.from({ length: 5 }, () =>
+        handle.signal(trackingEventsSignal, [scan]).catch(() => undefined),
+      ),
+    ]);
+    expect(result).toEqual({ stage: 'closed', decision: 'mark_delivered', duplicate: false });
+    const state = await waitForStage(handle, 'closed');
+    expect(state.resolution).toBe('delivered');
+    expect(state.timeline.filter((t) => t.kind === 'review_decision')).toHaveLength(1);
+  });
+
+  it('a running shipment keeps the policy it started with until told to refresh, then uses the new version', async () => {
+    const policy = aFastPolicy(uniqueId('p'), { stallAfter: quiet });
+    const { handle } = await startShipment(stack, policy);
+    await waitUntil(
+      'started',
+      () => stateOf(handle),
+      (s) => s.policy.version === 1,
+    );
+    const stricter = { ...policy, stallAfter: { ...quiet, in_transit: 'PT3S' } };
+    await stack.db
+      .update(policies)
+      .set({ body: stricter, version: 2 })
+      .where(eq(policies.name, policy.name));
+    // A new scan makes the workflow recompute its deadlines: still with the policy it started with.
+    const scan = anEvent('in_transit', new Date());
+    await handle.signal(trackingEventsSignal, [scan]);
+    const kept = await waitUntil(
+      'the scan',
+      () => stateOf(handle),
+      (s) => s.eventCount === 1 && s.deadlines.stallAt !== undefined,
+    );
+    expect(kept.deadlines.stallAt).toBe(
+      new Date(Date.parse(scan.occurredAt) + 30 * 86_400_000).toISOString(),
+    );
+    await handle.signal(refreshPolicySignal, {});
+    const state = await waitForStage(handle, 'awaiting_review');
+    expect(state.policy).toMatchObject({ name: policy.name, version: 2 });
+    expect(state.suspicion?.reason).toBe('stalled');
+    expect(state.timeline.find((t) => t.kind === 'policy_refreshed')?.detail).toBe(
+      `${policy.name} version 2`,
+    );
+  });
+
+  it('a refresh can switch a shipment to another policy; an unknown one is noted and changes nothing', async () => {
+    const policy = aFastPolicy(uniqueId('p'), { stallAfter: quiet });
+    const other = aFastPolicy(uniqueId('p'), { stallAfter: { ...quiet, in_transit: 'P20D' } });
+    await insertPolicy(stack.db, other);
+    const { handle } = await startShipment(stack, policy);
+    await handle.signal(refreshPolicySignal, { policy: 'no-such-policy' });
+    await waitUntil(
+      'the failed refresh',
+      () => stateOf(handle),
+      (s) => s.timeline.some((t) => t.kind === 'policy_refresh_failed'),
+    );
+    expect((await stateOf(handle)).policy.name).toBe(policy.name);
+    await handle.signal(refreshPolicySignal, { policy: other.name });
+    const state = await waitUntil(
+      'the switch',
+      () => stateOf(handle),
+      (s) => s.policy.name === other.name,
+    );
+    expect(state.policy.stallAfter.in_transit).toBe('P20D');
+    await handle.signal(cancelSignal, { reason: 'test over' });
+    expect((await waitForStage(handle, 'closed')).resolution).toBe('cancelled');
+  });
+});
