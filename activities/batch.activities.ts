@@ -77,7 +77,9 @@ export function createBatchActivities() {
           return {
             ok: false,
             code:
-              cause instanceof ApplicationFailure && cause.type ? cause.type : 'review.not_awaiting',
+              cause instanceof ApplicationFailure && cause.type
+                ? cause.type
+                : 'review.not_awaiting',
             message: cause?.message ?? err.message,
           };
         }

@@ -1,11 +1,5 @@
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
-import {
-  claimHistory,
-  claims,
-  reshipOrders,
-  shipments,
-  trackingEvents,
-} from '../src/db/schema';
+import { claimHistory, claims, reshipOrders, shipments, trackingEvents } from '../src/db/schema';
 import type {
   ClaimRecord,
   ReshipCost,
@@ -13,7 +7,7 @@ import type {
   TrackingEvent,
 } from '../workflows/shipment.contract';
 import type { ChannelChoice } from '../src/channels/channel-choice';
-import { selectClaimRule } from '../src/claims/claims.eligibility';
+import { selectClaimRule } from '../workflows/claim.eligibility';
 import { buildEvidencePackage } from '../src/claims/claims.evidence';
 import { CLAIM_RULES } from '../src/claims/claims.rules';
 import { shipmentRow } from '../src/shipments/shipments.rows';

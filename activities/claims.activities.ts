@@ -1,7 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { ClaimFiled, ProofOfDelivery, TraceOpened } from '../src/carriers/carrier';
-import type { ClaimDeadlines } from '../src/claims/claims.eligibility';
-import { selectClaimRule } from '../src/claims/claims.eligibility';
+import type { ClaimDeadlines } from '../workflows/claim.eligibility';
+import { selectClaimRule } from '../workflows/claim.eligibility';
 import { buildEvidencePackage } from '../src/claims/claims.evidence';
 import { CLAIM_RULES, type ClaimRule, type EvidenceItem } from '../src/claims/claims.rules';
 import { claimHistory, claims } from '../src/db/schema';

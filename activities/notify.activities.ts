@@ -77,7 +77,10 @@ export function createNotifyActivities(deps: ActivityDeps) {
         .insert(surveys)
         .values({ surveyId, shipmentId: input.shipmentId, locale: input.locale })
         .onConflictDoNothing();
-      vars.surveyLink = surveyLink(settings.publicUrl, signSurveyToken(surveyId, settings.surveySecret));
+      vars.surveyLink = surveyLink(
+        settings.publicUrl,
+        signSurveyToken(surveyId, settings.surveySecret),
+      );
     }
     const channel: MessageChannel =
       input.kind !== 'ops_alert' &&

@@ -144,7 +144,7 @@ export const settings = {
     schema: z.coerce.number().int().min(1).default(5),
   },
   outboxPauseBeforeSendMs: {
-    env: 'OUTBOX_PAUSE_BEFORE_SEND_MS',
+    env: 'OUTBOX_TEST_PAUSE_MS',
     doc: 'Testing aid: wait this long between recording a message and sending it. Keep 0.',
     schema: z.coerce.number().int().min(0).default(0),
   },

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { sandboxWebhookSecrets } from './carriers/sandbox/sandbox.config';
 import { createSandboxCarrier } from './carriers/sandbox/sandbox.server';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startEmbeddedPostgres } from './infra/embedded-postgres';
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
       const sandbox = createSandboxCarrier({
         apiKey: config.sandboxCarrierKey,
         log: (m) => logger.debug(m),
+        webhookSecrets: sandboxWebhookSecrets(config),
       });
       const http = await sandbox.listen(config.sandboxCarrierPort, '127.0.0.1');
       stops.push({ name: 'sandbox carrier', stop: http.close });

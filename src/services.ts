@@ -88,7 +88,9 @@ export async function startWorker(
       apiKey: config.sandboxCarrierKey,
     }),
   );
-  const messaging = messagingFromConfig(config, (level, msg, meta) => logger[level](meta ?? {}, msg));
+  const messaging = messagingFromConfig(config, (level, msg, meta) =>
+    logger[level](meta ?? {}, msg),
+  );
   const activities = createActivities({
     db: database.db,
     carriers,

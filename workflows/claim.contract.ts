@@ -4,7 +4,7 @@
  * import from here.
  */
 import { defineQuery } from '@temporalio/workflow';
-import type { ClaimDeadlines } from '../src/claims/claims.eligibility';
+import type { ClaimDeadlines } from './claim.eligibility';
 import type { ClaimRule } from '../src/claims/claims.rules';
 import type { ShipmentRegistration } from './shipment.contract';
 

@@ -23,8 +23,8 @@ import {
   DECIDED_STATUSES,
   nextPollMs,
   scaledMs,
-} from '../src/claims/claims.eligibility';
-import type { ClaimDeadlines } from '../src/claims/claims.eligibility';
+} from './claim.eligibility';
+import type { ClaimDeadlines } from './claim.eligibility';
 import type { ClaimRule } from '../src/claims/claims.rules';
 import {
   claimStateQuery,

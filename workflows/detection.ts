@@ -185,6 +185,12 @@ export function reportsNotReceived(inquiry: InquiryRecord): boolean {
   return NOT_RECEIVED_INTENTS.includes(inquiry.intent);
 }
 
+/**
+ * Event ids carried over on continue-as-new. A shipment may see thousands of scans (and carrier
+ * lookups repeat them); carrying the newest ids plus a time floor keeps the input bounded.
+ */
+export const MAX_CARRIED_EVENT_IDS = 256;
+
 /** The ids of events already taken, and the floor below which older scans count as seen. */
 export interface SeenEvents {
   ids: Map<string, number>;

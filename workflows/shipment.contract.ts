@@ -292,6 +292,9 @@ export interface ClaimRecord {
   amount: number;
   currency: string;
   filedAt: string;
+  /** The claim workflow (`claim:<shipmentId>`) that files and follows this claim. */
+  workflowId?: string;
+  amountRecovered?: number;
 }
 
 export const MESSAGE_CHANNELS = ['email', 'onsite'] as const;

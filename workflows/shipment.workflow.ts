@@ -25,6 +25,7 @@ import {
   customsEpisodeAfter,
   isDelivered,
   isReturnedToSender,
+  MAX_CARRIED_EVENT_IDS,
   mergeEvents,
   nextDeadline,
   notReceivedReport,
@@ -77,8 +78,6 @@ const carrier = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-/** Event ids carried over on continue-as-new; older ones are covered by the floor (see detection). */
-export const MAX_CARRIED_EVENT_IDS = 256;
 /** Inquiry ids remembered for deduplication, and inquiries kept for the surge rule. */
 const MAX_CARRIED_INQUIRY_IDS = 200;
 const MAX_KEPT_INQUIRIES = 50;

@@ -115,14 +115,18 @@ export interface ClaimRow {
 
 /**
  * Reship costs per carrier of the lost parcel and currency, from reship_orders:
- * `postage` and `goodsCost` summed, `totalCost` = postage + goods, `averageCost` = total / reships.
+ * `insured` replacements bought insurance; `postage`, `goodsCost` and `insurancePremium` summed;
+ * `totalCost` sums each order's total_cost (goods + postage + premium; computed so for orders
+ * written before that column existed); `averageCost` = totalCost / reships.
  */
 export interface ReshipRow {
   carrier: string;
   currency: string;
   reships: number;
+  insured: number;
   postage: number;
   goodsCost: number;
+  insurancePremium: number;
   totalCost: number;
   averageCost: number;
 }
@@ -347,26 +351,28 @@ export function createAnalyticsRepository(db: Db) {
           carrier: shipments.carrier,
           currency: reshipOrders.currency,
           reships: sql<number>`count(*)::int`,
+          insured: sql<number>`(count(*) filter (where ${reshipOrders.insured}))::int`,
           postage: sql<number>`coalesce(sum(${reshipOrders.postage}), 0)::float8`,
           goodsCost: sql<number>`coalesce(sum(${reshipOrders.goodsCost}), 0)::float8`,
+          insurancePremium: sql<number>`coalesce(sum(${reshipOrders.insurancePremium}), 0)::float8`,
+          totalCost: sql<number>`coalesce(sum(coalesce(${reshipOrders.totalCost}, ${reshipOrders.postage} + ${reshipOrders.goodsCost} + ${reshipOrders.insurancePremium})), 0)::float8`,
         })
         .from(reshipOrders)
         .innerJoin(shipments, eq(shipments.shipmentId, reshipOrders.originalShipmentId))
         .where(shipmentFilters(f))
         .groupBy(shipments.carrier, reshipOrders.currency)
         .orderBy(shipments.carrier, reshipOrders.currency);
-      return rows.map((r) => {
-        const total = r.postage + r.goodsCost;
-        return {
-          carrier: r.carrier,
-          currency: r.currency,
-          reships: r.reships,
-          postage: money(r.postage),
-          goodsCost: money(r.goodsCost),
-          totalCost: money(total),
-          averageCost: money(total / r.reships),
-        };
-      });
+      return rows.map((r) => ({
+        carrier: r.carrier,
+        currency: r.currency,
+        reships: r.reships,
+        insured: r.insured,
+        postage: money(r.postage),
+        goodsCost: money(r.goodsCost),
+        insurancePremium: money(r.insurancePremium),
+        totalCost: money(r.totalCost),
+        averageCost: money(r.totalCost / r.reships),
+      }));
     },
   };
 }

@@ -207,8 +207,10 @@ const reships: Table<ReshipRow> = {
     'carrier',
     'currency',
     'reships',
+    'insured',
     'postage',
     'goodsCost',
+    'insurancePremium',
     'totalCost',
     'averageCost',
   ),
@@ -219,12 +221,13 @@ const reships: Table<ReshipRow> = {
     return stackedBarChart({
       title,
       description: rows.length
-        ? `${title}: ${rows.map((r) => `${claimLabel(r)} ${r.reships} reships, postage ${r.postage}, goods ${r.goodsCost}`).join('; ')}.`
+        ? `${title}: ${rows.map((r) => `${claimLabel(r)} ${r.reships} reships, postage ${r.postage}, goods ${r.goodsCost}, insurance ${r.insurancePremium}`).join('; ')}.`
         : `${title}: no reships match.`,
       categories: rows.map(claimLabel),
       series: [
         { name: 'Postage', values: rows.map((r) => r.postage) },
         { name: 'Goods', values: rows.map((r) => r.goodsCost) },
+        { name: 'Insurance', values: rows.map((r) => r.insurancePremium) },
       ],
       yLabel: 'Cost',
     });

@@ -148,7 +148,14 @@ export function createApp(deps: AppDeps): express.Express {
     inquiriesRouter({
       db,
       shipments,
-      inquiries: createInquiryService({ db, shipments, workflows, outbox, templates, settings: messaging }),
+      inquiries: createInquiryService({
+        db,
+        shipments,
+        workflows,
+        outbox,
+        templates,
+        settings: messaging,
+      }),
       outbox,
       settings: messaging,
       logger,

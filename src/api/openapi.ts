@@ -1,13 +1,20 @@
 import { z } from 'zod';
+import { analyticsQuery } from '../analytics/analytics.schemas';
+import { TABLE_NAMES } from '../analytics/analytics.tables';
 import {
   stockImportBody,
   stockQuery,
   suggestionsQuery,
   warehouseBody,
 } from '../inventory/inventory.schemas';
+import { inboundEmailBody } from '../inquiries/inquiries.schemas';
+import { messagesQuery, templateBody } from '../messages/messages.schemas';
+import { batchBody } from '../batches/batches.schemas';
+import { claimListQuery, claimOutcomeBody } from '../claims/claims.schemas';
 import { policyBody } from '../policies/policies.schemas';
 import { pendingQuery, reviewBody } from '../reviews/reviews.schemas';
 import { inquiryBody, listQuery, registrationBody } from '../shipments/shipments.schemas';
+import { surveyAnswerBody, surveyResultsQuery } from '../surveys/surveys.routes';
 import { trackingEventsBody } from '../tracking/tracking.schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -135,9 +142,14 @@ export function openApiDocument(): JsonSchema {
       '/v1/shipments/{id}/inquiries': {
         parameters: [pathParam('id')],
         post: {
-          summary: 'Record a customer inquiry',
+          summary:
+            'Record a customer inquiry: classify its intent, reply with the status in the customer’s language or route it to ops, and tell the workflow (idempotent by inquiryId)',
           requestBody: jsonBody(inquiryBody),
-          responses: { '202': ok('Accepted'), '404': problem('Unknown shipment'), ...common },
+          responses: {
+            '202': ok('{shipmentId, inquiryId, intent, language?, action, duplicate, signalled}'),
+            '404': problem('Unknown shipment'),
+            ...common,
+          },
         },
       },
       '/v1/shipments/{id}/review': {
@@ -165,6 +177,76 @@ export function openApiDocument(): JsonSchema {
           summary: 'Pending reviews, oldest first',
           parameters: queryParameters(pendingQuery),
           responses: { '200': ok('{items}'), ...common },
+        },
+      },
+      '/v1/reviews:batch': {
+        post: {
+          summary:
+            'Decide up to 500 reviews as one batch workflow (ops); the same batchId is a retry',
+          requestBody: jsonBody(batchBody),
+          responses: {
+            '202': ok('{batchId, workflowId, total}'),
+            '409': problem('The batchId was used for other decisions'),
+            ...common,
+          },
+        },
+      },
+      '/v1/reviews:batch/{id}': {
+        parameters: [pathParam('id')],
+        get: {
+          summary: 'Progress of a batch: {total, done, succeeded, failed, items}',
+          responses: { '200': ok('The progress'), '404': problem('Unknown batch'), ...common },
+        },
+      },
+      '/v1/claims': {
+        get: {
+          summary: 'Claims, newest first, filtered by status and carrier, cursor paging',
+          parameters: queryParameters(claimListQuery),
+          responses: { '200': ok('{items, nextCursor}'), ...common },
+        },
+      },
+      '/v1/claims/{id}': {
+        parameters: [pathParam('id')],
+        get: {
+          summary: 'A claim with its history, deadlines, amounts and evidence',
+          responses: { '200': ok('The claim'), '404': problem('Unknown claim'), ...common },
+        },
+      },
+      '/v1/claims/{id}/evidence': {
+        parameters: [pathParam('id')],
+        get: {
+          summary: 'The evidence package (JSON)',
+          responses: {
+            '200': ok('The evidence package'),
+            '404': problem('Unknown claim'),
+            '409': problem('Evidence not built yet'),
+            ...common,
+          },
+        },
+      },
+      '/v1/claims/{id}/evidence.pdf': {
+        parameters: [pathParam('id')],
+        get: {
+          summary: 'The evidence package as a PDF to submit',
+          responses: {
+            '200': { description: 'PDF', content: { 'application/pdf': {} } },
+            '404': problem('Unknown claim'),
+            '409': problem('Evidence not built yet'),
+            ...common,
+          },
+        },
+      },
+      '/v1/claims/{id}/outcome': {
+        parameters: [pathParam('id')],
+        post: {
+          summary: 'Record an outcome decided outside the system (ops)',
+          requestBody: jsonBody(claimOutcomeBody),
+          responses: {
+            '200': ok('The claim'),
+            '404': problem('Unknown claim'),
+            '409': problem('Already decided otherwise'),
+            ...common,
+          },
         },
       },
       '/v1/stock:import': {
@@ -223,6 +305,153 @@ export function openApiDocument(): JsonSchema {
           summary: 'What to restock, recorded when a reship found no warehouse with the order',
           parameters: queryParameters(suggestionsQuery),
           responses: { '200': ok('{items}'), ...common },
+        },
+      },
+      '/v1/shipments/{id}/history': {
+        parameters: [pathParam('id')],
+        get: {
+          summary:
+            "The workflow's event history (every continue-as-new run) as a business timeline, with run ids and the Temporal UI link",
+          responses: {
+            '200': ok(
+              '{shipmentId, workflowId, runIds, temporalUiUrl, entries: [{at, runId, eventId, kind, summary, actor?, name?}]}',
+            ),
+            '404': problem('Unknown shipment, or no history in Temporal'),
+            '503': problem('Temporal unreachable'),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics': {
+        get: {
+          summary: 'The analytics tables (analyst, admin)',
+          responses: { '200': ok('{tables: [{name, title, json, csv, svg}]}'), ...common },
+        },
+      },
+      '/v1/analytics/{table}': {
+        parameters: [
+          {
+            name: 'table',
+            in: 'path',
+            required: true,
+            description: 'A table, or a table with .svg for its chart',
+            schema: {
+              type: 'string',
+              enum: TABLE_NAMES.flatMap((t) => [t, `${t}.svg`]),
+            },
+          },
+        ],
+        get: {
+          summary:
+            'An analytics table from the read model (analyst, admin): JSON, CSV (?format=csv or Accept: text/csv) or an SVG chart (.svg)',
+          parameters: queryParameters(analyticsQuery),
+          responses: {
+            '200': {
+              description: '{table, title, filters, columns, items}; or CSV; or SVG',
+              content: {
+                'application/json': { schema: { type: 'object' } },
+                'text/csv': { schema: { type: 'string' } },
+                'image/svg+xml': { schema: { type: 'string' } },
+              },
+            },
+            '404': problem('Unknown table'),
+            ...common,
+          },
+        },
+      },
+      '/v1/shipments/{id}/messages': {
+        parameters: [pathParam('id')],
+        get: {
+          summary:
+            'Communication log: messages sent (with delivery status), inquiries and e-mails received, survey answers, oldest first',
+          responses: {
+            '200': ok('{shipmentId, items}'),
+            '404': problem('Unknown shipment'),
+            ...common,
+          },
+        },
+      },
+      '/v1/inbound/email': {
+        post: {
+          summary:
+            'A customer e-mail from an inbound-mail webhook; matched to a shipment by tracking number, order id or sender, then handled as an inquiry (idempotent by messageId)',
+          requestBody: jsonBody(inboundEmailBody),
+          responses: {
+            '202': ok('{matched, matchedBy?, shipmentId?, intent?, action, duplicate}'),
+            ...common,
+          },
+        },
+      },
+      '/v1/messages': {
+        get: {
+          summary: 'The outbox, newest first; ?status=failing lists messages that keep failing',
+          parameters: queryParameters(messagesQuery),
+          responses: { '200': ok('{items, nextCursor}'), ...common },
+        },
+      },
+      '/v1/templates': {
+        get: {
+          summary:
+            'Message kinds, built-in languages, allowed placeholders and the seller’s overrides',
+          responses: { '200': ok('{kinds, builtinLocales, placeholders, overrides}'), ...common },
+        },
+      },
+      '/v1/templates/{kind}/{locale}': {
+        parameters: [pathParam('kind'), pathParam('locale')],
+        get: {
+          summary:
+            'The template a customer with this locale gets (override or built-in, after fallback)',
+          responses: { '200': ok('The effective template'), ...common },
+        },
+        put: {
+          summary: 'Override a template (admin); an unknown placeholder is refused',
+          requestBody: jsonBody(templateBody),
+          responses: {
+            '200': ok('Replaced'),
+            '201': ok('Created'),
+            '400': problem('Invalid template (template.invalid names the placeholder)'),
+            '401': common['401'],
+            '403': common['403'],
+          },
+        },
+        delete: {
+          summary: 'Remove an override: the built-in text applies again (admin)',
+          responses: {
+            '204': { description: 'Reverted' },
+            '404': problem('No override'),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/surveys': {
+        get: {
+          summary:
+            'Survey results (analyst, admin): sent, answered, average, distribution of ratings',
+          parameters: queryParameters(surveyResultsQuery),
+          responses: { '200': ok('{sent, count, average, distribution, responseRate}'), ...common },
+        },
+      },
+      '/survey/{token}': {
+        parameters: [pathParam('token')],
+        get: {
+          security: [],
+          summary:
+            'The customer’s survey page (HTML, no external assets); the signed token is the credential',
+          responses: {
+            '200': { description: 'HTML page' },
+            '404': { description: 'Invalid link' },
+          },
+        },
+        post: {
+          security: [],
+          summary: 'Answer the survey once (form or JSON); again → 409',
+          requestBody: jsonBody(surveyAnswerBody),
+          responses: {
+            '201': ok('Stored'),
+            '400': problem('Rating not 1–5'),
+            '404': problem('Invalid link'),
+            '409': problem('Already answered'),
+          },
         },
       },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: { '200': ok('ok') } } },

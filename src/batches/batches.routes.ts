@@ -22,7 +22,11 @@ function decisionsHash(decisions: BatchReviewInput['decisions']): string {
   return createHash('sha256').update(JSON.stringify(decisions)).digest('hex');
 }
 
-export function batchesRouter(deps: { temporal: Client; taskQueue: string; queryTimeoutMs?: number }) {
+export function batchesRouter(deps: {
+  temporal: Client;
+  taskQueue: string;
+  queryTimeoutMs?: number;
+}) {
   const { temporal, taskQueue } = deps;
   const queryTimeoutMs = deps.queryTimeoutMs ?? 5_000;
   const router = Router();

@@ -50,17 +50,15 @@ export class TokenBucket {
   }
 }
 
-/** Per-provider limits, from the providers' docs (notes/limits-and-throughput.md §5). */
+/**
+ * Per-provider limits, from the providers' docs (notes/limits-and-throughput.md §5). EasyPost has
+ * none here: its fixed limit covers list endpoints we do not call; the rest is load-based (429).
+ */
 export const PROVIDER_LIMITS = {
   /** AfterShip 2025-01 per-endpoint limits: POST /trackings 20 req/s, GET /trackings 6 req/s. */
   aftership: { create: { perSecond: 20 }, list: { perSecond: 6 } },
   /** 17TRACK: 3 requests/s per key, at most 40 numbers per call. */
   track17: { perSecond: 3, maxNumbersPerCall: 40 },
-  /**
-   * EasyPost: a fixed 5 req/s only on index (list) endpoints, which we do not call; creating,
-   * buying and claims are load-limited by EasyPost, so we rely on its 429 + Retry-After.
-   */
-  easypost: { index: { perSecond: 5 } },
 } as const;
 
 export interface MicroBatcherOptions<K, V> {

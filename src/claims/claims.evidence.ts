@@ -34,7 +34,12 @@ export interface EvidencePackage {
     items: { sku: string; quantity: number; unitPrice: number }[];
     customer: string;
   };
-  paymentReference?: { orderId: string; marketplace?: string; amountPaid: number; currency: string };
+  paymentReference?: {
+    orderId: string;
+    marketplace?: string;
+    amountPaid: number;
+    currency: string;
+  };
   declaredValue?: { amount: number; currency: string };
   label?: {
     carrier: string;

@@ -19,7 +19,10 @@ const LABELS: Record<string, string> = {
 
 const when = (at: string) => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
 
-export function renderEvidencePdf(pkg: EvidencePackage, meta: { claimId: string }): Promise<Buffer> {
+export function renderEvidencePdf(
+  pkg: EvidencePackage,
+  meta: { claimId: string },
+): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
@@ -57,7 +60,9 @@ export function renderEvidencePdf(pkg: EvidencePackage, meta: { claimId: string 
   heading('Required evidence');
   for (const item of pkg.required) {
     const missing = pkg.missing.includes(item);
-    doc.text(`[${missing ? ' ' : 'x'}] ${LABELS[item] ?? item}${missing ? ' (not available)' : ''}`);
+    doc.text(
+      `[${missing ? ' ' : 'x'}] ${LABELS[item] ?? item}${missing ? ' (not available)' : ''}`,
+    );
   }
 
   if (pkg.order) {
@@ -72,7 +77,10 @@ export function renderEvidencePdf(pkg: EvidencePackage, meta: { claimId: string 
   if (pkg.paymentReference) {
     heading('Payment reference');
     line('Order', pkg.paymentReference.orderId);
-    line('Amount paid', `${pkg.paymentReference.amountPaid.toFixed(2)} ${pkg.paymentReference.currency}`);
+    line(
+      'Amount paid',
+      `${pkg.paymentReference.amountPaid.toFixed(2)} ${pkg.paymentReference.currency}`,
+    );
   }
   if (pkg.declaredValue) {
     heading('Declared value');

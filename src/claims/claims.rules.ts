@@ -105,7 +105,10 @@ export const CLAIM_RULES: ClaimRule[] = [
     traceAnswerWithin: 'P0D',
     followUp: FOLLOW_UP,
     evidence: ['order', 'declared_value', 'label', 'tracking_history', 'customer_messages'],
-    sources: ['https://icclogistics.com/?p=2738', 'https://support.shipopti.com/portal/en/kb/articles/parcel-clai'],
+    sources: [
+      'https://icclogistics.com/?p=2738',
+      'https://support.shipopti.com/portal/en/kb/articles/parcel-clai',
+    ],
   },
   {
     code: 'fedex',
@@ -138,7 +141,9 @@ export const CLAIM_RULES: ClaimRule[] = [
     traceAnswerWithin: 'P10D',
     followUp: FOLLOW_UP,
     evidence: ['order', 'declared_value', 'label', 'tracking_history', 'carrier_trace'],
-    sources: ['https://mydhl.express.dhl/us/en/help-and-support/contact-us/claims/claims-faqs.html'],
+    sources: [
+      'https://mydhl.express.dhl/us/en/help-and-support/contact-us/claims/claims-faqs.html',
+    ],
     notes: 'Liability is per kg under the Terms and Conditions of Carriage; 100 is our floor.',
   },
   {
@@ -155,7 +160,9 @@ export const CLAIM_RULES: ClaimRule[] = [
     traceAnswerWithin: 'P0D',
     followUp: FOLLOW_UP,
     evidence: ['order', 'payment_reference', 'declared_value', 'label', 'tracking_history'],
-    sources: ['https://support.goshippo.com/hc/en-us/articles/204015499-Filing-a-Claim-for-a-Lost-or-Damaged-Shipment'],
+    sources: [
+      'https://support.goshippo.com/hc/en-us/articles/204015499-Filing-a-Claim-for-a-Lost-or-Damaged-Shipment',
+    ],
   },
   {
     code: 'shipsurance',
@@ -171,7 +178,9 @@ export const CLAIM_RULES: ClaimRule[] = [
     traceAnswerWithin: 'P0D',
     followUp: FOLLOW_UP,
     evidence: ['order', 'payment_reference', 'declared_value', 'label', 'tracking_history'],
-    sources: ['https://support.goshippo.com/hc/en-us/articles/204015499-Filing-a-Claim-for-a-Lost-or-Damaged-Shipment'],
+    sources: [
+      'https://support.goshippo.com/hc/en-us/articles/204015499-Filing-a-Claim-for-a-Lost-or-Damaged-Shipment',
+    ],
   },
   {
     code: 'sandbox',

@@ -25,7 +25,9 @@ export const claimRuleSchema = z.object({
 });
 
 export const claimListQuery = z.object({
-  status: z.enum(CLAIM_STATUSES, { error: `must be one of ${CLAIM_STATUSES.join(', ')}` }).optional(),
+  status: z
+    .enum(CLAIM_STATUSES, { error: `must be one of ${CLAIM_STATUSES.join(', ')}` })
+    .optional(),
   carrier: z.string().trim().min(1).max(64).optional(),
   shipmentId: z.string().trim().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -47,8 +47,16 @@ export function createHistoryService(opts: { client: Client; temporalUiUrl: stri
   const { client } = opts;
   const converter = client.options.loadedDataConverter;
   const decoder: Decoder = {
-    payloads: (payloads) => decodeArrayFromPayloads(converter, payloads),
-    searchAttribute: (payload) => converter.payloadConverter.fromPayload(payload),
+    // A payload this API cannot read (another codec, a future encoding) must not hide the rest
+    // of the story: the entry is told without its details.
+    payloads: (payloads) => decodeArrayFromPayloads(converter, payloads).catch(() => []),
+    searchAttribute: (payload) => {
+      try {
+        return converter.payloadConverter.fromPayload(payload);
+      } catch {
+        return undefined;
+      }
+    },
   };
   return {
     async history(workflowId: string): Promise<ShipmentHistory> {

@@ -79,7 +79,9 @@ const RULES: Record<BuiltinLocale, Rules> = {
   },
   de: {
     delivered_not_received: [
-      r('\\b(angeblich|laut|steht|zeigt|status|markiert|als)\\b~{0,40}(?<!nicht )\\b(zugestellt|geliefert)\\b'),
+      r(
+        '\\b(angeblich|laut|steht|zeigt|status|markiert|als)\\b~{0,40}(?<!nicht )\\b(zugestellt|geliefert)\\b',
+      ),
       r(
         '(?<!nicht )\\b(zugestellt|geliefert)\\b~{0,80}\\b(nicht|nie|kein\\w*|nichts)\\b~{0,40}\\b(erhalten|bekommen|angekommen|da|gefunden)\\b',
       ),
@@ -103,12 +105,14 @@ const RULES: Record<BuiltinLocale, Rules> = {
   },
   fr: {
     delivered_not_received: [
-      r('\\b(indique|affiche|marque|mentionne|statut|dit|comme|noté|note)\\b~{0,40}\\blivree?s?\\b'),
+      r(
+        '\\b(indique|affiche|marque|mentionne|statut|dit|comme|noté|note)\\b~{0,40}\\blivree?s?\\b',
+      ),
       r('\\blivree?s?\\b~{0,80}\\b(jamais|pas|rien)\\b~{0,30}\\b(recu|trouve|vu)\\b'),
     ],
     wants_refund: [
       r('\\brembours\\w*'),
-      r("\\bmon argent\\b"),
+      r('\\bmon argent\\b'),
       r('\\bannuler\\b~{0,20}\\bcommande\\b'),
     ],
     not_received: [
@@ -169,7 +173,9 @@ const RULES: Record<BuiltinLocale, Rules> = {
     ],
     wants_refund: [r('返金|払い戻し|キャンセル')],
     not_received: [
-      r('届いて(い)?ない|届いていません|届きません|まだ届|受け取っていません|受け取れていません|届かない'),
+      r(
+        '届いて(い)?ない|届いていません|届きません|まだ届|受け取っていません|受け取れていません|届かない',
+      ),
       r('紛失|行方不明'),
     ],
     where_is_it: [
@@ -194,7 +200,8 @@ const STOPWORDS: Record<'en' | 'es' | 'de' | 'fr' | 'pt-BR', string> = {
   es: 'el la los las mi es de que pedido paquete donde cuando hola gracias todavia aun pero me y lo he llegado recibido una por favor nada otro tienen',
   de: 'der die das den dem ist mein meine nicht und ich bestellung paket wo wann noch hallo habe aber es wurde bitte sie mir kann konnen seit ein eine',
   fr: "le la les mon ma est pas je et commande colis quand bonjour merci toujours mais il n'est j'ai vous rien",
-  'pt-BR': 'o meu minha nao eu pedido encomenda onde quando ola obrigado obrigada esta ainda chegou mas voce voces ja ha foi quero acho podem do da um uma com em tem pacote recebi entregue rastreio',
+  'pt-BR':
+    'o meu minha nao eu pedido encomenda onde quando ola obrigado obrigada esta ainda chegou mas voce voces ja ha foi quero acho podem do da um uma com em tem pacote recebi entregue rastreio',
 };
 
 /** The language a message is written in, among ours; undefined when nothing tells. */
@@ -203,7 +210,9 @@ export function detectLanguage(text: string): BuiltinLocale | undefined {
   if (/\p{Script=Han}/u.test(text)) return 'zh-CN';
   // Only Spanish opens questions and exclamations upside down.
   if (/[¿¡]/u.test(text)) return 'es';
-  const words = normalize(text).split(/[^\p{L}']+/u).filter(Boolean);
+  const words = normalize(text)
+    .split(/[^\p{L}']+/u)
+    .filter(Boolean);
   let best: BuiltinLocale | undefined;
   let bestScore = 0;
   for (const [lang, list] of Object.entries(STOPWORDS) as [keyof typeof STOPWORDS, string][]) {
@@ -240,7 +249,8 @@ export function classifyInquiry(message: string): Classification {
     for (const lang of order) {
       const rules = RULES[lang][intent] ?? [];
       const i = rules.findIndex((rule) => rule.test(text));
-      if (i >= 0) return { intent, ...(language ? { language } : {}), rule: `${lang}.${intent}.${i}` };
+      if (i >= 0)
+        return { intent, ...(language ? { language } : {}), rule: `${lang}.${intent}.${i}` };
     }
   }
   return { intent: 'other', ...(language ? { language } : {}) };

@@ -46,9 +46,7 @@ export function inquiriesRouter(deps: InquiriesRouterDeps) {
   const { db, shipments, inquiries, logger } = deps;
   const router = Router();
 
-  const handle = async (
-    ...args: Parameters<InquiryService['handle']>
-  ): Promise<InquiryOutcome> => {
+  const handle = async (...args: Parameters<InquiryService['handle']>): Promise<InquiryOutcome> => {
     try {
       return await inquiries.handle(...args);
     } catch (err) {
@@ -85,7 +83,10 @@ export function inquiriesRouter(deps: InquiriesRouterDeps) {
       throw validationFailed([{ path: 'text', message: 'the mail has neither text nor subject' }]);
     const receivedAt = mail.receivedAt ?? new Date().toISOString();
     const ref = createHash('sha256').update(mail.messageId).digest('hex').slice(0, 32);
-    const found = await inquiries.match(candidateReferences(`${mail.subject}\n${mail.text}`), sender);
+    const found = await inquiries.match(
+      candidateReferences(`${mail.subject}\n${mail.text}`),
+      sender,
+    );
     const inquiryId = `email:${ref}`;
     const inserted = await db
       .insert(inboundEmails)

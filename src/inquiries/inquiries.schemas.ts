@@ -15,7 +15,12 @@ export const inboundEmailBody = z.object({
   to: z.string().trim().min(1, 'must not be empty').max(2000),
   subject: z.string().max(2000).default(''),
   text: z.string().max(100_000).default(''),
-  messageId: z.string().trim().min(1, 'must not be empty').max(998).describe('The Message-ID header'),
+  messageId: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(998)
+    .describe('The Message-ID header'),
   receivedAt: instant.optional(),
 });
 export type InboundEmailBody = z.output<typeof inboundEmailBody>;

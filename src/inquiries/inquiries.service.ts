@@ -40,7 +40,10 @@ export interface InquiryOutcome {
 const FOR_OPS: readonly InquiryIntent[] = ['wants_refund', 'other'];
 
 export class InquirySignalError extends Error {
-  constructor(readonly shipmentId: string, cause: unknown) {
+  constructor(
+    readonly shipmentId: string,
+    cause: unknown,
+  ) {
     super(`the workflow of shipment ${shipmentId} could not be told`, { cause });
     this.name = 'InquirySignalError';
   }

@@ -85,9 +85,12 @@ export function onsiteChannel(opts: {
           signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
         });
       } catch (err) {
-        throw new Error(`On-site message ${m.messageId} could not be posted: ${(err as Error).message}`, {
-          cause: err,
-        });
+        throw new Error(
+          `On-site message ${m.messageId} could not be posted: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
       }
       const answer = await res.text().catch(() => '');
       if (!res.ok) {
@@ -101,6 +104,9 @@ export function onsiteChannel(opts: {
 }
 
 /** Email always; the seller's on-site inbox when configured. */
-export function buildChannels(mailer: Mailer, onsite: { url: string; secret: string } | undefined): Channels {
+export function buildChannels(
+  mailer: Mailer,
+  onsite: { url: string; secret: string } | undefined,
+): Channels {
   return { email: emailChannel(mailer), ...(onsite ? { onsite: onsiteChannel(onsite) } : {}) };
 }

@@ -19,7 +19,14 @@ export type LogEntry =
       action?: string;
       email?: { from: string; to: string; subject: string; messageId: string; matchedBy?: string };
     }
-  | { at: string; direction: 'in'; type: 'survey_answer'; surveyId: string; rating: number; comment?: string };
+  | {
+      at: string;
+      direction: 'in';
+      type: 'survey_answer';
+      surveyId: string;
+      rating: number;
+      comment?: string;
+    };
 
 /** Everything we sent to and received from the customer about one shipment, oldest first. */
 export async function communicationLog(

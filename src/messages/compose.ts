@@ -7,7 +7,9 @@ import type { CustomerStatus, TemplateVars } from './templates';
 export type ShipmentReadRow = typeof shipments.$inferSelect;
 
 /** Where the parcel stands, in the words we use with customers. */
-export function customerStatusOf(row: Pick<ShipmentReadRow, 'stage' | 'resolution' | 'snapshot'>): CustomerStatus {
+export function customerStatusOf(
+  row: Pick<ShipmentReadRow, 'stage' | 'resolution' | 'snapshot'>,
+): CustomerStatus {
   const state: Partial<ShipmentState> = row.snapshot ?? {};
   if (state.reship) return 'replacement_sent';
   if (state.refund || row.resolution === 'refunded') return 'refunded';
@@ -79,7 +81,10 @@ export async function varsFromReadModel(
 }
 
 /** Read-model values first, then what the caller passed (the workflow knows the latest). */
-export function mergeVars(base: TemplateVars, given: Partial<TemplateVars> | undefined): TemplateVars {
+export function mergeVars(
+  base: TemplateVars,
+  given: Partial<TemplateVars> | undefined,
+): TemplateVars {
   const merged: TemplateVars = { ...base, ...defined(given ?? {}) };
   // Line items from the registration are listed in the customer's language; a caller's
   // preformatted string is only the fallback.
@@ -87,7 +92,10 @@ export function mergeVars(base: TemplateVars, given: Partial<TemplateVars> | und
   return merged;
 }
 
-export async function shipmentReadRow(db: Db, shipmentId: string): Promise<ShipmentReadRow | undefined> {
+export async function shipmentReadRow(
+  db: Db,
+  shipmentId: string,
+): Promise<ShipmentReadRow | undefined> {
   const [row] = await db.select().from(shipments).where(eq(shipments.shipmentId, shipmentId));
   return row;
 }

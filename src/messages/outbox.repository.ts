@@ -70,7 +70,10 @@ export function createOutboxRepository(db: Db, opts: { messageIdDomain: string }
      * sender's first attempt); otherwise any that is due. A lease that ran out counts as free.
      */
     async claim(id: number, leaseMs: number, fresh: boolean): Promise<OutboxRow | undefined> {
-      const expired = and(eq(notifications.status, 'sending'), lt(notifications.leaseUntil, sql`now()`));
+      const expired = and(
+        eq(notifications.status, 'sending'),
+        lt(notifications.leaseUntil, sql`now()`),
+      );
       const free = fresh
         ? eq(notifications.status, 'pending')
         : and(

@@ -17,10 +17,7 @@ export function createTemplateRepository(db: Db) {
 
     /** The seller's overrides of one kind, as the renderer looks them up. */
     async lookupFor(kind: NotificationKind): Promise<OverrideLookup> {
-      const rows = await db
-        .select()
-        .from(messageTemplates)
-        .where(eq(messageTemplates.kind, kind));
+      const rows = await db.select().from(messageTemplates).where(eq(messageTemplates.kind, kind));
       const byLocale = new Map<string, TemplateSource>(
         rows.map((r) => [
           r.locale,

@@ -14,7 +14,8 @@ interface PageText {
 const TEXTS: Record<string, PageText> = {
   en: {
     title: 'How did we do?',
-    question: 'How satisfied are you with how we handled your lost parcel? (1 = not at all, 5 = very)',
+    question:
+      'How satisfied are you with how we handled your lost parcel? (1 = not at all, 5 = very)',
     comment: 'Anything you would like to tell us? (optional)',
     submit: 'Send',
     thanks: 'Thank you for your answer!',
@@ -34,7 +35,8 @@ const TEXTS: Record<string, PageText> = {
   },
   es: {
     title: '¿Qué tal lo hicimos?',
-    question: '¿Qué tan satisfecho estás con cómo gestionamos tu paquete perdido? (1 = nada, 5 = mucho)',
+    question:
+      '¿Qué tan satisfecho estás con cómo gestionamos tu paquete perdido? (1 = nada, 5 = mucho)',
     comment: '¿Quieres contarnos algo más? (opcional)',
     submit: 'Enviar',
     thanks: '¡Gracias por tu respuesta!',
@@ -44,7 +46,8 @@ const TEXTS: Record<string, PageText> = {
   },
   de: {
     title: 'Wie zufrieden waren Sie?',
-    question: 'Wie zufrieden sind Sie damit, wie wir Ihr verlorenes Paket behandelt haben? (1 = gar nicht, 5 = sehr)',
+    question:
+      'Wie zufrieden sind Sie damit, wie wir Ihr verlorenes Paket behandelt haben? (1 = gar nicht, 5 = sehr)',
     comment: 'Möchten Sie uns noch etwas sagen? (optional)',
     submit: 'Senden',
     thanks: 'Vielen Dank für Ihre Antwort!',
@@ -54,7 +57,8 @@ const TEXTS: Record<string, PageText> = {
   },
   fr: {
     title: 'Êtes-vous satisfait ?',
-    question: 'Êtes-vous satisfait de la façon dont nous avons traité votre colis perdu ? (1 = pas du tout, 5 = très)',
+    question:
+      'Êtes-vous satisfait de la façon dont nous avons traité votre colis perdu ? (1 = pas du tout, 5 = très)',
     comment: 'Souhaitez-vous ajouter quelque chose ? (facultatif)',
     submit: 'Envoyer',
     thanks: 'Merci pour votre réponse !',
@@ -74,7 +78,8 @@ const TEXTS: Record<string, PageText> = {
   },
   'pt-BR': {
     title: 'Como foi o nosso atendimento?',
-    question: 'Quão satisfeito você está com a forma como tratamos o seu pacote perdido? (1 = nada, 5 = muito)',
+    question:
+      'Quão satisfeito você está com a forma como tratamos o seu pacote perdido? (1 = nada, 5 = muito)',
     comment: 'Quer nos contar mais alguma coisa? (opcional)',
     submit: 'Enviar',
     thanks: 'Obrigado pela sua resposta!',
@@ -122,7 +127,10 @@ ${body}
 export function surveyFormPage(locale: string, error?: string): string {
   const { lang, t } = pageText(locale);
   const options = [1, 2, 3, 4, 5]
-    .map((n) => `<label class="r"><input type="radio" name="rating" value="${n}" required>${n}</label>`)
+    .map(
+      (n) =>
+        `<label class="r"><input type="radio" name="rating" value="${n}" required>${n}</label>`,
+    )
     .join('\n    ');
   return layout(
     lang,
@@ -139,7 +147,10 @@ ${error ? `<p class="error">${escapeHtml(error)}</p>\n` : ''}<form method="post"
   );
 }
 
-export function surveyMessagePage(locale: string | undefined, which: 'thanks' | 'already' | 'invalid'): string {
+export function surveyMessagePage(
+  locale: string | undefined,
+  which: 'thanks' | 'already' | 'invalid',
+): string {
   const { lang, t } = pageText(locale);
   return layout(lang, t.title, `<h1>${escapeHtml(t.title)}</h1>\n<p>${escapeHtml(t[which])}</p>`);
 }

@@ -67,7 +67,8 @@ export function surveyPublicRouter(deps: { surveys: SurveyRepository; secret: st
       }
       const parsed = surveyAnswerBody.safeParse(req.body ?? {});
       if (!parsed.success) {
-        if (fromForm) return html(res, 400, surveyFormPage(survey.locale, ratingRequiredText(survey.locale)));
+        if (fromForm)
+          return html(res, 400, surveyFormPage(survey.locale, ratingRequiredText(survey.locale)));
         const errors = fieldErrors(parsed.error);
         throw new ProblemError(
           400,
@@ -105,7 +106,11 @@ export function surveyAnalyticsRouter(surveys: SurveyRepository) {
   const router = Router();
   router.get('/v1/analytics/surveys', requirePermission('analyze'), async (req, res) => {
     const q = parseQuery(req, surveyResultsQuery);
-    res.json({ ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(await surveys.results(q)) });
+    res.json({
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      ...(await surveys.results(q)),
+    });
   });
   return router;
 }

@@ -222,16 +222,26 @@ beforeAll(async () => {
   await claim('a4', 50, 'EUR', 'approved', 40);
   await claim('a4', 30, 'EUR', 'denied', null);
 
-  // Reships: a3 twice in USD (7.50 + 19.90, then 8.10 + 19.90), a4 once in EUR (6.20 + 30).
-  const reship = (key: string, n: number, postage: number, goodsCost: number, currency: string) =>
+  // Reships: a3 twice in USD (7.50 + 19.90, then 8.10 + 19.90 + 2.00 insurance, total stored),
+  // a4 once in EUR (6.20 + 30, written before total_cost existed: its total is computed).
+  const reship = (
+    key: string,
+    n: number,
+    postage: number,
+    goodsCost: number,
+    currency: string,
+    premium: number,
+    total: number | null,
+  ) =>
     db.sql`insert into reship_orders
       (idempotency_key, original_shipment_id, replacement_shipment_id, warehouse_id, carrier,
-       tracking_number, label_id, postage, goods_cost, currency)
+       tracking_number, label_id, postage, goods_cost, currency, insured, insurance_premium, total_cost)
       values (${uniqueId('reship')}, ${ids[key]!}, ${`${ids[key]}~R${n}`}, 'wh-us-ca', 'usps',
-              ${uniqueId('SBX')}, ${uniqueId('label')}, ${postage}, ${goodsCost}, ${currency})`;
-  await reship('a3', 1, 7.5, 19.9, 'USD');
-  await reship('a3', 2, 8.1, 19.9, 'USD');
-  await reship('a4', 1, 6.2, 30, 'EUR');
+              ${uniqueId('SBX')}, ${uniqueId('label')}, ${postage}, ${goodsCost}, ${currency},
+              ${premium > 0}, ${premium}, ${total})`;
+  await reship('a3', 1, 7.5, 19.9, 'USD', 0, 27.4);
+  await reship('a3', 2, 8.1, 19.9, 'USD', 2, 30);
+  await reship('a4', 1, 6.2, 30, 'EUR', 0, null);
 });
 afterAll(async () => {
   await api?.close();
@@ -381,15 +391,17 @@ describe('analyst figures from the read model', () => {
     ]);
   });
 
-  it('reships: postage and goods per carrier of the lost parcel', async () => {
+  it('reships: postage, goods and insurance per carrier of the lost parcel', async () => {
     const res = await get(`/v1/analytics/reships?${WINDOW}&carrier=${A}`);
     expect(res.body.items).toEqual([
       {
         carrier: A,
         currency: 'EUR',
         reships: 1,
+        insured: 0,
         postage: 6.2,
         goodsCost: 30,
+        insurancePremium: 0,
         totalCost: 36.2,
         averageCost: 36.2,
       },
@@ -397,10 +409,12 @@ describe('analyst figures from the read model', () => {
         carrier: A,
         currency: 'USD',
         reships: 2,
+        insured: 1,
         postage: 15.6,
         goodsCost: 39.8,
-        totalCost: 55.4,
-        averageCost: 27.7,
+        insurancePremium: 2,
+        totalCost: 57.4, // 27.40 + 30.00
+        averageCost: 28.7,
       },
     ]);
   });

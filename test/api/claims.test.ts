@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvidencePackage } from '../../src/claims/claims.evidence';
-import { selectClaimRule } from '../../src/claims/claims.eligibility';
+import { selectClaimRule } from '../../workflows/claim.eligibility';
 import { CLAIM_RULES } from '../../src/claims/claims.rules';
 import { claimHistory, claims, trackingEvents } from '../../src/db/schema';
 import { aRegistration, anEvent, insertShipmentRow } from '../helpers/factories';
@@ -77,12 +77,14 @@ async function aClaim(
       claimId: opts.claimId ?? null,
     })
     .returning({ id: claims.id });
-  await api.db.insert(claimHistory).values([
-    { claimRowId: row!.id, status: 'pending_eligibility', at: new Date('2026-03-01T10:00:00Z') },
-    ...(status !== 'pending_eligibility'
-      ? [{ claimRowId: row!.id, status, at: new Date('2026-03-09T10:00:00Z') }]
-      : []),
-  ]);
+  await api.db
+    .insert(claimHistory)
+    .values([
+      { claimRowId: row!.id, status: 'pending_eligibility', at: new Date('2026-03-01T10:00:00Z') },
+      ...(status !== 'pending_eligibility'
+        ? [{ claimRowId: row!.id, status, at: new Date('2026-03-09T10:00:00Z') }]
+        : []),
+    ]);
   return row!.id;
 }
 

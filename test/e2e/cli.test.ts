@@ -189,7 +189,7 @@ describe('the parcelwarden CLI against the running API', () => {
     });
     expect(report2.code, report2.stderr).toBe(0);
     expect(report2.stdout).toMatch(new RegExp(`${CARRIER}\\s+995\\s+0\\s+0`));
-  });
+  }, 300_000);
 
   it('says what is wrong and how to fix it: a refused key, an unknown shipment, an API that is not there', async () => {
     const badKey = await runCli(['reviews', 'list'], { PARCELWARDEN_API_KEY: 'wrong' });

@@ -70,7 +70,12 @@ describe('evidence PDF', () => {
 
   it('marks a required item that could not be provided', async () => {
     const pdf = await renderEvidencePdf(
-      { ...evidence, carrierTrace: undefined, required: ['carrier_trace'], missing: ['carrier_trace'] },
+      {
+        ...evidence,
+        carrierTrace: undefined,
+        required: ['carrier_trace'],
+        missing: ['carrier_trace'],
+      },
       { claimId: 'clm_124' },
     );
     expect(await pdfText(pdf)).toContain('Carrier trace (not available)');

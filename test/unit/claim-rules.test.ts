@@ -5,7 +5,7 @@ import {
   classifyClaimStatus,
   nextPollMs,
   selectClaimRule,
-} from '../../src/claims/claims.eligibility';
+} from '../../workflows/claim.eligibility';
 import { CLAIM_RULES } from '../../src/claims/claims.rules';
 import { claimRuleSchema } from '../../src/claims/claims.schemas';
 

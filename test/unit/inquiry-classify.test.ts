@@ -40,7 +40,10 @@ const CASES: Record<string, Case[]> = {
   ],
   de: [
     ['Hallo, wo ist meine Bestellung?', 'where_is_it'],
-    ['Wann kommt mein Paket an? Die Sendungsverfolgung zeigt seit Tagen nichts Neues', 'where_is_it'],
+    [
+      'Wann kommt mein Paket an? Die Sendungsverfolgung zeigt seit Tagen nichts Neues',
+      'where_is_it',
+    ],
     ['Das Paket hängt seit einer Woche im Verteilzentrum', 'where_is_it'],
     ['Können Sie mir den aktuellen Status sagen?', 'where_is_it'],
     ['Ich habe meine Bestellung noch nicht erhalten.', 'not_received'],

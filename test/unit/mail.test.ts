@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -141,6 +142,28 @@ describe('mail', () => {
         messageId: 'down@parcelwarden.local',
       }),
     ).rejects.toThrow(/Sending mail down@parcelwarden.local to camille@example.fr failed/);
+  });
+
+  it('a mail server that accepts the connection but never answers fails the attempt within the timeout', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    const mailer = createSmtpMailer({
+      url: `smtp://127.0.0.1:${port}`,
+      from: 'care@parcelwarden.local',
+      timeoutMs: 300,
+    });
+    mailers.push(mailer);
+    const started = Date.now();
+    try {
+      await expect(
+        mailer.send({ to: 'a@example.com', subject: 's', text: 't', messageId: 'hang@x' }),
+      ).rejects.toThrow(/Sending mail hang@x to a@example.com failed/);
+      // nodemailer's own greeting timeout is 30 s; ours keeps an outbox attempt short.
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('waiting for a mail that never comes fails with a clear deadline message', async () => {

@@ -40,7 +40,11 @@ describe('every kind in every language', () => {
         const m = renderMessage(kind, locale, VARS);
         expect(m.text).not.toMatch(/\{[#/]?\w+\}/);
         expect(m.subject).not.toMatch(/\{[#/]?\w+\}/);
-        expect({ subject: m.subject, text: m.text, templateLocale: m.templateLocale }).toMatchSnapshot();
+        expect({
+          subject: m.subject,
+          text: m.text,
+          templateLocale: m.templateLocale,
+        }).toMatchSnapshot();
       });
     }
   }
@@ -90,7 +94,10 @@ describe('locale fallback', () => {
   it('a seller override for pt-PT wins over the pt-BR text for a Portuguese customer', () => {
     const m = renderMessage('refunded', 'pt-PT', VARS, (kind, locale) =>
       kind === 'refunded' && locale === 'pt-PT'
-        ? { subject: 'Reembolso da encomenda {orderId}', text: 'Olá {customerName}: {refundAmount}.' }
+        ? {
+            subject: 'Reembolso da encomenda {orderId}',
+            text: 'Olá {customerName}: {refundAmount}.',
+          }
         : undefined,
     );
     expect(m).toMatchObject({
@@ -125,7 +132,9 @@ describe('placeholders', () => {
     });
     expect(bare.text).not.toContain('coupon');
     expect(bare.text).not.toContain('Expected delivery');
-    expect(renderMessage('reshipped', 'en', VARS).text).toContain('coupon for your next order: SORRY10');
+    expect(renderMessage('reshipped', 'en', VARS).text).toContain(
+      'coupon for your next order: SORRY10',
+    );
   });
 
   it('values are escaped in the HTML part, and the survey link is a link', () => {

@@ -4,12 +4,7 @@ import { reshipOrders, shipments, trackingEvents } from '../../src/db/schema';
 import type { BatchProgress } from '../../workflows/batch-review.contract';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { serve, type ApiUnderTest } from '../api/harness';
-import {
-  aFastPolicy,
-  anEvent,
-  insertWarehouse,
-  uniqueId,
-} from '../helpers/factories';
+import { aFastPolicy, anEvent, insertWarehouse, uniqueId } from '../helpers/factories';
 import { startShipment } from '../helpers/shipments';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
@@ -77,109 +72,105 @@ const getProgress = async (batchId: string): Promise<BatchProgress> => {
 };
 
 describe('batch review decisions', () => {
-  it(
-    'a batch of 200 decisions completes with progress visible and exactly 200 reship records, one failure never blocking the rest',
-    async () => {
-      const sku = uniqueId('SKU-BATCH');
-      await insertWarehouse(stack.db, { country: 'US', kind: 'overseas', stock: { [sku]: 260 } });
+  it('a batch of 200 decisions completes with progress visible and exactly 200 reship records, one failure never blocking the rest', async () => {
+    const sku = uniqueId('SKU-BATCH');
+    await insertWarehouse(stack.db, { country: 'US', kind: 'overseas', stock: { [sku]: 260 } });
 
-      const regs = await inParallel(SHIPMENTS, 20, () => stalledShipment(sku));
-      const ids = regs.map((r) => r.shipmentId);
-      const quiet = await stalledShipment(sku, quietPolicy);
+    const regs = await inParallel(SHIPMENTS, 20, () => stalledShipment(sku));
+    const ids = regs.map((r) => r.shipmentId);
+    const quiet = await stalledShipment(sku, quietPolicy);
 
-      await waitUntil(
-        `${SHIPMENTS} shipments awaiting review`,
-        async () =>
-          (
-            await stack.db
-              .select({ n: sql<number>`count(*)::int` })
-              .from(shipments)
-              .where(and(inArray(shipments.shipmentId, ids), eq(shipments.stage, 'awaiting_review')))
-          )[0]?.n ?? 0,
-        (n) => n === SHIPMENTS,
-        240_000,
-        1_000,
-      );
-
-      const decisions = [
-        ...ids.map((shipmentId) => ({
-          shipmentId,
-          decision: 'reship',
-          reviewer: 'lena@ops.example',
-        })),
-        { shipmentId: quiet.shipmentId, decision: 'reship', reviewer: 'lena@ops.example' },
-        { shipmentId: uniqueId('SHP-unknown'), decision: 'refund', reviewer: 'lena@ops.example' },
-      ];
-      const batchId = uniqueId('batch');
-      const started = await api.call('POST', '/v1/reviews:batch', {
-        as: 'ops',
-        body: { batchId, decisions },
-      });
-      expect(started.status).toBe(202);
-      expect(started.body).toMatchObject({ batchId, total: SHIPMENTS + 2 });
-
-      const seen: number[] = [];
-      const final = await waitUntil(
-        `batch ${batchId} to finish`,
-        async () => {
-          const p = await getProgress(batchId);
-          seen.push(p.done);
-          return p;
-        },
-        (p) => p.finished,
-        240_000,
-        500,
-      );
-      // Progress only moves forward, and every item is listed from the first answer on.
-      expect(seen).toEqual([...seen].sort((a, b) => a - b));
-      expect(final).toMatchObject({
-        batchId,
-        total: SHIPMENTS + 2,
-        done: SHIPMENTS + 2,
-        succeeded: SHIPMENTS,
-        failed: 2,
-      });
-      const byShipment = new Map(final.items.map((i) => [i.shipmentId, i]));
-      expect(byShipment.get(quiet.shipmentId)).toMatchObject({
-        status: 'failed',
-        error: { code: 'review.not_awaiting' },
-      });
-      expect(byShipment.get(decisions[SHIPMENTS + 1]!.shipmentId)).toMatchObject({
-        status: 'failed',
-        error: { code: 'shipment.not_found' },
-      });
-      for (const id of ids) {
-        expect(byShipment.get(id), id).toMatchObject({ status: 'succeeded', duplicate: false });
-      }
-
-      const countReships = async () =>
+    await waitUntil(
+      `${SHIPMENTS} shipments awaiting review`,
+      async () =>
         (
           await stack.db
             .select({ n: sql<number>`count(*)::int` })
-            .from(reshipOrders)
-            .where(inArray(reshipOrders.originalShipmentId, ids))
-        )[0]?.n;
-      // A decision is taken when the shipment leaves review; its label is booked right after.
-      await waitUntil('200 reship orders', countReships, (n) => n === SHIPMENTS, 120_000, 500);
+            .from(shipments)
+            .where(and(inArray(shipments.shipmentId, ids), eq(shipments.stage, 'awaiting_review')))
+        )[0]?.n ?? 0,
+      (n) => n === SHIPMENTS,
+      240_000,
+      1_000,
+    );
 
-      // The same decisions again, in another batch: each is recognised as taken, nothing is redone.
-      const rerun = uniqueId('batch');
-      const again = await api.call('POST', '/v1/reviews:batch', {
-        as: 'ops',
-        body: { batchId: rerun, decisions: decisions.slice(0, 20) },
-      });
-      expect(again.status).toBe(202);
-      const second = await waitUntil(
-        `batch ${rerun} to finish`,
-        () => getProgress(rerun),
-        (p) => p.finished,
-        120_000,
-        500,
-      );
-      expect(second).toMatchObject({ total: 20, succeeded: 20, failed: 0 });
-      expect(second.items.every((i) => i.duplicate === true)).toBe(true);
-      expect(await countReships()).toBe(SHIPMENTS);
-    },
-    600_000,
-  );
+    const decisions = [
+      ...ids.map((shipmentId) => ({
+        shipmentId,
+        decision: 'reship',
+        reviewer: 'lena@ops.example',
+      })),
+      { shipmentId: quiet.shipmentId, decision: 'reship', reviewer: 'lena@ops.example' },
+      { shipmentId: uniqueId('SHP-unknown'), decision: 'refund', reviewer: 'lena@ops.example' },
+    ];
+    const batchId = uniqueId('batch');
+    const started = await api.call('POST', '/v1/reviews:batch', {
+      as: 'ops',
+      body: { batchId, decisions },
+    });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ batchId, total: SHIPMENTS + 2 });
+
+    const seen: number[] = [];
+    const final = await waitUntil(
+      `batch ${batchId} to finish`,
+      async () => {
+        const p = await getProgress(batchId);
+        seen.push(p.done);
+        return p;
+      },
+      (p) => p.finished,
+      240_000,
+      500,
+    );
+    // Progress only moves forward, and every item is listed from the first answer on.
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(final).toMatchObject({
+      batchId,
+      total: SHIPMENTS + 2,
+      done: SHIPMENTS + 2,
+      succeeded: SHIPMENTS,
+      failed: 2,
+    });
+    const byShipment = new Map(final.items.map((i) => [i.shipmentId, i]));
+    expect(byShipment.get(quiet.shipmentId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'review.not_awaiting' },
+    });
+    expect(byShipment.get(decisions[SHIPMENTS + 1]!.shipmentId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'shipment.not_found' },
+    });
+    for (const id of ids) {
+      expect(byShipment.get(id), id).toMatchObject({ status: 'succeeded', duplicate: false });
+    }
+
+    const countReships = async () =>
+      (
+        await stack.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(reshipOrders)
+          .where(inArray(reshipOrders.originalShipmentId, ids))
+      )[0]?.n;
+    // A decision is taken when the shipment leaves review; its label is booked right after.
+    await waitUntil('200 reship orders', countReships, (n) => n === SHIPMENTS, 120_000, 500);
+
+    // The same decisions again, in another batch: each is recognised as taken, nothing is redone.
+    const rerun = uniqueId('batch');
+    const again = await api.call('POST', '/v1/reviews:batch', {
+      as: 'ops',
+      body: { batchId: rerun, decisions: decisions.slice(0, 20) },
+    });
+    expect(again.status).toBe(202);
+    const second = await waitUntil(
+      `batch ${rerun} to finish`,
+      () => getProgress(rerun),
+      (p) => p.finished,
+      120_000,
+      500,
+    );
+    expect(second).toMatchObject({ total: 20, succeeded: 20, failed: 0 });
+    expect(second.items.every((i) => i.duplicate === true)).toBe(true);
+    expect(await countReships()).toBe(SHIPMENTS);
+  }, 600_000);
 });

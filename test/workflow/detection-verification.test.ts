@@ -1,8 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { sandboxRegistry } from '../../src/carriers/registry';
+import { SandboxCarrierClient } from '../../src/carriers/sandbox/sandbox.client';
+import { createSmtpMailer } from '../../src/mail/smtp-mailer';
+import { createShipmentWorker } from '../../src/worker';
 import { cancelSignal, trackingEventsSignal } from '../../workflows/shipment.contract';
 import { aFastPolicy, anEvent, uniqueId } from '../helpers/factories';
 import { startShipment, stateOf, waitForStage } from '../helpers/shipments';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { OPS_EMAIL, startTestStack, workflowBundle, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 
 let stack: TestStack;
@@ -127,5 +134,50 @@ describe('a carrier that is down', () => {
     expect(stack.sandbox.store.counters.faultsServed - before).toBe(3);
     expect(state.verification?.outcome).toBe('nothing_newer');
     expect(state.timeline.filter((t) => t.kind === 'verified')).toHaveLength(1);
+  });
+});
+
+describe('a carrier that refuses for good', () => {
+  it('a lookup refused with a 4xx (here: our API key is no longer valid) is recorded as refused, not retried forever, and ops review', async () => {
+    // A worker of its own whose carrier client presents a revoked key: the carrier answers 401.
+    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    const mailer = createSmtpMailer({
+      url: `smtp://127.0.0.1:${stack.mail.smtpPort}`,
+      from: 'Parcelwarden <care@parcelwarden.test>',
+    });
+    const taskQueue = `test-${randomUUID()}`;
+    const worker = await createShipmentWorker({
+      connection,
+      namespace: stack.namespace,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({
+        db: stack.db,
+        mailer,
+        opsEmail: OPS_EMAIL,
+        carriers: sandboxRegistry(
+          new SandboxCarrierClient({
+            baseUrl: stack.sandbox.url,
+            apiKey: 'revoked',
+            timeoutMs: 5000,
+          }),
+        ),
+      }),
+    });
+    const running = worker.run();
+    try {
+      const { handle } = await startShipment({ ...stack, taskQueue }, aFastPolicy(uniqueId('p')));
+      await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
+      const state = await waitForStage(handle, 'awaiting_review');
+      expect(state.verification?.outcome).toBe('refused');
+      expect(state.suspicion?.detail).toMatch(/^carrier refused the lookup: .*401/);
+      await handle.signal(cancelSignal, { reason: 'test over' });
+      await waitForStage(handle, 'closed');
+    } finally {
+      worker.shutdown();
+      await running;
+      mailer.close?.();
+      await connection.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { policies } from '../../src/db/schema';
-import { MAX_CARRIED_EVENT_IDS } from '../../workflows/shipment.workflow';
+import { MAX_CARRIED_EVENT_IDS } from '../../workflows/detection';
 import {
   customerInquirySignal,
   refreshPolicySignal,

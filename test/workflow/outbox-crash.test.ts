@@ -109,7 +109,7 @@ async function startShipment() {
 describe('the outbox when the worker dies', () => {
   it('a worker killed between "recorded" and "sent" leaves exactly one e-mail at the SMTP server', async () => {
     // The first worker stops right after recording (and claiming) the message, before SMTP.
-    const first = await startWorkerProcess({ OUTBOX_PAUSE_BEFORE_SEND_MS: '600000' });
+    const first = await startWorkerProcess({ OUTBOX_TEST_PAUSE_MS: '600000' });
     const { reg, handle } = await startShipment();
     await first.waitForOutput(/paused between recorded and sent/, 90_000);
 

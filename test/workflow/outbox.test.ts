@@ -155,11 +155,21 @@ describe('customer messages through the outbox', () => {
     expect(mailer.calls).toBe(1);
 
     dispatch(mailer);
-    await waitUntil('a few failed retries', () => rowOf(key), (r) => r.attempts >= 2, 10_000);
+    await waitUntil(
+      'a few failed retries',
+      () => rowOf(key),
+      (r) => r.attempts >= 2,
+      10_000,
+    );
     up = true;
     const mail = await stack.mail.waitFor((m) => m.to.includes(reg.customer.email), 10_000);
     expect(mail.text).toContain('We have refunded $19.90');
-    const row = await waitUntil('sent', () => rowOf(key), (r) => r.status === 'sent', 5_000);
+    const row = await waitUntil(
+      'sent',
+      () => rowOf(key),
+      (r) => r.status === 'sent',
+      5_000,
+    );
     expect(row.lastError).toBeNull();
     expect((await activities.sendNotification(input)).status).toBe('sent');
     expect(stack.mail.messages().filter((m) => m.to.includes(reg.customer.email))).toHaveLength(1);
@@ -186,11 +196,18 @@ describe('customer messages through the outbox', () => {
     );
     expect(alert.subject).toBe(`Message keeps failing: reshipped for shipment ${reg.shipmentId}`);
     expect(alert.text).toContain('ECONNREFUSED');
-    await waitUntil('more retries after the alert', () => rowOf(key), (r) => r.attempts >= 5, 15_000);
+    await waitUntil(
+      'more retries after the alert',
+      () => rowOf(key),
+      (r) => r.attempts >= 5,
+      15_000,
+    );
     expect(await rowOf(key)).toMatchObject({ status: 'failing' });
     expect((await rowOf(key)).alertedAt).not.toBeNull();
     expect(
-      stack.mail.messages().filter((m) => m.to.includes(OPS_EMAIL) && m.subject.includes(reg.shipmentId)),
+      stack.mail
+        .messages()
+        .filter((m) => m.to.includes(OPS_EMAIL) && m.subject.includes(reg.shipmentId)),
     ).toHaveLength(1);
   });
 
@@ -240,7 +257,9 @@ describe('customer messages through the outbox', () => {
         kind: 'delay_notice',
         subject: `Your order ${reg.orderId} is taking longer than expected`,
       });
-      expect(stack.mail.messages().filter((m) => m.to.includes(reg.customer.email))).toHaveLength(0);
+      expect(stack.mail.messages().filter((m) => m.to.includes(reg.customer.email))).toHaveLength(
+        0,
+      );
     });
 
     it('an endpoint that answers 500 leaves the message failing with the reason, for the dispatcher to retry', async () => {

@@ -76,6 +76,30 @@ describe.concurrent('review paths', () => {
     expect((await waitForStage(handle, 'closed')).resolution).toBe('delivered');
   });
 
+  it('the proof of delivery the carrier holds (signature, photo, GPS) goes on the suspicion as evidence', async () => {
+    const delivered = anEvent('delivered', secondsAgo(2), { description: 'Signed for' });
+    const pod = {
+      deliveredAt: delivered.occurredAt,
+      signedBy: 'A. BUYER',
+      photoUrl: 'https://sandbox.example/pod/1.jpg',
+      location: { lat: 37.7936, lng: -122.3965 },
+    };
+    const { reg, handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { deliveredWatch: 'PT60S' }),
+    );
+    stack.sandbox.store.addEvents(reg.trackingNumber, [delivered]).proofOfDelivery = pod;
+    await handle.signal(trackingEventsSignal, [delivered]);
+    await waitForStage(handle, 'delivered');
+    await handle.signal(customerInquirySignal, inquiry('not_received'));
+    const state = await waitForStage(handle, 'awaiting_review');
+    expect(state.suspicion?.evidence?.proofOfDelivery).toEqual(pod);
+    expect(state.suspicion?.detail).toBe(
+      `carrier holds proof of delivery: delivered ${pod.deliveredAt}, signed by A. BUYER, photo, GPS position`,
+    );
+    await handle.signal(cancelSignal, { reason: 'test over' });
+  });
+
   it('an unclassified inquiry after delivery counts as a report too', async () => {
     const { handle } = await startShipment(
       stack,

@@ -2,7 +2,7 @@
  * Tracking stories: real-shaped event sequences for different carriers and lanes, fed through real
  * shipment workflows on the dev server, each with its expected outcome written out (DESIGN.md §3).
  *
- * Every story has a policy of its own in seconds. Its thresholds are patient (a minute) except for
+ * Every story has a policy of its own in seconds. Its thresholds are patient (ten minutes) except for
  * the one the story is about, so only the intended trigger can fire within the story's deadline.
  * All stories start together on one worker; each test then waits for its own story.
  */
@@ -22,6 +22,7 @@ import {
   type SuspicionReason,
   type TrackingEvent,
   type TrackingStatus,
+  type VerificationOutcome,
 } from '../../workflows/shipment.contract';
 import { aFastPolicy, uniqueId } from '../helpers/factories';
 import { startShipment, stateOf } from '../helpers/shipments';
@@ -55,25 +56,33 @@ interface Story {
   /** Estimated delivery, in seconds from the start. */
   expectedIn?: number;
   declaredValue?: number;
+  /** Scans the carrier has that never reached us (a missed webhook), found by verification. */
+  atCarrier?: Scan[];
+  /** The carrier has no record of the tracking number. */
+  unknownToCarrier?: true;
   steps: Step[];
   expect: {
     stage: Stage;
     resolution?: Resolution;
     /** The suspicion at the end; `null`: none. */
     reason?: SuspicionReason | null;
-    /** Every customer notification, in the order sent. */
+    /** Every notification recorded, in the order sent. */
     notifications?: NotificationKind[];
+    /** What asking the carrier found, the last time it was asked. */
+    verification?: VerificationOutcome;
   };
 }
 
 const MINUTE = 'PT60S';
+/** Ten minutes: beyond any story's deadline, and beyond the age of any story's latest scan. */
+const PATIENT = 'PT600S';
 const PATIENT_STALL: Policy['stallAfter'] = {
-  info_received: MINUTE,
-  in_transit: MINUTE,
-  customs: MINUTE,
-  out_for_delivery: MINUTE,
-  failed_attempt: MINUTE,
-  available_for_pickup: MINUTE,
+  info_received: PATIENT,
+  in_transit: PATIENT,
+  customs: PATIENT,
+  out_for_delivery: PATIENT,
+  failed_attempt: PATIENT,
+  available_for_pickup: PATIENT,
 };
 const stallAfter = (status: TrackingStatus, iso: string): Partial<Policy> => ({
   stallAfter: { ...PATIENT_STALL, [status]: iso },
@@ -405,6 +414,30 @@ const STORIES: Story[] = [
     expect: inReview('carrier_damaged'),
   },
 
+  // ---- asking the carrier ----
+  {
+    title:
+      'a stalled parcel whose delivery webhook was missed is found delivered at the carrier, and nobody is bothered',
+    carrier: 'yanwen',
+    lane: ['CN', 'US'],
+    policy: stallAfter('in_transit', 'PT2S'),
+    atCarrier: [
+      ['out_for_delivery', 0],
+      ['delivered', 0],
+    ],
+    steps: [{ scans: [['in_transit', -1]] }],
+    expect: { ...quietlyDelivered, verification: 'delivered' },
+  },
+  {
+    title: 'a stalled parcel the carrier has never heard of keeps its suspicion and goes to review',
+    carrier: 'cainiao',
+    lane: ['CN', 'NL'],
+    policy: stallAfter('info_received', 'PT2S'),
+    unknownToCarrier: true,
+    steps: [{ scans: [['info_received', -1]] }],
+    expect: { ...inReview('stalled'), verification: 'unknown_number' },
+  },
+
   // ---- customs ----
   {
     title:
@@ -615,10 +648,11 @@ const STORIES: Story[] = [
       autoDecision: { maxDeclaredValue: 50, decision: 'refund' },
     },
     steps: [{ scans: [['in_transit', -1]] }],
+    // The expired SLA is recorded as an alert to ops before the policy decides.
     expect: {
       stage: 'closed',
       resolution: 'refunded',
-      notifications: ['delay_notice', 'refunded'],
+      notifications: ['delay_notice', 'ops_alert', 'refunded'],
     },
   },
   {
@@ -656,6 +690,7 @@ const CITIES: Record<string, string> = {
   MX: 'Monterrey',
   AT: 'Vienna',
   BR: 'São Paulo',
+  NL: 'Amsterdam',
 };
 
 let stack: TestStack;
@@ -667,27 +702,43 @@ async function runStory(story: Story): Promise<ShipmentState> {
   const at = (offset: number) => new Date(t0 + offset * 1000).toISOString();
   const policy = aFastPolicy(uniqueId('story').toLowerCase(), {
     stallAfter: PATIENT_STALL,
-    overdueGrace: MINUTE,
-    inquirySurge: { count: 5, window: MINUTE },
+    overdueGrace: PATIENT,
+    inquirySurge: { count: 5, window: PATIENT },
     reviewSla: 'PT300S',
     deliveredWatch: 'PT2S',
     maxFailedAttempts: 3,
     ...story.policy,
   });
   const [origin, destination] = story.lane;
-  const { reg, handle } = await startShipment(stack, policy, {
-    carrier: story.carrier,
-    origin: { country: origin },
-    destination: {
-      country: destination,
-      name: 'Sam Buyer',
-      line1: '1 High Street',
-      city: CITIES[destination] ?? 'Capital',
-      postalCode: '10001',
+  const { reg, handle } = await startShipment(
+    stack,
+    policy,
+    {
+      carrier: story.carrier,
+      origin: { country: origin },
+      destination: {
+        country: destination,
+        name: 'Sam Buyer',
+        line1: '1 High Street',
+        city: CITIES[destination] ?? 'Capital',
+        postalCode: '10001',
+      },
+      ...(story.declaredValue !== undefined ? { declaredValue: story.declaredValue } : {}),
+      ...(story.expectedIn !== undefined ? { expectedDeliveryAt: at(story.expectedIn) } : {}),
     },
-    ...(story.declaredValue !== undefined ? { declaredValue: story.declaredValue } : {}),
-    ...(story.expectedIn !== undefined ? { expectedDeliveryAt: at(story.expectedIn) } : {}),
-  });
+    { knownToCarrier: !story.unknownToCarrier },
+  );
+  if (story.atCarrier) {
+    stack.sandbox.store.addEvents(
+      reg.trackingNumber,
+      story.atCarrier.map(([status, offset, more], i) => ({
+        eventId: `${reg.shipmentId}-carrier-${i}`,
+        occurredAt: at(offset),
+        status,
+        ...more,
+      })),
+    );
+  }
 
   const batches: TrackingEvent[][] = [];
   const eventIds = new Set<string>();
@@ -778,12 +829,13 @@ describe('tracking stories on a real Temporal server', () => {
     '%s',
     async (_title, story) => {
       const state = await outcomes.get(story.title)!;
-      const { stage, resolution, reason, notifications } = story.expect;
+      const { stage, resolution, reason, notifications, verification } = story.expect;
       expect(state.stage).toBe(stage);
       expect(state.resolution).toBe(resolution);
       if (reason === null) expect(state.suspicion).toBeUndefined();
       else if (reason !== undefined) expect(state.suspicion?.reason).toBe(reason);
       if (notifications) expect(state.notifications.map((n) => n.kind)).toEqual(notifications);
+      if (verification) expect(state.verification?.outcome).toBe(verification);
     },
     STORY_DEADLINE_MS + 30_000,
   );

@@ -122,7 +122,7 @@ export class AfterShipClient {
   }
 }
 
-/** The earliest-stated-most-specific estimate: AfterShip's latest, custom, carrier's, its AI's. */
+/** The most specific estimate first: AfterShip's latest, a custom one, the carrier's, its AI's. */
 function estimate(t: AfterShipTracking): string | undefined {
   return toInstant(
     t.latest_estimated_delivery?.datetime ??
@@ -131,7 +131,8 @@ function estimate(t: AfterShipTracking): string | undefined {
       t.custom_estimated_delivery_date?.datetime_max ??
       t.courier_estimated_delivery_date?.estimated_delivery_date ??
       t.courier_estimated_delivery_date?.estimated_delivery_date_max ??
-      t.aftership_estimated_delivery_date?.estimated_delivery_date,
+      t.aftership_estimated_delivery_date?.estimated_delivery_date ??
+      t.expected_delivery,
   );
 }
 

@@ -36,6 +36,8 @@ export const afterShipTracking = z.object({
     .object({ estimated_delivery_date: text, estimated_delivery_date_max: text })
     .nullish(),
   aftership_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
+  /** Legacy (v4) single estimate, still sent by older webhook versions. */
+  expected_delivery: text,
 });
 export type AfterShipTracking = z.output<typeof afterShipTracking>;
 

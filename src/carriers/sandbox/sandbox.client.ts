@@ -47,6 +47,15 @@ const trackingSchema = z.object({
     }),
   ),
   estimatedDeliveryAt: z.string().optional(),
+  proofOfDelivery: z
+    .object({
+      deliveredAt: z.string(),
+      signedBy: z.string().optional(),
+      photoUrl: z.string().optional(),
+      location: z.object({ lat: z.number(), lng: z.number() }).optional(),
+      note: z.string().optional(),
+    })
+    .optional(),
 });
 
 const labelSchema = z.object({
@@ -111,6 +120,7 @@ export class SandboxCarrierClient implements Carrier {
       known: true,
       events: body.events,
       ...(body.estimatedDeliveryAt ? { estimatedDeliveryAt: body.estimatedDeliveryAt } : {}),
+      ...(body.proofOfDelivery ? { proofOfDelivery: body.proofOfDelivery } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 /** `npm run sandbox-carrier`: the sandbox carrier on its own, for demos and manual testing. */
 import pino from 'pino';
 import { loadConfig } from '../../config';
+import { sandboxWebhookSecrets } from './sandbox.config';
 import { createSandboxCarrier } from './sandbox.server';
 
 const config = loadConfig();
@@ -8,6 +9,7 @@ const logger = pino({ level: config.logLevel, name: 'sandbox-carrier' });
 const sandbox = createSandboxCarrier({
   apiKey: config.sandboxCarrierKey,
   log: (m) => logger.info(m),
+  webhookSecrets: sandboxWebhookSecrets(config),
 });
 const server = await sandbox.listen(config.sandboxCarrierPort, config.host);
 logger.info(`sandbox carrier listening on ${server.url}`);

@@ -286,6 +286,8 @@ export interface ScenarioEngineOptions {
   pushTimeoutMs?: number;
   fetch?: typeof fetch;
   log?: (m: string) => void;
+  /** Told the final outcome of every push. */
+  onPush?: (outcome: 'delivered' | 'failed') => void;
 }
 
 function at(ms: number): string {
@@ -304,9 +306,13 @@ export class ScenarioEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<AbortController>();
   private closed = false;
-  readonly counters = { pushesDelivered: 0, pushesFailed: 0 };
 
   constructor(private readonly opts: ScenarioEngineOptions) {}
+
+  /** Timers still waiting (scans, retries, claim decisions): none once closed. */
+  get activeTimers(): number {
+    return this.timers.size;
+  }
 
   /** A format can be pushed only with its secret configured. */
   canPush(format: WebhookProvider): boolean {
@@ -472,7 +478,7 @@ export class ScenarioEngine {
         record.lastStatusCode = res.status;
         if (res.ok) {
           record.status = 'delivered';
-          this.counters.pushesDelivered += 1;
+          this.opts.onPush?.('delivered');
           return;
         }
         record.lastError = `HTTP ${res.status}`;
@@ -487,7 +493,7 @@ export class ScenarioEngine {
       const wait = delays[record.attempts - 1];
       if (wait === undefined) {
         record.status = 'failed';
-        this.counters.pushesFailed += 1;
+        this.opts.onPush?.('failed');
         this.opts.log?.(
           `push ${record.deliveryId} (${target.format}) to ${target.url} failed after ${record.attempts} attempts: ${record.lastError}`,
         );

@@ -1,6 +1,7 @@
 /**
- * The sandbox carrier: a small HTTP API shaped like a real carrier's (tracking, labels, claims),
- * with scripting routes for tests and demos and fault injection to exercise retries.
+ * The sandbox carrier: a small HTTP API shaped like a real carrier's (tracking, traces, labels,
+ * claims), with scripting routes for tests and demos, a scenario engine that plays scripted stories
+ * and pushes signed webhooks (sandbox.scenarios.ts), and fault injection to exercise retries.
  */
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -9,19 +10,34 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import type { TrackingEvent, TrackingStatus } from '../../../workflows/shipment.contract';
-import type { ClaimFiled, ClaimRequest, Label } from '../carrier';
+import type { ClaimFiled, ClaimRequest, Label, ProofOfDelivery, TraceOpened } from '../carrier';
 import { trackingEvent } from '../../tracking/tracking.schemas';
+import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../webhooks/webhooks.providers';
+import {
+  claimDecisionFor,
+  ScenarioEngine,
+  STORIES,
+  traceFindingFor,
+  type Scenario,
+  type Story,
+} from './sandbox.scenarios';
 
 export const SANDBOX_CARRIER_CODE = 'sandbox';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type FaultRoute = 'track' | 'label' | 'claim';
+export type FaultRoute = 'track' | 'label' | 'claim' | 'trace';
 export type FaultMode = 'error500' | 'rate_limit' | 'hold' | 'none';
 
 export interface SandboxParcel {
   trackingNumber: string;
   events: TrackingEvent[];
   estimatedDeliveryAt?: string;
+  /** Shown in lookups once the parcel is delivered. */
+  proofOfDelivery?: ProofOfDelivery;
+  /** Set for parcels that play a scenario: decides claims and traces. */
+  story?: Story;
+  /** Story time per real time of the scenario (claims and traces are decided on its clock). */
+  timeScale?: number;
 }
 
 export interface SandboxLabel extends Label {
@@ -33,8 +49,17 @@ export interface SandboxLabel extends Label {
 export interface SandboxClaim extends Omit<ClaimRequest, 'idempotencyKey'> {
   claimId: string;
   filedAt: string;
-  /** Set by the control route; otherwise the status follows the approval delay. */
-  decided?: { status: 'approved' | 'denied'; amountApproved?: number };
+  /** Set by the control route; otherwise the decision follows the approval delay and the story. */
+  decided?: { status: 'approved' | 'partially_approved' | 'denied'; amountApproved?: number };
+}
+
+export interface SandboxTrace {
+  traceId: string;
+  trackingNumber: string;
+  reason: string;
+  description: string;
+  openedAt: string;
+  answerDueAt: string;
 }
 
 interface Fault {
@@ -48,6 +73,10 @@ export interface SandboxStats {
   labels: number;
   claims: number;
   parcels: number;
+  traces: number;
+  scenarios: number;
+  pushesDelivered: number;
+  pushesFailed: number;
   trackCalls: number;
   labelCalls: number;
   claimCalls: number;
@@ -59,14 +88,20 @@ export class SandboxStore {
   readonly parcels = new Map<string, SandboxParcel>();
   readonly labels = new Map<string, SandboxLabel>();
   readonly claims = new Map<string, SandboxClaim>();
+  readonly traces = new Map<string, SandboxTrace>();
   /** Idempotency key → id and a fingerprint of the first request body. */
   readonly labelKeys = new Map<string, { labelId: string; fingerprint: string }>();
   readonly claimKeys = new Map<string, { claimId: string; fingerprint: string }>();
+  readonly traceKeys = new Map<string, { traceId: string; fingerprint: string }>();
   readonly counters = {
     trackCalls: 0,
     labelCalls: 0,
     claimCalls: 0,
+    traceCalls: 0,
     faultsServed: 0,
+    scenarios: 0,
+    pushesDelivered: 0,
+    pushesFailed: 0,
   };
   readonly faults = new Map<FaultRoute, Fault>();
 
@@ -75,6 +110,7 @@ export class SandboxStore {
       labels: this.labels.size,
       claims: this.claims.size,
       parcels: this.parcels.size,
+      traces: this.traces.size,
       ...this.counters,
     };
   }
@@ -114,10 +150,47 @@ const trackingNumberSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9-]+$/);
 
+const proofOfDeliverySchema = z.object({
+  deliveredAt: z.iso.datetime({ offset: true }),
+  signedBy: z.string().max(200).optional(),
+  photoUrl: z.url().optional(),
+  location: z
+    .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
+    .optional(),
+  note: z.string().max(500).optional(),
+});
+
 const registerParcelSchema = z.object({
   trackingNumber: trackingNumberSchema,
   events: z.array(trackingEvent).default([]),
   estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
+  proofOfDelivery: proofOfDeliverySchema.optional(),
+});
+
+const locationSchema = z.object({
+  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE'),
+  city: z.string().min(1).max(200).optional(),
+  postalCode: z.string().min(1).max(20).optional(),
+});
+
+const scenarioSchema = z.object({
+  trackingNumber: trackingNumberSchema.optional(),
+  story: z.enum(STORIES),
+  /** Story time per real time: 86400 plays a story day per second. */
+  timeScale: z.number().positive().max(1e9).default(86_400),
+  /** The carrier as named in pushed payloads (AfterShip slug, EasyPost carrier). */
+  carrier: z.string().min(1).max(64).default(SANDBOX_CARRIER_CODE),
+  origin: locationSchema.default({ country: 'CN', city: 'Shenzhen', postalCode: '518000' }),
+  destination: locationSchema.default({ country: 'DE', city: 'Berlin', postalCode: '10115' }),
+  webhook: z
+    .object({ format: z.enum(WEBHOOK_PROVIDERS), url: z.url({ protocol: /^https?$/ }) })
+    .optional(),
+});
+
+const traceSchema = z.object({
+  trackingNumber: trackingNumberSchema,
+  reason: z.enum(['lost', 'delivered_not_received', 'damaged']),
+  description: z.string().min(1).max(2000),
 });
 
 const appendEventsSchema = z.object({
@@ -171,14 +244,14 @@ const claimSchema = z.object({
 });
 
 const faultSchema = z.object({
-  route: z.enum(['track', 'label', 'claim']),
+  route: z.enum(['track', 'label', 'claim', 'trace']),
   mode: z.enum(['error500', 'rate_limit', 'hold', 'none']),
   count: z.number().int().positive().default(1),
   retryAfterSeconds: z.number().int().nonnegative().default(1),
 });
 
 const claimDecisionSchema = z.object({
-  status: z.enum(['approved', 'denied']),
+  status: z.enum(['approved', 'partially_approved', 'denied']),
   amountApproved: z.number().nonnegative().optional(),
 });
 
@@ -291,21 +364,54 @@ export interface SandboxCarrierOptions {
   apiKey: string;
   now?: () => number;
   log?: (m: string) => void;
-  /** How long after filing a claim turns `approved` (default 24 h). */
+  /**
+   * How long after filing a claim is decided (default 24 h), on the parcel's story clock for
+   * scenario parcels (24 h at time scale 86400 is one second).
+   */
   claimApprovalDelayMs?: number;
+  /** How long a trace takes to find an answer (default 3 days), on the same clock. */
+  traceAnswerDelayMs?: number;
+  /** Signing secrets for scenario webhook pushes, per format (17TRACK signs with its API key). */
+  webhookSecrets?: Partial<Record<WebhookProvider, string>>;
+  /** Waits before retrying a failed push (default 0.5 s, 1 s, 2 s). */
+  webhookRetryDelaysMs?: number[];
 }
 
 export interface SandboxCarrier {
   app: express.Express;
   store: SandboxStore;
+  scenarios: ScenarioEngine;
   listen(port: number, host?: string): Promise<{ url: string; close(): Promise<void> }>;
+  /** Stops scenario timers and pushes (listen's close does this too). */
+  close(): void;
 }
 
 export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrier {
   if (!opts.apiKey) throw new Error('createSandboxCarrier: apiKey must not be empty');
   const now = opts.now ?? Date.now;
   const approvalDelayMs = opts.claimApprovalDelayMs ?? DAY_MS;
+  const traceDelayMs = opts.traceAnswerDelayMs ?? 3 * DAY_MS;
   const store = new SandboxStore();
+  const scenarios = new ScenarioEngine({
+    now,
+    secrets: opts.webhookSecrets ?? {},
+    retryDelaysMs: opts.webhookRetryDelaysMs,
+    log: opts.log,
+    sink: {
+      addEvents: (tn, events) => void store.addEvents(tn, events),
+      setEstimate: (tn, edd) => {
+        store.addEvents(tn, []).estimatedDeliveryAt = edd;
+      },
+      setProofOfDelivery: (tn, pod) => {
+        store.addEvents(tn, []).proofOfDelivery = pod;
+      },
+    },
+    onPush: (outcome) => {
+      store.counters[outcome === 'delivered' ? 'pushesDelivered' : 'pushesFailed'] += 1;
+    },
+  });
+  /** A delay on the parcel's story clock, in real milliseconds. */
+  const onClock = (ms: number, parcel: SandboxParcel | undefined) => ms / (parcel?.timeScale ?? 1);
   const expectedAuth = Buffer.from(`Bearer ${opts.apiKey}`);
 
   const app = express();
@@ -376,6 +482,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     const existed = store.parcels.has(body.trackingNumber);
     const parcel = store.addEvents(body.trackingNumber, body.events);
     if (body.estimatedDeliveryAt) parcel.estimatedDeliveryAt = body.estimatedDeliveryAt;
+    if (body.proofOfDelivery) parcel.proofOfDelivery = body.proofOfDelivery;
     res.status(existed ? 200 : 201).json(parcelView(parcel));
   });
 
@@ -484,12 +591,16 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
 
   // --- claims ---
 
+  /** The carrier's decision on a claim: scripted by the control route, else by the story once due. */
+  function decisionOf(c: SandboxClaim) {
+    if (c.decided) return { ...c.decided, detail: undefined };
+    const parcel = store.parcels.get(c.trackingNumber);
+    if (now() - Date.parse(c.filedAt) < onClock(approvalDelayMs, parcel)) return undefined;
+    return claimDecisionFor(parcel?.story, c.amount);
+  }
+
   function claimView(c: SandboxClaim): ClaimFiled & { trackingNumber: string; reason: string } {
-    const decided =
-      c.decided ??
-      (now() - Date.parse(c.filedAt) >= approvalDelayMs
-        ? { status: 'approved' as const, amountApproved: c.amount }
-        : undefined);
+    const decided = decisionOf(c);
     return {
       claimId: c.claimId,
       trackingNumber: c.trackingNumber,
@@ -497,11 +608,26 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
       status: decided?.status ?? 'submitted',
       amount: c.amount,
       currency: c.currency,
-      ...(decided?.status === 'approved'
+      ...(decided && decided.status !== 'denied'
         ? { amountApproved: decided.amountApproved ?? c.amount }
         : {}),
       filedAt: c.filedAt,
     };
+  }
+
+  /** Pushes a claim's decision to the scenario's webhook target, if it has one for claims. */
+  function pushClaimDecision(c: SandboxClaim) {
+    const view = claimView(c);
+    const decided = decisionOf(c);
+    if (!decided) return;
+    scenarios.pushClaim(c.trackingNumber, {
+      claimId: c.claimId,
+      status: decided.status,
+      amount: c.amount,
+      currency: c.currency,
+      ...(view.amountApproved !== undefined ? { amountApproved: view.amountApproved } : {}),
+      ...(decided.detail ? { detail: decided.detail } : {}),
+    });
   }
 
   app.post('/v1/claims', async (req, res) => {
@@ -532,6 +658,12 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     };
     store.claims.set(claim.claimId, claim);
     store.claimKeys.set(key, { claimId: claim.claimId, fingerprint: print });
+    if (scenarios.scenarioOf(claim.trackingNumber)?.webhook) {
+      const delay = onClock(approvalDelayMs, store.parcels.get(claim.trackingNumber));
+      scenarios.after(delay, () => {
+        if (!claim.decided) pushClaimDecision(claim);
+      });
+    }
     res.status(201).json(claimView(claim));
   });
 
@@ -542,7 +674,103 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     res.json(claimView(claim));
   });
 
+  // --- traces (carrier inquiries) ---
+
+  function traceView(t: SandboxTrace): TraceOpened & { trackingNumber: string; reason: string } {
+    const parcel = store.parcels.get(t.trackingNumber);
+    const due = now() >= Date.parse(t.answerDueAt);
+    const delivered = parcel?.events.some((e) => e.status === 'delivered') ?? false;
+    return {
+      traceId: t.traceId,
+      trackingNumber: t.trackingNumber,
+      reason: t.reason,
+      status: due ? traceFindingFor(parcel?.story, delivered) : 'open',
+      openedAt: t.openedAt,
+      answerDueAt: t.answerDueAt,
+    };
+  }
+
+  app.post('/v1/traces', async (req, res) => {
+    store.counters.traceCalls += 1;
+    const key = idempotencyKey(req, res);
+    if (!key) return;
+    if (await applyFault('trace', res)) return;
+    const print = fingerprint(req.body ?? {});
+    const known = store.traceKeys.get(key);
+    if (known)
+      return replay(res, key, known.fingerprint, print, () =>
+        traceView(store.traces.get(known.traceId)!),
+      );
+    const body = parseBody(traceSchema, req, res);
+    if (!body) return;
+    const parcel = store.parcels.get(body.trackingNumber);
+    if (!parcel) {
+      return sendError(
+        res,
+        422,
+        'trace.unknown_tracking',
+        `No parcel with tracking number ${body.trackingNumber}; a trace needs a known shipment.`,
+      );
+    }
+    const openedMs = now();
+    const trace: SandboxTrace = {
+      traceId: `trc_${randomUUID()}`,
+      ...body,
+      openedAt: new Date(openedMs).toISOString(),
+      answerDueAt: new Date(openedMs + onClock(traceDelayMs, parcel)).toISOString(),
+    };
+    store.traces.set(trace.traceId, trace);
+    store.traceKeys.set(key, { traceId: trace.traceId, fingerprint: print });
+    res.status(201).json(traceView(trace));
+  });
+
+  app.get('/v1/traces/:traceId', async (req, res) => {
+    if (await applyFault('trace', res)) return;
+    const trace = store.traces.get(req.params.traceId);
+    if (!trace) return sendError(res, 404, 'trace.not_found', 'No such trace.');
+    res.json(traceView(trace));
+  });
+
   // --- control (tests and demos) ---
+
+  /** Starts a parcel on a scripted story; see sandbox.scenarios.ts for the stories. */
+  app.post('/__control/scenarios', (req, res) => {
+    const body = parseBody(scenarioSchema, req, res);
+    if (!body) return;
+    const trackingNumber = body.trackingNumber ?? store.newTrackingNumber();
+    if (store.parcels.has(trackingNumber)) {
+      return sendError(
+        res,
+        409,
+        'scenario.tracking_taken',
+        `Tracking number ${trackingNumber} is already in use; leave it out to get a fresh one.`,
+      );
+    }
+    if (body.webhook && !scenarios.canPush(body.webhook.format)) {
+      return sendError(
+        res,
+        400,
+        'scenario.webhook_unsigned',
+        `No signing secret for ${body.webhook.format} pushes; start the sandbox with its secret set.`,
+      );
+    }
+    const parcel = store.addEvents(trackingNumber, []);
+    parcel.story = body.story;
+    parcel.timeScale = body.timeScale;
+    store.counters.scenarios += 1;
+    const scenario = scenarios.start({ ...body, trackingNumber });
+    res.status(201).json(scenarioView(scenario));
+  });
+
+  app.get('/__control/scenarios', (_req, res) => {
+    res.json({ items: [...scenarios.scenarios.values()].map(scenarioView) });
+  });
+
+  app.get('/__control/scenarios/:scenarioId', (req, res) => {
+    const scenario = scenarios.scenarios.get(req.params.scenarioId);
+    if (!scenario) return sendError(res, 404, 'scenario.not_found', 'No such scenario.');
+    res.json(scenarioView(scenario));
+  });
 
   app.post('/__control/faults', (req, res) => {
     const body = parseBody(faultSchema, req, res);
@@ -566,6 +794,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     const claim = store.claims.get(req.params.claimId);
     if (!claim) return sendError(res, 404, 'claim.not_found', 'No such claim.');
     claim.decided = body;
+    pushClaimDecision(claim);
     res.json(claimView(claim));
   });
 
@@ -596,6 +825,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
       url,
       close: () =>
         new Promise<void>((resolve, reject) => {
+          scenarios.close();
           releaseAllHolds();
           server.close((err) => (err ? reject(err) : resolve()));
           server.closeAllConnections();
@@ -603,15 +833,36 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     };
   }
 
-  return { app, store, listen };
+  return { app, store, scenarios, listen, close: () => scenarios.close() };
 }
 
 function parcelView(p: SandboxParcel) {
+  const status = latestStatus(p);
   return {
     trackingNumber: p.trackingNumber,
-    status: latestStatus(p),
+    status,
     events: p.events,
     ...(p.estimatedDeliveryAt ? { estimatedDeliveryAt: p.estimatedDeliveryAt } : {}),
+    ...(status === 'delivered' && p.proofOfDelivery ? { proofOfDelivery: p.proofOfDelivery } : {}),
+  };
+}
+
+function scenarioView(s: Scenario) {
+  return {
+    scenarioId: s.scenarioId,
+    trackingNumber: s.trackingNumber,
+    story: s.story,
+    timeScale: s.timeScale,
+    startedAt: s.startedAt,
+    estimatedDeliveryAt: s.estimatedDeliveryAt,
+    ...(s.webhook ? { webhook: s.webhook } : {}),
+    played: s.played,
+    schedule: s.schedule.map((scan) => ({
+      at: scan.at,
+      kind: scan.kind,
+      description: scan.description,
+    })),
+    pushes: s.pushes,
   };
 }
 

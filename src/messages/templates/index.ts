@@ -242,7 +242,11 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
         : new Intl.NumberFormat(loc).format(vars.refundAmount),
     );
   }
-  if (vars.status) put('statusText', fill(statusSentence(vars.status, loc), out, (s) => s));
+  if (vars.status)
+    put(
+      'statusText',
+      fill(statusSentence(vars.status, loc), out, (s) => s),
+    );
   return out;
 }
 

@@ -1,0 +1,275 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboxRepository } from '../../src/messages/outbox.repository';
+import { DEFAULT_MESSAGING } from '../../src/messages/settings';
+import { aRegistration, uniqueId } from '../helpers/factories';
+import { startApi, type ApiUnderTest } from './harness';
+
+let api: ApiUnderTest;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+async function registered() {
+  const reg = aRegistration();
+  const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body: reg });
+  expect(res.status).toBe(201);
+  return reg;
+}
+
+describe('seller templates', () => {
+  it('lists the kinds, the built-in languages and what each kind may use', async () => {
+    const res = await api.call('GET', '/v1/templates', { as: 'ops' });
+    expect(res.status).toBe(200);
+    expect(res.body.builtinLocales).toEqual(['en', 'zh-CN', 'es', 'de', 'fr', 'ja', 'pt-BR']);
+    expect(res.body.kinds).toContain('customs_notice');
+    expect(res.body.placeholders.refunded).toContain('refundAmount');
+  });
+
+  it('a seller overrides a text, sees it in effect, changes it, and deletes it to revert', async () => {
+    const path = '/v1/templates/refunded/pt-PT';
+    const body = {
+      subject: 'Reembolso da encomenda {orderId}',
+      text: 'Olá {customerName}, devolvemos {refundAmount}.{#couponCode} Cupão: {couponCode}{/couponCode}',
+    };
+    const created = await api.call('PUT', path, { as: 'admin', body });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ kind: 'refunded', locale: 'pt-PT', ...body });
+    const effective = await api.call('GET', path, { as: 'ops' });
+    expect(effective.body).toMatchObject({ source: 'override', templateLocale: 'pt-PT', ...body });
+    const replaced = await api.call('PUT', path, {
+      as: 'admin',
+      body: { ...body, subject: 'Reembolso {orderId}' },
+    });
+    expect(replaced.status).toBe(200);
+    const listed = await api.call('GET', '/v1/templates', { as: 'ops' });
+    expect(listed.body.overrides).toContainEqual(
+      expect.objectContaining({
+        kind: 'refunded',
+        locale: 'pt-PT',
+        subject: 'Reembolso {orderId}',
+      }),
+    );
+
+    expect((await api.call('DELETE', path, { as: 'admin' })).status).toBe(204);
+    const reverted = await api.call('GET', path, { as: 'ops' });
+    expect(reverted.body).toMatchObject({ source: 'builtin', templateLocale: 'pt-BR' });
+    const again = await api.call('DELETE', path, { as: 'admin' });
+    expect(again.status).toBe(404);
+    expect(again.body.code).toBe('template.not_found');
+  });
+
+  it('a template with an unknown placeholder is refused with a problem naming it', async () => {
+    const res = await api.call('PUT', '/v1/templates/delay_notice/en', {
+      as: 'admin',
+      body: { subject: 'Late: {orderId}', text: 'Hi {customerName}, code {couponCod}' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.code).toBe('template.invalid');
+    expect(res.body.errors).toEqual([
+      { path: 'text', message: expect.stringContaining('unknown placeholder {couponCod}') },
+    ]);
+    const unchanged = await api.call('GET', '/v1/templates/delay_notice/en', { as: 'ops' });
+    expect(unchanged.body.source).toBe('builtin');
+  });
+
+  it('an unknown kind, a bad locale or an empty text is refused with the field named', async () => {
+    const kind = await api.call('PUT', '/v1/templates/birthday/en', {
+      as: 'admin',
+      body: { subject: 's', text: 't' },
+    });
+    expect(kind.status).toBe(400);
+    expect(kind.body.errors[0].path).toBe('kind');
+    const locale = await api.call('PUT', '/v1/templates/refunded/not_a-locale!', {
+      as: 'admin',
+      body: { subject: 's', text: 't' },
+    });
+    expect(locale.body.errors[0].path).toBe('locale');
+    const empty = await api.call('PUT', '/v1/templates/refunded/de', {
+      as: 'admin',
+      body: { subject: 's', text: '' },
+    });
+    expect(empty.body.errors).toEqual([{ path: 'text', message: 'must not be empty' }]);
+  });
+
+  it('only admins change templates', async () => {
+    const res = await api.call('PUT', '/v1/templates/refunded/de', {
+      as: 'ops',
+      body: { subject: 's', text: 't' },
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('a reply to a customer uses the seller’s text for their language', async () => {
+    await api.call('PUT', '/v1/templates/inquiry_reply/es', {
+      as: 'admin',
+      body: { subject: 'Tu pedido {orderId}', text: '¡Hola {customerName}! {statusText}' },
+    });
+    try {
+      const reg = await registered();
+      const q = {
+        inquiryId: uniqueId('Q'),
+        channel: 'email',
+        message: '¿Dónde está mi pedido?',
+        receivedAt: '2026-03-01T10:00:00Z',
+      };
+      await api.call('POST', `/v1/shipments/${reg.shipmentId}/inquiries`, {
+        as: 'ingest',
+        body: q,
+      });
+      const log = await api.call('GET', `/v1/shipments/${reg.shipmentId}/messages`, { as: 'ops' });
+      const reply = log.body.items.find((i: { type: string }) => i.type === 'message');
+      expect(reply).toMatchObject({
+        subject: `Tu pedido ${reg.orderId}`,
+        text: `¡Hola ${reg.customer.name}! Tu paquete (${reg.carrier} ${reg.trackingNumber}) está en camino.`,
+      });
+    } finally {
+      await api.call('DELETE', '/v1/templates/inquiry_reply/es', { as: 'admin' });
+    }
+  });
+});
+
+describe('the outbox in the API', () => {
+  it('a message that keeps failing is listed with its error under ?status=failing', async () => {
+    const reg = await registered();
+    const outbox = createOutboxRepository(api.db, DEFAULT_MESSAGING);
+    const key = `shipment:${reg.shipmentId}:notify:delay_notice:1`;
+    const { row } = await outbox.record({
+      idempotencyKey: key,
+      shipmentId: reg.shipmentId,
+      kind: 'delay_notice',
+      channel: 'email',
+      to: reg.customer.email,
+      locale: 'en',
+      subject: 'Late',
+      text: 'Your parcel is late',
+    });
+    // Far in the future, so no dispatcher of another test takes it while we look.
+    await outbox.claim(row.id, 60_000, true);
+    await outbox.markFailed(row.id, 'connect ECONNREFUSED 10.0.0.1:587', () => 3_600_000);
+
+    const failing = await api.call(
+      'GET',
+      `/v1/messages?status=failing&shipmentId=${reg.shipmentId}`,
+      {
+        as: 'ops',
+      },
+    );
+    expect(failing.status).toBe(200);
+    expect(failing.body.items).toEqual([
+      expect.objectContaining({
+        idempotencyKey: key,
+        status: 'failing',
+        attempts: 1,
+        lastError: 'connect ECONNREFUSED 10.0.0.1:587',
+        nextAttemptAt: expect.any(String),
+      }),
+    ]);
+    const sent = await api.call('GET', `/v1/messages?status=sent&shipmentId=${reg.shipmentId}`, {
+      as: 'ops',
+    });
+    expect(sent.body.items).toEqual([]);
+  });
+
+  it('pages through messages newest first', async () => {
+    const reg = await registered();
+    const outbox = createOutboxRepository(api.db, DEFAULT_MESSAGING);
+    for (const n of [1, 2, 3]) {
+      await outbox.record({
+        idempotencyKey: `${reg.shipmentId}:page:${n}`,
+        shipmentId: reg.shipmentId,
+        kind: 'ops_alert',
+        channel: 'email',
+        to: 'ops@x.test',
+        locale: 'en',
+        subject: `alert ${n}`,
+        text: 'x',
+      });
+    }
+    const first = await api.call('GET', `/v1/messages?shipmentId=${reg.shipmentId}&limit=2`, {
+      as: 'analyst',
+    });
+    expect(first.body.items.map((i: { subject: string }) => i.subject)).toEqual([
+      'alert 3',
+      'alert 2',
+    ]);
+    const second = await api.call(
+      'GET',
+      `/v1/messages?shipmentId=${reg.shipmentId}&limit=2&cursor=${first.body.nextCursor}`,
+      { as: 'analyst' },
+    );
+    expect(second.body).toEqual({
+      items: [expect.objectContaining({ subject: 'alert 1' })],
+      nextCursor: null,
+    });
+  });
+
+  it('an unknown status filter is refused naming the field', async () => {
+    const res = await api.call('GET', '/v1/messages?status=lost', { as: 'ops' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe('status');
+  });
+});
+
+describe('the communication log of a shipment', () => {
+  it('shows what we sent and what the customer wrote, in order', async () => {
+    const reg = await registered();
+    const outbox = createOutboxRepository(api.db, DEFAULT_MESSAGING);
+    await outbox.record({
+      idempotencyKey: `shipment:${reg.shipmentId}:notify:delay_notice:1`,
+      shipmentId: reg.shipmentId,
+      kind: 'delay_notice',
+      channel: 'email',
+      to: reg.customer.email,
+      locale: 'en',
+      subject: 'Your order is late',
+      text: 'Sorry',
+    });
+    const q = {
+      inquiryId: uniqueId('Q'),
+      channel: 'chat',
+      message: 'Where is my parcel?',
+      receivedAt: new Date().toISOString(),
+    };
+    await api.call('POST', `/v1/shipments/${reg.shipmentId}/inquiries`, { as: 'ingest', body: q });
+    await api.call('POST', '/v1/inbound/email', {
+      as: 'ingest',
+      body: {
+        from: reg.customer.email,
+        to: 'care@shop.test',
+        subject: 'refund',
+        text: 'I want my money back',
+        messageId: `<${uniqueId('m')}@example.com>`,
+        receivedAt: new Date().toISOString(),
+      },
+    });
+
+    const log = await api.call('GET', `/v1/shipments/${reg.shipmentId}/messages`, { as: 'ops' });
+    expect(log.status).toBe(200);
+    const summary = log.body.items.map((i: Record<string, unknown>) =>
+      i.type === 'message' ? `out ${String(i.kind)}` : `in ${String(i.type)} ${String(i.intent)}`,
+    );
+    expect(summary).toEqual([
+      'out delay_notice',
+      'in inquiry where_is_it',
+      'out inquiry_reply',
+      'in inquiry wants_refund',
+      'out ops_alert',
+    ]);
+    const ats = log.body.items.map((i: { at: string }) => Date.parse(i.at));
+    expect([...ats].sort((a, b) => a - b)).toEqual(ats);
+    expect(log.body.items[3]).toMatchObject({
+      channel: 'email',
+      action: 'routed_to_ops',
+      email: { from: reg.customer.email, subject: 'refund', matchedBy: 'customer_email' },
+    });
+  });
+
+  it('of an unknown shipment is a 404 problem', async () => {
+    const res = await api.call('GET', '/v1/shipments/NOPE-1/messages', { as: 'ops' });
+    expect(res.status).toBe(404);
+  });
+});
