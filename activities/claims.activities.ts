@@ -1,8 +1,12 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { ClaimFiled, ProofOfDelivery, TraceOpened } from '../src/carriers/carrier';
+import type { ClaimFiled, TraceOpened } from '../src/carriers/carrier';
 import type { ClaimDeadlines } from '../workflows/claim.eligibility';
 import { selectClaimRule } from '../workflows/claim.eligibility';
-import { buildEvidencePackage } from '../src/claims/claims.evidence';
+import {
+  buildEvidencePackage,
+  needsProofOfDelivery,
+  withProofOfDelivery,
+} from '../src/claims/claims.evidence';
 import { CLAIM_RULES, type ClaimRule, type EvidenceItem } from '../src/claims/claims.rules';
 import { claimHistory, claims } from '../src/db/schema';
 import type { ClaimReason, ClaimStatus } from '../workflows/claim.contract';
@@ -135,7 +139,8 @@ export function createClaimActivities({ db, carriers, clock = () => new Date() }
 
     /**
      * Assembles the evidence package from what we hold (and the carrier's proof of delivery when
-     * it says delivered) and stores it on the claim. Filing sends exactly what was stored.
+     * the rule asks for it or a scan says delivered) and stores it on the claim. Filing sends
+     * exactly what was stored.
      */
     async buildClaimEvidence(input: {
       claimRowId: number;
@@ -149,14 +154,7 @@ export function createClaimActivities({ db, carriers, clock = () => new Date() }
       currency: string;
       trace?: { traceId: string; status: string; openedAt: string };
     }): Promise<{ items: number; missing: EvidenceItem[] }> {
-      let proofOfDelivery: ProofOfDelivery | undefined;
-      if (input.rule.evidence.includes('proof_of_delivery')) {
-        const tracked = await carrierCall(() =>
-          carriers.get(input.carrier).track(input.trackingNumber),
-        );
-        proofOfDelivery = tracked.proofOfDelivery;
-      }
-      const pkg = await buildEvidencePackage(db, {
+      let pkg = await buildEvidencePackage(db, {
         shipmentId: input.shipmentId,
         filer: input.filer,
         rule: input.rule,
@@ -164,9 +162,14 @@ export function createClaimActivities({ db, carriers, clock = () => new Date() }
         amountClaimed: input.amountClaimed,
         currency: input.currency,
         trace: input.trace,
-        proofOfDelivery,
         preparedAt: clock(),
       });
+      if (needsProofOfDelivery(pkg)) {
+        const tracked = await carrierCall(() =>
+          carriers.get(input.carrier).track(input.trackingNumber),
+        );
+        if (tracked.proofOfDelivery) pkg = withProofOfDelivery(pkg, tracked.proofOfDelivery);
+      }
       await db
         .update(claims)
         .set({ evidence: pkg, updatedAt: clock() })

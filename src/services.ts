@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Server } from 'node:http';
 import { createActivities } from '../activities';
 import { createApp, parseApiKeys } from './api/app';
-import { sandboxRegistry } from './carriers/registry';
+import { carrierRegistryFromConfig } from './carriers/registry';
 import { SandboxCarrierClient } from './carriers/sandbox/sandbox.client';
 import type { Config } from './config';
 import { connectDatabase, migrateDatabase, type Database } from './db/client';
@@ -76,18 +76,17 @@ export async function startWorker(
       'SMTP_URL',
       'Point it at your SMTP server, e.g. smtp://user:pass@mail.example.com:587 (npm start runs a local mail sink for you).',
     );
-  if (!config.sandboxCarrierUrl)
-    throw new MissingSettingError(
-      'SANDBOX_CARRIER_URL',
-      'Point it at the sandbox carrier (npm run sandbox-carrier) until real carrier adapters are configured.',
-    );
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
-  const carriers = sandboxRegistry(
-    new SandboxCarrierClient({
-      baseUrl: config.sandboxCarrierUrl,
-      apiKey: config.sandboxCarrierKey,
-    }),
-  );
+  // Each of tracking, labels, claims and traces goes to its configured provider; a provider
+  // without its key (or the sandbox without SANDBOX_CARRIER_URL) fails here, naming the variable.
+  const carriers = carrierRegistryFromConfig(config, {
+    sandbox: config.sandboxCarrierUrl
+      ? new SandboxCarrierClient({
+          baseUrl: config.sandboxCarrierUrl,
+          apiKey: config.sandboxCarrierKey,
+        })
+      : undefined,
+  });
   const messaging = messagingFromConfig(config, (level, msg, meta) =>
     logger[level](meta ?? {}, msg),
   );

@@ -165,6 +165,32 @@ export function openApiDocument(): JsonSchema {
           },
         },
       },
+      '/v1/webhooks/{provider}': {
+        post: {
+          security: [],
+          summary:
+            'Receive a provider webhook (aftership, 17track, easypost, sandbox); authenticated by the provider signature over the raw body',
+          parameters: [pathParam('provider')],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          responses: {
+            '200': ok('{received, duplicate, deliveryId, kind, accepted, duplicates, unknown}'),
+            '400': problem('Malformed JSON or not the documented payload shape'),
+            '401': problem('Missing or wrong signature; nothing recorded'),
+            '404': problem('Unknown provider'),
+            '415': problem('Not sent as JSON'),
+            '503': problem('Receiver not configured (names the variable to set), or Temporal unreachable'),
+          },
+        },
+      },
+      '/v1/webhooks/stats': {
+        get: {
+          summary: 'Webhook deliveries per provider, with unknown tracking numbers (analyst, admin)',
+          responses: { '200': ok('{providers}'), ...common },
+        },
+      },
       '/v1/tracking-events': {
         post: {
           summary: 'Push a batch of tracking events (at most 1000)',

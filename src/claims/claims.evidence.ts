@@ -173,6 +173,22 @@ export async function buildEvidencePackage(db: Db, input: EvidenceInput): Promis
   return pkg;
 }
 
+/** Proof of delivery matters when the rule asks for it or a scan says the parcel was delivered. */
+export function needsProofOfDelivery(pkg: EvidencePackage): boolean {
+  return (
+    pkg.required.includes('proof_of_delivery') ||
+    pkg.trackingHistory.some((e) => e.status === 'delivered')
+  );
+}
+
+export function withProofOfDelivery(
+  pkg: EvidencePackage,
+  proofOfDelivery: ProofOfDelivery,
+): EvidencePackage {
+  const next = { ...pkg, proofOfDelivery };
+  return { ...next, missing: next.required.filter((item) => !hasItem(next, item)) };
+}
+
 function hasItem(pkg: EvidencePackage, item: EvidenceItem): boolean {
   switch (item) {
     case 'order':

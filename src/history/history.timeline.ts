@@ -238,161 +238,166 @@ export async function businessTimeline(runs: Run[], decoder: Decoder): Promise<H
       const push = (x: Omit<HistoryEntry, 'at' | 'runId' | 'eventId'>) =>
         out.push({ ...base, ...x });
 
-      if (e.workflowExecutionStartedEventAttributes) {
-        const [input] = (await decode(
-          e.workflowExecutionStartedEventAttributes.input?.payloads,
-        )) as [ShipmentWorkflowInput | undefined];
-        const reg = input?.registration;
-        if (runIndex === 0 || !input?.carried) {
+      try {
+        if (e.workflowExecutionStartedEventAttributes) {
+          const [input] = (await decode(
+            e.workflowExecutionStartedEventAttributes.input?.payloads,
+          )) as [ShipmentWorkflowInput | undefined];
+          const reg = input?.registration;
+          if (runIndex === 0 || !input?.carried) {
+            push({
+              kind: 'started',
+              summary: reg
+                ? `Watching started: ${reg.carrier} ${reg.trackingNumber} from ${reg.origin.country} to ${reg.destination.country}, policy "${reg.policy}"${reg.replacementOf ? `, replacing ${reg.replacementOf}` : ''}`
+                : 'Watching started',
+            });
+          } else {
+            stage = input.carried.stage;
+            suspicion = input.carried.suspicion?.reason;
+            push({
+              kind: 'continued_as_new',
+              summary: `New run continues the shipment in stage ${stage} (history kept short)`,
+            });
+          }
+        } else if (e.workflowExecutionSignaledEventAttributes) {
+          const a = e.workflowExecutionSignaledEventAttributes;
+          const name = a.signalName ?? '';
+          push({ ...signalEntry(name, await decode(a.input?.payloads)), name });
+        } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+          const a = e.workflowExecutionUpdateAcceptedEventAttributes;
+          const input = a.acceptedRequest?.input;
+          const name = input?.name ?? '';
+          const [d] = (await decode(input?.args?.payloads)) as [ReviewInput | undefined];
+          if (name === 'review' && d) {
+            updates.set(a.protocolInstanceId ?? '', { ...d, name });
+            push({
+              kind: 'review_decision',
+              name,
+              actor: d.reviewer,
+              summary: `Review decision: ${d.decision} by ${d.reviewer}${d.note ? ` (${d.note})` : ''}`,
+            });
+          } else {
+            push({ kind: 'update', name, summary: `Update ${name} accepted` });
+          }
+        } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
+          const a = e.workflowExecutionUpdateCompletedEventAttributes;
+          const failure = a.outcome?.failure;
+          if (failure) {
+            const d = updates.get(a.meta?.updateId ?? '');
+            push({
+              kind: 'update_failed',
+              name: d?.name,
+              actor: d?.reviewer,
+              summary: `Update failed: ${failureMessage(failure)}`,
+            });
+          }
+        } else if (e.activityTaskScheduledEventAttributes) {
+          const a = e.activityTaskScheduledEventAttributes;
+          const [input] = await decode(a.input?.payloads);
+          activities.set(String(e.eventId), { name: a.activityType?.name ?? '?', input });
+        } else if (e.activityTaskCompletedEventAttributes) {
+          const a = e.activityTaskCompletedEventAttributes;
+          const act = activities.get(String(a.scheduledEventId));
+          if (!act) continue;
+          const [result] = await decode(a.result?.payloads);
+          const summary = activitySummary(act.name, act.input, result);
+          if (!summary) continue;
+          const i = (act.input ?? {}) as { reviewer?: string; automatic?: boolean };
           push({
-            kind: 'started',
-            summary: reg
-              ? `Watching started: ${reg.carrier} ${reg.trackingNumber} from ${reg.origin.country} to ${reg.destination.country}, policy "${reg.policy}"${reg.replacementOf ? `, replacing ${reg.replacementOf}` : ''}`
-              : 'Watching started',
+            kind: 'activity',
+            name: act.name,
+            summary,
+            actor:
+              act.name === 'closeReview'
+                ? i.automatic
+                  ? 'policy'
+                  : i.reviewer
+                : ACTIVITY_ACTOR[act.name],
           });
-        } else {
-          stage = input.carried.stage;
-          suspicion = input.carried.suspicion?.reason;
+        } else if (e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes) {
+          const a = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes!;
+          const act = activities.get(String(a.scheduledEventId));
           push({
-            kind: 'continued_as_new',
-            summary: `New run continues the shipment in stage ${stage} (history kept short)`,
+            kind: 'activity_failed',
+            name: act?.name,
+            summary: `Activity ${act?.name ?? '?'} failed: ${failureMessage(a.failure)}`,
           });
-        }
-      } else if (e.workflowExecutionSignaledEventAttributes) {
-        const a = e.workflowExecutionSignaledEventAttributes;
-        const name = a.signalName ?? '';
-        push({ ...signalEntry(name, await decode(a.input?.payloads)), name });
-      } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
-        const a = e.workflowExecutionUpdateAcceptedEventAttributes;
-        const input = a.acceptedRequest?.input;
-        const name = input?.name ?? '';
-        const [d] = (await decode(input?.args?.payloads)) as [ReviewInput | undefined];
-        if (name === 'review' && d) {
-          updates.set(a.protocolInstanceId ?? '', { ...d, name });
+        } else if (e.timerStartedEventAttributes) {
+          const a = e.timerStartedEventAttributes;
+          timers.set(a.timerId ?? '', { stage, seconds: seconds(a.startToFireTimeout) });
+        } else if (e.timerFiredEventAttributes) {
+          const t = timers.get(e.timerFiredEventAttributes.timerId ?? '');
           push({
-            kind: 'review_decision',
-            name,
-            actor: d.reviewer,
-            summary: `Review decision: ${d.decision} by ${d.reviewer}${d.note ? ` (${d.note})` : ''}`,
+            kind: 'timer',
+            summary: `${TIMER_MEANING[t?.stage ?? stage] ?? 'timer fired'} (after ${humanDuration(t?.seconds ?? 0)})`,
           });
-        } else {
-          push({ kind: 'update', name, summary: `Update ${name} accepted` });
-        }
-      } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
-        const a = e.workflowExecutionUpdateCompletedEventAttributes;
-        const failure = a.outcome?.failure;
-        if (failure) {
-          const d = updates.get(a.meta?.updateId ?? '');
+        } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
+          const fields =
+            e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
+          // Keyword values arrive as a string (or a one-element list); removal as null or [].
+          const keyword = (name: string): string | null | undefined => {
+            const p = fields[name];
+            if (!p) return undefined;
+            const v = decoder.searchAttribute(p);
+            const one = Array.isArray(v) ? v[0] : v;
+            return typeof one === 'string' && one ? one : null;
+          };
+          const reason = keyword(searchAttributes.suspicionReason.name);
+          if (reason) {
+            suspicion = reason;
+            push({ kind: 'suspicion', summary: `Suspicion: ${reason}` });
+          } else if (reason === null && suspicion) {
+            push({ kind: 'suspicion_cleared', summary: `Suspicion (${suspicion}) cleared` });
+            suspicion = undefined;
+          }
+          const next = keyword(searchAttributes.stage.name);
+          if (next) {
+            stage = next as Stage;
+            push({
+              kind: 'stage',
+              summary: `Stage: ${next}${next === 'awaiting_review' && suspicion ? ` (suspicion: ${suspicion})` : ''}`,
+            });
+          }
+        } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
           push({
-            kind: 'update_failed',
-            name: d?.name,
-            actor: d?.reviewer,
-            summary: `Update failed: ${failureMessage(failure)}`,
+            kind: 'child_started',
+            summary: `Replacement watched by workflow ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '?'}`,
           });
-        }
-      } else if (e.activityTaskScheduledEventAttributes) {
-        const a = e.activityTaskScheduledEventAttributes;
-        const [input] = await decode(a.input?.payloads);
-        activities.set(String(e.eventId), { name: a.activityType?.name ?? '?', input });
-      } else if (e.activityTaskCompletedEventAttributes) {
-        const a = e.activityTaskCompletedEventAttributes;
-        const act = activities.get(String(a.scheduledEventId));
-        if (!act) continue;
-        const [result] = await decode(a.result?.payloads);
-        const summary = activitySummary(act.name, act.input, result);
-        if (!summary) continue;
-        const i = (act.input ?? {}) as { reviewer?: string; automatic?: boolean };
-        push({
-          kind: 'activity',
-          name: act.name,
-          summary,
-          actor:
-            act.name === 'closeReview'
-              ? i.automatic
-                ? 'policy'
-                : i.reviewer
-              : ACTIVITY_ACTOR[act.name],
-        });
-      } else if (e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes) {
-        const a = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes!;
-        const act = activities.get(String(a.scheduledEventId));
-        push({
-          kind: 'activity_failed',
-          name: act?.name,
-          summary: `Activity ${act?.name ?? '?'} failed: ${failureMessage(a.failure)}`,
-        });
-      } else if (e.timerStartedEventAttributes) {
-        const a = e.timerStartedEventAttributes;
-        timers.set(a.timerId ?? '', { stage, seconds: seconds(a.startToFireTimeout) });
-      } else if (e.timerFiredEventAttributes) {
-        const t = timers.get(e.timerFiredEventAttributes.timerId ?? '');
-        push({
-          kind: 'timer',
-          summary: `${TIMER_MEANING[t?.stage ?? stage] ?? 'timer fired'} (after ${humanDuration(t?.seconds ?? 0)})`,
-        });
-      } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
-        const fields =
-          e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
-        // Keyword values arrive as a string (or a one-element list); removal as null or [].
-        const keyword = (name: string): string | null | undefined => {
-          const p = fields[name];
-          if (!p) return undefined;
-          const v = decoder.searchAttribute(p);
-          const one = Array.isArray(v) ? v[0] : v;
-          return typeof one === 'string' && one ? one : null;
-        };
-        const reason = keyword(searchAttributes.suspicionReason.name);
-        if (reason) {
-          suspicion = reason;
-          push({ kind: 'suspicion', summary: `Suspicion: ${reason}` });
-        } else if (reason === null && suspicion) {
-          push({ kind: 'suspicion_cleared', summary: `Suspicion (${suspicion}) cleared` });
-          suspicion = undefined;
-        }
-        const next = keyword(searchAttributes.stage.name);
-        if (next) {
-          stage = next as Stage;
+        } else if (e.workflowTaskFailedEventAttributes) {
           push({
-            kind: 'stage',
-            summary: `Stage: ${next}${next === 'awaiting_review' && suspicion ? ` (suspicion: ${suspicion})` : ''}`,
+            kind: 'workflow_task_failed',
+            summary: `Workflow task failed (retried by Temporal): ${failureMessage(e.workflowTaskFailedEventAttributes.failure)}`,
           });
+        } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
+          // The next run's start says it; nothing to add here.
+        } else if (e.workflowExecutionCompletedEventAttributes) {
+          const [state] = (await decode(
+            e.workflowExecutionCompletedEventAttributes.result?.payloads,
+          )) as [ShipmentState | undefined];
+          push({
+            kind: 'closed',
+            summary: `Closed${state?.resolution ? `: ${state.resolution}` : ''}`,
+          });
+        } else if (e.workflowExecutionFailedEventAttributes) {
+          push({
+            kind: 'failed',
+            summary: `Workflow failed: ${failureMessage(e.workflowExecutionFailedEventAttributes.failure)}`,
+          });
+        } else if (e.workflowExecutionTerminatedEventAttributes) {
+          const a = e.workflowExecutionTerminatedEventAttributes;
+          push({
+            kind: 'terminated',
+            actor: a.identity ?? undefined,
+            summary: `Workflow terminated${a.reason ? `: ${a.reason}` : ''}`,
+          });
+        } else if (e.workflowExecutionCanceledEventAttributes) {
+          push({ kind: 'cancelled', summary: 'Workflow cancelled' });
+        } else if (e.workflowExecutionTimedOutEventAttributes) {
+          push({ kind: 'timed_out', summary: 'Workflow timed out' });
         }
-      } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
-        push({
-          kind: 'child_started',
-          summary: `Replacement watched by workflow ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '?'}`,
-        });
-      } else if (e.workflowTaskFailedEventAttributes) {
-        push({
-          kind: 'workflow_task_failed',
-          summary: `Workflow task failed (retried by Temporal): ${failureMessage(e.workflowTaskFailedEventAttributes.failure)}`,
-        });
-      } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
-        // The next run's start says it; nothing to add here.
-      } else if (e.workflowExecutionCompletedEventAttributes) {
-        const [state] = (await decode(
-          e.workflowExecutionCompletedEventAttributes.result?.payloads,
-        )) as [ShipmentState | undefined];
-        push({
-          kind: 'closed',
-          summary: `Closed${state?.resolution ? `: ${state.resolution}` : ''}`,
-        });
-      } else if (e.workflowExecutionFailedEventAttributes) {
-        push({
-          kind: 'failed',
-          summary: `Workflow failed: ${failureMessage(e.workflowExecutionFailedEventAttributes.failure)}`,
-        });
-      } else if (e.workflowExecutionTerminatedEventAttributes) {
-        const a = e.workflowExecutionTerminatedEventAttributes;
-        push({
-          kind: 'terminated',
-          actor: a.identity ?? undefined,
-          summary: `Workflow terminated${a.reason ? `: ${a.reason}` : ''}`,
-        });
-      } else if (e.workflowExecutionCanceledEventAttributes) {
-        push({ kind: 'cancelled', summary: 'Workflow cancelled' });
-      } else if (e.workflowExecutionTimedOutEventAttributes) {
-        push({ kind: 'timed_out', summary: 'Workflow timed out' });
+      } catch {
+        // Payloads the timeline did not expect (an older or newer workflow): keep the event.
+        push({ kind: 'unreadable', summary: `Event ${String(e.eventId)} could not be told` });
       }
     }
   }

@@ -295,10 +295,12 @@ describe('webhook pushes', () => {
       expect(done.pushes.every((p: { status: string }) => p.status === 'delivered')).toBe(true);
       expect(hook.received.every((r) => signedCorrectly(format, r))).toBe(true);
 
-      // Each push carries the whole history; the last one has every scan the lookup answers.
-      const last = hook.received.at(-1)!;
-      const parsed = parseWebhook(format, JSON.parse(last.raw.toString('utf8')), last.raw);
-      const pushed = parsed.trackings[0]!.events;
+      // Each push carries the whole history; pushes may arrive out of order, so the fullest one
+      // has every scan the lookup answers.
+      const pushed = hook.received
+        .map((r) => parseWebhook(format, JSON.parse(r.raw.toString('utf8')), r.raw))
+        .map((p) => p.trackings[0]!.events)
+        .reduce((a, b) => (b.length > a.length ? b : a));
       const tracked = await client.track(s.trackingNumber);
       expect(pushed.map((e) => [e.eventId, e.occurredAt, e.status])).toEqual(
         tracked.events.map((e) => [e.eventId, e.occurredAt, e.status]),
