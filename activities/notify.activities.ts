@@ -25,7 +25,7 @@ export interface SendInput {
 }
 
 /** The settings of a set of activities: injected ones over the defaults. */
-export function messagingSettings(deps: ActivityDeps): MessagingSettings {
+function messagingSettings(deps: ActivityDeps): MessagingSettings {
   return {
     ...DEFAULT_MESSAGING,
     opsEmail: deps.opsEmail,

@@ -1,7 +1,2 @@
 /** Templates live in src/messages/templates; re-exported for activity code that renders messages. */
-export {
-  renderMessage,
-  templateLocaleChain,
-  type RenderedMessage,
-  type TemplateVars,
-} from '../src/messages/templates';
+export { renderMessage, type TemplateVars } from '../src/messages/templates';

@@ -292,6 +292,20 @@ export const settings = {
     doc: 'Name that certifies customs declarations on international EasyPost labels.',
     schema: z.string().default('Parcelwarden'),
   },
+  metricsToken: {
+    env: 'METRICS_TOKEN',
+    doc: 'Bearer token that may read GET /metrics and nothing else (for a Prometheus scraper); analyst and admin keys may read it too.',
+    schema: z.string().min(16).optional(),
+    secret: true,
+  },
+  temporalMetricsAddress: {
+    env: 'TEMPORAL_METRICS_ADDRESS',
+    doc: "host:port where the worker's Temporal SDK serves Prometheus metrics (e.g. 127.0.0.1:9464); the API's /metrics appends them. Unset: SDK metrics off.",
+    schema: z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+      .optional(),
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     doc: 'pino log level.',

@@ -57,12 +57,32 @@ export interface RunningWorker {
 let runtimeInstalled = false;
 /**
  * The SDK runtime, installed once before any worker connection: warnings only (the bundler is
- * chatty), and no signal handlers of its own, so our entry points stop things in order.
+ * chatty), and no signal handlers of its own, so our entry points stop things in order. With
+ * `metricsAddress` the SDK serves Prometheus metrics there (the API's /metrics appends them).
  */
-export function installRuntime(): void {
+export function installRuntime(opts: { metricsAddress?: string } = {}): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    shutdownSignals: [],
+    ...(opts.metricsAddress
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: { bindAddress: opts.metricsAddress, useSecondsForDurations: true },
+            },
+          },
+        }
+      : {}),
+  });
   runtimeInstalled = true;
+}
+
+/** Where the API finds the worker's SDK metrics (see TEMPORAL_METRICS_ADDRESS). */
+export function sdkMetricsUrl(config: Config): string | undefined {
+  return config.temporalMetricsAddress
+    ? `http://${config.temporalMetricsAddress}/metrics`
+    : undefined;
 }
 
 /** Starts the shipment worker against the configured Temporal, database, SMTP and carriers. */
@@ -103,7 +123,7 @@ export async function startWorker(
       timeoutMs: config.refundTimeoutMs,
     },
   });
-  installRuntime();
+  installRuntime({ metricsAddress: config.temporalMetricsAddress });
   if (config.temporalAddress) {
     // A cluster may not know our search attributes yet (the dev server gets them at start).
     const client = await connectClient(config);
@@ -173,6 +193,8 @@ export async function startApi(
     },
     logger,
     temporalUiUrl: config.temporalUiUrl ?? `http://localhost:${config.temporalUiPort}`,
+    metricsToken: config.metricsToken,
+    sdkMetricsUrl: sdkMetricsUrl(config),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -228,6 +228,11 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimSta
     const closes = Date.parse(deadlines.windowClosesAt);
     let retryMs = FILE_RETRY_FIRST_MS;
     for (;;) {
+      // The trace or the evidence may have taken the rest of the window: never file late.
+      if (now() >= closes) {
+        await expire('the filing window closed before the claim was ready to file');
+        return false;
+      }
       try {
         const filed = await carrier.fileClaim({
           idempotencyKey: `${wfId}:file`,

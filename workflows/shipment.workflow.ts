@@ -571,7 +571,12 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
   /** Waits for an ops decision; escalates when the SLA runs out. */
   const review = async (): Promise<Next> => {
     const round = state.reviewRound;
-    const decided = () => pendingDecision !== undefined || cancelRequested;
+    // A delivered or returned scan while ops look makes the question moot (unless the question
+    // is precisely whether a delivered parcel arrived).
+    const settledByCarrier = () =>
+      state.suspicion?.reason !== 'delivered_not_received' &&
+      (isDelivered(state.lastEvent) || isReturnedToSender(state.lastEvent));
+    const decided = () => pendingDecision !== undefined || cancelRequested || settledByCarrier();
     if (state.escalatedRound !== round) {
       const sla = Date.parse(state.deadlines.reviewSlaAt ?? now());
       if (!(await waitFor(decided, sla))) await escalate(round);
@@ -580,7 +585,11 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     const d = pendingDecision;
     if (!d) {
       await local.withdrawReview({ shipmentId: reg.shipmentId, round });
-      return { close: 'cancelled' };
+      state.deadlines.reviewSlaAt = undefined;
+      if (cancelRequested) return { close: 'cancelled' };
+      note('review_withdrawn', `the carrier reports the parcel ${state.lastEvent?.status}`);
+      clearSuspicion();
+      return isDelivered(state.lastEvent) ? 'delivered' : { close: 'returned_to_sender' };
     }
     state.review = {
       round,

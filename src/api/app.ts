@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { createAnalyticsRepository } from '../analytics/analytics.repository';
 import { analyticsRouter } from '../analytics/analytics.routes';
 import { batchesRouter } from '../batches/batches.routes';
@@ -38,7 +35,13 @@ import {
   webhookStatsRouter,
   type WebhookSecrets,
 } from '../webhooks/webhooks.routes';
+import { enforceAccess } from './access';
+import { createKeyStore } from './api-keys.repository';
+import { apiKeysRouter } from './api-keys.routes';
 import { authenticate, type ApiKey } from './auth';
+import { docsRouter } from './docs.routes';
+import { createApiMetrics, metricsRouter } from './metrics';
+import { requestLogging } from './request-id';
 import { defaultReadiness, healthRouter } from './health.routes';
 import { openApiDocument } from './openapi';
 import { problemHandler, routeNotFound } from './problems';
@@ -63,18 +66,13 @@ export interface AppDeps {
   messaging?: Partial<MessagingSettings>;
   /** Base URL of the Temporal Web UI, for links from a shipment's history. */
   temporalUiUrl?: string;
+  /** Bearer token that may read /metrics only (besides analyst and admin keys). */
+  metricsToken?: string;
+  /** The worker's Temporal SDK Prometheus endpoint, appended to /metrics when set. */
+  sdkMetricsUrl?: string;
 }
 
 export const BODY_LIMIT = '1mb';
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Takes a sane X-Request-Id from the caller or makes one; echoed on the response. */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('X-Request-Id', id);
-  return id;
-}
 
 export function createApp(deps: AppDeps): express.Express {
   const { db, logger } = deps;
@@ -93,25 +91,21 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: requestId,
-      // Never log headers: they carry API keys.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }),
-  );
+  const keys = createKeyStore(db, deps.apiKeys, (err, msg) => logger.warn({ err }, msg));
+  const metrics = createApiMetrics(db);
+  app.use(requestLogging(logger));
+  app.use(metrics.httpMetrics);
 
   app.use(healthRouter(deps.ready ?? defaultReadiness(db, deps.temporal)));
+  app.use(docsRouter(openApiDocument()));
+  app.use(
+    metricsRouter({
+      metrics,
+      keys,
+      token: deps.metricsToken,
+      sdkMetricsUrl: deps.sdkMetricsUrl,
+    }),
+  );
 
   // Customer messages: the survey page answers customers (its signed token is the credential).
   const messaging: MessagingSettings = { ...DEFAULT_MESSAGING, ...deps.messaging };
@@ -134,13 +128,11 @@ export function createApp(deps: AppDeps): express.Express {
       bodyLimit: BODY_LIMIT,
     }),
   );
-  app.use(authenticate(deps.apiKeys));
+  app.use(authenticate(keys));
+  // Roles per route from the one access table, before any body is parsed.
+  app.use(enforceAccess);
   app.use(express.json({ limit: BODY_LIMIT }));
-
-  const openapi = openApiDocument();
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
+  app.use(apiKeysRouter(keys));
 
   // Before the shipments and analytics routers: more specific paths under the same prefixes.
   app.use(messagesRouter({ db, outbox, templates, shipments }));

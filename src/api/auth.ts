@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import type { KeyStore } from './api-keys.repository';
 import { ProblemError } from './problems';
 
 export const ROLES = ['ingest', 'ops', 'analyst', 'admin'] as const;
@@ -10,7 +10,7 @@ export interface ApiKey {
   key: string;
 }
 
-/** What a role may do. `admin` may do everything. */
+/** What a role may do. `admin` may do everything. Routes name these in src/api/access.ts. */
 export const PERMISSIONS = {
   /** Register shipments, push tracking events and customer inquiries. */
   ingest: ['ingest', 'admin'],
@@ -20,8 +20,10 @@ export const PERMISSIONS = {
   decide: ['ops', 'admin'],
   /** Create or change policies. */
   configure: ['admin'],
-  /** Integration and carrier statistics (webhook deliveries). */
+  /** Analytics, integration statistics (webhook deliveries) and metrics. */
   analyze: ['analyst', 'admin'],
+  /** Create, list and revoke API keys. */
+  administer: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -57,51 +59,44 @@ export function parseApiKeys(s: string): ApiKey[] {
   });
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
 declare module 'express-serve-static-core' {
   interface Request {
     /** The role of the authenticated API key. */
     role?: Role;
+    /** The id of the authenticated API key (api_keys.id), for audit logs. */
+    keyId?: string;
   }
 }
 
-/**
- * Bearer authentication. Keys are compared as SHA-256 digests with timingSafeEqual (equal lengths,
- * constant time), and every configured key is compared so the position of a match leaks nothing.
- */
-export function authenticate(apiKeys: ApiKey[]): RequestHandler {
-  const known = apiKeys.map((k) => ({ role: k.role, digest: digest(k.key) }));
-  const challenge = { 'WWW-Authenticate': 'Bearer realm="parcelwarden"' };
-  return (req, _res, next) => {
-    const header = req.headers.authorization;
-    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) {
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="parcelwarden"' };
+
+/** The bearer token of an Authorization header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return m ? m[1] : undefined;
+}
+
+/** Bearer authentication against the key store (hashes compared in constant time there). */
+export function authenticate(keys: KeyStore): RequestHandler {
+  return async (req, _res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) {
       throw new ProblemError(
         401,
         'auth.missing_key',
         'API key required',
         'Send an API key as "Authorization: Bearer <key>".',
-        { headers: challenge },
+        { headers: CHALLENGE },
       );
     }
-    const presented = digest(m[1]!);
-    let role: Role | undefined;
-    for (const k of known) {
-      if (timingSafeEqual(presented, k.digest) && role === undefined) role = k.role;
+    const principal = await keys.verify(token);
+    if (!principal) {
+      throw new ProblemError(401, 'auth.invalid_key', 'Invalid API key', 'The API key is not valid.', {
+        headers: CHALLENGE,
+      });
     }
-    if (!role) {
-      throw new ProblemError(
-        401,
-        'auth.invalid_key',
-        'Invalid API key',
-        'The API key is not valid.',
-        {
-          headers: challenge,
-        },
-      );
-    }
-    req.role = role;
+    req.role = principal.role;
+    req.keyId = principal.id;
     next();
   };
 }

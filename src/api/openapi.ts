@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ROUTE_ACCESS, rolesFor, type Access } from './access';
+import { apiKeyBody, apiKeyListQuery } from './api-keys.routes';
 import { analyticsQuery } from '../analytics/analytics.schemas';
 import { TABLE_NAMES } from '../analytics/analytics.tables';
 import {
@@ -62,15 +64,18 @@ const common = {
   '403': problem('The role of the key may not do this'),
 };
 
-/** OpenAPI 3.1 of the v1 API, generated from the same zod schemas that validate requests. */
-export function openApiDocument(): JsonSchema {
+/** The operations as written by each feature; `openApiDocument` adds access and problems. */
+function describedApi(): JsonSchema & { paths: Record<string, Record<string, unknown>> } {
   return {
     openapi: '3.1.0',
     info: {
       title: 'Parcelwarden API',
       version: '1',
       description:
-        'Durable lost-parcel handling: register shipments, push tracking events and inquiries, work the review queue.',
+        'Durable lost-parcel handling: register shipments, push tracking events and inquiries, work the review queue.\n\n' +
+        'Authenticate with `Authorization: Bearer <key>`; each operation lists the roles that may call it (`x-roles`): `ingest` registers and pushes, `ops` decides, `analyst` reads the numbers, `admin` may do everything. ' +
+        'Every response carries `X-Request-Id` (yours when it is 1–128 characters of `A-Za-z0-9._:-`, else a fresh UUID); problems (RFC 9457) quote it as `requestId`. ' +
+        'Lists page with `limit` and the opaque `cursor` from the previous answer’s `nextCursor` (null on the last page).',
     },
     security: [{ bearer: [] }],
     components: {
@@ -99,6 +104,55 @@ export function openApiDocument(): JsonSchema {
       },
     },
     paths: {
+      '/openapi.json': {
+        get: { summary: 'This document (OpenAPI 3.1)', responses: { '200': ok('OpenAPI 3.1') } },
+      },
+      '/docs': {
+        get: {
+          summary: 'This document as a readable page (HTML, no external assets)',
+          responses: { '200': { description: 'HTML page', content: { 'text/html': {} } } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary:
+            'Prometheus metrics: HTTP, shipments by stage and resolution, review queue, outbox, Temporal SDK (with METRICS_TOKEN, or an analyst or admin key)',
+          responses: {
+            '200': {
+              description: 'Prometheus text exposition format 0.0.4',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            '401': problem('Missing or invalid token'),
+            '403': problem('The role of the key may not read metrics'),
+          },
+        },
+      },
+      '/v1/api-keys': {
+        get: {
+          summary: 'API keys, newest first, without secrets (admin), cursor paging',
+          parameters: queryParameters(apiKeyListQuery),
+          responses: {
+            '200': ok('{items: [{id, role, name, source, createdAt, lastUsedAt, revokedAt}], nextCursor}'),
+            ...common,
+          },
+        },
+        post: {
+          summary: 'Create an API key (admin); the answer holds the key, shown this once',
+          requestBody: jsonBody(apiKeyBody),
+          responses: { '201': ok('{id, role, name, source, createdAt, key}'), ...common },
+        },
+      },
+      '/v1/api-keys/{id}': {
+        parameters: [pathParam('id')],
+        delete: {
+          summary: 'Revoke an API key (admin); it stops working within seconds',
+          responses: {
+            '200': ok('The revoked key'),
+            '404': problem('Unknown key'),
+            ...common,
+          },
+        },
+      },
       '/v1/policies': {
         get: { summary: 'List policies', responses: { '200': ok('Policies'), ...common } },
       },
@@ -181,13 +235,16 @@ export function openApiDocument(): JsonSchema {
             '401': problem('Missing or wrong signature; nothing recorded'),
             '404': problem('Unknown provider'),
             '415': problem('Not sent as JSON'),
-            '503': problem('Receiver not configured (names the variable to set), or Temporal unreachable'),
+            '503': problem(
+              'Receiver not configured (names the variable to set), or Temporal unreachable',
+            ),
           },
         },
       },
       '/v1/webhooks/stats': {
         get: {
-          summary: 'Webhook deliveries per provider, with unknown tracking numbers (analyst, admin)',
+          summary:
+            'Webhook deliveries per provider, with unknown tracking numbers (analyst, admin)',
           responses: { '200': ok('{providers}'), ...common },
         },
       },
@@ -490,4 +547,45 @@ export function openApiDocument(): JsonSchema {
       },
     },
   };
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+/** Who may call an operation, as the access table says, in words and as `x-roles`. */
+function withAccess(operation: Record<string, unknown>, access: Access | undefined) {
+  const responses = { ...(operation.responses as Record<string, unknown>) };
+  responses['500'] ??= problem('Internal error: the answer names only the request id');
+  if (access === undefined) return { ...operation, responses };
+  const open = access === 'public' || access === 'signed';
+  if (!open) {
+    responses['401'] ??= common['401'];
+    responses['403'] ??= common['403'];
+  }
+  return {
+    ...operation,
+    ...(access === 'public' ? { security: [] } : {}),
+    'x-access': access,
+    'x-roles': rolesFor(access),
+    responses,
+  };
+}
+
+/**
+ * OpenAPI 3.1 of the API, generated from the same zod schemas that validate requests, with the
+ * roles of each operation from the access table and the problem answers every route can give.
+ */
+export function openApiDocument(): JsonSchema {
+  const doc = describedApi();
+  const access = ROUTE_ACCESS as Record<string, Access>;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, item] of Object.entries(doc.paths)) {
+    paths[path] = Object.fromEntries(
+      Object.entries(item).map(([key, value]) =>
+        (METHODS as readonly string[]).includes(key)
+          ? [key, withAccess(value as Record<string, unknown>, access[`${key.toUpperCase()} ${path}`])]
+          : [key, value],
+      ),
+    );
+  }
+  return { ...doc, paths };
 }

@@ -38,8 +38,10 @@ export function createTrackingIngest(deps: {
   async function tell(shipmentId: string, events: TrackingEvent[], log: Logger): Promise<void> {
     if (await workflows.signalTrackingEvents(shipmentId, events)) return;
     const reg = (await tracking.registrations([shipmentId])).get(shipmentId);
+    // A finished shipment is never restarted, even once Temporal has forgotten its run.
     const open =
       reg !== undefined &&
+      !reg.closed &&
       (await workflows.signalWithStartTrackingEvents(reg.registration, reg.registeredAt, events));
     if (!open) log.info({ shipmentId }, 'tracking events for a closed workflow');
   }

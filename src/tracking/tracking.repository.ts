@@ -6,6 +6,13 @@ import type { TrackingEventInput } from './tracking.schemas';
 
 const pairKey = (carrier: string, trackingNumber: string) => `${carrier}\u0000${trackingNumber}`;
 
+export interface RegisteredShipment {
+  registration: ShipmentRegistration;
+  registeredAt: string;
+  /** The read model says the workflow finished: it must not be started again. */
+  closed: boolean;
+}
+
 export function createTrackingRepository(db: Db) {
   return {
     /** Maps `carrier + tracking number` (see `pairKey`) to the shipment id, for the known ones. */
@@ -63,16 +70,15 @@ export function createTrackingRepository(db: Db) {
     },
 
     /** What starting a shipment's workflow needs, read from the read model. */
-    async registrations(
-      shipmentIds: string[],
-    ): Promise<Map<string, { registration: ShipmentRegistration; registeredAt: string }>> {
-      const out = new Map<string, { registration: ShipmentRegistration; registeredAt: string }>();
+    async registrations(shipmentIds: string[]): Promise<Map<string, RegisteredShipment>> {
+      const out = new Map<string, RegisteredShipment>();
       if (shipmentIds.length === 0) return out;
       const rows = await db
         .select({
           shipmentId: shipments.shipmentId,
           registration: shipments.registration,
           createdAt: shipments.createdAt,
+          stage: shipments.stage,
         })
         .from(shipments)
         .where(inArray(shipments.shipmentId, shipmentIds));
@@ -81,6 +87,7 @@ export function createTrackingRepository(db: Db) {
         out.set(r.shipmentId, {
           registration: r.registration,
           registeredAt: r.createdAt.toISOString(),
+          closed: r.stage === 'closed',
         });
       }
       return out;

@@ -383,6 +383,8 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
 
 // ---------- sandbox ----------
 
+const TRACKING_STATUS_SET = new Set<string>(TRACKING_STATUSES);
+
 const sandboxEvent = z.object({
   eventId: z.string().min(1).max(200),
   occurredAt: z.iso.datetime({ offset: true }),
@@ -466,8 +468,6 @@ export function parseSandbox(body: unknown): ParsedWebhook {
     claims: [],
   };
 }
-
-const TRACKING_STATUS_SET = new Set<string>(TRACKING_STATUSES);
 
 /** Parses a verified delivery of a provider. Throws a 400 ProblemError for a malformed one. */
 export function parseWebhook(provider: WebhookProvider, body: unknown, raw: Buffer): ParsedWebhook {

@@ -10,6 +10,7 @@ let stack: TestStack;
 let api: ApiUnderTest;
 let fast: string;
 let patient: string;
+let automatic: string;
 const UI = 'http://temporal-ui.test:8080/';
 
 beforeAll(async () => {
@@ -22,11 +23,21 @@ beforeAll(async () => {
   });
   fast = uniqueId('fast').toLowerCase();
   patient = uniqueId('patient').toLowerCase();
+  automatic = uniqueId('auto').toLowerCase();
   for (const [name, policy] of [
     // The stall timer must outlast the time the first scan takes to reach the workflow.
     [fast, aFastPolicy(fast, { stallAfter: { in_transit: 'PT5S' } })],
     // Scans keep it in monitoring for a while: enough signals to continue as new.
     [patient, aFastPolicy(patient, { stallAfter: { in_transit: 'PT5M' } })],
+    // Nobody decides within 2 s: the policy refunds parcels worth up to 100 by itself.
+    [
+      automatic,
+      aFastPolicy(automatic, {
+        stallAfter: { in_transit: 'PT5S' },
+        reviewSla: 'PT2S',
+        autoDecision: { maxDeclaredValue: 100, decision: 'refund' },
+      }),
+    ],
   ] as const) {
     const { name: _name, ...body } = policy;
     expect((await api.call('PUT', `/v1/policies/${name}`, { as: 'admin', body })).status).toBe(200);
@@ -109,6 +120,12 @@ describe('a shipment history read from its workflow', () => {
       () => api.call('GET', `/v1/shipments/${reg.shipmentId}`, { as: 'ops' }),
       (r) => r.body?.stage === 'closed',
     );
+    // The stage reads closed a moment before the workflow completes (its last snapshot).
+    await waitUntil(
+      `${reg.shipmentId} workflow completed`,
+      () => stack.client.workflow.getHandle(shipmentWorkflowId(reg.shipmentId)).describe(),
+      (d) => d.status.name === 'COMPLETED',
+    );
 
     const res = await api.call('GET', `/v1/shipments/${reg.shipmentId}/history`, {
       as: 'analyst',
@@ -162,6 +179,27 @@ describe('a shipment history read from its workflow', () => {
     expect(entries.map((e) => e.summary)).toContain(`Policy "${fast}" v1 resolved`);
     // Snapshot writes are bookkeeping, not business.
     expect(entries.some((e) => e.name === 'recordSnapshot')).toBe(false);
+  });
+
+  it('an automatic decision shows the SLA timer that ran out and the policy as the one who decided', async () => {
+    const reg = await register(automatic);
+    expect((await scan(reg, 'Accepted at depot', 0)).status).toBe(202);
+    await waitUntil(
+      `${reg.shipmentId} workflow completed`,
+      () => stack.client.workflow.getHandle(shipmentWorkflowId(reg.shipmentId)).describe(),
+      (d) => d.status.name === 'COMPLETED',
+      60_000,
+    );
+    const res = await api.call('GET', `/v1/shipments/${reg.shipmentId}/history`, { as: 'ops' });
+    const entries = res.body.entries as Entry[];
+    expectInOrder(entries, [
+      ['stage', /^Stage: awaiting_review \(suspicion: stalled\)$/],
+      ['timer', /^review SLA timer fired: no decision in time/],
+      ['activity', /^Ops alerted: /],
+      ['activity', /^Review round 1 closed: refund by policy \(automatic\)$/, 'policy'],
+      ['closed', /^Closed: refunded$/],
+    ]);
+    expect(entries.some((e) => e.kind === 'review_decision')).toBe(false);
   });
 
   it('follows continue-as-new: the runs in order and the scans of every run', async () => {

@@ -21,7 +21,9 @@ import {
   trackingEventsSignal,
   type TrackingEvent,
 } from '../../workflows/shipment.contract';
+import { createSandboxCarrier } from '../../src/carriers/sandbox/sandbox.server';
 import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
+import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
 
 const SECRETS = {
@@ -410,4 +412,51 @@ describe('sandbox webhooks and lost workflow starts', () => {
     )) as TrackingEvent[][];
     expect(signals.flat().map((e) => e.status)).toEqual(['in_transit', 'in_transit']);
   });
+});
+
+describe('the sandbox carrier pushing into the receivers', () => {
+  it.each(['aftership', '17track', 'easypost'] as const)(
+    'a lost parcel told only through %s webhooks reaches the shipment as stored, signalled scans',
+    async (format) => {
+      const reg = await registered();
+      const sandbox = createSandboxCarrier({ apiKey: 'k', webhookSecrets: SECRETS });
+      const server = await sandbox.listen(0);
+      try {
+        const res = await fetch(`${server.url}/__control/scenarios`, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer k', 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            trackingNumber: reg.trackingNumber,
+            story: 'lost',
+            timeScale: 86_400 * 50,
+            webhook: { format, url: `${api.url}/v1/webhooks/${format}` },
+          }),
+        });
+        expect(res.status).toBe(201);
+        const rows = await waitUntil(
+          'the lost scan to be stored',
+          () => storedEvents(reg.shipmentId),
+          (r) => r.some((e) => e.status === 'lost'),
+          20_000,
+          100,
+        );
+        expect(rows.map((r) => r.status)).toEqual([
+          'info_received',
+          'in_transit',
+          'in_transit',
+          'in_transit',
+          'lost',
+        ]);
+        const signalled = (await signalsReceived(
+          shipmentWorkflowId(reg.shipmentId),
+          trackingEventsSignal.name,
+        )) as TrackingEvent[][];
+        expect(new Set(signalled.flat().map((e) => e.eventId))).toEqual(
+          new Set(rows.map((r) => r.eventId)),
+        );
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

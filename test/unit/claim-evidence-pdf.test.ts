@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { EvidencePackage } from '../../src/claims/claims.evidence';
+import {
+  needsProofOfDelivery,
+  withProofOfDelivery,
+  type EvidencePackage,
+} from '../../src/claims/claims.evidence';
 import { renderEvidencePdf } from '../../src/claims/claims.pdf';
 import { pdfText } from './claim-pdf-text';
 
@@ -79,5 +83,29 @@ describe('evidence PDF', () => {
       { claimId: 'clm_124' },
     );
     expect(await pdfText(pdf)).toContain('Carrier trace (not available)');
+  });
+
+  it('adds the carrier’s proof of delivery when a scan says delivered, and prints it', async () => {
+    expect(needsProofOfDelivery(evidence)).toBe(false);
+    const delivered: EvidencePackage = {
+      ...evidence,
+      trackingHistory: [
+        ...evidence.trackingHistory,
+        { at: '2026-03-04T11:00:00.000Z', status: 'delivered', source: 'webhook' },
+      ],
+      required: [...evidence.required, 'proof_of_delivery'],
+      missing: ['proof_of_delivery'],
+    };
+    expect(needsProofOfDelivery(delivered)).toBe(true);
+    const withPod = withProofOfDelivery(delivered, {
+      deliveredAt: '2026-03-04T11:00:00.000Z',
+      signedBy: 'NEIGHBOUR',
+      note: 'left at front door',
+    });
+    expect(withPod.missing).toEqual([]);
+    const text = await pdfText(await renderEvidencePdf(withPod, { claimId: 'clm_125' }));
+    expect(text).toContain('Proof of delivery');
+    expect(text).toContain('NEIGHBOUR');
+    expect(text).toContain('left at front door');
   });
 });

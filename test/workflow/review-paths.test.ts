@@ -223,6 +223,29 @@ describe.concurrent('review paths', () => {
     await handle.signal(cancelSignal, { reason: 'test over' });
   });
 
+  it('a delivered scan arriving while ops review takes the shipment off the queue and watches it as delivered', async () => {
+    const { reg, handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { deliveredWatch: 'PT60S' }),
+    );
+    await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
+    await waitForStage(handle, 'awaiting_review');
+    await handle.signal(trackingEventsSignal, [anEvent('delivered', new Date())]);
+    const state = await waitForStage(handle, 'delivered');
+    expect(state.suspicion).toBeUndefined();
+    expect(state.review).toBeUndefined();
+    expect(state.timeline.some((t) => t.kind === 'review_withdrawn')).toBe(true);
+    const [row] = await stack.db
+      .select()
+      .from(reviews)
+      .where(eq(reviews.shipmentId, reg.shipmentId));
+    expect(row?.status).toBe('withdrawn');
+    await expect(
+      handle.executeUpdate(reviewUpdate, { args: [{ decision: 'refund', reviewer: 'olga@ops' }] }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await handle.signal(cancelSignal, { reason: 'test over' });
+  });
+
   it('cancelling a shipment under review closes it as cancelled and takes it off the queue of decisions', async () => {
     const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p')));
     await handle.signal(trackingEventsSignal, [anEvent('lost', secondsAgo(1))]);

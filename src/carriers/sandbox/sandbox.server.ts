@@ -177,7 +177,7 @@ const scenarioSchema = z.object({
   trackingNumber: trackingNumberSchema.optional(),
   story: z.enum(STORIES),
   /** Story time per real time: 86400 plays a story day per second. */
-  timeScale: z.number().positive().max(1e9).default(86_400),
+  timeScale: z.number().min(1, 'at least 1 (real time)').max(1e9).default(86_400),
   /** The carrier as named in pushed payloads (AfterShip slug, EasyPost carrier). */
   carrier: z.string().min(1).max(64).default(SANDBOX_CARRIER_CODE),
   origin: locationSchema.default({ country: 'CN', city: 'Shenzhen', postalCode: '518000' }),

@@ -5,3 +5,4 @@ export * from './messages';
 export * from './claims';
 export * from './webhooks';
 export * from './refunds';
+export * from './api-keys';

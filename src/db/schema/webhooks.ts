@@ -40,7 +40,5 @@ export const webhookUnknownReferences = pgTable(
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex('webhook_unknown_references_uq').on(t.provider, t.kind, t.reference),
-  ],
+  (t) => [uniqueIndex('webhook_unknown_references_uq').on(t.provider, t.kind, t.reference)],
 );
