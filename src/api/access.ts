@@ -33,6 +33,7 @@ export const ROUTE_ACCESS = {
   'POST /v1/shipments/{id}/review': 'decide',
   'POST /v1/reviews:batch': 'decide',
   'POST /v1/claims/{id}/outcome': 'decide',
+  'POST /v1/shipments/{id}/policy:refresh': 'decide',
 
   // ops, analyst: read
   'GET /v1/shipments': 'read',

@@ -1,11 +1,18 @@
 import { createHash, createHmac } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Database } from '../../src/db/client';
-import { claimHistory, claims, trackingEvents, webhookDeliveries } from '../../src/db/schema';
+import {
+  claimHistory,
+  claims,
+  shipments,
+  trackingEvents,
+  webhookDeliveries,
+} from '../../src/db/schema';
+import { shipmentRow } from '../../src/shipments/shipments.rows';
 import { seed } from '../../src/db/seed';
 import {
   buildClaimPayload,
@@ -411,6 +418,21 @@ describe('sandbox webhooks and lost workflow starts', () => {
       trackingEventsSignal.name,
     )) as TrackingEvent[][];
     expect(signals.flat().map((e) => e.status)).toEqual(['in_transit', 'in_transit']);
+  });
+});
+
+describe('finished shipments', () => {
+  it('events for a shipment the read model shows closed are stored but never restart its workflow', async () => {
+    const reg = aRegistration({ carrier: 'sandbox' });
+    await database.db
+      .insert(shipments)
+      .values(shipmentRow(reg, { stage: 'closed', resolution: 'delivered' }));
+    const res = await push('sandbox', body('sandbox', trackingPush(reg.trackingNumber)));
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(2);
+    await expect(
+      api.client.workflow.getHandle(shipmentWorkflowId(reg.shipmentId)).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });
 

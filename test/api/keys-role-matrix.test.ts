@@ -1,0 +1,91 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRoutes, rolesFor, ROUTE_ACCESS, type Access } from '../../src/api/access';
+import { createApp, ROLES } from '../../src/api/app';
+import { startApi, type ApiUnderTest } from './harness';
+
+let api: ApiUnderTest;
+let routes: string[];
+beforeAll(async () => {
+  api = await startApi();
+  // The same factory the server uses; nothing listens, we only read its routes.
+  routes = listRoutes(
+    createApp({
+      db: api.db,
+      temporal: api.client,
+      taskQueue: 'unused',
+      apiKeys: [],
+      logger: pino({ level: 'silent' }),
+    }),
+  );
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const access = ROUTE_ACCESS as Record<string, Access>;
+
+describe('the access table', () => {
+  it('names every route the app serves, and only those', () => {
+    expect(routes.length).toBeGreaterThan(40);
+    expect(routes.filter((r) => !(r in access))).toEqual([]);
+    expect(Object.keys(access).filter((r) => !routes.includes(r))).toEqual([]);
+  });
+
+  it('lets ingest only register and push, and never read or decide', () => {
+    const ingestMay = Object.entries(access)
+      .filter(([, a]) => a !== 'public' && a !== 'signed' && rolesFor(a).includes('ingest'))
+      .map(([r]) => r)
+      .sort();
+    expect(ingestMay).toEqual([
+      'POST /v1/inbound/email',
+      'POST /v1/shipments',
+      'POST /v1/shipments/{id}/inquiries',
+      'POST /v1/stock:import',
+      'POST /v1/tracking-events',
+    ]);
+  });
+
+  it('gives admin every route and keeps the key routes to admin', () => {
+    for (const a of Object.values(access)) expect(rolesFor(a)).toContain('admin');
+    for (const r of ['POST /v1/api-keys', 'GET /v1/api-keys', 'DELETE /v1/api-keys/{id}'])
+      expect(rolesFor(access[r]!)).toEqual(['admin']);
+  });
+});
+
+/** A request for a route template: placeholders filled, an empty JSON body for writes. */
+function requestFor(route: string): { method: string; path: string; body?: unknown } {
+  const [method, template] = route.split(' ') as [string, string];
+  const path = template.replace(/\{(\w+)\}/g, 'matrix-$1');
+  return method === 'GET' ? { method, path } : { method, path, body: {} };
+}
+
+describe('every route × every role', () => {
+  it('answers 403 auth.forbidden exactly to the roles the table leaves out', async () => {
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const allowed = rolesFor(access[route] ?? 'administer');
+      for (const role of ROLES) {
+        const { method, path, body } = requestFor(route);
+        const res = await api.call(method, path, { as: role, body });
+        const denied = res.status === 403 && res.body?.code === 'auth.forbidden';
+        if (allowed.includes(role)) {
+          // Past the role check: the handler answers (400 for the empty body, 404 for the id…).
+          if (denied || res.status === 401 || res.status >= 500)
+            wrong.push(`${route} as ${role}: ${res.status} (allowed)`);
+        } else if (!denied) {
+          wrong.push(`${route} as ${role}: ${res.status} (should be 403)`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('tells a refused caller which roles may call the route', async () => {
+    const res = await api.call('POST', '/v1/reviews:batch', { as: 'analyst', body: {} });
+    expect(res.status).toBe(403);
+    expect(res.body.detail).toBe(
+      'The role "analyst" may not call POST /v1/reviews:batch; allowed roles: ops, admin.',
+    );
+  });
+});
