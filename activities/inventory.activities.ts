@@ -30,6 +30,7 @@ async function existingReservation(db: Db, key: string): Promise<ReservationResu
       warehouseId: reservations.warehouseId,
       country: warehouses.country,
       status: reservations.status,
+      reason: reservations.reason,
     })
     .from(reservations)
     .innerJoin(warehouses, eq(warehouses.warehouseId, reservations.warehouseId))
@@ -40,6 +41,7 @@ async function existingReservation(db: Db, key: string): Promise<ReservationResu
     reservationId: String(row.id),
     warehouseId: row.warehouseId,
     warehouseCountry: row.country,
+    ...(row.reason ? { reason: row.reason } : {}),
   };
 }
 
@@ -153,6 +155,7 @@ export function createInventoryActivities(deps: ActivityDeps) {
             shipmentId: input.shipmentId,
             warehouseId: w.warehouseId,
             items: input.items,
+            reason: choice.reason,
           })
           .returning({ id: reservations.id });
         return {

@@ -487,6 +487,9 @@ describe('scenario requests', () => {
     const bad = await control('POST', '/__control/scenarios', { story: 'teleported' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('story');
+    const slower = await control('POST', '/__control/scenarios', { story: 'lost', timeScale: 0.5 });
+    expect(slower.status).toBe(400);
+    expect(slower.body.error.details[0].path).toBe('timeScale');
 
     const unsignedSandbox = createSandboxCarrier({ apiKey: API_KEY });
     const server = await unsignedSandbox.listen(0);

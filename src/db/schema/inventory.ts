@@ -49,6 +49,8 @@ export const reservations = pgTable(
       .notNull()
       .references(() => warehouses.warehouseId),
     items: jsonb('items').$type<{ sku: string; quantity: number }[]>().notNull(),
+    /** Why this warehouse was chosen, returned again to a retried reservation. */
+    reason: text('reason'),
     status: text('status').notNull().default('reserved'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,0 +1,126 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRoutes, rolesFor, ROUTE_ACCESS, type Access } from '../../src/api/access';
+import { createApp } from '../../src/api/app';
+import { startApi, type ApiUnderTest } from './harness';
+
+let api: ApiUnderTest;
+let routes: string[];
+// The document is JSON checked property by property.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let doc: any;
+beforeAll(async () => {
+  api = await startApi();
+  routes = listRoutes(
+    createApp({
+      db: api.db,
+      temporal: api.client,
+      taskQueue: 'unused',
+      apiKeys: [],
+      logger: pino({ level: 'silent' }),
+    }),
+  );
+  const res = await api.call('GET', '/openapi.json');
+  expect(res.status).toBe(200);
+  doc = res.body;
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function operations(): { key: string; path: string; method: string; op: any; item: any }[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((method) => ({
+      key: `${method.toUpperCase()} ${path}`,
+      path,
+      method,
+      op: (item as Record<string, unknown>)[method],
+      item,
+    })),
+  );
+}
+
+describe('the OpenAPI document', () => {
+  it('is served without a key and describes exactly the routes the app serves', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = operations().map((o) => o.key);
+    expect({
+      undocumented: routes.filter((r) => !documented.includes(r)),
+      notServed: documented.filter((d) => !routes.includes(d)),
+    }).toEqual({ undocumented: [], notServed: [] });
+  });
+
+  it('states for every operation the roles of the access table, with the problems it can answer', () => {
+    const access = ROUTE_ACCESS as Record<string, Access>;
+    for (const { key, op } of operations()) {
+      const a = access[key];
+      expect(op['x-roles'], key).toEqual(rolesFor(a!));
+      expect(op.responses['500'], key).toBeDefined();
+      if (a === 'public') expect(op.security, key).toEqual([]);
+      if (a !== 'public' && a !== 'signed') {
+        expect(op.responses['401'], key).toBeDefined();
+        expect(op.responses['403'], key).toBeDefined();
+      }
+    }
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('is well formed: declared path parameters, described responses, resolvable references', () => {
+    const problems: string[] = [];
+    for (const { key, path, op, item } of operations()) {
+      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])];
+      for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
+        const p = params.find((x: { name: string; in: string }) => x.name === name);
+        if (!p || p.in !== 'path' || p.required !== true)
+          problems.push(`${key}: path parameter ${name} not declared as required`);
+      }
+      if (!op.summary) problems.push(`${key}: no summary`);
+      for (const [status, r] of Object.entries(op.responses ?? {})) {
+        if (!/^[1-5]\d\d$/.test(status)) problems.push(`${key}: response key ${status}`);
+        if (!(r as { description?: string }).description)
+          problems.push(`${key} ${status}: no description`);
+      }
+      for (const [type, c] of Object.entries(op.requestBody?.content ?? {}))
+        if (type.includes('json') && typeof (c as { schema?: unknown }).schema !== 'object')
+          problems.push(`${key}: request body ${type} without schema`);
+    }
+    const text = JSON.stringify(doc);
+    for (const [, ref] of text.matchAll(/"\$ref":"#\/([^"]+)"/g)) {
+      const target = ref!.split('/').reduce((node, part) => node?.[part], doc);
+      if (target === undefined) problems.push(`unresolved $ref #/${ref}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('carries the request schemas the API validates against', () => {
+    const registration =
+      doc.paths['/v1/shipments'].post.requestBody.content['application/json'].schema;
+    expect(registration.required).toEqual(expect.arrayContaining(['shipmentId', 'currency']));
+    const keyBody = doc.paths['/v1/api-keys'].post.requestBody.content['application/json'].schema;
+    expect(keyBody.properties.role.enum).toEqual(['ingest', 'ops', 'analyst', 'admin']);
+    const paging = doc.paths['/v1/api-keys'].get.parameters.map((p: { name: string }) => p.name);
+    expect(paging).toEqual(['limit', 'cursor']);
+  });
+});
+
+describe('the docs page', () => {
+  it('renders every operation with its roles, from our own server only', async () => {
+    const res = await fetch(`${api.url}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'",
+    );
+    const html = await res.text();
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!parcelwarden\.dev)/);
+    for (const { path, method } of operations())
+      expect(html, `${method} ${path}`).toContain(
+        `<span class="m ${method}">${method.toUpperCase()}</span> <code>${path.replace(/&/g, '&amp;')}</code>`,
+      );
+    expect(html).toContain('Roles: ops, admin');
+    expect(html).toContain('<td><code>cursor</code></td><td>query</td>');
+  });
+});
