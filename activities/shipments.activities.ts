@@ -122,13 +122,17 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
         );
     },
 
-    /** Puts the shipment in the ops review queue (idempotent per round). */
+    /**
+     * Puts the shipment in the ops review queue (idempotent per round); `note` says why it is
+     * back when a decision could not be carried out (until the next decision's note replaces it).
+     */
     async openReview(input: {
       shipmentId: string;
       round: number;
       reason: SuspicionReason;
       detectedAt: string;
       slaDeadline: string;
+      note?: string;
     }): Promise<void> {
       await db
         .insert(reviews)
@@ -138,6 +142,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
           reason: input.reason,
           detectedAt: new Date(input.detectedAt),
           slaDeadline: new Date(input.slaDeadline),
+          note: input.note ?? null,
         })
         .onConflictDoNothing();
     },

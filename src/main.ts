@@ -118,6 +118,10 @@ async function main(): Promise<void> {
     say(
       `  API              ${api.url}   (Authorization: Bearer ${config.apiKeys ? '<a key from API_KEYS>' : `${DEV_API_KEY}  — development key; set API_KEYS for real use`})`,
     );
+    say(`  API docs         ${api.url}/docs   (OpenAPI 3.1 at ${api.url}/openapi.json)`);
+    say(
+      `  Metrics          ${api.url}/metrics   (analyst/admin key or METRICS_TOKEN${config.temporalMetricsAddress ? `; SDK metrics from ${config.temporalMetricsAddress}` : ''})`,
+    );
     say(`  Temporal UI      ${temporalUi ?? '(external Temporal: see TEMPORAL_ADDRESS)'}`);
     say(
       `  Mail sink        ${mailViewer ?? `(external SMTP: ${config.smtpUrl ? 'SMTP_URL' : ''})`}`,

@@ -279,19 +279,21 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimSta
   /** The next word on the claim: a webhook (signal) if one comes, else a poll when the interval ends. */
   const nextReport = async (
     pollMs: number,
-  ): Promise<{ status: string; amountApproved?: number; detail?: string } | undefined> => {
+  ): Promise<
+    { status: string; amountApproved?: number; detail?: string; polled: boolean } | undefined
+  > => {
     if (await condition(() => updates.length > 0, pollMs)) {
       const u = updates.shift()!;
       // A webhook for another claim (or one filed before ours) says nothing about this one.
       if (u.claimId !== state.externalClaimId) return undefined;
-      return u;
+      return { ...u, polled: false };
     }
     try {
       const s = await carrier.pollClaimStatus({
         filer: state.filer,
         externalClaimId: state.externalClaimId!,
       });
-      return { status: s.status, amountApproved: s.amountApproved };
+      return { status: s.status, amountApproved: s.amountApproved, polled: true };
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       return undefined;
@@ -308,6 +310,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimSta
       if (!report) continue;
       const next = classifyClaimStatus(report.status, state.amountClaimed, report.amountApproved);
       if (next === state.status) continue;
+      // A poll's "still open" is too coarse to clear a request for information; a webhook can.
+      if (report.polled && next === 'filed' && state.status === 'needs_info') continue;
       const recovered = RECOVERING.includes(next)
         ? (report.amountApproved ?? state.amountRecovered ?? state.amountClaimed)
         : undefined;

@@ -286,6 +286,16 @@ export interface RefundRecord {
   note?: string;
 }
 
+/** The claim the shipment handed to its claim workflow, as it stood at the hand-over. */
+export interface ClaimHandOff {
+  /** `claim:<shipmentId>`: it files the claim, follows it up and holds its live status. */
+  workflowId: string;
+  /** The claim's status when the shipment closed (`pending_eligibility`). */
+  status: string;
+  reason: 'lost' | 'damaged';
+  startedAt: string;
+}
+
 export interface ClaimRecord {
   claimId: string;
   status: string;
@@ -340,7 +350,9 @@ export interface ShipmentState {
   reviewRound: number;
   reship?: ReshipRecord;
   refund?: RefundRecord;
-  claim?: ClaimRecord;
+  claim?: ClaimHandOff;
+  /** Why the open review came back after a decision could not be carried out (no stock, a refused label or refund). */
+  reopenedBecause?: string;
   notifications: NotificationRecord[];
   timeline: TimelineEntry[];
   cancelled?: { reason: string; at: string };

@@ -17,7 +17,15 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  claimWorkflowId,
+  startClaimOptions,
+  type ClaimReason,
+} from './claim.contract';
+import type { claimWorkflow } from './claim.workflow';
 import {
   autoDecisionApplies,
   boundInquiries,
@@ -543,6 +551,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       reason: state.suspicion?.reason ?? 'stalled',
       detectedAt: state.suspicion?.detectedAt ?? now(),
       slaDeadline: state.deadlines.reviewSlaAt,
+      ...(state.reopenedBecause ? { note: state.reopenedBecause } : {}),
     });
   };
 
@@ -558,7 +567,13 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     });
     state.notifications.push(alert);
     note('notification', `ops_alert to ${alert.to}`);
-    if (!pendingDecision && autoDecisionApplies(state.policy, reg.declaredValue)) {
+    // A review that came back because a decision failed (no stock, refused refund) needs a person:
+    // deciding the same again automatically would loop.
+    if (
+      !pendingDecision &&
+      !state.reopenedBecause &&
+      autoDecisionApplies(state.policy, reg.declaredValue)
+    ) {
       pendingDecision = {
         decision: state.policy.autoDecision.decision,
         reviewer: 'policy',
@@ -582,6 +597,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       if (!(await waitFor(decided, sla))) await escalate(round);
     }
     await waitFor(decided);
+    state.reopenedBecause = undefined;
     const d = pendingDecision;
     if (!d) {
       await local.withdrawReview({ shipmentId: reg.shipmentId, round });
@@ -620,14 +636,39 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     }
   };
 
+  /** A decision that could not be carried out: ops decide again, knowing why. */
+  const backToReview = (kind: string, why: string): Next => {
+    state.reopenedBecause = why;
+    note(kind, why);
+    return 'awaiting_review';
+  };
+
+  /** Refunds through the seller's order system (once per review round), then tells the customer. */
   const refund = async (): Promise<Next> => {
-    state.refund = { amount: reg.declaredValue, currency: reg.currency, recordedAt: now() };
-    note('refund', `${reg.declaredValue} ${reg.currency}`);
+    try {
+      state.refund = await local.issueRefund({
+        idempotencyKey: `${wfId}:refund:${state.reviewRound}`,
+        shipmentId: reg.shipmentId,
+        amount: reg.declaredValue,
+        currency: reg.currency,
+        reason: state.suspicion?.reason ?? 'lost',
+      });
+    } catch (err) {
+      // Transient failures are retried without end: what arrives here is a refusal (a 4xx).
+      if (!(err instanceof ActivityFailure)) throw err;
+      return backToReview('refund_rejected', err.cause?.message ?? err.message);
+    }
+    note(
+      'refund',
+      `${state.refund.amount} ${state.refund.currency} ${state.refund.status ?? 'refunded'}` +
+        (state.refund.reference ? ` (reference ${state.refund.reference})` : '') +
+        (state.refund.note ? `: ${state.refund.note}` : ''),
+    );
     await notifyCustomer('refunded', 'refunded');
     return 'claiming';
   };
 
-  /** Reserves stock, books a label and starts watching the replacement. */
+  /** Reserves stock, chooses the channel, books a label and starts watching the replacement. */
   const reship = async (): Promise<Next> => {
     const step = `${wfId}:reship:${state.reviewRound}`;
     const reservation = await local.reserveStock({
@@ -637,12 +678,22 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       destinationCountry: reg.destination.country,
     });
     if (!reservation.ok) {
-      note(
+      // The activity recorded a purchase suggestion and alerted ops; the suspicion stands.
+      return backToReview(
         'stock_shortfall',
-        reservation.shortfall.map((s) => `${s.sku} ×${s.missing}`).join(', '),
+        reservation.reason ??
+          `short of ${reservation.shortfall.map((s) => `${s.sku} ×${s.missing}`).join(', ')}`,
       );
-      return 'awaiting_review';
     }
+    if (reservation.reason) note('stock_reserved', reservation.reason);
+    const channel = await local.chooseReshipChannel({
+      originCountry: reservation.warehouseCountry,
+      destinationCountry: reg.destination.country,
+      declaredValue: reg.declaredValue,
+      currency: reg.currency,
+      originalCarrier: reg.carrier,
+      originalService: reg.service,
+    });
     const replacementId = replacementShipmentId(reg.shipmentId);
     let booked;
     try {
@@ -652,12 +703,12 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         replacementShipmentId: replacementId,
         warehouseId: reservation.warehouseId,
         warehouseCountry: reservation.warehouseCountry,
+        channel,
       });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      note('label_refused', err.cause?.message ?? err.message);
       await local.releaseReservation({ idempotencyKey: `${step}:reserve` });
-      return 'awaiting_review';
+      return backToReview('label_refused', err.cause?.message ?? err.message);
     }
     const replacement = { ...booked.registration, replacementOf: reg.shipmentId };
     await startChild(shipmentWorkflow, {
@@ -675,10 +726,20 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       warehouseId: reservation.warehouseId,
       labelId: booked.labelId,
       reservationId: reservation.reservationId,
+      channel: booked.channel,
+      ...(booked.channelReason !== undefined ? { channelReason: booked.channelReason } : {}),
+      insured: booked.insured,
+      cost: booked.cost,
     };
     note(
+      'reship_channel',
+      `${booked.channel}${booked.insured ? ', insured' : ''}` +
+        (booked.channelReason ? `: ${booked.channelReason}` : ''),
+    );
+    note(
       'reshipped',
-      `${replacementId} via ${booked.registration.carrier} ${booked.registration.trackingNumber} from ${reservation.warehouseId}`,
+      `${replacementId} via ${booked.registration.carrier} ${booked.registration.trackingNumber} from ${reservation.warehouseId}, ` +
+        `cost ${booked.cost.total} ${booked.cost.currency}`,
     );
     return 'notifying';
   };
@@ -688,30 +749,27 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     return 'claiming';
   };
 
-  /** Files the claim with the carrier once its waiting period (from the decision) allows. */
-  const fileClaim = async (): Promise<Next> => {
-    const decidedAt = Date.parse(state.review?.decidedAt ?? now());
-    await waitFor(() => false, decidedAt + parseIsoDuration(state.policy.claimWait));
-    const reason = state.suspicion?.reason === 'carrier_damaged' ? 'damaged' : 'lost';
+  /**
+   * Hands the claim to its own workflow, which outlives this one: it waits out the carrier's or
+   * insurer's waiting period, files with the evidence and follows the claim up. The shipment is
+   * settled for the customer, so it closes.
+   */
+  const startClaim = async (): Promise<Next> => {
+    const resolution = state.review?.decision === 'refund' ? 'refunded' : 'reshipped';
+    const reason: ClaimReason = state.suspicion?.reason === 'carrier_damaged' ? 'damaged' : 'lost';
+    const workflowId = claimWorkflowId(reg.shipmentId);
     try {
-      state.claim = await carrier.fileClaim({
-        idempotencyKey: `${wfId}:claim`,
-        shipmentId: reg.shipmentId,
-        carrier: reg.carrier,
-        trackingNumber: reg.trackingNumber,
-        reason,
-        amount: reg.declaredValue,
-        currency: reg.currency,
+      await startChild<typeof claimWorkflow>(CLAIM_WORKFLOW_TYPE, {
+        ...startClaimOptions({ registration: reg, reason, parentWorkflowId: wfId }),
       });
-      note(
-        'claim_filed',
-        `${state.claim.claimId} for ${state.claim.amount} ${state.claim.currency}`,
-      );
+      note('claim_started', `${workflowId} (${reason})`);
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      note('claim_refused', err.cause?.message ?? err.message);
+      // One claim per shipment: a claim workflow already there (started by hand) is that claim.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      note('claim_already_open', workflowId);
     }
-    return { close: state.review?.decision === 'refund' ? 'refunded' : 'reshipped' };
+    state.claim = { workflowId, status: 'pending_eligibility', reason, startedAt: now() };
+    return { close: resolution };
   };
 
   /**
@@ -753,7 +811,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     awaiting_review: review,
     reshipping: reship,
     notifying: notify,
-    claiming: fileClaim,
+    claiming: startClaim,
     delivered: watchDelivered,
   };
   /** Work done before a stage is published, so what a query shows is already true. */

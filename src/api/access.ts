@@ -83,7 +83,10 @@ export function rolesFor(access: Access): readonly Role[] {
 
 /** `/v1/reviews\\:batch/:id` (express) → `/v1/reviews:batch/{id}` (OpenAPI). */
 export function openApiPath(expressPath: string): string {
-  return expressPath.replace(/\\:/g, '\u0000').replace(/:(\w+)/g, '{$1}').replace(/\0/g, ':');
+  return expressPath
+    .replace(/\\:/g, '\u0000')
+    .replace(/:(\w+)/g, '{$1}')
+    .replace(/\0/g, ':');
 }
 
 interface CompiledRoute {

@@ -91,9 +91,15 @@ export function authenticate(keys: KeyStore): RequestHandler {
     }
     const principal = await keys.verify(token);
     if (!principal) {
-      throw new ProblemError(401, 'auth.invalid_key', 'Invalid API key', 'The API key is not valid.', {
-        headers: CHALLENGE,
-      });
+      throw new ProblemError(
+        401,
+        'auth.invalid_key',
+        'Invalid API key',
+        'The API key is not valid.',
+        {
+          headers: CHALLENGE,
+        },
+      );
     }
     req.role = principal.role;
     req.keyId = principal.id;

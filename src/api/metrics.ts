@@ -13,12 +13,11 @@ import { ProblemError } from './problems';
  */
 type Labels = Record<string, string>;
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeLabel = (v: string) =>
+  v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const labelText = (labels: Labels) => {
   const entries = Object.entries(labels);
-  return entries.length
-    ? `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`
-    : '';
+  return entries.length ? `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
 };
 const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? '+Inf' : '-Inf');
 

@@ -13,7 +13,7 @@ import { inboundEmailBody } from '../inquiries/inquiries.schemas';
 import { messagesQuery, templateBody } from '../messages/messages.schemas';
 import { batchBody } from '../batches/batches.schemas';
 import { claimListQuery, claimOutcomeBody } from '../claims/claims.schemas';
-import { policyBody } from '../policies/policies.schemas';
+import { policyBody, policyRefreshBody } from '../policies/policies.schemas';
 import { pendingQuery, reviewBody } from '../reviews/reviews.schemas';
 import { inquiryBody, listQuery, registrationBody } from '../shipments/shipments.schemas';
 import { surveyAnswerBody, surveyResultsQuery } from '../surveys/surveys.routes';
@@ -132,7 +132,9 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary: 'API keys, newest first, without secrets (admin), cursor paging',
           parameters: queryParameters(apiKeyListQuery),
           responses: {
-            '200': ok('{items: [{id, role, name, source, createdAt, lastUsedAt, revokedAt}], nextCursor}'),
+            '200': ok(
+              '{items: [{id, role, name, source, createdAt, lastUsedAt, revokedAt}], nextCursor}',
+            ),
             ...common,
           },
         },
@@ -182,6 +184,43 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             '200': ok('Already registered with the same body'),
             '409': problem('Another body under this id, or the tracking number is taken'),
             '422': problem('Unknown policy'),
+            ...common,
+          },
+        },
+      },
+      '/v1/policies/{name}/versions': {
+        parameters: [pathParam('name')],
+        get: {
+          summary: 'Every stored version of a policy, oldest first',
+          responses: { '200': ok('{items}'), '404': problem('Unknown policy'), ...common },
+        },
+      },
+      '/v1/policies/{name}/versions/{version}': {
+        parameters: [
+          pathParam('name'),
+          { ...pathParam('version'), schema: { type: 'integer', minimum: 1 } },
+        ],
+        get: {
+          summary: 'One version of a policy, as shipments registered under it use it',
+          responses: {
+            '200': ok('The policy version'),
+            '404': problem('Unknown policy or version'),
+            ...common,
+          },
+        },
+      },
+      '/v1/shipments/{id}/policy:refresh': {
+        parameters: [pathParam('id')],
+        post: {
+          summary:
+            'Tell the running workflow to reload its policy (the latest version), or switch to another policy (ops); applied asynchronously',
+          requestBody: jsonBody(policyRefreshBody),
+          responses: {
+            '202': ok('{shipmentId, policy}'),
+            '404': problem('Unknown shipment'),
+            '409': problem('The workflow has closed'),
+            '422': problem('Unknown policy'),
+            '503': problem('Temporal unreachable'),
             ...common,
           },
         },
@@ -582,7 +621,10 @@ export function openApiDocument(): JsonSchema {
     paths[path] = Object.fromEntries(
       Object.entries(item).map(([key, value]) =>
         (METHODS as readonly string[]).includes(key)
-          ? [key, withAccess(value as Record<string, unknown>, access[`${key.toUpperCase()} ${path}`])]
+          ? [
+              key,
+              withAccess(value as Record<string, unknown>, access[`${key.toUpperCase()} ${path}`]),
+            ]
           : [key, value],
       ),
     );

@@ -106,11 +106,13 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const requestId = requestIdOf(req);
+    // req.log (see request-id.ts) already puts requestId on every line.
+    const log = req.log ?? logger.child({ requestId });
     let problem = err instanceof ProblemError ? err : fromBodyParser(err);
     if (!problem && err instanceof z.ZodError) problem = validationFailed(fieldErrors(err));
     if (!problem) {
       // Unexpected: log everything, answer nothing but the correlation id.
-      (req.log ?? logger).error({ err, requestId }, 'unhandled error');
+      log.error({ err }, 'unhandled error');
       problem = new ProblemError(
         500,
         'internal.error',
@@ -118,7 +120,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} when reporting it.`,
       );
     } else if (problem.status >= 500) {
-      (req.log ?? logger).error({ err, code: problem.code, requestId }, problem.detail);
+      log.error({ err, code: problem.code }, problem.detail);
     }
     for (const [name, value] of Object.entries(problem.extra.headers ?? {}))
       res.setHeader(name, value);

@@ -31,18 +31,24 @@ export function shipmentView(
     registeredAt: state.registeredAt,
     ...(state.lastEvent ? { lastEvent: state.lastEvent } : {}),
     eventCount: state.eventCount,
+    reviewRound: state.reviewRound,
+    ...(state.expectedDeliveryAt ? { expectedDeliveryAt: state.expectedDeliveryAt } : {}),
     ...(state.suspicion
       ? {
           suspicion: {
             reason: state.suspicion.reason,
             detectedAt: state.suspicion.detectedAt,
             ...(state.suspicion.detail ? { detail: state.suspicion.detail } : {}),
+            ...(state.suspicion.evidence ? { evidence: state.suspicion.evidence } : {}),
           },
         }
       : {}),
+    ...(state.verification ? { verification: state.verification } : {}),
+    ...(state.reopenedBecause ? { reopenedBecause: state.reopenedBecause } : {}),
     ...(state.review
       ? {
           review: {
+            ...(state.review.round !== undefined ? { round: state.review.round } : {}),
             decision: state.review.decision,
             reviewer: state.review.reviewer,
             decidedAt: state.review.decidedAt,
@@ -58,18 +64,32 @@ export function shipmentView(
             carrier: state.reship.carrier,
             trackingNumber: state.reship.trackingNumber,
             warehouseId: state.reship.warehouseId,
+            ...(state.reship.channel ? { channel: state.reship.channel } : {}),
+            ...(state.reship.channelReason ? { channelReason: state.reship.channelReason } : {}),
+            ...(state.reship.insured !== undefined ? { insured: state.reship.insured } : {}),
+            ...(state.reship.cost ? { cost: state.reship.cost } : {}),
           },
         }
       : {}),
-    ...(state.refund ? { refund: state.refund } : {}),
+    ...(state.refund
+      ? {
+          refund: {
+            amount: state.refund.amount,
+            currency: state.refund.currency,
+            recordedAt: state.refund.recordedAt,
+            ...(state.refund.status ? { status: state.refund.status } : {}),
+            ...(state.refund.reference ? { reference: state.refund.reference } : {}),
+            ...(state.refund.note ? { note: state.refund.note } : {}),
+          },
+        }
+      : {}),
     ...(state.claim
       ? {
           claim: {
-            claimId: state.claim.claimId,
+            workflowId: state.claim.workflowId,
             status: state.claim.status,
-            amount: state.claim.amount,
-            currency: state.claim.currency,
-            filedAt: state.claim.filedAt,
+            reason: state.claim.reason,
+            startedAt: state.claim.startedAt,
           },
         }
       : {}),

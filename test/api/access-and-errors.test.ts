@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiKeys } from '../../src/api/app';
+import { createLogger } from '../../src/logger';
 import { aRegistration } from '../helpers/factories';
 import { serve, startApi, type ApiUnderTest } from './harness';
 
@@ -98,7 +100,7 @@ describe('authentication and roles', () => {
 
 describe('OpenAPI', () => {
   it('describes every v1 route with the request schemas the API validates against', async () => {
-    const res = await api.call('GET', '/openapi.json', { as: 'analyst' });
+    const res = await api.call('GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(
@@ -217,7 +219,13 @@ describe('problems', () => {
     const { inject } = await import('vitest');
     const closed = connectDatabase(inject('databaseUrl'), { max: 1 });
     await closed.close();
-    const broken = await serve({ db: closed.db, temporal: api.client, taskQueue: 'unused' });
+    const { logger, lines } = capturedLogger();
+    const broken = await serve({
+      db: closed.db,
+      temporal: api.client,
+      taskQueue: 'unused',
+      logger,
+    });
     try {
       const res = await broken.call('GET', '/v1/shipments', {
         as: 'admin',
@@ -232,8 +240,78 @@ describe('problems', () => {
         detail: 'Something went wrong on our side. Quote request id boom-1 when reporting it.',
         requestId: 'boom-1',
       });
+      // The details go to the log, under the same id.
+      const logged = lines.find((l) => l.msg === 'unhandled error');
+      expect(logged).toMatchObject({ requestId: 'boom-1', level: 50 });
+      expect(logged?.err).toMatchObject({ stack: expect.any(String) });
     } finally {
       await broken.close();
     }
+  });
+});
+
+/** A logger writing JSON lines into memory, as the service writes them to stdout. */
+function capturedLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  return { logger: createLogger('info', 'test', sink), lines, raw };
+}
+
+describe('logs', () => {
+  it('every line logged for a request carries its request id, and no line carries the key', async () => {
+    const { logger, lines, raw } = capturedLogger();
+    const logged = await serve({ db: api.db, temporal: api.client, taskQueue: 'unused', logger });
+    try {
+      const res = await logged.call('POST', '/v1/api-keys', {
+        as: 'admin',
+        body: { role: 'analyst', name: 'log test' },
+        headers: { 'x-request-id': 'log-check-1' },
+      });
+      expect(res.status).toBe(201);
+      const forRequest = lines.filter((l) => l.requestId === 'log-check-1');
+      expect(forRequest.map((l) => l.msg)).toEqual(['API key created', 'request completed']);
+      expect(forRequest[1]).toMatchObject({
+        req: { method: 'POST', path: '/v1/api-keys' },
+        res: { statusCode: 201 },
+      });
+      const text = raw.join('\n');
+      expect(text).not.toContain(logged.keys.admin);
+      expect(text).not.toContain(res.body.key);
+    } finally {
+      await logged.close();
+    }
+  });
+
+  it('redacts authorization headers and the customer’s name, e-mail and address', () => {
+    const { logger, lines, raw } = capturedLogger();
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer secret-key-1' } },
+        shipmentId: 'SHP-1',
+        customer: { name: 'Ada Buyer', email: 'ada@example.com', locale: 'en' },
+        notification: { to: 'ada@example.com', kind: 'delay_notice' },
+        registration: { destination: { name: 'Ada Buyer', line1: '1 Main St' } },
+        email: 'ada@example.com',
+      },
+      'registered',
+    );
+    const text = raw.join('\n');
+    for (const secret of ['secret-key-1', 'Ada Buyer', 'ada@example.com', '1 Main St'])
+      expect(text).not.toContain(secret);
+    expect(lines[0]).toMatchObject({
+      shipmentId: 'SHP-1',
+      notification: { kind: 'delay_notice', to: '[redacted]' },
+      customer: '[redacted]',
+      name: 'test',
+    });
   });
 });

@@ -239,6 +239,21 @@ describe('claim workflow', () => {
         ...(amountApproved !== undefined ? { amountApproved } : {}),
       };
     };
+    // The insurer first asks for more (webhook): ops hear of it, then it approves (polling).
+    await handles.insurer.signal(claimUpdateSignal, {
+      claimId: filed.insurer.externalClaimId!,
+      status: 'needs_action',
+      detail: 'send the commercial invoice',
+      at: new Date().toISOString(),
+    });
+    await waitForClaim(handles.insurer, ['needs_info'], 30_000);
+    const askedForMore = await stack.mail.waitFor(
+      (m) =>
+        m.to.includes(OPS_EMAIL) &&
+        m.subject === `Claim needs information: shipment ${insured.shipmentId}`,
+      15_000,
+    );
+    expect(askedForMore.text).toContain('send the commercial invoice');
     decide(filed.usps, 'approved');
     decide(filed.ups, 'approved', 60);
     decide(filed.dhl, 'denied');
@@ -275,7 +290,7 @@ describe('claim workflow', () => {
     const insurer$ = await claimRow(handles.insurer.workflowId);
     expect(insurer$.row.filer).toBe('shipsurance');
     expect(insurer$.row.ruleName).toBe('Shipsurance shipping protection, domestic loss');
-    expect(insurer$.history).toEqual(['pending_eligibility', 'filed', 'approved']);
+    expect(insurer$.history).toEqual(['pending_eligibility', 'filed', 'needs_info', 'approved']);
 
     // The evidence stored with the claim carries the tracking history, and so does its PDF.
     const usps$ = await claimRow(handles.usps.workflowId);

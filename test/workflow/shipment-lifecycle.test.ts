@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   claims,
   notifications,
+  refunds,
   reservations,
   reshipOrders,
   reviews,
   shipments,
   trackingEvents,
 } from '../../src/db/schema';
+import { claimStateQuery, claimWorkflowId } from '../../workflows/claim.contract';
 import {
   cancelSignal,
   customerInquirySignal,
@@ -74,8 +76,8 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     expect(row?.suspicionReason).toBe('stalled');
   });
 
-  it('a tracking number the carrier does not know keeps the suspicion, and the claim it refuses is recorded, not fatal', async () => {
-    const { handle } = await startShipment(
+  it('a tracking number the carrier does not know keeps the suspicion, and a refund hands the claim to its own workflow', async () => {
+    const { reg, handle } = await startShipment(
       stack,
       aFastPolicy(uniqueId('p')),
       {},
@@ -89,10 +91,28 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     });
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('refunded');
-    expect(state.claim).toBeUndefined();
-    expect(state.timeline.find((t) => t.kind === 'claim_refused')?.detail).toMatch(
-      /tracking number/i,
+    expect(state.claim).toMatchObject({
+      workflowId: claimWorkflowId(reg.shipmentId),
+      status: 'pending_eligibility',
+      reason: 'lost',
+    });
+    // The claim outlives the shipment: yanwen's default rule waits a week past the estimate.
+    const claim = stack.client.workflow.getHandle(claimWorkflowId(reg.shipmentId));
+    const described = await claim.describe();
+    expect(described.status.name).toBe('RUNNING');
+    expect(described.parentExecution?.workflowId).toBe(handle.workflowId);
+    const [row] = await waitUntil(
+      'the claim row opened by the claim workflow',
+      () => stack.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId)),
+      (rows) => rows.length === 1,
     );
+    expect(row).toMatchObject({
+      workflowId: claimWorkflowId(reg.shipmentId),
+      status: 'pending_eligibility',
+      reason: 'lost',
+      amount: 19.9,
+    });
+    await claim.terminate('test over');
   });
 
   it('a new scan before the deadline moves the stall deadline to the new scan plus the threshold', async () => {
@@ -251,9 +271,11 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     expect(state.suspicion).toBeUndefined();
   });
 
-  it('an ops reship decision reserves stock near the customer, books one label, emails the new number, files a claim and watches the replacement', async () => {
+  it('an ops reship decision reserves stock near the customer, chooses the channel, books one label, emails the new number, starts the claim and watches the replacement', async () => {
     const { sku, overseas } = await stockedSku('US');
+    // The sandbox carrier's claim rule has no waiting period: the claim is filed straight away.
     const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), {
+      carrier: 'sandbox',
       items: [{ sku, quantity: 2, unitPrice: 15 }],
       declaredValue: 30,
     });
@@ -286,7 +308,17 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
       replacementShipmentId: `${reg.shipmentId}~R1`,
       goodsCost: 30,
     });
-    expect(state.reship?.trackingNumber).toBe(orders[0]?.trackingNumber);
+    expect(state.reship).toMatchObject({
+      trackingNumber: orders[0]?.trackingNumber,
+      channel: orders[0]?.channel,
+      channelReason: orders[0]?.channelReason,
+      insured: false,
+      cost: { goods: 30, postage: orders[0]?.postage, insurance: 0, total: orders[0]?.totalCost },
+    });
+    expect(orders[0]?.channelReason).toBeTruthy();
+    expect(state.timeline.find((t) => t.kind === 'reship_channel')?.detail).toContain(
+      orders[0]!.channelReason!,
+    );
     expect(
       [...stack.sandbox.store.labels.values()].filter(
         (l) => l.trackingNumber === orders[0]?.trackingNumber,
@@ -298,13 +330,26 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
       10_000,
     );
     expect(mail.subject).toContain('replacement');
+    expect(state.claim).toMatchObject({
+      workflowId: claimWorkflowId(reg.shipmentId),
+      status: 'pending_eligibility',
+      reason: 'lost',
+    });
+    const claim = stack.client.workflow.getHandle(claimWorkflowId(reg.shipmentId));
+    const filed = await waitUntil(
+      'the claim workflow to file the claim',
+      () => claim.query(claimStateQuery),
+      (c) => c.status === 'filed',
+    );
     const claimRows = await stack.db
       .select()
       .from(claims)
       .where(eq(claims.shipmentId, reg.shipmentId));
     expect(claimRows).toHaveLength(1);
     expect(claimRows[0]).toMatchObject({ status: 'filed', amount: 30, reason: 'lost' });
-    expect(state.claim?.claimId).toBe(claimRows[0]?.claimId);
+    expect(filed.externalClaimId).toBe(claimRows[0]?.claimId);
+    expect(stack.sandbox.store.claims.get(claimRows[0]!.claimId!)).toBeDefined();
+    await claim.terminate('test over');
 
     const child = stack.client.workflow.getHandle(shipmentWorkflowId(`${reg.shipmentId}~R1`));
     const described = await child.describe();
@@ -313,7 +358,7 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     await child.signal(cancelSignal, { reason: 'test over' });
   });
 
-  it('a refund decision tells the customer of the refund and still files the claim', async () => {
+  it('a refund decision refunds, tells the customer and still starts the claim', async () => {
     const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), {
       declaredValue: 42.5,
       currency: 'EUR',
@@ -325,18 +370,33 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     });
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('refunded');
-    expect(state.refund).toMatchObject({ amount: 42.5, currency: 'EUR' });
+    // This stack has no REFUND_URL: the refund is recorded for ops to pay by hand.
+    expect(state.refund).toMatchObject({ amount: 42.5, currency: 'EUR', status: 'manual' });
+    const [refund] = await stack.db
+      .select()
+      .from(refunds)
+      .where(eq(refunds.shipmentId, reg.shipmentId));
+    expect(refund).toMatchObject({
+      idempotencyKey: `${handle.workflowId}:refund:1`,
+      status: 'manual',
+      reason: 'stalled',
+    });
     const mail = await stack.mail.waitFor(
       (m) => m.to.includes(reg.customer.email) && m.subject.includes('refund'),
       10_000,
     );
     // The amount in the customer's locale (en-US with EUR: €42.50).
     expect(mail.text).toMatch(/42\.50?/);
-    const claimRows = await stack.db
-      .select()
-      .from(claims)
-      .where(eq(claims.shipmentId, reg.shipmentId));
-    expect(claimRows.map((c) => c.status)).toEqual(['filed']);
+    expect(state.claim?.workflowId).toBe(claimWorkflowId(reg.shipmentId));
+    const claimRows = await waitUntil(
+      'the claim opened',
+      () => stack.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId)),
+      (rows) => rows.length === 1,
+    );
+    expect(claimRows.map((c) => [c.status, c.amount, c.currency])).toEqual([
+      ['pending_eligibility', 42.5, 'EUR'],
+    ]);
+    await stack.client.workflow.getHandle(claimWorkflowId(reg.shipmentId)).terminate('test over');
   });
 
   it('keep_waiting goes back to monitoring with doubled thresholds, and a second review comes later', async () => {
@@ -445,12 +505,22 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
       () => stateOf(handle),
       (s) => s.stage === 'awaiting_review' && s.reviewRound === 2,
     );
-    expect(state.timeline.some((t) => t.kind === 'stock_shortfall')).toBe(true);
+    const why = state.timeline.find((t) => t.kind === 'stock_shortfall')?.detail;
+    expect(why).toMatch(/^No warehouse has the whole order/);
+    expect(state.reopenedBecause).toBe(why);
+    expect(state.suspicion?.reason).toBe('stalled');
+    const [, second] = await stack.db
+      .select()
+      .from(reviews)
+      .where(eq(reviews.shipmentId, reg.shipmentId))
+      .orderBy(reviews.round);
+    expect(second).toMatchObject({ round: 2, status: 'pending', reason: 'stalled', note: why });
     const orders = await stack.db
       .select()
       .from(reshipOrders)
       .where(eq(reshipOrders.originalShipmentId, reg.shipmentId));
     expect(orders).toHaveLength(0);
+    await handle.signal(cancelSignal, { reason: 'test over' });
   });
 
   it('a delivered parcel stays watched for the delivered window, then closes as delivered', async () => {

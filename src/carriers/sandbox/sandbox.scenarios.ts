@@ -223,13 +223,16 @@ export function claimDecisionFor(
   }
 }
 
-/** What a trace (carrier inquiry) finds, by story. */
+/**
+ * What a trace (carrier inquiry) finds: scenario parcels by their story (only lost and stalled ones
+ * stay missing); other parcels are found once delivered.
+ */
 export function traceFindingFor(
   story: Story | undefined,
   delivered: boolean,
 ): 'found' | 'not_found' {
-  if (story === 'lost' || story === 'stalled') return 'not_found';
-  return delivered || story !== undefined ? 'found' : 'not_found';
+  if (story === undefined) return delivered ? 'found' : 'not_found';
+  return story === 'lost' || story === 'stalled' ? 'not_found' : 'found';
 }
 
 export interface WebhookTarget {
