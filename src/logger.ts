@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -20,6 +21,18 @@ export const REDACT_PATHS = [
 ];
 
 /**
+ * The request being handled (set by src/api/request-id.ts), so that every line logged while it is
+ * handled carries its id, whichever logger object a module was given.
+ */
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Adds `requestId` unless the logger is already a request's child that carries it. */
+function withRequestId(_obj: object, _level: number, logger: Logger): object {
+  const ctx = requestContext.getStore();
+  return ctx && !('requestId' in logger.bindings()) ? { requestId: ctx.requestId } : {};
+}
+
+/**
  * JSON logs on stdout (or `destination`), level from LOG_LEVEL. Top-level `name` is the logger's
  * own name, so only nested `name` fields (a customer's, a recipient's) are redacted.
  */
@@ -28,6 +41,11 @@ export function createLogger(
   name = 'parcelwarden',
   destination?: DestinationStream,
 ): Logger {
-  const options = { name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const options = {
+    name,
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    mixin: withRequestId,
+  };
   return destination ? pino(options, destination) : pino(options);
 }

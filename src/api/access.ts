@@ -109,7 +109,8 @@ function compile(): CompiledRoute[] {
         method,
         template,
         access,
-        pattern: new RegExp(`^${source}/?$`),
+        // Case-insensitive and with an optional trailing slash, as express routes match.
+        pattern: new RegExp(`^${source}/?$`, 'i'),
         params: parts.filter((p) => /^\{\w+\}$/.test(p)).length,
       };
     })

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiKeyRow, KeyStore } from './api-keys.repository';
-import { ROLES } from './auth';
+import { requirePermission, ROLES } from './auth';
 import { decodeCursor, pageQuery, toPage } from './pagination';
 import { ProblemError } from './problems';
 import { parseBody, parseParams, parseQuery } from './validate';
@@ -29,9 +29,11 @@ function view(row: ApiKeyRow) {
   };
 }
 
-/** Admin routes of the API keys (the access table allows only `admin`). */
+/** Admin routes of the API keys. */
 export function apiKeysRouter(keys: KeyStore): Router {
   const router = Router();
+  // The access table already admits only admins; this keeps the router safe on its own.
+  router.use('/v1/api-keys', requirePermission('administer'));
 
   router.post('/v1/api-keys', async (req, res) => {
     const body = parseBody(req, apiKeyBody);

@@ -84,7 +84,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         Problem: {
           type: 'object',
           description: 'RFC 9457 problem details',
-          required: ['type', 'title', 'status', 'code'],
+          required: ['type', 'title', 'status', 'code', 'requestId'],
           properties: {
             type: { type: 'string', format: 'uri' },
             title: { type: 'string' },
@@ -191,7 +191,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
       '/v1/policies/{name}/versions': {
         parameters: [pathParam('name')],
         get: {
-          summary: 'Every stored version of a policy, oldest first',
+          summary: 'Every stored version of a policy',
           responses: { '200': ok('{items}'), '404': problem('Unknown policy'), ...common },
         },
       },
@@ -560,8 +560,8 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary:
             'The customer’s survey page (HTML, no external assets); the signed token is the credential',
           responses: {
-            '200': { description: 'HTML page' },
-            '404': { description: 'Invalid link' },
+            '200': { description: 'HTML page', content: { 'text/html': {} } },
+            '404': { description: 'Invalid link (HTML page)', content: { 'text/html': {} } },
           },
         },
         post: {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { requestContext } from '../logger';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** What we accept from a caller: short, printable, no spaces (it ends up in logs and headers). */
@@ -17,11 +18,12 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /**
- * Request ids and request logs: `req.id` is the id, and `req.log` is a child logger that puts
- * `requestId` on every line logged while handling the request. One line per request on completion.
+ * Request ids and request logs: `req.id` is the id, `req.log` a child logger with `requestId`, and
+ * loggers from createLogger add it too while the request is handled. One line per request on
+ * completion.
  */
 export function requestLogging(logger: Logger): RequestHandler {
-  return pinoHttp({
+  const http = pinoHttp({
     logger,
     genReqId: requestId,
     quietReqLogger: true,
@@ -37,4 +39,8 @@ export function requestLogging(logger: Logger): RequestHandler {
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
   });
+  // The rest of the request runs inside the context, so loggers made by createLogger add the id.
+  return (req, res, next) => {
+    http(req, res, () => requestContext.run({ requestId: String(req.id) }, next));
+  };
 }

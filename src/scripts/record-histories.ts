@@ -151,6 +151,19 @@ const SCENARIOS: Record<string, Scenario> = {
     return s;
   },
 
+  async 'shortfall-then-refund'(run) {
+    // No warehouse stocks this SKU: the reship goes back to review, then ops refund.
+    const s = await run.register('hist-shortfall', FAST, {
+      items: [{ sku: 'SKU-NEVER-STOCKED', quantity: 1, unitPrice: 19.9 }],
+    });
+    await s.scans(['in_transit', 1]);
+    await s.stageIn(['awaiting_review']);
+    await s.decide('reship');
+    await s.stageIn(['awaiting_review']);
+    await s.decide('refund');
+    return s;
+  },
+
   async 'keep-waiting-then-delivered'(run) {
     const s = await run.register('hist-keep-waiting', FAST);
     await s.scans(['in_transit', 1]);

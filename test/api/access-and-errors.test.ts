@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiKeys } from '../../src/api/app';
+import { requestLogging } from '../../src/api/request-id';
 import { createLogger } from '../../src/logger';
 import { aRegistration } from '../helpers/factories';
 import { serve, startApi, type ApiUnderTest } from './harness';
@@ -288,6 +291,30 @@ describe('logs', () => {
       expect(text).not.toContain(res.body.key);
     } finally {
       await logged.close();
+    }
+  });
+
+  it('a module logging with the service logger, not the request’s, still stamps the request id', async () => {
+    const { logger, lines, raw } = capturedLogger();
+    const app = express();
+    app.use(requestLogging(logger));
+    app.get('/work', async (_req, res) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      logger.info({ shipmentId: 'SHP-9' }, 'did some work');
+      res.json({ ok: true });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await fetch(`http://127.0.0.1:${port}/work`, { headers: { 'x-request-id': 'als-1' } });
+      logger.info('outside any request');
+      expect(lines.find((l) => l.msg === 'did some work')).toMatchObject({ requestId: 'als-1' });
+      expect(lines.find((l) => l.msg === 'outside any request')).not.toHaveProperty('requestId');
+      // Once per line, also on the request's own child logger.
+      expect(raw.every((l) => (l.match(/"requestId"/g) ?? []).length <= 1)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

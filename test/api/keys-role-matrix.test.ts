@@ -81,6 +81,11 @@ describe('every route × every role', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('cannot be dodged by spelling a path in capitals or with a trailing slash', async () => {
+    for (const path of ['/V1/API-KEYS', '/v1/api-keys/', '/v1/Api-Keys/key_x'])
+      expect((await api.call('GET', path, { as: 'ingest' })).status, path).toBe(403);
+  });
+
   it('tells a refused caller which roles may call the route', async () => {
     const res = await api.call('POST', '/v1/reviews:batch', { as: 'analyst', body: {} });
     expect(res.status).toBe(403);

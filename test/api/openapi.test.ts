@@ -106,6 +106,37 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('every operation answers as documented', () => {
+  it('with a documented status, and documented problems as problem+json quoting the request id', async () => {
+    const wrong: string[] = [];
+    let n = 0;
+    for (const { key, path, method, op } of operations()) {
+      const roles: string[] = op['x-roles'];
+      // The caller the operation is for, and one it is not for (when there is one).
+      const callers = ['admin', ...['ingest', 'ops', 'analyst'].filter((r) => !roles.includes(r))];
+      for (const as of callers.slice(0, 2) as ('admin' | 'ingest' | 'ops' | 'analyst')[]) {
+        const id = `doc-check-${(n += 1)}`;
+        const res = await api.call(method.toUpperCase(), path.replace(/\{(\w+)\}/g, 'doc-$1'), {
+          as,
+          body: method === 'get' ? undefined : {},
+          headers: { 'x-request-id': id },
+        });
+        if (!(String(res.status) in op.responses))
+          wrong.push(`${key} as ${as}: ${res.status} is not documented`);
+        if (res.headers.get('x-request-id') !== id) wrong.push(`${key}: request id not echoed`);
+        const documented = op.responses[String(res.status)]?.content ?? {};
+        if ('application/problem+json' in documented) {
+          if (!res.headers.get('content-type')?.startsWith('application/problem+json'))
+            wrong.push(`${key} as ${as}: ${res.status} is not problem+json`);
+          else if (res.body.requestId !== id)
+            wrong.push(`${key} as ${as}: problem without the request id`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('the docs page', () => {
   it('renders every operation with its roles, from our own server only', async () => {
     const res = await fetch(`${api.url}/docs`);

@@ -8,6 +8,7 @@ import { connectDatabase, type Database } from '../../src/db/client';
 import { claims, notifications, reservations, reshipOrders, shipments } from '../../src/db/schema';
 import { findFreePort } from '../../src/infra/free-port';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
+import { claimWorkflowId } from '../../workflows/claim.contract';
 import { shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { spawnService, type ServiceProcess } from '../helpers/processes';
@@ -42,7 +43,7 @@ interface ApiBody {
   stage: string;
   resolution?: string;
   reship?: { shipmentId: string; trackingNumber: string; warehouseId: string };
-  claim?: { claimId: string; status: string };
+  claim?: { workflowId: string; status: string; reason: string };
   [key: string]: unknown;
 }
 
@@ -122,9 +123,13 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** Registers a parcel the carrier has on its books and pushes its first scan through the API. */
+/**
+ * Registers a parcel the carrier has on its books and pushes its first scan through the API.
+ * The sandbox carrier's claim rule has no waiting period, so its claim is filed straight away.
+ */
 async function registerLostParcel(sku = 'SKU-MUG') {
   const reg = aRegistration({
+    carrier: 'sandbox',
     policy: 'e2e-fast',
     items: [{ sku, quantity: 1, unitPrice: 24 }],
     declaredValue: 24,
@@ -159,6 +164,17 @@ async function registerLostParcel(sku = 'SKU-MUG') {
     60_000,
   );
   return reg;
+}
+
+/** Waits for the claim workflow to file the shipment's one claim, and returns its row. */
+async function filedClaimOf(shipmentId: string) {
+  const [claim] = await waitUntil(
+    `the claim of ${shipmentId} filed`,
+    () => database.db.select().from(claims).where(eq(claims.shipmentId, shipmentId)),
+    (rows) => rows.length === 1 && rows[0]?.status === 'filed',
+    60_000,
+  );
+  return claim!;
 }
 
 describe('a lost parcel, end to end over HTTP', () => {
@@ -210,13 +226,19 @@ describe('a lost parcel, end to end over HTTP', () => {
       10_000,
     );
     expect(email.subject).toBe(`We have sent a replacement for order ${reg.orderId}`);
-    const [claim] = await database.db
-      .select()
-      .from(claims)
-      .where(eq(claims.shipmentId, reg.shipmentId));
-    expect(claim).toMatchObject({ status: 'filed', amount: 24, currency: 'USD' });
-    expect(sandbox.store.claims.get(claim!.claimId!)).toBeDefined();
-    expect(done.body.claim).toMatchObject({ claimId: claim!.claimId, status: 'filed' });
+    // The claim has a workflow of its own, which outlives the shipment and files it.
+    expect(done.body.claim).toMatchObject({
+      workflowId: claimWorkflowId(reg.shipmentId),
+      status: 'pending_eligibility',
+      reason: 'lost',
+    });
+    const claim = await filedClaimOf(reg.shipmentId);
+    expect(claim).toMatchObject({
+      workflowId: claimWorkflowId(reg.shipmentId),
+      amount: 24,
+      currency: 'USD',
+    });
+    expect(sandbox.store.claims.get(claim.claimId!)).toBeDefined();
     const replacement = await temporal.workflow
       .getHandle(shipmentWorkflowId(`${reg.shipmentId}~R1`))
       .describe();
@@ -308,6 +330,7 @@ describe('a lost parcel, end to end over HTTP', () => {
         .messages()
         .filter((m) => m.to.includes(reg.customer.email) && m.subject.includes('replacement')),
     ).toHaveLength(1);
+    await filedClaimOf(reg.shipmentId);
     expect(
       await database.db.select().from(claims).where(eq(claims.shipmentId, reg.shipmentId)),
     ).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reshipOrders, shipments, trackingEvents } from '../../src/db/schema';
+import { refunds, shipments, trackingEvents } from '../../src/db/schema';
 import type { BatchProgress } from '../../workflows/batch-review.contract';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { serve, type ApiUnderTest } from '../api/harness';
-import { aFastPolicy, anEvent, insertWarehouse, uniqueId } from '../helpers/factories';
+import { aFastPolicy, anEvent, uniqueId } from '../helpers/factories';
 import { startShipment } from '../helpers/shipments';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 /**
  * Parcels whose last scan is already older than the 2 s stall threshold: each goes to review within
- * seconds. Replacements have no scan and a 5-day label-only threshold, so they wait quietly.
+ * seconds.
  */
 const policy = aFastPolicy(uniqueId('batch').toLowerCase(), {
   stallAfter: { info_received: 'P5D', in_transit: 'PT2S' },
@@ -72,9 +72,8 @@ const getProgress = async (batchId: string): Promise<BatchProgress> => {
 };
 
 describe('batch review decisions', () => {
-  it('a batch of 200 decisions completes with progress visible and exactly 200 reship records, one failure never blocking the rest', async () => {
+  it('a batch of 200 decisions completes with progress visible and exactly 200 refund records, one failure never blocking the rest', async () => {
     const sku = uniqueId('SKU-BATCH');
-    await insertWarehouse(stack.db, { country: 'US', kind: 'overseas', stock: { [sku]: 260 } });
 
     const regs = await inParallel(SHIPMENTS, 20, () => stalledShipment(sku));
     const ids = regs.map((r) => r.shipmentId);
@@ -97,10 +96,10 @@ describe('batch review decisions', () => {
     const decisions = [
       ...ids.map((shipmentId) => ({
         shipmentId,
-        decision: 'reship',
+        decision: 'refund',
         reviewer: 'lena@ops.example',
       })),
-      { shipmentId: quiet.shipmentId, decision: 'reship', reviewer: 'lena@ops.example' },
+      { shipmentId: quiet.shipmentId, decision: 'refund', reviewer: 'lena@ops.example' },
       { shipmentId: uniqueId('SHP-unknown'), decision: 'refund', reviewer: 'lena@ops.example' },
     ];
     const batchId = uniqueId('batch');
@@ -145,15 +144,15 @@ describe('batch review decisions', () => {
       expect(byShipment.get(id), id).toMatchObject({ status: 'succeeded', duplicate: false });
     }
 
-    const countReships = async () =>
+    const countRefunds = async () =>
       (
         await stack.db
           .select({ n: sql<number>`count(*)::int` })
-          .from(reshipOrders)
-          .where(inArray(reshipOrders.originalShipmentId, ids))
+          .from(refunds)
+          .where(inArray(refunds.shipmentId, ids))
       )[0]?.n;
-    // A decision is taken when the shipment leaves review; its label is booked right after.
-    await waitUntil('200 reship orders', countReships, (n) => n === SHIPMENTS, 120_000, 500);
+    // A decision is taken when the shipment leaves review; its refund is recorded right after.
+    await waitUntil('200 refund records', countRefunds, (n) => n === SHIPMENTS, 120_000, 500);
 
     // The same decisions again, in another batch: each is recognised as taken, nothing is redone.
     const rerun = uniqueId('batch');
@@ -171,6 +170,6 @@ describe('batch review decisions', () => {
     );
     expect(second).toMatchObject({ total: 20, succeeded: 20, failed: 0 });
     expect(second.items.every((i) => i.duplicate === true)).toBe(true);
-    expect(await countReships()).toBe(SHIPMENTS);
+    expect(await countRefunds()).toBe(SHIPMENTS);
   }, 600_000);
 });
