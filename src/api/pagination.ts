@@ -22,6 +22,14 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/**
+ * A timestamptz sort key as PostgreSQL prints it (`::text`, microseconds kept, unlike a JS Date),
+ * checked so that a forged cursor cannot reach the SQL cast.
+ */
+export const pgTimestampKey = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/);
+
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }

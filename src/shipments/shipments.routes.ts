@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { requirePermission } from '../api/auth';
+import { decodeCursor, toPage } from '../api/pagination';
 import { parseBody, parseParams, parseQuery } from '../api/validate';
 import { policyNotFound, policyRefreshOnClosed } from '../policies/policies.errors';
 import type { PolicyRepository } from '../policies/policies.repository';
@@ -8,7 +9,7 @@ import { policyRefreshBody } from '../policies/policies.schemas';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { shipmentConflict, shipmentNotFound, workflowUnavailable } from './shipments.errors';
 import type { ShipmentRepository } from './shipments.repository';
-import { listQuery, registrationBody, shipmentParams } from './shipments.schemas';
+import { listCursor, listQuery, registrationBody, shipmentParams } from './shipments.schemas';
 import type { WorkflowGateway } from './shipments.temporal';
 import { listItemView, rowOnlyView, shipmentView } from './shipments.view';
 
@@ -51,9 +52,11 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
   });
 
   router.get('/v1/shipments', requirePermission('read'), async (req, res) => {
-    const q = parseQuery(req, listQuery);
-    const page = await shipments.list(q);
-    res.json({ items: page.rows.map(listItemView), nextCursor: page.nextCursor });
+    const { cursor, ...q } = parseQuery(req, listQuery);
+    const after = cursor ? decodeCursor(cursor, listCursor) : undefined;
+    const rows = await shipments.list({ ...q, limit: q.limit + 1, after });
+    const page = toPage(rows, q.limit, (r) => [r.createdAtText, r.shipmentId]);
+    res.json({ items: page.items.map(listItemView), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/shipments/:id', requirePermission('read'), async (req, res) => {

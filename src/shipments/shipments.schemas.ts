@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MESSAGE_CHANNELS, STAGES } from '../../workflows/shipment.contract';
+import { pageQueryFields, pgTimestampKey } from '../api/pagination';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** Codes CLDR knows but that are not ISO 3166-1 alpha-2 country codes. */
@@ -89,10 +90,11 @@ export const listQuery = z.object({
   destination: country.optional(),
   from: instant.optional(),
   to: instant.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).optional(),
+  ...pageQueryFields,
 });
 export type ListQuery = z.output<typeof listQuery>;
+/** Paging position: the last row's created_at as PostgreSQL text and its id. */
+export const listCursor = z.tuple([pgTimestampKey, z.string().min(1).max(128)]);
 
 export const inquiryBody = z.object({
   inquiryId: text(128),
