@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory.activities';
 import { createNotifyActivities } from './notify.activities';
 import { createRefundActivities } from './refund.activities';
+import { createReportActivities } from './report.activities';
 import { createShipmentActivities } from './shipments.activities';
 
 export type { ActivityDeps } from './deps';
@@ -21,5 +22,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createRefundActivities(deps),
     ...createClaimActivities(deps),
     ...createBatchActivities(),
+    ...createReportActivities(deps),
   };
 }

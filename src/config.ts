@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { isTimeZone } from './reports/report.period';
 
 /**
  * One declarative configuration: each key has its environment variable, schema, default and doc.
@@ -105,6 +106,25 @@ export const settings = {
     env: 'OPS_EMAIL',
     doc: 'Where ops alerts go.',
     schema: z.string().default('ops@parcelwarden.local'),
+  },
+  reportEnabled: {
+    env: 'REPORT_ENABLED',
+    doc: 'Run the daily carrier report (a Temporal Schedule the worker keeps as configured). false pauses it.',
+    schema: z.stringbool().default(true),
+  },
+  reportSchedule: {
+    env: 'REPORT_SCHEDULE',
+    doc: 'When the daily carrier report runs: five-field cron read in REPORT_TIMEZONE.',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\S+( \S+){4}$/, 'must be a five-field cron expression such as 0 6 * * *')
+      .default('0 6 * * *'),
+  },
+  reportTimezone: {
+    env: 'REPORT_TIMEZONE',
+    doc: 'IANA time zone of REPORT_SCHEDULE and of the day the report covers.',
+    schema: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
   },
   publicUrl: {
     env: 'PUBLIC_URL',

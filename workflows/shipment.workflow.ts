@@ -623,7 +623,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       case 'reship':
         return 'reshipping';
       case 'refund':
-        return refund();
+        return 'notifying';
       case 'mark_delivered':
         return { close: 'delivered' };
       case 'keep_waiting':
@@ -643,7 +643,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     return 'awaiting_review';
   };
 
-  /** Refunds through the seller's order system (once per review round), then tells the customer. */
+  /**
+   * Refunds through the seller's order system (once per review round), then tells the customer.
+   * Runs in `notifying`, out of the review: a refund being retried is no open question.
+   */
   const refund = async (): Promise<Next> => {
     try {
       state.refund = await local.issueRefund({
@@ -744,7 +747,9 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     return 'notifying';
   };
 
+  /** The customer hears of the outcome: the refund (issued first) or the replacement. */
   const notify = async (): Promise<Next> => {
+    if (state.review?.decision === 'refund') return refund();
     await notifyCustomer('reshipped', `reshipped:${state.reviewRound}`);
     return 'claiming';
   };

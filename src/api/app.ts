@@ -5,6 +5,7 @@ import { createAnalyticsRepository } from '../analytics/analytics.repository';
 import { analyticsRouter } from '../analytics/analytics.routes';
 import { batchesRouter } from '../batches/batches.routes';
 import { createClaimRepository } from '../claims/claims.repository';
+import { consoleRouter } from '../console/console.routes';
 import { claimsRouter } from '../claims/claims.routes';
 import type { Db } from '../db/client';
 import { createInquiryService } from '../inquiries/inquiries.service';
@@ -98,6 +99,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(healthRouter(deps.ready ?? defaultReadiness(db, deps.temporal)));
   app.use(docsRouter(openApiDocument()));
+  // The ops console's page and assets are public; its script sends the reviewer's key itself.
+  app.use(consoleRouter());
   app.use(
     metricsRouter({
       metrics,

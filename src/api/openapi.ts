@@ -113,6 +113,27 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           responses: { '200': { description: 'HTML page', content: { 'text/html': {} } } },
         },
       },
+      '/console': {
+        get: {
+          summary:
+            'The ops console (HTML, no external assets); log in there with an ops or admin key',
+          responses: { '200': { description: 'HTML page', content: { 'text/html': {} } } },
+        },
+      },
+      '/console/console.js': {
+        get: {
+          summary: 'The ops console’s script',
+          responses: {
+            '200': { description: 'JavaScript module', content: { 'text/javascript': {} } },
+          },
+        },
+      },
+      '/console/console.css': {
+        get: {
+          summary: 'The ops console’s stylesheet',
+          responses: { '200': { description: 'CSS', content: { 'text/css': {} } } },
+        },
+      },
       '/metrics': {
         get: {
           summary:

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { purchaseSuggestions, stock, warehouses } from '../db/schema';
 import type { WarehouseBody } from './inventory.schemas';
@@ -47,8 +47,15 @@ const stockView = (s: {
 
 export function createInventoryRepository(db: Db) {
   return {
-    async listWarehouses(): Promise<WarehouseView[]> {
-      return (await db.select().from(warehouses).orderBy(asc(warehouses.warehouseId))).map(toView);
+    /** Warehouses by id, keyset-paged after the id `after`. */
+    async listWarehouses(q: { limit: number; after?: string }): Promise<WarehouseView[]> {
+      const rows = await db
+        .select()
+        .from(warehouses)
+        .where(q.after !== undefined ? gt(warehouses.warehouseId, q.after) : undefined)
+        .orderBy(asc(warehouses.warehouseId))
+        .limit(q.limit);
+      return rows.map(toView);
     },
 
     async getWarehouse(id: string) {
@@ -86,7 +93,13 @@ export function createInventoryRepository(db: Db) {
       return { warehouse: toView(w), created: inserted };
     },
 
-    async stock(filter: { sku?: string; warehouse?: string; limit: number }) {
+    /** Stock levels by (warehouse_id, sku), keyset-paged after `after`. */
+    async stock(filter: {
+      sku?: string;
+      warehouse?: string;
+      limit: number;
+      after?: readonly [warehouseId: string, sku: string];
+    }) {
       const rows = await db
         .select(stockColumns)
         .from(stock)
@@ -94,23 +107,47 @@ export function createInventoryRepository(db: Db) {
           and(
             filter.sku ? eq(stock.sku, filter.sku) : undefined,
             filter.warehouse ? eq(stock.warehouseId, filter.warehouse) : undefined,
+            filter.after
+              ? sql`(${stock.warehouseId}, ${stock.sku}) > (${filter.after[0]}, ${filter.after[1]})`
+              : undefined,
           ),
         )
         .orderBy(asc(stock.warehouseId), asc(stock.sku))
-        .limit(filter.limit + 1);
-      return {
-        items: rows.slice(0, filter.limit).map(stockView),
-        truncated: rows.length > filter.limit,
-      };
+        .limit(filter.limit);
+      return rows.map(stockView);
     },
 
-    async purchaseSuggestions(status: 'open' | 'all') {
+    /**
+     * Newest first (id ascending within one instant), keyset-paged after `after`; `cursorAt` is
+     * created_at as PostgreSQL text, for the cursor.
+     */
+    async purchaseSuggestions(q: {
+      status: 'open' | 'all';
+      limit: number;
+      after?: readonly [createdAt: string, id: number];
+    }) {
       const rows = await db
-        .select()
+        .select({
+          ...getTableColumns(purchaseSuggestions),
+          cursorAt: sql<string>`${purchaseSuggestions.createdAt}::text`,
+        })
         .from(purchaseSuggestions)
-        .where(status === 'open' ? eq(purchaseSuggestions.status, 'open') : undefined)
+        .where(
+          and(
+            q.status === 'open' ? eq(purchaseSuggestions.status, 'open') : undefined,
+            q.after
+              ? or(
+                  lt(purchaseSuggestions.createdAt, sql`${q.after[0]}::timestamptz`),
+                  and(
+                    eq(purchaseSuggestions.createdAt, sql`${q.after[0]}::timestamptz`),
+                    gt(purchaseSuggestions.id, q.after[1]),
+                  ),
+                )
+              : undefined,
+          ),
+        )
         .orderBy(desc(purchaseSuggestions.createdAt), asc(purchaseSuggestions.id))
-        .limit(1000);
+        .limit(q.limit);
       return rows.map((r) => ({
         id: r.id,
         shipmentId: r.shipmentId,
@@ -119,6 +156,7 @@ export function createInventoryRepository(db: Db) {
         quantityMissing: r.quantityMissing,
         status: r.status,
         createdAt: r.createdAt.toISOString(),
+        cursorAt: r.cursorAt,
       }));
     },
   };

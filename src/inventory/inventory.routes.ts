@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { requirePermission } from '../api/auth';
+import { decodeCursor, toPage } from '../api/pagination';
 import { validationFailed } from '../api/problems';
 import { parseBody, parseParams, parseQuery } from '../api/validate';
 import type { Db } from '../db/client';
@@ -11,11 +12,15 @@ import {
 } from './inventory.errors';
 import type { InventoryRepository } from './inventory.repository';
 import {
+  stockCursor,
   stockImportBody,
   stockQuery,
+  suggestionsCursor,
   suggestionsQuery,
   warehouseBody,
   warehouseParams,
+  warehousesCursor,
+  warehousesQuery,
 } from './inventory.schemas';
 import { importStock, parseStockCsv, parseStockJson } from './stock-import';
 
@@ -73,12 +78,17 @@ export function inventoryRouter(deps: { db: Db; inventory: InventoryRepository }
   );
 
   router.get('/v1/stock', requirePermission('read'), async (req, res) => {
-    const q = parseQuery(req, stockQuery);
-    res.json(await inventory.stock(q));
+    const { cursor, ...q } = parseQuery(req, stockQuery);
+    const after = cursor ? decodeCursor(cursor, stockCursor) : undefined;
+    const rows = await inventory.stock({ ...q, limit: q.limit + 1, after });
+    res.json(toPage(rows, q.limit, (r) => [r.warehouseId, r.sku]));
   });
 
-  router.get('/v1/warehouses', requirePermission('read'), async (_req, res) => {
-    res.json({ items: await inventory.listWarehouses() });
+  router.get('/v1/warehouses', requirePermission('read'), async (req, res) => {
+    const q = parseQuery(req, warehousesQuery);
+    const after = q.cursor ? decodeCursor(q.cursor, warehousesCursor)[0] : undefined;
+    const rows = await inventory.listWarehouses({ limit: q.limit + 1, after });
+    res.json(toPage(rows, q.limit, (w) => [w.warehouseId]));
   });
 
   router.get('/v1/warehouses/:id', requirePermission('read'), async (req, res) => {
@@ -96,8 +106,11 @@ export function inventoryRouter(deps: { db: Db; inventory: InventoryRepository }
   });
 
   router.get('/v1/purchase-suggestions', requirePermission('read'), async (req, res) => {
-    const { status } = parseQuery(req, suggestionsQuery);
-    res.json({ items: await inventory.purchaseSuggestions(status) });
+    const { cursor, ...q } = parseQuery(req, suggestionsQuery);
+    const after = cursor ? decodeCursor(cursor, suggestionsCursor) : undefined;
+    const rows = await inventory.purchaseSuggestions({ ...q, limit: q.limit + 1, after });
+    const page = toPage(rows, q.limit, (r) => [r.cursorAt, r.id]);
+    res.json({ items: page.items.map(({ cursorAt: _, ...r }) => r), nextCursor: page.nextCursor });
   });
 
   return router;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQueryFields, pgTimestampKey } from '../api/pagination';
 
 export const WAREHOUSE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const warehouseId = z
@@ -32,8 +33,13 @@ export const stockImportBody = z.strictObject({
 export const stockQuery = z.strictObject({
   sku: sku.optional(),
   warehouse: warehouseId.optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+  ...pageQueryFields,
 });
+/** Stock pages on its primary key (warehouse_id, sku). */
+export const stockCursor = z.tuple([z.string().min(1).max(64), z.string().min(1).max(64)]);
+
+export const warehousesQuery = z.strictObject(pageQueryFields);
+export const warehousesCursor = z.tuple([z.string().min(1).max(64)]);
 
 export const warehouseParams = z.object({ id: warehouseId });
 
@@ -53,4 +59,7 @@ export type WarehouseBody = z.output<typeof warehouseBody>;
 
 export const suggestionsQuery = z.strictObject({
   status: z.enum(['open', 'all']).default('open'),
+  ...pageQueryFields,
 });
+/** Suggestions page newest first on (created_at as PostgreSQL text, id). */
+export const suggestionsCursor = z.tuple([pgTimestampKey, z.number().int().positive()]);

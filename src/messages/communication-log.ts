@@ -90,6 +90,32 @@ export async function communicationLog(
         ...(s.comment ? { comment: s.comment } : {}),
       })),
   ];
-  // Stable: entries at the same instant keep the order above (sent, received, answers).
-  return entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return entries.sort((a, b) => compareLogKeys(logKey(a), logKey(b)));
+}
+
+/**
+ * The sort key of a log entry, also its paging cursor: the instant, then sent before received
+ * before answers (as the sources are read), then the entry's own id so that no two entries tie.
+ */
+export type LogKey = readonly [at: string, source: number, id: number | string];
+
+export function logKey(e: LogEntry): LogKey {
+  if (e.type === 'message') return [e.at, 0, e.id];
+  if (e.type === 'inquiry') return [e.at, 1, e.inquiryId];
+  return [e.at, 2, e.surveyId];
+}
+
+export function compareLogKeys(a: LogKey, b: LogKey): number {
+  const [ia, ib] = [a[2], b[2]];
+  return (
+    Date.parse(a[0]) - Date.parse(b[0]) ||
+    a[1] - b[1] ||
+    (typeof ia === 'number' && typeof ib === 'number'
+      ? ia - ib
+      : String(ia) < String(ib)
+        ? -1
+        : String(ia) > String(ib)
+          ? 1
+          : 0)
+  );
 }

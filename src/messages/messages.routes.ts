@@ -1,14 +1,24 @@
 import { Router } from 'express';
 import type { Db } from '../db/client';
 import { requirePermission } from '../api/auth';
+import { decodeCursor, toPage } from '../api/pagination';
 import { ProblemError } from '../api/problems';
 import { parseBody, parseParams, parseQuery } from '../api/validate';
 import { shipmentNotFound } from '../shipments/shipments.errors';
 import type { ShipmentRepository } from '../shipments/shipments.repository';
 import { shipmentParams } from '../shipments/shipments.schemas';
 import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
-import { communicationLog } from './communication-log';
-import { messagesQuery, templateBody, templateParams } from './messages.schemas';
+import { communicationLog, compareLogKeys, logKey } from './communication-log';
+import {
+  logCursor,
+  logQuery,
+  messagesCursor,
+  messagesQuery,
+  templateBody,
+  templateParams,
+  templatesCursor,
+  templatesQuery,
+} from './messages.schemas';
 import { messageView } from './messages.view';
 import type { OutboxRepository } from './outbox.repository';
 import { BUILTIN_LOCALES, chooseTemplate, PLACEHOLDERS, validateTemplate } from './templates';
@@ -26,28 +36,36 @@ export function messagesRouter({ db, outbox, templates, shipments }: MessagesRou
 
   /** The outbox; `?status=failing` is what ops watch. */
   router.get('/v1/messages', requirePermission('read'), async (req, res) => {
-    const q = parseQuery(req, messagesQuery);
-    const rows = await outbox.list({ ...q, limit: q.limit + 1, beforeId: q.cursor });
-    const page = rows.slice(0, q.limit);
-    res.json({
-      items: page.map((r) => messageView(r)),
-      nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null,
-    });
+    const { cursor, ...q } = parseQuery(req, messagesQuery);
+    const beforeId = cursor ? decodeCursor(cursor, messagesCursor)[0] : undefined;
+    const rows = await outbox.list({ ...q, limit: q.limit + 1, beforeId });
+    const page = toPage(rows, q.limit, (r) => [r.id]);
+    res.json({ items: page.items.map((r) => messageView(r)), nextCursor: page.nextCursor });
   });
 
+  /** Chronological; one shipment's log is small, so it is built whole and paged by entry key. */
   router.get('/v1/shipments/:id/messages', requirePermission('read'), async (req, res) => {
     const { id } = parseParams(req, shipmentParams);
+    const q = parseQuery(req, logQuery);
+    const after = q.cursor ? decodeCursor(q.cursor, logCursor) : undefined;
     if (!(await shipments.get(id))) throw shipmentNotFound(id);
-    res.json({ shipmentId: id, items: await communicationLog(db, outbox, id) });
+    const log = await communicationLog(db, outbox, id);
+    const rest = after ? log.filter((e) => compareLogKeys(logKey(e), after) > 0) : log;
+    const page = toPage(rest.slice(0, q.limit + 1), q.limit, logKey);
+    res.json({ shipmentId: id, items: page.items, nextCursor: page.nextCursor });
   });
 
-  router.get('/v1/templates', requirePermission('read'), async (_req, res) => {
-    const overrides = await templates.list();
+  /** The overrides are the paged list; kinds, locales and placeholders come on every page. */
+  router.get('/v1/templates', requirePermission('read'), async (req, res) => {
+    const q = parseQuery(req, templatesQuery);
+    const after = q.cursor ? decodeCursor(q.cursor, templatesCursor) : undefined;
+    const rows = await templates.list({ limit: q.limit + 1, after });
+    const page = toPage(rows, q.limit, (o) => [o.kind, o.locale]);
     res.json({
       kinds: NOTIFICATION_KINDS,
       builtinLocales: BUILTIN_LOCALES,
       placeholders: PLACEHOLDERS,
-      overrides: overrides.map((o) => ({
+      overrides: page.items.map((o) => ({
         kind: o.kind,
         locale: o.locale,
         subject: o.subject,
@@ -55,6 +73,7 @@ export function messagesRouter({ db, outbox, templates, shipments }: MessagesRou
         ...(o.html !== null ? { html: o.html } : {}),
         updatedAt: o.updatedAt.toISOString(),
       })),
+      nextCursor: page.nextCursor,
     });
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery, pageQueryFields } from '../api/pagination';
 import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
 import { OUTBOX_STATUSES } from './outbox.repository';
 import { canonicalLocale } from './templates';
@@ -7,13 +8,21 @@ export const messagesQuery = z.object({
   status: z.enum(OUTBOX_STATUSES).optional(),
   shipmentId: z.string().min(1).max(128).optional(),
   kind: z.enum(NOTIFICATION_KINDS).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.coerce
-    .number({ message: 'is not a cursor returned by this API' })
-    .int('is not a cursor returned by this API')
-    .positive('is not a cursor returned by this API')
-    .optional(),
+  ...pageQueryFields,
 });
+/** The outbox pages newest first on its id. */
+export const messagesCursor = z.tuple([z.number().int().positive()]);
+
+export const logQuery = pageQuery;
+export const logCursor = z.tuple([
+  z.iso.datetime(),
+  z.number().int().min(0).max(2),
+  z.union([z.number().int().positive(), z.string().min(1).max(200)]),
+]);
+
+export const templatesQuery = pageQuery;
+/** Overrides page on (kind, locale), their primary key. */
+export const templatesCursor = z.tuple([z.string().min(1).max(64), z.string().min(1).max(64)]);
 
 export const templateParams = z.object({
   kind: z.enum(NOTIFICATION_KINDS),

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { messageTemplates } from '../db/schema/messages';
 import type { NotificationKind } from '../../workflows/shipment.contract';
@@ -8,11 +8,21 @@ export type TemplateOverrideRow = typeof messageTemplates.$inferSelect;
 
 export function createTemplateRepository(db: Db) {
   return {
-    async list(): Promise<TemplateOverrideRow[]> {
+    /** Overrides by kind then locale, keyset-paged after `after`. */
+    async list(q: {
+      limit: number;
+      after?: readonly [kind: string, locale: string];
+    }): Promise<TemplateOverrideRow[]> {
       return db
         .select()
         .from(messageTemplates)
-        .orderBy(asc(messageTemplates.kind), asc(messageTemplates.locale));
+        .where(
+          q.after
+            ? sql`(${messageTemplates.kind}, ${messageTemplates.locale}) > (${q.after[0]}, ${q.after[1]})`
+            : undefined,
+        )
+        .orderBy(asc(messageTemplates.kind), asc(messageTemplates.locale))
+        .limit(q.limit);
     },
 
     /** The seller's overrides of one kind, as the renderer looks them up. */

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { reviews, shipments } from '../db/schema/shipments';
 
@@ -17,10 +17,18 @@ export interface PendingReview {
 
 export function createReviewRepository(db: Db) {
   return {
-    /** The review queue, oldest suspicion first. */
-    async pending(limit: number): Promise<PendingReview[]> {
+    /**
+     * The review queue, oldest suspicion first, keyset-paged on (detected_at, id) after `after`;
+     * `cursorAt` is detected_at as PostgreSQL text, for the cursor.
+     */
+    async pending(q: {
+      limit: number;
+      after?: readonly [detectedAt: string, id: number];
+    }): Promise<(PendingReview & { id: number; cursorAt: string })[]> {
       const rows = await db
         .select({
+          id: reviews.id,
+          cursorAt: sql<string>`${reviews.detectedAt}::text`,
           shipmentId: reviews.shipmentId,
           round: reviews.round,
           reason: reviews.reason,
@@ -34,9 +42,16 @@ export function createReviewRepository(db: Db) {
         })
         .from(reviews)
         .innerJoin(shipments, eq(shipments.shipmentId, reviews.shipmentId))
-        .where(eq(reviews.status, 'pending'))
+        .where(
+          and(
+            eq(reviews.status, 'pending'),
+            q.after
+              ? sql`(${reviews.detectedAt}, ${reviews.id}) > (${q.after[0]}::timestamptz, ${q.after[1]})`
+              : undefined,
+          ),
+        )
         .orderBy(asc(reviews.detectedAt), asc(reviews.id))
-        .limit(limit);
+        .limit(q.limit);
       return rows.map((r) => ({
         ...r,
         detectedAt: r.detectedAt.toISOString(),

@@ -5,6 +5,7 @@ import {
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { requirePermission } from '../api/auth';
+import { decodeCursor, toPage } from '../api/pagination';
 import { fieldErrors, validationFailed } from '../api/problems';
 import { jsonBody, parseParams, parseQuery } from '../api/validate';
 import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
@@ -13,7 +14,7 @@ import { shipmentParams } from '../shipments/shipments.schemas';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import { notAwaitingReview, unknownDecision } from './reviews.errors';
 import type { ReviewRepository } from './reviews.repository';
-import { pendingQuery, reviewBody } from './reviews.schemas';
+import { pendingCursor, pendingQuery, reviewBody } from './reviews.schemas';
 
 export function reviewsRouter(deps: {
   reviews: ReviewRepository;
@@ -25,10 +26,12 @@ export function reviewsRouter(deps: {
   const router = Router();
 
   router.get('/v1/reviews', requirePermission('read'), async (req, res) => {
-    const { limit } = parseQuery(req, pendingQuery);
-    const items = await reviews.pending(limit);
+    const q = parseQuery(req, pendingQuery);
+    const after = q.cursor ? decodeCursor(q.cursor, pendingCursor) : undefined;
+    const rows = await reviews.pending({ limit: q.limit + 1, after });
+    const page = toPage(rows, q.limit, (r) => [r.cursorAt, r.id]);
     res.json({
-      items: items.map((r) => ({
+      items: page.items.map((r) => ({
         shipmentId: r.shipmentId,
         round: r.round,
         reason: r.reason,
@@ -40,6 +43,7 @@ export function reviewsRouter(deps: {
         trackingNumber: r.trackingNumber,
         destination: r.destination,
       })),
+      nextCursor: page.nextCursor,
     });
   });
 

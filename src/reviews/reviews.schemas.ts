@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery, pgTimestampKey } from '../api/pagination';
 import { REVIEW_DECISIONS } from '../../workflows/shipment.contract';
 
 export const reviewBody = z.object({
@@ -12,6 +13,6 @@ export const reviewBody = z.object({
 });
 export type ReviewBody = z.output<typeof reviewBody>;
 
-export const pendingQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+export const pendingQuery = pageQuery;
+/** The queue pages oldest first on (detected_at as PostgreSQL text, review id). */
+export const pendingCursor = z.tuple([pgTimestampKey, z.number().int().positive()]);

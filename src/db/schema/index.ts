@@ -6,3 +6,4 @@ export * from './claims';
 export * from './webhooks';
 export * from './refunds';
 export * from './api-keys';
+export * from './reports';
