@@ -23,6 +23,8 @@ import {
   ensureSearchAttributes,
 } from './temporal/connection';
 import { createShipmentWorker } from './worker';
+import { ensureReportSchedule, reportScheduleFromConfig } from './reports/report.schedule';
+import { REPORT_SCHEDULE_ID } from '../workflows/report.contract';
 
 export class MissingSettingError extends Error {
   constructor(setting: string, fix: string) {
@@ -147,6 +149,7 @@ export async function startWorker(
     activities,
   });
   const done = worker.run();
+  await ensureReportScheduleAtStart(config, logger);
   const dispatcher = startMessageDispatcher({ db: database.db, mailer, settings: messaging });
   logger.info(
     { taskQueue: config.taskQueue, namespace: config.temporalNamespace },
@@ -163,6 +166,28 @@ export async function startWorker(
       mailer.close?.();
     },
   };
+}
+
+/**
+ * The daily report's schedule as configured, checked at every worker start (create if absent,
+ * update if changed). A failure is logged, not fatal: shipments matter more than the report.
+ */
+async function ensureReportScheduleAtStart(config: Config, logger: Logger): Promise<void> {
+  const client = await connectClient(config);
+  try {
+    const outcome = await ensureReportSchedule(client, reportScheduleFromConfig(config));
+    logger.info(
+      { scheduleId: REPORT_SCHEDULE_ID, outcome, cron: config.reportSchedule },
+      'daily report schedule',
+    );
+  } catch (err) {
+    logger.error(
+      { err: (err as Error).message, scheduleId: REPORT_SCHEDULE_ID },
+      'could not create or update the daily report schedule; the report will not run',
+    );
+  } finally {
+    await client.connection.close();
+  }
 }
 
 export interface RunningApi {

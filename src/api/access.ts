@@ -66,6 +66,8 @@ export const ROUTE_ACCESS = {
   'GET /v1/analytics/{table}': 'analyze',
   'GET /v1/analytics/surveys': 'analyze',
   'GET /v1/webhooks/stats': 'analyze',
+  'GET /v1/reports': 'analyze',
+  'GET /v1/reports/{id}': 'analyze',
   // Or METRICS_TOKEN; checked by the metrics router itself (src/api/metrics.ts).
   'GET /metrics': 'analyze',
 
@@ -74,6 +76,7 @@ export const ROUTE_ACCESS = {
   'PUT /v1/warehouses/{id}': 'configure',
   'PUT /v1/templates/{kind}/{locale}': 'configure',
   'DELETE /v1/templates/{kind}/{locale}': 'configure',
+  'POST /v1/reports:run': 'configure',
   'POST /v1/api-keys': 'administer',
   'GET /v1/api-keys': 'administer',
   'DELETE /v1/api-keys/{id}': 'administer',

@@ -22,6 +22,8 @@ import { createHistoryService } from '../history/history.service';
 import { historyRouter } from '../history/history.routes';
 import { createPolicyRepository } from '../policies/policies.repository';
 import { policiesRouter } from '../policies/policies.routes';
+import { createReportRepository } from '../reports/report.repository';
+import { reportsRouter } from '../reports/report.routes';
 import { createReviewRepository } from '../reviews/reviews.repository';
 import { reviewsRouter } from '../reviews/reviews.routes';
 import { createShipmentRepository } from '../shipments/shipments.repository';
@@ -31,6 +33,7 @@ import { createTrackingRepository } from '../tracking/tracking.repository';
 import { createTrackingIngest } from '../tracking/tracking.ingest';
 import { trackingRouter } from '../tracking/tracking.routes';
 import { createWebhookRepository } from '../webhooks/webhooks.repository';
+import { REPORT_SCHEDULE_ID } from '../../workflows/report.contract';
 import {
   webhookReceiverRouter,
   webhookStatsRouter,
@@ -71,6 +74,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** The worker's Temporal SDK Prometheus endpoint, appended to /metrics when set. */
   sdkMetricsUrl?: string;
+  /** Schedule that POST /v1/reports:run triggers (default REPORT_SCHEDULE_ID). */
+  reportScheduleId?: string;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -172,6 +177,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(claimsRouter({ claims: createClaimRepository(db), temporal: deps.temporal, logger }));
   app.use(inventoryRouter({ db, inventory: createInventoryRepository(db) }));
   app.use(analyticsRouter(createAnalyticsRepository(db)));
+  app.use(
+    reportsRouter({
+      reports: createReportRepository(db),
+      temporal: deps.temporal,
+      scheduleId: deps.reportScheduleId ?? REPORT_SCHEDULE_ID,
+    }),
+  );
   const history = createHistoryService({
     client: deps.temporal,
     temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233',

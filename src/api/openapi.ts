@@ -8,12 +8,24 @@ import {
   stockQuery,
   suggestionsQuery,
   warehouseBody,
+  warehousesQuery,
 } from '../inventory/inventory.schemas';
 import { inboundEmailBody } from '../inquiries/inquiries.schemas';
-import { messagesQuery, templateBody } from '../messages/messages.schemas';
+import {
+  logQuery,
+  messagesQuery,
+  templateBody,
+  templatesQuery,
+} from '../messages/messages.schemas';
 import { batchBody } from '../batches/batches.schemas';
 import { claimListQuery, claimOutcomeBody } from '../claims/claims.schemas';
-import { policyBody, policyRefreshBody } from '../policies/policies.schemas';
+import {
+  policiesQuery,
+  policyBody,
+  policyRefreshBody,
+  policyVersionsQuery,
+} from '../policies/policies.schemas';
+import { reportListQuery } from '../reports/report.schemas';
 import { pendingQuery, reviewBody } from '../reviews/reviews.schemas';
 import { inquiryBody, listQuery, registrationBody } from '../shipments/shipments.schemas';
 import { surveyAnswerBody, surveyResultsQuery } from '../surveys/surveys.routes';
@@ -177,7 +189,11 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         },
       },
       '/v1/policies': {
-        get: { summary: 'List policies', responses: { '200': ok('Policies'), ...common } },
+        get: {
+          summary: 'List policies by name, cursor paging',
+          parameters: queryParameters(policiesQuery),
+          responses: { '200': ok('{items, nextCursor}'), ...common },
+        },
       },
       '/v1/policies/{name}': {
         parameters: [pathParam('name')],
@@ -212,8 +228,13 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
       '/v1/policies/{name}/versions': {
         parameters: [pathParam('name')],
         get: {
-          summary: 'Every stored version of a policy',
-          responses: { '200': ok('{items}'), '404': problem('Unknown policy'), ...common },
+          summary: 'Every stored version of a policy, oldest first, cursor paging',
+          parameters: queryParameters(policyVersionsQuery),
+          responses: {
+            '200': ok('{items, nextCursor}'),
+            '404': problem('Unknown policy'),
+            ...common,
+          },
         },
       },
       '/v1/policies/{name}/versions/{version}': {
@@ -317,9 +338,9 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
       },
       '/v1/reviews': {
         get: {
-          summary: 'Pending reviews, oldest first',
+          summary: 'Pending reviews, oldest first, cursor paging',
           parameters: queryParameters(pendingQuery),
-          responses: { '200': ok('{items}'), ...common },
+          responses: { '200': ok('{items, nextCursor}'), ...common },
         },
       },
       '/v1/reviews:batch': {
@@ -423,13 +444,17 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
       },
       '/v1/stock': {
         get: {
-          summary: 'Stock levels per warehouse and SKU',
+          summary: 'Stock levels per warehouse and SKU, by warehouse then SKU, cursor paging',
           parameters: queryParameters(stockQuery),
-          responses: { '200': ok('{items, truncated}'), ...common },
+          responses: { '200': ok('{items, nextCursor}'), ...common },
         },
       },
       '/v1/warehouses': {
-        get: { summary: 'List warehouses', responses: { '200': ok('{items}'), ...common } },
+        get: {
+          summary: 'List warehouses by id, cursor paging',
+          parameters: queryParameters(warehousesQuery),
+          responses: { '200': ok('{items, nextCursor}'), ...common },
+        },
       },
       '/v1/warehouses/{id}': {
         parameters: [pathParam('id')],
@@ -445,9 +470,10 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
       },
       '/v1/purchase-suggestions': {
         get: {
-          summary: 'What to restock, recorded when a reship found no warehouse with the order',
+          summary:
+            'What to restock, recorded when a reship found no warehouse with the order; newest first, cursor paging',
           parameters: queryParameters(suggestionsQuery),
-          responses: { '200': ok('{items}'), ...common },
+          responses: { '200': ok('{items, nextCursor}'), ...common },
         },
       },
       '/v1/shipments/{id}/history': {
@@ -502,13 +528,41 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           },
         },
       },
+      '/v1/reports': {
+        get: {
+          summary:
+            'Daily carrier reports (analyst, admin), newest period first: period, worst lanes, cursor paging',
+          parameters: queryParameters(reportListQuery),
+          responses: { '200': ok('{items, nextCursor}'), ...common },
+        },
+      },
+      '/v1/reports/{id}': {
+        parameters: [pathParam('id')],
+        get: {
+          summary:
+            'A daily report snapshot with its figures: carriers, worst lanes, review queue, claims settled',
+          responses: { '200': ok('The snapshot'), '404': problem('Unknown report'), ...common },
+        },
+      },
+      '/v1/reports:run': {
+        post: {
+          summary:
+            'Run the daily report schedule now (admin); the previous day is reported once, so a second run sends nothing new',
+          responses: {
+            '202': ok('{scheduleId, triggeredAt}'),
+            '409': problem('The schedule does not exist yet (no worker has started)'),
+            ...common,
+          },
+        },
+      },
       '/v1/shipments/{id}/messages': {
         parameters: [pathParam('id')],
         get: {
           summary:
-            'Communication log: messages sent (with delivery status), inquiries and e-mails received, survey answers, oldest first',
+            'Communication log: messages sent (with delivery status), inquiries and e-mails received, survey answers, oldest first, cursor paging',
+          parameters: queryParameters(logQuery),
           responses: {
-            '200': ok('{shipmentId, items}'),
+            '200': ok('{shipmentId, items, nextCursor}'),
             '404': problem('Unknown shipment'),
             ...common,
           },
@@ -535,8 +589,12 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
       '/v1/templates': {
         get: {
           summary:
-            'Message kinds, built-in languages, allowed placeholders and the seller’s overrides',
-          responses: { '200': ok('{kinds, builtinLocales, placeholders, overrides}'), ...common },
+            'Message kinds, built-in languages, allowed placeholders and the seller’s overrides (by kind and locale, cursor paging)',
+          parameters: queryParameters(templatesQuery),
+          responses: {
+            '200': ok('{kinds, builtinLocales, placeholders, overrides, nextCursor}'),
+            ...common,
+          },
         },
       },
       '/v1/templates/{kind}/{locale}': {

@@ -3,13 +3,24 @@
  * `run(argv, io)` returns the exit code: 0 done, 1 the API refused something (or rows failed),
  * 2 usage or connection problems.
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { MAX_BATCH_DECISIONS } from '../../workflows/batch-review.contract';
 import { REVIEW_DECISIONS } from '../../workflows/shipment.contract';
+import { BatchRefused, createBatchProgressView, runBatches } from './batch';
 import { ApiProblem, CliError, createApiClient, type ApiClient } from './client';
+import {
+  checkBatchId,
+  DECISION_COLUMNS_HELP,
+  parseDecisionsCsv,
+  splitBatches,
+  type DecisionRow,
+} from './decisions';
 import { pct, relative, table } from './format';
-import { COLUMNS } from './import.rows';
+import { COLUMNS, type RowError } from './import.rows';
 import { errorReportCsv, importShipments } from './import';
 import { createProgress } from './progress';
+import { importStockFile, STOCK_MODES, type StockMode } from './stock';
 
 export interface Out {
   write(s: string): unknown;
@@ -23,6 +34,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
+  /** Standard input as text, for `-` in place of a file. */
+  readStdin?(): Promise<string>;
 }
 
 const GLOBAL_OPTIONS = `Options of every command:
@@ -39,6 +52,8 @@ Commands:
   import shipments <file.csv>      register shipments from a CSV export
   reviews list                     the review queue, oldest first
   reviews decide <id> <decision>   decide a review: ${REVIEW_DECISIONS.join(' | ')}
+  reviews batch <file.csv | ->     decide many reviews at once, with progress
+  stock import <file.csv>          set or add stock levels per warehouse and SKU
   shipment show <id>               stage, suspicion, decision, reship, claim and timeline
   report carriers                  loss and delay rates per carrier
 
@@ -76,6 +91,48 @@ ${GLOBAL_OPTIONS}`,
 Decisions: ${REVIEW_DECISIONS.join(', ')}. Needs a key of role ops or admin.
 
 ${GLOBAL_OPTIONS}`,
+  reviewsBatch: `Usage: parcelwarden reviews batch <file.csv | -> [--reviewer <name>] [--batch-id <id>] [--no-wait]
+       parcelwarden reviews batch --all-pending --decision <decision> --reviewer <name> [--note <text>]
+
+Decides many reviews through POST /v1/reviews:batch (key of role ops or admin). The API carries
+each batch out as one workflow; every decision is idempotent and one that fails never blocks the
+others. At most ${MAX_BATCH_DECISIONS} decisions go in one batch: a longer file is split into several batches,
+sent one after the other. Progress is shown until every batch has finished, then the
+failed decisions with their error codes; the exit code is 1 when any decision failed.
+A file with a wrong row is refused whole (nothing is sent), with every wrong row listed.
+
+Options:
+  --reviewer <name>     who decides, for rows without a reviewer column (and for --all-pending)
+  --batch-id <id>       id of the batch (several batches get -1, -2…); the same id and decisions
+                        again is the same batch, not a second one. Default: a new random id
+  --no-wait             send the batches and print their ids without following them
+  --all-pending         decide the whole current review queue (GET /v1/reviews, every page)
+  --decision <d>        with --all-pending: ${REVIEW_DECISIONS.join(' | ')}
+  --note <text>         with --all-pending: a note kept with each decision
+
+${DECISION_COLUMNS_HELP}
+
+Use - as the file to read the CSV from standard input.
+
+${GLOBAL_OPTIONS}`,
+  stockImport: `Usage: parcelwarden stock import <file.csv> [--mode set|add] [--errors <out.csv>]
+                                   [--import-key <key>]
+
+Sends stock levels to POST /v1/stock:import (key of role ingest or admin). The API applies all
+rows in one transaction or none: when a row is wrong nothing changes, every wrong row is listed
+(row = line in the file, the header is line 1) and the exit code is 1. Sending the same file
+again changes nothing.
+
+Columns: warehouse_id, sku, quantity, mode (header row recommended; without one the columns are
+taken in this order). mode is set (quantity on hand becomes the number) or add (the number is
+added; negative removes). Warehouses must exist (PUT /v1/warehouses/<id>).
+
+Options:
+  --mode set|add        mode for rows that leave it blank (the API's default is set)
+  --errors <out.csv>    write the per-row error report here
+  --import-key <key>    Idempotency-Key of this import (default: the hash of its rows)
+
+${GLOBAL_OPTIONS}`,
   shipmentShow: `Usage: parcelwarden shipment show <shipmentId> [--json]
 
 The shipment as its workflow sees it: stage, suspicion, decision, reship, claim, notifications
@@ -106,11 +163,33 @@ function parse(argv: string[], options: Options, help: string) {
   }
 }
 
-function apiOf(values: Record<string, unknown>, env: CliIo['env']): ApiClient {
+function apiOf(values: Record<string, unknown>, env: CliIo['env'], timeoutMs?: number): ApiClient {
   return createApiClient({
     url: (values.url as string | undefined) ?? env.PARCELWARDEN_URL,
     key: (values.key as string | undefined) ?? env.PARCELWARDEN_API_KEY,
+    timeoutMs,
   });
+}
+
+async function readInput(io: CliIo, file: string): Promise<string> {
+  if (file === '-') {
+    if (!io.readStdin) throw new CliError('Standard input cannot be read here; give a file.');
+    return io.readStdin();
+  }
+  try {
+    return await io.readFile(file);
+  } catch (err) {
+    throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function printRowErrors(io: CliIo, errors: RowError[]): void {
+  io.stdout.write(
+    `\nErrors (row = line in the file, the header is line 1; 0 = the file as a whole):\n${table(
+      ['row', 'field', 'message'],
+      errors.map((e) => [e.row, e.field, e.message]),
+    )}\n`,
+  );
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -240,6 +319,182 @@ async function reviewsDecide(argv: string[], io: CliIo): Promise<number> {
       ? `${id}: ${decision} by ${reviewer} had already been taken; the shipment is ${res.body.stage}.`
       : `${id}: ${decision} by ${reviewer}; the shipment is now ${res.body.stage}.`,
   );
+}
+
+/** Every page of the review queue, oldest first, as decisions to take. */
+async function pendingDecisions(
+  api: ApiClient,
+  decision: DecisionRow['decision'],
+  reviewer: string,
+  note: string | undefined,
+): Promise<DecisionRow[]> {
+  const out: DecisionRow[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: { shipmentId: string }[]; nextCursor?: string | null } = await api.get(
+      `/v1/reviews?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    for (const r of page.items) {
+      // A row is the position in the queue here; it names the decision in API errors.
+      out.push({
+        row: out.length + 1,
+        shipmentId: r.shipmentId,
+        decision,
+        reviewer,
+        ...(note ? { note } : {}),
+      });
+    }
+    cursor = page.nextCursor ?? null;
+  } while (cursor);
+  return out;
+}
+
+async function reviewsBatch(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      reviewer: { type: 'string' },
+      'batch-id': { type: 'string' },
+      'no-wait': { type: 'boolean' },
+      'all-pending': { type: 'boolean' },
+      decision: { type: 'string' },
+      note: { type: 'string' },
+    },
+    HELP.reviewsBatch,
+  );
+  if (values.help) return print(io, HELP.reviewsBatch);
+  const [file, ...extra] = positionals;
+  const allPending = values['all-pending'] === true;
+  const reviewer = str(values.reviewer)?.trim();
+  if (extra.length || (file && allPending) || (!file && !allPending))
+    throw new CliError(
+      `Give one CSV file (or - for standard input), or --all-pending.\n\n${HELP.reviewsBatch}`,
+    );
+  if (!allPending && (values.decision !== undefined || values.note !== undefined))
+    throw new CliError(
+      '--decision and --note go with --all-pending; in a file, put them in the decision and note columns.',
+    );
+  const api = apiOf(values, io.env);
+
+  let decisions: DecisionRow[];
+  if (allPending) {
+    const decision = str(values.decision);
+    if (!decision || !(REVIEW_DECISIONS as readonly string[]).includes(decision))
+      throw new CliError(
+        `With --all-pending say what to decide: --decision ${REVIEW_DECISIONS.join(' | ')}.`,
+      );
+    if (!reviewer) throw new CliError('Say who decides: --reviewer <name>.');
+    decisions = await pendingDecisions(
+      api,
+      decision as DecisionRow['decision'],
+      reviewer,
+      str(values.note),
+    );
+    if (!decisions.length) return print(io, 'The review queue is empty: nothing to decide.');
+    io.stdout.write(`${decisions.length} pending reviews: ${decision} by ${reviewer}\n`);
+  } else {
+    const parsed = parseDecisionsCsv(await readInput(io, file!), { reviewer });
+    if (parsed.errors.length) {
+      io.stdout.write(`The file has ${parsed.errors.length} problem(s); nothing was sent.\n`);
+      printRowErrors(io, parsed.errors);
+      return 1;
+    }
+    decisions = parsed.decisions;
+  }
+
+  const count = splitBatches(decisions).length;
+  const batchId = str(values['batch-id']) ?? randomUUID();
+  checkBatchId(batchId, count);
+  if (count > 1)
+    io.stdout.write(
+      `${decisions.length} decisions are more than ${MAX_BATCH_DECISIONS} per batch: sending ${count} batches, one after the other.\n`,
+    );
+  const wait = values['no-wait'] !== true;
+  let result;
+  try {
+    result = await runBatches({
+      api,
+      decisions,
+      batchId,
+      wait,
+      progress: createBatchProgressView(io.stderr),
+      onSubmitted: (id, size, i, n) =>
+        io.stdout.write(
+          `Batch ${id}${n > 1 ? ` (${i + 1} of ${n})` : ''}: ${size} decisions accepted.\n`,
+        ),
+    });
+  } catch (err) {
+    if (!(err instanceof BatchRefused)) throw err;
+    io.stdout.write(`The API refused batch ${err.batchId}: ${err.detail}\n`);
+    printRowErrors(io, err.errors);
+    return 1;
+  }
+  if (!wait) {
+    return print(
+      io,
+      `Not waiting. Follow a batch with GET ${api.url}/v1/reviews:batch/<id>` +
+        ` (${result.batches.map((b) => b.batchId).join(', ')}).`,
+    );
+  }
+  io.stdout.write(
+    `${result.total} decisions: ${result.succeeded} succeeded` +
+      `${result.duplicates ? ` (${result.duplicates} had been taken before)` : ''}, ${result.failed.length} failed\n`,
+  );
+  if (result.failed.length) {
+    io.stdout.write(
+      `\nFailed decisions:\n${table(
+        ['shipment', 'decision', 'code', 'message'],
+        result.failed.map((f) => [f.shipmentId, f.decision, f.error?.code, f.error?.message]),
+      )}\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+async function stockImport(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { mode: { type: 'string' }, errors: { type: 'string' }, 'import-key': { type: 'string' } },
+    HELP.stockImport,
+  );
+  if (values.help) return print(io, HELP.stockImport);
+  const [file, ...extra] = positionals;
+  if (!file || extra.length)
+    throw new CliError(`Give exactly one CSV file.\n\n${HELP.stockImport}`);
+  const mode = str(values.mode);
+  if (mode !== undefined && !(STOCK_MODES as readonly string[]).includes(mode))
+    throw new CliError(`--mode must be set or add, not "${mode}".`);
+  // One transaction of up to 50,000 rows: give the API longer than for a single request.
+  const api = apiOf(values, io.env, 300_000);
+  const text = await readInput(io, file);
+  const result = await importStockFile({
+    api,
+    text,
+    mode: mode as StockMode | undefined,
+    importKey: str(values['import-key']),
+  });
+  const out = str(values.errors);
+  if (result.ok) {
+    const a = result.answer;
+    io.stdout.write(
+      a.replayed
+        ? `Already imported (import key ${a.importKey}): ${a.rows} rows, nothing changed this time.\n`
+        : `Imported ${a.rows} rows: ${a.created} new stock levels, ${a.updated} updated (import key ${a.importKey}).\n`,
+    );
+    if (out) {
+      await io.writeFile(out, errorReportCsv([]));
+      io.stdout.write(`Error report (0 errors) written to ${out}\n`);
+    }
+    return 0;
+  }
+  io.stdout.write(`Refused: ${result.detail}\n`);
+  printRowErrors(io, result.errors);
+  if (out) {
+    await io.writeFile(out, errorReportCsv(result.errors));
+    io.stdout.write(`\nError report (${result.errors.length} errors) written to ${out}\n`);
+  }
+  return 1;
 }
 
 interface ShipmentView {
@@ -384,6 +639,8 @@ const COMMANDS: Record<
   'import shipments': { help: HELP.import, run: importCommand },
   'reviews list': { help: HELP.reviewsList, run: reviewsList },
   'reviews decide': { help: HELP.reviewsDecide, run: reviewsDecide },
+  'reviews batch': { help: HELP.reviewsBatch, run: reviewsBatch },
+  'stock import': { help: HELP.stockImport, run: stockImport },
   'shipment show': { help: HELP.shipmentShow, run: shipmentShow },
   'report carriers': { help: HELP.reportCarriers, run: reportCarriers },
 };

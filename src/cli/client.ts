@@ -67,6 +67,7 @@ export function createApiClient(opts: ApiOptions) {
     path: string,
     body?: unknown,
     accept = 'application/json',
+    raw?: { text: string; contentType: string; headers?: Record<string, string> },
   ): Promise<Response> {
     const url = base + path;
     try {
@@ -76,8 +77,9 @@ export function createApiClient(opts: ApiOptions) {
           authorization: `Bearer ${key}`,
           accept,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(raw ? { 'content-type': raw.contentType, ...raw.headers } : {}),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: raw ? raw.text : body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
       });
     } catch (err) {
@@ -121,6 +123,20 @@ export function createApiClient(opts: ApiOptions) {
     },
     async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
       const res = await send('POST', path, body);
+      return { status: res.status, body: await answer<T>(res) };
+    },
+    /** Posts a text body as it is (a CSV file), with extra headers such as Idempotency-Key. */
+    async postText<T>(
+      path: string,
+      text: string,
+      contentType: string,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; body: T }> {
+      const res = await send('POST', path, undefined, 'application/json', {
+        text,
+        contentType,
+        headers,
+      });
       return { status: res.status, body: await answer<T>(res) };
     },
   };

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { policies, policyVersions } from '../db/schema/policies';
 import type { Policy } from '../../workflows/shipment.contract';
@@ -45,9 +45,14 @@ export function createPolicyRepository(db: Db) {
       return rows.length > 0;
     },
 
-    /** Every policy at its current version. */
-    async list(): Promise<StoredPolicy[]> {
-      const rows = await db.select().from(policies).orderBy(asc(policies.name));
+    /** Every policy at its current version, by name, keyset-paged after the name `after`. */
+    async list(q: { limit: number; after?: string }): Promise<StoredPolicy[]> {
+      const rows = await db
+        .select()
+        .from(policies)
+        .where(q.after !== undefined ? gt(policies.name, q.after) : undefined)
+        .orderBy(asc(policies.name))
+        .limit(q.limit);
       return rows.map(toStored);
     },
 
@@ -98,19 +103,34 @@ export function createPolicyRepository(db: Db) {
       });
     },
 
-    /** All versions of a policy, oldest first; undefined when there is no such policy. */
-    async versions(name: string): Promise<StoredPolicy[] | undefined> {
+    /**
+     * Up to `limit` versions of a policy after version `after`, oldest first; undefined when there
+     * is no such policy.
+     */
+    async versions(
+      name: string,
+      q: { limit: number; after?: number },
+    ): Promise<StoredPolicy[] | undefined> {
       const current = await this.get(name);
       if (!current) return undefined;
       const rows = await db
         .select()
         .from(policyVersions)
-        .where(eq(policyVersions.name, name))
-        .orderBy(asc(policyVersions.version));
-      const all = rows.map(versionToStored);
-      // A seeded policy never changed through the API has its current version only.
-      if (!all.some((v) => v.version === current.version)) all.push(current);
-      return all;
+        .where(
+          and(
+            eq(policyVersions.name, name),
+            q.after !== undefined ? gt(policyVersions.version, q.after) : undefined,
+          ),
+        )
+        .orderBy(asc(policyVersions.version))
+        .limit(q.limit);
+      const some = rows.map(versionToStored);
+      // A seeded policy never changed through the API has its current version only: it is the
+      // newest, so it belongs after the last stored version once the history is read to its end.
+      const end = some.length < q.limit;
+      const missing = !some.some((v) => v.version === current.version);
+      if (end && missing && current.version > (q.after ?? 0)) some.push(current);
+      return some;
     },
 
     async version(name: string, version: number): Promise<StoredPolicy | undefined> {

@@ -1,9 +1,19 @@
 import { Router } from 'express';
 import { requirePermission } from '../api/auth';
-import { parseBody, parseParams } from '../api/validate';
+import { decodeCursor, toPage } from '../api/pagination';
+import { parseBody, parseParams, parseQuery } from '../api/validate';
 import { policyNameMismatch, policyNotFound, policyVersionNotFound } from './policies.errors';
 import type { PolicyRepository, StoredPolicy } from './policies.repository';
-import { policyBody, policyParams, policyVersionParams, toPolicy } from './policies.schemas';
+import {
+  policiesCursor,
+  policiesQuery,
+  policyBody,
+  policyParams,
+  policyVersionParams,
+  policyVersionsCursor,
+  policyVersionsQuery,
+  toPolicy,
+} from './policies.schemas';
 
 const view = (p: StoredPolicy) => ({
   name: p.name,
@@ -33,9 +43,12 @@ export function policiesRouter(repo: PolicyRepository): Router {
 
   router.get('/v1/policies/:name/versions', requirePermission('read'), async (req, res) => {
     const { name } = parseParams(req, policyParams);
-    const versions = await repo.versions(name);
-    if (!versions) throw policyNotFound(name);
-    res.json({ items: versions.map(view) });
+    const q = parseQuery(req, policyVersionsQuery);
+    const after = q.cursor ? decodeCursor(q.cursor, policyVersionsCursor)[0] : undefined;
+    const rows = await repo.versions(name, { limit: q.limit + 1, after });
+    if (!rows) throw policyNotFound(name);
+    const page = toPage(rows, q.limit, (p) => [p.version]);
+    res.json({ items: page.items.map(view), nextCursor: page.nextCursor });
   });
 
   router.get(
@@ -52,8 +65,11 @@ export function policiesRouter(repo: PolicyRepository): Router {
     },
   );
 
-  router.get('/v1/policies', requirePermission('read'), async (_req, res) => {
-    res.json({ items: (await repo.list()).map(view) });
+  router.get('/v1/policies', requirePermission('read'), async (req, res) => {
+    const q = parseQuery(req, policiesQuery);
+    const after = q.cursor ? decodeCursor(q.cursor, policiesCursor)[0] : undefined;
+    const page = toPage(await repo.list({ limit: q.limit + 1, after }), q.limit, (p) => [p.name]);
+    res.json({ items: page.items.map(view), nextCursor: page.nextCursor });
   });
 
   return router;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery } from '../api/pagination';
 import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
 import { STALLABLE_STATUSES } from '../../workflows/policy';
 import { REVIEW_DECISIONS, type Policy } from '../../workflows/shipment.contract';
@@ -60,6 +61,13 @@ export const policyBody = z.strictObject({
 export type PolicyBody = z.output<typeof policyBody>;
 
 export const policyParams = z.object({ name: policyName });
+
+export const policiesQuery = pageQuery;
+/** Policies page on their name. */
+export const policiesCursor = z.tuple([z.string().min(1).max(63)]);
+export const policyVersionsQuery = pageQuery;
+/** Versions page oldest first on their number. */
+export const policyVersionsCursor = z.tuple([z.number().int().positive()]);
 
 export function toPolicy(name: string, body: PolicyBody): Policy {
   return {

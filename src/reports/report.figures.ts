@@ -61,8 +61,8 @@ export async function computeReportFigures(
   const [queue] = await db
     .select({
       pending: sql<number>`(count(*) filter (where ${openAtEnd}))::int`,
-      overdue: sql<number>`(count(*) filter (where ${openAtEnd} and ${reviews.slaDeadline} < ${o.end}))::int`,
-      decided: sql<number>`(count(*) filter (where ${reviews.decidedAt} >= ${o.start} and ${reviews.decidedAt} < ${o.end}))::int`,
+      overdue: sql<number>`(count(*) filter (where ${and(openAtEnd, lt(reviews.slaDeadline, o.end))}))::int`,
+      decided: sql<number>`(count(*) filter (where ${and(gte(reviews.decidedAt, o.start), lt(reviews.decidedAt, o.end))}))::int`,
     })
     .from(reviews);
 
@@ -84,7 +84,10 @@ export async function computeReportFigures(
       minSample: o.minSample,
       carriers,
       reviews: queue ?? { pending: 0, overdue: 0, decided: 0 },
-      claims: settled.map((c) => ({ ...c, amountRecovered: Math.round(c.amountRecovered * 100) / 100 })),
+      claims: settled.map((c) => ({
+        ...c,
+        amountRecovered: Math.round(c.amountRecovered * 100) / 100,
+      })),
     },
     worstLanes,
   };

@@ -23,7 +23,11 @@ export function createReportRepository(db: Db) {
 
     /** Stores the period's snapshot once: the first write wins, later ones get it back. */
     async store(s: NewReportSnapshot): Promise<{ row: ReportSnapshotRow; created: boolean }> {
-      const [created] = await db.insert(reportSnapshots).values(s).onConflictDoNothing().returning();
+      const [created] = await db
+        .insert(reportSnapshots)
+        .values(s)
+        .onConflictDoNothing()
+        .returning();
       if (created) return { row: created, created: true };
       const row = await findByPeriod(s.periodStart, s.periodEnd);
       if (!row) throw new Error('report snapshot vanished after a conflicting insert');

@@ -17,6 +17,7 @@ import {
   REPORT_WORKFLOW_TYPE,
   type ReportInput,
 } from '../../workflows/report.contract';
+import type { Config } from '../config';
 
 export interface ReportScheduleSettings {
   enabled: boolean;
@@ -110,12 +111,10 @@ export async function ensureReportSchedule(
 
   let outcome: ReportScheduleOutcome = 'unchanged';
   if (!matchesSettings(current, s)) {
-    await handle.update(
-      (prev): ScheduleUpdateOptions => ({
-        ...wanted,
-        state: { paused: prev.state.paused, note: prev.state.note },
-      }),
-    );
+    await handle.update((prev): ScheduleUpdateOptions => ({
+      ...wanted,
+      state: { paused: prev.state.paused, note: prev.state.note },
+    }));
     outcome = 'updated';
   }
   // Re-enabled: undo our own pause, never one an operator made.
@@ -124,4 +123,16 @@ export async function ensureReportSchedule(
     outcome = outcome === 'unchanged' ? 'updated' : outcome;
   }
   return outcome;
+}
+
+/** The schedule settings of a configuration. */
+export function reportScheduleFromConfig(
+  config: Pick<Config, 'reportEnabled' | 'reportSchedule' | 'reportTimezone' | 'taskQueue'>,
+): ReportScheduleSettings {
+  return {
+    enabled: config.reportEnabled,
+    cron: config.reportSchedule,
+    timeZone: config.reportTimezone,
+    taskQueue: config.taskQueue,
+  };
 }

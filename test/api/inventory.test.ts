@@ -4,6 +4,7 @@ import { purchaseSuggestions, stock } from '../../src/db/schema';
 import { importStock, parseStockCsv, type ImportProgress } from '../../src/inventory/stock-import';
 import { uniqueId } from '../helpers/factories';
 import { startApi, type ApiUnderTest } from './harness';
+import { expectBadCursorRefused, walkPages } from './paging';
 
 let api: ApiUnderTest;
 beforeAll(async () => {
@@ -69,6 +70,30 @@ describe('warehouses', () => {
     expect(bad.body.errors).toEqual([
       { path: 'country', message: 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. DE' },
     ]);
+  });
+
+  it('pages through warehouses by id, each once', async () => {
+    const base = uniqueId('whp');
+    const mine = ['c', 'a', 'e', 'b', 'd'].map((s) => `${base}-${s}`);
+    for (const id of mine) {
+      const res = await api.call('PUT', `/v1/warehouses/${id}`, {
+        as: 'admin',
+        body: { name: id, country: 'DE', kind: 'overseas' },
+      });
+      expect(res.status).toBe(201);
+    }
+    const walked = await walkPages<{ warehouseId: string }>(
+      api,
+      '/v1/warehouses?limit=2',
+      'analyst',
+    );
+    const ids = walked.items.map((w) => w.warehouseId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => id.startsWith(base))).toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((s) => `${base}-${s}`),
+    );
+    expect(walked.pages).toBeGreaterThanOrEqual(3);
+    await expectBadCursorRefused(api, '/v1/warehouses', 'analyst');
   });
 
   it('only an admin may change warehouses', async () => {
@@ -192,7 +217,7 @@ describe('stock import', () => {
     const sku = uniqueId('SKU');
     await api.call('POST', '/v1/stock:import', csv(`${a},${sku},3\n${b},${sku},8\n`));
     const res = await api.call('GET', `/v1/stock?sku=${sku}`, { as: 'analyst' });
-    expect(res.body.truncated).toBe(false);
+    expect(res.body.nextCursor).toBeNull();
     expect(res.body.items).toHaveLength(2);
     expect(res.body.items).toEqual(
       expect.arrayContaining([
@@ -200,6 +225,39 @@ describe('stock import', () => {
         expect.objectContaining({ warehouseId: b, sku, onHand: 8, reserved: 0, available: 8 }),
       ]),
     );
+  });
+
+  it('stock pages by warehouse, then SKU, each level once', async () => {
+    const base = uniqueId('whs');
+    const [a, b] = [`${base}-a`, `${base}-b`];
+    for (const id of [b, a]) {
+      await api.call('PUT', `/v1/warehouses/${id}`, {
+        as: 'admin',
+        body: { name: id, country: 'DE', kind: 'overseas' },
+      });
+    }
+    const sku = uniqueId('SKU');
+    const imported = await api.call(
+      'POST',
+      '/v1/stock:import',
+      csv(`${a},${sku}-B,1\n${b},${sku}-A,2\n${a},${sku}-A,3\n${a},${sku}-C,4\n${b},${sku}-B,5\n`),
+    );
+    expect(imported.status).toBe(200);
+    type Level = { warehouseId: string; sku: string; onHand: number };
+    const inA = await walkPages<Level>(api, `/v1/stock?warehouse=${a}&limit=2`, 'analyst');
+    expect(inA.items.map((i) => [i.sku, i.onHand])).toEqual([
+      [`${sku}-A`, 3],
+      [`${sku}-B`, 1],
+      [`${sku}-C`, 4],
+    ]);
+    expect(inA.pages).toBe(2);
+    const oneSku = await walkPages<Level>(api, `/v1/stock?sku=${sku}-A&limit=1`, 'analyst');
+    expect(oneSku.items.map((i) => [i.warehouseId, i.onHand])).toEqual([
+      [a, 3],
+      [b, 2],
+    ]);
+    expect(oneSku.pages).toBe(2);
+    await expectBadCursorRefused(api, `/v1/stock?warehouse=${a}`, 'analyst');
   });
 
   it('a large import reports its progress chunk by chunk, for a CLI to show', async () => {
@@ -223,6 +281,46 @@ describe('stock import', () => {
 });
 
 describe('purchase suggestions', () => {
+  it('page newest first, those of one instant by id, each once', async () => {
+    const wh = await aWarehouse('US');
+    const shipmentId = uniqueId('SHP');
+    const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s));
+    const rows = [
+      { sku: 'S1', createdAt: at(1) },
+      { sku: 'S2a', createdAt: at(2) },
+      { sku: 'S2b', createdAt: at(2) },
+      { sku: 'S2c', createdAt: at(2) },
+      { sku: 'S3', createdAt: at(3) },
+    ];
+    await api.db.insert(purchaseSuggestions).values(
+      rows.map((r, i) => ({
+        idempotencyKey: `shipment:${shipmentId}:reship:${i}:reserve`,
+        shipmentId,
+        sku: r.sku,
+        warehouseId: wh,
+        quantityMissing: 1,
+        createdAt: r.createdAt,
+      })),
+    );
+    const walked = await walkPages<{ shipmentId: string; sku: string }>(
+      api,
+      '/v1/purchase-suggestions?status=all&limit=2',
+      'ops',
+    );
+    const ids = walked.items.map((i) => JSON.stringify(i));
+    expect(new Set(ids).size).toBe(ids.length);
+    // Inserted in this order, so ids ascend from S2a to S2c.
+    expect(walked.items.filter((i) => i.shipmentId === shipmentId).map((i) => i.sku)).toEqual([
+      'S3',
+      'S2a',
+      'S2b',
+      'S2c',
+      'S1',
+    ]);
+    expect(walked.pages).toBeGreaterThanOrEqual(3);
+    await expectBadCursorRefused(api, '/v1/purchase-suggestions', 'ops');
+  });
+
   it('ops see what to restock after a shortfall, open ones by default', async () => {
     const wh = await aWarehouse('US');
     const shipmentId = uniqueId('SHP');

@@ -1,8 +1,12 @@
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageTemplates, notifications } from '../../src/db/schema/messages';
+import { inquiries } from '../../src/db/schema/shipments';
 import { createOutboxRepository } from '../../src/messages/outbox.repository';
 import { DEFAULT_MESSAGING } from '../../src/messages/settings';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { startApi, type ApiUnderTest } from './harness';
+import { expectBadCursorRefused, walkPages } from './paging';
 
 let api: ApiUnderTest;
 beforeAll(async () => {
@@ -130,6 +134,46 @@ describe('seller templates', () => {
       await api.call('DELETE', '/v1/templates/inquiry_reply/es', { as: 'admin' });
     }
   });
+
+  it('pages through the overrides by kind, then locale', async () => {
+    const mine = [
+      { kind: 'refunded', locale: 'it-CH' },
+      { kind: 'delay_notice', locale: 'fr-CA' },
+      { kind: 'customs_notice', locale: 'nl-BE' },
+      { kind: 'refunded', locale: 'de-CH' },
+      { kind: 'delay_notice', locale: 'de-AT' },
+    ];
+    await api.db
+      .insert(messageTemplates)
+      .values(mine.map((m) => ({ ...m, subject: 's', text: 't' })))
+      .onConflictDoNothing();
+    try {
+      const walked = await walkPages<{ kind: string; locale: string }>(
+        api,
+        '/v1/templates?limit=2',
+        'ops',
+        'overrides',
+      );
+      const keys = walked.items.map((o) => `${o.kind}/${o.locale}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      const ours = new Set(mine.map((m) => `${m.kind}/${m.locale}`));
+      expect(keys.filter((k) => ours.has(k))).toEqual([
+        'customs_notice/nl-BE',
+        'delay_notice/de-AT',
+        'delay_notice/fr-CA',
+        'refunded/de-CH',
+        'refunded/it-CH',
+      ]);
+      expect(walked.pages).toBeGreaterThanOrEqual(3);
+      await expectBadCursorRefused(api, '/v1/templates', 'ops');
+    } finally {
+      for (const m of mine) {
+        await api.db
+          .delete(messageTemplates)
+          .where(and(eq(messageTemplates.kind, m.kind), eq(messageTemplates.locale, m.locale)));
+      }
+    }
+  });
 });
 
 describe('the outbox in the API', () => {
@@ -174,10 +218,10 @@ describe('the outbox in the API', () => {
     expect(sent.body.items).toEqual([]);
   });
 
-  it('pages through messages newest first', async () => {
+  it('pages through messages newest first, and refuses a cursor it did not hand out', async () => {
     const reg = await registered();
     const outbox = createOutboxRepository(api.db, DEFAULT_MESSAGING);
-    for (const n of [1, 2, 3]) {
+    for (const n of [1, 2, 3, 4, 5]) {
       await outbox.record({
         idempotencyKey: `${reg.shipmentId}:page:${n}`,
         shipmentId: reg.shipmentId,
@@ -189,22 +233,21 @@ describe('the outbox in the API', () => {
         text: 'x',
       });
     }
-    const first = await api.call('GET', `/v1/messages?shipmentId=${reg.shipmentId}&limit=2`, {
-      as: 'analyst',
-    });
-    expect(first.body.items.map((i: { subject: string }) => i.subject)).toEqual([
+    const walked = await walkPages<{ subject: string }>(
+      api,
+      `/v1/messages?shipmentId=${reg.shipmentId}&limit=2`,
+      'analyst',
+    );
+    expect(walked.items.map((i) => i.subject)).toEqual([
+      'alert 5',
+      'alert 4',
       'alert 3',
       'alert 2',
+      'alert 1',
     ]);
-    const second = await api.call(
-      'GET',
-      `/v1/messages?shipmentId=${reg.shipmentId}&limit=2&cursor=${first.body.nextCursor}`,
-      { as: 'analyst' },
-    );
-    expect(second.body).toEqual({
-      items: [expect.objectContaining({ subject: 'alert 1' })],
-      nextCursor: null,
-    });
+    expect(walked.pages).toBe(3);
+    // The raw numeric id that served as a cursor before is no longer one.
+    await expectBadCursorRefused(api, `/v1/messages?shipmentId=${reg.shipmentId}`, 'analyst');
   });
 
   it('an unknown status filter is refused naming the field', async () => {
@@ -266,6 +309,64 @@ describe('the communication log of a shipment', () => {
       action: 'routed_to_ops',
       email: { from: reg.customer.email, subject: 'refund', matchedBy: 'customer_email' },
     });
+  });
+
+  it('pages oldest first, entries of the same instant in a fixed order, none skipped or repeated', async () => {
+    const reg = await registered();
+    const outbox = createOutboxRepository(api.db, DEFAULT_MESSAGING);
+    const sent: Record<string, number> = {};
+    for (const subject of ['A', 'B', 'C']) {
+      const { row } = await outbox.record({
+        idempotencyKey: `${reg.shipmentId}:log:${subject}`,
+        shipmentId: reg.shipmentId,
+        kind: 'ops_alert',
+        channel: 'email',
+        to: 'ops@x.test',
+        locale: 'en',
+        subject,
+        text: 'x',
+      });
+      sent[subject] = row.id;
+    }
+    const t = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s));
+    await api.db
+      .update(notifications)
+      .set({ createdAt: t(1) })
+      .where(inArray(notifications.id, [sent.A!, sent.B!]));
+    await api.db
+      .update(notifications)
+      .set({ createdAt: t(2) })
+      .where(eq(notifications.id, sent.C!));
+    const [late, early] = [uniqueId('Q-late'), uniqueId('Q-early')];
+    await api.db.insert(inquiries).values([
+      {
+        shipmentId: reg.shipmentId,
+        inquiryId: late,
+        channel: 'chat',
+        message: '?',
+        receivedAt: t(1),
+      },
+      {
+        shipmentId: reg.shipmentId,
+        inquiryId: early,
+        channel: 'chat',
+        message: '?',
+        receivedAt: t(0),
+      },
+    ]);
+
+    const path = `/v1/shipments/${reg.shipmentId}/messages`;
+    const walked = await walkPages<Record<string, string>>(api, `${path}?limit=2`, 'ops');
+    // At one instant: what we sent (in the order sent) before what we received.
+    expect(walked.items.map((i) => (i.type === 'message' ? i.subject : i.inquiryId))).toEqual([
+      early,
+      'A',
+      'B',
+      late,
+      'C',
+    ]);
+    expect(walked.pages).toBe(3);
+    await expectBadCursorRefused(api, path, 'ops');
   });
 
   it('of an unknown shipment is a 404 problem', async () => {

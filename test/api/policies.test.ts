@@ -1,12 +1,15 @@
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { createShipmentActivities } from '../../activities/shipments.activities';
 import { DEFAULT_POLICY } from '../../workflows/policy';
+import { MAX_PAGE } from '../../src/api/pagination';
 import { policies } from '../../src/db/schema';
 import { refreshPolicySignal, shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { aFastPolicy, aRegistration, uniqueId } from '../helpers/factories';
 import { startApi, type ApiUnderTest } from './harness';
+import { expectBadCursorRefused, walkPages } from './paging';
 
 let api: ApiUnderTest;
 beforeAll(async () => {
@@ -17,6 +20,14 @@ afterAll(async () => {
 });
 
 const policyName = () => uniqueId('pol').toLowerCase();
+const allPolicies = async () =>
+  (
+    await walkPages<{ name: string; version: number; policy: unknown }>(
+      api,
+      `/v1/policies?limit=${MAX_PAGE}`,
+      'ops',
+    )
+  ).items;
 const bodyOf = (name: string) => {
   const { name: _omitted, ...body } = aFastPolicy(name);
   return body;
@@ -118,13 +129,29 @@ describe('policies', () => {
   it('the list holds the seeded default policy and the ones stored', async () => {
     const name = policyName();
     await api.call('PUT', `/v1/policies/${name}`, { as: 'admin', body: bodyOf(name) });
-    const res = await api.call('GET', '/v1/policies', { as: 'ops' });
-    expect(res.status).toBe(200);
-    const names = res.body.items.map((p: { name: string }) => p.name);
-    expect(names).toContain(name);
-    expect(res.body.items.find((p: { name: string }) => p.name === 'default').policy).toEqual(
-      DEFAULT_POLICY,
+    const items = await allPolicies();
+    expect(items.map((p) => p.name)).toContain(name);
+    expect(items.find((p) => p.name === 'default')?.policy).toEqual(DEFAULT_POLICY);
+  });
+
+  it('the list pages by name, each policy once', async () => {
+    const base = policyName();
+    const mine = ['c', 'a', 'e', 'b', 'd'].map((s) => `${base}-${s}`);
+    for (const name of mine) {
+      const put = await api.call('PUT', `/v1/policies/${name}`, {
+        as: 'admin',
+        body: bodyOf(name),
+      });
+      expect(put.status).toBe(200);
+    }
+    const walked = await walkPages<{ name: string }>(api, '/v1/policies?limit=2', 'analyst');
+    const names = walked.items.map((p) => p.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.filter((n) => n.startsWith(base))).toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((s) => `${base}-${s}`),
     );
+    expect(walked.pages).toBeGreaterThanOrEqual(3);
+    await expectBadCursorRefused(api, '/v1/policies', 'analyst');
   });
 });
 
@@ -163,8 +190,7 @@ describe('policy versions', () => {
     expect(first.body).toMatchObject({ name, version: 1, policy: aFastPolicy(name) });
     const current = await api.call('GET', `/v1/policies/${name}`, { as: 'ops' });
     expect(current.body).toMatchObject({ version: 2, policy: { overdueGrace: 'PT9S' } });
-    const listed = await api.call('GET', '/v1/policies', { as: 'ops' });
-    expect(listed.body.items.find((p: { name: string }) => p.name === name).version).toBe(2);
+    expect((await allPolicies()).find((p) => p.name === name)?.version).toBe(2);
   });
 
   it('a version that does not exist is a 404 naming the policy, and a version must be a number', async () => {
@@ -180,6 +206,41 @@ describe('policy versions', () => {
     const bad = await api.call('GET', `/v1/policies/${name}/versions/latest`, { as: 'ops' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['version']);
+  });
+
+  it('versions page oldest first, a current version missing from the history coming last', async () => {
+    const name = policyName();
+    for (const attempts of [1, 2, 3, 4, 5]) {
+      const put = await api.call('PUT', `/v1/policies/${name}`, {
+        as: 'admin',
+        body: { ...bodyOf(name), maxFailedAttempts: attempts },
+      });
+      expect(put.body.version).toBe(attempts);
+    }
+    type Version = { version: number; policy: { maxFailedAttempts: number } };
+    const path = `/v1/policies/${name}/versions`;
+    const walked = await walkPages<Version>(api, `${path}?limit=2`, 'analyst');
+    expect(walked.items.map((v) => [v.version, v.policy.maxFailedAttempts])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+      [5, 5],
+    ]);
+    expect(walked.pages).toBe(3);
+    await expectBadCursorRefused(api, path, 'analyst');
+
+    // Written outside the API (as an older install would): version 6 is current, not in history.
+    await api.db
+      .update(policies)
+      .set({ version: 6, body: aFastPolicy(name, { maxFailedAttempts: 6 }) })
+      .where(eq(policies.name, name));
+    const again = await walkPages<Version>(api, `${path}?limit=2`, 'analyst');
+    expect(again.items.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(again.pages).toBe(3);
+    const byThree = await walkPages<Version>(api, `${path}?limit=3`, 'analyst');
+    expect(byThree.items.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(byThree.pages).toBe(2);
   });
 
   it('a policy changed for the first time keeps the seeded version it replaced', async () => {

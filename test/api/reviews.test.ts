@@ -1,9 +1,12 @@
+import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reviews } from '../../src/db/schema';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
-import { aFastPolicy, aRegistration, uniqueId } from '../helpers/factories';
+import { aFastPolicy, aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
+import { expectBadCursorRefused, walkPages } from './paging';
 
 // These run the real worker: the workflow answers queries and takes review decisions.
 let stack: TestStack;
@@ -245,5 +248,43 @@ describe.concurrent('reviewing a suspicious shipment through the API', () => {
       'analyst',
     );
     expect(res.status).toBe(403);
+  });
+});
+
+describe('the review queue in pages', () => {
+  it('pages oldest suspicion first, reviews of one microsecond by id, none skipped or repeated', async () => {
+    // Rows straight into the read model: the paging is what is under test, not the workflow.
+    const regs = Array.from({ length: 5 }, () => aRegistration());
+    for (const reg of regs) await insertShipmentRow(api.db, reg);
+    const at = (micros: number) => sql`${`2001-01-01 00:00:00.00000${micros}+00`}::timestamptz`;
+    const detected = [at(2), at(1), at(2), at(3), at(2)];
+    const ids: number[] = [];
+    for (const [i, reg] of regs.entries()) {
+      const [row] = await api.db
+        .insert(reviews)
+        .values({
+          shipmentId: reg.shipmentId,
+          round: 1,
+          reason: 'stalled',
+          detectedAt: detected[i]!,
+          slaDeadline: new Date(Date.UTC(2001, 0, 2)),
+        })
+        .returning({ id: reviews.id });
+      ids.push(row!.id);
+    }
+    try {
+      const walked = await walkPages<{ shipmentId: string }>(api, '/v1/reviews?limit=2', 'ops');
+      const seen = walked.items.map((i) => i.shipmentId);
+      expect(new Set(seen).size).toBe(seen.length);
+      const mine = new Set(regs.map((r) => r.shipmentId));
+      // 1 µs first, then the three of 2 µs in insertion (id) order, then 3 µs.
+      expect(seen.filter((id) => mine.has(id))).toEqual(
+        [1, 0, 2, 4, 3].map((i) => regs[i]!.shipmentId),
+      );
+      expect(walked.pages).toBeGreaterThanOrEqual(3);
+      await expectBadCursorRefused(api, '/v1/reviews', 'ops');
+    } finally {
+      await api.db.delete(reviews).where(inArray(reviews.id, ids));
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shipments } from '../../src/db/schema';
+import { shipmentRow } from '../../src/shipments/shipments.rows';
 import {
   SHIPMENT_WORKFLOW_TYPE,
   searchAttributes,
@@ -11,6 +12,7 @@ import {
 import { DEFAULT_POLICY } from '../../workflows/policy';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { startApi, type ApiUnderTest } from './harness';
+import { expectBadCursorRefused, walkPages } from './paging';
 
 let api: ApiUnderTest;
 beforeAll(async () => {
@@ -229,6 +231,109 @@ describe('reading shipments', () => {
     expect(res.body).not.toHaveProperty('review');
   });
 
+  it('a settled shipment shows its review round, evidence, verification, reship channel and cost, refund and claim workflow', async () => {
+    const reg = aRegistration({ declaredValue: 250 });
+    await register(reg);
+    const snapshot: ShipmentState = {
+      shipmentId: reg.shipmentId,
+      stage: 'closed',
+      resolution: 'reshipped',
+      policy: DEFAULT_POLICY,
+      registeredAt: '2025-01-01T00:00:00.000Z',
+      eventCount: 2,
+      expectedDeliveryAt: '2025-01-08T00:00:00.000Z',
+      suspicion: {
+        reason: 'delivered_not_received',
+        detectedAt: '2025-01-09T01:00:00.000Z',
+        detail: 'carrier holds no proof of delivery',
+        evidence: { proofOfDelivery: null, inquiryIds: ['inq-1'] },
+      },
+      verification: {
+        outcome: 'proof_of_delivery_checked',
+        at: '2025-01-09T01:00:02.000Z',
+        detail: 'carrier holds no proof of delivery',
+      },
+      deadlines: {},
+      thresholdFactor: 1,
+      reviewRound: 2,
+      review: {
+        round: 2,
+        decision: 'reship',
+        reviewer: 'olga@ops',
+        decidedAt: '2025-01-09T02:00:00.000Z',
+        automatic: false,
+      },
+      reship: {
+        shipmentId: `${reg.shipmentId}~R1`,
+        workflowId: `shipment:${reg.shipmentId}~R1`,
+        carrier: 'ups',
+        trackingNumber: '1Z999',
+        warehouseId: 'wh-us-ca',
+        labelId: 'lbl-1',
+        reservationId: '7',
+        channel: 'ups/ground',
+        channelReason: 'Fastest insured service on US→US.',
+        insured: true,
+        cost: { goods: 250, postage: 9.5, insurance: 4.17, total: 263.67, currency: 'USD' },
+      },
+      claim: {
+        workflowId: `claim:${reg.shipmentId}`,
+        status: 'pending_eligibility',
+        reason: 'lost',
+        startedAt: '2025-01-09T02:00:05.000Z',
+      },
+      notifications: [],
+      timeline: [],
+    };
+    await api.db
+      .update(shipments)
+      .set({ snapshot, stage: 'closed' })
+      .where(eq(shipments.shipmentId, reg.shipmentId));
+
+    const res = await api.call('GET', `/v1/shipments/${reg.shipmentId}`, { as: 'ops' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      source: 'read_model',
+      reviewRound: 2,
+      expectedDeliveryAt: '2025-01-08T00:00:00.000Z',
+      suspicion: { reason: 'delivered_not_received', evidence: snapshot.suspicion!.evidence },
+      verification: snapshot.verification,
+      review: { round: 2, decision: 'reship' },
+      reship: {
+        shipmentId: `${reg.shipmentId}~R1`,
+        channel: 'ups/ground',
+        channelReason: 'Fastest insured service on US→US.',
+        insured: true,
+        cost: snapshot.reship!.cost,
+      },
+      claim: {
+        workflowId: `claim:${reg.shipmentId}`,
+        status: 'pending_eligibility',
+        reason: 'lost',
+      },
+    });
+    expect(res.body).not.toHaveProperty('refund');
+
+    const refunded = { ...snapshot, resolution: 'refunded' as const, reship: undefined };
+    refunded.refund = {
+      amount: 250,
+      currency: 'USD',
+      recordedAt: '2025-01-09T02:00:01.000Z',
+      status: 'refunded',
+      reference: 're_77',
+    };
+    await api.db
+      .update(shipments)
+      .set({ snapshot: refunded })
+      .where(eq(shipments.shipmentId, reg.shipmentId));
+    const again = await api.call('GET', `/v1/shipments/${reg.shipmentId}`, { as: 'ops' });
+    expect(again.body).toMatchObject({
+      resolution: 'refunded',
+      refund: { amount: 250, currency: 'USD', status: 'refunded', reference: 're_77' },
+    });
+    expect(again.body).not.toHaveProperty('reship');
+  });
+
   it('a shipment whose workflow is gone and has no snapshot is described from its row', async () => {
     const reg = aRegistration();
     await register(reg);
@@ -301,6 +406,44 @@ describe('listing shipments', () => {
       { as: 'ops' },
     );
     expect(later.body.items).toEqual([]);
+  });
+
+  it('pages never skip or repeat shipments registered in the same microsecond', async () => {
+    const carrier = uniqueId('carrier');
+    const base = uniqueId('PAGE');
+    const at = (micros: number) => sql`${`2030-01-01 00:00:00.00000${micros}+00`}::timestamptz`;
+    const rows = [
+      { id: `${base}-e`, createdAt: at(1) },
+      { id: `${base}-a`, createdAt: at(2) },
+      { id: `${base}-b`, createdAt: at(2) },
+      { id: `${base}-c`, createdAt: at(2) },
+      { id: `${base}-d`, createdAt: at(3) },
+    ];
+    await api.db.insert(shipments).values(
+      rows.map((r) => ({
+        ...shipmentRow(aRegistration({ shipmentId: r.id, carrier })),
+        createdAt: r.createdAt,
+      })),
+    );
+    try {
+      const walked = await walkPages<{ shipmentId: string }>(
+        api,
+        `/v1/shipments?carrier=${carrier}&limit=2`,
+        'analyst',
+      );
+      // Newest first; within one instant the higher id first.
+      expect(walked.items.map((s) => s.shipmentId)).toEqual([
+        `${base}-d`,
+        `${base}-c`,
+        `${base}-b`,
+        `${base}-a`,
+        `${base}-e`,
+      ]);
+      expect(walked.pages).toBe(3);
+      await expectBadCursorRefused(api, `/v1/shipments?carrier=${carrier}`, 'analyst');
+    } finally {
+      await api.db.delete(shipments).where(eq(shipments.carrier, carrier));
+    }
   });
 
   it('bad filters are refused with their names', async () => {

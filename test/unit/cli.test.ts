@@ -1,6 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BatchProgress } from '../../workflows/batch-review.contract';
+import { countsLine, createBatchProgressView, progressBar, runBatches } from '../../src/cli/batch';
 import { run, type CliIo } from '../../src/cli/cli';
-import { ApiProblem } from '../../src/cli/client';
+import { ApiProblem, CliError } from '../../src/cli/client';
+import {
+  batchIds,
+  checkBatchId,
+  parseDecisionsCsv,
+  rowErrorOf,
+  splitBatches,
+  type DecisionRow,
+} from '../../src/cli/decisions';
+import { stockRowErrors, withDefaultMode } from '../../src/cli/stock';
 import { parseCsv } from '../../src/cli/csv';
 import { errorReportCsv, importShipments, rowErrorsFromProblem } from '../../src/cli/import';
 import { mapRow, parseItems, readHeader, safeId, type Column } from '../../src/cli/import.rows';
@@ -314,6 +325,8 @@ describe('the command line', () => {
       ['reviews', 'decide'],
       ['shipment', 'show'],
       ['report', 'carriers'],
+      ['reviews', 'batch'],
+      ['stock', 'import'],
     ]) {
       const t = io();
       expect(await run([...cmd, '--help'], t.cli), cmd.join(' ')).toBe(0);
@@ -337,5 +350,405 @@ describe('the command line', () => {
     const t = io({ PARCELWARDEN_API_KEY: 'k' });
     expect(await run(['import', 'shipments', 'missing.csv'], t.cli)).toBe(2);
     expect(t.err()).toContain('Cannot read missing.csv: ENOENT');
+  });
+});
+
+describe('reading a file of review decisions', () => {
+  it('reads shipment, decision, reviewer and note in any header spelling, the reviewer defaulting to --reviewer', () => {
+    const text =
+      'Shipment ID,Decision,Reviewer,Note\n' +
+      'S-1,refund,,\n' +
+      'S-2,Keep Waiting,olga@ops,"carrier says ""in customs"", wait"\n' +
+      'S-3,mark-delivered,,\n';
+    expect(parseDecisionsCsv(text, { reviewer: 'ivan@ops' })).toEqual({
+      errors: [],
+      decisions: [
+        { row: 2, shipmentId: 'S-1', decision: 'refund', reviewer: 'ivan@ops' },
+        {
+          row: 3,
+          shipmentId: 'S-2',
+          decision: 'keep_waiting',
+          reviewer: 'olga@ops',
+          note: 'carrier says "in customs", wait',
+        },
+        { row: 4, shipmentId: 'S-3', decision: 'mark_delivered', reviewer: 'ivan@ops' },
+      ],
+    });
+  });
+
+  it('lists every wrong row by line and column: unknown decision, no reviewer, a shipment decided twice', () => {
+    const text =
+      'shipment_id,decision\n' + 'S-1,refund\n' + 'S-2,burn\n' + ',refund\n' + 'S-1,reship\n';
+    const { decisions, errors } = parseDecisionsCsv(text);
+    expect(errors).toEqual([
+      { row: 2, field: 'reviewer', message: expect.stringContaining('pass --reviewer') },
+      { row: 3, field: 'decision', message: expect.stringContaining('"burn" is not one of') },
+      { row: 3, field: 'reviewer', message: expect.stringContaining('is required') },
+      { row: 4, field: 'shipment_id', message: 'is required' },
+      { row: 4, field: 'reviewer', message: expect.stringContaining('is required') },
+      { row: 5, field: 'reviewer', message: expect.stringContaining('is required') },
+      { row: 5, field: 'shipment_id', message: 'already has a decision in row 2' },
+    ]);
+    expect(decisions).toEqual([]);
+  });
+
+  it('refuses a file without the shipment or decision column, naming the columns it expects', () => {
+    expect(() => parseDecisionsCsv('id,what\nS-1,refund\n')).toThrow(CliError);
+    expect(() => parseDecisionsCsv('id,what\nS-1,refund\n')).toThrow(
+      /lacks column\(s\) shipmentId, decision[\s\S]*\* shipment_id/,
+    );
+    expect(() => parseDecisionsCsv('shipment_id,decision\n')).toThrow(/no decisions/);
+  });
+});
+
+describe('splitting decisions into batches the API takes', () => {
+  it('splits 1,201 decisions into batches of 500, 500 and 201, in file order', () => {
+    const items = Array.from({ length: 1201 }, (_, i) => i);
+    const parts = splitBatches(items);
+    expect(parts.map((p) => p.length)).toEqual([500, 500, 201]);
+    expect(parts[1]![0]).toBe(500);
+    expect(parts.flat()).toEqual(items);
+    expect(splitBatches(items.slice(0, 500))).toHaveLength(1);
+  });
+
+  it('numbers the batch ids only when there are several, and refuses an id the API would not take', () => {
+    expect(batchIds('friday', 1)).toEqual(['friday']);
+    expect(batchIds('friday', 3)).toEqual(['friday-1', 'friday-2', 'friday-3']);
+    expect(() => checkBatchId('friday run', 1)).toThrow(/--batch-id "friday run" cannot be used/);
+    expect(() => checkBatchId('x'.repeat(127), 1)).not.toThrow();
+    expect(() => checkBatchId('x'.repeat(127), 2)).toThrow(/"-2" appended for the 2 batches/);
+  });
+
+  it('points an API field error on a batch back at the line of the file', () => {
+    const batch: DecisionRow[] = [
+      { row: 2, shipmentId: 'A', decision: 'refund', reviewer: 'x' },
+      { row: 7, shipmentId: 'B', decision: 'refund', reviewer: 'x' },
+    ];
+    expect(rowErrorOf(batch, { path: 'decisions.1.shipmentId', message: 'bad' })).toEqual({
+      row: 7,
+      field: 'shipment_id',
+      message: 'bad',
+    });
+    expect(rowErrorOf(batch, { path: 'batchId', message: 'bad' })).toEqual({
+      row: 0,
+      field: 'batchId',
+      message: 'bad',
+    });
+  });
+});
+
+describe('showing the progress of a batch', () => {
+  it('words the counts as done/total, succeeded, failed and fills the bar in proportion', () => {
+    const c = { done: 120, total: 480, succeeded: 118, failed: 2 };
+    expect(countsLine(c)).toBe('120/480 done, 118 succeeded, 2 failed');
+    expect(progressBar(c, 80)).toBe(
+      `[${'#'.repeat(8)}${'.'.repeat(22)}] 120/480 done, 118 succeeded, 2 failed`,
+    );
+    expect(progressBar({ ...c, done: 480 }, 200)).toMatch(/^\[#{40}\] 480\/480/);
+  });
+
+  it('in a log, writes a line only when the counts change', () => {
+    const written: string[] = [];
+    const view = createBatchProgressView({ write: (s: string) => written.push(s) });
+    view.update({ done: 0, total: 4, succeeded: 0, failed: 0 });
+    view.update({ done: 0, total: 4, succeeded: 0, failed: 0 });
+    view.update({ done: 2, total: 4, succeeded: 1, failed: 1 }, 'batch 1 of 2');
+    view.update({ done: 2, total: 4, succeeded: 1, failed: 1 }, 'batch 1 of 2');
+    view.finish();
+    expect(written).toEqual([
+      '0/4 done, 0 succeeded, 0 failed\n',
+      'batch 1 of 2: 2/4 done, 1 succeeded, 1 failed\n',
+    ]);
+  });
+
+  it('on a terminal, redraws one bar in place, blanking what a longer line left, and ends the line', () => {
+    const written: string[] = [];
+    const view = createBatchProgressView({
+      write: (s: string) => written.push(s),
+      isTTY: true,
+      columns: 60,
+    });
+    view.update({ done: 10, total: 10, succeeded: 10, failed: 0 }, 'batch 1 of 2');
+    view.update({ done: 1, total: 10, succeeded: 1, failed: 0 });
+    view.finish();
+    const first = `batch 1 of 2: [${'#'.repeat(10)}] 10/10 done, 10 succeeded, 0 failed`;
+    const second = `[#.........] 1/10 done, 1 succeeded, 0 failed`;
+    expect(written).toEqual([`\r${first}`, `\r${second.padEnd(first.length)}`, '\n']);
+  });
+});
+
+describe('running a batch of decisions against the API', () => {
+  it('sends 1,001 decisions as three batches one after the other, follows each, and collects the failures', async () => {
+    const decisions: DecisionRow[] = Array.from({ length: 1001 }, (_, i) => ({
+      row: i + 2,
+      shipmentId: `S-${i}`,
+      decision: 'refund',
+      reviewer: 'olga',
+    }));
+    const posted: { batchId: string; size: number }[] = [];
+    const polls = new Map<string, number>();
+    const sizes = new Map<string, string[]>();
+    const log: string[] = [];
+    const api = {
+      post: <T>(path: string, body: unknown) => {
+        const b = body as { batchId: string; decisions: { shipmentId: string; row?: number }[] };
+        expect(path).toBe('/v1/reviews:batch');
+        expect(b.decisions[0]).not.toHaveProperty('row');
+        // The next batch goes only once the one before has finished.
+        for (const p of posted) expect(polls.get(p.batchId)).toBe(2);
+        posted.push({ batchId: b.batchId, size: b.decisions.length });
+        sizes.set(
+          b.batchId,
+          b.decisions.map((d) => d.shipmentId),
+        );
+        log.push(`post ${b.batchId}`);
+        return Promise.resolve({ status: 202, body: { batchId: b.batchId } as T });
+      },
+      get: <T>(path: string) => {
+        const id = decodeURIComponent(path.split('/').at(-1)!);
+        const n = (polls.get(id) ?? 0) + 1;
+        polls.set(id, n);
+        const ids = sizes.get(id)!;
+        // The first shipment of every batch fails; the second had been decided before.
+        const items: BatchProgress['items'] = ids.map((shipmentId, i) =>
+          i === 0
+            ? {
+                shipmentId,
+                decision: 'refund',
+                status: 'failed',
+                error: { code: 'review.not_awaiting', message: 'not awaiting review' },
+              }
+            : { shipmentId, decision: 'refund', status: 'succeeded', duplicate: i === 1 },
+        );
+        const finished = n >= 2;
+        const done = finished ? ids.length : 1;
+        const progress: BatchProgress = {
+          batchId: id,
+          total: ids.length,
+          done,
+          succeeded: done - 1,
+          failed: 1,
+          finished,
+          items: finished ? items : items.slice(0, 1),
+        };
+        return Promise.resolve(progress as T);
+      },
+    };
+    const lines: string[] = [];
+    const result = await runBatches({
+      api,
+      decisions,
+      batchId: 'fri',
+      wait: true,
+      progress: createBatchProgressView({ write: (s: string) => lines.push(s) }),
+      sleep: () => Promise.resolve(),
+    });
+    expect(posted).toEqual([
+      { batchId: 'fri-1', size: 500 },
+      { batchId: 'fri-2', size: 500 },
+      { batchId: 'fri-3', size: 1 },
+    ]);
+    expect(result).toMatchObject({ total: 1001, succeeded: 998, duplicates: 2 });
+    expect(result.failed.map((f) => [f.shipmentId, f.error?.code])).toEqual([
+      ['S-0', 'review.not_awaiting'],
+      ['S-500', 'review.not_awaiting'],
+      ['S-1000', 'review.not_awaiting'],
+    ]);
+    // Counts add up over the batches, against the grand total.
+    expect(lines).toEqual([
+      'batch 1 of 3: 1/1001 done, 0 succeeded, 1 failed\n',
+      'batch 1 of 3: 500/1001 done, 499 succeeded, 1 failed\n',
+      'batch 2 of 3: 501/1001 done, 499 succeeded, 2 failed\n',
+      'batch 2 of 3: 1000/1001 done, 998 succeeded, 2 failed\n',
+      'batch 3 of 3: 1001/1001 done, 998 succeeded, 3 failed\n',
+    ]);
+  });
+
+  it('keeps following through a moment when the progress cannot be read', async () => {
+    let calls = 0;
+    const api = {
+      post: <T>() => Promise.resolve({ status: 202, body: {} as T }),
+      get: <T>() => {
+        calls++;
+        if (calls === 1)
+          return Promise.reject(
+            new ApiProblem(503, { code: 'workflow.unavailable', title: 'Unavailable' }),
+          );
+        const p: BatchProgress = {
+          batchId: 'b',
+          total: 1,
+          done: 1,
+          succeeded: 1,
+          failed: 0,
+          finished: true,
+          items: [{ shipmentId: 'A', decision: 'refund', status: 'succeeded' }],
+        };
+        return Promise.resolve(p as T);
+      },
+    };
+    const result = await runBatches({
+      api,
+      decisions: [{ row: 2, shipmentId: 'A', decision: 'refund', reviewer: 'x' }],
+      batchId: 'b',
+      wait: true,
+      sleep: () => Promise.resolve(),
+    });
+    expect(calls).toBe(2);
+    expect(result.succeeded).toBe(1);
+  });
+});
+
+describe('preparing a stock file', () => {
+  it('fills the mode of rows that leave it blank, adding the column, and keeps every row on its line', () => {
+    const text =
+      'warehouse_id,sku,quantity\r\nwh-1,MUG,5\r\n\r\nwh-1,CAP,-2\r\nwh-2,"NOTE\nLINE",3\r\nwh-3,X,1\r\n';
+    const out = withDefaultMode(text, 'add');
+    expect(out).toBe(
+      'warehouse_id,sku,quantity,mode\r\nwh-1,MUG,5,add\r\n\r\nwh-1,CAP,-2,add\r\n' +
+        'wh-2,"NOTE\nLINE",3,add\r\nwh-3,X,1,add\r\n',
+    );
+    expect(parseCsv(out).map((r) => r.line)).toEqual(parseCsv(text).map((r) => r.line));
+  });
+
+  it('keeps a mode a row gives, fills positional files, and leaves a row with too many cells for the API to report', () => {
+    expect(
+      withDefaultMode('sku,mode,quantity,warehouse_id\nMUG,set,5,wh\nCAP,,2,wh\n', 'add'),
+    ).toBe('sku,mode,quantity,warehouse_id\r\nMUG,set,5,wh\r\nCAP,add,2,wh\r\n');
+    expect(withDefaultMode('wh,MUG,5\nwh,CAP,2,set\nwh,X,1,add,extra\n', 'add')).toBe(
+      'wh,MUG,5,add\r\nwh,CAP,2,set\r\nwh,X,1,add,extra\r\n',
+    );
+  });
+
+  it('reads the API refusal rows.<line>.<column> as a per-row report', () => {
+    expect(
+      stockRowErrors([
+        { path: 'rows.3.quantity', message: 'must be a whole number' },
+        { path: 'rows.0.file', message: 'holds 60000 rows' },
+      ]),
+    ).toEqual([
+      { row: 3, field: 'quantity', message: 'must be a whole number' },
+      { row: 0, field: 'file', message: 'holds 60000 rows' },
+    ]);
+  });
+});
+
+describe('the batch and stock commands', () => {
+  function io(env: Record<string, string>, files: Record<string, string> = {}) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const cli: CliIo = {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+      env,
+      readFile: (path: string) =>
+        files[path] !== undefined
+          ? Promise.resolve(files[path])
+          : Promise.reject(new Error('ENOENT: no such file')),
+      writeFile: () => Promise.resolve(),
+      readStdin: () => Promise.resolve(files['-'] ?? ''),
+    };
+    return { cli, out: () => out.join(''), err: () => err.join('') };
+  }
+  // Port 9 (discard) has nobody listening: anything sent would end in "Cannot reach".
+  const OFFLINE = { PARCELWARDEN_API_KEY: 'k', PARCELWARDEN_URL: 'http://127.0.0.1:9' };
+
+  it('a decisions file with a wrong row is refused whole, with the rows listed, before anything is sent', async () => {
+    const t = io(OFFLINE, { '-': 'shipment_id,decision\nS-1,refund\nS-2,burn\n' });
+    expect(await run(['reviews', 'batch', '-', '--reviewer', 'olga'], t.cli)).toBe(1);
+    expect(t.out()).toContain('The file has 1 problem(s); nothing was sent.');
+    expect(t.out()).toMatch(/3\s+decision\s+"burn" is not one of reship/);
+    expect(t.err()).not.toContain('Cannot reach');
+  });
+
+  it('says how to call the batch command when the file and --all-pending are mixed or missing', async () => {
+    const t = io(OFFLINE);
+    expect(await run(['reviews', 'batch'], t.cli)).toBe(2);
+    expect(t.err()).toContain('Give one CSV file (or - for standard input), or --all-pending.');
+    const u = io(OFFLINE);
+    expect(await run(['reviews', 'batch', '--all-pending', '--reviewer', 'x'], u.cli)).toBe(2);
+    expect(u.err()).toContain('--decision reship | refund');
+    const v = io(OFFLINE, { 'd.csv': 'shipment_id,decision\nS-1,refund\n' });
+    expect(await run(['reviews', 'batch', 'd.csv', '--decision', 'refund'], v.cli)).toBe(2);
+    expect(v.err()).toContain('--decision and --note go with --all-pending');
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('--all-pending takes every page of the review queue and decides it in one batch', async () => {
+    const requests: { method: string; url: string; body?: unknown }[] = [];
+    const json = (body: unknown, status = 200) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json' },
+      });
+    vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
+      const method = init.method ?? 'GET';
+      const body = init.body ? (JSON.parse(String(init.body)) as unknown) : undefined;
+      requests.push({ method, url, body });
+      const u = new URL(url);
+      if (u.pathname === '/v1/reviews') {
+        return Promise.resolve(
+          u.searchParams.get('cursor') === 'page-2'
+            ? json({ items: [{ shipmentId: 'S-3' }], nextCursor: null })
+            : json({ items: [{ shipmentId: 'S-1' }, { shipmentId: 'S-2' }], nextCursor: 'page-2' }),
+        );
+      }
+      if (method === 'POST') return Promise.resolve(json({ batchId: 'all' }, 202));
+      const progress: BatchProgress = {
+        batchId: 'all',
+        total: 3,
+        done: 3,
+        succeeded: 3,
+        failed: 0,
+        finished: true,
+        items: ['S-1', 'S-2', 'S-3'].map((shipmentId) => ({
+          shipmentId,
+          decision: 'refund',
+          status: 'succeeded',
+        })),
+      };
+      return Promise.resolve(json(progress));
+    });
+    const t = io({ PARCELWARDEN_API_KEY: 'k', PARCELWARDEN_URL: 'http://api.test' });
+    const code = await run(
+      [
+        'reviews',
+        'batch',
+        '--all-pending',
+        '--decision',
+        'refund',
+        '--reviewer',
+        'olga',
+        '--batch-id',
+        'all',
+      ],
+      t.cli,
+    );
+    expect(code, t.err()).toBe(0);
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET http://api.test/v1/reviews?limit=200',
+      'GET http://api.test/v1/reviews?limit=200&cursor=page-2',
+      'POST http://api.test/v1/reviews:batch',
+      'GET http://api.test/v1/reviews:batch/all',
+    ]);
+    expect(requests[2]!.body).toEqual({
+      batchId: 'all',
+      decisions: ['S-1', 'S-2', 'S-3'].map((shipmentId) => ({
+        shipmentId,
+        decision: 'refund',
+        reviewer: 'olga',
+      })),
+    });
+    expect(t.out()).toContain('3 pending reviews: refund by olga');
+    expect(t.out()).toContain('3 decisions: 3 succeeded, 0 failed');
+    expect(t.err()).toBe('3/3 done, 3 succeeded, 0 failed\n');
+  });
+
+  it('a stock import with an unknown mode is refused with the modes there are', async () => {
+    const t = io(OFFLINE, { 's.csv': 'warehouse_id,sku,quantity\nwh,MUG,1\n' });
+    expect(await run(['stock', 'import', 's.csv', '--mode', 'replace'], t.cli)).toBe(2);
+    expect(t.err()).toContain('--mode must be set or add, not "replace".');
   });
 });

@@ -32,7 +32,7 @@ function h(tag, attrs = {}, ...children) {
 }
 
 function append(el, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(typeof child === 'string' || typeof child === 'number' ? String(child) : child);
   }
@@ -93,6 +93,20 @@ function when(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? String(iso) : dateTime.format(d);
+}
+
+const shortDateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** A compact time for table cells; the full one is its tooltip. */
+function shortWhen(iso) {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return when(iso);
+  return h('time', { datetime: iso, title: when(iso) }, shortDateTime.format(d));
 }
 
 function money(amount, currency) {
@@ -213,6 +227,8 @@ function showLogin(message = '') {
 
 function logout(message = '') {
   sessionStorage.removeItem(KEY_ITEM);
+  leaveView();
+  leaveView = () => undefined;
   say('');
   showLogin(message);
 }
@@ -337,7 +353,12 @@ function removeFromQueue(shipmentId) {
   queue.items.splice(index, 1);
   queue.selected.delete(shipmentId);
   document.querySelector(`tr[data-shipment="${CSS.escape(shipmentId)}"]`)?.remove();
-  queue.current = Math.min(queue.current, queue.items.length - 1);
+  if (queue.items.length === 0) {
+    document
+      .querySelector('#queue-table tbody')
+      ?.append(h('tr', {}, h('td', { colspan: 9 }, 'Nothing awaits review.')));
+  }
+  queue.current = Math.max(0, Math.min(queue.current, queue.items.length - 1));
   updateQueueChrome();
   markCurrent(false);
 }
@@ -376,7 +397,7 @@ function queueRow(item) {
       h('div', { class: 'muted small' }, item.trackingNumber),
     ),
     h('td', {}, words(item.reason)),
-    h('td', {}, h('time', { datetime: item.detectedAt }, when(item.detectedAt))),
+    h('td', {}, shortWhen(item.detectedAt)),
     h('td', { class: 'sla' }, item.slaDeadline ? countdown(item.slaDeadline) : '—'),
     h('td', { class: 'num' }, money(item.declaredValue, item.currency)),
     h('td', {}, item.carrier),
@@ -452,7 +473,12 @@ function evidenceFacts(s) {
         ? `${when(s.lastEvent.occurredAt)}: ${s.lastEvent.description ?? words(s.lastEvent.status)}`
         : undefined,
     ],
-    ['Review SLA', s.deadlines?.reviewSlaAt ? countdown(s.deadlines.reviewSlaAt) : undefined],
+    [
+      'Review SLA',
+      s.stage === 'awaiting_review' && s.deadlines?.reviewSlaAt
+        ? countdown(s.deadlines.reviewSlaAt)
+        : undefined,
+    ],
   ]);
 }
 
@@ -563,13 +589,13 @@ async function pollBatch(batchId) {
 }
 
 const SHORTCUTS = [
-  ['j', 'next shipment'],
-  ['k', 'previous shipment'],
-  ['x', 'select or unselect the shipment'],
-  ['r f w d', 'reship, refund, keep waiting, mark delivered (the current shipment)'],
-  ['Shift + R F W D', 'the same for every selected shipment (batch)'],
-  ['o or Enter', 'open the shipment’s timeline'],
-  ['g', 'reload the queue'],
+  [['j'], 'next shipment'],
+  [['k'], 'previous shipment'],
+  [['x'], 'select or unselect the shipment'],
+  [['r', 'f', 'w', 'd'], 'reship, refund, keep waiting, mark delivered (the current shipment)'],
+  [['Shift+R', 'Shift+F', 'Shift+W', 'Shift+D'], 'the same for every selected shipment (batch)'],
+  [['o', 'Enter'], 'open the shipment’s timeline'],
+  [['g'], 'reload the queue'],
 ];
 
 function onQueueKey(event) {
@@ -676,16 +702,16 @@ async function renderQueue(view) {
         ),
         h(
           'details',
-          { class: 'shortcuts' },
+          { class: 'shortcuts', open: true },
           h('summary', {}, 'Keyboard shortcuts'),
           h(
             'dl',
             { class: 'facts' },
-            SHORTCUTS.map(([k, what]) => [
+            SHORTCUTS.map(([keys, what]) => [
               h(
                 'dt',
                 {},
-                k.split(' ').map((part) => [h('kbd', {}, part), ' ']),
+                keys.map((k, i) => [i > 0 ? ' ' : '', h('kbd', {}, k)]),
               ),
               h('dd', {}, what),
             ]),
@@ -763,9 +789,13 @@ async function renderShipment(view, id) {
           : undefined,
       ],
       ['Claim', s.claim ? `${words(s.claim.status)}: ${words(s.claim.reason)}` : undefined],
-      ['Stall at', s.deadlines?.stallAt ? countdown(s.deadlines.stallAt) : undefined],
-      ['Overdue at', s.deadlines?.overdueAt ? countdown(s.deadlines.overdueAt) : undefined],
-      ['Review SLA', s.deadlines?.reviewSlaAt ? countdown(s.deadlines.reviewSlaAt) : undefined],
+      // Deadlines of a closed shipment are history, not countdowns.
+      ...(s.stage === 'closed'
+        ? []
+        : [
+            ['Stall at', s.deadlines?.stallAt ? countdown(s.deadlines.stallAt) : undefined],
+            ['Overdue at', s.deadlines?.overdueAt ? countdown(s.deadlines.overdueAt) : undefined],
+          ]),
     ]),
   ];
   if (s.stage === 'awaiting_review') {
@@ -927,6 +957,7 @@ function renderClaims(view) {
             'button',
             {
               type: 'button',
+              'aria-label': `Evidence PDF of claim ${c.id}`,
               onclick: () => download(c.links.evidencePdf, `claim-${c.id}.pdf`, 'application/pdf'),
             },
             'PDF',
