@@ -124,7 +124,10 @@ export const settings = {
   reportTimezone: {
     env: 'REPORT_TIMEZONE',
     doc: 'IANA time zone of REPORT_SCHEDULE and of the day the report covers.',
-    schema: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+    schema: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
+      .default('UTC'),
   },
   publicUrl: {
     env: 'PUBLIC_URL',
