@@ -88,8 +88,9 @@ describe('daily carrier report', () => {
           (d) => d.info.recentActions.length >= n,
         );
         const action = described.info.recentActions[n - 1]!;
+        const { workflowId, firstExecutionRunId } = action.action.workflow;
         const result = await stack.client.workflow
-          .getHandle<typeof reportWorkflow>(action.action.workflow.workflowId)
+          .getHandle<typeof reportWorkflow>(workflowId, firstExecutionRunId)
           .result();
         return { action, result };
       };
@@ -137,8 +138,9 @@ describe('daily carrier report', () => {
       expect(mail.html).toContain(`data-label="${carrier} CN → US"`);
 
       const second = await runOnce(2);
-      expect(second.action.action.workflow.workflowId).not.toBe(
-        first.action.action.workflow.workflowId,
+      // Another run (two triggers in one second share the workflow id, never the run).
+      expect(second.action.action.workflow.firstExecutionRunId).not.toBe(
+        first.action.action.workflow.firstExecutionRunId,
       );
       expect(second.result).toMatchObject({
         snapshotId: result.snapshotId,
