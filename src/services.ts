@@ -173,8 +173,9 @@ export async function startWorker(
  * update if changed). A failure is logged, not fatal: shipments matter more than the report.
  */
 async function ensureReportScheduleAtStart(config: Config, logger: Logger): Promise<void> {
-  const client = await connectClient(config);
+  let client: Client | undefined;
   try {
+    client = await connectClient(config);
     const outcome = await ensureReportSchedule(client, reportScheduleFromConfig(config));
     logger.info(
       { scheduleId: REPORT_SCHEDULE_ID, outcome, cron: config.reportSchedule },
@@ -186,7 +187,7 @@ async function ensureReportScheduleAtStart(config: Config, logger: Logger): Prom
       'could not create or update the daily report schedule; the report will not run',
     );
   } finally {
-    await client.connection.close();
+    await client?.connection.close();
   }
 }
 

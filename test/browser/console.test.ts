@@ -38,7 +38,7 @@ beforeAll(async () => {
     );
   }
   await mkdir(SCREENSHOTS, { recursive: true });
-  stack = await startTestStack();
+  stack = await startTestStack({ ownDatabase: true });
   api = await serve({
     db: stack.db,
     temporal: stack.client,
@@ -61,7 +61,7 @@ beforeAll(async () => {
   await Promise.all(started.map(({ handle }) => waitForStage(handle, 'awaiting_review', 90_000)));
   await waitUntil(
     'all four in the review queue',
-    () => api.call('GET', '/v1/reviews', { as: 'ops' }),
+    () => api.call('GET', '/v1/reviews?limit=200', { as: 'ops' }),
     (res) =>
       shipments.every((s) =>
         (res.body.items as { shipmentId: string }[]).some((i) => i.shipmentId === s.id),
@@ -137,7 +137,7 @@ describe.sequential('the ops console in a browser', () => {
     const order = await page
       .locator('#queue-table tbody tr[data-shipment]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-shipment')));
-    const detected = await api.call('GET', '/v1/reviews', { as: 'ops' });
+    const detected = await api.call('GET', '/v1/reviews?limit=200', { as: 'ops' });
     expect(order).toEqual(
       (detected.body.items as { shipmentId: string }[]).map((i) => i.shipmentId),
     );

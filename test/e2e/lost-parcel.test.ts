@@ -159,7 +159,7 @@ async function registerLostParcel(sku = 'SKU-MUG') {
   expect(pushed.body).toEqual({ accepted: 1, duplicates: 0, unknown: 0 });
   await waitUntil(
     'the parcel in the review queue',
-    () => http('GET', '/v1/reviews'),
+    () => http('GET', '/v1/reviews?limit=200'),
     (r) => r.body.items.some((i) => i.shipmentId === reg.shipmentId),
     60_000,
   );
@@ -180,7 +180,7 @@ async function filedClaimOf(shipmentId: string) {
 describe('a lost parcel, end to end over HTTP', () => {
   it('walks from registration through stall, review, reship, customer email and claim, and the replacement is watched', async () => {
     const reg = await registerLostParcel();
-    const review = (await http('GET', '/v1/reviews')).body.items.find(
+    const review = (await http('GET', '/v1/reviews?limit=200')).body.items.find(
       (i) => i.shipmentId === reg.shipmentId,
     );
     expect(review).toMatchObject({

@@ -6,7 +6,13 @@ import { createActivities } from '../../activities';
 import { sandboxRegistry } from '../../src/carriers/registry';
 import { SandboxCarrierClient } from '../../src/carriers/sandbox/sandbox.client';
 import { createSandboxCarrier, type SandboxStore } from '../../src/carriers/sandbox/sandbox.server';
-import { connectDatabase, type Database } from '../../src/db/client';
+import {
+  connectDatabase,
+  ensureDatabase,
+  migrateDatabase,
+  type Database,
+} from '../../src/db/client';
+import postgres from 'postgres';
 import { seed } from '../../src/db/seed';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
@@ -45,11 +51,40 @@ export interface TestStack {
  * Real parts for workflow and API tests: the run's Temporal server and database, an in-process
  * sandbox carrier and SMTP sink, and a worker with the real activities on a task queue of its own.
  */
-export async function startTestStack(opts: { worker?: boolean } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  /** Start the in-process worker right away (default true). */
+  worker?: boolean;
+  /**
+   * A fresh, migrated database of its own instead of the run's shared one, dropped on stop: for
+   * tests that read global lists (the review queue) that other test files fill at the same time.
+   */
+  ownDatabase?: boolean;
+}
+
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const serverUrl = inject('databaseServerUrl');
+  const name = `pw_own_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const url = await ensureDatabase(serverUrl, name);
+  await migrateDatabase(url);
+  return {
+    url,
+    async drop() {
+      const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
+      try {
+        await sql.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   installRuntime();
   const address = inject('temporalAddress');
   const namespace = 'default';
-  const database = connectDatabase(inject('databaseUrl'), { max: 5 });
+  const own = opts.ownDatabase ? await freshDatabase() : undefined;
+  const database = connectDatabase(own?.url ?? inject('databaseUrl'), { max: 5 });
   await seed(database.db);
   const sandboxServer = createSandboxCarrier({ apiKey: SANDBOX_KEY });
   const sandboxHttp = await sandboxServer.listen(0);
@@ -115,6 +150,7 @@ export async function startTestStack(opts: { worker?: boolean } = {}): Promise<T
       await mail.stop();
       mailer.close?.();
       await database.close();
+      await own?.drop();
     },
   };
   if (opts.worker !== false) await stack.startWorker();

@@ -629,8 +629,21 @@ function onQueueKey(event) {
   event.preventDefault();
 }
 
+/** The whole pending queue, oldest first, page by page. */
+async function pendingReviews() {
+  const items = [];
+  let cursor = null;
+  do {
+    const query = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page = await api('GET', `/v1/reviews?limit=200${query}`);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? null;
+  } while (cursor);
+  return items;
+}
+
 async function renderQueue(view) {
-  const { items } = await api('GET', '/v1/reviews?limit=200');
+  const items = await pendingReviews();
   queue.items = items;
   queue.current = 0;
   queue.selected = new Set();
