@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { claims } from '../db/schema/claims';
 import { inquiries, shipments } from '../db/schema/shipments';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { registrationHash, shipmentRow } from './shipments.rows';
@@ -14,6 +15,31 @@ export type RegisterOutcome =
 
 export function createShipmentRepository(db: Db) {
   return {
+    /**
+     * The live state of the shipment's claim: the workflow only knows the status at hand-over to
+     * the claim workflow, which keeps this row current.
+     */
+    async claimOf(shipmentId: string) {
+      const [row] = await db
+        .select({
+          claimId: claims.claimId,
+          workflowId: claims.workflowId,
+          status: claims.status,
+          filer: claims.filer,
+          amount: claims.amount,
+          amountRecovered: claims.amountRecovered,
+          currency: claims.currency,
+          filedAt: claims.filedAt,
+          windowClosesAt: claims.windowClosesAt,
+          decidedAt: claims.decidedAt,
+        })
+        .from(claims)
+        .where(eq(claims.shipmentId, shipmentId))
+        .orderBy(desc(claims.createdAt))
+        .limit(1);
+      return row;
+    },
+
     async get(shipmentId: string): Promise<ShipmentRow | undefined> {
       const [row] = await db.select().from(shipments).where(eq(shipments.shipmentId, shipmentId));
       return row;

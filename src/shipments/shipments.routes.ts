@@ -63,9 +63,11 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
     const { id } = parseParams(req, shipmentParams);
     const row = await shipments.get(id);
     if (!row) throw shipmentNotFound(id);
-    const answer = await workflows.state(id);
+    const [answer, claim] = await Promise.all([workflows.state(id), shipments.claimOf(id)]);
+    const withClaim = <T extends { claim?: object }>(view: T): T =>
+      claim && view.claim ? { ...view, claim: { ...view.claim, ...withoutNulls(claim) } } : view;
     if (answer.ok) {
-      res.json(shipmentView(row, answer.state, 'workflow'));
+      res.json(withClaim(shipmentView(row, answer.state, 'workflow')));
       return;
     }
     // The workflow is the source of truth; when it cannot answer, say we read the snapshot.
@@ -73,7 +75,9 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
       { err: answer.error, shipmentId: id, reason: answer.reason },
       'state query failed; answering from the read model',
     );
-    res.json(row.snapshot ? shipmentView(row, row.snapshot, 'read_model') : rowOnlyView(row));
+    res.json(
+      row.snapshot ? withClaim(shipmentView(row, row.snapshot, 'read_model')) : rowOnlyView(row),
+    );
   });
 
   // POST /v1/shipments/:id/inquiries lives in src/inquiries (classification, replies, signal).
@@ -102,4 +106,8 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
   );
 
   return router;
+}
+
+function withoutNulls<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) as Partial<T>;
 }

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { shipmentWorkflowId, type ClaimUpdate } from '../../workflows/shipment.contract';
+import { claimWorkflowId } from '../../workflows/claim.contract';
+import type { ClaimUpdate } from '../../workflows/shipment.contract';
 import { classifyClaimStatus } from '../claims/claims.eligibility';
 import type { Db } from '../db/client';
 import { claimHistory, claims } from '../db/schema/claims';
@@ -106,7 +107,7 @@ export function createWebhookRepository(db: Db) {
           detail: update.detail ?? null,
           at: new Date(update.at),
         });
-        return { workflowId: row.workflowId ?? shipmentWorkflowId(row.shipmentId) };
+        return { workflowId: row.workflowId ?? claimWorkflowId(row.shipmentId) };
       });
     },
 
