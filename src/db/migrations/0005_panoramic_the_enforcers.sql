@@ -1,1 +1,0 @@
-ALTER TABLE "inbound_emails" ADD COLUMN "inquiry_id" text;
