@@ -111,6 +111,7 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
       const label = await carrierCall(() =>
         carriers.get(carrierCode).bookLabel({
           idempotencyKey: input.idempotencyKey,
+          carrier: carrierCode,
           service,
           reference: input.replacementShipmentId,
           from: { country: input.warehouseCountry, warehouseId: input.warehouseId },

@@ -119,6 +119,7 @@ async function main(): Promise<void> {
       `  API              ${api.url}   (Authorization: Bearer ${config.apiKeys ? '<a key from API_KEYS>' : `${DEV_API_KEY}  — development key; set API_KEYS for real use`})`,
     );
     say(`  API docs         ${api.url}/docs   (OpenAPI 3.1 at ${api.url}/openapi.json)`);
+    say(`  Ops console      ${api.url}/console   (log in with an ops or admin key)`);
     say(
       `  Metrics          ${api.url}/metrics   (analyst/admin key or METRICS_TOKEN${config.temporalMetricsAddress ? `; SDK metrics from ${config.temporalMetricsAddress}` : ''})`,
     );

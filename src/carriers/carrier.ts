@@ -52,6 +52,11 @@ export interface TraceOpened {
 
 export interface LabelRequest {
   idempotencyKey: string;
+  /**
+   * The carrier the label is for, where the provider books for several carriers (a shipping
+   * platform, the sandbox); a single-carrier adapter ignores it.
+   */
+  carrier?: string;
   service?: string;
   reference: string;
   from: { country: string; warehouseId: string };

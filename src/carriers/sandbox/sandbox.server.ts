@@ -209,6 +209,8 @@ const SERVICES = {
 type ServiceName = keyof typeof SERVICES;
 
 const labelSchema = z.object({
+  /** The carrier the label is booked for (the sandbox stands in for every carrier). */
+  carrier: z.string().min(1).max(64).optional(),
   service: z.enum(Object.keys(SERVICES) as [ServiceName, ...ServiceName[]]).default('standard'),
   reference: z.string().min(1),
   from: z.object({ country: countrySchema, warehouseId: z.string().min(1) }),
@@ -534,7 +536,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     const createdAt = new Date(now()).toISOString();
     const label: SandboxLabel = {
       labelId,
-      carrier: SANDBOX_CARRIER_CODE,
+      carrier: body.carrier ?? SANDBOX_CARRIER_CODE,
       trackingNumber,
       service: body.service,
       postage: computePostage({
