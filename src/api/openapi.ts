@@ -30,12 +30,13 @@ import { pendingQuery, reviewBody } from '../reviews/reviews.schemas';
 import { inquiryBody, listQuery, registrationBody } from '../shipments/shipments.schemas';
 import { surveyAnswerBody, surveyResultsQuery } from '../surveys/surveys.routes';
 import { trackingEventsBody } from '../tracking/tracking.schemas';
+import * as answers from './responses';
 
 type JsonSchema = Record<string, unknown>;
 
-const schema = (s: z.ZodType): JsonSchema => {
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(s, {
-    io: 'input',
+    io,
     unrepresentable: 'any',
   }) as JsonSchema;
   return rest;
@@ -66,6 +67,27 @@ const ok = (description: string) => ({
   description,
   content: { 'application/json': { schema: { type: 'object' } } },
 });
+/** The answers documented from zod (src/api/responses.ts), shared as components. */
+const ANSWERS = {
+  ShipmentRegistered: answers.shipmentRegisteredResponse,
+  Shipment: answers.shipmentViewResponse,
+  ShipmentPage: answers.shipmentListResponse,
+  ReviewQueuePage: answers.reviewQueueResponse,
+  ReviewDecision: answers.reviewDecisionResponse,
+  TrackingEventsAccepted: answers.trackingEventsResponse,
+  Policy: answers.policyResponse,
+  PolicyPage: answers.policyListResponse,
+  BatchAccepted: answers.batchAcceptedResponse,
+  BatchProgress: answers.batchProgressResponse,
+  Claim: answers.claimResponse,
+  ClaimSummary: answers.claimSummaryResponse,
+  ClaimPage: answers.claimListResponse,
+  AnalyticsTable: answers.analyticsTableResponse,
+} satisfies Record<string, z.ZodType>;
+const answered = (description: string, name: keyof typeof ANSWERS) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
+});
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -93,6 +115,9 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...Object.fromEntries(
+          Object.entries(ANSWERS).map(([name, s]) => [name, schema(s, 'output')]),
+        ),
         Problem: {
           type: 'object',
           description: 'RFC 9457 problem details',
@@ -192,33 +217,37 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         get: {
           summary: 'List policies by name, cursor paging',
           parameters: queryParameters(policiesQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'PolicyPage'), ...common },
         },
       },
       '/v1/policies/{name}': {
         parameters: [pathParam('name')],
         get: {
           summary: 'Read a policy',
-          responses: { '200': ok('The policy'), '404': problem('Unknown policy'), ...common },
+          responses: {
+            '200': answered('The policy', 'Policy'),
+            '404': problem('Unknown policy'),
+            ...common,
+          },
         },
         put: {
           summary: 'Create or replace a policy (admin)',
           requestBody: jsonBody(policyBody),
-          responses: { '200': ok('The stored policy and its version'), ...common },
+          responses: { '200': answered('The stored policy and its version', 'Policy'), ...common },
         },
       },
       '/v1/shipments': {
         get: {
           summary: 'List shipments (read model), newest first, cursor paging',
           parameters: queryParameters(listQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'ShipmentPage'), ...common },
         },
         post: {
           summary: 'Register a shipment and start its workflow (idempotent)',
           requestBody: jsonBody(registrationBody),
           responses: {
-            '201': ok('{shipmentId, workflowId, stage}'),
-            '200': ok('Already registered with the same body'),
+            '201': answered('{shipmentId, workflowId, stage}', 'ShipmentRegistered'),
+            '200': answered('Already registered with the same body', 'ShipmentRegistered'),
             '409': problem('Another body under this id, or the tracking number is taken'),
             '422': problem('Unknown policy'),
             ...common,
@@ -231,7 +260,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary: 'Every stored version of a policy, oldest first, cursor paging',
           parameters: queryParameters(policyVersionsQuery),
           responses: {
-            '200': ok('{items, nextCursor}'),
+            '200': answered('{items, nextCursor}', 'PolicyPage'),
             '404': problem('Unknown policy'),
             ...common,
           },
@@ -245,7 +274,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         get: {
           summary: 'One version of a policy, as shipments registered under it use it',
           responses: {
-            '200': ok('The policy version'),
+            '200': answered('The policy version', 'Policy'),
             '404': problem('Unknown policy or version'),
             ...common,
           },
@@ -271,7 +300,11 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         parameters: [pathParam('id')],
         get: {
           summary: 'A shipment as its workflow sees it (or its last snapshot)',
-          responses: { '200': ok('The shipment'), '404': problem('Unknown shipment'), ...common },
+          responses: {
+            '200': answered('The shipment', 'Shipment'),
+            '404': problem('Unknown shipment'),
+            ...common,
+          },
         },
       },
       '/v1/shipments/{id}/inquiries': {
@@ -293,7 +326,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary: 'Decide a review (ops)',
           requestBody: jsonBody(reviewBody),
           responses: {
-            '200': ok('{stage, decision, duplicate}'),
+            '200': answered('{stage, decision, duplicate}', 'ReviewDecision'),
             '404': problem('Unknown shipment'),
             '409': problem('Not awaiting review'),
             ...common,
@@ -333,14 +366,17 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         post: {
           summary: 'Push a batch of tracking events (at most 1000)',
           requestBody: jsonBody(trackingEventsBody),
-          responses: { '202': ok('{accepted, duplicates, unknown}'), ...common },
+          responses: {
+            '202': answered('{accepted, duplicates, unknown}', 'TrackingEventsAccepted'),
+            ...common,
+          },
         },
       },
       '/v1/reviews': {
         get: {
           summary: 'Pending reviews, oldest first, cursor paging',
           parameters: queryParameters(pendingQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'ReviewQueuePage'), ...common },
         },
       },
       '/v1/reviews:batch': {
@@ -349,7 +385,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             'Decide up to 500 reviews as one batch workflow (ops); the same batchId is a retry',
           requestBody: jsonBody(batchBody),
           responses: {
-            '202': ok('{batchId, workflowId, total}'),
+            '202': answered('{batchId, workflowId, total}', 'BatchAccepted'),
             '409': problem('The batchId was used for other decisions'),
             ...common,
           },
@@ -359,21 +395,29 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         parameters: [pathParam('id')],
         get: {
           summary: 'Progress of a batch: {total, done, succeeded, failed, items}',
-          responses: { '200': ok('The progress'), '404': problem('Unknown batch'), ...common },
+          responses: {
+            '200': answered('The progress', 'BatchProgress'),
+            '404': problem('Unknown batch'),
+            ...common,
+          },
         },
       },
       '/v1/claims': {
         get: {
           summary: 'Claims, newest first, filtered by status and carrier, cursor paging',
           parameters: queryParameters(claimListQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'ClaimPage'), ...common },
         },
       },
       '/v1/claims/{id}': {
         parameters: [pathParam('id')],
         get: {
           summary: 'A claim with its history, deadlines, amounts and evidence',
-          responses: { '200': ok('The claim'), '404': problem('Unknown claim'), ...common },
+          responses: {
+            '200': answered('The claim', 'Claim'),
+            '404': problem('Unknown claim'),
+            ...common,
+          },
         },
       },
       '/v1/claims/{id}/evidence': {
@@ -406,7 +450,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary: 'Record an outcome decided outside the system (ops)',
           requestBody: jsonBody(claimOutcomeBody),
           responses: {
-            '200': ok('The claim'),
+            '200': answered('The claim', 'ClaimSummary'),
             '404': problem('Unknown claim'),
             '409': problem('Already decided otherwise'),
             ...common,
@@ -518,7 +562,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             '200': {
               description: '{table, title, filters, columns, items}; or CSV; or SVG',
               content: {
-                'application/json': { schema: { type: 'object' } },
+                'application/json': { schema: { $ref: '#/components/schemas/AnalyticsTable' } },
                 'text/csv': { schema: { type: 'string' } },
                 'image/svg+xml': { schema: { type: 'string' } },
               },
