@@ -329,6 +329,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             '200': answered('{stage, decision, duplicate}', 'ReviewDecision'),
             '404': problem('Unknown shipment'),
             '409': problem('Not awaiting review'),
+            '503': problem('The workflow cannot be reached or did not take the decision in time'),
             ...common,
           },
         },

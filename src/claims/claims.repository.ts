@@ -30,7 +30,7 @@ const DECIDED = ['approved', 'partially_approved', 'denied', 'paid', 'expired'];
 
 export function createClaimRepository(db: Db) {
   return {
-    async list(q: ClaimListQuery): Promise<{ rows: ClaimRow[]; nextCursor?: string }> {
+    async list(q: ClaimListQuery): Promise<{ rows: ClaimRow[]; nextCursor: string | null }> {
       const where: SQL[] = [];
       if (q.status) where.push(eq(claims.status, q.status));
       if (q.carrier) where.push(sql`lower(${claims.carrier}) = ${q.carrier.toLowerCase()}`);
@@ -46,7 +46,7 @@ export function createClaimRepository(db: Db) {
       const last = page[page.length - 1];
       return {
         rows: page,
-        ...(rows.length > q.limit && last ? { nextCursor: encodeClaimCursor(last.id) } : {}),
+        nextCursor: rows.length > q.limit && last ? encodeClaimCursor(last.id) : null,
       };
     },
 

@@ -112,7 +112,7 @@ describe.concurrent('claims API', () => {
       { as: 'analyst' },
     );
     expect(page2.body.items.map((c: { id: string }) => c.id)).toEqual([String(first)]);
-    expect(page2.body.nextCursor).toBeUndefined();
+    expect(page2.body.nextCursor).toBeNull();
     expect(page2.body.items[0]).toMatchObject({
       carrier,
       status: 'filed',

@@ -39,7 +39,12 @@ function resolve(ref: string, root: Schema): Schema {
   return target as Schema;
 }
 
-export function validate(value: unknown, schema: Schema, root: Schema = schema, at = '$'): string[] {
+export function validate(
+  value: unknown,
+  schema: Schema,
+  root: Schema = schema,
+  at = '$',
+): string[] {
   if (typeof schema.$ref === 'string') return validate(value, resolve(schema.$ref, root), root, at);
   const errors: string[] = [];
 
@@ -50,7 +55,10 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
   }
   if ('const' in schema && JSON.stringify(value) !== JSON.stringify(schema.const))
     errors.push(`${at}: expected ${JSON.stringify(schema.const)}, got ${JSON.stringify(value)}`);
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+  if (
+    Array.isArray(schema.enum) &&
+    !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))
+  )
     errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
 
   for (const keyword of ['anyOf', 'oneOf'] as const) {
@@ -81,7 +89,9 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
     }
   }
   if (Array.isArray(value) && typeof schema.items === 'object' && schema.items)
-    value.forEach((v, i) => errors.push(...validate(v, schema.items as Schema, root, `${at}[${i}]`)));
+    value.forEach((v, i) =>
+      errors.push(...validate(v, schema.items as Schema, root, `${at}[${i}]`)),
+    );
 
   return errors;
 }
