@@ -83,6 +83,30 @@ const ANSWERS = {
   ClaimSummary: answers.claimSummaryResponse,
   ClaimPage: answers.claimListResponse,
   AnalyticsTable: answers.analyticsTableResponse,
+  ApiKey: answers.apiKeyResponse,
+  ApiKeyPage: answers.apiKeyListResponse,
+  ApiKeyCreated: answers.apiKeyCreatedResponse,
+  InquiryOutcome: answers.inquiryOutcomeResponse,
+  WebhookReceived: answers.webhookReceivedResponse,
+  WebhookStats: answers.webhookStatsResponse,
+  StockPage: answers.stockListResponse,
+  StockImported: answers.stockImportResponse,
+  Warehouse: answers.warehouseResponse,
+  WarehousePage: answers.warehouseListResponse,
+  WarehouseWithStock: answers.warehouseWithStockResponse,
+  PurchaseSuggestionPage: answers.purchaseSuggestionListResponse,
+  ShipmentHistory: answers.shipmentHistoryResponse,
+  Report: answers.reportResponse,
+  ReportPage: answers.reportListResponse,
+  MessagePage: answers.messageListResponse,
+  CommunicationLog: answers.communicationLogResponse,
+  Templates: answers.templatesResponse,
+  TemplateOverride: answers.templateOverrideResponse,
+  SurveyResults: answers.surveyResultsResponse,
+  EvidencePackage: answers.evidencePackageResponse,
+  Liveness: answers.livenessResponse,
+  Readiness: answers.readinessResponse,
+  Unready: answers.unreadyResponse,
 } satisfies Record<string, z.ZodType>;
 const answered = (description: string, name: keyof typeof ANSWERS) => ({
   description,
@@ -190,8 +214,9 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary: 'API keys, newest first, without secrets (admin), cursor paging',
           parameters: queryParameters(apiKeyListQuery),
           responses: {
-            '200': ok(
+            '200': answered(
               '{items: [{id, role, name, source, createdAt, lastUsedAt, revokedAt}], nextCursor}',
+              'ApiKeyPage',
             ),
             ...common,
           },
@@ -199,7 +224,10 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         post: {
           summary: 'Create an API key (admin); the answer holds the key, shown this once',
           requestBody: jsonBody(apiKeyBody),
-          responses: { '201': ok('{id, role, name, source, createdAt, key}'), ...common },
+          responses: {
+            '201': answered('{id, role, name, source, createdAt, key}', 'ApiKeyCreated'),
+            ...common,
+          },
         },
       },
       '/v1/api-keys/{id}': {
@@ -207,7 +235,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         delete: {
           summary: 'Revoke an API key (admin); it stops working within seconds',
           responses: {
-            '200': ok('The revoked key'),
+            '200': answered('The revoked key', 'ApiKey'),
             '404': problem('Unknown key'),
             ...common,
           },
@@ -314,7 +342,10 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             'Record a customer inquiry: classify its intent, reply with the status in the customer’s language or route it to ops, and tell the workflow (idempotent by inquiryId)',
           requestBody: jsonBody(inquiryBody),
           responses: {
-            '202': ok('{shipmentId, inquiryId, intent, language?, action, duplicate, signalled}'),
+            '202': answered(
+              '{shipmentId, inquiryId, intent, language?, action, duplicate, signalled}',
+              'InquiryOutcome',
+            ),
             '404': problem('Unknown shipment'),
             ...common,
           },
@@ -345,7 +376,10 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             content: { 'application/json': { schema: { type: 'object' } } },
           },
           responses: {
-            '200': ok('{received, duplicate, deliveryId, kind, accepted, duplicates, unknown}'),
+            '200': answered(
+              '{received, duplicate, deliveryId, kind?, event?, accepted?, duplicates?, unknown?}',
+              'WebhookReceived',
+            ),
             '400': problem('Malformed JSON or not the documented payload shape'),
             '401': problem('Missing or wrong signature; nothing recorded'),
             '404': problem('Unknown provider'),
@@ -360,7 +394,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         get: {
           summary:
             'Webhook deliveries per provider, with unknown tracking numbers (analyst, admin)',
-          responses: { '200': ok('{providers}'), ...common },
+          responses: { '200': answered('{providers}', 'WebhookStats'), ...common },
         },
       },
       '/v1/tracking-events': {
@@ -426,7 +460,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         get: {
           summary: 'The evidence package (JSON)',
           responses: {
-            '200': ok('The evidence package'),
+            '200': answered('The evidence package', 'EvidencePackage'),
             '404': problem('Unknown claim'),
             '409': problem('Evidence not built yet'),
             ...common,
@@ -479,7 +513,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             },
           },
           responses: {
-            '200': ok('{importKey, replayed, rows, created, updated}'),
+            '200': answered('{importKey, replayed, rows, created, updated}', 'StockImported'),
             '409': problem('Idempotency-Key used for other rows'),
             '415': problem('Neither CSV nor JSON'),
             '422': problem('Invalid rows (errors[].path = rows.<row>.<field>); nothing applied'),
@@ -491,26 +525,34 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         get: {
           summary: 'Stock levels per warehouse and SKU, by warehouse then SKU, cursor paging',
           parameters: queryParameters(stockQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'StockPage'), ...common },
         },
       },
       '/v1/warehouses': {
         get: {
           summary: 'List warehouses by id, cursor paging',
           parameters: queryParameters(warehousesQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'WarehousePage'), ...common },
         },
       },
       '/v1/warehouses/{id}': {
         parameters: [pathParam('id')],
         get: {
           summary: 'A warehouse with its stock',
-          responses: { '200': ok('The warehouse'), '404': problem('Unknown warehouse'), ...common },
+          responses: {
+            '200': answered('The warehouse', 'WarehouseWithStock'),
+            '404': problem('Unknown warehouse'),
+            ...common,
+          },
         },
         put: {
           summary: 'Create or replace a warehouse (admin)',
           requestBody: jsonBody(warehouseBody),
-          responses: { '201': ok('Created'), '200': ok('Replaced'), ...common },
+          responses: {
+            '201': answered('Created', 'Warehouse'),
+            '200': answered('Replaced', 'Warehouse'),
+            ...common,
+          },
         },
       },
       '/v1/purchase-suggestions': {
@@ -518,7 +560,10 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary:
             'What to restock, recorded when a reship found no warehouse with the order; newest first, cursor paging',
           parameters: queryParameters(suggestionsQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: {
+            '200': answered('{items, nextCursor}', 'PurchaseSuggestionPage'),
+            ...common,
+          },
         },
       },
       '/v1/shipments/{id}/history': {
@@ -527,8 +572,9 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary:
             "The workflow's event history (every continue-as-new run) as a business timeline, with run ids and the Temporal UI link",
           responses: {
-            '200': ok(
+            '200': answered(
               '{shipmentId, workflowId, runIds, temporalUiUrl, entries: [{at, runId, eventId, kind, summary, actor?, name?}]}',
+              'ShipmentHistory',
             ),
             '404': problem('Unknown shipment, or no history in Temporal'),
             '503': problem('Temporal unreachable'),
@@ -578,7 +624,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary:
             'Daily carrier reports (analyst, admin), newest period first: period, worst lanes, cursor paging',
           parameters: queryParameters(reportListQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'ReportPage'), ...common },
         },
       },
       '/v1/reports/{id}': {
@@ -586,7 +632,11 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         get: {
           summary:
             'A daily report snapshot with its figures: carriers, worst lanes, review queue, claims settled',
-          responses: { '200': ok('The snapshot'), '404': problem('Unknown report'), ...common },
+          responses: {
+            '200': answered('The snapshot', 'Report'),
+            '404': problem('Unknown report'),
+            ...common,
+          },
         },
       },
       '/v1/reports:run': {
@@ -607,7 +657,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             'Communication log: messages sent (with delivery status), inquiries and e-mails received, survey answers, oldest first, cursor paging',
           parameters: queryParameters(logQuery),
           responses: {
-            '200': ok('{shipmentId, items, nextCursor}'),
+            '200': answered('{shipmentId, items, nextCursor}', 'CommunicationLog'),
             '404': problem('Unknown shipment'),
             ...common,
           },
@@ -628,7 +678,7 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
         get: {
           summary: 'The outbox, newest first; ?status=failing lists messages that keep failing',
           parameters: queryParameters(messagesQuery),
-          responses: { '200': ok('{items, nextCursor}'), ...common },
+          responses: { '200': answered('{items, nextCursor}', 'MessagePage'), ...common },
         },
       },
       '/v1/templates': {
@@ -637,7 +687,10 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             'Message kinds, built-in languages, allowed placeholders and the seller’s overrides (by kind and locale, cursor paging)',
           parameters: queryParameters(templatesQuery),
           responses: {
-            '200': ok('{kinds, builtinLocales, placeholders, overrides, nextCursor}'),
+            '200': answered(
+              '{kinds, builtinLocales, placeholders, overrides, nextCursor}',
+              'Templates',
+            ),
             ...common,
           },
         },
@@ -653,8 +706,8 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary: 'Override a template (admin); an unknown placeholder is refused',
           requestBody: jsonBody(templateBody),
           responses: {
-            '200': ok('Replaced'),
-            '201': ok('Created'),
+            '200': answered('Replaced', 'TemplateOverride'),
+            '201': answered('Created', 'TemplateOverride'),
             '400': problem('Invalid template (template.invalid names the placeholder)'),
             '401': common['401'],
             '403': common['403'],
@@ -674,7 +727,10 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           summary:
             'Survey results (analyst, admin): sent, answered, average, distribution of ratings',
           parameters: queryParameters(surveyResultsQuery),
-          responses: { '200': ok('{sent, count, average, distribution, responseRate}'), ...common },
+          responses: {
+            '200': answered('{sent, count, average, distribution, responseRate}', 'SurveyResults'),
+            ...common,
+          },
         },
       },
       '/survey/{token}': {
@@ -700,12 +756,21 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           },
         },
       },
-      '/healthz': { get: { security: [], summary: 'Liveness', responses: { '200': ok('ok') } } },
+      '/healthz': {
+        get: {
+          security: [],
+          summary: 'Liveness',
+          responses: { '200': answered('ok', 'Liveness') },
+        },
+      },
       '/readyz': {
         get: {
           security: [],
           summary: 'Readiness (database and Temporal)',
-          responses: { '200': ok('ready'), '503': ok('which dependency failed') },
+          responses: {
+            '200': answered('ready', 'Readiness'),
+            '503': answered('which dependency failed', 'Unready'),
+          },
         },
       },
     },

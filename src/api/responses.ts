@@ -5,8 +5,13 @@
  */
 import { z } from 'zod';
 import { TABLE_NAMES, type TableName } from '../analytics/analytics.tables';
+import { EVIDENCE_ITEMS } from '../claims/claims.rules';
+import { BUILTIN_LOCALES } from '../messages/templates';
+import { WEBHOOK_PROVIDERS } from '../webhooks/webhooks.providers';
+import { ROLES } from './auth';
 import { BATCH_ITEM_STATUSES } from '../../workflows/batch-review.contract';
 import {
+  INQUIRY_INTENTS,
   MESSAGE_CHANNELS,
   NOTIFICATION_KINDS,
   RESOLUTIONS,
@@ -354,3 +359,321 @@ export const analyticsTableResponse = z.union([
     items: z.array(z.record(z.string(), z.unknown())),
   }),
 ]);
+
+/** An API key as the admin routes show it: never the key itself, never its hash. */
+const apiKeyFields = {
+  id: z.string(),
+  role: z.enum(ROLES),
+  name: z.string(),
+  source: z.enum(['env', 'api']),
+  createdAt: timestamp,
+  lastUsedAt: timestamp.nullable(),
+  revokedAt: timestamp.nullable(),
+};
+export const apiKeyResponse = z.object(apiKeyFields);
+export const apiKeyListResponse = page(apiKeyResponse);
+export const apiKeyCreatedResponse = z.object({
+  ...apiKeyFields,
+  key: z.string().describe('The secret, shown this once'),
+});
+
+export const inquiryOutcomeResponse = z.object({
+  shipmentId: z.string(),
+  inquiryId: z.string(),
+  intent: z.enum(INQUIRY_INTENTS),
+  language: z.string().optional().describe('Detected language, when the classifier found one'),
+  action: z.enum(['replied', 'routed_to_ops']),
+  duplicate: z.boolean(),
+  signalled: z.boolean().describe('false when the workflow had already closed'),
+});
+
+/** POST /v1/webhooks/{provider}: a redelivery is only acknowledged. */
+export const webhookReceivedResponse = z.union([
+  z.object({ received: z.literal(true), duplicate: z.literal(true), deliveryId: z.string() }),
+  z.object({
+    received: z.literal(true),
+    duplicate: z.literal(false),
+    deliveryId: z.string(),
+    kind: z.enum(['tracking', 'claim', 'ignored']),
+    event: z.string().describe("The provider's event type"),
+    accepted: count,
+    duplicates: count,
+    unknown: z.array(z.string()).describe('Tracking numbers or claim ids no record has'),
+  }),
+]);
+
+export const webhookStatsResponse = z.object({
+  providers: z.array(
+    z.object({
+      provider: z.enum(WEBHOOK_PROVIDERS),
+      deliveries: count,
+      redeliveries: count,
+      events: count,
+      unknownDeliveries: count,
+      unknownReferences: count,
+      lastReceivedAt: timestamp.nullable(),
+    }),
+  ),
+});
+
+const stockLevel = z.object({
+  warehouseId: z.string(),
+  sku: z.string(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  available: z.number().int().describe('onHand − reserved'),
+  updatedAt: timestamp,
+});
+export const stockListResponse = page(stockLevel);
+
+export const stockImportResponse = z.object({
+  importKey: z.string(),
+  replayed: z.boolean().describe('The same import had been applied before; nothing changed'),
+  rows: count,
+  created: count,
+  updated: count,
+});
+
+const warehouseFields = {
+  warehouseId: z.string(),
+  name: z.string(),
+  country: z.string(),
+  kind: z.string(),
+  region: z.string(),
+  updatedAt: timestamp,
+};
+export const warehouseResponse = z.object(warehouseFields);
+export const warehouseListResponse = page(warehouseResponse);
+export const warehouseWithStockResponse = z.object({
+  ...warehouseFields,
+  stock: z.array(stockLevel),
+});
+
+export const purchaseSuggestionListResponse = page(
+  z.object({
+    id: z.number().int(),
+    shipmentId: z.string(),
+    sku: z.string(),
+    warehouseId: z.string().nullable(),
+    quantityMissing: z.number().int(),
+    status: z.string(),
+    createdAt: timestamp,
+  }),
+);
+
+export const shipmentHistoryResponse = z.object({
+  shipmentId: z.string(),
+  workflowId: z.string(),
+  runIds: z.array(z.string()).describe('Oldest first'),
+  temporalUiUrl: z.string(),
+  entries: z.array(
+    z.object({
+      at: timestamp,
+      runId: z.string(),
+      eventId: z.number().int(),
+      kind: z.string(),
+      summary: z.string(),
+      actor: z.string().optional(),
+      name: z.string().optional(),
+    }),
+  ),
+});
+
+const reportFields = {
+  id: z.number().int(),
+  period: z.object({ start: timestamp, end: timestamp }),
+  timeZone: z.string(),
+  generatedAt: timestamp,
+  workflowId: z.string(),
+  worstLanes: z.array(
+    z.object({
+      carrier: z.string(),
+      origin: z.string(),
+      destination: z.string(),
+      resolved: count,
+      lost: count,
+      lossRate: z.number(),
+    }),
+  ),
+  links: z.object({ self: z.string() }),
+};
+export const reportListResponse = page(z.object(reportFields));
+export const reportResponse = z.object({
+  ...reportFields,
+  figures: z.object({
+    window: z.object({ from: timestamp, to: timestamp }),
+    minSample: z.number(),
+    carriers: z.array(z.object({ carrier: z.string(), ...deliveryStats })),
+    reviews: z.object({ pending: count, overdue: count, decided: count }),
+    claims: z.array(
+      z.object({
+        currency: z.string(),
+        settled: count,
+        recovered: count,
+        amountRecovered: z.number(),
+      }),
+    ),
+  }),
+});
+
+const messageFields = {
+  id: z.number().int(),
+  idempotencyKey: z.string(),
+  shipmentId: z.string().nullable(),
+  kind: z.string(),
+  channel: z.string(),
+  to: z.string(),
+  locale: z.string(),
+  subject: z.string(),
+  status: z.enum(['pending', 'sending', 'sent', 'failing']),
+  attempts: count,
+  lastError: z.string().optional(),
+  messageId: z.string().optional(),
+  createdAt: timestamp,
+  sentAt: timestamp.optional(),
+  nextAttemptAt: timestamp.optional().describe('Absent once sent'),
+  opsAlertedAt: timestamp.optional(),
+};
+export const messageListResponse = page(z.object(messageFields));
+
+/** GET /v1/shipments/{id}/messages: sent messages (with their text), inquiries, survey answers. */
+export const communicationLogResponse = z.object({
+  shipmentId: z.string(),
+  items: z.array(
+    z.discriminatedUnion('type', [
+      z.object({
+        at: timestamp,
+        direction: z.literal('out'),
+        type: z.literal('message'),
+        ...messageFields,
+        text: z.string(),
+      }),
+      z.object({
+        at: timestamp,
+        direction: z.literal('in'),
+        type: z.literal('inquiry'),
+        inquiryId: z.string(),
+        channel: z.string(),
+        message: z.string(),
+        locale: z.string().optional(),
+        intent: z.string().optional(),
+        action: z.string().optional(),
+        email: z
+          .object({
+            from: z.string(),
+            to: z.string(),
+            subject: z.string(),
+            messageId: z.string(),
+            matchedBy: z.string().optional(),
+          })
+          .optional(),
+      }),
+      z.object({
+        at: timestamp,
+        direction: z.literal('in'),
+        type: z.literal('survey_answer'),
+        surveyId: z.string(),
+        rating: z.number().int(),
+        comment: z.string().optional(),
+      }),
+    ]),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+const templateOverride = z.object({
+  kind: z.enum(NOTIFICATION_KINDS),
+  locale: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string().optional(),
+  updatedAt: timestamp,
+});
+export const templateOverrideResponse = templateOverride;
+export const templatesResponse = z.object({
+  kinds: z.array(z.enum(NOTIFICATION_KINDS)),
+  builtinLocales: z.array(z.enum(BUILTIN_LOCALES)),
+  placeholders: z
+    .record(z.string(), z.array(z.string()))
+    .describe('Notification kind → placeholders its templates may use'),
+  overrides: z.array(templateOverride),
+  nextCursor: z.string().nullable(),
+});
+
+export const surveyResultsResponse = z.object({
+  from: timestamp.optional(),
+  to: timestamp.optional(),
+  sent: count,
+  count: count.describe('Answers'),
+  average: z.number().nullable().describe('null without answers'),
+  distribution: z.object({ '1': count, '2': count, '3': count, '4': count, '5': count }),
+  responseRate: rate,
+});
+
+/** GET /v1/claims/{id}/evidence: what the claim is filed with. */
+export const evidencePackageResponse = z.object({
+  claim: z.object({
+    shipmentId: z.string(),
+    filer: z.string(),
+    party: z.enum(['carrier', 'insurer']),
+    rule: z.string(),
+    reason: z.string(),
+    amountClaimed: z.number(),
+    currency: z.string(),
+    preparedAt: timestamp,
+  }),
+  order: z
+    .object({
+      orderId: z.string(),
+      marketplace: z.string().optional(),
+      items: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPrice: z.number() })),
+      customer: z.string(),
+    })
+    .optional(),
+  paymentReference: z
+    .object({
+      orderId: z.string(),
+      marketplace: z.string().optional(),
+      amountPaid: z.number(),
+      currency: z.string(),
+    })
+    .optional(),
+  declaredValue: z.object({ amount: z.number(), currency: z.string() }).optional(),
+  label: z
+    .object({
+      carrier: z.string(),
+      trackingNumber: z.string(),
+      service: z.string().optional(),
+      shippedAt: timestamp,
+      expectedDeliveryAt: timestamp.optional(),
+      origin: z.string(),
+      destination: z.string(),
+    })
+    .optional(),
+  trackingHistory: z.array(
+    z.object({
+      at: timestamp,
+      status: z.string(),
+      description: z.string().optional(),
+      location: z.string().optional(),
+      source: z.string(),
+    }),
+  ),
+  carrierTrace: z
+    .object({ traceId: z.string(), status: z.string(), openedAt: timestamp })
+    .optional(),
+  customerMessages: z.array(z.object({ at: timestamp, channel: z.string(), message: z.string() })),
+  notificationsSent: z.array(z.object({ at: timestamp, kind: z.string() })),
+  proofOfDelivery: proofOfDelivery.optional(),
+  required: z.array(z.enum(EVIDENCE_ITEMS)),
+  missing: z.array(z.enum(EVIDENCE_ITEMS)),
+});
+
+export const livenessResponse = z.object({ status: z.literal('ok') });
+const checks = z.object({ db: z.boolean(), temporal: z.boolean() });
+export const readinessResponse = z.object({ status: z.literal('ready'), checks });
+export const unreadyResponse = z.object({
+  status: z.literal('unavailable'),
+  checks,
+  failed: z.array(z.enum(['db', 'temporal'])),
+});

@@ -35,7 +35,7 @@ import { installRuntime } from '../services';
 import { shipmentRow } from '../shipments/shipments.rows';
 import { shipments } from '../db/schema';
 import { bundleWorkflows, createShipmentWorker } from '../worker';
-import { historyToStoredJSON } from '../../test/histories/history-codec';
+import { historyToStoredJSON } from '../temporal/history-codec';
 import { DEFAULT_POLICY } from '../../workflows/policy';
 import type { shipmentWorkflow } from '../../workflows/shipment.workflow';
 import {

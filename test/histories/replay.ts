@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
-import { historyFromStoredJSON } from './history-codec';
+import { historyFromStoredJSON } from '../../src/temporal/history-codec';
 
 export const HISTORIES_DIR = path.dirname(fileURLToPath(import.meta.url));
 
