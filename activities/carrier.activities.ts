@@ -1,11 +1,6 @@
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
-import { claimHistory, claims, reshipOrders, shipments, trackingEvents } from '../src/db/schema';
-import type {
-  ClaimRecord,
-  ReshipCost,
-  ShipmentRegistration,
-  TrackingEvent,
-} from '../workflows/shipment.contract';
+import { claimHistory, claims, reshipOrders, shipments } from '../src/db/schema';
+import type { ClaimRecord, ReshipCost, ShipmentRegistration } from '../workflows/shipment.contract';
 import type { ChannelChoice } from '../src/channels/channel-choice';
 import { selectClaimRule } from '../workflows/claim.eligibility';
 import { buildEvidencePackage } from '../src/claims/claims.evidence';
@@ -44,35 +39,6 @@ function reshipCost(
 
 export function createCarrierActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {
   return {
-    /** Asks the carrier for the latest tracking; stores what it says in the read model. */
-    async lookupTracking(input: {
-      shipmentId: string;
-      carrier: string;
-      trackingNumber: string;
-    }): Promise<{ known: boolean; events: TrackingEvent[] }> {
-      const result = await carrierCall(() =>
-        carriers.get(input.carrier).track(input.trackingNumber),
-      );
-      if (result.events.length > 0) {
-        await db
-          .insert(trackingEvents)
-          .values(
-            result.events.map((e) => ({
-              shipmentId: input.shipmentId,
-              eventId: e.eventId,
-              occurredAt: new Date(e.occurredAt),
-              status: e.status,
-              subStatus: e.subStatus ?? null,
-              description: e.description ?? null,
-              location: e.location ?? null,
-              source: 'carrier_lookup',
-            })),
-          )
-          .onConflictDoNothing();
-      }
-      return { known: result.known, events: result.events };
-    },
-
     /**
      * Books the replacement's label once per key, with the channel `chooseReshipChannel` chose
      * (or the original carrier and service without one): the carrier dedupes on the same key, and

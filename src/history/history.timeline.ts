@@ -152,7 +152,6 @@ function activitySummary(name: string, input: unknown, result: unknown): string 
       const n = Array.isArray(result) ? result.length : 0;
       return n ? `${n} tracking events stored before the start loaded` : undefined;
     }
-    case 'lookupTracking':
     case 'checkWithCarrier': {
       const events = Array.isArray(r.events) ? r.events.length : 0;
       return r.known === false
@@ -205,7 +204,6 @@ export function humanName(name: string): string {
 }
 
 const ACTIVITY_ACTOR: Record<string, string> = {
-  lookupTracking: 'carrier',
   checkWithCarrier: 'carrier',
   bookReshipLabel: 'carrier',
   fileClaim: 'carrier',
