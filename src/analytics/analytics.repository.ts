@@ -4,6 +4,7 @@
  * shipments selected by the filters (`from` ≤ shipped_at < `to`, carrier, destination country).
  */
 import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { ClaimStatus } from '../../workflows/claim.contract';
 import type { Db } from '../db/client';
 import {
   claims,
@@ -26,8 +27,17 @@ export const KNOWN_RESOLUTIONS = [
 ] as const;
 /** Messages that tell the customer about their parcel's problem (not ops alerts or surveys). */
 export const CUSTOMER_NOTICE_KINDS = ['delay_notice', 'customs_notice', 'reshipped', 'refunded'];
-/** Claim statuses that end a claim; a claim with a recovered amount is settled whatever its status. */
-export const SETTLED_CLAIM_STATUSES = ['approved', 'paid', 'denied', 'rejected', 'closed'];
+/**
+ * Claim statuses that end a claim (the claim workflow's vocabulary; an expired claim recovered
+ * nothing and counts against the rate); a claim with a recovered amount is settled whatever its status.
+ */
+export const SETTLED_CLAIM_STATUSES: readonly ClaimStatus[] = [
+  'approved',
+  'partially_approved',
+  'denied',
+  'paid',
+  'expired',
+];
 
 /**
  * Delivery figures of a group of shipments:

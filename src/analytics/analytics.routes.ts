@@ -21,7 +21,7 @@ const requireAnalyst: RequestHandler = (req, _res, next) => {
 };
 
 /** `?format=csv` wins; otherwise the Accept header decides between JSON and CSV. */
-function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
+export function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
   if (format) return format === 'csv';
   return req.accepts(['application/json', 'text/csv']) === 'text/csv';
 }

@@ -271,6 +271,65 @@ export const batchProgressResponse = z.object({
   ),
 });
 
+/** GET /v1/claims/{id}/evidence: what the claim is filed with. */
+export const evidencePackageResponse = z.object({
+  claim: z.object({
+    shipmentId: z.string(),
+    filer: z.string(),
+    party: z.enum(['carrier', 'insurer']),
+    rule: z.string(),
+    reason: z.string(),
+    amountClaimed: z.number(),
+    currency: z.string(),
+    preparedAt: timestamp,
+  }),
+  order: z
+    .object({
+      orderId: z.string(),
+      marketplace: z.string().optional(),
+      items: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPrice: z.number() })),
+      customer: z.string(),
+    })
+    .optional(),
+  paymentReference: z
+    .object({
+      orderId: z.string(),
+      marketplace: z.string().optional(),
+      amountPaid: z.number(),
+      currency: z.string(),
+    })
+    .optional(),
+  declaredValue: z.object({ amount: z.number(), currency: z.string() }).optional(),
+  label: z
+    .object({
+      carrier: z.string(),
+      trackingNumber: z.string(),
+      service: z.string().optional(),
+      shippedAt: timestamp,
+      expectedDeliveryAt: timestamp.optional(),
+      origin: z.string(),
+      destination: z.string(),
+    })
+    .optional(),
+  trackingHistory: z.array(
+    z.object({
+      at: timestamp,
+      status: z.string(),
+      description: z.string().optional(),
+      location: z.string().optional(),
+      source: z.string(),
+    }),
+  ),
+  carrierTrace: z
+    .object({ traceId: z.string(), status: z.string(), openedAt: timestamp })
+    .optional(),
+  customerMessages: z.array(z.object({ at: timestamp, channel: z.string(), message: z.string() })),
+  notificationsSent: z.array(z.object({ at: timestamp, kind: z.string() })),
+  proofOfDelivery: proofOfDelivery.optional(),
+  required: z.array(z.enum(EVIDENCE_ITEMS)),
+  missing: z.array(z.enum(EVIDENCE_ITEMS)),
+});
+
 const claimFields = {
   id: z.string(),
   shipmentId: z.string(),
@@ -304,8 +363,7 @@ export const claimResponse = z.object({
   ...claimFields,
   trace: z.looseObject({}).optional().describe('The carrier trace opened before filing'),
   history: z.array(z.object({ status: z.string(), at: timestamp, detail: z.string().optional() })),
-  evidence: z
-    .looseObject({})
+  evidence: evidencePackageResponse
     .optional()
     .describe('The evidence package, once the claim is eligible (GET …/evidence)'),
 });
@@ -608,65 +666,6 @@ export const surveyResultsResponse = z.object({
   average: z.number().nullable().describe('null without answers'),
   distribution: z.object({ '1': count, '2': count, '3': count, '4': count, '5': count }),
   responseRate: rate,
-});
-
-/** GET /v1/claims/{id}/evidence: what the claim is filed with. */
-export const evidencePackageResponse = z.object({
-  claim: z.object({
-    shipmentId: z.string(),
-    filer: z.string(),
-    party: z.enum(['carrier', 'insurer']),
-    rule: z.string(),
-    reason: z.string(),
-    amountClaimed: z.number(),
-    currency: z.string(),
-    preparedAt: timestamp,
-  }),
-  order: z
-    .object({
-      orderId: z.string(),
-      marketplace: z.string().optional(),
-      items: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPrice: z.number() })),
-      customer: z.string(),
-    })
-    .optional(),
-  paymentReference: z
-    .object({
-      orderId: z.string(),
-      marketplace: z.string().optional(),
-      amountPaid: z.number(),
-      currency: z.string(),
-    })
-    .optional(),
-  declaredValue: z.object({ amount: z.number(), currency: z.string() }).optional(),
-  label: z
-    .object({
-      carrier: z.string(),
-      trackingNumber: z.string(),
-      service: z.string().optional(),
-      shippedAt: timestamp,
-      expectedDeliveryAt: timestamp.optional(),
-      origin: z.string(),
-      destination: z.string(),
-    })
-    .optional(),
-  trackingHistory: z.array(
-    z.object({
-      at: timestamp,
-      status: z.string(),
-      description: z.string().optional(),
-      location: z.string().optional(),
-      source: z.string(),
-    }),
-  ),
-  carrierTrace: z
-    .object({ traceId: z.string(), status: z.string(), openedAt: timestamp })
-    .optional(),
-  customerMessages: z.array(z.object({ at: timestamp, channel: z.string(), message: z.string() })),
-  notificationsSent: z.array(z.object({ at: timestamp, kind: z.string() })),
-  proofOfDelivery: proofOfDelivery.optional(),
-  required: z.array(z.enum(EVIDENCE_ITEMS)),
-  missing: z.array(z.enum(EVIDENCE_ITEMS)),
 });
 
 export const livenessResponse = z.object({ status: z.literal('ok') });

@@ -1,5 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { wantsCsv } from '../analytics/analytics.routes';
+import { toCsv } from '../analytics/csv';
 import { requirePermission } from '../api/auth';
 import { ProblemError, fieldErrors } from '../api/problems';
 import { parseQuery } from '../api/validate';
@@ -22,7 +24,11 @@ export const surveyAnswerBody = z.object({
   comment: z.string().trim().max(2000).optional(),
 });
 
-export const surveyResultsQuery = z.object({ from: instant.optional(), to: instant.optional() });
+export const surveyResultsQuery = z.object({
+  from: instant.optional(),
+  to: instant.optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
 
 const notFound = () =>
   new ProblemError(404, 'survey.not_found', 'Survey not found', 'This survey link is not valid.');
@@ -106,10 +112,35 @@ export function surveyAnalyticsRouter(surveys: SurveyRepository) {
   const router = Router();
   router.get('/v1/analytics/surveys', requirePermission('analyze'), async (req, res) => {
     const q = parseQuery(req, surveyResultsQuery);
+    const results = await surveys.results(q);
+    if (wantsCsv(req, q.format)) {
+      // One row per rating, like every other analytics table in CSV.
+      const rows = (['1', '2', '3', '4', '5'] as const).map((rating) => ({
+        rating,
+        answers: results.distribution[rating],
+        share: results.count
+          ? Math.round((results.distribution[rating] / results.count) * 1000) / 1000
+          : 0,
+      }));
+      res
+        .type('text/csv; charset=utf-8; header=present')
+        .attachment('surveys.csv')
+        .send(
+          toCsv(
+            [
+              { key: 'rating', header: 'rating' },
+              { key: 'answers', header: 'answers' },
+              { key: 'share', header: 'share' },
+            ],
+            rows,
+          ),
+        );
+      return;
+    }
     res.json({
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
-      ...(await surveys.results(q)),
+      ...results,
     });
   });
   return router;

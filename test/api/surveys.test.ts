@@ -97,6 +97,15 @@ describe('the satisfaction survey after a replacement arrives', () => {
       distribution: { '1': 0, '2': 1, '3': 0, '4': 1, '5': 0 },
       responseRate: 1,
     });
+    const csv = await api.call(
+      'GET',
+      `/v1/analytics/surveys?format=csv&from=${since}&to=${new Date(Date.now() + 1000).toISOString()}`,
+      { as: 'analyst' },
+    );
+    expect(csv.status).toBe(200);
+    expect(csv.body).toBe(
+      'rating,answers,share\r\n1,0,0\r\n2,1,0.5\r\n3,0,0\r\n4,1,0.5\r\n5,0,0\r\n',
+    );
     expect((await api.call('GET', '/v1/analytics/surveys', { as: 'ops' })).status).toBe(403);
   });
 
