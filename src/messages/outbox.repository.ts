@@ -29,6 +29,17 @@ export function messageIdFor(idempotencyKey: string, domain: string): string {
 
 const ms = (n: number) => sql`(now() + ${n} * interval '1 millisecond')`;
 
+/** Waiting and due now: never tried, or failing and its backoff is over. */
+const dueNow = () =>
+  and(
+    inArray(notifications.status, ['pending', 'failing']),
+    lte(notifications.nextAttemptAt, sql`now()`),
+  );
+
+/** Claimed by a sender whose lease ran out (it died or hangs): free to take over. */
+const leaseExpired = () =>
+  and(eq(notifications.status, 'sending'), lt(notifications.leaseUntil, sql`now()`));
+
 export function createOutboxRepository(db: Db, opts: { messageIdDomain: string }) {
   return {
     async find(idempotencyKey: string): Promise<OutboxRow | undefined> {
@@ -70,20 +81,11 @@ export function createOutboxRepository(db: Db, opts: { messageIdDomain: string }
      * sender's first attempt); otherwise any that is due. A lease that ran out counts as free.
      */
     async claim(id: number, leaseMs: number, fresh: boolean): Promise<OutboxRow | undefined> {
-      const expired = and(
-        eq(notifications.status, 'sending'),
-        lt(notifications.leaseUntil, sql`now()`),
-      );
-      const free = fresh
-        ? eq(notifications.status, 'pending')
-        : and(
-            inArray(notifications.status, ['pending', 'failing']),
-            lte(notifications.nextAttemptAt, sql`now()`),
-          );
+      const free = fresh ? eq(notifications.status, 'pending') : dueNow();
       const [row] = await db
         .update(notifications)
         .set({ status: 'sending', leaseUntil: ms(leaseMs) })
-        .where(and(eq(notifications.id, id), or(free, expired)))
+        .where(and(eq(notifications.id, id), or(free, leaseExpired())))
         .returning();
       return row;
     },
@@ -144,15 +146,7 @@ export function createOutboxRepository(db: Db, opts: { messageIdDomain: string }
       return db
         .select()
         .from(notifications)
-        .where(
-          or(
-            and(
-              inArray(notifications.status, ['pending', 'failing']),
-              lte(notifications.nextAttemptAt, sql`now()`),
-            ),
-            and(eq(notifications.status, 'sending'), lt(notifications.leaseUntil, sql`now()`)),
-          ),
-        )
+        .where(or(dueNow(), leaseExpired()))
         .orderBy(asc(notifications.nextAttemptAt))
         .limit(limit);
     },
