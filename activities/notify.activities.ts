@@ -1,6 +1,11 @@
 import { surveys } from '../src/db/schema';
 import { buildChannels } from '../src/messages/channels';
-import { mergeVars, shipmentReadRow, varsFromReadModel } from '../src/messages/compose';
+import {
+  customerChannel,
+  mergeVars,
+  shipmentReadRow,
+  varsFromReadModel,
+} from '../src/messages/compose';
 import { createOutboxRepository, type OutboxRow } from '../src/messages/outbox.repository';
 import { createOutboxSender } from '../src/messages/outbox.sender';
 import { DEFAULT_MESSAGING, type MessagingSettings } from '../src/messages/settings';
@@ -83,11 +88,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
       );
     }
     const channel: MessageChannel =
-      input.kind !== 'ops_alert' &&
-      row?.registration.preferredChannel === 'onsite' &&
-      settings.onsite
-        ? 'onsite'
-        : 'email';
+      input.kind === 'ops_alert' ? 'email' : customerChannel(row, settings);
     const rendered = renderMessage(
       input.kind,
       input.locale,

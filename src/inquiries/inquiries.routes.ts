@@ -7,7 +7,7 @@ import { inboundEmails } from '../db/schema/messages';
 import { requirePermission } from '../api/auth';
 import { validationFailed } from '../api/problems';
 import { parseBody, parseParams } from '../api/validate';
-import { renderMessage } from '../messages/templates';
+import { recordOpsAlert } from '../messages/compose';
 import type { OutboxRepository } from '../messages/outbox.repository';
 import type { MessagingSettings } from '../messages/settings';
 import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
@@ -102,30 +102,22 @@ export function inquiriesRouter(deps: InquiriesRouterDeps) {
         receivedAt: new Date(receivedAt),
       })
       .onConflictDoNothing()
-      .returning({ id: inboundEmails.id });
-    // A redelivered mail is answered from what was stored the first time.
-    const [stored] = await db
-      .select()
-      .from(inboundEmails)
-      .where(eq(inboundEmails.messageId, mail.messageId));
+      .returning();
     const duplicate = inserted.length === 0;
+    // A redelivered mail is answered from what was stored the first time.
+    const [stored] = duplicate
+      ? await db.select().from(inboundEmails).where(eq(inboundEmails.messageId, mail.messageId))
+      : inserted;
     const shipmentId = stored?.shipmentId ?? undefined;
     const row = shipmentId ? await shipments.get(shipmentId) : undefined;
     if (!row) {
-      const m = renderMessage('ops_alert', 'en', {
-        subject: `Customer e-mail matches no shipment: ${mail.subject || '(no subject)'}`,
-        text: `From: ${mail.from}\nTo: ${mail.to}\nMessage-ID: ${mail.messageId}\n\nNo tracking number, order id or customer address in it matches a shipment.\n\n${mail.text}`,
-      });
-      await deps.outbox.record({
+      await recordOpsAlert(deps.outbox, deps.settings.opsEmail, {
         idempotencyKey: `inbound:${ref}:unmatched`,
         shipmentId: '',
-        kind: 'ops_alert',
-        channel: 'email',
-        to: deps.settings.opsEmail,
-        locale: 'en',
-        subject: m.subject,
-        text: m.text,
-        html: m.html,
+        vars: {
+          subject: `Customer e-mail matches no shipment: ${mail.subject || '(no subject)'}`,
+          text: `From: ${mail.from}\nTo: ${mail.to}\nMessage-ID: ${mail.messageId}\n\nNo tracking number, order id or customer address in it matches a shipment.\n\n${mail.text}`,
+        },
       });
       res.status(202).json({ matched: false, duplicate, action: 'routed_to_ops' });
       return;

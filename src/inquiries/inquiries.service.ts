@@ -1,8 +1,13 @@
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inquiryOutcomes } from '../db/schema/messages';
 import { shipments } from '../db/schema/shipments';
-import { shipmentReadRow, varsFromReadModel, type ShipmentReadRow } from '../messages/compose';
+import {
+  customerChannel,
+  recordOpsAlert,
+  varsFromReadModel,
+  type ShipmentReadRow,
+} from '../messages/compose';
 import type { OutboxRepository } from '../messages/outbox.repository';
 import type { MessagingSettings } from '../messages/settings';
 import { renderMessage } from '../messages/templates';
@@ -71,17 +76,10 @@ export function createInquiryService(deps: InquiryServiceDeps) {
         '',
         inquiry.message,
       ].join('\n');
-      const m = renderMessage('ops_alert', 'en', { subject, text, shipmentId: row.shipmentId });
-      await outbox.record({
+      await recordOpsAlert(outbox, settings.opsEmail, {
         idempotencyKey: messageKey,
         shipmentId: row.shipmentId,
-        kind: 'ops_alert',
-        channel: 'email',
-        to: settings.opsEmail,
-        locale: 'en',
-        subject: m.subject,
-        text: m.text,
-        html: m.html,
+        vars: { subject, text, shipmentId: row.shipmentId },
       });
       return { action: 'routed_to_ops', messageKey };
     }
@@ -98,7 +96,7 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       idempotencyKey: messageKey,
       shipmentId: row.shipmentId,
       kind: 'inquiry_reply',
-      channel: reg.preferredChannel === 'onsite' && settings.onsite ? 'onsite' : 'email',
+      channel: customerChannel(row, settings),
       to: replyTo ?? reg.customer.email,
       locale,
       subject: m.subject,
@@ -171,22 +169,15 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       words: string[],
       sender: string | undefined,
     ): Promise<{ row: ShipmentReadRow; matchedBy: string } | undefined> {
-      const pick = async (where: ReturnType<typeof eq>) => {
-        const [live] = await db
-          .select({ id: shipments.shipmentId })
+      // One query: live shipments sort before closed ones, the newest first within each.
+      const pick = async (where: SQL): Promise<ShipmentReadRow | undefined> => {
+        const [row] = await db
+          .select()
           .from(shipments)
-          .where(and(where, ne(shipments.stage, 'closed')))
-          .orderBy(desc(shipments.createdAt))
+          .where(where)
+          .orderBy(sql`${shipments.stage} = 'closed'`, desc(shipments.createdAt))
           .limit(1);
-        const [any] = live
-          ? [live]
-          : await db
-              .select({ id: shipments.shipmentId })
-              .from(shipments)
-              .where(where)
-              .orderBy(desc(shipments.createdAt))
-              .limit(1);
-        return any ? shipmentReadRow(db, any.id) : undefined;
+        return row;
       };
       if (words.length) {
         const byTracking = await pick(inArray(shipments.trackingNumber, words));

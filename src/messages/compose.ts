@@ -1,8 +1,14 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { shipments } from '../db/schema/shipments';
-import type { NotificationKind, ShipmentState } from '../../workflows/shipment.contract';
-import type { CustomerStatus, TemplateVars } from './templates';
+import type {
+  MessageChannel,
+  NotificationKind,
+  ShipmentState,
+} from '../../workflows/shipment.contract';
+import type { OutboxRepository } from './outbox.repository';
+import type { MessagingSettings } from './settings';
+import { renderMessage, type CustomerStatus, type TemplateVars } from './templates';
 
 export type ShipmentReadRow = typeof shipments.$inferSelect;
 
@@ -98,4 +104,32 @@ export async function shipmentReadRow(
 ): Promise<ShipmentReadRow | undefined> {
   const [row] = await db.select().from(shipments).where(eq(shipments.shipmentId, shipmentId));
   return row;
+}
+
+/** Writes an alert for the ops mailbox (English, by e-mail) to the outbox; the dispatcher sends it. */
+export async function recordOpsAlert(
+  outbox: OutboxRepository,
+  opsEmail: string,
+  alert: { idempotencyKey: string; shipmentId: string; vars: TemplateVars },
+): Promise<void> {
+  const m = renderMessage('ops_alert', 'en', alert.vars);
+  await outbox.record({
+    idempotencyKey: alert.idempotencyKey,
+    shipmentId: alert.shipmentId,
+    kind: 'ops_alert',
+    channel: 'email',
+    to: opsEmail,
+    locale: 'en',
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+  });
+}
+
+/** The customer's channel: on-site when they prefer it and the seller's endpoint is set up. */
+export function customerChannel(
+  row: ShipmentReadRow | undefined,
+  settings: Pick<MessagingSettings, 'onsite'>,
+): MessageChannel {
+  return row?.registration.preferredChannel === 'onsite' && settings.onsite ? 'onsite' : 'email';
 }
