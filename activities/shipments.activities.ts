@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import { policies, reviews, shipments, trackingEvents } from '../src/db/schema';
+import { createTrackingRepository } from '../src/tracking/tracking.repository';
 import type {
   Policy,
   ProofOfDeliveryRecord,
@@ -22,6 +23,7 @@ export interface CarrierCheck {
 }
 
 export function createShipmentActivities({ db, carriers }: ActivityDeps) {
+  const tracking = createTrackingRepository(db);
   return {
     /**
      * The current version of a named policy, resolved when a workflow starts (or is told to
@@ -71,23 +73,10 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       const result = await carrierCall(() =>
         carriers.get(input.carrier).track(input.trackingNumber),
       );
-      if (result.events.length > 0) {
-        await db
-          .insert(trackingEvents)
-          .values(
-            result.events.map((e) => ({
-              shipmentId: input.shipmentId,
-              eventId: e.eventId,
-              occurredAt: new Date(e.occurredAt),
-              status: e.status,
-              subStatus: e.subStatus ?? null,
-              description: e.description ?? null,
-              location: e.location ?? null,
-              source: 'carrier_lookup',
-            })),
-          )
-          .onConflictDoNothing();
-      }
+      await tracking.insert(
+        result.events.map((event) => ({ shipmentId: input.shipmentId, event })),
+        'carrier_lookup',
+      );
       return {
         known: result.known,
         events: result.events,
