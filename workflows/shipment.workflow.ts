@@ -455,6 +455,17 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     note('verified', detail);
   };
 
+  /** Asks the carrier for everything it knows, taking in the scans it held back. */
+  const lookUp = async () => {
+    const found = await carrier.checkWithCarrier({
+      shipmentId: reg.shipmentId,
+      carrier: reg.carrier,
+      trackingNumber: reg.trackingNumber,
+    });
+    takeEvents(found.events, ' (from carrier lookup)');
+    return found;
+  };
+
   /** Asks the carrier whether the parcel moved on before anyone is bothered. */
   const verify = async (): Promise<Next> => {
     if (state.suspicion?.reason === 'delivered_not_received') return verifyDelivery();
@@ -463,17 +474,13 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     let outcome: VerificationOutcome;
     let detail: string;
     try {
-      const found = await carrier.checkWithCarrier({
-        shipmentId: reg.shipmentId,
-        carrier: reg.carrier,
-        trackingNumber: reg.trackingNumber,
-      });
-      takeEvents(found.events, ' (from carrier lookup)');
+      const found = await lookUp();
       reviseEstimate(found.estimatedDeliveryAt, 'the carrier');
+      const overdueAfter = overdueDeadline(detectionInput()) ?? Infinity;
       const revisedAway =
         state.suspicion?.reason === 'overdue' &&
-        (overdueDeadline(detectionInput()) ?? Infinity) > (overdueBefore ?? -Infinity) &&
-        (overdueDeadline(detectionInput()) ?? Infinity) > Date.now();
+        overdueAfter > (overdueBefore ?? -Infinity) &&
+        overdueAfter > Date.now();
       if (state.lastEvent?.eventId !== before || revisedAway) {
         const delivered = isDelivered(state.lastEvent);
         verified(
@@ -509,12 +516,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
     let outcome: VerificationOutcome = 'proof_of_delivery_checked';
     let detail: string;
     try {
-      const found = await carrier.checkWithCarrier({
-        shipmentId: reg.shipmentId,
-        carrier: reg.carrier,
-        trackingNumber: reg.trackingNumber,
-      });
-      takeEvents(found.events, ' (from carrier lookup)');
+      const found = await lookUp();
       const pod = found.proofOfDelivery ?? null;
       if (state.suspicion) {
         state.suspicion.evidence = { ...state.suspicion.evidence, proofOfDelivery: pod };
