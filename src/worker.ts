@@ -8,7 +8,7 @@ import {
 } from '@temporalio/worker';
 import type { createActivities } from '../activities';
 
-export const WORKFLOWS_PATH = path.join(
+const WORKFLOWS_PATH = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
   '..',
   'workflows',

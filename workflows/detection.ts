@@ -15,7 +15,7 @@ import type {
 } from './shipment.contract';
 
 /** Carrier statuses that end the wait at once, with the reason they give. */
-export const CARRIER_VERDICTS: Partial<Record<TrackingStatus, SuspicionReason>> = {
+const CARRIER_VERDICTS: Partial<Record<TrackingStatus, SuspicionReason>> = {
   lost: 'carrier_lost',
   damaged: 'carrier_damaged',
   destroyed: 'carrier_damaged',
@@ -32,7 +32,7 @@ const SUB_STATUS_VERDICTS: [RegExp, SuspicionReason][] = [
 ];
 
 /** Failed delivery attempts after which a parcel is suspicious when the policy does not say. */
-export const DEFAULT_MAX_FAILED_ATTEMPTS = 3;
+const DEFAULT_MAX_FAILED_ATTEMPTS = 3;
 
 /** What the workflow knows that detection needs. */
 export interface DetectionInput {
@@ -72,7 +72,7 @@ export function stallThresholdMs(policy: Policy, status: TrackingStatus): number
 }
 
 /** A parcel stuck in customs is a customs hold; any other quiet parcel has stalled. */
-export function stallReason(status: TrackingStatus | undefined): SuspicionReason {
+function stallReason(status: TrackingStatus | undefined): SuspicionReason {
   return status === 'customs' ? 'customs_hold' : 'stalled';
 }
 
@@ -181,7 +181,7 @@ const NOT_RECEIVED_INTENTS: (InquiryIntent | undefined)[] = [
   undefined,
 ];
 
-export function reportsNotReceived(inquiry: InquiryRecord): boolean {
+function reportsNotReceived(inquiry: InquiryRecord): boolean {
   return NOT_RECEIVED_INTENTS.includes(inquiry.intent);
 }
 
