@@ -10,15 +10,11 @@ import {
   type TrackingEvent,
 } from '../../workflows/shipment.contract';
 import { fieldErrors, ProblemError } from '../api/problems';
-import {
-  from17Track,
-  fromAfterShip,
-  fromEasyPost,
-  type MappedStatus,
-} from '../tracking/status-map';
-import { toAlpha2 } from './countries';
-import { CLAIM_STATUSES, EASYPOST_CLAIM_STATUS, nativeStatusKey } from './webhooks.payloads';
-import { checkpointEventId, toInstant, type WebhookProvider } from './webhooks.providers';
+import { fromAfterShip, fromEasyPost } from '../tracking/status-map';
+import { chronological, toEvent, type ProviderCheckpoint } from '../carriers/events';
+import { toTrackResult } from '../carriers/track17/track17.carrier';
+import { CLAIM_STATUSES, EASYPOST_CLAIM_STATUS } from './webhooks.payloads';
+import { toInstant, type WebhookProvider } from './webhooks.providers';
 
 export interface ParsedTracking {
   trackingNumber: string;
@@ -62,54 +58,39 @@ function parseWith<T extends z.ZodType>(provider: WebhookProvider, schema: T, bo
   return parsed.data as z.output<T>;
 }
 
-/** Our event for one provider checkpoint; undefined when it has no usable time. */
+/** An event with its free-text fields cut to the lengths a stored event allows. */
+function clip(e: TrackingEvent): TrackingEvent {
+  const l = e.location;
+  return {
+    ...e,
+    ...(e.subStatus ? { subStatus: e.subStatus.slice(0, 100) } : {}),
+    ...(e.carrierCode ? { carrierCode: e.carrierCode.slice(0, 100) } : {}),
+    ...(e.description ? { description: e.description.slice(0, 2000) } : {}),
+    ...(l
+      ? {
+          location: {
+            ...l,
+            ...(l.city ? { city: l.city.slice(0, 200) } : {}),
+            ...(l.postalCode ? { postalCode: l.postalCode.slice(0, 20) } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Our event for one provider checkpoint, built as lookups build it; undefined without a time. */
 function checkpoint(
   provider: WebhookProvider,
   trackingNumber: string,
-  c: {
-    time: string | null | undefined;
-    main: string;
-    sub?: string;
-    mapped: MappedStatus;
-    description?: string | null;
-    carrierCode?: string | null;
-    country?: string | null;
-    city?: string | null;
-    postalCode?: string | null;
-  },
+  c: ProviderCheckpoint,
   expectedDeliveryAt: string | undefined,
 ): TrackingEvent | undefined {
-  const occurredAt = toInstant(c.time);
-  if (!occurredAt) return undefined;
-  const country = toAlpha2(c.country);
-  const location = {
-    ...(country ? { country } : {}),
-    ...(c.city ? { city: c.city.slice(0, 200) } : {}),
-    ...(c.postalCode ? { postalCode: c.postalCode.slice(0, 20) } : {}),
-  };
-  return {
-    eventId: checkpointEventId(
-      provider,
-      trackingNumber,
-      occurredAt,
-      nativeStatusKey(provider, c.main, c.sub),
-    ),
-    occurredAt,
-    status: c.mapped.status,
-    ...(c.mapped.subStatus ? { subStatus: c.mapped.subStatus.slice(0, 100) } : {}),
-    ...(c.carrierCode ? { carrierCode: c.carrierCode.slice(0, 100) } : {}),
-    ...(c.description ? { description: c.description.slice(0, 2000) } : {}),
-    ...(Object.keys(location).length ? { location } : {}),
-    ...(expectedDeliveryAt ? { expectedDeliveryAt } : {}),
-  };
+  const e = toEvent(provider, trackingNumber, c, expectedDeliveryAt);
+  return e && clip(e);
 }
 
 const byTime = (a: TrackingEvent, b: TrackingEvent) =>
   Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
-
-function defined<T>(x: T | undefined): x is T {
-  return x !== undefined;
-}
 
 // ---------- AfterShip ----------
 
@@ -156,8 +137,8 @@ export function parseAfterShip(body: unknown): ParsedWebhook {
       m.aftership_estimated_delivery_date?.estimated_delivery_date ??
       m.expected_delivery,
   );
-  const events = (m.checkpoints ?? [])
-    .map((c) =>
+  const events = chronological(
+    (m.checkpoints ?? []).map((c) =>
       checkpoint(
         'aftership',
         m.tracking_number,
@@ -174,9 +155,8 @@ export function parseAfterShip(body: unknown): ParsedWebhook {
         },
         edd,
       ),
-    )
-    .filter(defined)
-    .sort(byTime);
+    ),
+  );
   return {
     deliveryId: b.event_id,
     kind: 'tracking',
@@ -221,12 +201,6 @@ const track17Body = z.object({
     .nullish(),
 });
 
-/** 17TRACK sub-statuses are `Main_Detail` (or the main status alone, e.g. `InfoReceived`). */
-function track17Main(sub: string): string {
-  const i = sub.indexOf('_');
-  return i < 0 ? sub : sub.slice(0, i);
-}
-
 export function parse17Track(body: unknown, raw: Buffer): ParsedWebhook {
   const b = parseWith('17track', track17Body, body);
   // 17TRACK sends no delivery id: a redelivery is the same bytes, so their digest stands in.
@@ -236,33 +210,8 @@ export function parse17Track(body: unknown, raw: Buffer): ParsedWebhook {
   }
   const number = b.data.number;
   const info = b.data.track_info;
-  const edd = toInstant(
-    info?.time_metrics?.estimated_delivery_date?.to ??
-      info?.time_metrics?.estimated_delivery_date?.from,
-  );
-  const events = (info?.tracking?.providers ?? [])
-    .flatMap((p) => p.events ?? [])
-    .map((e) => {
-      const sub = e.sub_status ?? undefined;
-      const main = sub ? track17Main(sub) : (e.stage ?? 'NotFound');
-      return checkpoint(
-        '17track',
-        number,
-        {
-          time: e.time_utc ?? e.time_iso,
-          main,
-          sub,
-          mapped: from17Track(main, sub),
-          description: e.description,
-          country: e.address?.country,
-          city: e.address?.city,
-          postalCode: e.address?.postal_code,
-        },
-        edd,
-      );
-    })
-    .filter(defined)
-    .sort(byTime);
+  // The same mapping as a lookup; a push carries no provider names, so no carrier codes.
+  const events = toTrackResult(number, info ?? undefined).events.map(clip);
   return {
     deliveryId,
     kind: 'tracking',
@@ -331,8 +280,8 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
   if (/^tracker\.(created|updated)$/.test(e.description)) {
     const t = parseWith('easypost', z.object({ result: easyPostTracker }), body).result;
     const edd = toInstant(t.est_delivery_date);
-    const events = (t.tracking_details ?? [])
-      .map((d) =>
+    const events = chronological(
+      (t.tracking_details ?? []).map((d) =>
         checkpoint(
           'easypost',
           t.tracking_code,
@@ -349,9 +298,8 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
           },
           edd,
         ),
-      )
-      .filter(defined)
-      .sort(byTime);
+      ),
+    );
     return {
       ...ignored,
       kind: 'tracking',
