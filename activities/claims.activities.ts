@@ -1,7 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { ClaimFiled, TraceOpened } from '../src/carriers/carrier';
 import type { ClaimDeadlines } from '../workflows/claim.eligibility';
-import { selectClaimRule } from '../workflows/claim.eligibility';
+import { DECIDED_STATUSES, selectClaimRule } from '../workflows/claim.eligibility';
 import {
   buildEvidencePackage,
   needsProofOfDelivery,
@@ -37,9 +37,7 @@ export function createClaimActivities({ db, carriers, clock = () => new Date() }
   }): Promise<{ changed: boolean }> {
     return db.transaction(async (tx) => {
       const now = clock();
-      const decided = ['approved', 'partially_approved', 'denied', 'paid', 'expired'].includes(
-        input.status,
-      );
+      const decided = DECIDED_STATUSES.includes(input.status);
       const updated = await tx
         .update(claims)
         .set({

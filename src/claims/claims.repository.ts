@@ -1,32 +1,16 @@
 import { and, asc, desc, eq, lt, ne, sql, type SQL } from 'drizzle-orm';
-import { validationFailed } from '../api/problems';
+import { z } from 'zod';
+import { decodeCursor, toPage } from '../api/pagination';
 import type { Db } from '../db/client';
 import { claimHistory, claims } from '../db/schema';
+import { DECIDED_STATUSES } from './claims.eligibility';
 import type { ClaimListQuery, ClaimOutcomeBody } from './claims.schemas';
 
 export type ClaimRow = typeof claims.$inferSelect;
 export type ClaimHistoryRow = typeof claimHistory.$inferSelect;
 
 /** Paging position: the last row's id (claims are listed newest first). */
-export function encodeClaimCursor(id: number): string {
-  return Buffer.from(JSON.stringify({ before: id })).toString('base64url');
-}
-
-export function decodeClaimCursor(s: string): number {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    const before = (v as { before?: unknown } | null)?.before;
-    if (typeof before === 'number' && Number.isInteger(before) && before > 0) return before;
-  } catch {
-    // fall through to the validation problem
-  }
-  throw validationFailed(
-    [{ path: 'cursor', message: 'is not a cursor returned by this API' }],
-    'query string',
-  );
-}
-
-const DECIDED = ['approved', 'partially_approved', 'denied', 'paid', 'expired'];
+const claimCursorKey = z.tuple([z.number().int().positive()]);
 
 export function createClaimRepository(db: Db) {
   return {
@@ -35,19 +19,15 @@ export function createClaimRepository(db: Db) {
       if (q.status) where.push(eq(claims.status, q.status));
       if (q.carrier) where.push(sql`lower(${claims.carrier}) = ${q.carrier.toLowerCase()}`);
       if (q.shipmentId) where.push(eq(claims.shipmentId, q.shipmentId));
-      if (q.cursor) where.push(lt(claims.id, decodeClaimCursor(q.cursor)));
+      if (q.cursor) where.push(lt(claims.id, decodeCursor(q.cursor, claimCursorKey)[0]));
       const rows = await db
         .select()
         .from(claims)
         .where(where.length ? and(...where) : undefined)
         .orderBy(desc(claims.id))
         .limit(q.limit + 1);
-      const page = rows.slice(0, q.limit);
-      const last = page[page.length - 1];
-      return {
-        rows: page,
-        nextCursor: rows.length > q.limit && last ? encodeClaimCursor(last.id) : null,
-      };
+      const page = toPage(rows, q.limit, (r) => [r.id]);
+      return { rows: page.items, nextCursor: page.nextCursor };
     },
 
     async get(id: number): Promise<{ row: ClaimRow; history: ClaimHistoryRow[] } | undefined> {
@@ -74,7 +54,10 @@ export function createClaimRepository(db: Db) {
         const [row] = await tx.select().from(claims).where(eq(claims.id, id)).for('update');
         if (!row) return undefined;
         if (row.status === body.status) return 'same';
-        if (DECIDED.includes(row.status) && !(row.status !== 'paid' && body.status === 'paid')) {
+        if (
+          (DECIDED_STATUSES as readonly string[]).includes(row.status) &&
+          !(row.status !== 'paid' && body.status === 'paid')
+        ) {
           return { decided: row.status };
         }
         const now = new Date();
