@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -14,7 +12,12 @@ import { stock } from '../../src/db/schema';
 import { findFreePort } from '../../src/infra/free-port';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
 import { aRegistration, uniqueId } from '../helpers/factories';
-import { spawnService, type ServiceProcess } from '../helpers/processes';
+import {
+  runCliProcess,
+  spawnService,
+  type CliResult,
+  type ServiceProcess,
+} from '../helpers/processes';
 import { waitUntil } from '../helpers/wait';
 import '../helpers/provided';
 
@@ -23,7 +26,6 @@ import '../helpers/provided';
  * process) against the API and the worker as their own processes, on the run's Temporal server
  * and PostgreSQL, with the sandbox carrier and an SMTP sink standing in for the outside world.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ADMIN = 'cli-batch-admin';
 const OPS = 'cli-batch-ops';
 const INGEST = 'cli-batch-ingest';
@@ -37,23 +39,8 @@ let mail: MailSink;
 let database: Database;
 let dir: string;
 
-function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'parcelwarden.mjs'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, PARCELWARDEN_URL: apiUrl, PARCELWARDEN_API_KEY: OPS, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.once('error', reject);
-    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCliProcess(args, { PARCELWARDEN_URL: apiUrl, PARCELWARDEN_API_KEY: OPS, ...env });
 }
 
 async function http(

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +11,12 @@ import { connectDatabase, type Database } from '../../src/db/client';
 import { shipments } from '../../src/db/schema';
 import { findFreePort } from '../../src/infra/free-port';
 import { shipmentWorkflowId } from '../../workflows/shipment.contract';
-import { spawnService, type ServiceProcess } from '../helpers/processes';
+import {
+  runCliProcess,
+  spawnService,
+  type CliResult,
+  type ServiceProcess,
+} from '../helpers/processes';
 import { waitUntil } from '../helpers/wait';
 import '../helpers/provided';
 
@@ -21,7 +24,6 @@ import '../helpers/provided';
  * The CLI as a user runs it (`bin/parcelwarden.mjs`, its own process) against the API as its own
  * process, on the run's Temporal server and PostgreSQL. No worker: the workflows start and wait.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ADMIN = 'cli-e2e-admin';
 const INGEST = 'cli-e2e-ingest';
 const CARRIER = `cli-${randomUUID().slice(0, 8)}`;
@@ -31,23 +33,8 @@ let database: Database;
 let temporal: Client;
 let dir: string;
 
-function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'parcelwarden.mjs'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, PARCELWARDEN_URL: apiUrl, PARCELWARDEN_API_KEY: INGEST, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.once('error', reject);
-    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCliProcess(args, { PARCELWARDEN_URL: apiUrl, PARCELWARDEN_API_KEY: INGEST, ...env });
 }
 
 beforeAll(async () => {
