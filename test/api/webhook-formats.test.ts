@@ -19,6 +19,7 @@ import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../src/webhooks/webh
 import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.signatures';
 import { shipmentWorkflowId, trackingEventsSignal } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
+import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import { serve, type ApiUnderTest } from './harness';
 
 const SECRETS = {
@@ -32,9 +33,12 @@ const SECRETS = {
 let api: ApiUnderTest;
 let database: Database;
 let connection: Connection;
+let own: OwnDatabase;
 
 beforeAll(async () => {
-  database = connectDatabase(inject('databaseUrl'), { max: 5 });
+  // Its own database: the "nothing recorded" checks count rows across whole tables.
+  own = await ownDatabase();
+  database = connectDatabase(own.url, { max: 5 });
   await seed(database.db);
   connection = await Connection.connect({ address: inject('temporalAddress') });
   const client = new Client({ connection, namespace: inject('temporalNamespace') });
@@ -51,6 +55,7 @@ afterAll(async () => {
   await api?.close();
   await connection?.close();
   await database?.close();
+  await own?.drop();
 });
 
 /** The signature header a provider sends for these bytes, signed with `secret`. */
@@ -113,7 +118,7 @@ async function storedEvents(shipmentId: string) {
     .orderBy(trackingEvents.occurredAt);
 }
 
-/** Row counts of everything a delivery can write; the tests in this file run one at a time. */
+/** Row counts of everything a delivery can write, in this file's own database (its tests run one at a time). */
 async function recorded() {
   const [[events], [deliveries], [unknown]] = await Promise.all([
     database.db.select({ n: count() }).from(trackingEvents),

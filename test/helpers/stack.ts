@@ -6,18 +6,14 @@ import { createActivities } from '../../activities';
 import { sandboxRegistry } from '../../src/carriers/registry';
 import { SandboxCarrierClient } from '../../src/carriers/sandbox/sandbox.client';
 import { createSandboxCarrier, type SandboxStore } from '../../src/carriers/sandbox/sandbox.server';
-import {
-  connectDatabase,
-  ensureDatabase,
-  migrateDatabase,
-  type Database,
-} from '../../src/db/client';
-import postgres from 'postgres';
+import { connectDatabase, type Database } from '../../src/db/client';
 import { seed } from '../../src/db/seed';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
 import { installRuntime } from '../../src/services';
+import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
 import { bundleWorkflows, createShipmentWorker } from '../../src/worker';
+import { ownDatabase } from './own-database';
 import './provided';
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -38,7 +34,13 @@ export interface TestStack {
   activities: ReturnType<typeof createActivities>;
   namespace: string;
   taskQueue: string;
-  sandbox: { url: string; store: SandboxStore; control(body: unknown): Promise<void> };
+  sandbox: {
+    url: string;
+    store: SandboxStore;
+    control(body: unknown): Promise<void>;
+    /** Stops scenario timers and webhook pushes; the carrier API keeps answering until stop. */
+    stopScenarios(): void;
+  };
   mail: MailSink;
   worker?: Worker;
   /** Starts (again) an in-process worker on the stack's task queue. */
@@ -59,34 +61,21 @@ export interface TestStackOptions {
    * tests that read global lists (the review queue) that other test files fill at the same time.
    */
   ownDatabase?: boolean;
-}
-
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const serverUrl = inject('databaseServerUrl');
-  const name = `pw_own_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const url = await ensureDatabase(serverUrl, name);
-  await migrateDatabase(url);
-  return {
-    url,
-    async drop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-      try {
-        await sql.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    },
-  };
+  /** Secrets the sandbox carrier signs its scenario webhook pushes with. */
+  webhookSecrets?: Partial<Record<WebhookProvider, string>>;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   installRuntime();
   const address = inject('temporalAddress');
   const namespace = 'default';
-  const own = opts.ownDatabase ? await freshDatabase() : undefined;
+  const own = opts.ownDatabase ? await ownDatabase() : undefined;
   const database = connectDatabase(own?.url ?? inject('databaseUrl'), { max: 5 });
   await seed(database.db);
-  const sandboxServer = createSandboxCarrier({ apiKey: SANDBOX_KEY });
+  const sandboxServer = createSandboxCarrier({
+    apiKey: SANDBOX_KEY,
+    webhookSecrets: opts.webhookSecrets,
+  });
   const sandboxHttp = await sandboxServer.listen(0);
   const mail = await startMailSink({ smtpPort: 0 });
   const mailer = createSmtpMailer({
@@ -121,6 +110,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
         });
         if (!res.ok) throw new Error(`sandbox control failed: ${res.status} ${await res.text()}`);
       },
+      stopScenarios: () => sandboxServer.close(),
     },
     mail,
     async startWorker() {

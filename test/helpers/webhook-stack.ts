@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
-import { createActivities } from '../../activities';
-import { sandboxRegistry } from '../../src/carriers/registry';
-import { SandboxCarrierClient } from '../../src/carriers/sandbox/sandbox.client';
-import { createSandboxCarrier, type SandboxStore } from '../../src/carriers/sandbox/sandbox.server';
+import type { SandboxStore } from '../../src/carriers/sandbox/sandbox.server';
 import type { Story } from '../../src/carriers/sandbox/sandbox.scenarios';
-import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import type { ScanKind } from '../../src/webhooks/webhooks.payloads';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
-import { createShipmentWorker } from '../../src/worker';
 import type { Location } from '../../workflows/shipment.contract';
 import { serve, type ApiUnderTest } from '../api/harness';
-import { OPS_EMAIL, SANDBOX_KEY, startTestStack, workflowBundle, type TestStack } from './stack';
+import { SANDBOX_KEY, startTestStack, type TestStack } from './stack';
 
 /** One secret per provider, shared by the sandbox (signing) and the API (verifying). */
 export const WEBHOOK_SECRETS: Record<WebhookProvider, string> = {
@@ -40,11 +33,11 @@ export interface ScenarioView {
 }
 
 export interface WebhookStack {
-  /** The run's database and Temporal client, and the mail sink (its own sandbox is not used). */
+  /** The run's database and Temporal client, the worker, the sandbox carrier and the mail sink. */
   base: TestStack;
   /** The API in-process, with every provider's webhook secret, starting on the worker's queue. */
   api: ApiUnderTest;
-  /** A sandbox carrier that can push signed webhooks; the worker's carrier lookups go to it too. */
+  /** The stack's sandbox carrier, which pushes signed webhooks; the worker's lookups go to it too. */
   sandbox: {
     url: string;
     store: SandboxStore;
@@ -73,34 +66,12 @@ async function sandboxCall(url: string, init: RequestInit = {}): Promise<Scenari
 }
 
 /**
- * The whole path of a provider push: a sandbox carrier whose scenarios push signed webhooks to the
- * API listening on a free port, which signals workflows that a worker runs with carrier lookups
- * against that same sandbox. The test stack provides the database, Temporal and the mail sink.
+ * The whole path of a provider push: the test stack's sandbox carrier, signing with every
+ * provider's secret, pushes webhooks to the API listening on a free port, which signals workflows
+ * that the stack's worker runs with carrier lookups against that same sandbox.
  */
 export async function startWebhookStack(): Promise<WebhookStack> {
-  const base = await startTestStack({ worker: false });
-  const sandboxServer = createSandboxCarrier({
-    apiKey: SANDBOX_KEY,
-    webhookSecrets: WEBHOOK_SECRETS,
-  });
-  const sandboxHttp = await sandboxServer.listen(0);
-  const mailer = createSmtpMailer({
-    url: `smtp://127.0.0.1:${base.mail.smtpPort}`,
-    from: 'Parcelwarden <care@parcelwarden.test>',
-  });
-  const carriers = sandboxRegistry(
-    new SandboxCarrierClient({ baseUrl: sandboxHttp.url, apiKey: SANDBOX_KEY, timeoutMs: 5000 }),
-  );
-  const activities = createActivities({ db: base.db, carriers, mailer, opsEmail: OPS_EMAIL });
-  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker: Worker = await createShipmentWorker({
-    connection,
-    namespace: base.namespace,
-    taskQueue: base.taskQueue,
-    activities,
-    workflowBundle: await workflowBundle(),
-  });
-  const running = worker.run();
+  const base = await startTestStack({ webhookSecrets: WEBHOOK_SECRETS });
   const api = await serve({
     db: base.db,
     temporal: base.client,
@@ -108,28 +79,22 @@ export async function startWebhookStack(): Promise<WebhookStack> {
     queryTimeoutMs: 5000,
     webhookSecrets: WEBHOOK_SECRETS,
   });
+  const { url } = base.sandbox;
 
   return {
     base,
     api,
     sandbox: {
-      url: sandboxHttp.url,
-      store: sandboxServer.store,
+      url,
+      store: base.sandbox.store,
       startScenario: (spec) =>
-        sandboxCall(`${sandboxHttp.url}/__control/scenarios`, {
-          method: 'POST',
-          body: JSON.stringify(spec),
-        }),
-      scenario: (scenarioId) => sandboxCall(`${sandboxHttp.url}/__control/scenarios/${scenarioId}`),
+        sandboxCall(`${url}/__control/scenarios`, { method: 'POST', body: JSON.stringify(spec) }),
+      scenario: (scenarioId) => sandboxCall(`${url}/__control/scenarios/${scenarioId}`),
     },
     async stop() {
       // Pushes stop first, so nothing reaches the API while it closes.
-      await sandboxHttp.close();
+      base.sandbox.stopScenarios();
       await api.close();
-      worker.shutdown();
-      await running;
-      await connection.close();
-      mailer.close?.();
       await base.stop();
     },
   };
