@@ -1,24 +1,11 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request } from 'express';
+import { requirePermission } from '../api/auth';
 import { ProblemError } from '../api/problems';
 import { parseQuery } from '../api/validate';
 import { toCsv } from './csv';
 import type { AnalyticsRepository } from './analytics.repository';
 import { analyticsQuery } from './analytics.schemas';
 import { TABLE_NAMES, TABLES, type Table, type TableName } from './analytics.tables';
-
-/** Numbers are for analysts (and admins): ops work the queue, ingest keys only write. */
-const ANALYTICS_ROLES = ['analyst', 'admin'] as const;
-const requireAnalyst: RequestHandler = (req, _res, next) => {
-  if (!req.role || !(ANALYTICS_ROLES as readonly string[]).includes(req.role)) {
-    throw new ProblemError(
-      403,
-      'auth.forbidden',
-      'Forbidden',
-      `The role "${req.role ?? 'none'}" may not read analytics; allowed roles: ${ANALYTICS_ROLES.join(', ')}.`,
-    );
-  }
-  next();
-};
 
 /** `?format=csv` wins; otherwise the Accept header decides between JSON and CSV. */
 export function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
@@ -38,7 +25,7 @@ function tableNotFound(name: string): ProblemError {
 export function analyticsRouter(repo: AnalyticsRepository) {
   const router = Router();
 
-  router.get('/v1/analytics', requireAnalyst, (_req, res) => {
+  router.get('/v1/analytics', requirePermission('analyze'), (_req, res) => {
     res.json({
       tables: TABLE_NAMES.map((name) => ({
         name,
@@ -50,7 +37,7 @@ export function analyticsRouter(repo: AnalyticsRepository) {
     });
   });
 
-  router.get('/v1/analytics/:table', requireAnalyst, async (req, res) => {
+  router.get('/v1/analytics/:table', requirePermission('analyze'), async (req, res) => {
     const raw = String(req.params.table);
     const svg = raw.endsWith('.svg');
     const name = svg ? raw.slice(0, -'.svg'.length) : raw;
