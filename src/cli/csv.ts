@@ -1,4 +1,5 @@
 /** RFC 4180 reading: quoted fields with doubled quotes, commas and line breaks inside quotes. */
+import { CliError } from './client';
 
 export interface CsvRecord {
   /** Line number in the file where the record starts (1-based; the header is line 1). */
@@ -85,4 +86,15 @@ export function parseCsv(text: string): CsvRecord[] {
   }
   if (field !== '' || fields.length > 0 || quotedField) endRecord();
   return records;
+}
+
+/** parseCsv for a user's file: a syntax error becomes a CliError that names the line. */
+export function parseCsvFile(text: string): CsvRecord[] {
+  try {
+    return parseCsv(text);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError)
+      throw new CliError(`The file is not valid CSV: ${err.message}`);
+    throw err;
+  }
 }

@@ -5,7 +5,7 @@
 import { MAX_BATCH_DECISIONS, type BatchDecision } from '../../workflows/batch-review.contract';
 import { REVIEW_DECISIONS, type ReviewDecision } from '../../workflows/shipment.contract';
 import { CliError } from './client';
-import { CsvSyntaxError, parseCsv } from './csv';
+import { parseCsvFile } from './csv';
 import type { RowError } from './import.rows';
 
 /** A decision with the file line it came from, so that API field errors point at the row. */
@@ -42,14 +42,7 @@ export function parseDecisionsCsv(
   text: string,
   defaults: { reviewer?: string } = {},
 ): { decisions: DecisionRow[]; errors: RowError[] } {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (err) {
-    if (err instanceof CsvSyntaxError)
-      throw new CliError(`The file is not valid CSV: ${err.message}`);
-    throw err;
-  }
+  const records = parseCsvFile(text);
   const [header, ...data] = records;
   if (!header) {
     throw new CliError(

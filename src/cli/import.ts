@@ -1,6 +1,6 @@
 import { csvField } from '../analytics/csv';
 import { ApiProblem, CliError, type ApiClient } from './client';
-import { CsvSyntaxError, parseCsv } from './csv';
+import { parseCsvFile } from './csv';
 import {
   COLUMNS,
   columnOf,
@@ -20,7 +20,6 @@ export interface ImportResult {
   errors: RowError[];
 }
 
-const TRANSIENT = new Set([429, 502, 503, 504]);
 const RETRIES = 3;
 
 /** API field errors of a rejected row, by CSV column. */
@@ -67,7 +66,7 @@ async function register(
       return res.status === 201 ? 'created' : 'existing';
     } catch (err) {
       if (!(err instanceof ApiProblem)) throw err;
-      if (TRANSIENT.has(err.status) && attempt < RETRIES) {
+      if (err.transient && attempt < RETRIES) {
         await sleep(500 * 2 ** attempt);
         continue;
       }
@@ -94,14 +93,7 @@ export async function importShipments(opts: {
   sleep?: (ms: number) => Promise<void>;
 }): Promise<ImportResult> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let records;
-  try {
-    records = parseCsv(opts.text);
-  } catch (err) {
-    if (err instanceof CsvSyntaxError)
-      throw new CliError(`The file is not valid CSV: ${err.message}`);
-    throw err;
-  }
+  const records = parseCsvFile(opts.text);
   const [header, ...data] = records;
   if (!header)
     throw new CliError('The file is empty: expected a header row and one row per shipment.');

@@ -4,7 +4,7 @@
  * `rows.<line>.<column>`, which is turned back into a per-row report here.
  */
 import { ApiProblem, CliError, type ApiClient } from './client';
-import { CsvSyntaxError, parseCsv } from './csv';
+import { parseCsvFile } from './csv';
 import type { RowError } from './import.rows';
 
 export const STOCK_MODES = ['set', 'add'] as const;
@@ -22,14 +22,7 @@ function field(s: string): string {
  * the user's file: blank lines are kept as blank lines.
  */
 export function withDefaultMode(text: string, mode: StockMode): string {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (err) {
-    if (err instanceof CsvSyntaxError)
-      throw new CliError(`The file is not valid CSV: ${err.message}`);
-    throw err;
-  }
+  const records = parseCsvFile(text);
   const [first] = records;
   if (!first) return text;
   // The API's rule: a first line naming a known column is a header; otherwise columns are
