@@ -74,7 +74,6 @@ export interface BatchRunResult {
   failed: BatchItem[];
 }
 
-const TRANSIENT = new Set([429, 502, 503, 504]);
 /** Consecutive unreadable polls before giving up on following a batch (it keeps running). */
 const MAX_POLL_FAILURES = 30;
 
@@ -207,7 +206,7 @@ async function follow(
       p = await api.get<BatchProgress>(path);
       failures = 0;
     } catch (err) {
-      if (!(err instanceof ApiProblem) || !TRANSIENT.has(err.status)) throw err;
+      if (!(err instanceof ApiProblem) || !err.transient) throw err;
       if (++failures >= MAX_POLL_FAILURES) {
         throw new CliError(
           `Batch ${batchId} was accepted and runs on, but its progress cannot be read (${err.message}).\n` +

@@ -19,6 +19,9 @@ export interface Problem {
   errors?: { path: string; message: string }[];
 }
 
+/** Statuses worth trying again: rate limited, or a gateway or the API briefly unavailable. */
+const TRANSIENT = new Set([429, 502, 503, 504]);
+
 /** A 4xx/5xx answer in problem+json (or not). */
 export class ApiProblem extends Error {
   constructor(
@@ -27,6 +30,10 @@ export class ApiProblem extends Error {
   ) {
     super(describeProblem(status, problem));
     this.name = 'ApiProblem';
+  }
+
+  get transient(): boolean {
+    return TRANSIENT.has(this.status);
   }
 }
 
