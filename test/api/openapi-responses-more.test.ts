@@ -8,6 +8,7 @@ import { computeReportFigures } from '../../src/reports/report.figures';
 import { selectClaimRule } from '../../workflows/claim.eligibility';
 import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
 import { validate, type Schema } from '../helpers/json-schema';
+import { documentedAnswers, type OpenApiDocument } from '../helpers/openapi-documented';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
@@ -16,7 +17,7 @@ import { serve, type ApiUnderTest } from './harness';
 const SANDBOX_SECRET = `sandbox-${uniqueId('secret')}`;
 let stack: TestStack;
 let api: ApiUnderTest;
-let doc: Schema & { paths: Record<string, Record<string, { responses: Record<string, Schema> }>> };
+let doc: OpenApiDocument;
 beforeAll(async () => {
   stack = await startTestStack();
   api = await serve({
@@ -34,25 +35,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type Answer = Awaited<ReturnType<ApiUnderTest['call']>>;
-
-/**
- * The answer against the served document: its status is documented for the operation, and its
- * body validates against the named schema documented for that status and content type.
- */
-function expectDocumented(method: string, path: string, res: Answer, status: number): void {
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  const response = doc.paths[path]?.[method.toLowerCase()]?.responses[String(status)];
-  expect(response, `${method} ${path} ${status} is documented`).toBeDefined();
-  const type = res.headers.get('content-type')!.split(';')[0]!;
-  const content = (response!.content ?? {}) as Record<string, { schema?: Schema }>;
-  const schema = content[type]?.schema;
-  expect(schema, `${method} ${path} ${status} documents ${type}`).toBeDefined();
-  expect(schema!.$ref, `${method} ${path} ${status} references a schema`).toEqual(
-    expect.any(String),
-  );
-  expect(validate(res.body, schema!, doc), `${method} ${path} ${status}`).toEqual([]);
-}
+const expectDocumented = documentedAnswers(() => doc);
 
 describe('the remaining routes answer as their documented response schemas say', () => {
   it('liveness and readiness are answered as documented, also when a dependency is down', async () => {

@@ -6,6 +6,7 @@ import { selectClaimRule } from '../../workflows/claim.eligibility';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { aFastPolicy, aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
 import { validate, type Schema } from '../helpers/json-schema';
+import { documentedAnswers, type OpenApiDocument } from '../helpers/openapi-documented';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
@@ -13,7 +14,7 @@ import { serve, type ApiUnderTest } from './harness';
 // The real worker runs: shipment views come from the workflow and batches make progress.
 let stack: TestStack;
 let api: ApiUnderTest;
-let doc: Schema & { paths: Record<string, Record<string, { responses: Record<string, Schema> }>> };
+let doc: OpenApiDocument;
 let policy: string;
 beforeAll(async () => {
   stack = await startTestStack();
@@ -28,26 +29,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type Answer = Awaited<ReturnType<ApiUnderTest['call']>>;
-
-/**
- * The answer against the served document: its status is documented for the operation, and its
- * body validates against the schema documented for that status and content type.
- */
-function expectDocumented(method: string, path: string, res: Answer, status: number): void {
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  const response = doc.paths[path]?.[method.toLowerCase()]?.responses[String(status)];
-  expect(response, `${method} ${path} ${status} is documented`).toBeDefined();
-  const type = res.headers.get('content-type')!.split(';')[0]!;
-  const content = (response!.content ?? {}) as Record<string, { schema?: Schema }>;
-  const schema = content[type]?.schema;
-  expect(schema, `${method} ${path} ${status} documents ${type}`).toBeDefined();
-  // A bare `{type: object}` would accept anything: the main answers are described field by field.
-  expect(schema!.$ref, `${method} ${path} ${status} references a schema`).toEqual(
-    expect.any(String),
-  );
-  expect(validate(res.body, schema!, doc), `${method} ${path} ${status}`).toEqual([]);
-}
+const expectDocumented = documentedAnswers(() => doc);
 
 const secondsAgo = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
