@@ -21,7 +21,7 @@ export interface ShipmentHistory {
 }
 
 /** The Temporal Web UI page of a workflow (latest run). */
-export function temporalUiLink(base: string, namespace: string, workflowId: string): string {
+function temporalUiLink(base: string, namespace: string, workflowId: string): string {
   return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
@@ -29,7 +29,7 @@ export function temporalUiLink(base: string, namespace: string, workflowId: stri
  * Every run of a workflow, oldest first: from the latest run back along
  * `continuedExecutionRunId` of each run's start event.
  */
-export async function fetchRuns(client: Client, workflowId: string): Promise<Run[]> {
+async function fetchRuns(client: Client, workflowId: string): Promise<Run[]> {
   const runs: Run[] = [];
   // Pin the latest run first, so a continue-as-new meanwhile cannot mix two runs up.
   let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
