@@ -1,17 +1,11 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { requirePermission } from '../api/auth';
 import { ProblemError } from '../api/problems';
 import { parseQuery } from '../api/validate';
-import { toCsv } from './csv';
+import { toCsv, wantsCsv } from './csv';
 import type { AnalyticsRepository } from './analytics.repository';
 import { analyticsQuery } from './analytics.schemas';
 import { TABLE_NAMES, TABLES, type Table, type TableName } from './analytics.tables';
-
-/** `?format=csv` wins; otherwise the Accept header decides between JSON and CSV. */
-export function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
-  if (format) return format === 'csv';
-  return req.accepts(['application/json', 'text/csv']) === 'text/csv';
-}
 
 function tableNotFound(name: string): ProblemError {
   return new ProblemError(

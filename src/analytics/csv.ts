@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 export type Cell = string | number | boolean | null | undefined;
 
 /**
@@ -20,4 +21,10 @@ export function toCsv<R>(columns: { key: keyof R & string; header: string }[], r
   const lines = [columns.map((c) => csvField(c.header)).join(',')];
   for (const r of rows) lines.push(columns.map((c) => csvField(r[c.key] as Cell)).join(','));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** `?format=csv` wins; otherwise the Accept header decides between JSON and CSV. */
+export function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
+  if (format) return format === 'csv';
+  return req.accepts(['application/json', 'text/csv']) === 'text/csv';
 }

@@ -1,7 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { wantsCsv } from '../analytics/analytics.routes';
-import { toCsv } from '../analytics/csv';
+import { toCsv, wantsCsv } from '../analytics/csv';
 import { requirePermission } from '../api/auth';
 import { ProblemError, fieldErrors } from '../api/problems';
 import { parseQuery } from '../api/validate';
