@@ -24,6 +24,8 @@ export default defineConfig({
       { test: { ...shared, name: 'workflow', include: ['test/workflow/**/*.test.ts'] } },
       { test: { ...shared, name: 'api', include: ['test/api/**/*.test.ts'] } },
       { test: { ...shared, name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+      // Faults injected into real parts (worker kills, server restarts, outages); own servers each.
+      { test: { ...shared, name: 'chaos', include: ['test/chaos/**/*.test.ts'] } },
       // The ops console in headless Chromium (scripts/install-chromium.sh; CHROMIUM_PATH).
       { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
     ],

@@ -329,6 +329,37 @@ export const settings = {
       .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
       .optional(),
   },
+  databasePoolMax: {
+    env: 'DATABASE_POOL_MAX',
+    doc: 'Connections each process keeps to PostgreSQL (API and worker each have their own pool).',
+    schema: z.coerce.number().int().min(1).max(200).default(10),
+  },
+  workerMaxCachedWorkflows: {
+    env: 'WORKER_MAX_CACHED_WORKFLOWS',
+    doc: 'Workflows the worker keeps in its sticky cache. Memory grows with this, not with open shipments; an evicted shipment is replayed when it wakes.',
+    schema: z.coerce.number().int().min(0).default(500),
+  },
+  workerMaxConcurrentWorkflowTasks: {
+    env: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+    doc: 'Workflow tasks the worker runs at once.',
+    schema: z.coerce.number().int().min(2).default(40),
+  },
+  workerMaxConcurrentActivities: {
+    env: 'WORKER_MAX_CONCURRENT_ACTIVITIES',
+    doc: 'Activities (carrier, inventory, mail, database calls) the worker runs at once.',
+    schema: z.coerce.number().int().min(1).default(100),
+  },
+  payloadKey: {
+    env: 'PAYLOAD_KEY',
+    doc: 'AES-256-GCM keys that encrypt workflow payloads in Temporal, as comma-separated keyId:base64key (32 bytes each). The first encrypts; all decrypt, so add a new key in front to rotate. Unset: npm start creates one under DATA_DIR; the worker and API on their own refuse to start without it.',
+    schema: z.string().optional(),
+    secret: true,
+  },
+  rateLimitPerMinute: {
+    env: 'RATE_LIMIT_PER_MINUTE',
+    doc: 'Requests per minute each API key may make (token bucket, bursts up to the same number); over it the API answers 429 with Retry-After. 0 turns the limit off.',
+    schema: z.coerce.number().int().min(0).default(6000),
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     doc: 'pino log level.',
