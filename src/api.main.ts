@@ -2,6 +2,7 @@
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { MissingSettingError, prepareDatabase, requireDatabaseUrl, startApi } from './services';
+import { payloadCodecFromConfig } from './temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -11,7 +12,11 @@ async function main(): Promise<void> {
       'API_KEYS',
       'Set role:key pairs, e.g. API_KEYS=ingest:k1,ops:k2,analyst:k3,admin:k4.',
     );
-  const database = await prepareDatabase(requireDatabaseUrl(config));
+  // Before the database: without PAYLOAD_KEY, say how to make one.
+  payloadCodecFromConfig(config);
+  const database = await prepareDatabase(requireDatabaseUrl(config), {
+    poolMax: config.databasePoolMax,
+  });
   const api = await startApi(config, database, logger, config.apiKeys);
   logger.info({ url: api.url }, 'API listening');
   const stop = () => {

@@ -341,7 +341,7 @@ export const settings = {
   },
   workerMaxConcurrentWorkflowTasks: {
     env: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
-    doc: 'Workflow tasks the worker runs at once.',
+    doc: 'Workflow tasks the worker runs at once; the worker polls for half as many (the SDK guidance).',
     schema: z.coerce.number().int().min(2).default(40),
   },
   workerMaxConcurrentActivities: {
@@ -351,7 +351,7 @@ export const settings = {
   },
   payloadKey: {
     env: 'PAYLOAD_KEY',
-    doc: 'AES-256-GCM keys that encrypt workflow payloads in Temporal, as comma-separated keyId:base64key (32 bytes each). The first encrypts; all decrypt, so add a new key in front to rotate. Unset: npm start creates one under DATA_DIR; the worker and API on their own refuse to start without it.',
+    doc: 'AES-256-GCM keys that encrypt workflow payloads in Temporal, as comma-separated keyId:base64key (32 bytes each). The first encrypts; all decrypt, so add a new key in front to rotate. Unset: npm start creates one once in DATA_DIR/payload-key (mode 0600) and reuses it; the worker and API on their own refuse to start without it.',
     schema: z.string().optional(),
     secret: true,
   },

@@ -14,6 +14,7 @@ import { startTemporalDevServer } from './infra/temporal-dev';
 import { createLogger } from './logger';
 import { startMailSink } from './mail/smtp-sink';
 import { prepareDatabase, startApi, startWorker } from './services';
+import { ensurePayloadKeyFile } from './temporal/payload-key-file';
 
 /** Used only when API_KEYS is unset, so the README walk-through works out of the box. */
 export const DEV_API_KEY = 'dev-admin-key';
@@ -46,6 +47,19 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
+    // Payload encryption: PAYLOAD_KEY, else a key of this data folder, made once.
+    let payloadKey = config.payloadKey;
+    let payloadKeyWhere = 'PAYLOAD_KEY';
+    if (!payloadKey) {
+      const keyFile = await ensurePayloadKeyFile(config.dataDir);
+      payloadKey = keyFile.value;
+      payloadKeyWhere = keyFile.file;
+      say(
+        `${keyFile.created ? 'Created' : 'Using'} the payload encryption key ${keyFile.file} ` +
+          '(keep it: workflows encrypted with it cannot be read without it).',
+      );
+    }
+
     // PostgreSQL
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
@@ -58,11 +72,12 @@ async function main(): Promise<void> {
       stops.push({ name: 'PostgreSQL', stop: pg.stop });
       databaseUrl = pg.url;
     }
-    const database = await prepareDatabase(databaseUrl);
+    const database = await prepareDatabase(databaseUrl, { poolMax: config.databasePoolMax });
     stops.push({ name: 'database pool', stop: database.close });
 
     // Temporal
     let temporalUi: string | undefined;
+    const apiBase = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
     if (!config.temporalAddress) {
       const cliPath = await findTemporalCli({ env: process.env, log: say });
       say('Starting the Temporal dev server…');
@@ -72,6 +87,8 @@ async function main(): Promise<void> {
         uiPort: config.temporalUiPort,
         dbFile: path.join(config.dataDir, 'temporal.db'),
         namespace: config.temporalNamespace,
+        // The UI decodes payloads through our API (it needs an ops, analyst or admin key).
+        uiCodecEndpoint: `${apiBase}/codec`,
         log: (m) => logger.warn(m),
       });
       stops.push({ name: 'Temporal dev server', stop: temporal.stop });
@@ -106,7 +123,7 @@ async function main(): Promise<void> {
       sandboxCarrierUrl = http.url;
     }
 
-    const effective: Config = { ...config, databaseUrl, smtpUrl, sandboxCarrierUrl };
+    const effective: Config = { ...config, databaseUrl, smtpUrl, sandboxCarrierUrl, payloadKey };
     const worker = await startWorker(effective, database, logger);
     stops.push({ name: 'worker', stop: worker.stop });
     const apiKeys = config.apiKeys ?? `admin:${DEV_API_KEY}`;
@@ -124,6 +141,7 @@ async function main(): Promise<void> {
       `  Metrics          ${api.url}/metrics   (analyst/admin key or METRICS_TOKEN${config.temporalMetricsAddress ? `; SDK metrics from ${config.temporalMetricsAddress}` : ''})`,
     );
     say(`  Temporal UI      ${temporalUi ?? '(external Temporal: see TEMPORAL_ADDRESS)'}`);
+    say(`  Codec endpoint   ${api.url}/codec   (payloads encrypted with ${payloadKeyWhere})`);
     say(
       `  Mail sink        ${mailViewer ?? `(external SMTP: ${config.smtpUrl ? 'SMTP_URL' : ''})`}`,
     );

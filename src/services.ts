@@ -20,9 +20,11 @@ import { messagingFromConfig } from './messages/settings';
 import {
   connectClient,
   connectWorkerConnection,
+  dataConverterFromConfig,
   ensureSearchAttributes,
+  payloadCodecFromConfig,
 } from './temporal/connection';
-import { createShipmentWorker } from './worker';
+import { createShipmentWorker, workerCapacityFromConfig } from './worker';
 import { ensureReportSchedule, reportScheduleFromConfig } from './reports/report.schedule';
 import { REPORT_SCHEDULE_ID } from '../workflows/report.contract';
 
@@ -42,10 +44,16 @@ export function requireDatabaseUrl(config: Config): string {
   );
 }
 
-/** Migrates, connects and seeds: what every role does with its database before it serves. */
-export async function prepareDatabase(url: string): Promise<Database> {
+/**
+ * Migrates, connects and seeds: what every role does with its database before it serves.
+ * `poolMax` is DATABASE_POOL_MAX: the connections this process keeps.
+ */
+export async function prepareDatabase(
+  url: string,
+  opts: { poolMax?: number } = {},
+): Promise<Database> {
   await migrateDatabase(url);
-  const database = connectDatabase(url);
+  const database = connectDatabase(url, { max: opts.poolMax });
   await seed(database.db);
   return database;
 }
@@ -80,6 +88,17 @@ export function installRuntime(opts: { metricsAddress?: string } = {}): void {
   runtimeInstalled = true;
 }
 
+/**
+ * Browser origins that may call the codec endpoint (/codec/*): the configured Temporal UI, else
+ * the dev server's UI under both names a browser may use for it.
+ */
+export function codecCorsOrigins(
+  config: Pick<Config, 'temporalUiUrl' | 'temporalUiPort'>,
+): string[] {
+  if (config.temporalUiUrl) return [new URL(config.temporalUiUrl).origin];
+  return [`http://localhost:${config.temporalUiPort}`, `http://127.0.0.1:${config.temporalUiPort}`];
+}
+
 /** Where the API finds the worker's SDK metrics (see TEMPORAL_METRICS_ADDRESS). */
 export function sdkMetricsUrl(config: Config): string | undefined {
   return config.temporalMetricsAddress
@@ -98,6 +117,8 @@ export async function startWorker(
       'SMTP_URL',
       'Point it at your SMTP server, e.g. smtp://user:pass@mail.example.com:587 (npm start runs a local mail sink for you).',
     );
+  // Before anything connects: without PAYLOAD_KEY the worker must not start at all.
+  const dataConverter = dataConverterFromConfig(config);
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
   // Each of tracking, labels, claims and traces goes to its configured provider; a provider
   // without its key (or the sandbox without SANDBOX_CARRIER_URL) fails here, naming the variable.
@@ -147,6 +168,8 @@ export async function startWorker(
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities,
+    dataConverter,
+    ...workerCapacityFromConfig(config),
   });
   const done = worker.run();
   await ensureReportScheduleAtStart(config, logger);
@@ -204,6 +227,7 @@ export async function startApi(
   logger: Logger,
   apiKeysValue: string,
 ): Promise<RunningApi> {
+  const payloadCodec = payloadCodecFromConfig(config);
   const client = await connectClient(config);
   const app = createApp({
     db: database.db,
@@ -219,8 +243,11 @@ export async function startApi(
     },
     logger,
     temporalUiUrl: config.temporalUiUrl ?? `http://localhost:${config.temporalUiPort}`,
+    payloadCodec,
+    codecCorsOrigins: codecCorsOrigins(config),
     metricsToken: config.metricsToken,
     sdkMetricsUrl: sdkMetricsUrl(config),
+    rateLimitPerMinute: config.rateLimitPerMinute,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

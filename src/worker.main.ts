@@ -2,11 +2,16 @@
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { prepareDatabase, requireDatabaseUrl, startWorker } from './services';
+import { payloadCodecFromConfig } from './temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel, 'parcelwarden-worker');
-  const database = await prepareDatabase(requireDatabaseUrl(config));
+  // First: without PAYLOAD_KEY, say how to make one before touching the database.
+  payloadCodecFromConfig(config);
+  const database = await prepareDatabase(requireDatabaseUrl(config), {
+    poolMax: config.databasePoolMax,
+  });
   const running = await startWorker(config, database, logger);
   const stop = () => running.worker.shutdown();
   process.once('SIGINT', stop);

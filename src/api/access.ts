@@ -27,6 +27,7 @@ export const ROUTE_ACCESS = {
 
   // ingest: register and push
   'POST /v1/shipments': 'ingest',
+  'POST /v1/shipments:batch': 'ingest',
   'POST /v1/tracking-events': 'ingest',
   'POST /v1/shipments/{id}/inquiries': 'ingest',
   'POST /v1/inbound/email': 'ingest',
@@ -60,6 +61,12 @@ export const ROUTE_ACCESS = {
   'GET /v1/warehouses': 'read',
   'GET /v1/warehouses/{id}': 'read',
   'GET /v1/purchase-suggestions': 'read',
+  // The Temporal UI's codec server: decoding shows customer data, so the read roles only.
+  'POST /codec/decode': 'read',
+  'POST /codec/encode': 'read',
+  // A cookie that decode and encode accept for the Temporal UI (src/api/codec-session.ts).
+  'POST /codec/session': 'read',
+  'DELETE /codec/session': 'read',
 
   // analyst: the numbers
   'GET /v1/analytics': 'analyze',

@@ -39,6 +39,8 @@ const TOUCH_EVERY_MS = 60_000;
 export interface KeyStore {
   /** The key's owner, or undefined; compares against every active key in constant time each. */
   verify(key: string): Promise<Principal | undefined>;
+  /** The owner of an active key by its id (a codec session names its key by id), or undefined. */
+  byId(id: string): Promise<Principal | undefined>;
   create(input: { role: Role; name: string }): Promise<{ row: ApiKeyRow; key: string }>;
   /** Newest first; `cursorAt` is created_at as PostgreSQL text (microseconds kept) for paging. */
   list(q: {
@@ -124,6 +126,13 @@ export function createKeyStore(
       for (const k of await active()) {
         if (timingSafeEqual(presented, k.digest) && !found) found = k;
       }
+      if (!found) return undefined;
+      touch(found.id);
+      return { id: found.id, role: found.role };
+    },
+
+    async byId(id) {
+      const found = (await active()).find((k) => k.id === id);
       if (!found) return undefined;
       touch(found.id);
       return { id: found.id, role: found.role };

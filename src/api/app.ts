@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import express from 'express';
 import type { Logger } from 'pino';
 import { createAnalyticsRepository } from '../analytics/analytics.repository';
@@ -43,12 +44,21 @@ import { enforceAccess } from './access';
 import { createKeyStore } from './api-keys.repository';
 import { apiKeysRouter } from './api-keys.routes';
 import { authenticate, type ApiKey } from './auth';
+import { codecCors, codecRouter } from './codec.routes';
+import {
+  codecSessionAuth,
+  codecSessionRouter,
+  randomCodecSessionSecret,
+  type CodecSessionDeps,
+} from './codec-session';
 import { docsRouter } from './docs.routes';
 import { createApiMetrics, metricsRouter } from './metrics';
 import { requestLogging } from './request-id';
 import { defaultReadiness, healthRouter } from './health.routes';
 import { openApiDocument } from './openapi';
 import { problemHandler, routeNotFound } from './problems';
+import { createRateLimiter, rateLimitByKey } from './rate-limit';
+import { rejectUnstorableText } from './validate';
 
 export { parseApiKeys, ROLES, type ApiKey, type Role } from './auth';
 
@@ -76,6 +86,22 @@ export interface AppDeps {
   sdkMetricsUrl?: string;
   /** Schedule that POST /v1/reports:run triggers (default REPORT_SCHEDULE_ID). */
   reportScheduleId?: string;
+  /** Requests per minute per API key (token bucket); undefined or 0 turns the limit off. */
+  rateLimitPerMinute?: number;
+  /** The rate limiter's clock (ms since the epoch); tests inject one. */
+  rateLimitClock?: () => number;
+  /** The PAYLOAD_KEY codec, served at /codec/{encode,decode} for the Temporal UI and CLI. */
+  payloadCodec?: PayloadCodec;
+  /** Browser origins (the Temporal UI's) allowed to call /codec/* cross-origin. */
+  codecCorsOrigins?: string[];
+  /**
+   * HMAC key of codec session cookies (POST /codec/session). Default: random per process, so a
+   * restart ends the sessions and replicas do not accept each other's; give every replica
+   * codecSessionSecretFromPayloadKey(PAYLOAD_KEY) to share them.
+   */
+  codecSessionSecret?: Uint8Array;
+  /** The codec sessions' clock (ms since the epoch); tests inject one. */
+  codecSessionClock?: () => number;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -136,11 +162,33 @@ export function createApp(deps: AppDeps): express.Express {
       bodyLimit: BODY_LIMIT,
     }),
   );
+  // The Temporal UI's preflight carries no key: answered before authentication.
+  app.use(codecCors(deps.codecCorsOrigins ?? []));
+  const codecSessions: CodecSessionDeps = {
+    keys,
+    secret: deps.codecSessionSecret ?? randomCodecSessionSecret(),
+    now: deps.codecSessionClock ?? Date.now,
+    origins: deps.codecCorsOrigins ?? [],
+    // Behind a TLS proxy the connection is plain HTTP: PUBLIC_URL tells.
+    secure: new URL(messaging.publicUrl).protocol === 'https:',
+  };
+  // The UI cannot send our key: /codec/decode and /codec/encode also take the session cookie.
+  app.use(codecSessionAuth(codecSessions));
   app.use(authenticate(keys));
+  // Per key, before the access check and the body parser: a refused flood costs little.
+  if (deps.rateLimitPerMinute)
+    app.use(
+      rateLimitByKey(
+        createRateLimiter({ perMinute: deps.rateLimitPerMinute, now: deps.rateLimitClock }),
+      ),
+    );
   // Roles per route from the one access table, before any body is parsed.
   app.use(enforceAccess);
   app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(rejectUnstorableText);
   app.use(apiKeysRouter(keys));
+  app.use(codecRouter({ codec: deps.payloadCodec, logger }));
+  app.use(codecSessionRouter(codecSessions));
 
   // Before the shipments and analytics routers: more specific paths under the same prefixes.
   app.use(messagesRouter({ db, outbox, templates, shipments }));

@@ -79,6 +79,12 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** Bearer authentication against the key store (hashes compared in constant time there). */
 export function authenticate(keys: KeyStore): RequestHandler {
   return async (req, _res, next) => {
+    // Already authenticated by a route's own authenticator mounted before this one (the codec
+    // session cookie of /codec/decode and /codec/encode, src/api/codec-session.ts).
+    if (req.keyId !== undefined) {
+      next();
+      return;
+    }
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       throw new ProblemError(

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Router, type RequestHandler } from 'express';
 import type { Db } from '../db/client';
@@ -6,6 +5,7 @@ import { matchRoute, openApiPath, rolesFor, ROUTE_ACCESS } from './access';
 import type { KeyStore } from './api-keys.repository';
 import { bearerToken } from './auth';
 import { ProblemError } from './problems';
+import { safeEqual } from './safe-equal';
 
 /**
  * A small Prometheus registry (text exposition format 0.0.4): counters, gauges and histograms with
@@ -233,8 +233,6 @@ async function sdkMetrics(url: string): Promise<string> {
   }
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 /**
  * `GET /metrics`: for a Prometheus scraper with METRICS_TOKEN (a credential good for nothing
  * else), or for an analyst or admin key. Mounted before the API-key middleware for that reason.
@@ -246,7 +244,6 @@ export function metricsRouter(deps: {
   sdkMetricsUrl?: string;
 }): Router {
   const router = Router();
-  const tokenDigest = deps.token ? sha256(deps.token) : undefined;
   const allowed: readonly string[] = rolesFor(ROUTE_ACCESS['GET /metrics']);
   router.get('/metrics', async (req, res) => {
     const token = bearerToken(req.headers.authorization);
@@ -259,7 +256,7 @@ export function metricsRouter(deps: {
         { headers: { 'WWW-Authenticate': 'Bearer realm="parcelwarden"' } },
       );
     }
-    const byToken = tokenDigest !== undefined && timingSafeEqual(sha256(token), tokenDigest);
+    const byToken = deps.token !== undefined && safeEqual(token, deps.token);
     if (!byToken) {
       const principal = await deps.keys.verify(token);
       if (!principal) {

@@ -27,9 +27,15 @@ import {
 } from '../policies/policies.schemas';
 import { reportListQuery } from '../reports/report.schemas';
 import { pendingQuery, reviewBody } from '../reviews/reviews.schemas';
-import { inquiryBody, listQuery, registrationBody } from '../shipments/shipments.schemas';
+import {
+  inquiryBody,
+  listQuery,
+  registrationBatchBody,
+  registrationBody,
+} from '../shipments/shipments.schemas';
 import { surveyAnswerBody, surveyResultsQuery } from '../surveys/surveys.routes';
 import { trackingEventsBody } from '../tracking/tracking.schemas';
+import { codecPayloadsAnswer, codecPayloadsBody } from './codec.routes';
 import * as answers from './responses';
 
 type JsonSchema = Record<string, unknown>;
@@ -70,6 +76,7 @@ const ok = (description: string) => ({
 /** The answers documented from zod (src/api/responses.ts), shared as components. */
 const ANSWERS = {
   ShipmentRegistered: answers.shipmentRegisteredResponse,
+  ShipmentBatch: answers.shipmentBatchResponse,
   Shipment: answers.shipmentViewResponse,
   ShipmentPage: answers.shipmentListResponse,
   ReviewQueuePage: answers.reviewQueueResponse,
@@ -107,6 +114,7 @@ const ANSWERS = {
   Liveness: answers.livenessResponse,
   Readiness: answers.readinessResponse,
   Unready: answers.unreadyResponse,
+  CodecPayloads: codecPayloadsAnswer,
 } satisfies Record<string, z.ZodType>;
 const answered = (description: string, name: keyof typeof ANSWERS) => ({
   description,
@@ -116,6 +124,14 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
+const integerHeader = (description: string) => ({ description, schema: { type: 'integer' } });
+/** The headers of a 429 answer (RateLimit-* are also sent on every authenticated answer). */
+const RATE_LIMIT_HEADERS = {
+  'Retry-After': integerHeader('Seconds until the key may call again'),
+  'RateLimit-Limit': integerHeader('Requests per minute the key may make'),
+  'RateLimit-Remaining': integerHeader('Requests left now'),
+  'RateLimit-Reset': integerHeader('Seconds until the full allowance is back'),
+};
 const common = {
   '400': problem('Validation failed or malformed JSON'),
   '401': problem('Missing or invalid API key'),
@@ -278,6 +294,20 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             '200': answered('Already registered with the same body', 'ShipmentRegistered'),
             '409': problem('Another body under this id, or the tracking number is taken'),
             '422': problem('Unknown policy'),
+            ...common,
+          },
+        },
+      },
+      '/v1/shipments:batch': {
+        post: {
+          summary:
+            'Register up to 500 shipments and start their workflows; items are independent and each answers as POST /v1/shipments would (idempotent per item)',
+          requestBody: jsonBody(registrationBatchBody),
+          responses: {
+            '200': answered(
+              '{created, existing, failed, results: [{index, shipmentId, status, workflowId?, stage?, problem?}]}; per item 201 created, 200 same body again, 409 another body or tracking number taken, 422 invalid item or unknown policy, 503 workflow not started (the row is kept: send the item again)',
+              'ShipmentBatch',
+            ),
             ...common,
           },
         },
@@ -756,6 +786,69 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
           },
         },
       },
+      '/codec/decode': {
+        post: {
+          summary:
+            'Decrypt Temporal payloads (the Temporal UI / CLI codec server protocol; proto3 JSON, bytes as base64); payloads not encrypted by us come back unchanged. Optional X-Namespace header. Authorization: an API key, or the codec session cookie of POST /codec/session (from an allowed Temporal UI origin or none)',
+          requestBody: jsonBody(codecPayloadsBody),
+          responses: {
+            '200': answered('{payloads: [{metadata, data}]} decoded, same order', 'CodecPayloads'),
+            '422': problem('A payload could not be decrypted (unknown key id, altered data)'),
+            '503': problem('The API runs without PAYLOAD_KEY'),
+            ...common,
+          },
+        },
+      },
+      '/codec/encode': {
+        post: {
+          summary:
+            'Encrypt Temporal payloads with the current PAYLOAD_KEY (the Temporal UI / CLI codec server protocol). Optional X-Namespace header. Authorization: an API key, or the codec session cookie of POST /codec/session (from an allowed Temporal UI origin or none)',
+          requestBody: jsonBody(codecPayloadsBody),
+          responses: {
+            '200': answered(
+              '{payloads: [{metadata, data}]} encrypted, same order',
+              'CodecPayloads',
+            ),
+            '422': problem('The payloads could not be encrypted'),
+            '503': problem('The API runs without PAYLOAD_KEY'),
+            ...common,
+          },
+        },
+      },
+      '/codec/session': {
+        post: {
+          summary:
+            'Open a codec session for the Temporal UI, which cannot send an API key: a signed cookie (HttpOnly, SameSite=Strict, Path=/codec, 8 h) that /codec/decode and /codec/encode accept instead of the key while the key stays valid. Turn on "Include cross-origin credentials" in the UI’s Data Encoder settings',
+          responses: {
+            '204': {
+              description: 'Session opened',
+              headers: {
+                'Set-Cookie': {
+                  description:
+                    'parcelwarden_codec=<token>; Path=/codec; Max-Age=28800; HttpOnly; SameSite=Strict (and Secure over https)',
+                  schema: { type: 'string' },
+                },
+              },
+            },
+            ...common,
+          },
+        },
+        delete: {
+          summary: 'End the codec session of this browser (clears the cookie)',
+          responses: {
+            '204': {
+              description: 'Cookie cleared',
+              headers: {
+                'Set-Cookie': {
+                  description: 'parcelwarden_codec=; Max-Age=0',
+                  schema: { type: 'string' },
+                },
+              },
+            },
+            ...common,
+          },
+        },
+      },
       '/healthz': {
         get: {
           security: [],
@@ -785,9 +878,14 @@ function withAccess(operation: Record<string, unknown>, access: Access | undefin
   responses['500'] ??= problem('Internal error: the answer names only the request id');
   if (access === undefined) return { ...operation, responses };
   const open = access === 'public' || access === 'signed';
+  if (operation.requestBody) responses['413'] ??= problem('The body is over the size limit');
   if (!open) {
     responses['401'] ??= common['401'];
     responses['403'] ??= common['403'];
+    responses['429'] ??= {
+      ...problem('Over the API key’s rate limit (RATE_LIMIT_PER_MINUTE); retry after Retry-After'),
+      headers: RATE_LIMIT_HEADERS,
+    };
   }
   return {
     ...operation,

@@ -54,9 +54,25 @@ export const routeNotFound: RequestHandler = (req) => {
   );
 };
 
+/** body-parser's limit in bytes as `1 MB` / `4 MB` (1 MB when it does not say). */
+function sizeLimit(err: object): string {
+  const limit = 'limit' in err && typeof err.limit === 'number' ? err.limit : 1024 * 1024;
+  return limit % (1024 * 1024) === 0 ? `${limit / (1024 * 1024)} MB` : `${limit} bytes`;
+}
+
 /** Errors raised by express.json (body-parser) carry a `type`; map the ones a client can cause. */
 function fromBodyParser(err: unknown): ProblemError | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  if (typeof err !== 'object' || err === null) return undefined;
+  // zlib's own errors (Z_DATA_ERROR…) when a body is not the gzip/deflate it claims to be.
+  if ('code' in err && typeof err.code === 'string' && /^(Z_|ERR__)/.test(err.code)) {
+    return new ProblemError(
+      400,
+      'request.bad_encoding',
+      'Body does not match its Content-Encoding',
+      'The request body could not be decompressed as its Content-Encoding says.',
+    );
+  }
+  if (!('type' in err)) return exposedClientError(err);
   switch (err.type) {
     case 'entity.parse.failed':
       return new ProblemError(
@@ -70,7 +86,7 @@ function fromBodyParser(err: unknown): ProblemError | undefined {
         413,
         'request.too_large',
         'Request body too large',
-        'The request body exceeds the limit of 1 MB.',
+        `The request body exceeds the limit of ${sizeLimit(err)}.`,
       );
     case 'encoding.unsupported':
     case 'charset.unsupported':
@@ -90,8 +106,59 @@ function fromBodyParser(err: unknown): ProblemError | undefined {
         'The request body could not be read.',
       );
     default:
-      return undefined;
+      return exposedClientError(err);
   }
+}
+
+/** Another 4xx that body-parser (http-errors) marks as safe to show: kept as a 4xx. */
+function exposedClientError(err: object): ProblemError | undefined {
+  const status = 'status' in err && typeof err.status === 'number' ? err.status : 0;
+  const exposed = 'expose' in err && err.expose === true;
+  if (!exposed || status < 400 || status > 499) return undefined;
+  return new ProblemError(
+    status,
+    'request.invalid',
+    'Invalid request',
+    'The request body could not be read.',
+  );
+}
+
+/** Network errors of a dependency we cannot reach (Node's codes). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+/**
+ * The postgres driver's codes for a connection the server closed or never answered on. Not
+ * CONNECTION_ENDED or _DESTROYED: those mean our own code ended the pool, a bug (500).
+ */
+const DRIVER_CONNECTION = new Set(['CONNECTION_CLOSED', 'CONNECT_TIMEOUT']);
+
+/**
+ * Is this (or what it wraps: drizzle wraps driver errors in `cause`) the database being out of
+ * reach rather than a fault of ours? SQLSTATE class 08 (connection exception), 57P01-57P03
+ * (the server is shutting down, crashed or not accepting connections yet), and socket errors.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (UNREACHABLE.has(code) || DRIVER_CONNECTION.has(code)) return true;
+      if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code)) return true;
+    }
+    // A pool that could not connect to any address reports an AggregateError of socket errors.
+    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The database is down or restarting: the client should send the same request again later. */
+export function databaseUnavailable(): ProblemError {
+  return new ProblemError(
+    503,
+    'database.unavailable',
+    'Database unavailable',
+    'The database cannot be reached right now. Send the same request again shortly.',
+    { headers: { 'Retry-After': '5' } },
+  );
 }
 
 function requestIdOf(req: { id?: unknown }): string | undefined {
@@ -110,6 +177,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const log = req.log ?? logger.child({ requestId });
     let problem = err instanceof ProblemError ? err : fromBodyParser(err);
     if (!problem && err instanceof z.ZodError) problem = validationFailed(fieldErrors(err));
+    // An outage of the database is not a bug: 503 with Retry-After, so clients retry.
+    if (!problem && isDatabaseUnavailable(err)) problem = databaseUnavailable();
     if (!problem) {
       // Unexpected: log everything, answer nothing but the correlation id.
       log.error({ err }, 'unhandled error');

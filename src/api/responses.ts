@@ -36,6 +36,41 @@ export const shipmentRegisteredResponse = z.object({
   stage: z.enum(STAGES),
 });
 
+/** POST /v1/shipments:batch: per item, what POST /v1/shipments would have answered for it. */
+export const shipmentBatchResponse = z.object({
+  created: count.describe('Items answered 201'),
+  existing: count.describe('Items answered 200: registered before with the same body'),
+  failed: count.describe('Items answered 409, 422 or 503'),
+  results: z.array(
+    z.object({
+      index: count.describe('Position of the item in the request'),
+      shipmentId: z.string().nullable().describe('Null when the item has no usable shipmentId'),
+      status: z.union([
+        z.literal(201),
+        z.literal(200),
+        z.literal(409),
+        z.literal(422),
+        z.literal(503),
+      ]),
+      workflowId: z.string().optional(),
+      stage: z.enum(STAGES).optional(),
+      problem: z
+        .object({
+          type: z.string(),
+          title: z.string(),
+          status: z.number().int(),
+          detail: z.string(),
+          code: z.string(),
+          errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+        })
+        .optional()
+        .describe(
+          'Why the item failed, as problem+json; errors[].path is shipments.<index>.<field>',
+        ),
+    }),
+  ),
+});
+
 /** Fields every shipment answer repeats from the registration. */
 const registrationFields = {
   orderId: z.string(),

@@ -15,8 +15,12 @@ export interface TemporalDevServerOptions {
   port: number;
   /** Web UI port; omitted → `--headless`. */
   uiPort?: number;
+  /** Codec server the Web UI sends encrypted payloads to (`--ui-codec-endpoint`; UI only). */
+  uiCodecEndpoint?: string;
   /** SQLite file (WAL journal); omitted → in-memory, lost on exit. */
   dbFile?: string;
+  /** More SQLite pragmas for the file (e.g. cache_size); they win over the WAL defaults. */
+  sqlitePragmas?: Record<string, string>;
   /** Created at start (the `default` namespace always exists). */
   namespace?: string;
   dynamicConfig?: Record<string, string | number | boolean>;
@@ -57,11 +61,16 @@ const BASE_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
 export function devServerArgs(opts: TemporalDevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
   args.push('--log-format', 'text', '--log-level', 'warn');
-  if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
-  else args.push('--headless');
+  if (opts.uiPort !== undefined) {
+    args.push('--ui-port', String(opts.uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  } else args.push('--headless');
   if (opts.dbFile) {
     args.push('--db-filename', opts.dbFile);
-    args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=NORMAL');
+    const pragmas = { journal_mode: 'wal', synchronous: 'NORMAL', ...opts.sqlitePragmas };
+    for (const [key, value] of Object.entries(pragmas)) {
+      args.push('--sqlite-pragma', `${key}=${value}`);
+    }
   }
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   for (const key of ALL_SEARCH_ATTRIBUTES) {

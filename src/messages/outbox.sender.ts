@@ -58,9 +58,10 @@ export function createOutboxSender(deps: {
       await delay(settings.pauseBeforeSendMs);
     }
     const channel = channels[claimed.channel as MessageChannel];
+    let sent: { providerMessageId: string };
     try {
       if (!channel) throw new Error(`channel ${claimed.channel} is not configured`);
-      const sent = await channel.deliver({
+      sent = await channel.deliver({
         idempotencyKey: claimed.idempotencyKey,
         messageId: claimed.messageId ?? claimed.idempotencyKey,
         shipmentId: claimed.shipmentId,
@@ -71,8 +72,6 @@ export function createOutboxSender(deps: {
         text: claimed.body,
         ...(claimed.html ? { html: claimed.html } : {}),
       });
-      const done = await outbox.markSent(claimed.id, sent.providerMessageId);
-      return done ?? (await outbox.find(claimed.idempotencyKey)) ?? claimed;
     } catch (err) {
       const message = (err as Error).message;
       settings.log('warn', 'message not delivered; will retry', {
@@ -84,6 +83,32 @@ export function createOutboxSender(deps: {
       );
       if (failed) await alertIfStuck(failed);
       return failed ?? claimed;
+    }
+    const done = await markSentWithinLease(claimed, sent.providerMessageId);
+    return done ?? (await outbox.find(claimed.idempotencyKey)) ?? claimed;
+  }
+
+  /**
+   * The message is out: record that, retrying through a database blip for as long as we hold the
+   * lease. Giving up sooner (or taking the failure for a failed send) would leave the row to
+   * another sender once the lease runs out, and the customer would get the message twice.
+   */
+  async function markSentWithinLease(
+    row: OutboxRow,
+    providerMessageId: string,
+  ): Promise<OutboxRow | undefined> {
+    const leaseEnds = row.leaseUntil?.getTime() ?? Date.now() + settings.leaseMs;
+    for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 2_000)) {
+      try {
+        return await outbox.markSent(row.id, providerMessageId);
+      } catch (err) {
+        if (Date.now() + waitMs >= leaseEnds) throw err;
+        settings.log('warn', 'message sent but not yet recorded as sent; retrying', {
+          key: row.idempotencyKey,
+          err: (err as Error).message,
+        });
+        await delay(waitMs);
+      }
     }
   }
 

@@ -394,6 +394,11 @@ async function main(): Promise<number> {
       namespace: temporal.namespace,
       taskQueue,
       workflowBundle,
+      // No payload encryption here, on purpose: the histories are test fixtures with made-up
+      // customers, committed to the repository; plaintext keeps them reviewable in a diff, and
+      // the replay test then proves the codec passes unencrypted payloads through (what a worker
+      // meets in workflows started before PAYLOAD_KEY was set).
+      dataConverter: {},
       activities: createActivities({
         db,
         carriers: sandboxRegistry(

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { claims } from '../db/schema/claims';
 import { inquiries, shipments } from '../db/schema/shipments';
@@ -85,6 +85,95 @@ export function createShipmentRepository(db: Db) {
     },
 
     /**
+     * `register` for many registrations in three round trips at most: one multi-row insert that
+     * skips conflicts, one read of the rows already there, one look-up of tracking numbers held
+     * by other shipments. The outcomes are those `register` would give, one by one in order: a
+     * later item repeating an earlier one's id is `same` or `conflict` against it.
+     */
+    async registerMany(registrations: readonly ShipmentRegistration[]): Promise<RegisterOutcome[]> {
+      if (registrations.length === 0) return [];
+      const rows = registrations.map((r) => shipmentRow(r));
+      const created = await db.insert(shipments).values(rows).onConflictDoNothing().returning();
+      const createdById = new Map(created.map((r) => [r.shipmentId, r]));
+
+      // The first item with a created row's body created it (PostgreSQL inserts in VALUES order);
+      // every other item meets a row that was already there.
+      const creator = new Map<string, number>();
+      const rest: number[] = [];
+      rows.forEach((row, i) => {
+        const id = row.shipmentId;
+        if (!creator.has(id) && createdById.get(id)?.requestHash === row.requestHash)
+          creator.set(id, i);
+        else rest.push(i);
+      });
+      const restIds = [
+        ...new Set(
+          rest.map((i) => registrations[i]!.shipmentId).filter((id) => !createdById.has(id)),
+        ),
+      ];
+      const existing = new Map<string, ShipmentRow>();
+      if (restIds.length > 0) {
+        const found = await db
+          .select()
+          .from(shipments)
+          .where(inArray(shipments.shipmentId, restIds));
+        for (const r of found) existing.set(r.shipmentId, r);
+      }
+      // Items that found no row under their id at their turn: the insert skipped them for another
+      // unique key (the tracking number), as `register` would find.
+      const before = (i: number) => {
+        const id = registrations[i]!.shipmentId;
+        if (existing.has(id)) return existing.get(id);
+        const c = creator.get(id);
+        return c !== undefined && c < i ? createdById.get(id) : undefined;
+      };
+      const missing = rest.filter((i) => !before(i));
+      const holders = new Map<string, string>();
+      if (missing.length > 0) {
+        const found = await db
+          .select({
+            shipmentId: shipments.shipmentId,
+            carrier: shipments.carrier,
+            trackingNumber: shipments.trackingNumber,
+          })
+          .from(shipments)
+          .where(
+            or(
+              ...missing.map((i) =>
+                and(
+                  eq(shipments.carrier, registrations[i]!.carrier),
+                  eq(shipments.trackingNumber, registrations[i]!.trackingNumber),
+                ),
+              ),
+            ),
+          );
+        for (const h of found) holders.set(trackingKey(h.carrier, h.trackingNumber), h.shipmentId);
+      }
+
+      return registrations.map((registration, i): RegisterOutcome => {
+        const id = registration.shipmentId;
+        const row = createdById.get(id);
+        if (row && creator.get(id) === i) return { kind: 'created', row };
+        const stored = before(i);
+        if (stored) {
+          return stored.requestHash === rows[i]!.requestHash
+            ? { kind: 'same', row: stored }
+            : {
+                kind: 'conflict',
+                detail: `Shipment "${id}" is already registered with a different body.`,
+              };
+        }
+        const holder = holders.get(trackingKey(registration.carrier, registration.trackingNumber));
+        return {
+          kind: 'conflict',
+          detail: holder
+            ? `Tracking number "${registration.trackingNumber}" of carrier "${registration.carrier}" already belongs to shipment "${holder}".`
+            : `Shipment "${id}" conflicts with an existing shipment.`,
+        };
+      });
+    },
+
+    /**
      * Newest first, keyset-paged on (created_at, shipment_id) after `after`; `createdAtText` is
      * the cursor key (PostgreSQL text keeps the microseconds a Date would lose).
      */
@@ -132,3 +221,7 @@ export function createShipmentRepository(db: Db) {
   };
 }
 export type ShipmentRepository = ReturnType<typeof createShipmentRepository>;
+
+function trackingKey(carrier: string, trackingNumber: string): string {
+  return `${carrier}\u0000${trackingNumber}`;
+}

@@ -9,7 +9,14 @@ import { policyRefreshBody } from '../policies/policies.schemas';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { shipmentConflict, shipmentNotFound, workflowUnavailable } from './shipments.errors';
 import type { ShipmentRepository } from './shipments.repository';
-import { listCursor, listQuery, registrationBody, shipmentParams } from './shipments.schemas';
+import { registerBatch } from './shipments.batch';
+import {
+  listCursor,
+  listQuery,
+  registrationBatchEnvelope,
+  registrationBody,
+  shipmentParams,
+} from './shipments.schemas';
 import type { WorkflowGateway } from './shipments.temporal';
 import { listItemView, rowOnlyView, shipmentView } from './shipments.view';
 
@@ -49,6 +56,16 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
       workflowId: outcome.row.workflowId,
       stage: outcome.row.stage,
     });
+  });
+
+  /** Up to 500 registrations; each item answers as POST /v1/shipments would answer it alone. */
+  router.post('/v1/shipments\\:batch', requirePermission('ingest'), async (req, res) => {
+    const { shipments: items } = parseBody(req, registrationBatchEnvelope);
+    const result = await registerBatch(
+      { shipments, policies, workflows, logger: req.log ?? logger },
+      items,
+    );
+    res.status(200).json(result);
   });
 
   router.get('/v1/shipments', requirePermission('read'), async (req, res) => {

@@ -82,6 +82,21 @@ export const registrationBody = z.object({
 });
 export type RegistrationBody = z.output<typeof registrationBody>;
 
+/** Most registrations one POST /v1/shipments:batch carries (500 typical ones stay under 1 MB). */
+export const MAX_BATCH_REGISTRATIONS = 500;
+const batchItems = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .min(1, 'must list at least one shipment')
+    .max(MAX_BATCH_REGISTRATIONS, `must list at most ${MAX_BATCH_REGISTRATIONS} shipments`);
+/**
+ * The envelope the batch route checks as a whole (400); each item is then checked on its own
+ * against `registrationBody`, so one bad item fails alone (422 in its result).
+ */
+export const registrationBatchEnvelope = z.object({ shipments: batchItems(z.unknown()) });
+/** The same body as documented: items are registrations. */
+export const registrationBatchBody = z.object({ shipments: batchItems(registrationBody) });
+
 export const shipmentParams = z.object({ id: shipmentId });
 
 export const listQuery = z.object({

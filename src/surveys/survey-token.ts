@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { safeEqual } from '../api/safe-equal';
 
 /** A survey id derived from the message's idempotency key: a resent survey links the same page. */
 export function surveyIdFor(idempotencyKey: string): string {
@@ -19,11 +20,7 @@ export function verifySurveyToken(token: string, secret: string): string | undef
   const m = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return undefined;
   const [, surveyId, given] = m as unknown as [string, string, string];
-  const expected = Buffer.from(mac(secret, surveyId));
-  const actual = Buffer.from(given);
-  return expected.length === actual.length && timingSafeEqual(expected, actual)
-    ? surveyId
-    : undefined;
+  return safeEqual(given, mac(secret, surveyId)) ? surveyId : undefined;
 }
 
 export function surveyLink(publicUrl: string, token: string): string {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { toCsv, wantsCsv } from '../analytics/csv';
 import { requirePermission } from '../api/auth';
 import { ProblemError, fieldErrors } from '../api/problems';
-import { parseQuery } from '../api/validate';
+import { parseQuery, rejectUnstorableText } from '../api/validate';
 import { instant } from '../shipments/shipments.schemas';
 import {
   ratingRequiredText,
@@ -63,6 +63,7 @@ export function surveyPublicRouter(deps: { surveys: SurveyRepository; secret: st
     '/survey/:token',
     express.urlencoded({ extended: false, limit: '16kb' }),
     express.json({ limit: '16kb' }),
+    rejectUnstorableText,
     async (req, res) => {
       const fromForm = Boolean(req.is('application/x-www-form-urlencoded'));
       const survey = await find(req);

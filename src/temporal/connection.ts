@@ -7,11 +7,34 @@ import type { SearchAttributePair, SearchAttributeType } from '@temporalio/commo
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shipment.contract';
+import {
+  createPayloadCodec,
+  encryptingDataConverter,
+  MAKE_KEY_HINT,
+  PayloadKeyError,
+} from './payload-codec';
 
 export type TemporalConnectionConfig = Pick<
   Config,
   'temporalAddress' | 'temporalNamespace' | 'temporalApiKey' | 'temporalTls' | 'temporalDevPort'
 >;
+
+/**
+ * The payload codec from PAYLOAD_KEY. Privacy is not optional: without a key no client or worker
+ * of ours is built, so nothing personal reaches Temporal in plaintext by accident.
+ */
+export function payloadCodecFromConfig(config: Pick<Config, 'payloadKey'>) {
+  if (!config.payloadKey)
+    throw new PayloadKeyError(
+      `PAYLOAD_KEY is not set: workflow payloads (customer names, e-mails, addresses) are encrypted with it. ${MAKE_KEY_HINT}`,
+    );
+  return createPayloadCodec(config.payloadKey);
+}
+
+/** The data converter of PAYLOAD_KEY, for workers and clients. */
+export function dataConverterFromConfig(config: Pick<Config, 'payloadKey'>) {
+  return encryptingDataConverter(payloadCodecFromConfig(config));
+}
 
 /** The configured address, or the local dev server's. */
 export function temporalAddress(config: TemporalConnectionConfig): string {
@@ -28,13 +51,20 @@ function connectionOptions(config: TemporalConnectionConfig) {
   };
 }
 
-/** A workflow client on the configured namespace. Close it with `client.connection.close()`. */
-export async function connectClient(config: TemporalConnectionConfig): Promise<Client> {
+/**
+ * A workflow client on the configured namespace, encrypting payloads with PAYLOAD_KEY. Close it
+ * with `client.connection.close()`.
+ */
+export async function connectClient(
+  config: TemporalConnectionConfig & Pick<Config, 'payloadKey'>,
+): Promise<Client> {
+  // Checked before connecting: a missing key is a configuration error, not a network one.
+  const dataConverter = dataConverterFromConfig(config);
   const connection = await Connection.connect({
     ...connectionOptions(config),
     connectTimeout: '10s',
   });
-  return new Client({ connection, namespace: config.temporalNamespace });
+  return new Client({ connection, namespace: config.temporalNamespace, dataConverter });
 }
 
 /** The native connection a Worker needs (give the worker `namespace: config.temporalNamespace`). */

@@ -13,7 +13,7 @@ import { fieldErrors, ProblemError } from '../api/problems';
 import { fromAfterShip, fromEasyPost } from '../tracking/status-map';
 import { chronological, toEvent, type ProviderCheckpoint } from '../carriers/events';
 import { toTrackResult } from '../carriers/track17/track17.carrier';
-import { CLAIM_STATUSES, EASYPOST_CLAIM_STATUS } from './webhooks.payloads';
+import { CLAIM_STATUSES, fromEasyPostClaimStatus } from './webhooks.payloads';
 import { toInstant, type WebhookProvider } from './webhooks.providers';
 
 export interface ParsedTracking {
@@ -311,7 +311,7 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
   // EasyPost documents both `claim.*` and (older pages) `claims.*`; `claim.message` is no decision.
   if (/^claims?\.(submitted|updated|approved|rejected|cancelled)$/.test(e.description)) {
     const c = parseWith('easypost', z.object({ result: easyPostClaim }), body).result;
-    const status = EASYPOST_CLAIM_STATUS[c.status] ?? c.status;
+    const status = fromEasyPostClaimStatus(c.status);
     return {
       ...ignored,
       kind: 'claim',

@@ -182,6 +182,14 @@ export const EASYPOST_CLAIM_STATUS: Record<string, ClaimStatus> = {
   cancelled: 'cancelled',
 };
 
+/**
+ * Our status for EasyPost's, or EasyPost's own when we have no name for it. Own keys only: a
+ * status of `constructor` or `__proto__` must stay text, not reach Object.prototype.
+ */
+export function fromEasyPostClaimStatus(native: string): string {
+  return Object.hasOwn(EASYPOST_CLAIM_STATUS, native) ? EASYPOST_CLAIM_STATUS[native]! : native;
+}
+
 export interface ClaimPush {
   deliveryId: string;
   sentAt: string;

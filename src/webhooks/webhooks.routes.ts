@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
 import { requirePermission } from '../api/auth';
 import { ProblemError } from '../api/problems';
+import { unstorableTextErrors } from '../api/validate';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import type { TrackingIngest } from '../tracking/tracking.ingest';
@@ -161,7 +162,18 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
           'Send the body as JSON with Content-Type: application/json.',
         );
       }
-      const parsed = parseWebhook(provider, readJson(raw), raw);
+      const body = readJson(raw);
+      const nul = unstorableTextErrors(body);
+      if (nul.length) {
+        throw new ProblemError(
+          400,
+          'webhook.invalid_payload',
+          'Invalid webhook payload',
+          `The ${provider} payload holds text we cannot store: ${nul.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+          { errors: nul },
+        );
+      }
+      const parsed = parseWebhook(provider, body, raw);
       if (await webhooks.seenBefore(provider, parsed.deliveryId)) {
         res.json({ received: true, duplicate: true, deliveryId: parsed.deliveryId });
         return;

@@ -2,7 +2,8 @@
  * Webhook signature schemes, each over the raw request bytes (re-serialized JSON would not match:
  * key order, spacing and number formats change). Comparisons are constant time.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { safeEqual } from '../api/safe-equal';
 import type { WebhookProvider } from './webhooks.providers';
 
 /** The header each provider signs in (as express lower-cases it) and how it is computed. */
@@ -51,8 +52,6 @@ export function verifySignature(
   secret: string,
 ): boolean {
   if (!header) return false;
-  const expected = Buffer.from(signatureFor(provider, raw, secret), 'utf8');
-  const given = Buffer.from(canonical(provider, header), 'utf8');
-  // Lengths are public (fixed by the scheme); only equal-length buffers are compared, in constant time.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  // Digests of both sides are compared in constant time (see safeEqual).
+  return safeEqual(canonical(provider, header), signatureFor(provider, raw, secret));
 }

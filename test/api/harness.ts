@@ -8,6 +8,7 @@ import { createApp, type ApiKey, type AppDeps, type Role } from '../../src/api/a
 import { connectDatabase, type Database, type Db } from '../../src/db/client';
 import { seed } from '../../src/db/seed';
 import { uniqueId } from '../helpers/factories';
+import { testDataConverter } from '../helpers/payload-key';
 import '../helpers/provided';
 
 export type Keys = Record<Role, string>;
@@ -90,7 +91,11 @@ export async function startApi(
   const database = connectDatabase(inject('databaseUrl'), { max: 5 });
   await seed(database.db);
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection, namespace: inject('temporalNamespace') });
+  const client = new Client({
+    connection,
+    namespace: inject('temporalNamespace'),
+    dataConverter: testDataConverter(),
+  });
   const api = await serve(
     {
       db: database.db,

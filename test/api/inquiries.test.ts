@@ -1,4 +1,3 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundEmails, inquiryOutcomes, notifications, shipments } from '../../src/db/schema';
@@ -9,6 +8,7 @@ import {
   type ShipmentRegistration,
 } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
+import { fromStoredPayload } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 
 let api: ApiUnderTest;
@@ -44,10 +44,11 @@ async function inquirySignals(shipmentId: string): Promise<Record<string, unknow
   const history = await api.client.workflow
     .getHandle(shipmentWorkflowId(shipmentId))
     .fetchHistory();
-  return (history.events ?? [])
+  const payloads = (history.events ?? [])
     .map((e) => e.workflowExecutionSignaledEventAttributes)
     .filter((a) => a?.signalName === customerInquirySignal.name)
-    .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+    .map((a) => a!.input!.payloads![0]!);
+  return Promise.all(payloads.map((p) => fromStoredPayload<Record<string, unknown>>(p)));
 }
 
 describe('customer inquiries', () => {

@@ -41,6 +41,7 @@ describe('the access table', () => {
       'POST /v1/inbound/email',
       'POST /v1/shipments',
       'POST /v1/shipments/{id}/inquiries',
+      'POST /v1/shipments:batch',
       'POST /v1/stock:import',
       'POST /v1/tracking-events',
     ]);

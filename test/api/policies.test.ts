@@ -1,4 +1,4 @@
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
@@ -8,6 +8,7 @@ import { MAX_PAGE } from '../../src/api/pagination';
 import { policies } from '../../src/db/schema';
 import { refreshPolicySignal, shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { aFastPolicy, aRegistration, uniqueId } from '../helpers/factories';
+import { fromStoredPayload } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 import { expectBadCursorRefused, walkPages } from './paging';
 
@@ -352,10 +353,11 @@ describe('refreshing the policy of a running shipment', () => {
     const history = await api.client.workflow
       .getHandle(shipmentWorkflowId(shipmentId))
       .fetchHistory();
-    return (history.events ?? [])
+    const payloads = (history.events ?? [])
       .map((e) => e.workflowExecutionSignaledEventAttributes)
       .filter((a) => a?.signalName === refreshPolicySignal.name)
-      .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+      .map((a) => a!.input!.payloads![0]!);
+    return Promise.all(payloads.map((p) => fromStoredPayload(p)));
   };
 
   it('ops tell a running shipment to re-read its own policy, or to switch to another', async () => {

@@ -7,6 +7,7 @@ import { ensureReportSchedule } from '../../src/reports/report.schedule';
 import type { ReportFigures } from '../../src/reports/report.figures';
 import { uniqueId } from '../helpers/factories';
 import { waitUntil } from '../helpers/wait';
+import { testDataConverter } from '../helpers/payload-key';
 import '../helpers/provided';
 import { serve, type ApiUnderTest } from './harness';
 
@@ -19,7 +20,11 @@ beforeAll(async () => {
   database = connectDatabase(inject('databaseUrl'), { max: 5 });
   await seed(database.db);
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection, namespace: inject('temporalNamespace') });
+  client = new Client({
+    connection,
+    namespace: inject('temporalNamespace'),
+    dataConverter: testDataConverter(),
+  });
   api = await serve(
     {
       db: database.db,

@@ -11,6 +11,7 @@ import {
 } from '../../workflows/shipment.contract';
 import { DEFAULT_POLICY } from '../../workflows/policy';
 import { aRegistration, uniqueId } from '../helpers/factories';
+import { fromStoredPayload } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 import { expectBadCursorRefused, walkPages } from './paging';
 
@@ -51,8 +52,7 @@ describe('registering a shipment', () => {
       .where(eq(shipments.shipmentId, reg.shipmentId));
     const history = await handle.fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const { defaultPayloadConverter } = await import('@temporalio/common');
-    const input = defaultPayloadConverter.fromPayload(started!.input!.payloads![0]!);
+    const input = await fromStoredPayload(started!.input!.payloads![0]!);
     expect(input).toEqual({
       registration: { ...reg, policy: 'default' },
       registeredAt: row!.createdAt.toISOString(),

@@ -1,4 +1,3 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inquiries, trackingEvents } from '../../src/db/schema';
@@ -8,6 +7,7 @@ import {
   trackingEventsSignal,
 } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
+import { fromStoredPayload } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 
 let api: ApiUnderTest;
@@ -23,10 +23,11 @@ async function signalsReceived(shipmentId: string, name: string): Promise<unknow
   const history = await api.client.workflow
     .getHandle(shipmentWorkflowId(shipmentId))
     .fetchHistory();
-  return (history.events ?? [])
+  const payloads = (history.events ?? [])
     .map((e) => e.workflowExecutionSignaledEventAttributes)
     .filter((a) => a?.signalName === name)
-    .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+    .map((a) => a!.input!.payloads![0]!);
+  return Promise.all(payloads.map((p) => fromStoredPayload(p)));
 }
 
 async function registered() {

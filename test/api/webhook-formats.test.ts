@@ -4,7 +4,6 @@
  * pushes with), so no format is left covered only by another's tests.
  */
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectDatabase, type Database } from '../../src/db/client';
@@ -20,6 +19,7 @@ import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.sig
 import { shipmentWorkflowId, trackingEventsSignal } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
+import { fromStoredPayload, testDataConverter } from '../helpers/payload-key';
 import { serve, type ApiUnderTest } from './harness';
 
 const SECRETS = {
@@ -41,7 +41,11 @@ beforeAll(async () => {
   database = connectDatabase(own.url, { max: 5 });
   await seed(database.db);
   connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection, namespace: inject('temporalNamespace') });
+  const client = new Client({
+    connection,
+    namespace: inject('temporalNamespace'),
+    dataConverter: testDataConverter(),
+  });
   api = await serve({
     db: database.db,
     temporal: client,
@@ -132,10 +136,11 @@ async function trackingSignals(shipmentId: string): Promise<unknown[]> {
   const history = await api.client.workflow
     .getHandle(shipmentWorkflowId(shipmentId))
     .fetchHistory();
-  return (history.events ?? [])
+  const payloads = (history.events ?? [])
     .map((e) => e.workflowExecutionSignaledEventAttributes)
     .filter((a) => a?.signalName === trackingEventsSignal.name)
-    .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+    .map((a) => a!.input!.payloads![0]!);
+  return Promise.all(payloads.map((p) => fromStoredPayload(p)));
 }
 
 async function unknownReferencesOf(format: WebhookProvider): Promise<number> {

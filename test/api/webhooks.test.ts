@@ -1,6 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +29,7 @@ import {
 } from '../../workflows/shipment.contract';
 import { createSandboxCarrier } from '../../src/carriers/sandbox/sandbox.server';
 import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
+import { fromStoredPayload, testDataConverter } from '../helpers/payload-key';
 import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
 
@@ -72,7 +72,11 @@ beforeAll(async () => {
   database = connectDatabase(inject('databaseUrl'), { max: 5 });
   await seed(database.db);
   connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection, namespace: inject('temporalNamespace') });
+  const client = new Client({
+    connection,
+    namespace: inject('temporalNamespace'),
+    dataConverter: testDataConverter(),
+  });
   const common = { db: database.db, temporal: client, queryTimeoutMs: 1500 };
   api = await serve({ ...common, taskQueue: uniqueId('webhooks'), webhookSecrets: SECRETS });
   unconfigured = await serve({ ...common, taskQueue: uniqueId('webhooks-off') });
@@ -102,10 +106,11 @@ async function registered(overrides: Parameters<typeof aRegistration>[0] = {}) {
 /** The payloads of every signal of that name the workflow has received, in order. */
 async function signalsReceived(workflowId: string, name: string): Promise<unknown[]> {
   const history = await api.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? [])
+  const payloads = (history.events ?? [])
     .map((e) => e.workflowExecutionSignaledEventAttributes)
     .filter((a) => a?.signalName === name)
-    .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+    .map((a) => a!.input!.payloads![0]!);
+  return Promise.all(payloads.map((p) => fromStoredPayload(p)));
 }
 
 async function storedEvents(shipmentId: string) {

@@ -17,6 +17,7 @@ import {
   type CliResult,
   type ServiceProcess,
 } from '../helpers/processes';
+import { testDataConverter } from '../helpers/payload-key';
 import { waitUntil } from '../helpers/wait';
 import '../helpers/provided';
 
@@ -52,6 +53,7 @@ beforeAll(async () => {
   await api.waitForOutput(/API listening/, 120_000);
   temporal = new Client({
     connection: await Connection.connect({ address: inject('temporalAddress') }),
+    dataConverter: testDataConverter(),
   });
 });
 

@@ -11,6 +11,7 @@ import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
 import { claimWorkflowId } from '../../workflows/claim.contract';
 import { shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
+import { testDataConverter } from '../helpers/payload-key';
 import { spawnService, type ServiceProcess } from '../helpers/processes';
 import { waitUntil } from '../helpers/wait';
 import '../helpers/provided';
@@ -101,6 +102,7 @@ beforeAll(async () => {
   [worker] = await Promise.all([startWorkerProcess(), api.waitForOutput(/API listening/, 120_000)]);
   temporal = new Client({
     connection: await Connection.connect({ address: inject('temporalAddress') }),
+    dataConverter: testDataConverter(),
   });
   const policy = await http('PUT', '/v1/policies/e2e-fast', {
     stallAfter: { info_received: 'PT3S', in_transit: 'PT3S' },

@@ -13,6 +13,7 @@ import { ensureDatabase, migrateDatabase } from '../../src/db/client';
 import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres';
 import { findFreePort } from '../../src/infra/free-port';
 import { findTemporalCli } from '../../src/infra/temporal-cli';
+import { generatePayloadKey } from '../../src/temporal/payload-codec';
 import { startTemporalDevServer } from '../../src/infra/temporal-dev';
 import './provided';
 
@@ -112,6 +113,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('suggestContinueAsNewAt', SUGGEST_CONTINUE_AS_NEW_AT);
     project.provide('databaseUrl', database.value.url);
     project.provide('databaseServerUrl', database.value.serverUrl);
+    project.provide('payloadKey', generatePayloadKey('test1'));
     log(
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal ${temporal.value.address}, ` +
         `database ${new URL(database.value.url).host}${new URL(database.value.url).pathname}`,

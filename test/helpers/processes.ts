@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testPayloadKey } from './payload-key';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -17,7 +18,8 @@ export interface ServiceProcess {
 export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
   const proc = spawn(TSX, [path.join(ROOT, entry)], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // The run's PAYLOAD_KEY, so the process and the test's own clients read each other's payloads.
+    env: { ...process.env, LOG_LEVEL: 'info', PAYLOAD_KEY: testPayloadKey(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: tsx runs the entry point in a child node process, and a kill must
     // reach that one too (a SIGKILL to tsx alone would leave the real worker running).

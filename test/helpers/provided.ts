@@ -12,6 +12,11 @@ declare module 'vitest' {
     databaseUrl: string;
     /** The maintenance database of the same server, for tests that create databases of their own. */
     databaseServerUrl: string;
+    /**
+     * PAYLOAD_KEY of the run (a fresh random key): every test client, worker and spawned process
+     * encrypts payloads with it, as production does (see ./payload-key.ts).
+     */
+    payloadKey: string;
   }
 }
 

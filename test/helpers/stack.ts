@@ -14,6 +14,7 @@ import { installRuntime } from '../../src/services';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
 import { bundleWorkflows, createShipmentWorker } from '../../src/worker';
 import { ownDatabase } from './own-database';
+import { testDataConverter } from './payload-key';
 import './provided';
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -61,6 +62,8 @@ export interface TestStackOptions {
    * tests that read global lists (the review queue) that other test files fill at the same time.
    */
   ownDatabase?: boolean;
+  /** A database the test runs itself (migrated), e.g. an embedded PostgreSQL it stops and starts. */
+  databaseUrl?: string;
   /** Secrets the sandbox carrier signs its scenario webhook pushes with. */
   webhookSecrets?: Partial<Record<WebhookProvider, string>>;
 }
@@ -70,7 +73,9 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const address = inject('temporalAddress');
   const namespace = 'default';
   const own = opts.ownDatabase ? await ownDatabase() : undefined;
-  const database = connectDatabase(own?.url ?? inject('databaseUrl'), { max: 5 });
+  const database = connectDatabase(own?.url ?? opts.databaseUrl ?? inject('databaseUrl'), {
+    max: 5,
+  });
   await seed(database.db);
   const sandboxServer = createSandboxCarrier({
     apiKey: SANDBOX_KEY,
@@ -87,7 +92,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   );
   const activities = createActivities({ db: database.db, carriers, mailer, opsEmail: OPS_EMAIL });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  // Payloads encrypted with the run's PAYLOAD_KEY, by the client and the worker alike.
+  const client = new Client({ connection, namespace, dataConverter: testDataConverter() });
   const nativeConnection = await NativeConnection.connect({ address });
   const taskQueue = `test-${randomUUID()}`;
   let running: { worker: Worker; done: Promise<void> } | undefined;
@@ -121,6 +127,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
         taskQueue,
         activities,
         workflowBundle: await workflowBundle(),
+        dataConverter: testDataConverter(),
       });
       running = { worker, done: worker.run() };
       stack.worker = worker;

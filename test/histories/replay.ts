@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { historyFromStoredJSON } from '../../src/temporal/history-codec';
 
@@ -24,11 +25,16 @@ export interface ReplayFailure {
   error: string;
 }
 
-/** Replays every history; answers the ones that failed, each named by its file. */
+/**
+ * Replays every history; answers the ones that failed, each named by its file. With a
+ * `dataConverter` (the production one, payload encryption on) the plaintext histories must pass
+ * through its codec unchanged.
+ */
 export async function replayRecordedHistories(
   bundle: WorkflowBundle,
   names: string[],
   dir = HISTORIES_DIR,
+  dataConverter?: DataConverter,
 ): Promise<ReplayFailure[]> {
   async function* histories() {
     for (const name of names) {
@@ -38,7 +44,10 @@ export async function replayRecordedHistories(
     }
   }
   const failures: ReplayFailure[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories())) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle, ...(dataConverter ? { dataConverter } : {}) },
+    histories(),
+  )) {
     if (result.error) {
       const err = result.error as Error;
       failures.push({ history: result.workflowId, error: `${err.name}: ${err.message}` });

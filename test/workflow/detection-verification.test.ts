@@ -8,6 +8,7 @@ import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { createShipmentWorker } from '../../src/worker';
 import { cancelSignal, trackingEventsSignal } from '../../workflows/shipment.contract';
 import { aFastPolicy, anEvent, uniqueId } from '../helpers/factories';
+import { testDataConverter } from '../helpers/payload-key';
 import { startShipment, stateOf, waitForStage } from '../helpers/shipments';
 import { OPS_EMAIL, startTestStack, workflowBundle, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
@@ -151,6 +152,7 @@ describe('a carrier that refuses for good', () => {
       namespace: stack.namespace,
       taskQueue,
       workflowBundle: await workflowBundle(),
+      dataConverter: testDataConverter(),
       activities: createActivities({
         db: stack.db,
         mailer,

@@ -1,4 +1,3 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { policies } from '../../src/db/schema';
@@ -13,6 +12,7 @@ import {
   type TrackingEvent,
 } from '../../workflows/shipment.contract';
 import { aFastPolicy, anEvent, insertPolicy, uniqueId } from '../helpers/factories';
+import { fromStoredPayload } from '../helpers/payload-key';
 import { startShipment, stateOf, waitForStage, type ShipmentHandle } from '../helpers/shipments';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
@@ -39,7 +39,7 @@ async function currentRunInput(handle: ShipmentHandle): Promise<ShipmentWorkflow
   const history = await stack.client.workflow.getHandle(handle.workflowId).fetchHistory();
   const payload =
     history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  return defaultPayloadConverter.fromPayload<ShipmentWorkflowInput>(payload!);
+  return fromStoredPayload<ShipmentWorkflowInput>(payload!);
 }
 
 /** Signals (duplicates: they change nothing) until the workflow has continued as new. */

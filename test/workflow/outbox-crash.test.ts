@@ -24,6 +24,7 @@ import {
   insertShipmentRow,
   uniqueId,
 } from '../helpers/factories';
+import { testDataConverter } from '../helpers/payload-key';
 import { spawnService, type ServiceProcess } from '../helpers/processes';
 import { waitUntil } from '../helpers/wait';
 
@@ -57,6 +58,7 @@ beforeAll(async () => {
   database = connectDatabase(url, { max: 3 });
   client = new Client({
     connection: await Connection.connect({ address: inject('temporalAddress') }),
+    dataConverter: testDataConverter(),
   });
   const s = createSandboxCarrier({ apiKey: SANDBOX_KEY });
   const listening = await s.listen(0);

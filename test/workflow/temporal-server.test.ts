@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config';
 import {
   connectClient,
   connectWorkerConnection,
+  dataConverterFromConfig,
   ensureSearchAttributes,
 } from '../../src/temporal/connection';
 import { ALL_SEARCH_ATTRIBUTES, searchAttributes } from '../../workflows/shipment.contract';
@@ -30,6 +31,7 @@ import '../helpers/provided';
 const config = loadConfig({
   TEMPORAL_ADDRESS: inject('temporalAddress'),
   TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+  PAYLOAD_KEY: inject('payloadKey'),
 });
 const taskQueue = `smoke-${randomUUID()}`;
 const workflowId = (name: string) => `smoke:${name}:${randomUUID()}`;
@@ -56,6 +58,8 @@ beforeAll(async () => {
     namespace: config.temporalNamespace,
     taskQueue,
     workflowBundle,
+    // connectClient encrypts with PAYLOAD_KEY: the worker must decrypt with the same key.
+    dataConverter: dataConverterFromConfig(config),
   });
   running = worker.run();
 });

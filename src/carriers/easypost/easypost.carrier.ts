@@ -6,7 +6,7 @@
  */
 import type { LineItem } from '../../../workflows/shipment.contract';
 import { fromEasyPost } from '../../tracking/status-map';
-import { EASYPOST_CLAIM_STATUS } from '../../webhooks/webhooks.payloads';
+import { fromEasyPostClaimStatus } from '../../webhooks/webhooks.payloads';
 import {
   unsupported,
   type Carrier,
@@ -254,7 +254,7 @@ function pickRate<R extends { carrier: string; service: string; rate?: number }>
 function toClaimFiled(c: EasyPostClaim, req?: ClaimRequest): ClaimFiled {
   return {
     claimId: c.id,
-    status: EASYPOST_CLAIM_STATUS[c.status] ?? c.status,
+    status: fromEasyPostClaimStatus(c.status),
     amount: c.requested_amount ?? req?.amount ?? 0,
     // EasyPost insurance and its claims are in US dollars.
     currency: 'USD',

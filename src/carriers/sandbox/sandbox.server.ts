@@ -3,7 +3,7 @@
  * claims), with scripting routes for tests and demos, a scenario engine that plays scripted stories
  * and pushes signed webhooks (sandbox.scenarios.ts), and fault injection to exercise retries.
  */
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -21,12 +21,32 @@ import {
   type Scenario,
   type Story,
 } from './sandbox.scenarios';
+import { safeEqual } from '../../api/safe-equal';
 
 export const SANDBOX_CARRIER_CODE = 'sandbox';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type FaultRoute = 'track' | 'label' | 'claim' | 'trace';
-export type FaultMode = 'error500' | 'rate_limit' | 'hold' | 'none';
+/**
+ * `hold` holds the request before any work; `lose_answer` does the work, then holds the answer
+ * and cuts the connection once the fault changes: the caller times out although the call took
+ * effect (the case idempotency keys exist for).
+ */
+export type FaultMode = 'error500' | 'rate_limit' | 'hold' | 'lose_answer' | 'none';
+
+/** One call to a route that takes faults, as the sandbox saw it (for tests of retry pacing). */
+export interface SandboxCall {
+  route: FaultRoute;
+  method: string;
+  /** The Idempotency-Key, or the id in the path for reads. */
+  key: string;
+  /** When the request arrived (ms since the epoch, the sandbox's clock). */
+  at: number;
+  /** The fault that answered or held it; `none` when it went through untouched. */
+  fault: FaultMode;
+  /** Retry-After sent with a `rate_limit` answer, in seconds. */
+  retryAfterSeconds?: number;
+}
 
 export interface SandboxParcel {
   trackingNumber: string;
@@ -104,6 +124,8 @@ export class SandboxStore {
     pushesFailed: 0,
   };
   readonly faults = new Map<FaultRoute, Fault>();
+  /** Every call to a route that takes faults, in arrival order. */
+  readonly calls: SandboxCall[] = [];
 
   stats(): SandboxStats {
     return {
@@ -247,7 +269,7 @@ const claimSchema = z.object({
 
 const faultSchema = z.object({
   route: z.enum(['track', 'label', 'claim', 'trace']),
-  mode: z.enum(['error500', 'rate_limit', 'hold', 'none']),
+  mode: z.enum(['error500', 'rate_limit', 'hold', 'lose_answer', 'none']),
   count: z.number().int().positive().default(1),
   retryAfterSeconds: z.number().int().nonnegative().default(1),
 });
@@ -414,7 +436,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   });
   /** A delay on the parcel's story clock, in real milliseconds. */
   const onClock = (ms: number, parcel: SandboxParcel | undefined) => ms / (parcel?.timeScale ?? 1);
-  const expectedAuth = Buffer.from(`Bearer ${opts.apiKey}`);
+  const expectedAuth = `Bearer ${opts.apiKey}`;
 
   const app = express();
   app.disable('x-powered-by');
@@ -432,8 +454,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   }
 
   app.use((req, res, next) => {
-    const given = Buffer.from(req.get('Authorization') ?? '');
-    if (given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth)) return next();
+    if (safeEqual(req.get('Authorization') ?? '', expectedAuth)) return next();
     res.set('WWW-Authenticate', 'Bearer realm="sandbox-carrier"');
     sendError(res, 401, 'auth.unauthorized', 'A valid Authorization: Bearer <key> is required.');
   });
@@ -442,11 +463,18 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
 
   /**
    * Applies the injected fault of a route. Returns true when the fault answered the request.
-   * A held request waits here until the fault changes, then goes on normally.
+   * A held request waits here until the fault changes, then goes on normally. A lost answer lets
+   * the route do its work, then swallows what it sends and cuts the connection once released.
    */
-  async function applyFault(route: FaultRoute, res: Response): Promise<boolean> {
+  async function applyFault(route: FaultRoute, req: Request, res: Response): Promise<boolean> {
     const fault = store.faults.get(route);
+    const key =
+      req.get('Idempotency-Key')?.trim() ??
+      String(req.params.trackingNumber ?? req.params.claimId ?? req.params.traceId ?? req.path);
+    const call: SandboxCall = { route, method: req.method, key, at: now(), fault: 'none' };
+    store.calls.push(call);
     if (!fault || fault.mode === 'none') return false;
+    call.fault = fault.mode;
     if (fault.mode === 'hold') {
       await new Promise<void>((resolve) => fault.release.push(resolve));
       return false;
@@ -454,7 +482,17 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     fault.remaining -= 1;
     if (fault.remaining <= 0) store.faults.delete(route);
     store.counters.faultsServed += 1;
+    if (fault.mode === 'lose_answer') {
+      res.json = () => {
+        const held = lostAnswers.get(route) ?? [];
+        held.push(() => res.destroy());
+        lostAnswers.set(route, held);
+        return res;
+      };
+      return false;
+    }
     if (fault.mode === 'rate_limit') {
+      call.retryAfterSeconds = fault.retryAfterSeconds;
       res.set('Retry-After', String(fault.retryAfterSeconds));
       sendError(res, 429, 'rate_limited', 'Too many requests; retry later.');
     } else {
@@ -463,7 +501,18 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     return true;
   }
 
+  /** Answers swallowed by `lose_answer`, per route: cut off when the route's fault changes. */
+  const lostAnswers = new Map<FaultRoute, Array<() => void>>();
+  function cutLostAnswers(route?: FaultRoute) {
+    for (const [r, held] of lostAnswers) {
+      if (route !== undefined && r !== route) continue;
+      for (const cut of held) cut();
+      lostAnswers.delete(r);
+    }
+  }
+
   function setFault(route: FaultRoute, next: Omit<Fault, 'release'>) {
+    cutLostAnswers(route);
     const previous = store.faults.get(route);
     if (next.mode === 'none') store.faults.delete(route);
     else store.faults.set(route, { ...next, release: [] });
@@ -472,6 +521,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   }
 
   function releaseAllHolds() {
+    cutLostAnswers();
     for (const fault of store.faults.values()) for (const release of fault.release) release();
     store.faults.clear();
   }
@@ -502,7 +552,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
 
   app.get('/v1/trackings/:trackingNumber', async (req, res) => {
     store.counters.trackCalls += 1;
-    if (await applyFault('track', res)) return;
+    if (await applyFault('track', req, res)) return;
     const parcel = store.parcels.get(req.params.trackingNumber);
     if (!parcel) {
       return sendError(
@@ -521,7 +571,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     store.counters.labelCalls += 1;
     const key = idempotencyKey(req, res);
     if (!key) return;
-    if (await applyFault('label', res)) return;
+    if (await applyFault('label', req, res)) return;
     // From here to the answer nothing awaits, so concurrent calls with one key book one label.
     const print = fingerprint(req.body ?? {});
     const known = store.labelKeys.get(key);
@@ -636,7 +686,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     store.counters.claimCalls += 1;
     const key = idempotencyKey(req, res);
     if (!key) return;
-    if (await applyFault('claim', res)) return;
+    if (await applyFault('claim', req, res)) return;
     const print = fingerprint(req.body ?? {});
     const known = store.claimKeys.get(key);
     if (known)
@@ -670,7 +720,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   });
 
   app.get('/v1/claims/:claimId', async (req, res) => {
-    if (await applyFault('claim', res)) return;
+    if (await applyFault('claim', req, res)) return;
     const claim = store.claims.get(req.params.claimId);
     if (!claim) return sendError(res, 404, 'claim.not_found', 'No such claim.');
     res.json(claimView(claim));
@@ -696,7 +746,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     store.counters.traceCalls += 1;
     const key = idempotencyKey(req, res);
     if (!key) return;
-    if (await applyFault('trace', res)) return;
+    if (await applyFault('trace', req, res)) return;
     const print = fingerprint(req.body ?? {});
     const known = store.traceKeys.get(key);
     if (known)
@@ -727,7 +777,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   });
 
   app.get('/v1/traces/:traceId', async (req, res) => {
-    if (await applyFault('trace', res)) return;
+    if (await applyFault('trace', req, res)) return;
     const trace = store.traces.get(req.params.traceId);
     if (!trace) return sendError(res, 404, 'trace.not_found', 'No such trace.');
     res.json(traceView(trace));

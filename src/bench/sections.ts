@@ -1,0 +1,19 @@
+/**
+ * The sections `npm run bench` runs, in this order (`--only <ids>` picks some). Each section is
+ * independent: it creates the shipments it measures and leaves the stack usable for the next.
+ * Latency, memory and carrier calls (latency.ts, memory.ts, carrier-calls.ts) join the list here.
+ */
+import { carrierCallsSection } from './carrier-calls';
+import { eventsSection } from './events';
+import { latencySection } from './latency';
+import { memorySection } from './memory';
+import { registrationsSection } from './registrations';
+import type { BenchSection } from './types';
+
+export const SECTIONS: readonly BenchSection[] = [
+  registrationsSection,
+  eventsSection,
+  latencySection,
+  memorySection,
+  carrierCallsSection,
+];
