@@ -25,6 +25,7 @@ import {
   payloadCodecFromConfig,
 } from './temporal/connection';
 import { createShipmentWorker, workerCapacityFromConfig } from './worker';
+import { codecSessionSecretFromPayloadKey } from './api/codec-session';
 import { ensureReportSchedule, reportScheduleFromConfig } from './reports/report.schedule';
 import { REPORT_SCHEDULE_ID } from '../workflows/report.contract';
 
@@ -247,6 +248,10 @@ export async function startApi(
     codecCorsOrigins: codecCorsOrigins(config),
     metricsToken: config.metricsToken,
     sdkMetricsUrl: sdkMetricsUrl(config),
+    // Derived from the payload keys, so every API replica accepts the same codec sessions.
+    codecSessionSecret: config.payloadKey
+      ? codecSessionSecretFromPayloadKey(config.payloadKey)
+      : undefined,
     rateLimitPerMinute: config.rateLimitPerMinute,
   });
   const server: Server = await new Promise((resolve, reject) => {

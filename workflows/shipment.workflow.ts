@@ -10,6 +10,7 @@ import {
   continueAsNew,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -93,6 +94,9 @@ const MAX_TIMELINE = 300;
 
 type Next = Stage | { close: Resolution };
 type PendingDecision = ReviewInput & { automatic: boolean; round: number };
+
+/** Patch id: a snapshot for every fact (see monitor) and at the start of a carried run. */
+const SNAPSHOT_EVERY_FACT = 'snapshot-every-fact';
 
 export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<ShipmentState> {
   const reg = input.registration;
@@ -431,6 +435,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
 
   /** Waits for scans until the parcel arrives, ends, or looks lost. */
   const monitor = async (): Promise<Next> => {
+    // Scans that arrive while a snapshot is being written get a snapshot of their own, or the
+    // read model would miss them until the next scan. When the history asks to continue as new,
+    // the next run writes that snapshot first thing. (Runs from before wrote one per wait.)
+    const snapshotsEveryFact = patched(SNAPSHOT_EVERY_FACT);
     for (;;) {
       if (cancelRequested) return { close: 'cancelled' };
       if (isDelivered(state.lastEvent)) return 'delivered';
@@ -446,7 +454,15 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
         suspect(deadline.reason, ...triggerFacts(deadline.reason));
         return 'verifying';
       }
-      await recordSnapshot();
+      let written: number;
+      do {
+        written = factsVersion;
+        await recordSnapshot();
+      } while (
+        snapshotsEveryFact &&
+        factsVersion !== written &&
+        !workflowInfo().continueAsNewSuggested
+      );
     }
   };
 
@@ -808,6 +824,9 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
       `${reg.carrier} ${reg.trackingNumber} → ${reg.destination.country}, policy ${reg.policy}` +
         (state.policy.version !== undefined ? ` version ${state.policy.version}` : ''),
     );
+    await recordSnapshot();
+  } else if (patched(SNAPSHOT_EVERY_FACT)) {
+    // Facts taken in after the previous run's last snapshot reach the read model.
     await recordSnapshot();
   }
   log.info('shipment workflow running', { shipmentId: reg.shipmentId, stage: state.stage });

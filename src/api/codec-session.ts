@@ -115,8 +115,8 @@ const isCodecCall = (method: string, path: string) =>
 
 /**
  * Authenticates /codec/decode and /codec/encode by the session cookie when no Authorization
- * header is sent. Mounted before the general `authenticate`, which leaves a request it
- * authenticated alone; every other route never looks at the cookie.
+ * header is sent. Mounted before the general `authenticate`, which passes over a request this
+ * one authenticated; no other route looks at the cookie.
  */
 export function codecSessionAuth(deps: CodecSessionDeps): RequestHandler {
   const allowed = new Set(deps.origins);

@@ -34,12 +34,11 @@ export function parseParams<T extends z.ZodType>(req: Request, schema: T): z.out
   return parsed.data;
 }
 
-const NUL = /\u0000/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why PostgreSQL could not store this text (text or jsonb), or undefined when it can. */
-function unstorable(text: string): string | undefined {
-  if (NUL.test(text)) return 'must not contain the NUL character (U+0000)';
+export function unstorable(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
   if (LONE_SURROGATE.test(text)) return 'must be valid Unicode (holds an unpaired surrogate)';
   return undefined;
 }

@@ -32,8 +32,8 @@ import type { BenchContext, BenchFigure, BenchSection, BenchStack } from './type
 const SECTION = 'latency';
 /** Both sides are observed at this interval (review queue over HTTP; bench rows in PostgreSQL). */
 const POLL_MS = 100;
-/** Detection deadlines fall this far apart: a steady 8 per second (and 8 bare timers). */
-const DETECT_GAP_MS = 125;
+/** Detection deadlines fall this far apart: a steady 5 per second (and 5 bare timers). */
+const DETECT_GAP_MS = 200;
 /** Handling deadlines: a steady 2 per second (and 2 bare chains). */
 const HANDLE_GAP_MS = 500;
 /** The stall threshold of the bench policies (each scan's time is set back by it). */
@@ -81,7 +81,7 @@ function basePolicy(overrides: Partial<PolicyBody>): PolicyBody {
 }
 
 /** Time to give `n` scans to the API and the sandbox and to start `n` bare workflows, with margin. */
-const leadMs = (n: number) => 3_000 + 30 * n;
+const leadMs = (n: number) => 3_000 + 20 * n;
 
 async function register(
   stack: BenchStack,

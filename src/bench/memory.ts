@@ -4,6 +4,7 @@
  * worker before it ran any shipment. Idle workflows live in Temporal, not in the worker: beyond
  * its sticky cache (maxCachedWorkflows) memory must not grow with their number.
  */
+import { shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { loadConfig } from '../config';
 import type { RegistrationBody } from '../shipments/shipments.schemas';
 import {
@@ -255,7 +256,12 @@ export const memorySection: BenchSection = {
       ];
       return figures;
     } finally {
-      await terminateWorkflows(stack, ctx, `shipment:${prefix}`, bodies.length);
+      await terminateWorkflows(
+        stack,
+        ctx,
+        bodies.map((b) => shipmentWorkflowId(b.shipmentId)),
+        `shipment:${prefix}`,
+      );
     }
   },
 };

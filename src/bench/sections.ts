@@ -1,7 +1,7 @@
 /**
  * The sections `npm run bench` runs, in this order (`--only <ids>` picks some). Each section is
  * independent: it creates the shipments it measures and leaves the stack usable for the next.
- * Latency, memory and carrier calls (latency.ts, memory.ts, carrier-calls.ts) join the list here.
+ * Throughput first (registrations, events), then latency, memory and carrier calls.
  */
 import { carrierCallsSection } from './carrier-calls';
 import { eventsSection } from './events';

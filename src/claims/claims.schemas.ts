@@ -44,7 +44,8 @@ export const claimOutcomeBody = z.object({
   status: z.enum(['approved', 'partially_approved', 'denied', 'paid'], {
     error: 'must be one of approved, partially_approved, denied, paid',
   }),
-  amountRecovered: z.number().nonnegative().optional(),
+  // Stored as numeric(12,2).
+  amountRecovered: z.number().nonnegative().max(9_999_999_999.99).optional(),
   note: z.string().max(2000).optional(),
 });
 export type ClaimOutcomeBody = z.output<typeof claimOutcomeBody>;

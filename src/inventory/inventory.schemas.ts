@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQueryFields, pgTimestampKey } from '../api/pagination';
+import { unstorable } from '../api/validate';
 
 export const WAREHOUSE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const warehouseId = z
@@ -9,7 +10,12 @@ export const sku = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^\S+$/, 'must not contain spaces');
+  .regex(/^\S+$/, 'must not contain spaces')
+  // CSV imports do not pass the JSON body check (src/api/validate.ts): refuse NUL and the like here.
+  .superRefine((s, ctx) => {
+    const why = unstorable(s);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 const country = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. DE');

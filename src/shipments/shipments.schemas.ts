@@ -43,7 +43,12 @@ export const shipmentId = z
     /^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/,
     'must be 1-128 characters: letters, digits, . _ : ~ -',
   );
-const money = z.number().nonnegative().finite();
+// The read model stores amounts as numeric(12,2): anything larger would fail at the insert.
+const money = z
+  .number()
+  .nonnegative()
+  .finite()
+  .max(9_999_999_999.99, 'must be at most 9999999999.99');
 
 export const registrationBody = z.object({
   shipmentId,

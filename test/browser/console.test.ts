@@ -202,6 +202,23 @@ describe.sequential('the ops console in a browser', () => {
       encodeURIComponent(target.handle.workflowId),
     );
     await shot('04-shipment-timeline');
+
+    // With payloads decoded: a codec session cookie for /codec first, then the UI in a new tab.
+    await context.route('http://temporal-ui.test:8233/**', (r) =>
+      r.fulfill({ contentType: 'text/html', body: '<title>Temporal UI</title>' }),
+    );
+    const [ui] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', { name: 'Open Temporal UI with payloads decoded' }).click(),
+    ]);
+    await ui.waitForURL((u) => u.href.includes(encodeURIComponent(target.handle.workflowId)));
+    const cookies = await context.cookies(`${api.url}/codec/decode`);
+    expect(cookies.find((c) => c.name === 'parcelwarden_codec')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/codec',
+    });
+    await ui.close();
   });
 
   it('shows analytics charts as SVG with bars to a key that may read them', async () => {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { policies } from '../../src/db/schema';
+import { policies, shipments } from '../../src/db/schema';
 import { MAX_CARRIED_EVENT_IDS } from '../../workflows/detection';
 import {
   customerInquirySignal,
@@ -241,5 +241,51 @@ describe.concurrent('long lives', () => {
     expect(state.policy.stallAfter.in_transit).toBe('P20D');
     await handle.signal(cancelSignal, { reason: 'test over' });
     expect((await waitForStage(handle, 'closed')).resolution).toBe('cancelled');
+  });
+});
+
+describe('the read model under a slow database', () => {
+  let slow: TestStack;
+  beforeAll(async () => {
+    slow = await startTestStack({ worker: false });
+    // Every snapshot write takes a while, so scans arrive while one is being written.
+    const write = slow.activities.recordSnapshot;
+    slow.activities.recordSnapshot = async (...args: Parameters<typeof write>) => {
+      await new Promise((r) => setTimeout(r, 400));
+      return write(...args);
+    };
+    await slow.startWorker();
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('takes in scans that arrive while a snapshot is being written, with no scan after them', async () => {
+    const { reg, handle } = await startShipment(
+      slow,
+      aFastPolicy(uniqueId('p'), { stallAfter: quiet }),
+    );
+    const scans = Array.from({ length: 8 }, (_, i) =>
+      anEvent('in_transit', secondsAgo(500 - i), { description: `scan ${i}` }),
+    );
+    for (const scan of scans) {
+      await handle.signal(trackingEventsSignal, [scan]);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await waitUntil(
+      'the workflow took all 8',
+      () => stateOf(handle),
+      (s) => s.eventCount === 8,
+    );
+    // No further scan comes: the read model must still reach 8 on its own.
+    const row = await waitUntil(
+      'the read model shows all 8',
+      async () =>
+        (await slow.db.select().from(shipments).where(eq(shipments.shipmentId, reg.shipmentId)))[0],
+      (r) => r?.snapshot?.eventCount === 8,
+    );
+    expect(row?.snapshot?.lastEvent?.eventId).toBe(scans[7]!.eventId);
+    await handle.signal(cancelSignal, { reason: 'test over' });
+    await waitForStage(handle, 'closed');
   });
 });

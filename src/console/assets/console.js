@@ -226,6 +226,13 @@ function showLogin(message = '') {
 }
 
 function logout(message = '') {
+  const key = apiKey();
+  // Ends the Temporal UI's codec session too; best effort (a refused key has none to end).
+  if (key)
+    fetch('/codec/session', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${key}` },
+    }).catch(() => undefined);
   sessionStorage.removeItem(KEY_ITEM);
   leaveView();
   leaveView = () => undefined;
@@ -743,6 +750,46 @@ async function renderQueue(view) {
 
 // ---- shipment -----------------------------------------------------------------------------
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The codec session cookie is SameSite=Strict: the Temporal UI only sends it when it runs on the
+ * same site as this API. On one machine the UI link may say localhost while the console runs on
+ * 127.0.0.1 (or the reverse), so a loopback UI is opened under the console's own host name.
+ */
+function sameSiteUiUrl(url) {
+  const ui = new URL(url, window.location.href);
+  if (LOOPBACK.has(ui.hostname) && LOOPBACK.has(window.location.hostname))
+    ui.hostname = window.location.hostname;
+  return ui.href;
+}
+
+/**
+ * Opens a codec session (a cookie the Temporal UI's codec calls carry instead of our key; turn on
+ * "Include cross-origin credentials" in the UI's Data Encoder settings), then the UI. The tab is
+ * opened at once, while the click still allows pop-ups, and pointed at the UI once the cookie is set.
+ */
+async function openDecodedUi(url) {
+  const tab = window.open('', '_blank');
+  try {
+    await request('POST', '/codec/session');
+  } catch (err) {
+    tab?.close();
+    say(problemText(err), true);
+    return;
+  }
+  const target = sameSiteUiUrl(url);
+  if (!tab) {
+    say('The browser blocked the new tab: allow pop-ups for the console, or use the link.', true);
+    return;
+  }
+  tab.opener = null;
+  tab.location.href = target;
+  say(
+    'Codec session open for 8 hours. In the Temporal UI, turn on "Include cross-origin credentials" under Data Encoder once.',
+  );
+}
+
 async function renderShipment(view, id) {
   const path = `/v1/shipments/${encodeURIComponent(id)}`;
   const [state, history, messages] = await Promise.allSettled([
@@ -770,6 +817,16 @@ async function renderShipment(view, id) {
                 id: 'temporal-link',
               },
               'Open the workflow in the Temporal UI',
+            ),
+            ' · ',
+            h(
+              'button',
+              {
+                type: 'button',
+                id: 'temporal-decoded',
+                onclick: () => void openDecodedUi(history.value.temporalUiUrl),
+              },
+              'Open Temporal UI with payloads decoded',
             ),
           ]
         : '',
