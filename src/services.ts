@@ -215,6 +215,9 @@ async function ensureReportScheduleAtStart(config: Config, logger: Logger): Prom
   }
 }
 
+/** Time a client has to send a whole request, headers and body. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface RunningApi {
   url: string;
   client: Client;
@@ -258,6 +261,9 @@ export async function startApi(
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.on('error', reject);
   });
+  // A client that announces a body and never sends it gives up its socket after this long
+  // (Node's default is 5 minutes); 1 MB arrives well within it on any real connection.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

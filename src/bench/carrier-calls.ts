@@ -19,7 +19,6 @@ import {
   round,
   runTag,
   sandbox,
-  sandboxKey,
   sleep,
   terminateShipments,
 } from './kit';
@@ -306,7 +305,7 @@ export const carrierCallsSection: BenchSection = {
   async run(stack, ctx) {
     const n = Math.max(100, Math.round(200 * ctx.scale));
     const tag = runTag();
-    const key = await sandboxKey(stack);
+    const key = stack.sandboxCarrierKey;
     const policy = `bench-calls-${tag}`;
     await putPolicy(stack, policy, benchPolicy());
     const sku = await stockUp(stack, tag, n);

@@ -4,7 +4,6 @@
  * cleaning up the workflows a section started.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import type { PolicyBody } from '../policies/policies.schemas';
 import type { RegistrationBody } from '../shipments/shipments.schemas';
@@ -114,21 +113,6 @@ export async function waitFor(
     }
     await sleep(interval);
   }
-}
-
-/**
- * The sandbox carrier's API key, for its control routes (parcels, scenarios, stats). BenchStack
- * does not carry it; the stack hands it to the worker process it starts (SANDBOX_CARRIER_KEY), so
- * it is read back from there unless the stack object has it.
- */
-export async function sandboxKey(stack: BenchStack): Promise<string> {
-  const own = (stack as BenchStack & { sandboxCarrierKey?: unknown }).sandboxCarrierKey;
-  if (typeof own === 'string' && own) return own;
-  const environ = await fs.readFile(`/proc/${stack.worker.pid}/environ`, 'utf8');
-  const entry = environ.split('\0').find((e) => e.startsWith('SANDBOX_CARRIER_KEY='));
-  if (!entry)
-    throw new Error('The bench worker has no SANDBOX_CARRIER_KEY: cannot reach the sandbox');
-  return entry.slice('SANDBOX_CARRIER_KEY='.length);
 }
 
 /** One call to the sandbox carrier (JSON); anything but 2xx throws. */

@@ -21,7 +21,6 @@ import {
   round,
   runTag,
   sandbox,
-  sandboxKey,
   sendEvents,
   stallEverywhere,
   terminateShipments,
@@ -429,7 +428,7 @@ export const latencySection: BenchSection = {
     const nDetect = Math.max(20, Math.round(200 * ctx.scale));
     const nHandle = Math.max(20, Math.round(100 * ctx.scale));
     const tag = runTag();
-    const key = await sandboxKey(stack);
+    const key = stack.sandboxCarrierKey;
     ctx.progress(`${SECTION}: bundling the bare bench workflow`);
     const rig = await startBareRig(stack);
     const cleanup: string[] = [];

@@ -183,6 +183,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
       namespace: NAMESPACE,
       temporalAddress: temporal.address,
       sandboxCarrierUrl: sandboxHttp.url,
+      sandboxCarrierKey: sandboxKey,
       mailViewerUrl: sink.httpUrl ?? '',
       worker,
       dataDir,

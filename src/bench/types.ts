@@ -51,6 +51,8 @@ export interface BenchStack {
   namespace: string;
   temporalAddress: string;
   sandboxCarrierUrl: string;
+  /** API key of the sandbox carrier (its control routes: parcels, scenarios, stats). */
+  sandboxCarrierKey: string;
   /** Base URL of the mail sink's HTTP listing. */
   mailViewerUrl: string;
   worker: BenchWorkerProcess;

@@ -29,9 +29,14 @@ export function laneDistance(
   return (w.region ?? regionOf(w.country)) === regionOf(destinationCountry) ? 1 : 2;
 }
 
+/** Free stock of a SKU: only the warehouse's own entries count (a SKU named "constructor" too). */
+function freeStock(w: Pick<WarehouseCandidate, 'available'>, sku: string): number {
+  return Object.hasOwn(w.available, sku) ? (w.available[sku] ?? 0) : 0;
+}
+
 /** Free stock left after the order in the warehouse's tightest SKU (negative: it cannot ship). */
 function headroom(w: WarehouseCandidate, lines: OrderLine[]): number {
-  return Math.min(...lines.map((l) => (w.available[l.sku] ?? 0) - l.quantity));
+  return Math.min(...lines.map((l) => freeStock(w, l.sku) - l.quantity));
 }
 
 /**
@@ -99,7 +104,7 @@ export function chooseWarehouse<W extends WarehouseCandidate>(
         : `${describe(able, destinationCountry)} is the nearest warehouse with the whole order; ${first.warehouseId} is nearer but short of stock.`;
     return { ok: true, warehouse: able, reason };
   }
-  const most = (sku: string) => Math.max(0, ...candidates.map((w) => w.available[sku] ?? 0));
+  const most = (sku: string) => Math.max(0, ...candidates.map((w) => freeStock(w, sku)));
   const shortfall = lines.map((l) => ({
     sku: l.sku,
     missing: Math.max(0, l.quantity - most(l.sku)),
@@ -109,7 +114,7 @@ export function chooseWarehouse<W extends WarehouseCandidate>(
   const toBuy = lines
     .map((l) => ({
       sku: l.sku,
-      quantity: Math.max(0, l.quantity - (preferred?.available[l.sku] ?? 0)),
+      quantity: Math.max(0, l.quantity - (preferred ? freeStock(preferred, l.sku) : 0)),
     }))
     .filter((l) => l.quantity > 0);
   const what = (missing.length ? missing : shortfall)

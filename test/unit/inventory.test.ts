@@ -86,6 +86,27 @@ describe('warehouse choice for a reship', () => {
     expect(!choice.ok && choice.reason).toContain('orders are not split');
   });
 
+  it('SKUs named like object built-ins are counted as stock like any other', () => {
+    const order = [
+      { sku: 'constructor', quantity: 1 },
+      { sku: 'toString', quantity: 1 },
+    ];
+    const none = chooseWarehouse([wh('de-1', 'DE', 'overseas', { MUG: 5 })], 'DE', order);
+    expect(none).toMatchObject({
+      ok: false,
+      shortfall: [
+        { sku: 'constructor', missing: 1 },
+        { sku: 'toString', missing: 1 },
+      ],
+    });
+    const some = chooseWarehouse(
+      [wh('de-1', 'DE', 'overseas', { constructor: 1, toString: 2 })],
+      'DE',
+      order,
+    );
+    expect(some).toMatchObject({ ok: true, warehouse: { warehouseId: 'de-1' } });
+  });
+
   it('a shortfall says what is missing and what to buy for the warehouse nearest the customer', () => {
     const choice = chooseWarehouse(
       [wh('de-1', 'DE', 'overseas', { MUG: 1 }), wh('cn-1', 'CN', 'origin', { MUG: 3 })],
