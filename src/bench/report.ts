@@ -69,7 +69,9 @@ export function formatNumber(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, useGrouping: abs >= 10_000 });
 }
 
-const formatRatio = (r: number | undefined) => (r === undefined ? '' : `${r.toFixed(2)}×`);
+/** Two decimals; a ratio far below 1 keeps two significant digits rather than showing 0.00×. */
+export const formatRatio = (r: number | undefined) =>
+  r === undefined ? '' : `${r !== 0 && Math.abs(r) < 0.01 ? r.toPrecision(2) : r.toFixed(2)}×`;
 
 export const TABLE_HEADER = ['Section', 'Figure', 'Value', 'Limit', 'Limit value', 'Ratio'];
 

@@ -11,10 +11,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
 import { createSandboxCarrier } from '../carriers/sandbox/sandbox.server';
 import { loadConfig } from '../config';
-import { ensureDatabase } from '../db/client';
+import { dropDatabase, ensureDatabase } from '../db/client';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { findFreePorts } from '../infra/free-port';
 import { findTemporalCli } from '../infra/temporal-cli';
@@ -209,12 +208,7 @@ async function startDatabase(
     stops.push({
       name: `database ${name}`,
       async stop() {
-        const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-        try {
-          await sql.unsafe(`drop database if exists "${name}" with (force)`);
-        } finally {
-          await sql.end({ timeout: 5 });
-        }
+        await dropDatabase(serverUrl, name);
       },
     });
     return url;

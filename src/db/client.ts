@@ -65,3 +65,16 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<s
   u.pathname = `/${name}`;
   return u.toString();
 }
+
+/**
+ * Drops a database, closing its open connections (scratch databases of tests, the bench and the
+ * history recorder). The name is an identifier, which takes no parameters: it is quoted here.
+ */
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
+  try {
+    await sql.unsafe(`drop database if exists "${name.replace(/"/g, '')}" with (force)`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

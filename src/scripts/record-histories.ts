@@ -17,12 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection } from '@temporalio/worker';
-import postgres from 'postgres';
 import { createActivities } from '../../activities';
 import { sandboxRegistry } from '../carriers/registry';
 import { SandboxCarrierClient } from '../carriers/sandbox/sandbox.client';
 import { createSandboxCarrier } from '../carriers/sandbox/sandbox.server';
-import { connectDatabase, ensureDatabase, migrateDatabase } from '../db/client';
+import { connectDatabase, dropDatabase, ensureDatabase, migrateDatabase } from '../db/client';
 import { seed } from '../db/seed';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { findFreePort } from '../infra/free-port';
@@ -324,12 +323,7 @@ async function throwawayDatabase(tmp: string): Promise<Database> {
   return {
     url,
     async stop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-      try {
-        await sql.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
+      await dropDatabase(serverUrl, name);
     },
   };
 }

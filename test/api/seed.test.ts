@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectDatabase,
+  type Database,
+  dropDatabase,
   ensureDatabase,
   migrateDatabase,
-  type Database,
 } from '../../src/db/client';
 import { policies, stock, warehouses } from '../../src/db/schema';
 import { seed } from '../../src/db/seed';
@@ -23,9 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.close();
-  const sql = postgres(inject('databaseServerUrl'), { max: 1, onnotice: () => undefined });
-  await sql.unsafe(`drop database if exists "${name}" with (force)`);
-  await sql.end();
+  await dropDatabase(inject('databaseServerUrl'), name);
 });
 
 describe('seeding a new installation', () => {

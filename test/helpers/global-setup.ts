@@ -7,9 +7,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { ensureDatabase, migrateDatabase } from '../../src/db/client';
+import { dropDatabase, ensureDatabase, migrateDatabase } from '../../src/db/client';
 import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres';
 import { findFreePort } from '../../src/infra/free-port';
 import { findTemporalCli } from '../../src/infra/temporal-cli';
@@ -36,13 +35,7 @@ async function freshDatabaseOn(serverUrl: string): Promise<Database> {
     url,
     serverUrl,
     async stop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-      try {
-        // FORCE: a test that leaked a connection must not keep the database alive.
-        await sql.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
+      await dropDatabase(serverUrl, name);
     },
   };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import postgres from 'postgres';
 import { inject } from 'vitest';
-import { ensureDatabase, migrateDatabase } from '../../src/db/client';
+import { dropDatabase, ensureDatabase, migrateDatabase } from '../../src/db/client';
 import './provided';
 
 export interface OwnDatabase {
@@ -21,12 +20,7 @@ export async function ownDatabase(): Promise<OwnDatabase> {
   return {
     url,
     async drop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-      try {
-        await sql.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
+      await dropDatabase(serverUrl, name);
     },
   };
 }

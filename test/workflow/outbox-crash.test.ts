@@ -1,13 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSandboxCarrier, type SandboxStore } from '../../src/carriers/sandbox/sandbox.server';
 import {
   connectDatabase,
+  type Database,
+  dropDatabase,
   ensureDatabase,
   migrateDatabase,
-  type Database,
 } from '../../src/db/client';
 import { notifications } from '../../src/db/schema';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
@@ -85,9 +85,7 @@ afterAll(async () => {
   await sink?.stop();
   await database?.close();
   if (dbName) {
-    const sql = postgres(inject('databaseServerUrl'), { max: 1, onnotice: () => undefined });
-    await sql.unsafe(`drop database if exists "${dbName}" with (force)`);
-    await sql.end({ timeout: 5 });
+    await dropDatabase(inject('databaseServerUrl'), dbName);
   }
 });
 

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify.activities';
 import {
   connectDatabase,
+  type Database,
+  dropDatabase,
   ensureDatabase,
   migrateDatabase,
-  type Database,
 } from '../../src/db/client';
 import { notifications } from '../../src/db/schema';
 import { signOnsiteBody } from '../../src/messages/channels';
@@ -51,9 +51,7 @@ afterAll(async () => {
   await stack?.mail.stop();
   await database?.close();
   if (dbName) {
-    const sql = postgres(inject('databaseServerUrl'), { max: 1, onnotice: () => undefined });
-    await sql.unsafe(`drop database if exists "${dbName}" with (force)`);
-    await sql.end({ timeout: 5 });
+    await dropDatabase(inject('databaseServerUrl'), dbName);
   }
 });
 
