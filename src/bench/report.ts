@@ -159,6 +159,7 @@ export function ratioChart(run: BenchRun): string {
       highlight: f.better === 'lower' && f.ratio! > 1,
     })),
     yLabel: 'value ÷ limit',
+    format: formatRatio,
     reference: { value: 1, label: 'limit' },
     width: Math.max(720, 120 + figures.length * 70),
     height: 420,

@@ -15,15 +15,16 @@ export interface BarChartOptions {
   description: string;
   bars: Bar[];
   yLabel: string;
-  format?: 'percent' | 'number';
+  /** How values and ticks are written: a named format or a function of the value. */
+  format?: 'percent' | 'number' | Format;
   /** A dashed horizontal line, e.g. the risk threshold. */
   reference?: { value: number; label: string };
   width?: number;
   height?: number;
 }
 
-export const formatOf = (f: 'percent' | 'number' | undefined): Format =>
-  f === 'percent' ? percent : plain;
+export const formatOf = (f: 'percent' | 'number' | Format | undefined): Format =>
+  typeof f === 'function' ? f : f === 'percent' ? percent : plain;
 
 /** A vertical bar chart: one bar per category, heights proportional to the values. */
 export function barChart(o: BarChartOptions): string {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MAX_BATCH_DECISIONS } from '../../workflows/batch-review.contract';
 import { REVIEW_DECISIONS } from '../../workflows/shipment.contract';
+import { MAX_BATCH_REGISTRATIONS } from '../shipments/shipments.schemas';
 import { BatchRefused, createBatchProgressView, runBatches } from './batch';
 import { ApiProblem, CliError, createApiClient, type ApiClient } from './client';
 import {
@@ -60,17 +61,20 @@ Commands:
 Run \`parcelwarden <command> --help\` for a command's options.
 
 ${GLOBAL_OPTIONS}`,
-  import: `Usage: parcelwarden import shipments <file.csv> [--errors <out.csv>] [--concurrency <n>]
-                                     [--origin <CC>] [--policy <name>]
+  import: `Usage: parcelwarden import shipments <file.csv> [--errors <out.csv>] [--batch-size <n>]
+                                     [--concurrency <n>] [--origin <CC>] [--policy <name>]
 
-Registers one shipment per row through POST /v1/shipments (key of role ingest or admin).
+Registers one shipment per row through POST /v1/shipments:batch, up to ${MAX_BATCH_REGISTRATIONS} rows per request
+(key of role ingest or admin). Rows the file itself gets wrong are reported without being sent;
+each row succeeds or fails on its own, and rows the API could not start (503) are sent again.
 Running the same file again is safe: rows already registered are counted, not duplicated.
 Rows that fail are listed at the end (row, field, message) and, with --errors, written as CSV;
 the exit code is then 1.
 
 Options:
   --errors <out.csv>    write the per-row error report here
-  --concurrency <n>     requests in flight (default 8)
+  --batch-size <n>      rows per request, 1..${MAX_BATCH_REGISTRATIONS} (default ${MAX_BATCH_REGISTRATIONS})
+  --concurrency <n>     requests in flight (default 2)
   --origin <CC>         origin country for files without an origin_country column
   --policy <name>       policy for rows without a policy column (default "default")
 
@@ -206,6 +210,7 @@ async function importCommand(argv: string[], io: CliIo): Promise<number> {
     argv,
     {
       errors: { type: 'string' },
+      'batch-size': { type: 'string' },
       concurrency: { type: 'string' },
       origin: { type: 'string' },
       policy: { type: 'string' },
@@ -215,7 +220,10 @@ async function importCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.help) return print(io, HELP.import);
   const [file, ...extra] = positionals;
   if (!file || extra.length) throw new CliError(`Give exactly one CSV file.\n\n${HELP.import}`);
-  const concurrency = positiveInt(values.concurrency, 'concurrency', 8);
+  const concurrency = positiveInt(values.concurrency, 'concurrency', 2);
+  const batchSize = positiveInt(values['batch-size'], 'batch-size', MAX_BATCH_REGISTRATIONS);
+  if (batchSize > MAX_BATCH_REGISTRATIONS)
+    throw new CliError(`--batch-size must be at most ${MAX_BATCH_REGISTRATIONS}`);
   const api = apiOf(values, io.env);
   let text: string;
   try {
@@ -228,6 +236,7 @@ async function importCommand(argv: string[], io: CliIo): Promise<number> {
   const result = await importShipments({
     text,
     api,
+    batchSize,
     concurrency,
     defaults: { origin: str(values.origin), policy: str(values.policy) },
     progress: createProgress(io.stderr, 'rows'),

@@ -1,5 +1,6 @@
 import { csvField } from '../analytics/csv';
-import { ApiProblem, CliError, type ApiClient } from './client';
+import { MAX_BATCH_REGISTRATIONS } from '../shipments/shipments.schemas';
+import { ApiProblem, CliError, type ApiClient, type Problem } from './client';
 import { parseCsvFile } from './csv';
 import {
   COLUMNS,
@@ -55,39 +56,95 @@ export function errorReportCsv(errors: RowError[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-async function register(
+/** One item's answer inside the 200 of `POST /v1/shipments:batch`. */
+interface BatchItemAnswer {
+  index: number;
+  status: number;
+  problem?: Problem;
+}
+
+/** `shipments.3.customer.email` → `customer.email`: item paths of a batch, as a single body's. */
+function itemProblem(status: number, problem: Problem): ApiProblem {
+  const errors = problem.errors?.map((e) => ({
+    ...e,
+    path: e.path.replace(/^shipments\.\d+\.?/, ''),
+  }));
+  return new ApiProblem(status, errors ? { ...problem, errors } : problem);
+}
+
+type Outcome = 'created' | 'existing' | RowError[];
+
+/**
+ * Registers one chunk of rows through `POST /v1/shipments:batch`. Transient failures are sent
+ * again: the whole chunk when the request failed, only the 503 items when the batch answered.
+ */
+async function registerChunk(
   api: Pick<ApiClient, 'post'>,
-  row: MappedRow,
+  chunk: readonly MappedRow[],
   sleep: (ms: number) => Promise<void>,
-): Promise<'created' | 'existing' | RowError[]> {
-  for (let attempt = 0; ; attempt++) {
+  settle: (outcome: Outcome) => void,
+): Promise<void> {
+  let pending = chunk;
+  for (let attempt = 0; pending.length; attempt++) {
+    const canRetry = attempt < RETRIES;
+    let answers: BatchItemAnswer[];
     try {
-      const res = await api.post('/v1/shipments', row.body);
-      return res.status === 201 ? 'created' : 'existing';
+      const res = await api.post<{ results: BatchItemAnswer[] }>('/v1/shipments:batch', {
+        shipments: pending.map((r) => r.body),
+      });
+      answers = res.body.results;
     } catch (err) {
       if (!(err instanceof ApiProblem)) throw err;
-      if (err.transient && attempt < RETRIES) {
-        await sleep(500 * 2 ** attempt);
-        continue;
-      }
       if (err.status === 403) {
         throw new CliError(
           `The API key may not register shipments (${err.problem.code ?? '403'}): use a key of role ingest or admin.`,
         );
       }
-      return rowErrorsFromProblem(row.row, err);
+      if (err.status === 413 && pending.length > 1) {
+        // Rows larger than usual: halve the request rather than fail them.
+        const half = Math.ceil(pending.length / 2);
+        await registerChunk(api, pending.slice(0, half), sleep, settle);
+        await registerChunk(api, pending.slice(half), sleep, settle);
+        return;
+      }
+      if (err.transient && canRetry) {
+        await sleep(500 * 2 ** attempt);
+        continue;
+      }
+      for (const row of pending) settle(rowErrorsFromProblem(row.row, err));
+      return;
     }
+    const byIndex = new Map(answers.map((a) => [a.index, a]));
+    const again: MappedRow[] = [];
+    pending.forEach((row, index) => {
+      const a = byIndex.get(index);
+      if (!a) {
+        settle([{ row: row.row, field: '', message: 'the API gave no result for this row' }]);
+      } else if (a.status === 201 || a.status === 200) {
+        settle(a.status === 201 ? 'created' : 'existing');
+      } else {
+        const problem = itemProblem(a.status, a.problem ?? {});
+        if (problem.transient && canRetry) again.push(row);
+        else settle(rowErrorsFromProblem(row.row, problem));
+      }
+    });
+    if (again.length) await sleep(500 * 2 ** attempt);
+    pending = again;
   }
 }
 
 /**
- * Registers every row of the file through `POST /v1/shipments`, `concurrency` at a time. Rows are
- * idempotent (the same row again answers 200), so running the same file again is safe.
+ * Registers every row of the file through `POST /v1/shipments:batch`, `batchSize` rows per request
+ * and `concurrency` requests at a time. Rows are idempotent (the same row again answers 200), so
+ * running the same file again is safe.
  */
 export async function importShipments(opts: {
   text: string;
   api: Pick<ApiClient, 'post'>;
   defaults?: ImportDefaults;
+  /** Rows per request, 1..500. */
+  batchSize?: number;
+  /** Requests in flight. */
   concurrency?: number;
   progress?: Progress;
   sleep?: (ms: number) => Promise<void>;
@@ -117,19 +174,24 @@ export async function importShipments(opts: {
   progress?.start(data.length);
   for (let i = 0; i < data.length - mapped.length; i++) progress?.tick(false);
 
+  const size = Math.min(
+    MAX_BATCH_REGISTRATIONS,
+    Math.max(1, opts.batchSize ?? MAX_BATCH_REGISTRATIONS),
+  );
+  const chunks: MappedRow[][] = [];
+  for (let i = 0; i < mapped.length; i += size) chunks.push(mapped.slice(i, i + size));
+  const settle = (outcome: Outcome) => {
+    if (outcome === 'created') result.created++;
+    else if (outcome === 'existing') result.existing++;
+    else result.errors.push(...outcome);
+    progress?.tick(typeof outcome === 'string');
+  };
   let next = 0;
   const worker = async () => {
-    while (next < mapped.length) {
-      const row = mapped[next++]!;
-      const outcome = await register(opts.api, row, sleep);
-      if (outcome === 'created') result.created++;
-      else if (outcome === 'existing') result.existing++;
-      else result.errors.push(...outcome);
-      progress?.tick(typeof outcome === 'string');
-    }
+    while (next < chunks.length) await registerChunk(opts.api, chunks[next++]!, sleep, settle);
   };
   await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, mapped.length)) }, worker),
+    Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, chunks.length)) }, worker),
   );
   progress?.done();
   result.errors.sort((a, b) => a.row - b.row);

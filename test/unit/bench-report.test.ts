@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  formatRatio,
   formatNumber,
   formatTable,
   markdownTable,
@@ -90,6 +91,14 @@ describe('bench report', () => {
     expect(formatNumber(3.14159)).toBe('3.14');
     expect(formatNumber(0.01234)).toBe('0.012');
     expect(formatNumber(25_000)).toBe('25,000');
+  });
+
+  it('writes ratios with two decimals, and one far below 1 with two significant digits', () => {
+    expect(formatRatio(0.4567)).toBe('0.46×');
+    expect(formatRatio(1.478)).toBe('1.48×');
+    expect(formatRatio(0.0017777)).toBe('0.0018×');
+    expect(formatRatio(0)).toBe('0.00×');
+    expect(formatRatio(undefined)).toBe('');
   });
 
   it('lists every figure under its section with value, limit and ratio, and failed sections', () => {

@@ -198,24 +198,41 @@ describe('the error report', () => {
   });
 });
 
-/** A stand-in for the API: answers per shipment id, counts requests in flight. */
-function fakeApi(answer: (body: { shipmentId: string }, attempt: number) => number | ApiProblem) {
+/**
+ * A stand-in for `POST /v1/shipments:batch`: answers each item by shipment id (a status, or a
+ * problem that becomes the item's problem), or the whole request with `refuse`; counts requests in
+ * flight and records what each request carried.
+ */
+function fakeApi(
+  answer: (body: { shipmentId: string }, attempt: number) => number | ApiProblem,
+  refuse?: (call: number) => ApiProblem | undefined,
+) {
   const attempts = new Map<string, number>();
-  const state = { inFlight: 0, maxInFlight: 0, calls: 0 };
+  const state = { inFlight: 0, maxInFlight: 0, calls: 0, sent: [] as string[][] };
   return {
     state,
-    async post(_path: string, body: unknown) {
-      const b = body as { shipmentId: string };
-      state.calls++;
+    async post(path: string, body: unknown) {
+      expect(path).toBe('/v1/shipments:batch');
+      const items = (body as { shipments: { shipmentId: string }[] }).shipments;
+      expect(items.length).toBeGreaterThanOrEqual(1);
+      expect(items.length).toBeLessThanOrEqual(500);
+      const call = ++state.calls;
+      state.sent.push(items.map((b) => b.shipmentId));
       state.inFlight++;
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
       await new Promise((r) => setTimeout(r, 1));
       state.inFlight--;
-      const n = (attempts.get(b.shipmentId) ?? 0) + 1;
-      attempts.set(b.shipmentId, n);
-      const a = answer(b, n);
-      if (a instanceof ApiProblem) throw a;
-      return { status: a, body: {} as never };
+      const whole = refuse?.(call);
+      if (whole) throw whole;
+      const results = items.map((b, index) => {
+        const n = (attempts.get(b.shipmentId) ?? 0) + 1;
+        attempts.set(b.shipmentId, n);
+        const a = answer(b, n);
+        return a instanceof ApiProblem
+          ? { index, shipmentId: b.shipmentId, status: a.status, problem: a.problem }
+          : { index, shipmentId: b.shipmentId, status: a };
+      });
+      return { status: 200, body: { results } as never };
     },
   };
 }
@@ -226,7 +243,7 @@ describe('importing a file', () => {
       '\n',
     );
 
-  it('registers the rows a few at a time, retries a busy API, and reports rejected rows', async () => {
+  it('registers the rows in batches a few at a time, resends only busy rows, and reports rejected rows', async () => {
     const api = fakeApi((b, attempt) => {
       if (b.shipmentId.startsWith('2003-')) return attempt < 3 ? new ApiProblem(503, {}) : 201;
       if (b.shipmentId.startsWith('2005-'))
@@ -238,6 +255,7 @@ describe('importing a file', () => {
     const result = await importShipments({
       text: rows(20),
       api,
+      batchSize: 3,
       concurrency: 4,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -251,10 +269,96 @@ describe('importing a file', () => {
     });
     expect(api.state.maxInFlight).toBe(4);
     expect(sleeps).toEqual([500, 1000]);
+    // 7 batches of at most 3, then the busy row alone, twice.
+    expect(api.state.calls).toBe(9);
+    expect(api.state.sent.slice(0, 7).every((ids) => ids.length <= 3)).toBe(true);
+    expect(api.state.sent.slice(7)).toEqual([
+      [expect.stringMatching(/^2003-/)],
+      [expect.stringMatching(/^2003-/)],
+    ]);
+  });
+
+  it("reports a batch item's field errors against the file's line and column", async () => {
+    const api = fakeApi((b) =>
+      b.shipmentId.startsWith('2004-')
+        ? new ApiProblem(422, {
+            code: 'validation.failed',
+            // The item's index in the request: the 2nd batch of 3 holds rows 3..5, 2004 is index 1.
+            errors: [
+              { path: 'shipments.1.customer.email', message: 'must be an e-mail address' },
+              { path: 'shipments.1.items.0.quantity', message: 'must be at least 1' },
+            ],
+          })
+        : 201,
+    );
+    const result = await importShipments({
+      text: rows(8),
+      api,
+      batchSize: 3,
+      sleep: async () => {},
+    });
+    expect(result.created).toBe(7);
+    expect(result.errors).toEqual([
+      { row: 6, field: 'customer_email', message: 'must be an e-mail address' },
+      { row: 6, field: 'items', message: 'item 1 quantity: must be at least 1' },
+    ]);
+  });
+
+  it('sends a whole batch again when the request itself was refused as busy, then gives up with each row reported', async () => {
+    const busy = new ApiProblem(503, { title: 'Service Unavailable', detail: 'try again' });
+    const flaky = fakeApi(
+      () => 201,
+      (call) => (call === 1 ? busy : undefined),
+    );
+    const sleeps: number[] = [];
+    const ok = await importShipments({
+      text: rows(4),
+      api: flaky,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    expect(ok).toMatchObject({ created: 4, errors: [] });
+    expect(flaky.state.sent.map((ids) => ids.length)).toEqual([4, 4]);
+    expect(sleeps).toEqual([500]);
+
+    const down = fakeApi(
+      () => 201,
+      () => busy,
+    );
+    const failed = await importShipments({ text: rows(2), api: down, sleep: async () => {} });
+    expect(down.state.calls).toBe(4);
+    expect(failed.created).toBe(0);
+    expect(failed.errors).toEqual([
+      { row: 2, field: '', message: 'try again' },
+      { row: 3, field: '', message: 'try again' },
+    ]);
+  });
+
+  it('rows the file gets wrong are reported without being sent', async () => {
+    const api = fakeApi(() => 201);
+    const result = await importShipments({
+      text: `${rows(2)}\n${GOOD.replace('#1001', '#2999').replace(',CN,', ',,')}`,
+      api,
+      sleep: async () => {},
+    });
+    expect(result.rows).toBe(3);
+    expect(result.created).toBe(2);
+    expect(result.errors).toEqual([
+      {
+        row: 4,
+        field: 'origin_country',
+        message: 'is required (or pass --origin CC for the whole file)',
+      },
+    ]);
+    expect(api.state.sent.flat().some((id) => id.startsWith('2999-'))).toBe(false);
   });
 
   it('stops with the fix when the key may not register shipments', async () => {
-    const api = fakeApi(() => new ApiProblem(403, { code: 'auth.forbidden' }));
+    const api = fakeApi(
+      () => 201,
+      () => new ApiProblem(403, { code: 'auth.forbidden' }),
+    );
     await expect(importShipments({ text: rows(3), api })).rejects.toThrow(
       /may not register shipments \(auth.forbidden\): use a key of role ingest or admin/,
     );
