@@ -205,7 +205,7 @@ describe('the error report', () => {
  */
 function fakeApi(
   answer: (body: { shipmentId: string }, attempt: number) => number | ApiProblem,
-  refuse?: (call: number) => ApiProblem | undefined,
+  refuse?: (call: number, size: number) => ApiProblem | undefined,
 ) {
   const attempts = new Map<string, number>();
   const state = { inFlight: 0, maxInFlight: 0, calls: 0, sent: [] as string[][] };
@@ -222,7 +222,7 @@ function fakeApi(
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
       await new Promise((r) => setTimeout(r, 1));
       state.inFlight--;
-      const whole = refuse?.(call);
+      const whole = refuse?.(call, items.length);
       if (whole) throw whole;
       const results = items.map((b, index) => {
         const n = (attempts.get(b.shipmentId) ?? 0) + 1;
@@ -269,13 +269,11 @@ describe('importing a file', () => {
     });
     expect(api.state.maxInFlight).toBe(4);
     expect(sleeps).toEqual([500, 1000]);
-    // 7 batches of at most 3, then the busy row alone, twice.
+    // 7 batches of at most 3; the busy row is then sent again alone, twice.
     expect(api.state.calls).toBe(9);
     expect(api.state.sent.slice(0, 7).every((ids) => ids.length <= 3)).toBe(true);
-    expect(api.state.sent.slice(7)).toEqual([
-      [expect.stringMatching(/^2003-/)],
-      [expect.stringMatching(/^2003-/)],
-    ]);
+    const busy = api.state.sent.filter((ids) => ids.some((id) => id.startsWith('2003-')));
+    expect(busy.map((ids) => ids.length)).toEqual([3, 1, 1]);
   });
 
   it("reports a batch item's field errors against the file's line and column", async () => {
@@ -333,6 +331,16 @@ describe('importing a file', () => {
       { row: 2, field: '', message: 'try again' },
       { row: 3, field: '', message: 'try again' },
     ]);
+  });
+
+  it('a request too large for the API is split in halves until it fits', async () => {
+    const api = fakeApi(
+      () => 201,
+      (_call, size) => (size > 2 ? new ApiProblem(413, { title: 'Payload Too Large' }) : undefined),
+    );
+    const result = await importShipments({ text: rows(5), api, sleep: async () => {} });
+    expect(result).toMatchObject({ rows: 5, created: 5, errors: [] });
+    expect(api.state.sent.map((ids) => ids.length)).toEqual([5, 3, 2, 1, 2]);
   });
 
   it('rows the file gets wrong are reported without being sent', async () => {
@@ -439,6 +447,8 @@ describe('the command line', () => {
     const t = io();
     await run(['import', 'shipments', '--help'], t.cli);
     expect(t.out()).toMatch(/\* items\s+sku:quantity:unit price/);
+    expect(t.out()).toContain('POST /v1/shipments:batch');
+    expect(t.out()).toMatch(/--batch-size <n>\s+rows per request, 1\.\.500/);
   });
 
   it('an unknown decision or command is refused before anything is sent', async () => {
@@ -454,6 +464,15 @@ describe('the command line', () => {
     const t = io({ PARCELWARDEN_API_KEY: 'k' });
     expect(await run(['import', 'shipments', 'missing.csv'], t.cli)).toBe(2);
     expect(t.err()).toContain('Cannot read missing.csv: ENOENT');
+  });
+
+  it('a batch size above what the API takes is refused before the file is read', async () => {
+    const t = io({ PARCELWARDEN_API_KEY: 'k' });
+    expect(await run(['import', 'shipments', 'orders.csv', '--batch-size', '501'], t.cli)).toBe(2);
+    expect(t.err()).toContain('--batch-size must be at most 500');
+    const u = io({ PARCELWARDEN_API_KEY: 'k' });
+    expect(await run(['import', 'shipments', 'orders.csv', '--batch-size', '0'], u.cli)).toBe(2);
+    expect(u.err()).toContain('--batch-size must be a whole number ≥ 1');
   });
 });
 
