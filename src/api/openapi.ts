@@ -879,6 +879,12 @@ function withAccess(operation: Record<string, unknown>, access: Access | undefin
   if (access === undefined) return { ...operation, responses };
   const open = access === 'public' || access === 'signed';
   if (operation.requestBody) responses['413'] ??= problem('The body is over the size limit');
+  responses['503'] ??= {
+    ...problem(
+      'A dependency is out of reach (database.unavailable, workflow.unavailable): nothing was lost; send the same request again',
+    ),
+    headers: { 'Retry-After': integerHeader('Seconds to wait before sending it again') },
+  };
   if (!open) {
     responses['401'] ??= common['401'];
     responses['403'] ??= common['403'];
