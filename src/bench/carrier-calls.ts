@@ -21,6 +21,7 @@ import {
   sandbox,
   sleep,
   terminateShipments,
+  stockUp,
 } from './kit';
 import { startMeter } from './meter';
 import type { BenchContext, BenchFigure, BenchSection, BenchStack } from './types';
@@ -213,20 +214,6 @@ async function stats(stack: BenchStack, key: string): Promise<Counted> {
   };
 }
 
-async function stockUp(stack: BenchStack, tag: string, quantity: number): Promise<string> {
-  const warehouseId = `wh-calls-${tag}`;
-  const sku = `CALLS-${tag.toUpperCase()}`;
-  await api(stack, 'PUT', `/v1/warehouses/${warehouseId}`, {
-    name: `Bench stock ${tag}`,
-    country: 'DE',
-    kind: 'overseas',
-  });
-  await api(stack, 'POST', '/v1/stock:import', {
-    rows: [{ warehouseId, sku, quantity, mode: 'set' }],
-  });
-  return sku;
-}
-
 async function playAll(
   stack: BenchStack,
   ctx: BenchContext,
@@ -308,7 +295,7 @@ export const carrierCallsSection: BenchSection = {
     const key = stack.sandboxCarrierKey;
     const policy = `bench-calls-${tag}`;
     await putPolicy(stack, policy, benchPolicy());
-    const sku = await stockUp(stack, tag, n);
+    const sku = await stockUp(stack, `calls-${tag}`, n);
 
     // Registered up front (as an order system would at label time), each scenario then starts
     // at its own moment and the registered estimate is the story's.

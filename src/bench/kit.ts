@@ -144,6 +144,21 @@ export async function putPolicy(stack: BenchStack, name: string, body: PolicyBod
   await api(stack, 'PUT', `/v1/policies/${encodeURIComponent(name)}`, body);
 }
 
+/** Stock for replacements in a warehouse of the bench's own (`wh-bench-<name>`); returns the SKU. */
+export async function stockUp(stack: BenchStack, name: string, quantity: number): Promise<string> {
+  const warehouseId = `wh-bench-${name}`;
+  const sku = `BENCH-${name.toUpperCase()}`;
+  await api(stack, 'PUT', `/v1/warehouses/${warehouseId}`, {
+    name: `Bench stock ${name}`,
+    country: 'DE',
+    kind: 'overseas',
+  });
+  await api(stack, 'POST', '/v1/stock:import', {
+    rows: [{ warehouseId, sku, quantity, mode: 'set' }],
+  });
+  return sku;
+}
+
 export interface RegistrationSpec {
   shipmentId: string;
   trackingNumber: string;

@@ -25,6 +25,7 @@ import {
   stallEverywhere,
   terminateShipments,
   waitFor,
+  stockUp,
 } from './kit';
 import type { BenchContext, BenchFigure, BenchSection, BenchStack } from './types';
 
@@ -261,21 +262,6 @@ async function scansTakenLate(stack: BenchStack, samples: readonly Sample[]): Pr
   }).length;
 }
 
-/** Stock for the replacements, in a warehouse of the bench's own. */
-async function stockUp(stack: BenchStack, tag: string, quantity: number): Promise<string> {
-  const warehouseId = `wh-bench-${tag}`;
-  const sku = `BENCH-${tag.toUpperCase()}`;
-  await api(stack, 'PUT', `/v1/warehouses/${warehouseId}`, {
-    name: `Bench stock ${tag}`,
-    country: 'DE',
-    kind: 'overseas',
-  });
-  await api(stack, 'POST', '/v1/stock:import', {
-    rows: [{ warehouseId, sku, quantity, mode: 'set' }],
-  });
-  return sku;
-}
-
 interface Run {
   stack: BenchStack;
   ctx: BenchContext;
@@ -439,7 +425,7 @@ export const latencySection: BenchSection = {
         rig,
         tag,
         key,
-        sku: await stockUp(stack, tag, nHandle + 10),
+        sku: await stockUp(stack, `latency-${tag}`, nHandle + 10),
         detectPolicy: `bench-detect-${tag}`,
         autoPolicy: `bench-auto-${tag}`,
         cleanup,

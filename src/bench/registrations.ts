@@ -12,7 +12,7 @@ import { createShipmentRepository } from '../shipments/shipments.repository';
 import type { RegistrationBody } from '../shipments/shipments.schemas';
 import { createWorkflowGateway } from '../shipments/shipments.temporal';
 import { api, mapLimited, registration, round, runTag, waitFor } from './kit';
-import { startMeter } from './meter';
+import { startMeter, type Meter } from './meter';
 import type { BenchContext, BenchFigure, BenchSection, BenchStack } from './types';
 
 /** Requests (or raw starts) in flight at once. */
@@ -127,13 +127,7 @@ async function rawStarts(
     if (!started) throw new Error(`workflow of ${row.shipmentId} was already started`);
     meter.tick();
   });
-  meter.finish();
-  const seconds = meter.seconds();
-  return {
-    rate: bodies.length / seconds,
-    seconds,
-    settleSeconds: await settle(stack, ctx, 'raw', bodies),
-  };
+  return measured(stack, ctx, 'raw', bodies, meter);
 }
 
 async function apiSingle(
@@ -146,13 +140,7 @@ async function apiSingle(
     await api(stack, 'POST', '/v1/shipments', body);
     meter.tick();
   });
-  meter.finish();
-  const seconds = meter.seconds();
-  return {
-    rate: bodies.length / seconds,
-    seconds,
-    settleSeconds: await settle(stack, ctx, 'api', bodies),
-  };
+  return measured(stack, ctx, 'api', bodies, meter);
 }
 
 interface BatchAnswer {
@@ -181,12 +169,23 @@ async function apiBatch(
     }
     meter.tick(chunk.length);
   });
+  return measured(stack, ctx, 'batch', bodies, meter);
+}
+
+/** A path's figure: its meter's rate over the bodies, then the wait for the worker to catch up. */
+async function measured(
+  stack: BenchStack,
+  ctx: BenchContext,
+  path: string,
+  bodies: RegistrationBody[],
+  meter: Meter,
+): Promise<PathResult> {
   meter.finish();
   const seconds = meter.seconds();
   return {
     rate: bodies.length / seconds,
     seconds,
-    settleSeconds: await settle(stack, ctx, 'batch', bodies),
+    settleSeconds: await settle(stack, ctx, path, bodies),
   };
 }
 
