@@ -1,12 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsRepository } from '../../src/analytics/analytics.repository';
-import { buildEvidencePackage } from '../../src/claims/claims.evidence';
-import { CLAIM_RULES } from '../../src/claims/claims.rules';
-import { claims, purchaseSuggestions, reportSnapshots, surveys } from '../../src/db/schema';
+import { purchaseSuggestions, reportSnapshots, surveys } from '../../src/db/schema';
 import { computeReportFigures } from '../../src/reports/report.figures';
-import { selectClaimRule } from '../../workflows/claim.eligibility';
-import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
+import { aRegistration, uniqueId } from '../helpers/factories';
+import { aFiledClaim } from '../helpers/claims';
 import { validate, type Schema } from '../helpers/json-schema';
 import { documentedAnswers, type OpenApiDocument } from '../helpers/openapi-documented';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -268,37 +266,9 @@ describe('the remaining routes answer as their documented response schemas say',
   });
 
   it('the evidence package of a claim is answered as documented', async () => {
-    const reg = aRegistration({ declaredValue: 42 });
-    await insertShipmentRow(api.db, reg);
-    const rule = selectClaimRule(CLAIM_RULES, reg.carrier, false);
-    const evidence = await buildEvidencePackage(api.db, {
-      shipmentId: reg.shipmentId,
-      filer: reg.carrier,
-      rule,
-      reason: 'lost',
-      amountClaimed: 42,
-      currency: 'USD',
-      preparedAt: new Date('2026-03-20T08:00:00Z'),
-    });
-    const [row] = await api.db
-      .insert(claims)
-      .values({
-        idempotencyKey: `claim:${reg.shipmentId}:open`,
-        workflowId: `claim:${reg.shipmentId}`,
-        shipmentId: reg.shipmentId,
-        carrier: reg.carrier,
-        filer: reg.carrier,
-        ruleName: rule.name,
-        trackingNumber: reg.trackingNumber,
-        reason: 'lost',
-        status: 'filed',
-        amount: 42,
-        currency: 'USD',
-        evidence,
-      })
-      .returning({ id: claims.id });
-    const res = await api.call('GET', `/v1/claims/${row!.id}/evidence`, { as: 'analyst' });
+    const claim = await aFiledClaim(api.db);
+    const res = await api.call('GET', `/v1/claims/${claim.id}/evidence`, { as: 'analyst' });
     expectDocumented('GET', '/v1/claims/{id}/evidence', res, 200);
-    expect(res.body.claim).toMatchObject({ shipmentId: reg.shipmentId, amountClaimed: 42 });
+    expect(res.body.claim).toMatchObject({ shipmentId: claim.shipmentId, amountClaimed: 42 });
   });
 });

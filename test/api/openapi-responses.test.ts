@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEvidencePackage } from '../../src/claims/claims.evidence';
-import { CLAIM_RULES } from '../../src/claims/claims.rules';
-import { claimHistory, claims } from '../../src/db/schema';
-import { selectClaimRule } from '../../workflows/claim.eligibility';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { aFastPolicy, aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
+import { aFiledClaim } from '../helpers/claims';
 import { validate, type Schema } from '../helpers/json-schema';
 import { documentedAnswers, type OpenApiDocument } from '../helpers/openapi-documented';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -71,48 +68,6 @@ async function shipmentAwaitingReview(): Promise<ShipmentRegistration> {
     (r) => r.body?.stage === 'awaiting_review',
   );
   return reg;
-}
-
-/** A claim row with its evidence package and history, as the claim workflow leaves it. */
-async function aClaim(): Promise<number> {
-  const reg = aRegistration({ declaredValue: 42 });
-  await insertShipmentRow(api.db, reg);
-  const rule = selectClaimRule(CLAIM_RULES, reg.carrier, false);
-  const evidence = await buildEvidencePackage(api.db, {
-    shipmentId: reg.shipmentId,
-    filer: reg.carrier,
-    rule,
-    reason: 'lost',
-    amountClaimed: 42,
-    currency: 'USD',
-    preparedAt: new Date('2026-03-20T08:00:00Z'),
-  });
-  const [row] = await api.db
-    .insert(claims)
-    .values({
-      idempotencyKey: `claim:${reg.shipmentId}:open`,
-      workflowId: `claim:${reg.shipmentId}`,
-      shipmentId: reg.shipmentId,
-      carrier: reg.carrier,
-      filer: reg.carrier,
-      ruleName: rule.name,
-      trackingNumber: reg.trackingNumber,
-      reason: 'lost',
-      status: 'filed',
-      amount: 42,
-      currency: 'USD',
-      evidence,
-      eligibleAt: new Date('2026-03-08T09:00:00Z'),
-      windowClosesAt: new Date('2026-03-31T09:00:00Z'),
-      filedAt: new Date('2026-03-09T10:00:00Z'),
-      claimId: 'CLM-1',
-    })
-    .returning({ id: claims.id });
-  await api.db.insert(claimHistory).values([
-    { claimRowId: row!.id, status: 'pending_eligibility', at: new Date('2026-03-01T10:00:00Z') },
-    { claimRowId: row!.id, status: 'filed', at: new Date('2026-03-09T10:00:00Z'), detail: 'ok' },
-  ]);
-  return row!.id;
 }
 
 describe('the main routes answer as their documented response schemas say', () => {
@@ -215,7 +170,7 @@ describe('the main routes answer as their documented response schemas say', () =
   });
 
   it('a claim is listed and read with its history and evidence as documented', async () => {
-    const id = await aClaim();
+    const { id } = await aFiledClaim(api.db);
     const claim = await api.call('GET', `/v1/claims/${id}`, { as: 'analyst' });
     expectDocumented('GET', '/v1/claims/{id}', claim, 200);
     expect(claim.body.history).toHaveLength(2);
