@@ -1,16 +1,12 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
 import { BODY_LIMIT } from '../../src/api/app';
-import { connectDatabase } from '../../src/db/client';
-import { seed } from '../../src/db/seed';
 import { CSV_LIMIT } from '../../src/inventory/inventory.routes';
 import { signatureFor } from '../../src/webhooks/webhooks.signatures';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import '../helpers/provided';
-import { serve, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
 
 const SANDBOX_SECRET = 'body-limit-sandbox-secret';
 const MB = 1024 * 1024;
@@ -18,22 +14,9 @@ let api: ApiUnderTest;
 let port: number;
 
 beforeAll(async () => {
-  const database = connectDatabase(inject('databaseUrl'), { max: 3 });
-  await seed(database.db);
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection, namespace: inject('temporalNamespace') });
-  api = await serve(
-    {
-      db: database.db,
-      temporal: client,
-      taskQueue: uniqueId('body-limits'),
-      webhookSecrets: { sandbox: SANDBOX_SECRET },
-    },
-    async () => {
-      await connection.close();
-      await database.close();
-    },
-  );
+  api = await startApi({
+    app: { taskQueue: uniqueId('body-limits'), webhookSecrets: { sandbox: SANDBOX_SECRET } },
+  });
   port = Number(new URL(api.url).port);
 });
 

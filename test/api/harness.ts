@@ -82,13 +82,18 @@ export async function serve(
 }
 
 /**
- * The API on the run's database and Temporal server, without a worker: workflows are started and
- * signalled for real but nothing executes them (queries time out after `queryTimeoutMs`).
+ * The API on the run's database (or `databaseUrl`) and Temporal server, without a worker:
+ * workflows are started and signalled for real but nothing executes them (queries time out after
+ * `queryTimeoutMs`). `app` adds or overrides options of the app (secrets, limits, clocks).
  */
 export async function startApi(
-  opts: { queryTimeoutMs?: number } = {},
+  opts: {
+    queryTimeoutMs?: number;
+    databaseUrl?: string;
+    app?: Partial<Omit<AppDeps, 'db' | 'temporal' | 'apiKeys'>>;
+  } = {},
 ): Promise<ApiUnderTest & { database: Database }> {
-  const database = connectDatabase(inject('databaseUrl'), { max: 5 });
+  const database = connectDatabase(opts.databaseUrl ?? inject('databaseUrl'), { max: 5 });
   await seed(database.db);
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const client = new Client({
@@ -102,6 +107,7 @@ export async function startApi(
       temporal: client,
       taskQueue: uniqueId('api-test'),
       queryTimeoutMs: opts.queryTimeoutMs ?? 1500,
+      ...opts.app,
     },
     async () => {
       await connection.close();

@@ -5,7 +5,6 @@
  * document, so a route added later is covered without touching this file (a valid sample body
  * is needed for the mutation property; the test says which route lacks one).
  */
-import { Client, Connection } from '@temporalio/client';
 import { is, sql } from 'drizzle-orm';
 import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
@@ -14,9 +13,8 @@ import { inject } from 'vitest';
 import pino from 'pino';
 import { ROUTE_ACCESS } from '../../src/api/access';
 import { openApiDocument } from '../../src/api/openapi';
-import { connectDatabase, type Database } from '../../src/db/client';
+import type { Database } from '../../src/db/client';
 import * as schema from '../../src/db/schema';
-import { seed } from '../../src/db/seed';
 import { signSurveyToken } from '../../src/surveys/survey-token';
 import { createPayloadCodec } from '../../src/temporal/payload-codec';
 import { buildTrackingPayload } from '../../src/webhooks/webhooks.payloads';
@@ -34,7 +32,7 @@ import {
 } from '../helpers/hostile';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import '../helpers/provided';
-import { serve, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
 import type { Role } from '../../src/api/auth';
 
 /** Runs per route (split between the targets of a route: one per webhook provider). */
@@ -73,14 +71,9 @@ let surveyToken: string;
 
 beforeAll(async () => {
   own = await ownDatabase();
-  database = connectDatabase(own.url, { max: 4 });
-  await seed(database.db);
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection, namespace: inject('temporalNamespace') });
-  api = await serve(
-    {
-      db: database.db,
-      temporal: client,
+  const started = await startApi({
+    databaseUrl: own.url,
+    app: {
       taskQueue: uniqueId('hostile'),
       queryTimeoutMs: 500,
       updateTimeoutMs: 500,
@@ -89,11 +82,9 @@ beforeAll(async () => {
       payloadCodec: createPayloadCodec(inject('payloadKey')),
       logger: pino({ level: process.env.HOSTILE_LOG ?? 'silent' }),
     },
-    async () => {
-      await connection.close();
-      await database.close();
-    },
-  );
+  });
+  api = started;
+  database = started.database;
   const reg = aRegistration();
   shipmentId = reg.shipmentId;
   await insertShipmentRow(database.db, reg);

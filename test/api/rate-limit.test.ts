@@ -1,34 +1,20 @@
-import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { connectDatabase } from '../../src/db/client';
-import { seed } from '../../src/db/seed';
 import { uniqueId } from '../helpers/factories';
 import '../helpers/provided';
-import { serve, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
 
 const PER_MINUTE = 2;
 let now = Date.parse('2026-03-01T10:00:00Z');
 let api: ApiUnderTest;
 
 beforeAll(async () => {
-  const database = connectDatabase(inject('databaseUrl'), { max: 3 });
-  await seed(database.db);
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection, namespace: inject('temporalNamespace') });
-  api = await serve(
-    {
-      db: database.db,
-      temporal: client,
+  api = await startApi({
+    app: {
       taskQueue: uniqueId('rate-limit'),
       rateLimitPerMinute: PER_MINUTE,
       rateLimitClock: () => now,
     },
-    async () => {
-      await connection.close();
-      await database.close();
-    },
-  );
+  });
 });
 
 afterAll(async () => {
