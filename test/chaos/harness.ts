@@ -558,7 +558,12 @@ export interface ParcelEffects {
   /** Outbox rows per kind, and how many of them are sent. */
   messages: Record<string, number>;
   messagesSent: number;
-  /** Mails the SMTP sink received for the customer, and those whose Message-ID is an outbox row's. */
+  /**
+   * Distinct mails (by Message-ID) the SMTP sink received for the customer, and those whose
+   * Message-ID is an outbox row's. A worker killed after the SMTP server took a mail and before
+   * the outbox recorded it sends it again once the lease ends, under the same Message-ID: SMTP
+   * delivery is at least once, and receivers drop the copy by its Message-ID.
+   */
   customerMails: number;
   customerMailsMatchingOutbox: number;
   opsMails: number;
@@ -622,9 +627,12 @@ export async function effectsOf(stack: ChaosStack, parcel: BatchParcel): Promise
   for (const m of messageRows) messages[m.kind] = (messages[m.kind] ?? 0) + 1;
   const outboxIds = new Set(messageRows.map((m) => m.message_id));
   const mails = stack.mail.messages();
-  const customerMails = mails.filter((m) => m.to.some((to) => to.includes(parcel.email)));
-  const opsMails = mails.filter(
-    (m) => m.to.some((to) => to.includes(stack.opsEmail)) && m.subject.includes(id),
+  const distinct = <T extends { messageId?: string | null }>(list: T[]) => [
+    ...new Map(list.map((m, i) => [m.messageId ?? `no-id-${i}`, m])).values(),
+  ];
+  const customerMails = distinct(mails.filter((m) => m.to.some((to) => to.includes(parcel.email))));
+  const opsMails = distinct(
+    mails.filter((m) => m.to.some((to) => to.includes(stack.opsEmail)) && m.subject.includes(id)),
   );
   const replacement = `${id}~R1`;
   const [shipment, replacementStatus, claim] = await Promise.all([
