@@ -4,7 +4,7 @@ import type { ClaimRecord, ReshipCost, ShipmentRegistration } from '../workflows
 import type { ChannelChoice } from '../src/channels/channel-choice';
 import { selectClaimRule } from '../workflows/claim.eligibility';
 import { buildEvidencePackage } from '../src/claims/claims.evidence';
-import { CLAIM_RULES } from '../src/claims/claims.rules';
+import { CLAIM_RULES } from '../workflows/claim.rules';
 import { shipmentRow } from '../src/shipments/shipments.rows';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';

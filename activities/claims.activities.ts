@@ -7,7 +7,7 @@ import {
   needsProofOfDelivery,
   withProofOfDelivery,
 } from '../src/claims/claims.evidence';
-import { CLAIM_RULES, type ClaimRule, type EvidenceItem } from '../src/claims/claims.rules';
+import { CLAIM_RULES, type ClaimRule, type EvidenceItem } from '../workflows/claim.rules';
 import { claimHistory, claims } from '../src/db/schema';
 import type { ClaimReason, ClaimStatus } from '../workflows/claim.contract';
 import type { ActivityDeps } from './deps';

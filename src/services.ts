@@ -25,7 +25,7 @@ import {
   payloadCodecFromConfig,
 } from './temporal/connection';
 import { createShipmentWorker, workerCapacityFromConfig } from './worker';
-import { codecSessionSecretFromPayloadKey } from './api/codec-session';
+import { codecSessionSecretFromPayloadKey } from './codec/codec-session';
 import { ensureReportSchedule, reportScheduleFromConfig } from './reports/report.schedule';
 import { REPORT_SCHEDULE_ID } from '../workflows/report.contract';
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { requirePermission } from '../api/auth';
-import { ProblemError } from '../api/problems';
-import { parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { ProblemError } from '../http/problems';
+import { parseQuery } from '../http/validate';
 import { toCsv, wantsCsv } from './csv';
 import type { AnalyticsRepository } from './analytics.repository';
 import { analyticsQuery } from './analytics.schemas';

@@ -1,4 +1,4 @@
-import { validationFailed } from '../api/problems';
+import { validationFailed } from '../http/problems';
 import { barChart, lineChart, stackedBarChart } from '../charts';
 import type {
   AnalyticsRepository,

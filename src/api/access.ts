@@ -1,6 +1,6 @@
 import type { Express, RequestHandler } from 'express';
-import { PERMISSIONS, ROLES, type Permission, type Role } from './auth';
-import { ProblemError } from './problems';
+import { PERMISSIONS, ROLES, type Permission, type Role } from '../http/auth';
+import { ProblemError } from '../http/problems';
 
 /**
  * Who may call what: THE table of the API's routes (OpenAPI path templates). A route is either

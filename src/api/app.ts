@@ -41,26 +41,26 @@ import {
   type WebhookSecrets,
 } from '../webhooks/webhooks.routes';
 import { enforceAccess } from './access';
-import { createKeyStore } from './api-keys.repository';
-import { apiKeysRouter } from './api-keys.routes';
-import { authenticate, type ApiKey } from './auth';
-import { codecCors, codecRouter } from './codec.routes';
+import { createKeyStore } from '../api-keys/api-keys.repository';
+import { apiKeysRouter } from '../api-keys/api-keys.routes';
+import { authenticate, type ApiKey } from '../http/auth';
+import { codecCors, codecRouter } from '../codec/codec.routes';
 import {
   codecSessionAuth,
   codecSessionRouter,
   randomCodecSessionSecret,
   type CodecSessionDeps,
-} from './codec-session';
+} from '../codec/codec-session';
 import { docsRouter } from './docs.routes';
 import { createApiMetrics, metricsRouter } from './metrics';
-import { requestLogging } from './request-id';
+import { requestLogging } from '../http/request-id';
 import { defaultReadiness, healthRouter } from './health.routes';
 import { openApiDocument } from './openapi';
-import { problemHandler, routeNotFound } from './problems';
-import { createRateLimiter, rateLimitByKey } from './rate-limit';
-import { rejectUnstorableText } from './validate';
+import { problemHandler, routeNotFound } from '../http/problems';
+import { createRateLimiter, rateLimitByKey } from '../http/rate-limit';
+import { rejectUnstorableText } from '../http/validate';
 
-export { parseApiKeys, ROLES, type ApiKey, type Role } from './auth';
+export { parseApiKeys, ROLES, type ApiKey, type Role } from '../http/auth';
 
 export interface AppDeps {
   db: Db;

@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import { Router, type RequestHandler } from 'express';
 import type { Db } from '../db/client';
 import { matchRoute, openApiPath, rolesFor, ROUTE_ACCESS } from './access';
-import type { KeyStore } from './api-keys.repository';
-import { bearerToken } from './auth';
-import { ProblemError } from './problems';
-import { safeEqual } from './safe-equal';
+import type { KeyStore } from '../api-keys/api-keys.repository';
+import { bearerToken } from '../http/auth';
+import { ProblemError } from '../http/problems';
+import { safeEqual } from '../http/safe-equal';
 
 /**
  * A small Prometheus registry (text exposition format 0.0.4): counters, gauges and histograms with

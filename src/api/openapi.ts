@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROUTE_ACCESS, rolesFor, type Access } from './access';
-import { apiKeyBody, apiKeyListQuery } from './api-keys.routes';
+import { apiKeyBody, apiKeyListQuery } from '../api-keys/api-keys.routes';
 import { analyticsQuery } from '../analytics/analytics.schemas';
 import { TABLE_NAMES } from '../analytics/analytics.tables';
 import {
@@ -35,7 +35,7 @@ import {
 } from '../shipments/shipments.schemas';
 import { surveyAnswerBody, surveyResultsQuery } from '../surveys/surveys.routes';
 import { trackingEventsBody } from '../tracking/tracking.schemas';
-import { codecPayloadsAnswer, codecPayloadsBody } from './codec.routes';
+import { codecPayloadsAnswer, codecPayloadsBody } from '../codec/codec.routes';
 import * as answers from './responses';
 
 type JsonSchema = Record<string, unknown>;

@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import { TABLE_NAMES, type TableName } from '../analytics/analytics.tables';
-import { EVIDENCE_ITEMS } from '../claims/claims.rules';
+import { EVIDENCE_ITEMS } from '../../workflows/claim.rules';
 import { BUILTIN_LOCALES } from '../messages/templates';
 import { WEBHOOK_PROVIDERS } from '../webhooks/webhooks.providers';
-import { ROLES } from './auth';
+import { ROLES } from '../http/auth';
 import { BATCH_ITEM_STATUSES } from '../../workflows/batch-review.contract';
 import {
   INQUIRY_INTENTS,

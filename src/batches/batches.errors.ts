@@ -1,4 +1,4 @@
-import { ProblemError } from '../api/problems';
+import { ProblemError } from '../http/problems';
 
 export function batchNotFound(id: string): ProblemError {
   return new ProblemError(404, 'batch.not_found', 'Batch not found', `There is no batch "${id}".`);

@@ -5,8 +5,8 @@ import {
   type Client,
 } from '@temporalio/client';
 import { Router } from 'express';
-import { requirePermission } from '../api/auth';
-import { parseBody, parseParams } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { parseBody, parseParams } from '../http/validate';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import {
   BATCH_REVIEW_WORKFLOW_TYPE,

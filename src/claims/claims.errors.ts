@@ -1,4 +1,4 @@
-import { ProblemError } from '../api/problems';
+import { ProblemError } from '../http/problems';
 
 export function claimNotFound(id: string): ProblemError {
   return new ProblemError(404, 'claim.not_found', 'Claim not found', `There is no claim "${id}".`);

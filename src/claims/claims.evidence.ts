@@ -7,7 +7,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { ProofOfDelivery } from '../carriers/carrier';
 import type { Db } from '../db/client';
 import { inquiries, notifications, shipments, trackingEvents } from '../db/schema';
-import type { ClaimRule, EvidenceItem } from './claims.rules';
+import type { ClaimRule, EvidenceItem } from '../../workflows/claim.rules';
 
 export interface EvidenceTrackingEntry {
   at: string;

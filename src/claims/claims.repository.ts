@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { decodeCursor, toPage } from '../api/pagination';
+import { decodeCursor, toPage } from '../http/pagination';
 import type { Db } from '../db/client';
 import { claimHistory, claims } from '../db/schema';
 import { DECIDED_STATUSES } from './claims.eligibility';

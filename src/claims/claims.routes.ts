@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import { requirePermission } from '../api/auth';
-import { parseBody, parseParams, parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { parseBody, parseParams, parseQuery } from '../http/validate';
 import { claimUpdateSignal } from '../../workflows/claim.contract';
 import { claimAlreadyDecided, claimEvidenceNotReady, claimNotFound } from './claims.errors';
 import type { EvidencePackage } from './claims.evidence';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CLAIM_STATUSES } from '../../workflows/claim.contract';
-import { CLAIM_ANCHORS, EVIDENCE_ITEMS } from './claims.rules';
+import { CLAIM_ANCHORS, EVIDENCE_ITEMS } from '../../workflows/claim.rules';
 import { isIsoDuration } from '../../workflows/durations';
 
 const duration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as P15D');

@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import { requirePermission } from '../api/auth';
-import { ProblemError } from '../api/problems';
-import { parseParams } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { ProblemError } from '../http/problems';
+import { parseParams } from '../http/validate';
 import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
 import type { ShipmentRepository } from '../shipments/shipments.repository';
 import { shipmentParams } from '../shipments/shipments.schemas';

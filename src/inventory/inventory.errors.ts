@@ -1,4 +1,4 @@
-import { ProblemError } from '../api/problems';
+import { ProblemError } from '../http/problems';
 import type { RowError } from './stock-import';
 
 export function warehouseNotFound(id: string): ProblemError {

@@ -1,8 +1,8 @@
 import express, { Router } from 'express';
-import { requirePermission } from '../api/auth';
-import { decodeCursor, toPage } from '../api/pagination';
-import { validationFailed } from '../api/problems';
-import { parseBody, parseParams, parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { decodeCursor, toPage } from '../http/pagination';
+import { validationFailed } from '../http/problems';
+import { parseBody, parseParams, parseQuery } from '../http/validate';
 import type { Db } from '../db/client';
 import {
   stockImportInvalid,

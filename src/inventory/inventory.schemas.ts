@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { pageQueryFields, pgTimestampKey } from '../api/pagination';
-import { unstorable } from '../api/validate';
+import { pageQueryFields, pgTimestampKey } from '../http/pagination';
+import { unstorable } from '../http/validate';
 
 export const WAREHOUSE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const warehouseId = z

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { stock, stockImports, warehouses } from '../db/schema';
-import { fieldErrors } from '../api/problems';
+import { fieldErrors } from '../http/problems';
 import { stockRow, type StockMode } from './inventory.schemas';
 
 export interface StockImportRow {

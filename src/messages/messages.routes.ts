@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { Db } from '../db/client';
-import { requirePermission } from '../api/auth';
-import { decodeCursor, toPage } from '../api/pagination';
-import { ProblemError } from '../api/problems';
-import { parseBody, parseParams, parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { decodeCursor, toPage } from '../http/pagination';
+import { ProblemError } from '../http/problems';
+import { parseBody, parseParams, parseQuery } from '../http/validate';
 import { shipmentNotFound } from '../shipments/shipments.errors';
 import type { ShipmentRepository } from '../shipments/shipments.repository';
 import { shipmentParams } from '../shipments/shipments.schemas';

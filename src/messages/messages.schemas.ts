@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuery, pageQueryFields } from '../api/pagination';
+import { pageQuery, pageQueryFields } from '../http/pagination';
 import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
 import { OUTBOX_STATUSES } from './outbox.repository';
 import { canonicalLocale } from './templates';

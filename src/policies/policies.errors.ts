@@ -1,4 +1,4 @@
-import { ProblemError } from '../api/problems';
+import { ProblemError } from '../http/problems';
 
 export function policyNotFound(name: string, status: 404 | 422 = 404): ProblemError {
   return new ProblemError(

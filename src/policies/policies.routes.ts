@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { requirePermission } from '../api/auth';
-import { decodeCursor, toPage } from '../api/pagination';
-import { parseBody, parseParams, parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { decodeCursor, toPage } from '../http/pagination';
+import { parseBody, parseParams, parseQuery } from '../http/validate';
 import { policyNameMismatch, policyNotFound, policyVersionNotFound } from './policies.errors';
 import type { PolicyRepository, StoredPolicy } from './policies.repository';
 import {

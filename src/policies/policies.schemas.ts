@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuery } from '../api/pagination';
+import { pageQuery } from '../http/pagination';
 import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
 import { STALLABLE_STATUSES } from '../../workflows/policy';
 import { REVIEW_DECISIONS, type Policy } from '../../workflows/shipment.contract';

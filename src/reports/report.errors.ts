@@ -1,4 +1,4 @@
-import { ProblemError } from '../api/problems';
+import { ProblemError } from '../http/problems';
 
 export function reportNotFound(id: number): ProblemError {
   return new ProblemError(404, 'report.not_found', 'Report not found', `There is no report ${id}.`);

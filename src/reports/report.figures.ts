@@ -5,24 +5,13 @@
  * and the claims settled during it.
  */
 import { and, gte, isNull, lt, or, sql } from 'drizzle-orm';
-import type { CarrierRow, AnalyticsRepository } from '../analytics/analytics.repository';
+import type { AnalyticsRepository } from '../analytics/analytics.repository';
+import type { ReportFigures } from './report.types';
 import type { Db } from '../db/client';
 import { claims, reviews } from '../db/schema';
 import type { WorstLane } from '../../workflows/report.contract';
 
-export interface ReportFigures {
-  /** Shipments shipped in [from, to) count for carriers and lanes. */
-  window: { from: string; to: string };
-  minSample: number;
-  carriers: CarrierRow[];
-  /**
-   * `pending`: reviews detected before the period ended and not decided by then; `overdue`: those
-   * past their SLA deadline at the end; `decided`: reviews decided during the period.
-   */
-  reviews: { pending: number; overdue: number; decided: number };
-  /** Claims decided during the period, per currency (amounts of currencies are never added). */
-  claims: { currency: string; settled: number; recovered: number; amountRecovered: number }[];
-}
+export type { ReportFigures };
 
 export interface FigureOptions {
   start: Date;

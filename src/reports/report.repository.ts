@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { decodeCursor, toPage, type Page } from '../api/pagination';
+import { decodeCursor, toPage, type Page } from '../http/pagination';
 import type { Db } from '../db/client';
 import { reportSnapshots } from '../db/schema';
 

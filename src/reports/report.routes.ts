@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { Router } from 'express';
-import { requirePermission } from '../api/auth';
-import { parseParams, parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { parseParams, parseQuery } from '../http/validate';
 import { reportNotFound, reportScheduleMissing } from './report.errors';
 import type { ReportRepository, ReportSnapshotRow } from './report.repository';
 import { reportListQuery, reportParams } from './report.schemas';

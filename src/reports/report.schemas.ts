@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQueryFields } from '../api/pagination';
+import { pageQueryFields } from '../http/pagination';
 
 export const reportListQuery = z.object(pageQueryFields);
 

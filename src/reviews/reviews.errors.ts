@@ -1,4 +1,4 @@
-import { ProblemError, type FieldError } from '../api/problems';
+import { ProblemError, type FieldError } from '../http/problems';
 import { REVIEW_DECISIONS } from '../../workflows/shipment.contract';
 
 export function unknownDecision(decision: string, errors: FieldError[]): ProblemError {

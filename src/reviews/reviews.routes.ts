@@ -4,10 +4,10 @@ import {
 } from '@temporalio/client';
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import { requirePermission } from '../api/auth';
-import { decodeCursor, toPage } from '../api/pagination';
-import { fieldErrors, validationFailed } from '../api/problems';
-import { jsonBody, parseParams, parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { decodeCursor, toPage } from '../http/pagination';
+import { fieldErrors, validationFailed } from '../http/problems';
+import { jsonBody, parseParams, parseQuery } from '../http/validate';
 import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
 import type { ShipmentRepository } from '../shipments/shipments.repository';
 import { shipmentParams } from '../shipments/shipments.schemas';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuery, pgTimestampKey } from '../api/pagination';
+import { pageQuery, pgTimestampKey } from '../http/pagination';
 import { REVIEW_DECISIONS } from '../../workflows/shipment.contract';
 
 export const reviewBody = z.object({

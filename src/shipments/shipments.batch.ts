@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { fieldErrors, PROBLEM_BASE, type ProblemError } from '../api/problems';
+import { fieldErrors, PROBLEM_BASE, type ProblemError } from '../http/problems';
 import { policyNotFound } from '../policies/policies.errors';
 import type { PolicyRepository } from '../policies/policies.repository';
 import type { ShipmentRegistration, Stage } from '../../workflows/shipment.contract';

@@ -1,4 +1,4 @@
-import { ProblemError } from '../api/problems';
+import { ProblemError } from '../http/problems';
 
 export function shipmentNotFound(id: string): ProblemError {
   return new ProblemError(

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import { requirePermission } from '../api/auth';
-import { decodeCursor, toPage } from '../api/pagination';
-import { parseBody, parseParams, parseQuery } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { decodeCursor, toPage } from '../http/pagination';
+import { parseBody, parseParams, parseQuery } from '../http/validate';
 import { policyNotFound, policyRefreshOnClosed } from '../policies/policies.errors';
 import type { PolicyRepository } from '../policies/policies.repository';
 import { policyRefreshBody } from '../policies/policies.schemas';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MESSAGE_CHANNELS, STAGES } from '../../workflows/shipment.contract';
-import { pageQueryFields, pgTimestampKey } from '../api/pagination';
+import { pageQueryFields, pgTimestampKey } from '../http/pagination';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** Codes CLDR knows but that are not ISO 3166-1 alpha-2 country codes. */

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { safeEqual } from '../api/safe-equal';
+import { safeEqual } from '../http/safe-equal';
 
 /** A survey id derived from the message's idempotency key: a resent survey links the same page. */
 export function surveyIdFor(idempotencyKey: string): string {

@@ -1,9 +1,9 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { toCsv, wantsCsv } from '../analytics/csv';
-import { requirePermission } from '../api/auth';
-import { ProblemError, fieldErrors } from '../api/problems';
-import { parseQuery, rejectUnstorableText } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { ProblemError, fieldErrors } from '../http/problems';
+import { parseQuery, rejectUnstorableText } from '../http/validate';
 import { instant } from '../shipments/shipments.schemas';
 import {
   ratingRequiredText,

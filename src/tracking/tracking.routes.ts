@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { requirePermission } from '../api/auth';
-import { parseBody } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { parseBody } from '../http/validate';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
 import type { TrackingIngest } from './tracking.ingest';

@@ -9,7 +9,7 @@ import {
   type ClaimUpdate,
   type TrackingEvent,
 } from '../../workflows/shipment.contract';
-import { fieldErrors, ProblemError } from '../api/problems';
+import { fieldErrors, ProblemError } from '../http/problems';
 import { fromAfterShip, fromEasyPost } from '../tracking/status-map';
 import { chronological, toEvent, type ProviderCheckpoint } from '../carriers/events';
 import { toTrackResult } from '../carriers/track17/track17.carrier';

@@ -6,9 +6,9 @@
 import express, { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
-import { requirePermission } from '../api/auth';
-import { ProblemError } from '../api/problems';
-import { unstorableTextErrors } from '../api/validate';
+import { requirePermission } from '../http/auth';
+import { ProblemError } from '../http/problems';
+import { unstorableTextErrors } from '../http/validate';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import type { TrackingIngest } from '../tracking/tracking.ingest';

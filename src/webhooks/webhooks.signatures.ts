@@ -3,7 +3,7 @@
  * key order, spacing and number formats change). Comparisons are constant time.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { safeEqual } from '../api/safe-equal';
+import { safeEqual } from '../http/safe-equal';
 import type { WebhookProvider } from './webhooks.providers';
 
 /** The header each provider signs in (as express lower-cases it) and how it is computed. */

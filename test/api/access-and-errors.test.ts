@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiKeys } from '../../src/api/app';
-import { requestLogging } from '../../src/api/request-id';
+import { requestLogging } from '../../src/http/request-id';
 import { createLogger } from '../../src/logger';
 import { aRegistration } from '../helpers/factories';
 import { serve, startApi, type ApiUnderTest } from './harness';

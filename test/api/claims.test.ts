@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvidencePackage } from '../../src/claims/claims.evidence';
 import { selectClaimRule } from '../../workflows/claim.eligibility';
-import { CLAIM_RULES } from '../../src/claims/claims.rules';
+import { CLAIM_RULES } from '../../workflows/claim.rules';
 import { claimHistory, claims, trackingEvents } from '../../src/db/schema';
 import { aRegistration, anEvent, insertShipmentRow } from '../helpers/factories';
 import { pdfText } from '../unit/claim-pdf-text';

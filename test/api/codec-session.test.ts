@@ -8,7 +8,7 @@ import {
   codecSessionSecretFromPayloadKey,
   signCodecSession,
   verifyCodecSession,
-} from '../../src/api/codec-session';
+} from '../../src/codec/codec-session';
 import { connectDatabase, type Database } from '../../src/db/client';
 import { seed } from '../../src/db/seed';
 import { generatePayloadKey } from '../../src/temporal/payload-codec';

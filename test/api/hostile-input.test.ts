@@ -33,7 +33,7 @@ import {
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import '../helpers/provided';
 import { startApi, type ApiUnderTest } from './harness';
-import type { Role } from '../../src/api/auth';
+import type { Role } from '../../src/http/auth';
 
 /** Runs per route (split between the targets of a route: one per webhook provider). */
 const RUNS = { arbitrary: 25, mutated: 30, malformed: 6 };

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { createShipmentActivities } from '../../activities/shipments.activities';
 import { DEFAULT_POLICY } from '../../workflows/policy';
-import { MAX_PAGE } from '../../src/api/pagination';
+import { MAX_PAGE } from '../../src/http/pagination';
 import { policies } from '../../src/db/schema';
 import { refreshPolicySignal, shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { aFastPolicy, aRegistration, uniqueId } from '../helpers/factories';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ROUTE_ACCESS } from '../../src/api/access';
-import type { Role } from '../../src/api/auth';
+import type { Role } from '../../src/http/auth';
 import { openApiDocument } from '../../src/api/openapi';
 import { connectDatabase, type Database } from '../../src/db/client';
 import * as schema from '../../src/db/schema';

@@ -1,5 +1,5 @@
 import { buildEvidencePackage } from '../../src/claims/claims.evidence';
-import { CLAIM_RULES } from '../../src/claims/claims.rules';
+import { CLAIM_RULES } from '../../workflows/claim.rules';
 import type { Db } from '../../src/db/client';
 import { claimHistory, claims } from '../../src/db/schema';
 import { selectClaimRule } from '../../workflows/claim.eligibility';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../src/api/rate-limit';
+import { createRateLimiter } from '../../src/http/rate-limit';
 
 function clock(start = 1_700_000_000_000) {
   let t = start;

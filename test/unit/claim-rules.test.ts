@@ -6,7 +6,7 @@ import {
   nextPollMs,
   selectClaimRule,
 } from '../../workflows/claim.eligibility';
-import { CLAIM_RULES } from '../../src/claims/claims.rules';
+import { CLAIM_RULES } from '../../workflows/claim.rules';
 import { claimRuleSchema } from '../../src/claims/claims.schemas';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { safeEqual } from '../../src/api/safe-equal';
+import { safeEqual } from '../../src/http/safe-equal';
 
 describe('safeEqual', () => {
   it('is true for equal secrets, as strings or bytes', () => {

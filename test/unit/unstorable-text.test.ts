@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unstorableTextErrors } from '../../src/api/validate';
+import { unstorableTextErrors } from '../../src/http/validate';
 
 describe('text PostgreSQL cannot store is found with its field path', () => {
   it('names NUL characters and unpaired surrogates in values and keys, at any depth', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from '../../src/api/problems';
+import { ProblemError } from '../../src/http/problems';
 import { parseWebhook, type ParsedWebhook } from '../../src/webhooks/webhooks.parsers';
 import {
   buildClaimPayload,

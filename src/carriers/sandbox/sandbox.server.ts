@@ -21,7 +21,7 @@ import {
   type Scenario,
   type Story,
 } from './sandbox.scenarios';
-import { safeEqual } from '../../api/safe-equal';
+import { safeEqual } from '../../http/safe-equal';
 
 export const SANDBOX_CARRIER_CODE = 'sandbox';
 const DAY_MS = 24 * 60 * 60 * 1000;

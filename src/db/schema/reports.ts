@@ -1,6 +1,6 @@
 import { integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { WorstLane } from '../../../workflows/report.contract';
-import type { ReportFigures } from '../../reports/report.figures';
+import type { ReportFigures } from '../../reports/report.types';
 
 /**
  * Snapshots of the daily carrier report, one per reported period: a second run for the same

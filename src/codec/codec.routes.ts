@@ -12,8 +12,8 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ProblemError } from './problems';
-import { parseBody } from './validate';
+import { ProblemError } from '../http/problems';
+import { parseBody } from '../http/validate';
 
 /** A proto3-JSON bytes field: standard or URL-safe base64. */
 const base64 = z

@@ -2,7 +2,9 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { and, desc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { apiKeys } from '../db/schema/api-keys';
-import type { ApiKey, Role } from './auth';
+import type { ApiKey, KeyVerifier, Principal, Role } from '../http/auth';
+
+export type { Principal };
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -20,11 +22,6 @@ export function generateKey(): string {
   return `pwk_${randomBytes(32).toString('base64url')}`;
 }
 
-export interface Principal {
-  id: string;
-  role: Role;
-}
-
 interface CachedKey {
   id: string;
   role: Role;
@@ -36,9 +33,7 @@ const REFRESH_MS = 5_000;
 /** last_used_at is written at most this often per key: no write per request. */
 const TOUCH_EVERY_MS = 60_000;
 
-export interface KeyStore {
-  /** The key's owner, or undefined; compares against every active key in constant time each. */
-  verify(key: string): Promise<Principal | undefined>;
+export interface KeyStore extends KeyVerifier {
   /** The owner of an active key by its id (a codec session names its key by id), or undefined. */
   byId(id: string): Promise<Principal | undefined>;
   create(input: { role: Role; name: string }): Promise<{ row: ApiKeyRow; key: string }>;

@@ -18,11 +18,11 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { KeyStore } from './api-keys.repository';
+import type { KeyStore } from '../api-keys/api-keys.repository';
 import { CODEC_PATHS } from './codec.routes';
 import { parsePayloadKeys } from '../temporal/payload-codec';
-import { ProblemError } from './problems';
-import { safeEqual } from './safe-equal';
+import { ProblemError } from '../http/problems';
+import { safeEqual } from '../http/safe-equal';
 
 export const CODEC_SESSION_COOKIE = 'parcelwarden_codec';
 export const CODEC_SESSION_PATH = '/codec/session';

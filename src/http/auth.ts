@@ -1,5 +1,4 @@
 import type { Request, RequestHandler } from 'express';
-import type { KeyStore } from './api-keys.repository';
 import { ProblemError } from './problems';
 
 export const ROLES = ['ingest', 'ops', 'analyst', 'admin'] as const;
@@ -8,6 +7,18 @@ export type Role = (typeof ROLES)[number];
 export interface ApiKey {
   role: Role;
   key: string;
+}
+
+/** Who an API key belongs to: its id (api_keys.id) and role. */
+export interface Principal {
+  id: string;
+  role: Role;
+}
+
+/** What authentication needs of a key store (the api-keys feature provides it). */
+export interface KeyVerifier {
+  /** The key's owner, or undefined; compares in constant time. */
+  verify(key: string): Promise<Principal | undefined>;
 }
 
 /** What a role may do. `admin` may do everything. Routes name these in src/api/access.ts. */
@@ -77,7 +88,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** Bearer authentication against the key store (hashes compared in constant time there). */
-export function authenticate(keys: KeyStore): RequestHandler {
+export function authenticate(keys: KeyVerifier): RequestHandler {
   return async (req, _res, next) => {
     // Already authenticated by a route's own authenticator mounted before this one (the codec
     // session cookie of /codec/decode and /codec/encode, src/api/codec-session.ts).

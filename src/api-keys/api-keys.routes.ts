@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiKeyRow, KeyStore } from './api-keys.repository';
-import { requirePermission, ROLES } from './auth';
-import { decodeCursor, pageQuery, toPage } from './pagination';
-import { ProblemError } from './problems';
-import { parseBody, parseParams, parseQuery } from './validate';
+import { requirePermission, ROLES } from '../http/auth';
+import { decodeCursor, pageQuery, toPage } from '../http/pagination';
+import { ProblemError } from '../http/problems';
+import { parseBody, parseParams, parseQuery } from '../http/validate';
 
 export const apiKeyBody = z.strictObject({
   role: z.enum(ROLES),
