@@ -1,8 +1,9 @@
 /**
  * Claim rules per carrier and insurer, as data: waiting periods, filing windows, liability caps,
  * whether a trace must come first, and the evidence each asks for. Durations are ISO 8601.
- * Figures from notes/carriers-and-claims.md §5.3–5.4; where a source gave no figure the value is
- * our conservative assumption and says so in `notes`.
+ * Figures from the carriers' and insurers' published claim rules (USPS, UPS, FedEx, DHL Express,
+ * Shipsurance); where a source gave no figure the value is our conservative assumption and says
+ * so in `notes`.
  */
 
 /** What a waiting period or a filing window is counted from. */

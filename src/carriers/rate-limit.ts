@@ -51,7 +51,7 @@ export class TokenBucket {
 }
 
 /**
- * Per-provider limits, from the providers' docs (notes/limits-and-throughput.md §5). EasyPost has
+ * Per-provider limits, from the providers' published API docs (figures below). EasyPost has
  * none here: its fixed limit covers list endpoints we do not call; the rest is load-based (429).
  */
 export const PROVIDER_LIMITS = {

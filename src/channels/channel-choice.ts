@@ -57,7 +57,7 @@ export interface ChannelPolicy {
   rules: ChannelRule[];
 }
 
-/** Defaults anchored on published figures (notes/carriers-and-claims.md §5.4, §6). */
+/** Defaults anchored on published figures: Metapack's lost-parcel rates, ParcelGuard's premiums. */
 export const DEFAULT_CHANNEL_POLICY: ChannelPolicy = {
   // Metapack counts 0.06 % officially lost and up to 0.7 % "potentially lost"; 5 % on one of
   // our lanes is far beyond bad luck.

@@ -1,8 +1,8 @@
 /**
  * Builders of provider-native webhook payloads (AfterShip, 17TRACK, EasyPost, our sandbox), from a
  * neutral description of a parcel's scans. The sandbox carrier pushes what these build; the receiver
- * tests feed them to the parsers. Shapes follow the providers' public documentation (see
- * notes/carriers-and-claims.md §4).
+ * tests feed them to the parsers. Shapes follow the providers' public documentation (AfterShip
+ * Tracking webhooks, 17TRACK webhook v2, EasyPost Events).
  */
 import { createHash } from 'node:crypto';
 import type { Location, TrackingEvent, TrackingStatus } from '../../workflows/shipment.contract';

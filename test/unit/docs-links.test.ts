@@ -104,6 +104,20 @@ function missingPaths(file: string): string[] {
   return missing;
 }
 
+/** Files under a folder, recursively (source trees only; no node_modules under these). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** Design and research notes kept outside the repository; code must say what they said instead. */
+const OUTSIDE_NOTES = new RegExp(
+  ['DESIGN', 'notes/[\\w-]+'].map((n) => `\\b${n}\\.md\\b`).join('|'),
+);
+
 describe('the docs', () => {
   it(`README.md has at most ${README_MAX_LINES} lines`, () => {
     const lines = readFileSync(path.join(ROOT, 'README.md'), 'utf8').trimEnd().split('\n');
@@ -122,6 +136,16 @@ describe('the docs', () => {
 
   it('every source path the docs name in backticks exists', () => {
     expect(DOCS.flatMap(missingPaths)).toEqual([]);
+  });
+
+  it('no source file points at notes kept outside the repository (the design doc, research notes)', () => {
+    const pointing = ['src', 'workflows', 'activities', 'test', 'scripts']
+      .flatMap((dir) => filesUnder(path.join(ROOT, dir)))
+      .concat(path.join(ROOT, 'docker-compose.yml'))
+      .filter((file) => /\.(ts|js|mjs|md|yml|yaml|sh)$/.test(file) && existsSync(file))
+      .filter((file) => OUTSIDE_NOTES.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(ROOT, file));
+    expect(pointing).toEqual([]);
   });
 
   it('finds the links it checks (the checker itself works)', () => {

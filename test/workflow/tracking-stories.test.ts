@@ -1,6 +1,7 @@
 /**
  * Tracking stories: real-shaped event sequences for different carriers and lanes, fed through real
- * shipment workflows on the dev server, each with its expected outcome written out (DESIGN.md §3).
+ * shipment workflows on the dev server, each with its expected outcome written out (stages: README,
+ * "How a shipment is handled").
  *
  * Every story has a policy of its own in seconds. Its thresholds are patient (ten minutes) except for
  * the one the story is about, so only the intended trigger can fire within the story's deadline.

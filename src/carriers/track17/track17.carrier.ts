@@ -1,7 +1,8 @@
 /**
  * 17TRACK as a carrier: tracking only. Numbers are registered once (registration uses quota),
  * then read with `gettrackinfo`. Concurrent lookups are coalesced into calls of at most 40
- * numbers, at most 3 calls a second (notes/limits-and-throughput.md §5).
+ * numbers, at most 3 calls a second (17TRACK API v2.4 limits: 40 numbers a request, 3 requests a
+ * second per key).
  * Auth: header `17token`.
  */
 import { from17Track } from '../../tracking/status-map';

@@ -1,4 +1,4 @@
-/** Provider tracking codes → our normalized statuses (DESIGN.md §4). */
+/** Provider tracking codes → our normalized statuses (rendered in docs/status-mapping.md). */
 export type { MappedStatus, StatusTable } from './types';
 export { AFTERSHIP_STATUS_TABLE, fromAfterShip } from './aftership';
 export { TRACK17_STATUS_TABLE, from17Track } from './track17';
