@@ -66,11 +66,16 @@ export const messageTemplates = pgTable(
   (t) => [primaryKey({ columns: [t.kind, t.locale] })],
 );
 
-/** A satisfaction survey sent after a replacement arrived; answered at most once. */
+/**
+ * A satisfaction survey sent after a replacement arrived; answered at most once. The id is random
+ * (the link's secret part); the idempotency key of the message that carries it makes a retried
+ * send find the same survey. Surveys stored before ids were random have no key.
+ */
 export const surveys = pgTable(
   'surveys',
   {
     surveyId: text('survey_id').primaryKey(),
+    idempotencyKey: text('idempotency_key'),
     shipmentId: text('shipment_id').notNull(),
     locale: text('locale').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -78,7 +83,10 @@ export const surveys = pgTable(
     comment: text('comment'),
     answeredAt: timestamp('answered_at', { withTimezone: true }),
   },
-  (t) => [index('surveys_shipment_idx').on(t.shipmentId)],
+  (t) => [
+    index('surveys_shipment_idx').on(t.shipmentId),
+    uniqueIndex('surveys_idempotency_uq').on(t.idempotencyKey),
+  ],
 );
 
 /** Customer e-mail received through the inbound-mail webhook, matched to a shipment when possible. */
