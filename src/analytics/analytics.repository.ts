@@ -1,6 +1,6 @@
 /**
  * Analytics over the read model (never the Temporal visibility API, which is rate-limited and
- * eventually consistent). Every figure is defined here and in the README; all of them count
+ * eventually consistent). Every figure is defined here and in docs/operating.md; all of them count
  * shipments selected by the filters (`from` ≤ shipped_at < `to`, carrier, destination country).
  */
 import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';

@@ -1,6 +1,6 @@
 /**
  * What `npm run bench` leaves behind: a table on stdout, and `docs/bench/latest.{json,md,svg}`
- * (the JSON keeps every detail, the Markdown table is what the README includes, the SVG draws
+ * (the JSON keeps every detail, the Markdown table is what docs/benchmarks.md shows, the SVG draws
  * each figure as a ratio to its limit).
  */
 import fs from 'node:fs/promises';
@@ -128,7 +128,7 @@ function describeMachine(run: BenchRun): string {
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** The Markdown the README includes: when, where, at which scale, then the table. */
+/** The Markdown docs/benchmarks.md shows: when, where, at which scale, then the table. */
 export function markdownTable(run: BenchRun): string {
   const failed = run.sections.filter((s) => !s.ok).map((s) => s.id);
   const lines = [

@@ -62,7 +62,7 @@ export interface BenchStack {
 export interface BenchContext {
   /** One line of progress on stderr (long phases report as they go). */
   progress(msg: string): void;
-  /** 1 = the README's figures; smaller for a quick look (BENCH_SCALE). */
+  /** 1 = the published figures (docs/benchmarks.md); smaller for a quick look (BENCH_SCALE). */
   scale: number;
 }
 

@@ -4,7 +4,7 @@
  * each run's event history to test/histories/<name>.json, which the replay test replays.
  *
  * Re-record only after an intended change that running workflows will never meet (or that is
- * guarded by patched()); see the README, "Determinism and replay".
+ * guarded by patched()); see docs/testing.md, "Determinism and replay".
  *
  * Options: --only a,b (record just these scenarios, keep the other files), --keep-going (write the
  * scenarios that worked even when others failed; exits 1 all the same).
