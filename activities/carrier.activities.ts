@@ -1,6 +1,7 @@
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { claimHistory, claims, reshipOrders, shipments } from '../src/db/schema';
-import type { ClaimRecord, ReshipCost, ShipmentRegistration } from '../workflows/shipment.contract';
+import type { ClaimRecord } from '../workflows/claim.contract';
+import type { ReshipCost, ShipmentRegistration } from '../workflows/shipment.contract';
 import type { ChannelChoice } from '../src/channels/channel-choice';
 import { selectClaimRule } from '../workflows/claim.eligibility';
 import { buildEvidencePackage } from '../src/claims/claims.evidence';

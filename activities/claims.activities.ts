@@ -1,6 +1,6 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { ClaimFiled, TraceOpened } from '../src/carriers/carrier';
-import type { ClaimDeadlines } from '../workflows/claim.eligibility';
+import type { ClaimDeadlines } from '../workflows/claim.contract';
 import { DECIDED_STATUSES, selectClaimRule } from '../workflows/claim.eligibility';
 import {
   buildEvidencePackage,

@@ -3,12 +3,9 @@
  * from eligibility to a decided (or expired) claim. API, worker, shipment workflow and tests
  * import from here.
  */
-import { defineQuery } from '@temporalio/workflow';
-import type { ClaimDeadlines } from './claim.eligibility';
-import type { ClaimRule } from '../src/claims/claims.rules';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ClaimRule } from './claim.rules';
 import type { ShipmentRegistration } from './shipment.contract';
-
-export { claimUpdateSignal, type ClaimUpdate } from './shipment.contract';
 
 export const CLAIM_WORKFLOW_TYPE = 'claimWorkflow';
 
@@ -45,6 +42,36 @@ export interface ClaimWorkflowInput {
   carried?: ClaimState;
 }
 
+export interface ClaimDeadlines {
+  /** From when the claim may be filed. */
+  eligibleAt: string;
+  /** When ops get a warning if the claim is still not filed. */
+  warnAt: string;
+  /** After this the carrier or insurer no longer takes the claim. */
+  windowClosesAt: string;
+}
+
+/** A claim as the carrier or insurer recorded it when it was filed (`fileClaim`). */
+export interface ClaimRecord {
+  claimId: string;
+  status: string;
+  amount: number;
+  currency: string;
+  filedAt: string;
+  /** The claim workflow (`claim:<shipmentId>`) that files and follows this claim. */
+  workflowId?: string;
+  amountRecovered?: number;
+}
+
+/** A claim's status as reported by the carrier or insurer (webhook or polling). */
+export interface ClaimUpdate {
+  claimId: string;
+  status: string;
+  amountApproved?: number;
+  at: string;
+  detail?: string;
+}
+
 export interface ClaimHistoryEntry {
   status: ClaimStatus;
   at: string;
@@ -72,6 +99,10 @@ export interface ClaimState {
   history: ClaimHistoryEntry[];
 }
 
+/** The workflow's signature, for continuing and typing it without importing it. */
+export type ClaimWorkflow = (input: ClaimWorkflowInput) => Promise<ClaimState>;
+
+export const claimUpdateSignal = defineSignal<[ClaimUpdate]>('claimUpdate');
 export const claimStateQuery = defineQuery<ClaimState>('claimState');
 
 /**

@@ -3,8 +3,8 @@
  * claimed, what a carrier's status means. No I/O: the claim workflow and unit tests call these.
  */
 import { parseIsoDuration } from './durations';
-import type { ClaimStatus } from './claim.contract';
-import type { ClaimAnchor, ClaimRule } from '../src/claims/claims.rules';
+import type { ClaimDeadlines, ClaimStatus } from './claim.contract';
+import type { ClaimAnchor, ClaimRule } from './claim.rules';
 
 /** The rule for a carrier or insurer: its own scope first, then `any`, then the `*` fallback. */
 export function selectClaimRule(
@@ -30,15 +30,6 @@ export function scaledMs(iso: string, timeScale = 1): number {
 export interface ClaimFacts {
   shippedAt: string;
   expectedDeliveryAt?: string;
-}
-
-export interface ClaimDeadlines {
-  /** From when the claim may be filed. */
-  eligibleAt: string;
-  /** When ops get a warning if the claim is still not filed. */
-  warnAt: string;
-  /** After this the carrier or insurer no longer takes the claim. */
-  windowClosesAt: string;
 }
 
 function anchorMs(anchor: ClaimAnchor, facts: ClaimFacts): number {

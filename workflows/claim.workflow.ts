@@ -24,12 +24,12 @@ import {
   nextPollMs,
   scaledMs,
 } from './claim.eligibility';
-import type { ClaimDeadlines } from './claim.eligibility';
-import type { ClaimRule } from '../src/claims/claims.rules';
+import type { ClaimRule } from './claim.rules';
 import {
   claimStateQuery,
   claimUpdateSignal,
   claimWorkflowId,
+  type ClaimDeadlines,
   type ClaimState,
   type ClaimStatus,
   type ClaimUpdate,

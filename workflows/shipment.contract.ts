@@ -23,6 +23,8 @@ export const STAGES = [
   'verifying',
   'awaiting_review',
   'reshipping',
+  /** Refunding through the seller's order system (before it, runs refunded in `notifying`). */
+  'refunding',
   'notifying',
   'claiming',
   'delivered',
@@ -296,17 +298,6 @@ export interface ClaimHandOff {
   startedAt: string;
 }
 
-export interface ClaimRecord {
-  claimId: string;
-  status: string;
-  amount: number;
-  currency: string;
-  filedAt: string;
-  /** The claim workflow (`claim:<shipmentId>`) that files and follows this claim. */
-  workflowId?: string;
-  amountRecovered?: number;
-}
-
 export const MESSAGE_CHANNELS = ['email', 'onsite'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 
@@ -373,6 +364,9 @@ export interface ShipmentState {
   escalatedRound?: number;
 }
 
+/** The workflow's signature, for starting, continuing and typing it without importing it. */
+export type ShipmentWorkflow = (input: ShipmentWorkflowInput) => Promise<ShipmentState>;
+
 export interface ReviewInput {
   decision: ReviewDecision;
   reviewer: string;
@@ -407,19 +401,9 @@ export interface CustomerInquiry {
   intent?: InquiryIntent;
 }
 
-/** A claim's status as reported by the carrier or insurer (webhook or polling). */
-export interface ClaimUpdate {
-  claimId: string;
-  status: string;
-  amountApproved?: number;
-  at: string;
-  detail?: string;
-}
-
 export const trackingEventsSignal = defineSignal<[TrackingEvent[]]>('trackingEvents');
 export const customerInquirySignal = defineSignal<[CustomerInquiry]>('customerInquiry');
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
-export const claimUpdateSignal = defineSignal<[ClaimUpdate]>('claimUpdate');
 /** Re-resolves the shipment's policy (by default its own name; or switches to another). */
 export const refreshPolicySignal = defineSignal<[{ policy?: string }]>('refreshPolicy');
 export const reviewDecisionSignal = defineSignal<[ReviewInput]>('reviewDecision');

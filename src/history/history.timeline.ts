@@ -7,8 +7,6 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import {
   searchAttributes,
-  type ClaimRecord,
-  type ClaimUpdate,
   type CustomerInquiry,
   type NotificationRecord,
   type Policy,
@@ -18,6 +16,7 @@ import {
   type Stage,
   type TrackingEvent,
 } from '../../workflows/shipment.contract';
+import type { ClaimRecord, ClaimUpdate } from '../../workflows/claim.contract';
 
 export type HistoryEvent = NonNullable<History['events']>[number];
 

@@ -4,7 +4,6 @@ import {
   type Client,
 } from '@temporalio/client';
 import {
-  claimUpdateSignal,
   customerInquirySignal,
   refreshPolicySignal,
   reviewUpdate,
@@ -13,7 +12,6 @@ import {
   shipmentWorkflowId,
   stateQuery,
   trackingEventsSignal,
-  type ClaimUpdate,
   type CustomerInquiry,
   type ReviewInput,
   type ReviewResult,
@@ -22,6 +20,7 @@ import {
   type ShipmentWorkflowInput,
   type TrackingEvent,
 } from '../../workflows/shipment.contract';
+import { claimUpdateSignal, type ClaimUpdate } from '../../workflows/claim.contract';
 
 export type StateAnswer =
   | { ok: true; state: ShipmentState }

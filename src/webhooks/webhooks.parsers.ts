@@ -4,11 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import {
-  TRACKING_STATUSES,
-  type ClaimUpdate,
-  type TrackingEvent,
-} from '../../workflows/shipment.contract';
+import type { ClaimUpdate } from '../../workflows/claim.contract';
+import { TRACKING_STATUSES, type TrackingEvent } from '../../workflows/shipment.contract';
 import { fieldErrors, ProblemError } from '../http/problems';
 import { fromAfterShip, fromEasyPost } from '../tracking/status-map';
 import { chronological, toEvent, type ProviderCheckpoint } from '../carriers/events';

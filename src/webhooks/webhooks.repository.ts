@@ -1,6 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { claimWorkflowId } from '../../workflows/claim.contract';
-import type { ClaimUpdate } from '../../workflows/shipment.contract';
+import { claimWorkflowId, type ClaimUpdate } from '../../workflows/claim.contract';
 import { classifyClaimStatus } from '../claims/claims.eligibility';
 import type { Db } from '../db/client';
 import { claimHistory, claims } from '../db/schema/claims';

@@ -20,8 +20,8 @@ import {
   type TrackingPush,
 } from '../../src/webhooks/webhooks.payloads';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
+import { claimUpdateSignal } from '../../workflows/claim.contract';
 import {
-  claimUpdateSignal,
   shipmentWorkflowId,
   SHIPMENT_WORKFLOW_TYPE,
   trackingEventsSignal,

@@ -1,0 +1,248 @@
+/**
+ * What every step of the shipment workflow shares: the state (what a query shows and what is
+ * carried on continue-as-new), the few counters beside it, and the helpers each step uses to
+ * record, publish, wait and tell the customer.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  boundSeenEvents,
+  customsEpisodeAfter,
+  MAX_CARRIED_EVENT_IDS,
+  mergeEvents,
+  revisedEstimate,
+  seenEventsFrom,
+  type DetectionInput,
+  type SeenEvents,
+} from '../detection';
+import { DEFAULT_POLICY } from '../policy';
+import {
+  searchAttributes,
+  shipmentWorkflowId,
+  type NotificationKind,
+  type Resolution,
+  type ReviewInput,
+  type ShipmentRegistration,
+  type ShipmentState,
+  type ShipmentWorkflow,
+  type ShipmentWorkflowInput,
+  type Stage,
+  type SuspicionEvidence,
+  type SuspicionReason,
+  type TrackingEvent,
+} from '../shipment.contract';
+import { local } from './proxies';
+
+const MAX_TIMELINE = 300;
+
+/** What a step answers: the stage to enter next, or how the shipment closes. */
+export type Next = Stage | { close: Resolution };
+export type PendingDecision = ReviewInput & { automatic: boolean; round: number };
+export type CustomerKind = Exclude<NotificationKind, 'ops_alert'>;
+
+export const now = () => new Date(Date.now()).toISOString();
+export const iso = (ms: number | undefined) =>
+  ms === undefined ? undefined : new Date(ms).toISOString();
+
+export class ShipmentContext {
+  readonly reg: ShipmentRegistration;
+  readonly wfId: string;
+  readonly state: ShipmentState;
+  readonly seen: SeenEvents;
+  readonly seenInquiries: Set<string>;
+  /** Bumped by anything detection reads (scans, inquiries, policy): waits recompute on it. */
+  factsVersion = 0;
+  pendingDecision: PendingDecision | undefined;
+  cancelRequested: boolean;
+  stateVersion: number;
+
+  constructor(readonly input: ShipmentWorkflowInput) {
+    this.reg = input.registration;
+    this.wfId = shipmentWorkflowId(this.reg.shipmentId);
+    this.state = input.carried ?? {
+      shipmentId: this.reg.shipmentId,
+      stage: 'monitoring',
+      // Replaced by the stored policy before anything uses its thresholds.
+      policy: { ...DEFAULT_POLICY, name: this.reg.policy },
+      registeredAt: input.registeredAt,
+      eventCount: 0,
+      deadlines: {},
+      thresholdFactor: 1,
+      reviewRound: 0,
+      notifications: [],
+      timeline: [],
+      expectedDeliveryAt: this.reg.expectedDeliveryAt,
+      failedAttempts: 0,
+      inquiries: [],
+    };
+    this.seen = seenEventsFrom(input.seenEvents, input.seenEventsFloor);
+    this.seenInquiries = new Set<string>(input.seenInquiryIds ?? []);
+    this.cancelRequested = this.state.cancelled !== undefined;
+    this.stateVersion = input.stateVersion ?? 0;
+  }
+
+  note(kind: string, detail: string): void {
+    const { timeline } = this.state;
+    timeline.push({ at: now(), kind, detail });
+    // The timeline is for people; keep the carried state bounded on long lives.
+    if (timeline.length > MAX_TIMELINE) timeline.splice(0, timeline.length - MAX_TIMELINE);
+  }
+
+  /** Takes in scans not seen before; `source` says where they came from, for the timeline. */
+  takeEvents(events: TrackingEvent[], source: string): void {
+    const state = this.state;
+    const before = state.lastEvent;
+    const merged = mergeEvents(this.seen, before, events);
+    if (merged.added.length === 0) return;
+    state.lastEvent = merged.lastEvent;
+    state.eventCount += merged.added.length;
+    const reviewedUpTo = Date.parse(state.reviewedUpTo ?? '1970-01-01T00:00:00Z');
+    state.failedAttempts =
+      (state.failedAttempts ?? 0) +
+      merged.added.filter(
+        (e) => e.status === 'failed_attempt' && Date.parse(e.occurredAt) > reviewedUpTo,
+      ).length;
+    state.customs = customsEpisodeAfter(state.customs, before, merged.added, state.lastEvent);
+    for (const e of merged.added) {
+      this.note(
+        'tracking_event',
+        `${e.status}${e.description ? `: ${e.description}` : ''}${source}`,
+      );
+    }
+    this.reviseEstimate(
+      revisedEstimate(state.expectedDeliveryAt, merged.added),
+      'a tracking event',
+    );
+    this.factsVersion++;
+  }
+
+  reviseEstimate(estimate: string | undefined, source: string): void {
+    if (!estimate || estimate === this.state.expectedDeliveryAt) return;
+    this.state.expectedDeliveryAt = estimate;
+    this.note('estimate_revised', `expected delivery ${estimate} (from ${source})`);
+    this.factsVersion++;
+  }
+
+  async recordSnapshot(): Promise<void> {
+    this.stateVersion++;
+    await local.recordSnapshot({ state: this.state, version: this.stateVersion });
+  }
+
+  /** Publishes a stage: timeline, search attribute and read model. */
+  async enter(stage: Stage): Promise<void> {
+    this.state.stage = stage;
+    this.note('stage', stage);
+    upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
+    await this.recordSnapshot();
+  }
+
+  async close(resolution: Resolution): Promise<ShipmentState> {
+    this.state.resolution = resolution;
+    await this.enter('closed');
+    await condition(allHandlersFinished);
+    return this.state;
+  }
+
+  /** Continues as new with everything carried (bounded), once every handler is done. */
+  async continueAsNewNow(): Promise<never> {
+    this.note('continued_as_new', `after ${workflowInfo().historyLength} history events`);
+    return continueAsNew<ShipmentWorkflow>({
+      registration: this.reg,
+      registeredAt: this.state.registeredAt,
+      carried: this.state,
+      ...boundSeenEvents(this.seen, MAX_CARRIED_EVENT_IDS),
+      seenInquiryIds: [...this.seenInquiries],
+      stateVersion: this.stateVersion,
+    });
+  }
+
+  /**
+   * Every wait of the workflow: until `ready` holds (true) or the deadline passes (false). When
+   * the history grows long it continues as new from here: what `ready` waits for is in the carried
+   * state, so the new run resumes this very wait. Something ready is handled before that.
+   */
+  async waitFor(ready: () => boolean, deadline?: number): Promise<boolean> {
+    const suggested = () => workflowInfo().continueAsNewSuggested;
+    for (;;) {
+      if (ready()) return true;
+      if (suggested()) {
+        await condition(() => ready() || allHandlersFinished());
+        if (ready()) return true;
+        await this.continueAsNewNow();
+      }
+      if (deadline === undefined) {
+        await condition(() => ready() || suggested());
+        continue;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      if (!(await condition(() => ready() || suggested(), remaining))) return false;
+    }
+  }
+
+  /** The facts the pure detection rules read. */
+  detectionInput(): DetectionInput {
+    const state = this.state;
+    return {
+      policy: state.policy,
+      registeredAt: state.registeredAt,
+      lastEvent: state.lastEvent,
+      expectedDeliveryAt: state.expectedDeliveryAt,
+      clockRestartedAt: state.clockRestartedAt,
+      reviewedUpTo: state.reviewedUpTo,
+      thresholdFactor: state.thresholdFactor,
+      failedAttempts: state.failedAttempts,
+      customsEnteredAt: state.customs?.enteredAt,
+      inquiries: state.inquiries,
+    };
+  }
+
+  suspect(reason: SuspicionReason, detail: string, evidence?: SuspicionEvidence): void {
+    this.state.suspicion = { reason, detectedAt: now(), ...(evidence ? { evidence } : {}) };
+    this.note('suspicion', `${reason}: ${detail}`);
+    upsertSearchAttributes([{ key: searchAttributes.suspicionReason, value: reason }]);
+  }
+
+  clearSuspicion(): void {
+    if (!this.state.suspicion) return;
+    this.state.suspicion = undefined;
+    upsertSearchAttributes([{ key: searchAttributes.suspicionReason, value: null }]);
+  }
+
+  /** Sends a customer message once per `step` (the idempotency key) and records it. */
+  async notifyCustomer(kind: CustomerKind, step: string): Promise<void> {
+    const { reg, state } = this;
+    const sent = await local.sendNotification({
+      idempotencyKey: `${this.wfId}:notify:${step}`,
+      shipmentId: reg.shipmentId,
+      kind,
+      to: reg.customer.email,
+      locale: reg.customer.locale,
+      vars: {
+        customerName: reg.customer.name,
+        orderId: reg.orderId,
+        carrier: reg.carrier,
+        trackingNumber: reg.trackingNumber,
+        newCarrier: state.reship?.carrier,
+        newTrackingNumber: state.reship?.trackingNumber,
+        refundAmount: state.refund?.amount,
+        currency: reg.currency,
+        items: reg.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '),
+      },
+    });
+    state.notifications.push(sent);
+    this.note('notification', `${kind} to ${sent.to}`);
+  }
+
+  /** A decision that could not be carried out: ops decide again, knowing why. */
+  backToReview(kind: string, why: string): Next {
+    this.state.reopenedBecause = why;
+    this.note(kind, why);
+    return 'awaiting_review';
+  }
+}

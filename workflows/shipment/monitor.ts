@@ -1,0 +1,87 @@
+/** Monitoring: waits for scans until the parcel arrives, ends, or looks lost. */
+import { patched, workflowInfo } from '@temporalio/workflow';
+import {
+  isDelivered,
+  isReturnedToSender,
+  nextDeadline,
+  overdueDeadline,
+  stallDeadline,
+} from '../detection';
+import type { ShipmentState, SuspicionEvidence, SuspicionReason } from '../shipment.contract';
+import { iso, type Next, type ShipmentContext } from './context';
+import { SNAPSHOT_EVERY_FACT } from './patches';
+
+export async function monitor(ctx: ShipmentContext): Promise<Next> {
+  const { state } = ctx;
+  // Scans that arrive while a snapshot is being written get a snapshot of their own, or the
+  // read model would miss them until the next scan. When the history asks to continue as new,
+  // the next run writes that snapshot first thing. (Runs from before wrote one per wait.)
+  const snapshotsEveryFact = patched(SNAPSHOT_EVERY_FACT);
+  for (;;) {
+    if (ctx.cancelRequested) return { close: 'cancelled' };
+    if (isDelivered(state.lastEvent)) return 'delivered';
+    if (isReturnedToSender(state.lastEvent)) return { close: 'returned_to_sender' };
+    await noticeCustoms(ctx);
+    const facts = ctx.detectionInput();
+    state.deadlines.stallAt = iso(stallDeadline(facts));
+    state.deadlines.overdueAt = iso(overdueDeadline(facts));
+    const deadline = nextDeadline(facts);
+    const version = ctx.factsVersion;
+    const changed = await ctx.waitFor(
+      () => ctx.factsVersion !== version || ctx.cancelRequested,
+      deadline.at,
+    );
+    if (!changed) {
+      ctx.suspect(deadline.reason, ...triggerFacts(state, deadline.reason));
+      return 'verifying';
+    }
+    let written: number;
+    do {
+      written = ctx.factsVersion;
+      await ctx.recordSnapshot();
+    } while (
+      snapshotsEveryFact &&
+      ctx.factsVersion !== written &&
+      !workflowInfo().continueAsNewSuggested
+    );
+  }
+}
+
+/** A parcel entering customs: the customer hears once per customs episode. */
+async function noticeCustoms(ctx: ShipmentContext): Promise<void> {
+  const customs = ctx.state.customs;
+  if (ctx.state.lastEvent?.status !== 'customs' || !customs) return;
+  if (customs.noticeSentFor === customs.episode) return;
+  await ctx.notifyCustomer('customs_notice', `customs_notice:${customs.episode}`);
+  customs.noticeSentFor = customs.episode;
+}
+
+/** Why the trigger fired, in words for the timeline, and what backs it. */
+export function triggerFacts(
+  state: ShipmentState,
+  reason: SuspicionReason,
+): [string, SuspicionEvidence?] {
+  const p = state.policy;
+  switch (reason) {
+    case 'failed_attempts':
+      return [
+        `${state.failedAttempts} failed delivery attempts`,
+        { failedAttempts: state.failedAttempts },
+      ];
+    case 'inquiry_surge': {
+      const ids = (state.inquiries ?? []).map((i) => i.inquiryId);
+      return [
+        `${p.inquirySurge.count} customer inquiries within ${p.inquirySurge.window}`,
+        { inquiryIds: ids.slice(-p.inquirySurge.count) },
+      ];
+    }
+    case 'customs_hold':
+      return [`held in customs since ${state.customs?.enteredAt} (${p.stallAfter.customs})`];
+    case 'overdue':
+      return [`expected by ${state.expectedDeliveryAt}, grace ${p.overdueGrace}`];
+    case 'stalled':
+      return [`no scan since ${state.lastEvent?.occurredAt ?? state.registeredAt}`];
+    default:
+      return [`carrier status ${state.lastEvent?.status}`];
+  }
+}

@@ -1,0 +1,17 @@
+/** The activities the shipment workflow calls, with the retry policy each kind needs. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Database and mail: quick, retried until they work. */
+export const local = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Carrier calls: a carrier that is down is retried (with backoff), never taken as an answer. */
+export const carrier = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});

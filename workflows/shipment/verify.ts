@@ -1,0 +1,113 @@
+/**
+ * Verifying: before anyone is bothered, the carrier is asked what it knows. A parcel that moved
+ * on goes back to monitoring; a suspicion that stands goes to review.
+ */
+import { ActivityFailure } from '@temporalio/workflow';
+import { isDelivered, overdueDeadline } from '../detection';
+import type { ProofOfDeliveryRecord, VerificationOutcome } from '../shipment.contract';
+import { now, type Next, type ShipmentContext } from './context';
+import { carrier } from './proxies';
+
+export async function verify(ctx: ShipmentContext): Promise<Next> {
+  const { state } = ctx;
+  if (state.suspicion?.reason === 'delivered_not_received') return verifyDelivery(ctx);
+  const before = state.lastEvent?.eventId;
+  const overdueBefore = overdueDeadline(ctx.detectionInput());
+  let outcome: VerificationOutcome;
+  let detail: string;
+  try {
+    const found = await lookUp(ctx);
+    ctx.reviseEstimate(found.estimatedDeliveryAt, 'the carrier');
+    const overdueAfter = overdueDeadline(ctx.detectionInput()) ?? Infinity;
+    const revisedAway =
+      state.suspicion?.reason === 'overdue' &&
+      overdueAfter > (overdueBefore ?? -Infinity) &&
+      overdueAfter > Date.now();
+    if (state.lastEvent?.eventId !== before || revisedAway) {
+      return movedOn(ctx, state.lastEvent?.eventId !== before);
+    }
+    outcome = found.known ? 'nothing_newer' : 'unknown_number';
+    detail = found.known
+      ? 'carrier has nothing newer'
+      : 'carrier does not know the tracking number';
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    outcome = 'refused';
+    detail = `carrier refused the lookup: ${err.cause?.message ?? err.message}`;
+  }
+  if (state.suspicion) state.suspicion.detail = detail;
+  verified(ctx, outcome, detail);
+  await ctx.notifyCustomer('delay_notice', `delay_notice:${state.reviewRound + 1}`);
+  return 'awaiting_review';
+}
+
+/** The carrier has newer scans (or a later estimate): the suspicion is dropped. */
+function movedOn(ctx: ShipmentContext, newerScans: boolean): Next {
+  const { state } = ctx;
+  const delivered = isDelivered(state.lastEvent);
+  verified(
+    ctx,
+    delivered ? 'delivered' : 'moved_on',
+    delivered
+      ? 'carrier reports the parcel delivered'
+      : newerScans
+        ? 'carrier reports newer scans; back to monitoring'
+        : `carrier expects delivery by ${state.expectedDeliveryAt}; back to monitoring`,
+  );
+  ctx.clearSuspicion();
+  // Thresholds restart from now: a newer scan the carrier held back may itself be old.
+  state.clockRestartedAt = now();
+  return delivered ? 'delivered' : 'monitoring';
+}
+
+/** Delivered-not-received: what proof of delivery does the carrier hold? Then ops decide. */
+async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
+  const { state } = ctx;
+  let outcome: VerificationOutcome = 'proof_of_delivery_checked';
+  let detail: string;
+  try {
+    const found = await lookUp(ctx);
+    const pod = found.proofOfDelivery ?? null;
+    if (state.suspicion) {
+      state.suspicion.evidence = { ...state.suspicion.evidence, proofOfDelivery: pod };
+    }
+    detail = proofOfDeliveryDetail(pod);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    outcome = 'refused';
+    detail = `carrier refused the lookup: ${err.cause?.message ?? err.message}`;
+  }
+  if (state.suspicion) state.suspicion.detail = detail;
+  verified(ctx, outcome, detail);
+  return 'awaiting_review';
+}
+
+/** What the carrier's proof of delivery shows, in words for ops. */
+export function proofOfDeliveryDetail(pod: ProofOfDeliveryRecord | null): string {
+  if (!pod) return 'carrier holds no proof of delivery';
+  const parts = [
+    `delivered ${pod.deliveredAt}`,
+    pod.signedBy && `signed by ${pod.signedBy}`,
+    pod.photoUrl && 'photo',
+    pod.location && 'GPS position',
+    pod.note,
+  ];
+  return `carrier holds proof of delivery: ${parts.filter(Boolean).join(', ')}`;
+}
+
+/** Asks the carrier for everything it knows, taking in the scans it held back. */
+async function lookUp(ctx: ShipmentContext) {
+  const { reg } = ctx;
+  const found = await carrier.checkWithCarrier({
+    shipmentId: reg.shipmentId,
+    carrier: reg.carrier,
+    trackingNumber: reg.trackingNumber,
+  });
+  ctx.takeEvents(found.events, ' (from carrier lookup)');
+  return found;
+}
+
+function verified(ctx: ShipmentContext, outcome: VerificationOutcome, detail: string): void {
+  ctx.state.verification = { outcome, at: now(), detail };
+  ctx.note('verified', detail);
+}
