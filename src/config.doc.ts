@@ -35,6 +35,8 @@ function defaultOf(schema: z.ZodType): string {
   const parsed = schema.safeParse(undefined);
   if (!parsed.success || parsed.data === undefined) return '—';
   const value = parsed.data;
+  // A list read from a comma-separated variable is shown the way it is written.
+  if (Array.isArray(value)) return value.length ? code(value.join(',')) : '—';
   if (typeof value === 'string' && path.isAbsolute(value)) {
     const relative = path.relative(process.cwd(), value);
     if (!relative.startsWith('..') && !path.isAbsolute(relative)) return code(`./${relative}`);

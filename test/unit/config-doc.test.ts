@@ -39,7 +39,25 @@ describe('the configuration doc', () => {
         doc: 'A limit | with a pipe.',
         schema: z.coerce.number().int().min(1).max(9).default(3),
       },
+      someHosts: {
+        env: 'SOME_HOSTS',
+        doc: 'Hosts.',
+        schema: z
+          .string()
+          .transform((s) => s.split(','))
+          .default(['a', 'b']),
+      },
+      noHosts: {
+        env: 'NO_HOSTS',
+        doc: 'No hosts.',
+        schema: z
+          .string()
+          .transform((s) => s.split(','))
+          .default([]),
+      },
     });
+    expect(doc).toContain('| `SOME_HOSTS` | `a,b` |');
+    expect(doc).toContain('| `NO_HOSTS` | — |');
     expect(doc).toContain('| `SOME_NEW_LIMIT` | `3` | integer 1–9 |  | A limit \\| with a pipe. |');
   });
 });
