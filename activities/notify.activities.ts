@@ -1,4 +1,3 @@
-import { surveys } from '../src/db/schema';
 import { buildChannels } from '../src/messages/channels';
 import {
   customerChannel,
@@ -10,7 +9,8 @@ import { createOutboxRepository, type OutboxRow } from '../src/messages/outbox.r
 import { createOutboxSender } from '../src/messages/outbox.sender';
 import { DEFAULT_MESSAGING, type MessagingSettings } from '../src/messages/settings';
 import { createTemplateRepository } from '../src/messages/templates.repository';
-import { signSurveyToken, surveyIdFor, surveyLink } from '../src/surveys/survey-token';
+import { signSurveyToken, surveyLink } from '../src/surveys/survey-token';
+import { createSurveyRepository } from '../src/surveys/surveys.repository';
 import type {
   MessageChannel,
   NotificationKind,
@@ -61,6 +61,8 @@ export function createNotifyActivities(deps: ActivityDeps) {
     settings,
   });
   const templates = createTemplateRepository(db);
+  const surveyRepo = createSurveyRepository(db);
+  const now = deps.clock ?? (() => new Date());
 
   /**
    * Outbox: the message is rendered and written first under its idempotency key, then one bounded
@@ -77,14 +79,15 @@ export function createNotifyActivities(deps: ActivityDeps) {
     const base = row ? await varsFromReadModel(db, row, input.kind) : {};
     const vars: TemplateVars = mergeVars(base, input.vars);
     if (input.kind === 'survey') {
-      const surveyId = surveyIdFor(input.idempotencyKey);
-      await db
-        .insert(surveys)
-        .values({ surveyId, shipmentId: input.shipmentId, locale: input.locale })
-        .onConflictDoNothing();
+      const survey = await surveyRepo.forMessage({
+        idempotencyKey: input.idempotencyKey,
+        shipmentId: input.shipmentId,
+        locale: input.locale,
+      });
+      const expiresAt = new Date(now().getTime() + settings.surveyLinkTtlMs);
       vars.surveyLink = surveyLink(
         settings.publicUrl,
-        signSurveyToken(surveyId, settings.surveySecret),
+        signSurveyToken(survey.surveyId, settings.surveySecret, expiresAt),
       );
     }
     const channel: MessageChannel =

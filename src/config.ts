@@ -140,6 +140,11 @@ export const settings = {
     schema: z.string().min(16).default('parcelwarden-dev-survey-secret'),
     secret: true,
   },
+  surveyLinkTtlDays: {
+    env: 'SURVEY_LINK_TTL_DAYS',
+    doc: 'Days a survey link works after the survey mail is written; later it shows a page saying the link is not valid or has expired.',
+    schema: z.coerce.number().int().min(1).max(365).default(30),
+  },
   onsiteMessageUrl: {
     env: 'ONSITE_MESSAGE_URL',
     doc: 'Seller endpoint for on-site / marketplace messages (signed POST). Unset: customers who prefer on-site messages get e-mail.',

@@ -146,7 +146,13 @@ export function createApp(deps: AppDeps): express.Express {
   const outbox = createOutboxRepository(db, messaging);
   const templates = createTemplateRepository(db);
   const surveys = createSurveyRepository(db);
-  app.use(surveyPublicRouter({ surveys, secret: messaging.surveySecret }));
+  app.use(
+    surveyPublicRouter({
+      surveys,
+      secret: messaging.surveySecret,
+      linkTtlMs: messaging.surveyLinkTtlMs,
+    }),
+  );
 
   // Authenticate before reading bodies: strangers do not get to make us parse a megabyte.
   // Providers sign their pushes instead of sending an API key; the signature is checked over the

@@ -6,6 +6,8 @@ export interface MessagingSettings {
   publicUrl: string;
   /** HMAC key of survey tokens. */
   surveySecret: string;
+  /** How long a survey link works after the survey mail is written. */
+  surveyLinkTtlMs: number;
   /** The seller's on-site / marketplace message endpoint; without it every message goes by email. */
   onsite?: { url: string; secret: string };
   /** How long a sender owns a claimed message before another may take it over. */
@@ -27,6 +29,7 @@ export interface MessagingSettings {
 export const DEFAULT_MESSAGING: MessagingSettings = {
   publicUrl: 'http://127.0.0.1:3000',
   surveySecret: 'parcelwarden-dev-survey-secret',
+  surveyLinkTtlMs: 30 * 86_400_000,
   leaseMs: 60_000,
   pollMs: 2_000,
   alertAfterAttempts: 5,
@@ -45,6 +48,7 @@ export function messagingFromConfig(
     ...DEFAULT_MESSAGING,
     publicUrl: config.publicUrl.replace(/\/+$/, ''),
     surveySecret: config.surveySecret,
+    surveyLinkTtlMs: config.surveyLinkTtlDays * 86_400_000,
     ...(config.onsiteMessageUrl
       ? { onsite: { url: config.onsiteMessageUrl, secret: config.onsiteMessageSecret } }
       : {}),

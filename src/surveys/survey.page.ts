@@ -20,7 +20,7 @@ const TEXTS: Record<string, PageText> = {
     submit: 'Send',
     thanks: 'Thank you for your answer!',
     already: 'You have already answered this survey. Thank you!',
-    invalid: 'This survey link is not valid.',
+    invalid: 'This survey link is not valid or has expired.',
     ratingRequired: 'Please choose a rating from 1 to 5.',
   },
   'zh-CN': {
@@ -30,7 +30,7 @@ const TEXTS: Record<string, PageText> = {
     submit: '提交',
     thanks: '感谢您的反馈！',
     already: '您已经回答过此问卷，谢谢！',
-    invalid: '此问卷链接无效。',
+    invalid: '此问卷链接无效或已过期。',
     ratingRequired: '请选择 1 到 5 的评分。',
   },
   es: {
@@ -41,7 +41,7 @@ const TEXTS: Record<string, PageText> = {
     submit: 'Enviar',
     thanks: '¡Gracias por tu respuesta!',
     already: 'Ya has respondido a esta encuesta. ¡Gracias!',
-    invalid: 'Este enlace de encuesta no es válido.',
+    invalid: 'Este enlace de encuesta no es válido o ha caducado.',
     ratingRequired: 'Elige una valoración del 1 al 5.',
   },
   de: {
@@ -52,7 +52,7 @@ const TEXTS: Record<string, PageText> = {
     submit: 'Senden',
     thanks: 'Vielen Dank für Ihre Antwort!',
     already: 'Sie haben diese Umfrage bereits beantwortet. Vielen Dank!',
-    invalid: 'Dieser Umfragelink ist ungültig.',
+    invalid: 'Dieser Umfragelink ist ungültig oder abgelaufen.',
     ratingRequired: 'Bitte wählen Sie eine Bewertung von 1 bis 5.',
   },
   fr: {
@@ -63,7 +63,7 @@ const TEXTS: Record<string, PageText> = {
     submit: 'Envoyer',
     thanks: 'Merci pour votre réponse !',
     already: 'Vous avez déjà répondu à ce questionnaire. Merci !',
-    invalid: 'Ce lien de questionnaire n’est pas valide.',
+    invalid: 'Ce lien de questionnaire n’est pas valide ou a expiré.',
     ratingRequired: 'Veuillez choisir une note de 1 à 5.',
   },
   ja: {
@@ -73,7 +73,7 @@ const TEXTS: Record<string, PageText> = {
     submit: '送信',
     thanks: 'ご回答ありがとうございました。',
     already: 'このアンケートには既にご回答いただいています。ありがとうございました。',
-    invalid: 'このアンケートのリンクは無効です。',
+    invalid: 'このアンケートのリンクは無効か、有効期限が切れています。',
     ratingRequired: '1 から 5 の評価を選んでください。',
   },
   'pt-BR': {
@@ -84,7 +84,7 @@ const TEXTS: Record<string, PageText> = {
     submit: 'Enviar',
     thanks: 'Obrigado pela sua resposta!',
     already: 'Você já respondeu a esta pesquisa. Obrigado!',
-    invalid: 'Este link de pesquisa não é válido.',
+    invalid: 'Este link de pesquisa não é válido ou expirou.',
     ratingRequired: 'Escolha uma nota de 1 a 5.',
   },
 };

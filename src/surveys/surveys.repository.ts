@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { surveys } from '../db/schema/messages';
+import { newSurveyId } from './survey-token';
 
 export type SurveyRow = typeof surveys.$inferSelect;
 
@@ -19,6 +20,29 @@ export function createSurveyRepository(db: Db) {
     async get(surveyId: string): Promise<SurveyRow | undefined> {
       const [row] = await db.select().from(surveys).where(eq(surveys.surveyId, surveyId));
       return row;
+    },
+
+    /**
+     * The survey a message carries, made on its first send: a retried send (same idempotency key)
+     * gets the survey already stored, never a second one.
+     */
+    async forMessage(input: {
+      idempotencyKey: string;
+      shipmentId: string;
+      locale: string;
+    }): Promise<SurveyRow> {
+      const [created] = await db
+        .insert(surveys)
+        .values({ surveyId: newSurveyId(), ...input })
+        .onConflictDoNothing({ target: surveys.idempotencyKey })
+        .returning();
+      if (created) return created;
+      const [known] = await db
+        .select()
+        .from(surveys)
+        .where(eq(surveys.idempotencyKey, input.idempotencyKey));
+      if (!known) throw new Error('survey of this message vanished between insert and read');
+      return known;
     },
 
     /** Stores the answer once; undefined when the survey was already answered. */

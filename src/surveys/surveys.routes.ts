@@ -29,14 +29,27 @@ export const surveyResultsQuery = z.object({
   format: z.enum(['json', 'csv']).optional(),
 });
 
+// One answer for altered, unknown and expired links: a stranger learns nothing from trying.
 const notFound = () =>
-  new ProblemError(404, 'survey.not_found', 'Survey not found', 'This survey link is not valid.');
+  new ProblemError(
+    404,
+    'survey.not_found',
+    'Survey not found',
+    'This survey link is not valid or has expired.',
+  );
 
 /**
  * The customer's side of a survey, reached from the link in the mail: no API key, the signed
  * token is the credential. A browser form gets HTML back; a JSON client gets JSON.
  */
-export function surveyPublicRouter(deps: { surveys: SurveyRepository; secret: string }) {
+export function surveyPublicRouter(deps: {
+  surveys: SurveyRepository;
+  secret: string;
+  /** How long a link works; bounds the links mailed before links carried their expiry. */
+  linkTtlMs: number;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
   const router = Router();
   const html = (res: Response, status: number, page: string) =>
     res
@@ -48,8 +61,16 @@ export function surveyPublicRouter(deps: { surveys: SurveyRepository; secret: st
 
   const find = async (req: Request) => {
     const token = String(req.params.token ?? '');
-    const surveyId = verifySurveyToken(token, deps.secret);
-    return surveyId ? deps.surveys.get(surveyId) : undefined;
+    const at = now();
+    const verified = verifySurveyToken(token, deps.secret, at);
+    if (!verified) return undefined;
+    const survey = await deps.surveys.get(verified.surveyId);
+    if (!survey || !verified.legacy) return survey;
+    // A link mailed before links expired: only for a survey of that time (random ids never had
+    // one), and only until the expiry it would have had, counted from when it was written.
+    const legacyFine =
+      survey.idempotencyKey === null && survey.createdAt.getTime() + deps.linkTtlMs > at.getTime();
+    return legacyFine ? survey : undefined;
   };
 
   router.get('/survey/:token', async (req, res) => {

@@ -15,7 +15,7 @@ import { ROUTE_ACCESS } from '../../src/api/access';
 import { openApiDocument } from '../../src/api/openapi';
 import type { Database } from '../../src/db/client';
 import * as schema from '../../src/db/schema';
-import { signSurveyToken } from '../../src/surveys/survey-token';
+import { newSurveyId, signSurveyToken } from '../../src/surveys/survey-token';
 import { createPayloadCodec } from '../../src/temporal/payload-codec';
 import { buildTrackingPayload } from '../../src/webhooks/webhooks.payloads';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../src/webhooks/webhooks.providers';
@@ -88,9 +88,11 @@ beforeAll(async () => {
   const reg = aRegistration();
   shipmentId = reg.shipmentId;
   await insertShipmentRow(database.db, reg);
-  const surveyId = uniqueId('survey');
-  await database.db.insert(schema.surveys).values({ surveyId, shipmentId, locale: 'en-US' });
-  surveyToken = signSurveyToken(surveyId, SURVEY_SECRET);
+  const surveyId = newSurveyId();
+  await database.db
+    .insert(schema.surveys)
+    .values({ surveyId, idempotencyKey: uniqueId('survey'), shipmentId, locale: 'en-US' });
+  surveyToken = signSurveyToken(surveyId, SURVEY_SECRET, new Date(Date.now() + 86_400_000));
   // The first authenticated call stores the keys of API_KEYS: done here, not inside a count.
   expect((await api.call('GET', '/v1/policies', { as: 'admin' })).status).toBe(200);
 });

@@ -1,5 +1,8 @@
+import { createHash, createHmac } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify.activities';
+import { surveys } from '../../src/db/schema';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
 import type { Mailer } from '../../src/mail/mailer';
@@ -21,7 +24,7 @@ afterAll(async () => {
 });
 
 /** The replacement `X~R1` arrived: its workflow sends the survey, as the worker would. */
-async function surveySentFor(locale = 'en-GB') {
+async function surveySentFor(locale = 'en-GB', clock?: () => Date) {
   const original = aRegistration();
   const reg = aRegistration({
     shipmentId: `${original.shipmentId}~R1`,
@@ -36,6 +39,7 @@ async function surveySentFor(locale = 'en-GB') {
     mailer,
     opsEmail: 'ops@shop.test',
     messaging: { publicUrl: `${api.url}/` },
+    ...(clock ? { clock } : {}),
   });
   const sent = await activities.sendNotification({
     idempotencyKey: `shipment:${reg.shipmentId}:notify:survey`,
@@ -173,4 +177,101 @@ describe('the satisfaction survey after a replacement arrives', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.text).toContain(link);
   });
+
+  it('a two-part link is refused for a new survey, even computed with the right secret', async () => {
+    const { reg } = await surveySentFor();
+    // How links were made before: an id derived from the message's idempotency key, signed with
+    // the (public) default secret. Anyone who knew a shipment id could answer its survey.
+    const key = `shipment:${reg.shipmentId}:notify:survey`;
+    const derivedId = createHash('sha256').update(`survey:${key}`).digest('base64url').slice(0, 22);
+    const forged = `/survey/${legacyToken(derivedId)}`;
+    expect((await fetch(api.url + forged)).status).toBe(404);
+    expect((await answer(forged, { rating: 1 })).status).toBe(404);
+    const [stored] = await api.db
+      .select()
+      .from(surveys)
+      .where(eq(surveys.shipmentId, reg.shipmentId));
+    expect(stored?.surveyId).not.toBe(derivedId);
+    // The real link signs the random id, a lifetime and nothing else.
+    expect(stored?.surveyId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('a link mailed 31 days ago has expired and shows the same plain page as a made-up one', async () => {
+    const longAgo = new Date(Date.now() - 31 * 86_400_000);
+    const { link, path } = await surveySentFor('de-DE', () => longAgo);
+    const expired = await fetch(link);
+    expect(expired.status).toBe(404);
+    const made = await fetch(`${api.url}/survey/${'A'.repeat(22)}.1999999999.${'B'.repeat(43)}`);
+    expect(made.status).toBe(404);
+    const page = await expired.text();
+    expect(page).toBe(await made.text());
+    expect(page).toContain('not valid or has expired');
+    const posted = await answer(path, { rating: 5 });
+    expect(posted.status).toBe(404);
+    expect(await posted.json()).toMatchObject({
+      code: 'survey.not_found',
+      detail: 'This survey link is not valid or has expired.',
+    });
+  });
+
+  it('a link mailed before links expired works until 30 days after its survey was written', async () => {
+    const reg = aRegistration();
+    await insertShipmentRow(api.db, reg);
+    const recent = uniqueId('legacy');
+    const old = uniqueId('legacy');
+    await api.db.insert(surveys).values([
+      { surveyId: recent, shipmentId: reg.shipmentId, locale: 'en' },
+      {
+        surveyId: old,
+        shipmentId: reg.shipmentId,
+        locale: 'en',
+        createdAt: new Date(Date.now() - 31 * 86_400_000),
+      },
+    ]);
+    expect((await fetch(`${api.url}/survey/${legacyToken(recent)}`)).status).toBe(200);
+    expect((await fetch(`${api.url}/survey/${legacyToken(old)}`)).status).toBe(404);
+    expect((await answer(`/survey/${legacyToken(old)}`, { rating: 3 })).status).toBe(404);
+  });
+
+  it('two sends of the same survey at once store one survey and mail one link', async () => {
+    const original = aRegistration();
+    const reg = aRegistration({
+      shipmentId: `${original.shipmentId}~R1`,
+      replacementOf: original.shipmentId,
+      customer: { name: 'Ada Buyer', email: `ada.${uniqueId('c')}@example.com`, locale: 'en' },
+    });
+    await insertShipmentRow(api.db, reg);
+    const activities = createNotifyActivities({
+      db: api.db,
+      carriers: {} as never,
+      mailer,
+      opsEmail: 'ops@shop.test',
+      messaging: { publicUrl: api.url },
+    });
+    const send = () =>
+      activities.sendNotification({
+        idempotencyKey: `shipment:${reg.shipmentId}:notify:survey`,
+        shipmentId: reg.shipmentId,
+        kind: 'survey',
+        to: reg.customer.email,
+        locale: 'en',
+        vars: {},
+      });
+    await Promise.all([send(), send(), send()]);
+    const stored = await api.db
+      .select()
+      .from(surveys)
+      .where(eq(surveys.shipmentId, reg.shipmentId));
+    expect(stored).toHaveLength(1);
+    const mail = await sink.waitFor((m) => m.to.includes(reg.customer.email), 5_000);
+    expect(mail.text).toContain(`/survey/${stored[0]!.surveyId}.`);
+  });
 });
+
+/** A link as mailed before links expired: `<id>.<HMAC>` with the development secret. */
+function legacyToken(surveyId: string): string {
+  const mac = createHmac('sha256', 'parcelwarden-dev-survey-secret')
+    .update(`survey:${surveyId}`)
+    .digest('base64url');
+  return `${surveyId}.${mac}`;
+}
