@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   index,
   integer,
   jsonb,
@@ -102,8 +103,13 @@ export const inboundEmails = pgTable(
     shipmentId: text('shipment_id'),
     /** How the shipment was found: order_id | tracking_number | customer_email. */
     matchedBy: text('matched_by'),
-    /** The inquiry it became (matched mail only). */
+    /** The inquiry it became (matched mail from the customer's registered address only). */
     inquiryId: text('inquiry_id'),
+    /**
+     * It names a shipment but comes from another address than the customer's: nobody was answered
+     * and the workflow was not told; ops got it to review.
+     */
+    unverifiedSender: boolean('unverified_sender').notNull().default(false),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
   },
   (t) => [

@@ -1,0 +1,1 @@
+ALTER TABLE "inbound_emails" ADD COLUMN "unverified_sender" boolean DEFAULT false NOT NULL;
