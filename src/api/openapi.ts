@@ -37,6 +37,8 @@ import { surveyAnswerBody, surveyResultsQuery } from '../surveys/surveys.routes'
 import { trackingEventsBody } from '../tracking/tracking.schemas';
 import { codecPayloadsAnswer, codecPayloadsBody } from '../codec/codec.routes';
 import * as answers from './responses';
+import { apiSchemas, type RouteSpec } from '../http/route';
+import { buildOpenApiDocument } from '../http/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -116,6 +118,8 @@ const ANSWERS = {
   Unready: answers.unreadyResponse,
   CodecPayloads: codecPayloadsAnswer,
 } satisfies Record<string, z.ZodType>;
+for (const [name, s] of Object.entries(ANSWERS))
+  if (!apiSchemas.has(s)) apiSchemas.add(s, { name });
 const answered = (description: string, name: keyof typeof ANSWERS) => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
@@ -412,11 +416,11 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             ),
             '400': problem('Malformed JSON or not the documented payload shape'),
             '401': problem('Missing or wrong signature; nothing recorded'),
-            '404': problem('Unknown provider'),
-            '415': problem('Not sent as JSON'),
-            '503': problem(
-              'Receiver not configured (names the variable to set), or Temporal unreachable',
+            '404': problem(
+              'Unknown provider, or no receiver for it here (provider not configured)',
             ),
+            '415': problem('Not sent as JSON'),
+            '503': problem('Temporal unreachable; nothing recorded, deliver again'),
           },
         },
       },
@@ -902,12 +906,53 @@ function withAccess(operation: Record<string, unknown>, access: Access | undefin
   };
 }
 
+export const API_INFO = {
+  title: 'Parcelwarden API',
+  version: '1',
+  description:
+    'Durable lost-parcel handling: register shipments, push tracking events and inquiries, work the review queue.\n\n' +
+    'Authenticate with `Authorization: Bearer <key>`; each operation lists the roles that may call it (`x-roles`): `ingest` registers and pushes, `ops` decides, `analyst` reads the numbers, `admin` may do everything. ' +
+    'Every response carries `X-Request-Id` (yours when it is 1–128 characters of `A-Za-z0-9._:-`, else a fresh UUID); problems (RFC 9457) quote it as `requestId`. ' +
+    'Lists page with `limit` and the opaque `cursor` from the previous answer’s `nextCursor` (null on the last page).',
+};
+
+export const API_TAGS = [
+  {
+    name: 'Shipments',
+    description: 'Register shipments and read them as their workflows see them',
+  },
+  { name: 'Tracking', description: 'Tracking events pushed by the order system or an aggregator' },
+  { name: 'Webhooks', description: 'Provider pushes (signed) and their delivery statistics' },
+  { name: 'Inquiries', description: 'Customer inquiries, by API and by inbound mail' },
+  { name: 'Reviews', description: 'The review queue and ops decisions, one by one or in batches' },
+  { name: 'Claims', description: 'Claims with carriers and insurers, and their evidence' },
+  { name: 'Policies', description: 'Named, versioned handling policies' },
+  { name: 'Inventory', description: 'Warehouses, stock and purchase suggestions for reships' },
+  { name: 'Messages', description: 'Customer messages, templates and the communication log' },
+  { name: 'Surveys', description: 'The customer survey after a replacement arrives' },
+  { name: 'Analytics', description: 'Loss, delay, handling and claim figures from the read model' },
+  { name: 'Reports', description: 'The daily report' },
+  { name: 'History', description: 'A shipment’s history from Temporal, in words' },
+  { name: 'API keys', description: 'Keys and their roles' },
+  { name: 'Codec', description: 'The Temporal UI’s codec server for encrypted payloads' },
+  { name: 'Operations', description: 'Health, readiness, metrics, this document and the console' },
+];
+
 /**
  * OpenAPI 3.1 of the API, generated from the same zod schemas that validate requests, with the
  * roles of each operation from the access table and the problem answers every route can give.
  */
-export function openApiDocument(): JsonSchema {
+export function openApiDocument(
+  routes: readonly RouteSpec[] = [],
+  servers: { url: string }[] = [],
+): JsonSchema {
   const doc = describedApi();
+  const declared = buildOpenApiDocument(routes, { ...API_INFO, servers, tags: API_TAGS }) as {
+    paths: Record<string, Record<string, unknown>>;
+    components: { schemas: Record<string, unknown> };
+    servers: unknown[];
+    tags: unknown[];
+  };
   const access = ROUTE_ACCESS as Record<string, Access>;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -922,5 +967,31 @@ export function openApiDocument(): JsonSchema {
       ),
     );
   }
-  return { ...doc, paths };
+  for (const [path, item] of Object.entries(declared.paths)) {
+    const legacy = paths[path] ?? {};
+    const { parameters: shared, ...operations } = legacy as { parameters?: unknown[] };
+    // Declared operations list their own path parameters; legacy ones keep theirs, per operation.
+    paths[path] = {
+      ...Object.fromEntries(
+        Object.entries(operations).map(([m, op]) => [
+          m,
+          shared ? { parameters: shared, ...(op as object) } : op,
+        ]),
+      ),
+      ...item,
+    };
+  }
+  return {
+    ...doc,
+    servers: declared.servers,
+    tags: declared.tags,
+    components: {
+      ...(doc.components as Record<string, unknown>),
+      schemas: {
+        ...((doc.components as { schemas: Record<string, unknown> }).schemas ?? {}),
+        ...declared.components.schemas,
+      },
+    },
+    paths,
+  };
 }

@@ -1,11 +1,12 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { SuspicionReason } from '../../workflows/shipment.contract';
 import type { Db } from '../db/client';
 import { reviews, shipments } from '../db/schema/shipments';
 
 export interface PendingReview {
   shipmentId: string;
   round: number;
-  reason: string;
+  reason: SuspicionReason;
   detectedAt: string;
   slaDeadline: string;
   declaredValue: number;

@@ -10,7 +10,11 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { ShipmentRegistration, ShipmentState } from '../../../workflows/shipment.contract';
+import type {
+  ShipmentRegistration,
+  ShipmentState,
+  SuspicionReason,
+} from '../../../workflows/shipment.contract';
 
 /** Read model of a shipment; the workflow is the source of truth and activities keep this current. */
 export const shipments = pgTable(
@@ -28,7 +32,7 @@ export const shipments = pgTable(
     currency: text('currency').notNull(),
     stage: text('stage').notNull().default('monitoring'),
     resolution: text('resolution'),
-    suspicionReason: text('suspicion_reason'),
+    suspicionReason: text('suspicion_reason').$type<SuspicionReason>(),
     suspicionDetectedAt: timestamp('suspicion_detected_at', { withTimezone: true }),
     /** The replaced shipment, for replacements (X~R1 → X). */
     replacesShipmentId: text('replaces_shipment_id'),
@@ -99,7 +103,7 @@ export const reviews = pgTable(
       .notNull()
       .references(() => shipments.shipmentId),
     round: integer('round').notNull(),
-    reason: text('reason').notNull(),
+    reason: text('reason').$type<SuspicionReason>().notNull(),
     detectedAt: timestamp('detected_at', { withTimezone: true }).notNull(),
     slaDeadline: timestamp('sla_deadline', { withTimezone: true }).notNull(),
     status: text('status').notNull().default('pending'),
