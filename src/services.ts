@@ -25,6 +25,7 @@ import {
   payloadCodecFromConfig,
 } from './temporal/connection';
 import { createShipmentWorker, workerCapacityFromConfig } from './worker';
+import { webhookSettingsFromConfig } from './webhooks/webhooks.routing';
 import { codecSessionSecretFromPayloadKey } from './codec/codec-session';
 import { ensureReportSchedule, reportScheduleFromConfig } from './reports/report.schedule';
 import { REPORT_SCHEDULE_ID } from '../workflows/report.contract';
@@ -239,12 +240,7 @@ export async function startApi(
     taskQueue: config.taskQueue,
     apiKeys: parseApiKeys(apiKeysValue),
     messaging: messagingFromConfig(config),
-    webhookSecrets: {
-      aftership: config.aftershipWebhookSecret,
-      '17track': config.track17ApiKey,
-      easypost: config.easypostWebhookSecret,
-      sandbox: config.sandboxWebhookSecret,
-    },
+    ...webhookSettingsFromConfig(config),
     logger,
     temporalUiUrl: config.temporalUiUrl ?? `http://localhost:${config.temporalUiPort}`,
     payloadCodec,

@@ -38,6 +38,7 @@ import { REPORT_SCHEDULE_ID } from '../../workflows/report.contract';
 import {
   webhookReceiverRouter,
   webhookStatsRouter,
+  type WebhookRouting,
   type WebhookSecrets,
 } from '../webhooks/webhooks.routes';
 import { enforceAccess } from './access';
@@ -72,8 +73,10 @@ export interface AppDeps {
   ready?: () => Promise<{ db: boolean; temporal: boolean }>;
   /** How long GET /v1/shipments/{id} waits for the workflow before answering from the read model. */
   queryTimeoutMs?: number;
-  /** Signing secrets of the webhook providers; a provider without one answers 503. */
+  /** Signing secrets of the webhook providers; a provider without one has no receiver (404). */
   webhookSecrets?: WebhookSecrets;
+  /** Which provider serves which carriers (TRACKING_PROVIDER, CLAIMS_PROVIDER); default sandbox. */
+  webhookRouting?: WebhookRouting;
   /** How long a review decision waits for the workflow to take it. */
   updateTimeoutMs?: number;
   /** Survey secret, ops address and on-site channel for customer messages (default DEFAULT_MESSAGING). */
@@ -160,6 +163,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     webhookReceiverRouter({
       secrets: deps.webhookSecrets ?? {},
+      routing: deps.webhookRouting,
       webhooks,
       tracking,
       ingest,

@@ -16,21 +16,20 @@ import type { TrackingRepository } from '../tracking/tracking.repository';
 import { parseWebhook, type ParsedWebhook } from './webhooks.parsers';
 import { isWebhookProvider, WEBHOOK_PROVIDERS, type WebhookProvider } from './webhooks.providers';
 import type { WebhookRepository } from './webhooks.repository';
+import {
+  DEFAULT_WEBHOOK_ROUTING,
+  webhookReceivers,
+  type WebhookRouting,
+  type WebhookSecrets,
+} from './webhooks.routing';
 import { SIGNATURE_HEADERS, verifySignature } from './webhooks.signatures';
 
-/** The signing secret of each provider (17TRACK signs with the account's API key). */
-export type WebhookSecrets = Partial<Record<WebhookProvider, string>>;
-
-/** The environment variable that configures each provider's secret, for error messages. */
-export const WEBHOOK_SECRET_ENV: Record<WebhookProvider, string> = {
-  aftership: 'AFTERSHIP_WEBHOOK_SECRET',
-  '17track': 'TRACK17_API_KEY',
-  easypost: 'EASYPOST_WEBHOOK_SECRET',
-  sandbox: 'SANDBOX_WEBHOOK_SECRET',
-};
+export type { WebhookRouting, WebhookSecrets } from './webhooks.routing';
 
 export interface WebhookDeps {
   secrets: WebhookSecrets;
+  /** Which provider serves which carriers (default: the configuration's defaults). */
+  routing?: WebhookRouting;
   webhooks: WebhookRepository;
   tracking: TrackingRepository;
   ingest: TrackingIngest;
@@ -64,6 +63,8 @@ interface Outcome {
 
 export function webhookReceiverRouter(deps: WebhookDeps) {
   const { secrets, webhooks, tracking, ingest, workflows } = deps;
+  const routing = deps.routing ?? DEFAULT_WEBHOOK_ROUTING;
+  const receivers = webhookReceivers(secrets, routing);
   const router = Router();
 
   async function applyTracking(
@@ -134,12 +135,13 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
         );
       }
       const secret = secrets[provider];
-      if (!secret) {
+      // Not configured here: as if the route did not exist (the answer names no setting).
+      if (!secret || !receivers.includes(provider)) {
         throw new ProblemError(
-          503,
+          404,
           'webhook.not_configured',
-          'Webhook receiver not configured',
-          `The ${provider} receiver has no signing secret; set ${WEBHOOK_SECRET_ENV[provider]}.`,
+          'No such webhook receiver',
+          `This server has no ${provider} receiver; it is mounted once that provider is configured.`,
         );
       }
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

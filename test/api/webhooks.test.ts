@@ -11,6 +11,7 @@ import {
   trackingEvents,
   webhookDeliveries,
 } from '../../src/db/schema';
+import { loadConfig } from '../../src/config';
 import { shipmentRow } from '../../src/shipments/shipments.rows';
 import { seed } from '../../src/db/seed';
 import {
@@ -20,6 +21,7 @@ import {
   type TrackingPush,
 } from '../../src/webhooks/webhooks.payloads';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
+import { webhookSettingsFromConfig } from '../../src/webhooks/webhooks.routing';
 import { claimUpdateSignal } from '../../workflows/claim.contract';
 import {
   shipmentWorkflowId,
@@ -120,6 +122,12 @@ async function storedEvents(shipmentId: string) {
     .where(eq(trackingEvents.shipmentId, shipmentId))
     .orderBy(trackingEvents.occurredAt);
 }
+
+const lostScan: Scan = {
+  at: '2025-03-04T10:00:00.000Z',
+  kind: 'lost',
+  description: 'Parcel lost in transit',
+};
 
 const scans: Scan[] = [
   {
@@ -275,15 +283,73 @@ describe('AfterShip webhooks', () => {
 });
 
 describe('receivers that are not set up', () => {
-  it('a provider without a configured secret answers 503 naming the variable to set', async () => {
+  it('a provider without a configured secret has no receiver: 404, whatever is sent', async () => {
     const raw = body('easypost', trackingPush(uniqueId('N')));
     const res = await unconfigured.call('POST', '/v1/webhooks/easypost', {
       rawBody: raw,
       headers: { 'content-type': 'application/json', ...sign('easypost', raw) },
     });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.code).toBe('webhook.not_configured');
-    expect(res.body.detail).toContain('EASYPOST_WEBHOOK_SECRET');
+  });
+
+  it('with TRACKING_PROVIDER=aftership the sandbox receiver is not mounted, its public secret notwithstanding', async () => {
+    const config = loadConfig({
+      TRACKING_PROVIDER: 'aftership',
+      AFTERSHIP_API_KEY: 'as-key',
+      AFTERSHIP_WEBHOOK_SECRET: SECRETS.aftership,
+    });
+    const production = await serve({
+      db: database.db,
+      temporal: api.client,
+      taskQueue: uniqueId('webhooks-aftership'),
+      ...webhookSettingsFromConfig(config),
+    });
+    try {
+      const reg = aRegistration({ carrier: 'sandbox' });
+      await insertShipmentRow(database.db, reg);
+      // Signed with the sandbox's default secret, as anyone reading the docs could.
+      const forged = body('sandbox', trackingPush(reg.trackingNumber, { scans: [lostScan] }));
+      const res = await production.call('POST', '/v1/webhooks/sandbox', {
+        rawBody: forged,
+        headers: {
+          'content-type': 'application/json',
+          'x-sandbox-signature': createHmac('sha256', config.sandboxWebhookSecret)
+            .update(forged)
+            .digest('hex'),
+        },
+      });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(await storedEvents(reg.shipmentId)).toEqual([]);
+      // AfterShip's receiver is there: an unsigned push is refused by signature, not by route.
+      const aftership = await production.call('POST', '/v1/webhooks/aftership', {
+        rawBody: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(aftership.status).toBe(401);
+    } finally {
+      await production.close();
+    }
+  });
+
+  it('with the default configuration (the sandbox carrier tracks) the sandbox receiver is mounted', async () => {
+    const dev = await serve({
+      db: database.db,
+      temporal: api.client,
+      taskQueue: uniqueId('webhooks-dev'),
+      ...webhookSettingsFromConfig(loadConfig({})),
+    });
+    try {
+      const res = await dev.call('POST', '/v1/webhooks/sandbox', {
+        rawBody: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await dev.close();
+    }
   });
 
   it('an unknown provider is a 404 listing the known ones', async () => {
@@ -446,7 +512,11 @@ describe('the sandbox carrier pushing into the receivers', () => {
     'a lost parcel told only through %s webhooks reaches the shipment as stored, signalled scans',
     async (format) => {
       const reg = await registered();
-      const sandbox = createSandboxCarrier({ apiKey: 'k', webhookSecrets: SECRETS });
+      const sandbox = createSandboxCarrier({
+        apiKey: 'k',
+        webhookSecrets: SECRETS,
+        apiBaseUrl: api.url,
+      });
       const server = await sandbox.listen(0);
       try {
         const res = await fetch(`${server.url}/__control/scenarios`, {
