@@ -192,6 +192,11 @@ export const settings = {
     doc: 'Port of the sandbox carrier started by `npm start`.',
     schema: port.default(4010),
   },
+  sandboxApiUrl: {
+    env: 'SANDBOX_API_URL',
+    doc: 'Base URL of the API that `npm run sandbox-carrier` pushes scenario webhooks to, and the only one it pushes to (default PUBLIC_URL; `npm start` uses its own API). The sandbox also answers requests addressed to the host of SANDBOX_CARRIER_URL besides localhost.',
+    schema: z.string().url().optional(),
+  },
   sandboxCarrierKey: {
     env: 'SANDBOX_CARRIER_KEY',
     doc: 'API key the sandbox carrier expects.',

@@ -117,6 +117,8 @@ async function main(): Promise<void> {
         apiKey: config.sandboxCarrierKey,
         log: (m) => logger.debug(m),
         webhookSecrets: sandboxWebhookSecrets(config),
+        // Scenario webhooks go to this API and nowhere else.
+        apiBaseUrl: apiBase,
       });
       const http = await sandbox.listen(config.sandboxCarrierPort, '127.0.0.1');
       stops.push({ name: 'sandbox carrier', stop: http.close });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { escapeHtml } from '../messages/templates';
+import { decodePathSegment, isAllowedHost, MISDIRECTED } from '../http/dev-server';
 
 export interface StoredMail {
   id: string;
@@ -103,7 +104,18 @@ export async function startMailSink(opts: MailSinkOptions): Promise<MailSink> {
   let viewer: http.Server | undefined;
   let httpUrl: string | undefined;
   if (opts.httpPort !== undefined) {
-    viewer = http.createServer((req, res) => serveViewer(req, res, stored));
+    viewer = http.createServer((req, res) => {
+      // Whatever a request does, the sink (and the `npm start` process around it) keeps running.
+      try {
+        serveViewer(req, res, stored);
+      } catch (err) {
+        log(
+          `mail sink viewer error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      }
+    });
     const v = viewer;
     await new Promise<void>((resolve, reject) => {
       v.once('error', reject);
@@ -182,30 +194,37 @@ async function loadStore(file: string, log: (m: string) => void): Promise<Stored
   return out;
 }
 
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
 function serveViewer(req: http.IncomingMessage, res: http.ServerResponse, stored: StoredMail[]) {
-  const url = new URL(req.url ?? '/', 'http://sink');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, {
-      Allow: 'GET, HEAD',
-      'Content-Type': 'application/json',
-    });
-    res.end(JSON.stringify({ error: 'method not allowed' }));
+  // Only loopback names: a foreign name in Host is a page of the web trying DNS rebinding.
+  if (!isAllowedHost(req.headers.host)) {
+    sendJson(res, MISDIRECTED.status, { error: MISDIRECTED.message });
     return;
   }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET, HEAD' });
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://sink');
   const to = url.searchParams.get('to')?.toLowerCase();
   const list = stored.filter((m) => !to || m.to.some((r) => r.toLowerCase() === to)).reverse();
   if (url.pathname === '/messages') {
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(list));
+    sendJson(res, 200, list);
     return;
   }
   const one = /^\/messages\/([^/]+)$/.exec(url.pathname);
   if (one) {
-    const mail = stored.find((m) => m.id === decodeURIComponent(one[1]!));
-    res.writeHead(mail ? 200 : 404, {
-      'Content-Type': 'application/json; charset=utf-8',
-    });
-    res.end(JSON.stringify(mail ?? { error: 'no such message' }));
+    const id = decodePathSegment(one[1]!);
+    if (id === undefined) {
+      sendJson(res, 400, { error: 'the message id is not valid percent-encoding' });
+      return;
+    }
+    const mail = stored.find((m) => m.id === id);
+    sendJson(res, mail ? 200 : 404, mail ?? { error: 'no such message' });
     return;
   }
   if (url.pathname === '/') {
@@ -213,12 +232,12 @@ function serveViewer(req: http.IncomingMessage, res: http.ServerResponse, stored
       'Content-Type': 'text/html; charset=utf-8',
       // The page shows untrusted mail content: no scripts, no remote loads.
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+      'X-Content-Type-Options': 'nosniff',
     });
     res.end(renderPage(list, to));
     return;
   }
-  res.writeHead(404, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ error: 'not found' }));
+  sendJson(res, 404, { error: 'not found' });
 }
 
 function renderPage(list: StoredMail[], to: string | undefined): string {

@@ -41,6 +41,8 @@ export interface TestStack {
     control(body: unknown): Promise<void>;
     /** Stops scenario timers and webhook pushes; the carrier API keeps answering until stop. */
     stopScenarios(): void;
+    /** The API scenario webhooks go to (the only one the sandbox pushes to). */
+    pushTo(apiUrl: string): void;
   };
   mail: MailSink;
   worker?: Worker;
@@ -117,6 +119,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
         if (!res.ok) throw new Error(`sandbox control failed: ${res.status} ${await res.text()}`);
       },
       stopScenarios: () => sandboxServer.close(),
+      pushTo: (apiUrl) => sandboxServer.setApiBaseUrl(apiUrl),
     },
     mail,
     async startWorker() {

@@ -79,6 +79,7 @@ export async function startWebhookStack(): Promise<WebhookStack> {
     queryTimeoutMs: 5000,
     webhookSecrets: WEBHOOK_SECRETS,
   });
+  base.sandbox.pushTo(api.url);
   const { url } = base.sandbox;
 
   return {

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SandboxCarrierClient } from '../../src/carriers/sandbox/sandbox.client';
@@ -91,24 +91,33 @@ function signedCorrectly(format: WebhookProvider, r: Received): boolean {
 
 let sandbox: SandboxCarrier;
 let url: string;
-let closeSandbox: () => Promise<void>;
+let closeSandbox: (() => Promise<void>) | undefined;
 let client: SandboxCarrierClient;
 const cleanups: (() => Promise<void>)[] = [];
 
-beforeEach(async () => {
+/** (Re)starts the sandbox of the test; `apiBaseUrl` is the only place it pushes webhooks to. */
+async function useSandbox(apiBaseUrl?: string) {
+  await closeSandbox?.();
+  closeSandbox = undefined;
   sandbox = createSandboxCarrier({
     apiKey: API_KEY,
     webhookSecrets: SECRETS,
     webhookRetryDelaysMs: [20, 20, 20],
+    ...(apiBaseUrl ? { apiBaseUrl } : {}),
   });
   const server = await sandbox.listen(0);
   url = server.url;
   closeSandbox = server.close;
   client = new SandboxCarrierClient({ baseUrl: url, apiKey: API_KEY, timeoutMs: 2_000 });
+}
+
+beforeEach(async () => {
+  await useSandbox();
 });
 
 afterEach(async () => {
-  await closeSandbox();
+  await closeSandbox?.();
+  closeSandbox = undefined;
   for (const c of cleanups.splice(0)) await c();
 });
 
@@ -285,6 +294,7 @@ describe('webhook pushes', () => {
     async (format) => {
       const hook = await receiver();
       cleanups.push(hook.close);
+      await useSandbox(hook.url);
       const s = await startScenario({
         story: 'customs_hold',
         timeScale: FAST,
@@ -312,6 +322,7 @@ describe('webhook pushes', () => {
   it('a push the receiver refuses at first is retried until it is taken', async () => {
     const hook = await receiver(2);
     cleanups.push(hook.close);
+    await useSandbox(hook.url);
     const s = await startScenario({
       story: 'stalled',
       timeScale: 1,
@@ -331,6 +342,7 @@ describe('webhook pushes', () => {
   it('a push that keeps failing is given up after the retries and counted', async () => {
     const hook = await receiver(100);
     cleanups.push(hook.close);
+    await useSandbox(hook.url);
     const s = await startScenario({
       story: 'stalled',
       timeScale: 1,
@@ -371,6 +383,7 @@ describe('claims and traces on scenario parcels', () => {
   it('a damaged parcel claim is partly approved after the delay and pushed as an EasyPost claim event', async () => {
     const hook = await receiver();
     cleanups.push(hook.close);
+    await useSandbox(hook.url);
     const s = await startScenario({
       story: 'damaged',
       timeScale: FAST,
@@ -513,5 +526,128 @@ describe('scenario requests', () => {
       trackingNumber: s.trackingNumber,
     });
     expect(taken.status).toBe(409);
+  });
+});
+
+describe('where the sandbox pushes, and who it answers', () => {
+  it('pushes only to the API it was started with: another URL is refused and gets nothing', async () => {
+    const api = await receiver();
+    const stranger = await receiver();
+    cleanups.push(api.close, stranger.close);
+    await useSandbox(api.url);
+
+    const refused = await control('POST', '/__control/scenarios', {
+      story: 'lost',
+      timeScale: FAST,
+      webhook: { format: 'sandbox', url: `${stranger.url}/v1/webhooks/sandbox` },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({
+      code: 'scenario.webhook_target',
+      message: expect.stringContaining(new URL(api.url).origin),
+    });
+
+    // Without a URL the push goes to the format's receiver on that API.
+    const s = await startScenario({
+      story: 'lost',
+      timeScale: FAST,
+      webhook: { format: 'sandbox' },
+    });
+    const done = await playedOut(s.scenarioId);
+    expect(done.pushes.length).toBeGreaterThan(0);
+    expect(new Set(api.received.map((r) => r.path))).toEqual(new Set(['/v1/webhooks/sandbox']));
+    expect(stranger.received).toEqual([]);
+  });
+
+  it('a sandbox started without an API refuses scenarios that push', async () => {
+    const hook = await receiver();
+    cleanups.push(hook.close);
+    const res = await control('POST', '/__control/scenarios', {
+      story: 'lost',
+      webhook: { format: 'sandbox', url: hook.url },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('scenario.webhook_target');
+    expect(hook.received).toEqual([]);
+  });
+
+  it('a push the API answers with a redirect is not followed', async () => {
+    const elsewhere = await receiver();
+    cleanups.push(elsewhere.close);
+    const redirecting: Server = createServer((_req, res) => {
+      res.writeHead(307, { location: `${elsewhere.url}/v1/webhooks/sandbox` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          redirecting.closeAllConnections();
+          redirecting.close(() => resolve());
+        }),
+    );
+    await useSandbox(`http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`);
+    const s = await startScenario({
+      story: 'stalled',
+      timeScale: 1,
+      webhook: { format: 'sandbox' },
+    });
+    await waitUntil(
+      'the first push to fail',
+      () => control('GET', `/__control/scenarios/${s.scenarioId}`),
+      (r) => r.body.pushes[0]?.status === 'failed',
+      10_000,
+      20,
+    );
+    expect(elsewhere.received).toEqual([]);
+  });
+
+  it('answers only requests addressed to a loopback name (DNS rebinding gets 421)', async () => {
+    const port = new URL(url).port;
+    const ask = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/__control/stats',
+            headers: { host, authorization: `Bearer ${API_KEY}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await ask(`rebind.example:${port}`)).toBe(421);
+    expect(await ask('rebind.example')).toBe(421);
+    expect(await ask(`localhost:${port}`)).toBe(200);
+    expect(await ask(`127.0.0.1:${port}`)).toBe(200);
+    expect(await ask(`[::1]:${port}`)).toBe(200);
+  });
+
+  it('also answers the host name it was configured with (a compose service name)', async () => {
+    const named = createSandboxCarrier({ apiKey: API_KEY, allowedHosts: ['sandbox-carrier'] });
+    const server = await named.listen(0);
+    cleanups.push(server.close);
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: new URL(server.url).port,
+          path: '/__control/stats',
+          headers: { host: 'sandbox-carrier:4010', authorization: `Bearer ${API_KEY}` },
+        },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res).toBe(200);
   });
 });

@@ -10,6 +10,9 @@ const sandbox = createSandboxCarrier({
   apiKey: config.sandboxCarrierKey,
   log: (m) => logger.info(m),
   webhookSecrets: sandboxWebhookSecrets(config),
+  apiBaseUrl: config.sandboxApiUrl ?? config.publicUrl,
+  // Other containers reach it by the name in SANDBOX_CARRIER_URL (docker-compose.yml).
+  allowedHosts: config.sandboxCarrierUrl ? [new URL(config.sandboxCarrierUrl).hostname] : [],
 });
 const server = await sandbox.listen(config.sandboxCarrierPort, config.host);
 logger.info(`sandbox carrier listening on ${server.url}`);

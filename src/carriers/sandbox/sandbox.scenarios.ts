@@ -476,6 +476,8 @@ export class ScenarioEngine {
           },
           body: raw,
           signal: abort.signal,
+          // A signed push goes to the API's receiver or nowhere, never on to another address.
+          redirect: 'error',
         });
         await res.arrayBuffer();
         record.lastStatusCode = res.status;

@@ -20,8 +20,10 @@ import {
   traceFindingFor,
   type Scenario,
   type Story,
+  type WebhookTarget,
 } from './sandbox.scenarios';
 import { safeEqual } from '../../http/safe-equal';
+import { loopbackHostOnly } from '../../http/dev-server';
 
 export const SANDBOX_CARRIER_CODE = 'sandbox';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -205,7 +207,11 @@ const scenarioSchema = z.object({
   origin: locationSchema.default({ country: 'CN', city: 'Shenzhen', postalCode: '518000' }),
   destination: locationSchema.default({ country: 'DE', city: 'Berlin', postalCode: '10115' }),
   webhook: z
-    .object({ format: z.enum(WEBHOOK_PROVIDERS), url: z.url({ protocol: /^https?$/ }) })
+    .object({
+      format: z.enum(WEBHOOK_PROVIDERS),
+      /** Default: the format's receiver on the API the sandbox pushes to. */
+      url: z.url({ protocol: /^https?$/ }).optional(),
+    })
     .optional(),
 });
 
@@ -399,6 +405,14 @@ export interface SandboxCarrierOptions {
   webhookSecrets?: Partial<Record<WebhookProvider, string>>;
   /** Waits before retrying a failed push (default 0.5 s, 1 s, 2 s). */
   webhookRetryDelaysMs?: number[];
+  /**
+   * Base URL of the API this sandbox pushes scenario webhooks to, and the only origin it pushes
+   * to (a signed push elsewhere would hand anyone a correctly signed event). Without it,
+   * scenarios with a webhook are refused.
+   */
+  apiBaseUrl?: string;
+  /** Host names it answers besides localhost, 127.0.0.1 and [::1] (e.g. a compose service). */
+  allowedHosts?: string[];
 }
 
 export interface SandboxCarrier {
@@ -406,6 +420,8 @@ export interface SandboxCarrier {
   store: SandboxStore;
   scenarios: ScenarioEngine;
   listen(port: number, host?: string): Promise<{ url: string; close(): Promise<void> }>;
+  /** For in-process wiring where the API starts after the sandbox (not reachable over HTTP). */
+  setApiBaseUrl(url: string): void;
   /** Stops scenario timers and pushes (listen's close does this too). */
   close(): void;
 }
@@ -437,6 +453,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   /** A delay on the parcel's story clock, in real milliseconds. */
   const onClock = (ms: number, parcel: SandboxParcel | undefined) => ms / (parcel?.timeScale ?? 1);
   const expectedAuth = `Bearer ${opts.apiKey}`;
+  let apiOrigin = opts.apiBaseUrl ? apiBase(opts.apiBaseUrl) : undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -452,6 +469,9 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
       next();
     });
   }
+
+  // Before the key check: a page using DNS rebinding must not even learn the sandbox is here.
+  app.use(loopbackHostOnly(opts.allowedHosts));
 
   app.use((req, res, next) => {
     if (safeEqual(req.get('Authorization') ?? '', expectedAuth)) return next();
@@ -785,6 +805,18 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
 
   // --- control (tests and demos) ---
 
+  /** Where a scenario pushes: on the API the sandbox was started with, or why not (a message). */
+  function webhookTarget(format: WebhookProvider, url: string | undefined): WebhookTarget | string {
+    if (!apiOrigin) {
+      return 'This sandbox carrier has no API to push to: start it with apiBaseUrl (SANDBOX_API_URL for npm run sandbox-carrier).';
+    }
+    const target = new URL(url ?? `${apiOrigin.base}/v1/webhooks/${format}`);
+    if (target.origin !== apiOrigin.origin || target.username || target.password) {
+      return `The sandbox pushes only to the API it was started with (${apiOrigin.origin}), not to ${target.origin}.`;
+    }
+    return { format, url: target.href };
+  }
+
   /** Starts a parcel on a scripted story; see sandbox.scenarios.ts for the stories. */
   app.post('/__control/scenarios', (req, res) => {
     const body = parseBody(scenarioSchema, req, res);
@@ -806,11 +838,19 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
         `No signing secret for ${body.webhook.format} pushes; start the sandbox with its secret set.`,
       );
     }
+    let webhook: WebhookTarget | undefined;
+    if (body.webhook) {
+      const target = webhookTarget(body.webhook.format, body.webhook.url);
+      if (typeof target === 'string') {
+        return sendError(res, 400, 'scenario.webhook_target', target);
+      }
+      webhook = target;
+    }
     const parcel = store.addEvents(trackingNumber, []);
     parcel.story = body.story;
     parcel.timeScale = body.timeScale;
     store.counters.scenarios += 1;
-    const scenario = scenarios.start({ ...body, trackingNumber });
+    const scenario = scenarios.start({ ...body, trackingNumber, webhook });
     res.status(201).json(scenarioView(scenario));
   });
 
@@ -885,7 +925,21 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     };
   }
 
-  return { app, store, scenarios, listen, close: () => scenarios.close() };
+  return {
+    app,
+    store,
+    scenarios,
+    listen,
+    setApiBaseUrl: (url) => {
+      apiOrigin = apiBase(url);
+    },
+    close: () => scenarios.close(),
+  };
+}
+
+function apiBase(url: string): { base: string; origin: string } {
+  const u = new URL(url);
+  return { base: u.href.replace(/\/+$/, ''), origin: u.origin };
 }
 
 function parcelView(p: SandboxParcel) {
