@@ -150,6 +150,17 @@ const SCENARIOS: Record<string, Scenario> = {
     return s;
   },
 
+  async 'refund-stage'(run) {
+    // A refund in its own `refunding` stage (patch `refund-stage`). `refund`, `carrier-lost-refund`,
+    // `shortfall-then-refund` and `sla-auto-decision` were recorded before that patch, refunding
+    // inside `notifying`: keep them as they are, they prove such runs still replay.
+    const s = await run.register('hist-refund-stage', FAST);
+    await s.scans(['in_transit', 1]);
+    await s.stageIn(['awaiting_review']);
+    await s.decide('refund');
+    return s;
+  },
+
   async 'shortfall-then-refund'(run) {
     // No warehouse stocks this SKU: the reship goes back to review, then ops refund.
     const s = await run.register('hist-shortfall', FAST, {

@@ -55,3 +55,28 @@ export async function replayRecordedHistories(
   }
   return failures;
 }
+
+/** The patch ids (`patched()`) a recorded history took, in the order their markers were written. */
+export async function patchesIn(name: string, dir = HISTORIES_DIR): Promise<string[]> {
+  const history = historyFromStoredJSON(await fs.readFile(path.join(dir, `${name}.json`), 'utf8'));
+  const ids: string[] = [];
+  for (const event of history.events ?? []) {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') continue;
+    const data = marker.details?.['patch-data']?.payloads?.[0]?.data;
+    if (data) ids.push((JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id);
+  }
+  return ids;
+}
+
+/** The stages a recorded history published (its ShipmentStage search attribute upserts), in order. */
+export async function stagesIn(name: string, dir = HISTORIES_DIR): Promise<string[]> {
+  const history = historyFromStoredJSON(await fs.readFile(path.join(dir, `${name}.json`), 'utf8'));
+  const stages: string[] = [];
+  for (const event of history.events ?? []) {
+    const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes;
+    const stage = fields?.indexedFields?.ShipmentStage?.data;
+    if (stage) stages.push(JSON.parse(Buffer.from(stage).toString('utf8')) as string);
+  }
+  return stages;
+}

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRuntime } from '../../src/services';
-import { recordedHistoryNames, replayRecordedHistories } from '../histories/replay';
+import { REFUND_STAGE } from '../../workflows/shipment/patches';
+import {
+  patchesIn,
+  recordedHistoryNames,
+  replayRecordedHistories,
+  stagesIn,
+} from '../histories/replay';
 import { testDataConverter } from '../helpers/payload-key';
 import { workflowBundle } from '../helpers/stack';
 
@@ -29,4 +35,29 @@ describe('recorded workflow histories', () => {
     );
     expect(failures, failures.map((f) => `${f.history}: ${f.error}`).join('\n')).toEqual([]);
   }, 180_000);
+
+  it('the refund-stage recording refunds in its own stage, and the refunds recorded before the patch still refund in notifying', async () => {
+    const refundedInNotifying = [
+      'refund.run2',
+      'carrier-lost-refund',
+      'shortfall-then-refund.run2',
+      'sla-auto-decision.run2',
+    ];
+    expect(await recordedHistoryNames()).toEqual(
+      expect.arrayContaining(['refund-stage.run1', 'refund-stage.run2', ...refundedInNotifying]),
+    );
+    expect(await patchesIn('refund-stage.run2')).toContain(REFUND_STAGE);
+    expect(await stagesIn('refund-stage.run2')).toEqual([
+      'refunding',
+      'notifying',
+      'claiming',
+      'closed',
+    ]);
+    // Re-recording these would lose the proof that runs from before the patch replay.
+    for (const name of refundedInNotifying) {
+      expect(await patchesIn(name), name).not.toContain(REFUND_STAGE);
+      const stages = await stagesIn(name);
+      expect(stages.slice(-3), name).toEqual(['notifying', 'claiming', 'closed']);
+    }
+  });
 });

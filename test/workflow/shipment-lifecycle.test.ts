@@ -370,6 +370,13 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     });
     const state = await waitForStage(handle, 'closed');
     expect(state.resolution).toBe('refunded');
+    // The refund has a stage of its own; the customer hears of it in the next.
+    expect(
+      state.timeline
+        .filter((t) => t.kind === 'stage')
+        .map((t) => t.detail)
+        .slice(-5),
+    ).toEqual(['awaiting_review', 'refunding', 'notifying', 'claiming', 'closed']);
     // This stack has no REFUND_URL: the refund is recorded for ops to pay by hand.
     expect(state.refund).toMatchObject({ amount: 42.5, currency: 'EUR', status: 'manual' });
     const [refund] = await stack.db
