@@ -703,7 +703,9 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
             'A customer e-mail from an inbound-mail webhook; matched to a shipment by tracking number, order id or sender, then handled as an inquiry (idempotent by messageId)',
           requestBody: jsonBody(inboundEmailBody),
           responses: {
-            '202': ok('{matched, matchedBy?, shipmentId?, intent?, action, duplicate}'),
+            '202': ok(
+              '{matched, matchedBy?, shipmentId?, unverifiedSender?, intent?, action, duplicate}',
+            ),
             ...common,
           },
         },

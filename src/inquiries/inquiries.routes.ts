@@ -13,7 +13,7 @@ import type { MessagingSettings } from '../messages/settings';
 import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
 import type { ShipmentRepository } from '../shipments/shipments.repository';
 import { inquiryBody, shipmentParams } from '../shipments/shipments.schemas';
-import { inboundEmailBody, senderAddress } from './inquiries.schemas';
+import { inboundEmailBody, sameAddress, senderAddress } from './inquiries.schemas';
 import {
   candidateReferences,
   InquirySignalError,
@@ -73,6 +73,9 @@ export function inquiriesRouter(deps: InquiriesRouterDeps) {
   /**
    * A customer e-mail from an inbound-mail webhook. Matched to a shipment by a tracking number or
    * order id in it, else by the sender; unmatched mail goes to ops. Idempotent by Message-ID.
+   * `From` is not verified by anyone, so only mail from the customer's registered address becomes
+   * an inquiry (answered at that address, told to the workflow); mail from any other address that
+   * names a shipment is stored flagged `unverifiedSender` and goes to ops, and nobody gets a reply.
    */
   router.post('/v1/inbound/email', requirePermission('ingest'), async (req, res) => {
     const mail = parseBody(req, inboundEmailBody);
@@ -88,6 +91,7 @@ export function inquiriesRouter(deps: InquiriesRouterDeps) {
       sender,
     );
     const inquiryId = `email:${ref}`;
+    const fromCustomer = found ? sameAddress(sender, found.row.registration.customer.email) : false;
     const inserted = await db
       .insert(inboundEmails)
       .values({
@@ -98,7 +102,8 @@ export function inquiriesRouter(deps: InquiriesRouterDeps) {
         text: mail.text,
         shipmentId: found?.row.shipmentId ?? null,
         matchedBy: found?.matchedBy ?? null,
-        inquiryId: found ? inquiryId : null,
+        inquiryId: fromCustomer ? inquiryId : null,
+        unverifiedSender: Boolean(found) && !fromCustomer,
         receivedAt: new Date(receivedAt),
       })
       .onConflictDoNothing()
@@ -122,19 +127,37 @@ export function inquiriesRouter(deps: InquiriesRouterDeps) {
       res.status(202).json({ matched: false, duplicate, action: 'routed_to_ops' });
       return;
     }
-    const outcome = await handle(
-      row,
-      {
-        inquiryId: stored?.inquiryId ?? inquiryId,
-        channel: 'email',
-        message: [mail.subject, mail.text]
-          .filter((s) => s.trim())
-          .join('\n\n')
-          .slice(0, 10_000),
-        receivedAt: stored?.receivedAt.toISOString() ?? receivedAt,
-      },
-      { replyTo: sender },
-    );
+    if (stored?.unverifiedSender) {
+      // Anyone can write a tracking number into a mail: no reply with the customer's data to an
+      // address we cannot vouch for, no inquiry for the surge rule. The alert names no customer.
+      await recordOpsAlert(deps.outbox, deps.settings.opsEmail, {
+        idempotencyKey: `inbound:${ref}:unverified_sender`,
+        shipmentId: row.shipmentId,
+        vars: {
+          subject: `Customer e-mail from an address that is not the customer's: shipment ${row.shipmentId}`,
+          text: `From: ${mail.from}\nTo: ${mail.to}\nMessage-ID: ${mail.messageId}\n\nIt names shipment ${row.shipmentId} (by ${stored.matchedBy}) but does not come from the customer's registered address, so nobody was answered and the workflow was not told. If it is genuine, answer from your mailbox or register it with POST /v1/shipments/${row.shipmentId}/inquiries.\n\n${mail.text}`,
+          shipmentId: row.shipmentId,
+        },
+      });
+      res.status(202).json({
+        matched: true,
+        matchedBy: stored.matchedBy,
+        shipmentId: row.shipmentId,
+        unverifiedSender: true,
+        action: 'routed_to_ops',
+        duplicate,
+      });
+      return;
+    }
+    const outcome = await handle(row, {
+      inquiryId: stored?.inquiryId ?? inquiryId,
+      channel: 'email',
+      message: [mail.subject, mail.text]
+        .filter((s) => s.trim())
+        .join('\n\n')
+        .slice(0, 10_000),
+      receivedAt: stored?.receivedAt.toISOString() ?? receivedAt,
+    });
     res.status(202).json({
       matched: true,
       matchedBy: stored?.matchedBy ?? found?.matchedBy,

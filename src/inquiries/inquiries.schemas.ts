@@ -33,3 +33,8 @@ export function senderAddress(from: string): string | undefined {
   const candidate = (bracketed ?? from).trim().toLowerCase();
   return ADDRESS.safeParse(candidate).success ? candidate : undefined;
 }
+
+/** Two addresses are the same mailbox: compared trimmed and case-insensitively. */
+export function sameAddress(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

@@ -63,7 +63,6 @@ export function createInquiryService(deps: InquiryServiceDeps) {
     inquiry: InquiryBody,
     intent: InquiryIntent,
     language: string | undefined,
-    replyTo: string | undefined,
   ): Promise<{ action: InquiryAction; messageKey: string }> {
     const reg = row.registration;
     const base = `inquiry:${row.shipmentId}:${inquiry.inquiryId}`;
@@ -71,7 +70,7 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       const messageKey = `${base}:ops`;
       const subject = `Customer inquiry needs a person (${intent}): shipment ${row.shipmentId}`;
       const text = [
-        `${reg.customer.name} <${replyTo ?? reg.customer.email}> wrote about order ${reg.orderId} (shipment ${row.shipmentId}, ${reg.carrier} ${reg.trackingNumber}, stage ${row.stage}).`,
+        `${reg.customer.name} <${reg.customer.email}> wrote about order ${reg.orderId} (shipment ${row.shipmentId}, ${reg.carrier} ${reg.trackingNumber}, stage ${row.stage}).`,
         `Intent: ${intent}. Channel: ${inquiry.channel}. Received: ${inquiry.receivedAt}.`,
         '',
         inquiry.message,
@@ -97,7 +96,8 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       shipmentId: row.shipmentId,
       kind: 'inquiry_reply',
       channel: customerChannel(row, settings),
-      to: replyTo ?? reg.customer.email,
+      // Only ever the registered address: whoever asked, the answer carries the customer's data.
+      to: reg.customer.email,
       locale,
       subject: m.subject,
       text: m.text,
@@ -112,11 +112,7 @@ export function createInquiryService(deps: InquiryServiceDeps) {
      * Classifies, stores, answers and tells the workflow, once per inquiry id: sending the same
      * inquiry again gives the same outcome and no second reply.
      */
-    async handle(
-      row: ShipmentReadRow,
-      inquiry: InquiryBody,
-      opts: { replyTo?: string } = {},
-    ): Promise<InquiryOutcome> {
+    async handle(row: ShipmentReadRow, inquiry: InquiryBody): Promise<InquiryOutcome> {
       const { duplicate } = await deps.shipments.addInquiry(row.shipmentId, inquiry);
       const key = and(
         eq(inquiryOutcomes.shipmentId, row.shipmentId),
@@ -125,7 +121,7 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       let [outcome] = await db.select().from(inquiryOutcomes).where(key);
       if (!outcome) {
         const c = classifyInquiry(inquiry.message);
-        const done = await respond(row, inquiry, c.intent, c.language, opts.replyTo);
+        const done = await respond(row, inquiry, c.intent, c.language);
         await db
           .insert(inquiryOutcomes)
           .values({

@@ -175,13 +175,15 @@ describe('customer e-mail from the inbound-mail webhook', () => {
   const inbound = (body: Record<string, unknown>) =>
     api.call('POST', '/v1/inbound/email', { as: 'ingest', body });
 
-  it('a mail naming the tracking number is matched, classified, and answered to its sender', async () => {
+  it('a mail naming the tracking number is matched, classified, and answered at the registered address', async () => {
     const reg = await registered({
       customer: { name: 'Hans', email: `hans.${uniqueId('c')}@example.de`, locale: 'de-DE' },
     });
     const messageId = `<${uniqueId('m')}@mail.example.de>`;
+    // The same mailbox in other case, as some mail clients write it.
+    const from = `Hans Müller <${reg.customer.email.toUpperCase()}>`;
     const res = await inbound({
-      from: 'Hans Müller <hans.privat@example.de>',
+      from,
       to: 'care@shop.example',
       subject: `Sendung ${reg.trackingNumber}`,
       text: 'Hallo, ich habe mein Paket noch nicht erhalten. Wo bleibt es?',
@@ -198,7 +200,7 @@ describe('customer e-mail from the inbound-mail webhook', () => {
       duplicate: false,
     });
     const [reply] = await messagesOf(reg.shipmentId);
-    expect(reply).toMatchObject({ to: 'hans.privat@example.de', locale: 'de' });
+    expect(reply).toMatchObject({ to: reg.customer.email, locale: 'de' });
     const [stored] = await api.db
       .select()
       .from(inboundEmails)
@@ -206,7 +208,7 @@ describe('customer e-mail from the inbound-mail webhook', () => {
     expect(stored).toMatchObject({ shipmentId: reg.shipmentId, inquiryId: res.body.inquiryId });
 
     const again = await inbound({
-      from: 'Hans Müller <hans.privat@example.de>',
+      from,
       to: 'care@shop.example',
       subject: `Sendung ${reg.trackingNumber}`,
       text: 'Hallo, ich habe mein Paket noch nicht erhalten. Wo bleibt es?',
@@ -223,7 +225,7 @@ describe('customer e-mail from the inbound-mail webhook', () => {
   it('a mail with the order number is matched by order id', async () => {
     const reg = await registered();
     const res = await inbound({
-      from: 'someone@example.com',
+      from: reg.customer.email,
       to: 'care@shop.example',
       subject: 'Question',
       text: `Hi, when will order ${reg.orderId} arrive?`,
@@ -247,6 +249,72 @@ describe('customer e-mail from the inbound-mail webhook', () => {
       shipmentId: reg.shipmentId,
       intent: 'delivered_not_received',
     });
+  });
+
+  it('a stranger naming a tracking or order number gets no mail, the workflow is not told, and ops review it', async () => {
+    const name = `Greta ${uniqueId('N')}`;
+    const reg = await registered({
+      customer: { name, email: `greta.${uniqueId('c')}@example.com`, locale: 'en-GB' },
+    });
+    const stranger = `${uniqueId('mallory')}@evil.example`;
+    const byTracking = `<${uniqueId('m')}@evil.example>`;
+    const mails = [
+      {
+        subject: `Parcel ${reg.trackingNumber}`,
+        text: 'Where is my parcel?',
+        messageId: byTracking,
+      },
+      {
+        subject: 'Order',
+        text: `When does order ${reg.orderId} arrive?`,
+        messageId: `<${uniqueId('m')}@evil.example>`,
+      },
+    ];
+    for (const m of mails) {
+      const res = await inbound({ from: `Greta <${stranger}>`, to: 'care@shop.example', ...m });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({
+        matched: true,
+        shipmentId: reg.shipmentId,
+        unverifiedSender: true,
+        action: 'routed_to_ops',
+        duplicate: false,
+      });
+    }
+    const again = await inbound({ from: stranger, to: 'care@shop.example', ...mails[0]! });
+    expect(again.body).toMatchObject({ unverifiedSender: true, duplicate: true });
+
+    // The outbox holds two alerts for ops and nothing for anyone else; no mail names the customer.
+    const toStranger = await api.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.to, stranger));
+    expect(toStranger).toEqual([]);
+    const sent = await messagesOf(reg.shipmentId);
+    expect(sent.map((m) => [m.kind, m.to])).toEqual([
+      ['ops_alert', DEFAULT_MESSAGING.opsEmail],
+      ['ops_alert', DEFAULT_MESSAGING.opsEmail],
+    ]);
+    for (const m of sent) expect(`${m.subject}\n${m.body}\n${m.html}`).not.toContain(name);
+    expect(sent.some((m) => m.body.includes(byTracking))).toBe(true);
+
+    // Not an inquiry: the workflow hears nothing (no surge), the stored mail is flagged.
+    expect(await inquirySignals(reg.shipmentId)).toEqual([]);
+    const [stored] = await api.db
+      .select()
+      .from(inboundEmails)
+      .where(eq(inboundEmails.messageId, byTracking));
+    expect(stored).toMatchObject({
+      shipmentId: reg.shipmentId,
+      matchedBy: 'tracking_number',
+      unverifiedSender: true,
+      inquiryId: null,
+    });
+    const log = await api.call('GET', `/v1/shipments/${reg.shipmentId}/messages`, { as: 'ops' });
+    expect(log.body.items.map((i: { type: string; kind?: string }) => i.kind ?? i.type)).toEqual([
+      'ops_alert',
+      'ops_alert',
+    ]);
   });
 
   it('a mail that matches no shipment goes to ops', async () => {
