@@ -7,3 +7,4 @@ export * from './webhooks';
 export * from './refunds';
 export * from './api-keys';
 export * from './reports';
+export * from './codec-sessions';
