@@ -2,8 +2,8 @@
  * The shipment workflow: one per parcel, from label to delivery or to a settled claim.
  * Setup (state + handlers) first, then the stage loop runs one named step per stage:
  *
- *   monitoring → verifying → awaiting_review → reshipping | refunding → notifying → claiming
- *        ↘ delivered (watched for a "never got it")                      ↘ closed
+ *   monitoring → verifying → awaiting_review → reshipping or refunding → notifying → claiming
+ *   (a delivered parcel is watched in `delivered`; every path ends in `closed`)
  *
  * The steps live in `shipment/`, one file per phase; what they share is `ShipmentContext`.
  */
@@ -16,8 +16,8 @@ import { monitor } from './shipment/monitor';
 import { SNAPSHOT_EVERY_FACT } from './shipment/patches';
 import { openReview, review } from './shipment/review';
 import { notify, refund, reship, startClaim } from './shipment/settle';
-import { verify } from './shipment/verify';
 import { local } from './shipment/proxies';
+import { verify } from './shipment/verify';
 
 type Step = (ctx: ShipmentContext) => Promise<Next>;
 
