@@ -15,7 +15,8 @@ export interface ActivityDeps {
   /** Reship channel rules, loss-rate and insurance thresholds (default DEFAULT_CHANNEL_POLICY). */
   channelPolicy?: ChannelPolicy;
   /** The seller's order system refund endpoint; without `url` refunds are recorded as manual. */
-  refund?: { url?: string; secret?: string; timeoutMs?: number };
+  /** `fetch`: the outbound fetch of the configuration (src/http/outbound.ts). */
+  refund?: { url?: string; secret?: string; timeoutMs?: number; fetch?: typeof fetch };
   /** Survey links, the on-site channel and outbox pacing (defaults: DEFAULT_MESSAGING). */
   messaging?: Partial<MessagingSettings>;
 }

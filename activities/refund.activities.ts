@@ -2,6 +2,11 @@ import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { parseRetryAfter } from '../src/carriers/carrier';
+import {
+  developmentFetch,
+  OutboundRedirectError,
+  OutboundRefusedError,
+} from '../src/http/outbound';
 import { refunds, shipments } from '../src/db/schema';
 import type { RefundRecord } from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
@@ -129,13 +134,23 @@ export function createRefundActivities({
 
       let res: Response;
       try {
-        res = await fetch(refund.url, {
+        res = await (refund.fetch ?? developmentFetch)(refund.url, {
           method: 'POST',
           headers,
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
+        // Not a passing fault: the signed request went nowhere else, and retrying changes nothing.
+        if (err instanceof OutboundRedirectError || err instanceof OutboundRefusedError) {
+          const message = `REFUND_URL not called: ${err.message}`;
+          await mark(row.id, {
+            status: 'failed',
+            lastError: message,
+            note: 'Fix REFUND_URL (or OUTBOUND_ALLOWED_HOSTS), or pay the refund by hand.',
+          });
+          throw ApplicationFailure.nonRetryable(message, REFUND_FAILURES.rejected);
+        }
         const message = `order system unreachable: ${(err as Error).message}`;
         await mark(row.id, { lastError: message });
         throw ApplicationFailure.retryable(message, REFUND_FAILURES.unavailable);

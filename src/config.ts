@@ -370,6 +370,19 @@ export const settings = {
     doc: 'Requests per minute each API key may make (token bucket, bursts up to the same number); over it the API answers 429 with Retry-After. 0 turns the limit off.',
     schema: z.coerce.number().int().min(0).default(6000),
   },
+  outboundAllowedHosts: {
+    env: 'OUTBOUND_ALLOWED_HOSTS',
+    doc: 'Comma-separated host names (or host:port) that outgoing calls (REFUND_URL, ONSITE_MESSAGE_URL, carrier base URLs) may reach on private, loopback or link-local addresses in production mode, e.g. orders.internal,10.0.0.5:8080. Every other such address is refused in production.',
+    schema: z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .default([]),
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     doc: 'pino log level.',

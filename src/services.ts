@@ -25,6 +25,7 @@ import {
   payloadCodecFromConfig,
 } from './temporal/connection';
 import { createShipmentWorker, workerCapacityFromConfig } from './worker';
+import { createOutboundFetch } from './http/outbound';
 import { webhookSettingsFromConfig } from './webhooks/webhooks.routing';
 import { codecSessionSecretFromPayloadKey } from './codec/codec-session';
 import { ensureReportSchedule, reportScheduleFromConfig } from './reports/report.schedule';
@@ -101,6 +102,18 @@ export function codecCorsOrigins(
   return [`http://localhost:${config.temporalUiPort}`, `http://127.0.0.1:${config.temporalUiPort}`];
 }
 
+/** The outbound policy of the configuration: production refuses non-public addresses. */
+export function outboundFetchFromConfig(config: {
+  /** NODE_ENV of the configuration. */
+  nodeEnv?: string;
+  outboundAllowedHosts: string[];
+}): typeof fetch {
+  return createOutboundFetch({
+    refusePrivate: config.nodeEnv === 'production',
+    allowedHosts: config.outboundAllowedHosts,
+  });
+}
+
 /** Where the API finds the worker's SDK metrics (see TEMPORAL_METRICS_ADDRESS). */
 export function sdkMetricsUrl(config: Config): string | undefined {
   return config.temporalMetricsAddress
@@ -124,17 +137,24 @@ export async function startWorker(
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
   // Each of tracking, labels, claims and traces goes to its configured provider; a provider
   // without its key (or the sandbox without SANDBOX_CARRIER_URL) fails here, naming the variable.
+  // Every call to a configured address: no redirects; in production no private addresses.
+  const outbound = outboundFetchFromConfig(config);
   const carriers = carrierRegistryFromConfig(config, {
     sandbox: config.sandboxCarrierUrl
       ? new SandboxCarrierClient({
           baseUrl: config.sandboxCarrierUrl,
           apiKey: config.sandboxCarrierKey,
+          fetch: outbound,
         })
       : undefined,
+    fetch: outbound,
   });
-  const messaging = messagingFromConfig(config, (level, msg, meta) =>
+  const configured = messagingFromConfig(config, (level, msg, meta) =>
     logger[level](meta ?? {}, msg),
   );
+  const messaging = configured.onsite
+    ? { ...configured, onsite: { ...configured.onsite, fetch: outbound } }
+    : configured;
   const activities = createActivities({
     db: database.db,
     carriers,
@@ -146,6 +166,7 @@ export async function startWorker(
       url: config.refundUrl,
       secret: config.refundSecret,
       timeoutMs: config.refundTimeoutMs,
+      fetch: outbound,
     },
   });
   installRuntime({ metricsAddress: config.temporalMetricsAddress });

@@ -224,7 +224,11 @@ async function sdkMetrics(url: string): Promise<string> {
   const up = (v: number) =>
     `# HELP parcelwarden_sdk_metrics_up Whether the worker's Temporal SDK metrics answered.\n# TYPE parcelwarden_sdk_metrics_up gauge\nparcelwarden_sdk_metrics_up ${v}\n`;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(SDK_TIMEOUT_MS) });
+    // The worker's own address (internal by design, so not address-checked); no redirects.
+    const res = await fetch(url, {
+      signal: AbortSignal.timeout(SDK_TIMEOUT_MS),
+      redirect: 'error',
+    });
     if (!res.ok) return up(0);
     const text = await res.text();
     return up(1) + (text.endsWith('\n') ? text : `${text}\n`);

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { CarrierError, classifyHttpStatus, parseRetryAfter } from './carrier';
+import { developmentFetch, OutboundRedirectError, OutboundRefusedError } from '../http/outbound';
 
 export interface JsonHttpOptions {
   /** Shown in error messages, e.g. "AfterShip". */
@@ -43,7 +44,7 @@ export class JsonHttp {
     this.provider = opts.provider;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = opts.fetch ?? developmentFetch;
   }
 
   /**
@@ -67,6 +68,10 @@ export class JsonHttp {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
+      // A redirect or a refused address stays so until the configuration changes.
+      if (err instanceof OutboundRedirectError || err instanceof OutboundRefusedError) {
+        throw this.error(`${where}: ${err.message}`, err.code, true);
+      }
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
       throw this.error(
         timedOut

@@ -1,3 +1,4 @@
+import { developmentFetch } from '../http/outbound';
 import { createHmac } from 'node:crypto';
 import type { Mailer } from '../mail/mailer';
 import type { MessageChannel } from '../../workflows/shipment.contract';
@@ -54,6 +55,8 @@ export function signOnsiteBody(secret: string, body: string, timestamp: number):
 export function onsiteChannel(opts: {
   url: string;
   secret: string;
+  /** The outbound fetch (no redirects; production refuses private addresses). */
+  fetch?: typeof fetch;
   timeoutMs?: number;
   now?: () => Date;
 }): Channel {
@@ -74,7 +77,7 @@ export function onsiteChannel(opts: {
       const t = Math.floor(now().getTime() / 1000);
       let res: Response;
       try {
-        res = await fetch(opts.url, {
+        res = await (opts.fetch ?? developmentFetch)(opts.url, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -106,7 +109,7 @@ export function onsiteChannel(opts: {
 /** Email always; the seller's on-site inbox when configured. */
 export function buildChannels(
   mailer: Mailer,
-  onsite: { url: string; secret: string } | undefined,
+  onsite: { url: string; secret: string; fetch?: typeof fetch } | undefined,
 ): Channels {
   return { email: emailChannel(mailer), ...(onsite ? { onsite: onsiteChannel(onsite) } : {}) };
 }

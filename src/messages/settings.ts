@@ -9,7 +9,8 @@ export interface MessagingSettings {
   /** How long a survey link works after the survey mail is written. */
   surveyLinkTtlMs: number;
   /** The seller's on-site / marketplace message endpoint; without it every message goes by email. */
-  onsite?: { url: string; secret: string };
+  /** `fetch`: the outbound fetch of the configuration (src/http/outbound.ts). */
+  onsite?: { url: string; secret: string; fetch?: typeof fetch };
   /** How long a sender owns a claimed message before another may take it over. */
   leaseMs: number;
   /** How often the dispatcher looks for due messages. */

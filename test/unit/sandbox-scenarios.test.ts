@@ -362,7 +362,7 @@ describe('webhook pushes', () => {
   it('closing the sandbox stops the stories and their timers', async () => {
     await startScenario({ story: 'lost', timeScale: 1 });
     expect(sandbox.scenarios.activeTimers).toBeGreaterThan(0);
-    await closeSandbox();
+    await closeSandbox?.();
     expect(sandbox.scenarios.activeTimers).toBe(0);
     const again = await createSandboxCarrier({ apiKey: API_KEY }).listen(0);
     closeSandbox = again.close;

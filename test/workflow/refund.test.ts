@@ -10,6 +10,7 @@ import {
   REFUND_SIGNATURE_HEADER,
 } from '../../activities/refund.activities';
 import { refunds } from '../../src/db/schema';
+import { outboundFetchFromConfig } from '../../src/services';
 import { aRegistration, insertShipmentRow } from '../helpers/factories';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -157,5 +158,55 @@ describe('refund through the seller’s order system', () => {
     );
     expect(await issueRefund(input)).toEqual(record);
     expect(orders.received).toHaveLength(0);
+  });
+});
+
+describe('the refund request goes to REFUND_URL and nowhere else', () => {
+  it('a redirect is not followed: the refund fails for good, naming where it pointed', async () => {
+    const elsewhere = await startOrderSystem();
+    try {
+      const { orderId: _o, ...input } = await refundInput();
+      const { issueRefund } = refundActivities({ url: orders.url, secret: SECRET });
+      orders.received = [];
+      orders.answers = [{ status: 307, headers: { location: elsewhere.url } }];
+
+      const failure = await failureOf(issueRefund(input));
+      expect(failure).toMatchObject({ type: 'refund.rejected', nonRetryable: true });
+      expect(failure.message).toContain(`redirecting to ${elsewhere.url}`);
+      expect(orders.received).toHaveLength(1);
+      // The signed body never reached the address the redirect named.
+      expect(elsewhere.received).toEqual([]);
+      const [row] = await stack.db
+        .select()
+        .from(refunds)
+        .where(eq(refunds.idempotencyKey, input.idempotencyKey));
+      expect(row?.status).toBe('failed');
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('in production a REFUND_URL on a loopback address is refused unless OUTBOUND_ALLOWED_HOSTS lists it', async () => {
+    const { orderId: _o, ...input } = await refundInput();
+    orders.received = [];
+    orders.answers = [{ status: 201, body: { refundId: 're_allowed' } }];
+    const production = (allowed: string[]) =>
+      outboundFetchFromConfig({ nodeEnv: 'production', outboundAllowedHosts: allowed });
+
+    const refused = refundActivities({ url: orders.url, fetch: production([]) });
+    const failure = await failureOf(refused.issueRefund(input));
+    expect(failure).toMatchObject({ type: 'refund.rejected', nonRetryable: true });
+    expect(failure.message).toMatch(/not a public address.*OUTBOUND_ALLOWED_HOSTS/);
+    expect(orders.received).toEqual([]);
+
+    const otherInput = (await refundInput()) as Awaited<ReturnType<typeof refundInput>>;
+    const { orderId: _p, ...second } = otherInput;
+    const host = new URL(orders.url).host;
+    const allowed = refundActivities({ url: orders.url, fetch: production([host]) });
+    expect(await allowed.issueRefund(second)).toMatchObject({
+      status: 'refunded',
+      reference: 're_allowed',
+    });
+    expect(orders.received).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@
  * Carrier adapter for the sandbox carrier's HTTP API. Business outcomes come back as data
  * (an unknown tracking number is `known: false`); failures are classified CarrierErrors.
  */
+import { developmentFetch, OutboundRedirectError, OutboundRefusedError } from '../../http/outbound';
 import { z } from 'zod';
 import { TRACKING_STATUSES } from '../../../workflows/shipment.contract';
 import {
@@ -105,7 +106,7 @@ export class SandboxCarrierClient implements Carrier {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.apiKey = opts.apiKey;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = opts.fetch ?? developmentFetch;
   }
 
   async track(trackingNumber: string): Promise<TrackResult> {
@@ -169,6 +170,10 @@ export class SandboxCarrierClient implements Carrier {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
+      // A redirect or a refused address stays so until the configuration changes.
+      if (err instanceof OutboundRedirectError || err instanceof OutboundRefusedError) {
+        throw new CarrierError(`Sandbox carrier ${method} ${path}: ${err.message}`, err.code, true);
+      }
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
       throw new CarrierError(
         timedOut
