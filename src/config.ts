@@ -370,6 +370,11 @@ export const settings = {
     doc: 'Requests per minute each API key may make (token bucket, bursts up to the same number); over it the API answers 429 with Retry-After. 0 turns the limit off.',
     schema: z.coerce.number().int().min(0).default(6000),
   },
+  publicRateLimitPerMinute: {
+    env: 'PUBLIC_RATE_LIMIT_PER_MINUTE',
+    doc: 'Requests per minute each client IP may make without an accepted API key (failed authentication, provider webhooks, survey pages, inbound mail, docs); over it the API answers 429 with Retry-After. Behind a reverse proxy every client shares its address, so raise it there. 0 turns the limit off.',
+    schema: z.coerce.number().int().min(0).default(1200),
+  },
   outboundAllowedHosts: {
     env: 'OUTBOUND_ALLOWED_HOSTS',
     doc: 'Comma-separated host names (or host:port) that outgoing calls (REFUND_URL, ONSITE_MESSAGE_URL, carrier base URLs) may reach on private, loopback or link-local addresses in production mode, e.g. orders.internal,10.0.0.5:8080. Every other such address is refused in production.',

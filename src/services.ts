@@ -273,6 +273,7 @@ export async function startApi(
       ? codecSessionSecretFromPayloadKey(config.payloadKey)
       : undefined,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    publicRateLimitPerMinute: config.publicRateLimitPerMinute,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -60,6 +60,7 @@ import { openApiDocument } from './openapi';
 import { problemHandler, routeNotFound } from '../http/problems';
 import { createRateLimiter, rateLimitByKey } from '../http/rate-limit';
 import { rejectUnstorableText } from '../http/validate';
+import { securityHeaders, unauthenticatedLimit } from '../http/security';
 
 export { parseApiKeys, ROLES, type ApiKey, type Role } from '../http/auth';
 
@@ -91,6 +92,8 @@ export interface AppDeps {
   reportScheduleId?: string;
   /** Requests per minute per API key (token bucket); undefined or 0 turns the limit off. */
   rateLimitPerMinute?: number;
+  /** Requests per minute per client IP without an accepted API key; undefined or 0: no limit. */
+  publicRateLimitPerMinute?: number;
   /** The rate limiter's clock (ms since the epoch); tests inject one. */
   rateLimitClock?: () => number;
   /** The PAYLOAD_KEY codec, served at /codec/{encode,decode} for the Temporal UI and CLI. */
@@ -124,12 +127,14 @@ export function createApp(deps: AppDeps): express.Express {
   const webhooks = createWebhookRepository(db);
 
   const app = express();
+  app.use(securityHeaders());
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const keys = createKeyStore(db, deps.apiKeys, (err, msg) => logger.warn({ err }, msg));
   const metrics = createApiMetrics(db);
   app.use(requestLogging(logger));
   app.use(metrics.httpMetrics);
+  app.use(unauthenticatedLimit({ perMinute: deps.publicRateLimitPerMinute }));
 
   app.use(healthRouter(deps.ready ?? defaultReadiness(db, deps.temporal)));
   app.use(docsRouter(openApiDocument()));

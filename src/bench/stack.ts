@@ -122,6 +122,8 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
       API_KEYS: `admin:${apiKey}`,
       // The bench is the only client; the per-key limit would measure itself.
       RATE_LIMIT_PER_MINUTE: '0',
+      // Every webhook delivery of the events section comes from this one address.
+      PUBLIC_RATE_LIMIT_PER_MINUTE: '0',
       HOST: '127.0.0.1',
       PORT: String(apiPort),
       PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
