@@ -63,7 +63,7 @@ export const ROUTE_ACCESS = {
   'GET /v1/purchase-suggestions': 'read',
   // The Temporal UI's codec server: decoding shows customer data, so the read roles only.
   'POST /codec/decode': 'read',
-  'POST /codec/encode': 'read',
+  'POST /codec/encode': 'configure',
   // A cookie that decode and encode accept for the Temporal UI (src/api/codec-session.ts).
   'POST /codec/session': 'read',
   'DELETE /codec/session': 'read',

@@ -52,6 +52,7 @@ import {
   randomCodecSessionSecret,
   type CodecSessionDeps,
 } from '../codec/codec-session';
+import { createCodecSessionRevocations } from '../codec/codec-session.repository';
 import { docsRouter } from './docs.routes';
 import { createApiMetrics, metricsRouter } from './metrics';
 import { requestLogging } from '../http/request-id';
@@ -181,6 +182,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(codecCors(deps.codecCorsOrigins ?? []));
   const codecSessions: CodecSessionDeps = {
     keys,
+    revocations: createCodecSessionRevocations(db),
     secret: deps.codecSessionSecret ?? randomCodecSessionSecret(),
     now: deps.codecSessionClock ?? Date.now,
     origins: deps.codecCorsOrigins ?? [],

@@ -5,9 +5,11 @@
  * analyst or admin key calls `POST /codec/session` (the ops console does it for the reviewer) and
  * gets a signed cookie that /codec/decode and /codec/encode accept in place of the key.
  *
- * The token is `base64url({k: keyId, exp}).base64url(HMAC-SHA256)`: it names the API key by its
- * id and never holds the key. Every call looks that id up in the key store, so revoking the key
- * (or changing its role) ends its sessions at once, as it ends the key's Bearer use.
+ * The token is `base64url({k: keyId, s: sessionId, exp}).base64url(HMAC-SHA256)`: it names the
+ * API key by its id and never holds the key. Every call looks that id up in the key store, so
+ * revoking the key (or changing its role) ends its sessions at once, as it ends the key's Bearer
+ * use. `DELETE /codec/session` ends the one session in its cookie for every replica: its random
+ * session id goes into `codec_session_revocations`, which every call checks.
  *
  * CSRF: the cookie is SameSite=Strict and scoped to /codec, so no cross-site page makes a browser
  * send it, and no other route of the API accepts it. A same-site page on another port could still
@@ -19,6 +21,7 @@ import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { KeyStore } from '../api-keys/api-keys.repository';
+import type { CodecSessionRevocations } from './codec-session.repository';
 import { CODEC_PATHS } from './codec.routes';
 import { parsePayloadKeys } from '../temporal/payload-codec';
 import { ProblemError } from '../http/problems';
@@ -36,12 +39,16 @@ const SIGNATURE_CONTEXT = 'parcelwarden codec session v1';
 export interface CodecSessionClaims {
   /** api_keys.id of the key that opened the session. */
   keyId: string;
+  /** Random id of this session, what DELETE /codec/session revokes. */
+  sessionId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
 }
 
 const claimsJson = z.object({
   k: z.string().min(1).max(100),
+  // Tokens from before sessions could be ended carry none: refused, the console opens a new one.
+  s: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
   exp: z.number().int().positive(),
 });
 
@@ -49,9 +56,9 @@ const sign = (secret: Uint8Array, body: string) =>
   createHmac('sha256', secret).update(`${SIGNATURE_CONTEXT}.${body}`).digest('base64url');
 
 export function signCodecSession(secret: Uint8Array, claims: CodecSessionClaims): string {
-  const body = Buffer.from(JSON.stringify({ k: claims.keyId, exp: claims.expiresAt })).toString(
-    'base64url',
-  );
+  const body = Buffer.from(
+    JSON.stringify({ k: claims.keyId, s: claims.sessionId, exp: claims.expiresAt }),
+  ).toString('base64url');
   return `${body}.${sign(secret, body)}`;
 }
 
@@ -74,7 +81,7 @@ export function verifyCodecSession(
   }
   const claims = claimsJson.safeParse(parsed);
   if (!claims.success || claims.data.exp * 1000 <= nowMs) return undefined;
-  return { keyId: claims.data.k, expiresAt: claims.data.exp };
+  return { keyId: claims.data.k, sessionId: claims.data.s, expiresAt: claims.data.exp };
 }
 
 /**
@@ -89,6 +96,8 @@ export function codecSessionSecretFromPayloadKey(payloadKey: string): Buffer {
 /** A secret for this process only: sessions end when it restarts. */
 export const randomCodecSessionSecret = (): Buffer => randomBytes(32);
 
+const newSessionId = () => randomBytes(16).toString('base64url');
+
 /** Every value of cookie `name` in a Cookie header (a browser may send several, by path). */
 export function cookieValues(header: string | undefined, name: string): string[] {
   if (!header) return [];
@@ -101,6 +110,7 @@ export function cookieValues(header: string | undefined, name: string): string[]
 
 export interface CodecSessionDeps {
   keys: KeyStore;
+  revocations: CodecSessionRevocations;
   secret: Uint8Array;
   /** Milliseconds since the epoch; tests inject one. */
   now: () => number;
@@ -142,7 +152,8 @@ export function codecSessionAuth(deps: CodecSessionDeps): RequestHandler {
     const now = deps.now();
     for (const token of tokens) {
       const claims = verifyCodecSession(deps.secret, token, now);
-      const principal = claims && (await deps.keys.byId(claims.keyId));
+      if (!claims || (await deps.revocations.isRevoked(claims.sessionId))) continue;
+      const principal = await deps.keys.byId(claims.keyId);
       if (principal) {
         req.role = principal.role;
         req.keyId = principal.id;
@@ -154,7 +165,7 @@ export function codecSessionAuth(deps: CodecSessionDeps): RequestHandler {
       401,
       'auth.invalid_session',
       'Invalid codec session',
-      'The codec session is expired, altered, or its API key was revoked: open a new one with POST /codec/session and an API key (the ops console does this).',
+      'The codec session is expired, ended, altered, or its API key was revoked: open a new one with POST /codec/session and an API key (the ops console does this).',
       { headers: { 'WWW-Authenticate': 'Bearer realm="parcelwarden"' } },
     );
   };
@@ -171,14 +182,17 @@ function cookie(value: string, maxAge: number, secure: boolean): string {
   ].join('; ');
 }
 
-/** POST /codec/session opens a session for the calling key; DELETE ends it in this browser. */
+/**
+ * POST /codec/session opens a session for the calling key; DELETE ends the session of the cookie
+ * sent with it on every replica (not just in this browser) and clears the cookie.
+ */
 export function codecSessionRouter(deps: CodecSessionDeps): Router {
   const router = Router();
   router.post(CODEC_SESSION_PATH, (req, res) => {
     // The access table admits only keys that may read; the key id comes from `authenticate`.
     const keyId = req.keyId!;
     const expiresAt = Math.floor(deps.now() / 1000) + CODEC_SESSION_TTL_SECONDS;
-    const token = signCodecSession(deps.secret, { keyId, expiresAt });
+    const token = signCodecSession(deps.secret, { keyId, sessionId: newSessionId(), expiresAt });
     req.log?.info({ keyId }, 'codec session opened');
     res
       .set('Cache-Control', 'no-store')
@@ -186,7 +200,19 @@ export function codecSessionRouter(deps: CodecSessionDeps): Router {
       .status(204)
       .end();
   });
-  router.delete(CODEC_SESSION_PATH, (req, res) => {
+  router.delete(CODEC_SESSION_PATH, async (req, res) => {
+    const now = deps.now();
+    for (const token of cookieValues(req.headers.cookie, CODEC_SESSION_COOKIE)) {
+      // Only a genuine, live token names a session worth ending; anything else is ignored.
+      const claims = verifyCodecSession(deps.secret, token, now);
+      if (!claims) continue;
+      await deps.revocations.revoke(
+        claims.sessionId,
+        new Date(claims.expiresAt * 1000),
+        new Date(now),
+      );
+      req.log?.info({ keyId: claims.keyId }, 'codec session ended');
+    }
     res
       .set('Cache-Control', 'no-store')
       .set('Set-Cookie', cookie('', 0, deps.secure || req.secure))

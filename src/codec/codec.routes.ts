@@ -5,7 +5,8 @@
  * `X-Namespace` header; one PAYLOAD_KEY serves every namespace, so it only goes to the log.
  *
  * Decoding hands out customer data, so it needs an ops, analyst or admin key like the rest of the
- * read API. The UI runs on another origin: the CORS preflight (which carries no key) is answered
+ * read API. Encoding makes payloads the worker will trust as ours, so it needs a role that may
+ * configure (admin). The UI runs on another origin: the CORS preflight (which carries no key) is answered
  * here, before authentication, for the configured Temporal UI origins only.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -113,12 +114,16 @@ export function codecRouter(deps: CodecRouterDeps): Router {
       try {
         out = await codec[direction](body.payloads.map(fromJson));
       } catch (err) {
-        // The codec's messages name key ids, never keys or payload contents.
+        // The codec's messages name the configured key ids: they go to our log, not to the caller.
+        deps.logger.warn(
+          { err, count: body.payloads.length, keyId: req.keyId },
+          `codec ${direction} failed`,
+        );
         throw new ProblemError(
           422,
           `codec.${direction}_failed`,
           `Payloads could not be ${direction}d`,
-          (err as Error).message,
+          `At least one payload could not be ${direction}d with this server's payload keys.`,
         );
       }
       deps.logger.info(

@@ -24,6 +24,8 @@ let database: Database;
 let connection: Connection;
 let api: ApiUnderTest;
 let behindTls: ApiUnderTest;
+/** A second API replica: the same database and session secret. */
+let replica: ApiUnderTest;
 let doc: OpenApiDocument;
 /** The codec sessions' clock of `api`: tests move it to expire a session. */
 let nowMs = Date.parse('2026-03-02T08:00:00Z');
@@ -44,12 +46,14 @@ beforeAll(async () => {
     codecCorsOrigins: [UI_ORIGIN],
   };
   api = await serve({ ...deps, codecSessionSecret: SECRET, codecSessionClock: () => nowMs });
+  replica = await serve({ ...deps, codecSessionSecret: SECRET, codecSessionClock: () => nowMs });
   behindTls = await serve({ ...deps, messaging: { publicUrl: 'https://parcels.example.com' } });
   doc = (await api.call('GET', '/openapi.json')).body;
 });
 afterAll(async () => {
   await api?.close();
   await behindTls?.close();
+  await replica?.close();
   await connection?.close();
   await database?.close();
 });
@@ -94,8 +98,12 @@ async function sealed(value: unknown) {
 }
 
 /** POST /codec/decode from the Temporal UI with only the cookie (no API key). */
-async function decodeWithCookie(token: string, origin: string | undefined = UI_ORIGIN) {
-  return api.call('POST', '/codec/decode', {
+async function decodeWithCookie(
+  token: string,
+  origin: string | undefined = UI_ORIGIN,
+  on: ApiUnderTest = api,
+) {
+  return on.call('POST', '/codec/decode', {
     body: { payloads: [await sealed({ email: 'cookie.reader@example.com' })] },
     headers: {
       cookie: `${CODEC_SESSION_COOKIE}=${token}`,
@@ -119,6 +127,7 @@ describe('a codec session lets the Temporal UI decode payloads without our API k
     expect(cookie.value).not.toContain(api.keys.ops);
     const claims = claimsOf(cookie.value);
     expect(claims.k).toMatch(/^key_/);
+    expect(claims.s).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(claims.exp).toBe(Math.floor(nowMs / 1000) + CODEC_SESSION_TTL_SECONDS);
     expect(JSON.stringify(claims)).not.toContain(api.keys.ops);
   });
@@ -138,11 +147,16 @@ describe('a codec session lets the Temporal UI decode payloads without our API k
     const plain = JSON.parse(Buffer.from(res.body.payloads[0].data, 'base64').toString('utf8'));
     expect(plain).toEqual({ email: 'cookie.reader@example.com' });
 
-    const encoded = await api.call('POST', '/codec/encode', {
-      body: { payloads: [asJson(defaultPayloadConverter.toPayload('x'))] },
-      headers: { cookie: `${CODEC_SESSION_COOKIE}=${token}`, origin: UI_ORIGIN },
-    });
-    expect(encoded.status).toBe(200);
+    // Encoding is for roles that may configure: an ops session may not, an admin's may.
+    const encode = (session: string) =>
+      api.call('POST', '/codec/encode', {
+        body: { payloads: [asJson(defaultPayloadConverter.toPayload('x'))] },
+        headers: { cookie: `${CODEC_SESSION_COOKIE}=${session}`, origin: UI_ORIGIN },
+      });
+    const byOps = await encode(token);
+    expect(byOps.status).toBe(403);
+    expect(byOps.body.code).toBe('auth.forbidden');
+    expect((await encode(await openSession(api, `Bearer ${api.keys.admin}`))).status).toBe(200);
     // A command line sends no Origin: `curl -b` works too.
     expect((await decodeWithCookie(token, undefined)).status).toBe(200);
   });
@@ -172,7 +186,13 @@ describe('a codec session lets the Temporal UI decode payloads without our API k
       // the signature altered
       `${body}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`,
       // the right claims signed with another server's secret
-      signCodecSession(randomBytes(32), { keyId: claims.k, expiresAt: claims.exp }),
+      signCodecSession(randomBytes(32), {
+        keyId: claims.k,
+        sessionId: claims.s,
+        expiresAt: claims.exp,
+      }),
+      // a token from before sessions could be ended: no session id
+      signCodecSession(SECRET, { keyId: claims.k, expiresAt: claims.exp } as never),
       body,
       'not-a-token',
       '',
@@ -183,7 +203,11 @@ describe('a codec session lets the Temporal UI decode payloads without our API k
       expect(res.body.code).toBe('auth.invalid_session');
     }
     // The same claims signed with this server's secret pass: the secret is what failed above.
-    const resigned = signCodecSession(SECRET, { keyId: claims.k, expiresAt: claims.exp });
+    const resigned = signCodecSession(SECRET, {
+      keyId: claims.k,
+      sessionId: claims.s,
+      expiresAt: claims.exp,
+    });
     expect((await decodeWithCookie(resigned)).status).toBe(200);
 
     const opened = nowMs;
@@ -249,6 +273,29 @@ describe('a codec session lets the Temporal UI decode payloads without our API k
     expect(res.body.code).toBe('auth.invalid_key');
   });
 
+  it('DELETE /codec/session ends the session on every replica, not only in this browser', async () => {
+    const ended = await openSession();
+    const other = await openSession();
+    expect((await decodeWithCookie(ended)).status).toBe(200);
+    expect((await decodeWithCookie(ended, UI_ORIGIN, replica)).status).toBe(200);
+
+    const res = await api.call('DELETE', '/codec/session', {
+      as: 'ops',
+      headers: { cookie: `${CODEC_SESSION_COOKIE}=${ended}` },
+    });
+    expect(res.status).toBe(204);
+    expect(setCookie(res).value).toBe('');
+
+    // Someone who copied the cookie before it was cleared gets nothing, from any replica.
+    for (const on of [api, replica]) {
+      const after = await decodeWithCookie(ended, UI_ORIGIN, on);
+      expect(after.status).toBe(401);
+      expect(after.body.code).toBe('auth.invalid_session');
+    }
+    // Another session of the same key is its own: it goes on.
+    expect((await decodeWithCookie(other, UI_ORIGIN, replica)).status).toBe(200);
+  });
+
   it('DELETE /codec/session clears the cookie', async () => {
     const res = await api.call('DELETE', '/codec/session', { as: 'analyst' });
     expect(res.status).toBe(204);
@@ -273,7 +320,11 @@ describe('the session secret derived from PAYLOAD_KEY', () => {
     // Not the key itself: the secret is derived.
     expect(replicaA.equals(Buffer.from(current.slice(3), 'base64'))).toBe(false);
 
-    const claims = { keyId: 'key_1', expiresAt: 2_000_000_000 };
+    const claims = {
+      keyId: 'key_1',
+      sessionId: 'AAAAAAAAAAAAAAAAAAAAAA',
+      expiresAt: 2_000_000_000,
+    };
     const token = signCodecSession(replicaA, claims);
     expect(verifyCodecSession(replicaB, token, 0)).toEqual(claims);
     expect(verifyCodecSession(codecSessionSecretFromPayloadKey(old), token, 0)).toBeUndefined();

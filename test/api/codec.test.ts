@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPayloadCodec, ENCRYPTED_ENCODING } from '../../src/temporal/payload-codec';
 import { cancelSignal } from '../../workflows/shipment.contract';
@@ -18,10 +19,17 @@ let stack: TestStack;
 let api: ApiUnderTest;
 let withoutCodec: ApiUnderTest;
 let doc: OpenApiDocument;
+/** What `api` logged, one JSON line each. */
+const logs: string[] = [];
 beforeAll(async () => {
   stack = await startTestStack();
   const deps = { db: stack.db, temporal: stack.client, taskQueue: stack.taskQueue };
-  api = await serve({ ...deps, payloadCodec: testPayloadCodec(), codecCorsOrigins: [UI_ORIGIN] });
+  api = await serve({
+    ...deps,
+    payloadCodec: testPayloadCodec(),
+    codecCorsOrigins: [UI_ORIGIN],
+    logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }),
+  });
   withoutCodec = await serve(deps);
   doc = (await api.call('GET', '/openapi.json')).body;
 });
@@ -46,15 +54,23 @@ function asJson(p: Payload) {
 }
 
 describe('the codec endpoint for the Temporal UI', () => {
-  it('needs an API key of a role that may read shipments', async () => {
+  it('decodes for roles that may read shipments, and encodes only for roles that may configure', async () => {
     const body = { payloads: [asJson(defaultPayloadConverter.toPayload('x'))] };
-    for (const path of ['/codec/decode', '/codec/encode']) {
+    const allowed = {
+      '/codec/decode': ['ops', 'analyst', 'admin'],
+      // Encoding makes payloads the worker trusts as ours: not something a reader needs.
+      '/codec/encode': ['admin'],
+    };
+    for (const [path, roles] of Object.entries(allowed)) {
       expect((await api.call('POST', path, { body })).status).toBe(401);
-      const ingest = await api.call('POST', path, { as: 'ingest', body });
-      expect(ingest.status).toBe(403);
-      expect(ingest.body.code).toBe('auth.forbidden');
-      for (const role of ['ops', 'analyst', 'admin'] as const)
-        expect((await api.call('POST', path, { as: role, body })).status).toBe(200);
+      for (const role of ['ingest', 'ops', 'analyst', 'admin'] as const) {
+        const res = await api.call('POST', path, { as: role, body });
+        if (roles.includes(role)) expect(res.status, `${path} as ${role}`).toBe(200);
+        else {
+          expect(res.status, `${path} as ${role}`).toBe(403);
+          expect(res.body.code).toBe('auth.forbidden');
+        }
+      }
     }
   });
 
@@ -64,7 +80,7 @@ describe('the codec endpoint for the Temporal UI', () => {
       defaultPayloadConverter.toPayload(42),
     ].map(asJson);
     const encoded = await api.call('POST', '/codec/encode', {
-      as: 'ops',
+      as: 'admin',
       body: { payloads: originals },
       headers: { 'x-namespace': 'default' },
     });
@@ -151,7 +167,7 @@ describe('the codec endpoint for the Temporal UI', () => {
     }
   });
 
-  it('passes payloads that are not ours through, and names a key id it does not hold', async () => {
+  it('passes payloads that are not ours through, and refuses one it cannot decrypt naming no key id', async () => {
     const plain = asJson(defaultPayloadConverter.toPayload('not encrypted'));
     const through = await api.call('POST', '/codec/decode', {
       as: 'ops',
@@ -167,7 +183,17 @@ describe('the codec endpoint for the Temporal UI', () => {
     });
     expectDocumented('POST', '/codec/decode', res, 422);
     expect(res.body.code).toBe('codec.decode_failed');
-    expect(res.body.detail).toContain('"elsewhere"');
+    // Neither the payload's key id nor the ones this server holds: the caller learns nothing.
+    const answer = JSON.stringify(res.body);
+    expect(answer).not.toContain('elsewhere');
+    expect(answer).not.toContain(testPayloadCodec().encryptingKeyId);
+    expect(res.body.detail).toBe(
+      "At least one payload could not be decoded with this server's payload keys.",
+    );
+    // Ops find the reason in the log.
+    expect(logs.some((l) => l.includes('codec decode failed') && l.includes('elsewhere'))).toBe(
+      true,
+    );
   });
 
   it('rejects a body that is not the codec protocol with the field at fault', async () => {
@@ -179,7 +205,7 @@ describe('the codec endpoint for the Temporal UI', () => {
     expect(res.body.errors).toEqual([
       expect.objectContaining({ path: 'payloads.0.metadata.encoding' }),
     ]);
-    const missing = await api.call('POST', '/codec/encode', { as: 'ops', body: {} });
+    const missing = await api.call('POST', '/codec/encode', { as: 'admin', body: {} });
     expect(missing.status).toBe(400);
     expect(missing.body.errors[0].path).toBe('payloads');
   });
