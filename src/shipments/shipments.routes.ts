@@ -1,8 +1,13 @@
-import { Router } from 'express';
 import type { Logger } from 'pino';
-import { requirePermission } from '../http/auth';
+import type { z } from 'zod';
+import {
+  shipmentBatchResponse,
+  shipmentListResponse,
+  shipmentRegisteredResponse,
+  shipmentViewResponse,
+} from '../api/responses';
 import { decodeCursor, toPage } from '../http/pagination';
-import { parseBody, parseParams, parseQuery } from '../http/validate';
+import { route, type RouteSpec } from '../http/route';
 import { policyNotFound, policyRefreshOnClosed } from '../policies/policies.errors';
 import type { PolicyRepository } from '../policies/policies.repository';
 import { policyRefreshBody } from '../policies/policies.schemas';
@@ -13,6 +18,7 @@ import { registerBatch } from './shipments.batch';
 import {
   listCursor,
   listQuery,
+  registrationBatchBody,
   registrationBatchEnvelope,
   registrationBody,
   shipmentParams,
@@ -20,92 +26,163 @@ import {
 import type { WorkflowGateway } from './shipments.temporal';
 import { listItemView, rowOnlyView, shipmentView } from './shipments.view';
 
-export interface ShipmentsRouterDeps {
+export interface ShipmentsRoutesDeps {
   shipments: ShipmentRepository;
   policies: PolicyRepository;
   workflows: WorkflowGateway;
   logger: Logger;
 }
 
-export function shipmentsRouter({ shipments, policies, workflows, logger }: ShipmentsRouterDeps) {
-  const router = Router();
+export function shipmentsRoutes({
+  shipments,
+  policies,
+  workflows,
+  logger,
+}: ShipmentsRoutesDeps): RouteSpec[] {
+  const register = route({
+    method: 'post',
+    path: '/v1/shipments',
+    access: 'ingest',
+    operationId: 'registerShipment',
+    tag: 'Shipments',
+    summary: 'Register a shipment and start its workflow (idempotent)',
+    body: registrationBody,
+    answer: {
+      status: 201,
+      description: '{shipmentId, workflowId, stage}',
+      schema: shipmentRegisteredResponse,
+    },
+    responses: {
+      '200': {
+        description: 'Already registered with the same body',
+        schema: shipmentRegisteredResponse,
+      },
+      '409': 'Another body under this id, or the tracking number is taken',
+      '422': 'Unknown policy',
+    },
+    handler: async ({ req, res, body }) => {
+      const registration: ShipmentRegistration = body;
+      if (!(await policies.exists(registration.policy)))
+        throw policyNotFound(registration.policy, 422);
 
-  router.post('/v1/shipments', requirePermission('ingest'), async (req, res) => {
-    const registration: ShipmentRegistration = parseBody(req, registrationBody);
-    if (!(await policies.exists(registration.policy)))
-      throw policyNotFound(registration.policy, 422);
+      const outcome = await shipments.register(registration);
+      if (outcome.kind === 'conflict') throw shipmentConflict(outcome.detail);
 
-    const outcome = await shipments.register(registration);
-    if (outcome.kind === 'conflict') throw shipmentConflict(outcome.detail);
-
-    // Started on both paths: an earlier attempt may have stored the row and then failed to start.
-    // registeredAt comes from the row so that every retry sends the same workflow input.
-    try {
-      await workflows.start(outcome.row.registration, outcome.row.createdAt.toISOString());
-    } catch (err) {
-      (req.log ?? logger).error(
-        { err, shipmentId: registration.shipmentId },
-        'workflow start failed',
-      );
-      throw workflowUnavailable(
-        `Shipment "${registration.shipmentId}" is recorded but its workflow could not be started; send the same request again.`,
-      );
-    }
-    res.status(outcome.kind === 'created' ? 201 : 200).json({
-      shipmentId: outcome.row.shipmentId,
-      workflowId: outcome.row.workflowId,
-      stage: outcome.row.stage,
-    });
+      // Started on both paths: an earlier attempt may have stored the row and then failed to start.
+      // registeredAt comes from the row so that every retry sends the same workflow input.
+      try {
+        await workflows.start(outcome.row.registration, outcome.row.createdAt.toISOString());
+      } catch (err) {
+        (req.log ?? logger).error(
+          { err, shipmentId: registration.shipmentId },
+          'workflow start failed',
+        );
+        throw workflowUnavailable(
+          `Shipment "${registration.shipmentId}" is recorded but its workflow could not be started; send the same request again.`,
+        );
+      }
+      // Two statuses for one shape (201 created, 200 the same body again): sent here, typed here.
+      const registered: z.input<typeof shipmentRegisteredResponse> = {
+        shipmentId: outcome.row.shipmentId,
+        workflowId: outcome.row.workflowId,
+        stage: outcome.row.stage,
+      };
+      res.status(outcome.kind === 'created' ? 201 : 200).json(registered);
+    },
   });
 
   /** Up to 500 registrations; each item answers as POST /v1/shipments would answer it alone. */
-  router.post('/v1/shipments\\:batch', requirePermission('ingest'), async (req, res) => {
-    const { shipments: items } = parseBody(req, registrationBatchEnvelope);
-    const result = await registerBatch(
-      { shipments, policies, workflows, logger: req.log ?? logger },
-      items,
-    );
-    res.status(200).json(result);
+  const registerMany = route({
+    method: 'post',
+    path: '/v1/shipments:batch',
+    access: 'ingest',
+    operationId: 'registerShipmentBatch',
+    tag: 'Shipments',
+    summary:
+      'Register up to 500 shipments and start their workflows; items are independent and each answers as POST /v1/shipments would (idempotent per item)',
+    // Only the envelope is checked up front: an invalid item is that item's 422, not the batch's.
+    body: registrationBatchEnvelope,
+    bodyContent: { 'application/json': registrationBatchBody },
+    answer: {
+      description:
+        '{created, existing, failed, results: [{index, shipmentId, status, workflowId?, stage?, problem?}]}; per item 201 created, 200 same body again, 409 another body or tracking number taken, 422 invalid item or unknown policy, 503 workflow not started (the row is kept: send the item again)',
+      schema: shipmentBatchResponse,
+    },
+    handler: ({ req, body: { shipments: items } }) =>
+      registerBatch({ shipments, policies, workflows, logger: req.log ?? logger }, items),
   });
 
-  router.get('/v1/shipments', requirePermission('read'), async (req, res) => {
-    const { cursor, ...q } = parseQuery(req, listQuery);
-    const after = cursor ? decodeCursor(cursor, listCursor) : undefined;
-    const rows = await shipments.list({ ...q, limit: q.limit + 1, after });
-    const page = toPage(rows, q.limit, (r) => [r.createdAtText, r.shipmentId]);
-    res.json({ items: page.items.map(listItemView), nextCursor: page.nextCursor });
+  const list = route({
+    method: 'get',
+    path: '/v1/shipments',
+    access: 'read',
+    operationId: 'listShipments',
+    tag: 'Shipments',
+    summary: 'List shipments (read model), newest first, cursor paging',
+    query: listQuery,
+    answer: { description: '{items, nextCursor}', schema: shipmentListResponse },
+    handler: async ({ query: { cursor, ...q } }) => {
+      const after = cursor ? decodeCursor(cursor, listCursor) : undefined;
+      const rows = await shipments.list({ ...q, limit: q.limit + 1, after });
+      const page = toPage(rows, q.limit, (r) => [r.createdAtText, r.shipmentId]);
+      return { items: page.items.map(listItemView), nextCursor: page.nextCursor };
+    },
   });
 
-  router.get('/v1/shipments/:id', requirePermission('read'), async (req, res) => {
-    const { id } = parseParams(req, shipmentParams);
-    const row = await shipments.get(id);
-    if (!row) throw shipmentNotFound(id);
-    const [answer, claim] = await Promise.all([workflows.state(id), shipments.claimOf(id)]);
-    const withClaim = <T extends { claim?: object }>(view: T): T =>
-      claim && view.claim ? { ...view, claim: { ...view.claim, ...withoutNulls(claim) } } : view;
-    if (answer.ok) {
-      res.json(withClaim(shipmentView(row, answer.state, 'workflow')));
-      return;
-    }
-    // The workflow is the source of truth; when it cannot answer, say we read the snapshot.
-    (req.log ?? logger).warn(
-      { err: answer.error, shipmentId: id, reason: answer.reason },
-      'state query failed; answering from the read model',
-    );
-    res.json(
-      row.snapshot ? withClaim(shipmentView(row, row.snapshot, 'read_model')) : rowOnlyView(row),
-    );
+  const get = route({
+    method: 'get',
+    path: '/v1/shipments/{id}',
+    access: 'read',
+    operationId: 'getShipment',
+    tag: 'Shipments',
+    summary: 'A shipment as its workflow sees it (or its last snapshot)',
+    params: shipmentParams,
+    answer: { description: 'The shipment', schema: shipmentViewResponse },
+    responses: { '404': 'Unknown shipment' },
+    handler: async ({ req, params: { id } }) => {
+      const row = await shipments.get(id);
+      if (!row) throw shipmentNotFound(id);
+      const [answer, claim] = await Promise.all([workflows.state(id), shipments.claimOf(id)]);
+      const withClaim = <T extends { claim?: object }>(view: T): T =>
+        claim && view.claim ? { ...view, claim: { ...view.claim, ...withoutNulls(claim) } } : view;
+      if (answer.ok) return withClaim(shipmentView(row, answer.state, 'workflow'));
+      // The workflow is the source of truth; when it cannot answer, say we read the snapshot.
+      (req.log ?? logger).warn(
+        { err: answer.error, shipmentId: id, reason: answer.reason },
+        'state query failed; answering from the read model',
+      );
+      return row.snapshot
+        ? withClaim(shipmentView(row, row.snapshot, 'read_model'))
+        : rowOnlyView(row);
+    },
   });
 
-  // POST /v1/shipments/:id/inquiries lives in src/inquiries (classification, replies, signal).
+  // POST /v1/shipments/{id}/inquiries lives in src/inquiries (classification, replies, signal).
 
   /** A running workflow keeps its policy until told: this tells it (202, applied asynchronously). */
-  router.post(
-    '/v1/shipments/:id/policy\\:refresh',
-    requirePermission('decide'),
-    async (req, res) => {
-      const { id } = parseParams(req, shipmentParams);
-      const { policy } = parseBody(req, policyRefreshBody);
+  const refreshPolicy = route({
+    method: 'post',
+    path: '/v1/shipments/{id}/policy:refresh',
+    access: 'decide',
+    operationId: 'refreshShipmentPolicy',
+    tag: 'Policies',
+    summary:
+      'Tell the running workflow to reload its policy (the latest version), or switch to another policy (ops); applied asynchronously',
+    params: shipmentParams,
+    body: policyRefreshBody,
+    answer: {
+      status: 202,
+      description: '{shipmentId, policy}',
+      contentType: 'application/json',
+      bodySchema: { type: 'object' },
+    },
+    responses: {
+      '404': 'Unknown shipment',
+      '409': 'The workflow has closed',
+      '422': 'Unknown policy',
+      '503': 'Temporal unreachable',
+    },
+    handler: async ({ req, params: { id }, body: { policy } }) => {
       const row = await shipments.get(id);
       if (!row) throw shipmentNotFound(id);
       if (policy !== undefined && !(await policies.exists(policy)))
@@ -118,11 +195,11 @@ export function shipmentsRouter({ shipments, policies, workflows, logger }: Ship
         throw workflowUnavailable(`The workflow of shipment "${id}" could not be told; try again.`);
       }
       if (!signalled) throw policyRefreshOnClosed(id);
-      res.status(202).json({ shipmentId: id, policy: policy ?? row.registration.policy });
+      return { shipmentId: id, policy: policy ?? row.registration.policy };
     },
-  );
+  });
 
-  return router;
+  return [register, registerMany, list, get, refreshPolicy];
 }
 
 function withoutNulls<T extends object>(o: T): Partial<T> {

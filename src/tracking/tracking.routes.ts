@@ -1,6 +1,5 @@
-import { Router } from 'express';
-import { requirePermission } from '../http/auth';
-import { parseBody } from '../http/validate';
+import { trackingEventsResponse } from '../api/responses';
+import { route, type RouteSpec } from '../http/route';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
 import type { TrackingIngest } from './tracking.ingest';
@@ -12,30 +11,45 @@ function toTrackingEvent(e: TrackingEventInput): TrackingEvent {
   return event;
 }
 
-export function trackingRouter(deps: { tracking: TrackingRepository; ingest: TrackingIngest }) {
+export function trackingRoutes(deps: {
+  tracking: TrackingRepository;
+  ingest: TrackingIngest;
+}): RouteSpec[] {
   const { tracking, ingest } = deps;
-  const router = Router();
 
-  router.post('/v1/tracking-events', requirePermission('ingest'), async (req, res) => {
-    const { events } = parseBody(req, trackingEventsBody);
-    const known = await tracking.resolve(events);
-    const rows: { shipmentId: string; event: TrackingEvent }[] = [];
-    for (const event of events) {
-      const shipmentId = known.get(pairKey(event.carrier, event.trackingNumber));
-      if (shipmentId) rows.push({ shipmentId, event: toTrackingEvent(event) });
-    }
-    const result = await ingest(rows, 'api', req.log);
-    if (result.failed.length) {
-      throw workflowUnavailable(
-        `The events are stored but ${result.failed.length} shipment workflow(s) could not be told (${result.failed.slice(0, 5).join(', ')}); send the same batch again.`,
-      );
-    }
-    res.status(202).json({
-      accepted: result.accepted,
-      duplicates: result.duplicates,
-      unknown: events.length - rows.length,
-    });
+  const push = route({
+    method: 'post',
+    path: '/v1/tracking-events',
+    access: 'ingest',
+    operationId: 'pushTrackingEvents',
+    tag: 'Tracking',
+    summary: 'Push a batch of tracking events (at most 1000)',
+    body: trackingEventsBody,
+    answer: {
+      status: 202,
+      description: '{accepted, duplicates, unknown}',
+      schema: trackingEventsResponse,
+    },
+    handler: async ({ req, body: { events } }) => {
+      const known = await tracking.resolve(events);
+      const rows: { shipmentId: string; event: TrackingEvent }[] = [];
+      for (const event of events) {
+        const shipmentId = known.get(pairKey(event.carrier, event.trackingNumber));
+        if (shipmentId) rows.push({ shipmentId, event: toTrackingEvent(event) });
+      }
+      const result = await ingest(rows, 'api', req.log);
+      if (result.failed.length) {
+        throw workflowUnavailable(
+          `The events are stored but ${result.failed.length} shipment workflow(s) could not be told (${result.failed.slice(0, 5).join(', ')}); send the same batch again.`,
+        );
+      }
+      return {
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        unknown: events.length - rows.length,
+      };
+    },
   });
 
-  return router;
+  return [push];
 }

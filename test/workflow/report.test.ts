@@ -45,7 +45,7 @@ async function seedLane(
     return shipmentRow(
       reg,
       i < lost
-        ? { resolution: 'reshipped', stage: 'resolved' }
+        ? { resolution: 'reshipped', stage: 'closed' }
         : { resolution: 'delivered', stage: 'delivered', deliveredAt: shippedAt },
     );
   });

@@ -11,8 +11,10 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type {
+  Resolution,
   ShipmentRegistration,
   ShipmentState,
+  Stage,
   SuspicionReason,
 } from '../../../workflows/shipment.contract';
 
@@ -30,8 +32,8 @@ export const shipments = pgTable(
     policy: text('policy').notNull(),
     declaredValue: numeric('declared_value', { precision: 12, scale: 2, mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
-    stage: text('stage').notNull().default('monitoring'),
-    resolution: text('resolution'),
+    stage: text('stage').$type<Stage>().notNull().default('monitoring'),
+    resolution: text('resolution').$type<Resolution>(),
     suspicionReason: text('suspicion_reason').$type<SuspicionReason>(),
     suspicionDetectedAt: timestamp('suspicion_detected_at', { withTimezone: true }),
     /** The replaced shipment, for replacements (X~R1 → X). */
