@@ -171,7 +171,6 @@ export function createApp(deps: AppDeps): express.Express {
       secrets: deps.webhookSecrets ?? {},
       routing: deps.webhookRouting,
       webhooks,
-      tracking,
       ingest,
       workflows,
       logger,

@@ -1,4 +1,9 @@
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import {
+  drizzle,
+  type PostgresJsDatabase,
+  type PostgresJsQueryResultHKT,
+} from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +11,8 @@ import postgres from 'postgres';
 import * as schema from './schema/index';
 
 export type Db = PostgresJsDatabase<typeof schema>;
+/** The database or one of its transactions: what a repository needs to query through. */
+export type Queryable = PgDatabase<PostgresJsQueryResultHKT, typeof schema>;
 
 export interface Database {
   db: Db;

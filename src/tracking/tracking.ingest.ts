@@ -35,9 +35,14 @@ export function createTrackingIngest(deps: {
   const { tracking, workflows } = deps;
 
   /** Tells one workflow; one that never started (lost start) is started with the events. */
-  async function tell(shipmentId: string, events: TrackingEvent[], log: Logger): Promise<void> {
+  async function tell(
+    shipmentId: string,
+    events: TrackingEvent[],
+    log: Logger,
+    reader: TrackingRepository,
+  ): Promise<void> {
     if (await workflows.signalTrackingEvents(shipmentId, events)) return;
-    const reg = (await tracking.registrations([shipmentId])).get(shipmentId);
+    const reg = (await reader.registrations([shipmentId])).get(shipmentId);
     // A finished shipment is never restarted, even once Temporal has forgotten its run.
     const open =
       reg !== undefined &&
@@ -46,30 +51,45 @@ export function createTrackingIngest(deps: {
     if (!open) log.info({ shipmentId }, 'tracking events for a closed workflow');
   }
 
-  return async function ingest(
+  /**
+   * Tells each shipment's workflow its events; returns the shipments whose workflow could not be
+   * told. `reader` reads registrations for lost starts: a transaction's, when the caller holds one
+   * (reading through the pool then could wait on a connection that waits on this transaction).
+   */
+  async function signal(
     rows: { shipmentId: string; event: TrackingEvent }[],
-    source: string,
-    log: Logger = deps.logger,
-  ): Promise<IngestResult> {
-    const accepted = await tracking.insert(rows, source);
+    log: Logger,
+    reader: TrackingRepository = tracking,
+  ): Promise<string[]> {
     const byShipment = new Map<string, TrackingEvent[]>();
     for (const { shipmentId, event } of rows) {
       const list = byShipment.get(shipmentId) ?? [];
       list.push(event);
       byShipment.set(shipmentId, list);
     }
-    // Duplicates are signalled too: the workflow dedupes by eventId, and a sender retrying after a
-    // failed signal must reach the workflow although the rows are already stored.
     const failed: string[] = [];
     await forEachLimited([...byShipment], SIGNAL_CONCURRENCY, async ([shipmentId, list]) => {
       try {
-        await tell(shipmentId, list, log);
+        await tell(shipmentId, list, log, reader);
       } catch (err) {
         log.error({ err, shipmentId }, 'tracking signal failed');
         failed.push(shipmentId);
       }
     });
+    return failed;
+  }
+
+  async function ingest(
+    rows: { shipmentId: string; event: TrackingEvent }[],
+    source: string,
+    log: Logger = deps.logger,
+  ): Promise<IngestResult> {
+    const accepted = await tracking.insert(rows, source);
+    // Duplicates are signalled too: the workflow dedupes by eventId, and a sender retrying after a
+    // failed signal must reach the workflow although the rows are already stored.
+    const failed = await signal(rows, log);
     return { accepted, duplicates: rows.length - accepted, failed };
-  };
+  }
+  return Object.assign(ingest, { signal });
 }
 export type TrackingIngest = ReturnType<typeof createTrackingIngest>;

@@ -1,10 +1,36 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import type { Queryable } from '../db/client';
 import { shipments, trackingEvents } from '../db/schema/shipments';
 import type { ShipmentRegistration, TrackingEvent } from '../../workflows/shipment.contract';
 import type { TrackingEventInput } from './tracking.schemas';
 
 const pairKey = (carrier: string, trackingNumber: string) => `${carrier}\u0000${trackingNumber}`;
+
+/**
+ * The stored rows of events, in (shipment, event id) order: concurrent inserts of overlapping
+ * events then take their row locks in the same order and cannot deadlock.
+ */
+export function eventRows(
+  events: { shipmentId: string; event: TrackingEvent }[],
+  source: string,
+): (typeof trackingEvents.$inferInsert)[] {
+  return events
+    .map(({ shipmentId, event }) => ({
+      shipmentId,
+      eventId: event.eventId,
+      occurredAt: new Date(event.occurredAt),
+      status: event.status,
+      subStatus: event.subStatus ?? null,
+      description: event.description ?? null,
+      location: event.location ?? null,
+      source,
+    }))
+    .sort((a, b) =>
+      a.shipmentId === b.shipmentId
+        ? a.eventId.localeCompare(b.eventId)
+        : a.shipmentId.localeCompare(b.shipmentId),
+    );
+}
 
 export interface RegisteredShipment {
   registration: ShipmentRegistration;
@@ -13,7 +39,8 @@ export interface RegisteredShipment {
   closed: boolean;
 }
 
-export function createTrackingRepository(db: Db) {
+/** `db` may be a transaction: the webhook receiver stores and signals inside one. */
+export function createTrackingRepository(db: Queryable) {
   return {
     /** Maps `carrier + tracking number` (see `pairKey`) to the shipment id, for the known ones. */
     async resolve(events: TrackingEventInput[]): Promise<Map<string, string>> {
@@ -36,36 +63,6 @@ export function createTrackingRepository(db: Db) {
           ),
         );
       for (const r of rows) found.set(pairKey(r.carrier, r.trackingNumber), r.shipmentId);
-      return found;
-    },
-
-    /**
-     * Maps tracking numbers to shipment ids regardless of carrier code: providers name carriers
-     * their own way (AfterShip slugs, 17TRACK numbers). When a number is shared (carriers recycle
-     * them), the shipment of `carrierHint` wins, else the most recently registered one.
-     */
-    async resolveNumbers(numbers: string[], carrierHint?: string): Promise<Map<string, string>> {
-      const found = new Map<string, string>();
-      const unique = [...new Set(numbers)];
-      if (unique.length === 0) return found;
-      const rows = await db
-        .select({
-          shipmentId: shipments.shipmentId,
-          carrier: shipments.carrier,
-          trackingNumber: shipments.trackingNumber,
-          createdAt: shipments.createdAt,
-        })
-        .from(shipments)
-        .where(inArray(shipments.trackingNumber, unique))
-        .orderBy(shipments.createdAt);
-      const hint = carrierHint?.toLowerCase();
-      const hinted = new Set<string>();
-      for (const r of rows) {
-        const matches = r.carrier.toLowerCase() === hint;
-        if (hinted.has(r.trackingNumber) && !matches) continue;
-        if (matches) hinted.add(r.trackingNumber);
-        found.set(r.trackingNumber, r.shipmentId);
-      }
       return found;
     },
 
@@ -101,18 +98,7 @@ export function createTrackingRepository(db: Db) {
       if (events.length === 0) return 0;
       const inserted = await db
         .insert(trackingEvents)
-        .values(
-          events.map(({ shipmentId, event }) => ({
-            shipmentId,
-            eventId: event.eventId,
-            occurredAt: new Date(event.occurredAt),
-            status: event.status,
-            subStatus: event.subStatus ?? null,
-            description: event.description ?? null,
-            location: event.location ?? null,
-            source,
-          })),
-        )
+        .values(eventRows(events, source))
         .onConflictDoNothing()
         .returning({ id: trackingEvents.id });
       return inserted.length;

@@ -1,9 +1,16 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { claimWorkflowId, type ClaimUpdate } from '../../workflows/claim.contract';
+import type { TrackingEvent } from '../../workflows/shipment.contract';
 import { classifyClaimStatus } from '../claims/claims.eligibility';
 import type { Db } from '../db/client';
 import { claimHistory, claims } from '../db/schema/claims';
+import { shipments, trackingEvents } from '../db/schema/shipments';
 import { webhookDeliveries, webhookUnknownReferences } from '../db/schema/webhooks';
+import {
+  createTrackingRepository,
+  eventRows,
+  type TrackingRepository,
+} from '../tracking/tracking.repository';
 import type { WebhookProvider } from './webhooks.providers';
 
 export interface ProviderStats {
@@ -18,95 +25,182 @@ export interface ProviderStats {
   lastReceivedAt: string | null;
 }
 
+/** A shipment registered under one of a delivery's tracking numbers. */
+export interface Candidate {
+  shipmentId: string;
+  carrier: string;
+  trackingNumber: string;
+}
+
+/** What a claim update did: applied (its workflow to tell), already applied, or not ours. */
+export type ClaimApplied = { workflowId: string } | 'duplicate' | 'unknown';
+
+/** The work on one claimed delivery, all inside its transaction. */
+export interface DeliveryWork {
+  /** Shipments under the delivery's tracking numbers, every carrier, oldest registration first. */
+  candidates: Candidate[];
+  /** Tracking reads inside the transaction (registrations, to start a workflow that never did). */
+  tracking: TrackingRepository;
+  /**
+   * Stores the new events, the unknown references and the delivery's counts in one statement;
+   * returns how many events were new.
+   */
+  record(
+    rows: { shipmentId: string; event: TrackingEvent }[],
+    source: string,
+    unknown: { kind: 'tracking_number' | 'claim_id'; references: string[] },
+  ): Promise<number>;
+  /**
+   * Applies a carrier's claim decision once (its history row is the claim on it); a claim we
+   * never filed, or one `serves` says is not this provider's, is unknown.
+   */
+  applyClaimUpdate(
+    update: ClaimUpdate,
+    serves: (carrier: string) => boolean,
+  ): Promise<ClaimApplied>;
+}
+
+export type Received<T> = { duplicate: true } | { duplicate: false; result: T };
+
 export function createWebhookRepository(db: Db) {
   return {
-    /** True (and the redelivery counted) when this delivery was processed before. */
-    async seenBefore(provider: WebhookProvider, deliveryId: string): Promise<boolean> {
-      const rows = await db
-        .update(webhookDeliveries)
-        .set({
-          redeliveries: sql`${webhookDeliveries.redeliveries} + 1`,
-          lastRedeliveredAt: new Date(),
-        })
-        .where(
-          and(
-            eq(webhookDeliveries.provider, provider),
-            eq(webhookDeliveries.deliveryId, deliveryId),
-          ),
-        )
-        .returning({ id: webhookDeliveries.id });
-      return rows.length > 0;
-    },
-
-    /** Marks a delivery processed (after its effects are stored); a concurrent twin is a no-op. */
-    async recordDelivery(d: {
-      provider: WebhookProvider;
-      deliveryId: string;
-      kind: string;
-      events: number;
-      unknown: number;
-    }): Promise<void> {
-      await db.insert(webhookDeliveries).values(d).onConflictDoNothing();
-    },
-
-    async recordUnknown(
-      provider: WebhookProvider,
-      kind: 'tracking_number' | 'claim_id',
-      references: string[],
-    ): Promise<void> {
-      if (references.length === 0) return;
-      const now = new Date();
-      await db
-        .insert(webhookUnknownReferences)
-        .values([...new Set(references)].map((reference) => ({ provider, kind, reference })))
-        .onConflictDoUpdate({
-          target: [
-            webhookUnknownReferences.provider,
-            webhookUnknownReferences.kind,
-            webhookUnknownReferences.reference,
-          ],
-          set: {
-            deliveries: sql`${webhookUnknownReferences.deliveries} + 1`,
-            lastSeenAt: now,
+    /**
+     * Claims a delivery and does its work in one transaction. The claim is the insert of the
+     * delivery row: of identical deliveries sent at once exactly one inserts it, the others wait
+     * on its unique key until that transaction ends and are then duplicates (or, when it failed
+     * and rolled back, the next one does the work). `work` throwing rolls everything back, the
+     * claim included, so a redelivery does it again.
+     */
+    async receive<T>(
+      delivery: { provider: WebhookProvider; deliveryId: string; kind: string },
+      numbers: string[],
+      work: (w: DeliveryWork) => Promise<T>,
+    ): Promise<Received<T>> {
+      return db.transaction(async (tx) => {
+        const claim = tx
+          .insert(webhookDeliveries)
+          .values(delivery)
+          .onConflictDoNothing()
+          .returning({ id: webhookDeliveries.id });
+        const unique = [...new Set(numbers)];
+        const match = unique.length ? inArray(shipments.trackingNumber, unique) : sql`false`;
+        // The claim and the number lookup in one round trip: no row means another took it.
+        // (drizzle wraps an embedded query in the parentheses a WITH item needs.)
+        const rows = await tx.execute<{
+          delivery: number;
+          shipment_id: string | null;
+          carrier: string | null;
+          tracking_number: string | null;
+        }>(sql`with claimed as ${claim}
+          select claimed.id as delivery, ${shipments.shipmentId}, ${shipments.carrier},
+            ${shipments.trackingNumber}
+          from claimed left join ${shipments} on ${match}
+          order by ${shipments.createdAt}`);
+        if (rows.length === 0) {
+          await tx
+            .update(webhookDeliveries)
+            .set({
+              redeliveries: sql`${webhookDeliveries.redeliveries} + 1`,
+              lastRedeliveredAt: new Date(),
+            })
+            .where(
+              and(
+                eq(webhookDeliveries.provider, delivery.provider),
+                eq(webhookDeliveries.deliveryId, delivery.deliveryId),
+              ),
+            );
+          return { duplicate: true };
+        }
+        const deliveryRowId = rows[0]!.delivery;
+        const candidates: Candidate[] = rows.flatMap((r) =>
+          r.shipment_id && r.carrier && r.tracking_number
+            ? [{ shipmentId: r.shipment_id, carrier: r.carrier, trackingNumber: r.tracking_number }]
+            : [],
+        );
+        const result = await work({
+          candidates,
+          tracking: createTrackingRepository(tx),
+          async record(events, source, unknown) {
+            const ctes: SQL[] = [];
+            if (events.length) {
+              const insert = tx
+                .insert(trackingEvents)
+                .values(eventRows(events, source))
+                .onConflictDoNothing()
+                .returning({ id: trackingEvents.id });
+              ctes.push(sql`inserted as ${insert}`);
+            }
+            // Sorted, so deliveries naming the same strangers lock their rows in one order.
+            const references = [...new Set(unknown.references)].sort();
+            if (references.length) {
+              const upsert = tx
+                .insert(webhookUnknownReferences)
+                .values(
+                  references.map((reference) => ({
+                    provider: delivery.provider,
+                    kind: unknown.kind,
+                    reference,
+                  })),
+                )
+                .onConflictDoUpdate({
+                  target: [
+                    webhookUnknownReferences.provider,
+                    webhookUnknownReferences.kind,
+                    webhookUnknownReferences.reference,
+                  ],
+                  set: {
+                    deliveries: sql`${webhookUnknownReferences.deliveries} + 1`,
+                    lastSeenAt: sql`now()`,
+                  },
+                });
+              ctes.push(sql`unknown_references as ${upsert}`);
+            }
+            const stored = events.length ? sql`(select count(*) from inserted)::int` : sql`0`;
+            const [counted] = await tx.execute<{ events: number }>(sql`${
+              ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ` : sql``
+            }update ${webhookDeliveries} set events = ${stored}, unknown = ${unknown.references.length}
+              where id = ${deliveryRowId} returning events`);
+            return counted!.events;
+          },
+          async applyClaimUpdate(update, serves) {
+            const [row] = await tx
+              .select({
+                id: claims.id,
+                shipmentId: claims.shipmentId,
+                workflowId: claims.workflowId,
+                carrier: claims.carrier,
+                amount: claims.amount,
+              })
+              .from(claims)
+              .where(eq(claims.claimId, update.claimId))
+              .for('update');
+            if (!row || !serves(row.carrier)) return 'unknown';
+            const status = classifyClaimStatus(update.status, row.amount, update.amountApproved);
+            const inserted = await tx
+              .insert(claimHistory)
+              .values({
+                claimRowId: row.id,
+                status,
+                detail: update.detail ?? null,
+                at: new Date(update.at),
+              })
+              .onConflictDoNothing()
+              .returning({ id: claimHistory.id });
+            if (inserted.length === 0) return 'duplicate';
+            await tx
+              .update(claims)
+              .set({
+                status,
+                ...(update.amountApproved !== undefined
+                  ? { amountRecovered: update.amountApproved }
+                  : {}),
+                updatedAt: new Date(),
+              })
+              .where(eq(claims.id, row.id));
+            return { workflowId: row.workflowId ?? claimWorkflowId(row.shipmentId) };
           },
         });
-    },
-
-    /**
-     * Applies a carrier's claim decision to our claim (by the carrier's claim id) and its history.
-     * Returns the workflow following the claim; undefined for a claim we never filed.
-     */
-    async applyClaimUpdate(update: ClaimUpdate): Promise<{ workflowId: string } | undefined> {
-      return db.transaction(async (tx) => {
-        const [row] = await tx
-          .select({
-            id: claims.id,
-            shipmentId: claims.shipmentId,
-            workflowId: claims.workflowId,
-            amount: claims.amount,
-          })
-          .from(claims)
-          .where(eq(claims.claimId, update.claimId))
-          .for('update');
-        if (!row) return undefined;
-        const status = classifyClaimStatus(update.status, row.amount, update.amountApproved);
-        await tx
-          .update(claims)
-          .set({
-            status,
-            ...(update.amountApproved !== undefined
-              ? { amountRecovered: update.amountApproved }
-              : {}),
-            updatedAt: new Date(),
-          })
-          .where(eq(claims.id, row.id));
-        await tx.insert(claimHistory).values({
-          claimRowId: row.id,
-          status,
-          detail: update.detail ?? null,
-          at: new Date(update.at),
-        });
-        return { workflowId: row.workflowId ?? claimWorkflowId(row.shipmentId) };
+        return { duplicate: false, result };
       });
     },
 

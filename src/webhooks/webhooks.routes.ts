@@ -12,12 +12,12 @@ import { unstorableTextErrors } from '../http/validate';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import type { TrackingIngest } from '../tracking/tracking.ingest';
-import type { TrackingRepository } from '../tracking/tracking.repository';
 import { parseWebhook, type ParsedWebhook } from './webhooks.parsers';
 import { isWebhookProvider, WEBHOOK_PROVIDERS, type WebhookProvider } from './webhooks.providers';
-import type { WebhookRepository } from './webhooks.repository';
+import type { Candidate, DeliveryWork, WebhookRepository } from './webhooks.repository';
 import {
   DEFAULT_WEBHOOK_ROUTING,
+  servesCarrier,
   webhookReceivers,
   type WebhookRouting,
   type WebhookSecrets,
@@ -31,7 +31,6 @@ export interface WebhookDeps {
   /** Which provider serves which carriers (default: the configuration's defaults). */
   routing?: WebhookRouting;
   webhooks: WebhookRepository;
-  tracking: TrackingRepository;
   ingest: TrackingIngest;
   workflows: WorkflowGateway;
   logger: Logger;
@@ -61,48 +60,73 @@ interface Outcome {
   unknown: string[];
 }
 
+/**
+ * The shipment a provider's push for this number is about: among those whose carrier the
+ * provider serves, the one of the carrier it names, else the most recently registered.
+ */
+function shipmentFor(
+  candidates: Candidate[],
+  trackingNumber: string,
+  carrierHint: string | undefined,
+  serves: (carrier: string) => boolean,
+): string | undefined {
+  const ours = candidates.filter((c) => c.trackingNumber === trackingNumber && serves(c.carrier));
+  const hint = carrierHint?.toLowerCase();
+  const hinted = ours.filter((c) => c.carrier.toLowerCase() === hint);
+  return (hinted.length ? hinted : ours).at(-1)?.shipmentId;
+}
+
 export function webhookReceiverRouter(deps: WebhookDeps) {
-  const { secrets, webhooks, tracking, ingest, workflows } = deps;
+  const { secrets, webhooks, ingest, workflows } = deps;
   const routing = deps.routing ?? DEFAULT_WEBHOOK_ROUTING;
   const receivers = webhookReceivers(secrets, routing);
   const router = Router();
 
+  // Both run inside the delivery's transaction, signals included: a workflow that cannot be told
+  // rolls back the claim and the events, so the provider's redelivery does it all again.
   async function applyTracking(
     provider: WebhookProvider,
     parsed: ParsedWebhook,
+    work: DeliveryWork,
     log: Logger,
   ): Promise<Outcome> {
+    const serves = (carrier: string) => servesCarrier(routing, provider, 'tracking', carrier);
     const rows: { shipmentId: string; event: TrackingEvent }[] = [];
     const unknown: string[] = [];
     for (const t of parsed.trackings) {
-      const known = await tracking.resolveNumbers([t.trackingNumber], t.carrier);
-      const shipmentId = known.get(t.trackingNumber);
+      // A parcel another provider tracks is as unknown to this one as a number we never saw.
+      const shipmentId = shipmentFor(work.candidates, t.trackingNumber, t.carrier, serves);
       if (!shipmentId) unknown.push(t.trackingNumber);
       else for (const event of t.events) rows.push({ shipmentId, event });
     }
-    const result = await ingest(rows, `webhook:${provider}`, log);
-    if (result.failed.length) {
+    const accepted = await work.record(rows, `webhook:${provider}`, {
+      kind: 'tracking_number',
+      references: unknown,
+    });
+    // Duplicates are signalled too: the workflow dedupes by eventId.
+    const failed = await ingest.signal(rows, log, work.tracking);
+    if (failed.length) {
       throw workflowUnavailable(
-        `The events are stored but the workflow of ${result.failed.join(', ')} could not be told; deliver again.`,
+        `The workflow of ${failed.join(', ')} could not be told; nothing was recorded, deliver again.`,
       );
     }
-    await webhooks.recordUnknown(provider, 'tracking_number', unknown);
-    return { events: result.accepted, duplicates: result.duplicates, unknown };
+    return { events: accepted, duplicates: rows.length - accepted, unknown };
   }
 
   async function applyClaims(
     provider: WebhookProvider,
     parsed: ParsedWebhook,
+    work: DeliveryWork,
     log: Logger,
   ): Promise<Outcome> {
+    const serves = (carrier: string) => servesCarrier(routing, provider, 'claims', carrier);
     const unknown: string[] = [];
     const failed: string[] = [];
     for (const update of parsed.claims) {
-      const target = await webhooks.applyClaimUpdate(update);
-      if (!target) {
-        unknown.push(update.claimId);
-        continue;
-      }
+      const target = await work.applyClaimUpdate(update, serves);
+      if (target === 'unknown') unknown.push(update.claimId);
+      // Applied before (the same decision in another delivery): its workflow was told then.
+      if (typeof target === 'string') continue;
       try {
         if (!(await workflows.signalClaimUpdate(target.workflowId, update)))
           log.info({ workflowId: target.workflowId }, 'claim update for a closed workflow');
@@ -113,10 +137,10 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
     }
     if (failed.length) {
       throw workflowUnavailable(
-        `The claim is updated but its workflow could not be told (${failed.join(', ')}); deliver again.`,
+        `The workflow of claim ${failed.join(', ')} could not be told; nothing was recorded, deliver again.`,
       );
     }
-    await webhooks.recordUnknown(provider, 'claim_id', unknown);
+    await work.record([], `webhook:${provider}`, { kind: 'claim_id', references: unknown });
     return { events: 0, duplicates: 0, unknown };
   }
 
@@ -176,25 +200,22 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
         );
       }
       const parsed = parseWebhook(provider, body, raw);
-      if (await webhooks.seenBefore(provider, parsed.deliveryId)) {
+      const log = req.log;
+      const received = await webhooks.receive(
+        { provider, deliveryId: parsed.deliveryId, kind: parsed.kind },
+        parsed.trackings.map((t) => t.trackingNumber),
+        (work): Promise<Outcome> =>
+          parsed.kind === 'tracking'
+            ? applyTracking(provider, parsed, work, log)
+            : parsed.kind === 'claim'
+              ? applyClaims(provider, parsed, work, log)
+              : Promise.resolve({ events: 0, duplicates: 0, unknown: [] }),
+      );
+      if (received.duplicate) {
         res.json({ received: true, duplicate: true, deliveryId: parsed.deliveryId });
         return;
       }
-      const log = req.log;
-      const outcome =
-        parsed.kind === 'tracking'
-          ? await applyTracking(provider, parsed, log)
-          : parsed.kind === 'claim'
-            ? await applyClaims(provider, parsed, log)
-            : { events: 0, duplicates: 0, unknown: [] };
-      // Recorded last: a delivery that failed half-way is processed again when redelivered.
-      await webhooks.recordDelivery({
-        provider,
-        deliveryId: parsed.deliveryId,
-        kind: parsed.kind,
-        events: outcome.events,
-        unknown: outcome.unknown.length,
-      });
+      const outcome = received.result;
       if (outcome.unknown.length)
         log.info({ provider, unknown: outcome.unknown }, 'unknown references');
       res.json({

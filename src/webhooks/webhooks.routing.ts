@@ -9,12 +9,16 @@ import { WEBHOOK_PROVIDERS, type WebhookProvider } from './webhooks.providers';
 /** The signing secret of each provider (17TRACK signs with the account's API key). */
 export type WebhookSecrets = Partial<Record<WebhookProvider, string>>;
 
+type Capability = 'tracking' | 'claims';
+
 /** The providers the registry routes real carrier codes to; `sandbox` is always the sandbox's. */
 export interface WebhookRouting {
   /** TRACKING_PROVIDER: who answers tracking lookups, hence whose scans we apply. */
   tracking: WebhookProvider;
   /** CLAIMS_PROVIDER: who files claims, hence whose claim decisions we apply. */
   claims: WebhookProvider;
+  /** Carrier codes (lower case) routed to another provider than the one above. */
+  carriers?: Record<string, Partial<Record<Capability, WebhookProvider>>>;
 }
 
 /** The configuration's defaults (the development setup: the sandbox carrier does everything). */
@@ -41,11 +45,12 @@ export function webhookReceivers(
 export function servesCarrier(
   routing: WebhookRouting,
   provider: WebhookProvider,
-  what: 'tracking' | 'claims',
+  what: Capability,
   carrier: string,
 ): boolean {
-  if (carrier.toLowerCase() === 'sandbox') return provider === 'sandbox';
-  return routing[what] === provider;
+  const code = carrier.toLowerCase();
+  if (code === 'sandbox') return provider === 'sandbox';
+  return (routing.carriers?.[code]?.[what] ?? routing[what]) === provider;
 }
 
 /** The webhook options of the app, from the configuration (what `startApi` passes). */

@@ -15,6 +15,7 @@ import {
   type TrackingPush,
 } from '../../src/webhooks/webhooks.payloads';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../src/webhooks/webhooks.providers';
+import type { WebhookRouting } from '../../src/webhooks/webhooks.routing';
 import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.signatures';
 import { shipmentWorkflowId, trackingEventsSignal } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
@@ -29,6 +30,23 @@ const SECRETS = {
   easypost: 'easypost-s\u00e9cret',
   sandbox: 'sandbox-test-secret',
 } as const;
+
+/** The carrier each format's parcels are registered with; the routing gives it to that provider. */
+const CARRIER_OF: Record<WebhookProvider, string> = {
+  aftership: 'yanwen',
+  '17track': 'china-post',
+  easypost: 'usps',
+  sandbox: 'sandbox',
+};
+const ROUTING: WebhookRouting = {
+  tracking: 'sandbox',
+  claims: 'sandbox',
+  carriers: {
+    yanwen: { tracking: 'aftership' },
+    'china-post': { tracking: '17track' },
+    usps: { tracking: 'easypost' },
+  },
+};
 
 let api: ApiUnderTest;
 let database: Database;
@@ -52,6 +70,7 @@ beforeAll(async () => {
     queryTimeoutMs: 1500,
     taskQueue: uniqueId('webhook-formats'),
     webhookSecrets: SECRETS,
+    webhookRouting: ROUTING,
   });
 });
 
@@ -79,8 +98,8 @@ function deliver(
   });
 }
 
-async function registered() {
-  const reg = aRegistration();
+async function registered(format: WebhookProvider) {
+  const reg = aRegistration({ carrier: CARRIER_OF[format] });
   const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body: reg });
   expect(res.status).toBe(201);
   return reg;
@@ -181,7 +200,7 @@ async function expectNothingRecorded(
 
 describe.each(WEBHOOK_PROVIDERS)('%s webhooks', (format) => {
   it('a delivery signed with another secret is refused with 401 and nothing is recorded', async () => {
-    const reg = await registered();
+    const reg = await registered(format);
     const raw = pushBody(format, reg.trackingNumber);
     const before = await recorded();
     const res = await deliver(format, raw, signed(format, raw, 'another-secret'));
@@ -190,7 +209,7 @@ describe.each(WEBHOOK_PROVIDERS)('%s webhooks', (format) => {
   });
 
   it('a delivery without its signature header is refused with 401 and nothing is recorded', async () => {
-    const reg = await registered();
+    const reg = await registered(format);
     const raw = pushBody(format, reg.trackingNumber);
     const before = await recorded();
     const res = await deliver(format, raw, {});
@@ -199,7 +218,7 @@ describe.each(WEBHOOK_PROVIDERS)('%s webhooks', (format) => {
   });
 
   it('a body cut in half under the signature of the whole body is refused with 401 and nothing is recorded', async () => {
-    const reg = await registered();
+    const reg = await registered(format);
     const raw = pushBody(format, reg.trackingNumber);
     const cut = raw.slice(0, Math.floor(raw.length / 2));
     const before = await recorded();
@@ -209,7 +228,7 @@ describe.each(WEBHOOK_PROVIDERS)('%s webhooks', (format) => {
   });
 
   it('a body cut in half and signed as cut is a 400 malformed-JSON problem and nothing is recorded', async () => {
-    const reg = await registered();
+    const reg = await registered(format);
     const raw = pushBody(format, reg.trackingNumber);
     const cut = raw.slice(0, Math.floor(raw.length / 2));
     const before = await recorded();
@@ -219,7 +238,7 @@ describe.each(WEBHOOK_PROVIDERS)('%s webhooks', (format) => {
   });
 
   it('a correctly signed JSON body declared as text/plain is refused with 415 and nothing is recorded', async () => {
-    const reg = await registered();
+    const reg = await registered(format);
     const raw = pushBody(format, reg.trackingNumber);
     const before = await recorded();
     const res = await deliver(format, raw, signed(format, raw), 'text/plain');
@@ -230,7 +249,7 @@ describe.each(WEBHOOK_PROVIDERS)('%s webhooks', (format) => {
   // 17TRACK sends no delivery id, so a replay is recognised by the digest of its bytes; the
   // other formats carry one (AfterShip event_id, EasyPost Event id, the sandbox's deliveryId).
   it('the same signed bytes delivered twice are stored and signalled once, the second answered as a duplicate', async () => {
-    const reg = await registered();
+    const reg = await registered(format);
     const raw = pushBody(format, reg.trackingNumber);
 
     const first = await deliver(format, raw, signed(format, raw));

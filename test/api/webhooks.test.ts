@@ -1,9 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Database } from '../../src/db/client';
+import * as schema from '../../src/db/schema';
 import {
   claimHistory,
   claims,
@@ -21,7 +24,10 @@ import {
   type TrackingPush,
 } from '../../src/webhooks/webhooks.payloads';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
-import { webhookSettingsFromConfig } from '../../src/webhooks/webhooks.routing';
+import {
+  webhookSettingsFromConfig,
+  type WebhookRouting,
+} from '../../src/webhooks/webhooks.routing';
 import { claimUpdateSignal } from '../../workflows/claim.contract';
 import {
   shipmentWorkflowId,
@@ -65,6 +71,27 @@ function sign(provider: WebhookProvider, raw: string): Record<string, string> {
   }
 }
 
+/**
+ * The sandbox carrier tracks by default (so its receiver is mounted); each real provider serves
+ * the carrier its tests register parcels with, as if the registry routed them so.
+ */
+const ROUTING: WebhookRouting = {
+  tracking: 'sandbox',
+  claims: 'sandbox',
+  carriers: {
+    yanwen: { tracking: 'aftership' },
+    'china-post': { tracking: '17track' },
+    usps: { tracking: 'easypost', claims: 'easypost' },
+  },
+};
+/** The carrier each provider's tests register parcels with (see ROUTING). */
+const CARRIER_OF: Record<WebhookProvider, string> = {
+  aftership: 'yanwen',
+  '17track': 'china-post',
+  easypost: 'usps',
+  sandbox: 'sandbox',
+};
+
 let api: ApiUnderTest;
 let unconfigured: ApiUnderTest;
 let database: Database;
@@ -80,7 +107,12 @@ beforeAll(async () => {
     dataConverter: testDataConverter(),
   });
   const common = { db: database.db, temporal: client, queryTimeoutMs: 1500 };
-  api = await serve({ ...common, taskQueue: uniqueId('webhooks'), webhookSecrets: SECRETS });
+  api = await serve({
+    ...common,
+    taskQueue: uniqueId('webhooks'),
+    webhookSecrets: SECRETS,
+    webhookRouting: ROUTING,
+  });
   unconfigured = await serve({ ...common, taskQueue: uniqueId('webhooks-off') });
 });
 
@@ -364,7 +396,7 @@ describe('receivers that are not set up', () => {
 
 describe('17TRACK webhooks', () => {
   it('a signed TRACKING_UPDATED push stores the events of every provider leg', async () => {
-    const reg = await registered();
+    const reg = await registered({ carrier: CARRIER_OF['17track'] });
     const raw = body('17track', trackingPush(reg.trackingNumber));
     const res = await push('17track', raw);
     expect(res.status).toBe(200);
@@ -378,7 +410,7 @@ describe('17TRACK webhooks', () => {
   });
 
   it('a push signed with another API key is refused', async () => {
-    const reg = await registered();
+    const reg = await registered({ carrier: CARRIER_OF['17track'] });
     const raw = body('17track', trackingPush(reg.trackingNumber));
     const forged = createHash('sha256').update(`${raw}/another-key`).digest('hex');
     const res = await push('17track', raw, { sign: forged });
@@ -511,7 +543,7 @@ describe('the sandbox carrier pushing into the receivers', () => {
   it.each(['aftership', '17track', 'easypost'] as const)(
     'a lost parcel told only through %s webhooks reaches the shipment as stored, signalled scans',
     async (format) => {
-      const reg = await registered();
+      const reg = await registered({ carrier: CARRIER_OF[format] });
       const sandbox = createSandboxCarrier({
         apiKey: 'k',
         webhookSecrets: SECRETS,
@@ -556,4 +588,192 @@ describe('the sandbox carrier pushing into the receivers', () => {
       }
     },
   );
+});
+
+/** A filed claim on a parcel of `carrier`, followed by the parcel's workflow. */
+async function aFiledClaim(carrier: string) {
+  const reg = await registered({ carrier });
+  const claimId = `clm_${uniqueId('x')}`;
+  const workflowId = shipmentWorkflowId(reg.shipmentId);
+  const [row] = await database.db
+    .insert(claims)
+    .values({
+      idempotencyKey: uniqueId('claim-key'),
+      shipmentId: reg.shipmentId,
+      workflowId,
+      carrier,
+      trackingNumber: reg.trackingNumber,
+      claimId,
+      reason: 'damaged',
+      status: 'filed',
+      amount: 40,
+      currency: 'USD',
+      evidence: {},
+    })
+    .returning({ id: claims.id });
+  return { reg, claimId, workflowId, rowId: row!.id };
+}
+
+function claimDecision(
+  format: 'easypost' | 'sandbox',
+  claim: { claimId: string; trackingNumber: string },
+  deliveryId = format === 'easypost' ? `evt_${uniqueId('c')}` : uniqueId('c'),
+) {
+  return JSON.stringify(
+    buildClaimPayload(format, {
+      deliveryId,
+      sentAt: '2025-04-02T10:00:00.000Z',
+      claimId: claim.claimId,
+      trackingNumber: claim.trackingNumber,
+      status: 'approved',
+      amount: 40,
+      currency: 'USD',
+      amountApproved: 40,
+    }),
+  );
+}
+
+describe("events only for the provider's own shipments", () => {
+  it('a signed sandbox "lost" scan for a parcel AfterShip tracks is ignored: not stored, not signalled, counted unknown', async () => {
+    const reg = await registered({ carrier: CARRIER_OF.aftership });
+    const res = await push(
+      'sandbox',
+      body('sandbox', trackingPush(reg.trackingNumber, { scans: [lostScan] })),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      duplicate: false,
+      accepted: 0,
+      unknown: [reg.trackingNumber],
+    });
+    expect(await storedEvents(reg.shipmentId)).toEqual([]);
+    expect(
+      await signalsReceived(shipmentWorkflowId(reg.shipmentId), trackingEventsSignal.name),
+    ).toEqual([]);
+  });
+
+  it('an AfterShip push for a parcel 17TRACK tracks is ignored, the same scans from 17TRACK are applied', async () => {
+    const reg = await registered({ carrier: CARRIER_OF['17track'] });
+    const other = await push('aftership', body('aftership', trackingPush(reg.trackingNumber)));
+    expect(other.body).toMatchObject({ accepted: 0, unknown: [reg.trackingNumber] });
+    expect(await storedEvents(reg.shipmentId)).toEqual([]);
+
+    const own = await push('17track', body('17track', trackingPush(reg.trackingNumber)));
+    expect(own.body).toMatchObject({ accepted: 2, unknown: [] });
+    expect(new Set((await storedEvents(reg.shipmentId)).map((r) => r.source))).toEqual(
+      new Set(['webhook:17track']),
+    );
+  });
+
+  it('a tracking number shared by two parcels reaches only the one the provider serves, whatever carrier the push names', async () => {
+    const theirs = await registered({ carrier: CARRIER_OF.aftership });
+    // Registered later: before, the most recent parcel under a number took every push for it.
+    const ours = aRegistration({ carrier: 'sandbox', trackingNumber: theirs.trackingNumber });
+    await insertShipmentRow(database.db, ours);
+    const res = await push(
+      'aftership',
+      body('aftership', trackingPush(theirs.trackingNumber, { carrier: 'sandbox' })),
+    );
+    expect(res.body).toMatchObject({ accepted: 2, unknown: [] });
+    expect(await storedEvents(theirs.shipmentId)).toHaveLength(2);
+    expect(await storedEvents(ours.shipmentId)).toEqual([]);
+  });
+
+  it('a sandbox claim decision for a claim filed through EasyPost is ignored and the claim stays as it was', async () => {
+    const c = await aFiledClaim(CARRIER_OF.easypost);
+    const res = await push(
+      'sandbox',
+      claimDecision('sandbox', { claimId: c.claimId, trackingNumber: c.reg.trackingNumber }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'claim', unknown: [c.claimId] });
+    const [row] = await database.db.select().from(claims).where(eq(claims.id, c.rowId));
+    expect(row).toMatchObject({ status: 'filed', amountRecovered: null });
+    expect(
+      await database.db.select().from(claimHistory).where(eq(claimHistory.claimRowId, c.rowId)),
+    ).toEqual([]);
+    expect(await signalsReceived(c.workflowId, claimUpdateSignal.name)).toEqual([]);
+  });
+});
+
+describe('deliveries sent at once', () => {
+  it('8 identical signed deliveries at once: exactly one is processed, the others are duplicates', async () => {
+    const reg = await registered({ carrier: CARRIER_OF.aftership });
+    const p = trackingPush(reg.trackingNumber);
+    const raw = body('aftership', p);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => push('aftership', raw)));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(1);
+    expect(answers.filter((a) => a.body.duplicate === true)).toHaveLength(7);
+    expect(await storedEvents(reg.shipmentId)).toHaveLength(2);
+    expect(
+      await signalsReceived(shipmentWorkflowId(reg.shipmentId), trackingEventsSignal.name),
+    ).toHaveLength(1);
+    const [delivery] = await database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, p.deliveryId));
+    expect(delivery).toMatchObject({ events: 2, redeliveries: 7 });
+  });
+});
+
+describe('claim updates', () => {
+  it('the same decision in two deliveries (sent one after the other, then at once) is applied and signalled once', async () => {
+    const c = await aFiledClaim(CARRIER_OF.easypost);
+    const claim = { claimId: c.claimId, trackingNumber: c.reg.trackingNumber };
+    const first = await push('easypost', claimDecision('easypost', claim));
+    expect(first.body).toMatchObject({ duplicate: false, unknown: [] });
+    const second = await push('easypost', claimDecision('easypost', claim));
+    expect(second.body).toMatchObject({ duplicate: false, unknown: [] });
+    await Promise.all([
+      push('easypost', claimDecision('easypost', claim)),
+      push('easypost', claimDecision('easypost', claim)),
+    ]);
+
+    const history = await database.db
+      .select()
+      .from(claimHistory)
+      .where(eq(claimHistory.claimRowId, c.rowId));
+    expect(history.map((h) => h.status)).toEqual(['approved']);
+    expect(await signalsReceived(c.workflowId, claimUpdateSignal.name)).toHaveLength(1);
+  });
+});
+
+describe('database round trips of a delivery', () => {
+  it('a new delivery is claimed, stored and counted in one transaction of at most 4 round trips', async () => {
+    const statements: string[] = [];
+    const sql = postgres(inject('databaseUrl'), {
+      max: 2,
+      onnotice: () => undefined,
+      debug: (_connection, query) => statements.push(query.trim().split(/\s+/)[0]!.toLowerCase()),
+    });
+    const counted = await serve({
+      db: drizzle(sql, { schema }),
+      temporal: api.client,
+      taskQueue: api.taskQueue,
+      webhookSecrets: SECRETS,
+      webhookRouting: ROUTING,
+    });
+    try {
+      // One delivery first, so what the app reads once at start is not counted.
+      const warmUp = body('aftership', trackingPush(uniqueId('N')));
+      await counted.call('POST', '/v1/webhooks/aftership', {
+        rawBody: warmUp,
+        headers: { 'content-type': 'application/json', ...sign('aftership', warmUp) },
+      });
+      const reg = await registered({ carrier: CARRIER_OF.aftership });
+      const raw = body('aftership', trackingPush(reg.trackingNumber));
+      statements.length = 0;
+      const res = await counted.call('POST', '/v1/webhooks/aftership', {
+        rawBody: raw,
+        headers: { 'content-type': 'application/json', ...sign('aftership', raw) },
+      });
+      expect(res.status).toBe(200);
+      // begin, claim + number lookup, events + counts, commit.
+      expect(statements).toEqual(['begin', 'with', 'with', 'commit']);
+    } finally {
+      await counted.close();
+      await sql.end({ timeout: 5 });
+    }
+  });
 });

@@ -3,6 +3,7 @@ import type { SandboxStore } from '../../src/carriers/sandbox/sandbox.server';
 import type { Story } from '../../src/carriers/sandbox/sandbox.scenarios';
 import type { ScanKind } from '../../src/webhooks/webhooks.payloads';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
+import type { WebhookRouting } from '../../src/webhooks/webhooks.routing';
 import type { Location } from '../../workflows/shipment.contract';
 import { serve, type ApiUnderTest } from '../api/harness';
 import { SANDBOX_KEY, startTestStack, type TestStack } from './stack';
@@ -14,6 +15,20 @@ export const WEBHOOK_SECRETS: Record<WebhookProvider, string> = {
   // Not ASCII on purpose: EasyPost keys its HMAC with the NFKD form of the secret.
   easypost: `easypost-s\u00e9cret-${randomUUID()}`,
   sandbox: `sandbox-${randomUUID()}`,
+};
+
+/**
+ * Each real provider serves the carrier its stories register parcels with (dhl, yanwen, usps);
+ * the sandbox tracks the rest, so every receiver is mounted on the one API the sandbox pushes to.
+ */
+export const WEBHOOK_ROUTING: WebhookRouting = {
+  tracking: 'sandbox',
+  claims: 'sandbox',
+  carriers: {
+    dhl: { tracking: 'aftership' },
+    yanwen: { tracking: '17track' },
+    usps: { tracking: 'easypost', claims: 'easypost' },
+  },
 };
 
 /** What `POST /__control/scenarios` answers (the fields the tests read). */
@@ -78,6 +93,7 @@ export async function startWebhookStack(): Promise<WebhookStack> {
     taskQueue: base.taskQueue,
     queryTimeoutMs: 5000,
     webhookSecrets: WEBHOOK_SECRETS,
+    webhookRouting: WEBHOOK_ROUTING,
   });
   base.sandbox.pushTo(api.url);
   const { url } = base.sandbox;

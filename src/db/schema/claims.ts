@@ -62,5 +62,9 @@ export const claimHistory = pgTable(
     detail: text('detail'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('claim_history_claim_idx').on(t.claimRowId, t.id)],
+  (t) => [
+    index('claim_history_claim_idx').on(t.claimRowId, t.id),
+    // One row per decision: the same status at the same time is the same update, redelivered.
+    uniqueIndex('claim_history_claim_status_at_uq').on(t.claimRowId, t.status, t.at),
+  ],
 );

@@ -1,0 +1,3 @@
+-- A claim update applied twice left two rows; keep the first of each before the key exists.
+DELETE FROM "claim_history" "h" USING "claim_history" "k" WHERE "h"."claim_row_id" = "k"."claim_row_id" AND "h"."status" = "k"."status" AND "h"."at" = "k"."at" AND "h"."id" > "k"."id";--> statement-breakpoint
+CREATE UNIQUE INDEX "claim_history_claim_status_at_uq" ON "claim_history" USING btree ("claim_row_id","status","at");
