@@ -4,7 +4,9 @@
  * import from here.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ClaimRule } from './claim.rules';
+import type { z } from 'zod';
+import type { ClaimReason } from './model/enums';
+import type * as claim from './model/claim';
 import type { ShipmentRegistration } from './shipment.contract';
 
 export const CLAIM_WORKFLOW_TYPE = 'claimWorkflow';
@@ -13,19 +15,8 @@ export function claimWorkflowId(shipmentId: string): string {
   return `claim:${shipmentId}`;
 }
 
-export const CLAIM_STATUSES = [
-  'pending_eligibility',
-  'filed',
-  'needs_info',
-  'approved',
-  'partially_approved',
-  'denied',
-  'paid',
-  'expired',
-] as const;
-export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
-
-export type ClaimReason = 'lost' | 'damaged';
+export { CLAIM_STATUSES } from './model/enums';
+export type { ClaimReason, ClaimStatus } from './model/enums';
 
 export interface ClaimWorkflowInput {
   registration: ShipmentRegistration;
@@ -42,62 +33,13 @@ export interface ClaimWorkflowInput {
   carried?: ClaimState;
 }
 
-export interface ClaimDeadlines {
-  /** From when the claim may be filed. */
-  eligibleAt: string;
-  /** When ops get a warning if the claim is still not filed. */
-  warnAt: string;
-  /** After this the carrier or insurer no longer takes the claim. */
-  windowClosesAt: string;
-}
-
+export type ClaimDeadlines = z.output<typeof claim.claimDeadlines>;
 /** A claim as the carrier or insurer recorded it when it was filed (`fileClaim`). */
-export interface ClaimRecord {
-  claimId: string;
-  status: string;
-  amount: number;
-  currency: string;
-  filedAt: string;
-  /** The claim workflow (`claim:<shipmentId>`) that files and follows this claim. */
-  workflowId?: string;
-  amountRecovered?: number;
-}
-
+export type ClaimRecord = z.output<typeof claim.claimRecord>;
 /** A claim's status as reported by the carrier or insurer (webhook or polling). */
-export interface ClaimUpdate {
-  claimId: string;
-  status: string;
-  amountApproved?: number;
-  at: string;
-  detail?: string;
-}
-
-export interface ClaimHistoryEntry {
-  status: ClaimStatus;
-  at: string;
-  detail?: string;
-}
-
-export interface ClaimState {
-  shipmentId: string;
-  /** Our claim's id (the `claims` row), once opened. */
-  claimRowId?: number;
-  status: ClaimStatus;
-  /** Who the claim is filed with: the carrier or an insurer. */
-  filer: string;
-  /** The rule the deadlines come from (resolved once, then carried). */
-  rule?: ClaimRule;
-  deadlines?: ClaimDeadlines;
-  amountClaimed: number;
-  amountRecovered?: number;
-  currency: string;
-  /** The carrier's or insurer's claim id once filed. */
-  externalClaimId?: string;
-  filedAt?: string;
-  trace?: { traceId: string; status: string; openedAt: string };
-  warned: boolean;
-  history: ClaimHistoryEntry[];
-}
+export type ClaimUpdate = z.output<typeof claim.claimUpdate>;
+export type ClaimHistoryEntry = z.output<typeof claim.claimHistoryEntry>;
+export type ClaimState = z.output<typeof claim.claimState>;
 
 /** The workflow's signature, for continuing and typing it without importing it. */
 export type ClaimWorkflow = (input: ClaimWorkflowInput) => Promise<ClaimState>;

@@ -5,50 +5,14 @@
  * Shipsurance); where a source gave no figure the value is our conservative assumption and says
  * so in `notes`.
  */
+import type { z } from 'zod';
+import type { claimRule } from './model/claim';
 
-/** What a waiting period or a filing window is counted from. */
-export const CLAIM_ANCHORS = ['shipped', 'expected_delivery'] as const;
-export type ClaimAnchor = (typeof CLAIM_ANCHORS)[number];
+export { CLAIM_ANCHORS, EVIDENCE_ITEMS } from './model/enums';
+export type { ClaimAnchor, EvidenceItem } from './model/enums';
 
-/** The items an evidence package can hold (notes §5.5). */
-export const EVIDENCE_ITEMS = [
-  'order',
-  'payment_reference',
-  'declared_value',
-  'label',
-  'tracking_history',
-  'carrier_trace',
-  'customer_messages',
-  'proof_of_delivery',
-] as const;
-export type EvidenceItem = (typeof EVIDENCE_ITEMS)[number];
-
-export interface ClaimRule {
-  /** Carrier or insurer code the rule applies to; `*` is the fallback for any other carrier. */
-  code: string;
-  /** Domestic (origin country = destination country), international, or both. */
-  scope: 'domestic' | 'international' | 'any';
-  name: string;
-  party: 'carrier' | 'insurer';
-  /** A loss may be claimed only this long after the anchor. */
-  waitingPeriod: { from: ClaimAnchor; duration: string };
-  /** The last moment to file, counted from its anchor. */
-  filingWindow: { from: ClaimAnchor; duration: string };
-  /** Ops are warned this long before the window closes if the claim is not filed by then. */
-  warnBefore: string;
-  /** What is paid without extra insurance (carrier) or the most a policy covers (insurer). */
-  liabilityCap: number;
-  currency: string;
-  /** The carrier investigates (trace / inquiry) before it takes a loss claim. */
-  traceFirst: boolean;
-  /** How long we wait for a trace's answer before filing with the trace as it stands. */
-  traceAnswerWithin: string;
-  /** Follow-up polling of a filed claim: first interval, doubled up to the maximum. */
-  followUp: { first: string; max: string };
-  evidence: EvidenceItem[];
-  sources: string[];
-  notes?: string;
-}
+/** One carrier's or insurer's claim rule (the schema in model/claim.ts says what each field means). */
+export type ClaimRule = z.output<typeof claimRule>;
 
 const FOLLOW_UP = { first: 'P1D', max: 'P7D' };
 
