@@ -1,27 +1,23 @@
 import { z } from 'zod';
 import { CLAIM_STATUSES } from '../../workflows/claim.contract';
-import { CLAIM_ANCHORS, EVIDENCE_ITEMS } from '../../workflows/claim.rules';
+import { claimRule } from '../../workflows/model/claim';
 import { isIsoDuration } from '../../workflows/durations';
 
 const duration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as P15D');
 
-/** The shape every claim rule must have; the rule data is checked against it in tests. */
-export const claimRuleSchema = z.object({
+/** The rules every claim rule's data must meet (checked in tests): the base rule, stricter. */
+export const claimRuleSchema = claimRule.safeExtend({
   code: z.string().min(1),
-  scope: z.enum(['domestic', 'international', 'any']),
   name: z.string().min(1),
-  party: z.enum(['carrier', 'insurer']),
-  waitingPeriod: z.object({ from: z.enum(CLAIM_ANCHORS), duration }),
-  filingWindow: z.object({ from: z.enum(CLAIM_ANCHORS), duration }),
+  waitingPeriod: claimRule.shape.waitingPeriod.safeExtend({ duration }),
+  filingWindow: claimRule.shape.filingWindow.safeExtend({ duration }),
   warnBefore: duration,
   liabilityCap: z.number().positive(),
   currency: z.string().length(3),
-  traceFirst: z.boolean(),
   traceAnswerWithin: duration,
-  followUp: z.object({ first: duration, max: duration }),
-  evidence: z.array(z.enum(EVIDENCE_ITEMS)).min(1),
+  followUp: claimRule.shape.followUp.safeExtend({ first: duration, max: duration }),
+  evidence: claimRule.shape.evidence.min(1),
   sources: z.array(z.string().url()),
-  notes: z.string().optional(),
 });
 
 export const claimListQuery = z.object({

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { pageQuery } from '../http/pagination';
 import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
 import { STALLABLE_STATUSES } from '../../workflows/policy';
-import { REVIEW_DECISIONS, type Policy } from '../../workflows/shipment.contract';
+import { policy } from '../../workflows/model/policy';
+import type { Policy } from '../../workflows/shipment.contract';
 
 export const POLICY_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
@@ -38,26 +39,27 @@ const stallAfter = z
     }
   });
 
-/** A policy as sent to PUT /v1/policies/{name}; `name` may be omitted (the path names it). */
-export const policyBody = z.strictObject({
-  name: policyName.optional(),
-  stallAfter,
-  overdueGrace: duration,
-  inquirySurge: z.strictObject({
-    count: z.number().int().positive(),
-    window: positiveDuration,
-  }),
-  reviewSla: positiveDuration,
-  autoDecision: z.strictObject({
-    /** Shipments declared at or under this value are decided automatically when the SLA passes; 0 = never. */
-    maxDeclaredValue: z.number().nonnegative(),
-    decision: z.enum(REVIEW_DECISIONS),
-  }),
-  deliveredWatch: duration,
-  claimWait: duration,
-  /** Failed delivery attempts after which the parcel is suspicious; omitted = the workflow's 3. */
-  maxFailedAttempts: z.number().int().min(1).optional(),
-});
+/**
+ * A policy as sent to PUT /v1/policies/{name}: the base policy's fields (its stored `version` is
+ * ours to set) with the duration and range rules; `name` may be omitted (the path names it).
+ */
+export const policyBody = policy
+  .omit({ version: true })
+  .safeExtend({
+    stallAfter,
+    overdueGrace: duration,
+    inquirySurge: policy.shape.inquirySurge.safeExtend({ window: positiveDuration }).strict(),
+    reviewSla: positiveDuration,
+    autoDecision: policy.shape.autoDecision
+      .safeExtend({ maxDeclaredValue: z.number().nonnegative() })
+      .strict(),
+    deliveredWatch: duration,
+    claimWait: duration,
+    maxFailedAttempts: z.number().int().min(1).optional(),
+  })
+  // Optional in a request (its input widens the base's, so not a safeExtend).
+  .extend({ name: policyName.optional() })
+  .strict();
 export type PolicyBody = z.output<typeof policyBody>;
 
 export const policyParams = z.object({ name: policyName });

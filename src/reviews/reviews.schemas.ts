@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { pageQuery, pgTimestampKey } from '../http/pagination';
-import { REVIEW_DECISIONS } from '../../workflows/shipment.contract';
+import { REVIEW_DECISIONS } from '../../workflows/model/enums';
+import { reviewInput } from '../../workflows/model/shipment';
 
-export const reviewBody = z.object({
+/** A reviewer's decision as sent: the base review input with its messages and limits. */
+export const reviewBody = reviewInput.safeExtend({
   decision: z.enum(REVIEW_DECISIONS, {
     error: `must be one of ${REVIEW_DECISIONS.join(', ')}`,
   }),

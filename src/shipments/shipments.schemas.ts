@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { MESSAGE_CHANNELS, STAGES } from '../../workflows/shipment.contract';
+import { STAGES } from '../../workflows/model/enums';
+import {
+  address,
+  customer,
+  customerInquiry,
+  lineItem,
+  origin,
+  registration,
+} from '../../workflows/model/shipment';
 import { pageQueryFields, pgTimestampKey } from '../http/pagination';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -50,41 +58,54 @@ const money = z
   .finite()
   .max(9_999_999_999.99, 'must be at most 9999999999.99');
 
-export const registrationBody = z.object({
-  shipmentId,
-  orderId: text(128),
-  marketplace: text(64).optional(),
-  carrier: text(64),
-  trackingNumber: text(128),
-  service: text(64).optional(),
-  policy: z.string().min(1).default('default'),
-  origin: z.object({ country, warehouseId: text(64).optional() }),
-  destination: z.object({
-    country,
-    name: text(200),
-    line1: text(200),
-    line2: text(200).optional(),
-    city: text(100),
-    region: text(100).optional(),
-    postalCode: text(20),
-  }),
-  customer: z.object({ name: text(200), email: z.email('must be an e-mail address'), locale }),
-  items: z
-    .array(
-      z.object({
-        sku: text(64),
-        quantity: z.number().int('must be a whole number').positive('must be at least 1'),
-        unitPrice: money,
-      }),
-    )
-    .min(1, 'must list at least one item'),
-  currency,
-  declaredValue: money,
-  shippedAt: instant,
-  expectedDeliveryAt: instant.optional(),
-  preferredChannel: z.enum(MESSAGE_CHANNELS).optional(),
-  compensation: z.object({ couponCode: text(64) }).optional(),
-});
+/**
+ * The registration as a backend sends it: the base registration's fields (all but
+ * `replacementOf`, which only the workflow sets) with the rules a request must meet.
+ */
+export const registrationBody = registration
+  .omit({ replacementOf: true })
+  .safeExtend({
+    shipmentId,
+    orderId: text(128),
+    marketplace: text(64).optional(),
+    carrier: text(64),
+    trackingNumber: text(128),
+    service: text(64).optional(),
+    origin: origin.safeExtend({ country, warehouseId: text(64).optional() }),
+    destination: address.safeExtend({
+      country,
+      name: text(200),
+      line1: text(200),
+      line2: text(200).optional(),
+      city: text(100),
+      region: text(100).optional(),
+      postalCode: text(20),
+    }),
+    customer: customer.safeExtend({
+      name: text(200),
+      email: z.email('must be an e-mail address'),
+      locale,
+    }),
+    items: z
+      .array(
+        lineItem.safeExtend({
+          sku: text(64),
+          quantity: z.number().int('must be a whole number').positive('must be at least 1'),
+          unitPrice: money,
+        }),
+      )
+      .min(1, 'must list at least one item'),
+    currency,
+    declaredValue: money,
+    shippedAt: instant,
+    expectedDeliveryAt: instant.optional(),
+    compensation: registration.shape.compensation
+      .unwrap()
+      .safeExtend({ couponCode: text(64) })
+      .optional(),
+  })
+  // A request may leave the policy out (its input is optional, so not a safeExtend).
+  .extend({ policy: z.string().min(1).default('default') });
 export type RegistrationBody = z.output<typeof registrationBody>;
 
 /** Most registrations one POST /v1/shipments:batch carries (500 typical ones stay under 1 MB). */
@@ -116,7 +137,8 @@ export type ListQuery = z.output<typeof listQuery>;
 /** Paging position: the last row's created_at as PostgreSQL text and its id. */
 export const listCursor = z.tuple([pgTimestampKey, z.string().min(1).max(128)]);
 
-export const inquiryBody = z.object({
+/** A customer inquiry as sent; the API classifies it (`intent`) before signalling. */
+export const inquiryBody = customerInquiry.omit({ intent: true }).safeExtend({
   inquiryId: text(128),
   channel: text(32),
   message: z.string().min(1, 'must not be empty').max(10_000),

@@ -1,25 +1,26 @@
 import { z } from 'zod';
-import { TRACKING_STATUSES } from '../../workflows/shipment.contract';
+import * as base from '../../workflows/model/tracking';
 import { instant } from '../shipments/shipments.schemas';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 
-/** One scan in our normalized shape (the API's input, and the stories the sandbox carrier tells). */
-export const trackingEvent = z.object({
+/**
+ * One scan in our normalized shape (the API's input, and the stories the sandbox carrier tells):
+ * the base event with the limits a request must keep to.
+ */
+export const trackingEvent = base.trackingEvent.safeExtend({
   eventId: z.string().min(1).max(200),
   occurredAt: instant,
-  status: z.enum(TRACKING_STATUSES),
   subStatus: z.string().max(100).optional(),
   carrierCode: z.string().max(100).optional(),
   description: z.string().max(2000).optional(),
-  location: z
-    .object({
+  location: base.location
+    .safeExtend({
       country: z.string().max(2).optional(),
       city: z.string().max(200).optional(),
       postalCode: z.string().max(20).optional(),
     })
     .optional(),
-  /** A revised delivery estimate the carrier gave with this scan; replaces the registered one. */
   expectedDeliveryAt: instant.optional(),
 });
 

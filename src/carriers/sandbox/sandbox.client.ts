@@ -4,7 +4,8 @@
  */
 import { developmentFetch, OutboundRedirectError, OutboundRefusedError } from '../../http/outbound';
 import { z } from 'zod';
-import { TRACKING_STATUSES } from '../../../workflows/shipment.contract';
+import { TRACKING_STATUSES } from '../../../workflows/model/enums';
+import { proofOfDelivery, trackingEvent } from '../../../workflows/model/tracking';
 import {
   CarrierError,
   classifyHttpStatus,
@@ -30,33 +31,14 @@ export interface SandboxCarrierClientOptions {
 const trackingSchema = z.object({
   trackingNumber: z.string(),
   status: z.string(),
+  // A lookup gives its estimate once, as `estimatedDeliveryAt`; per-scan estimates are not read.
   events: z.array(
-    z.object({
-      eventId: z.string(),
-      occurredAt: z.string(),
-      status: z.enum(TRACKING_STATUSES).catch('unknown'),
-      subStatus: z.string().optional(),
-      carrierCode: z.string().optional(),
-      description: z.string().optional(),
-      location: z
-        .object({
-          country: z.string().optional(),
-          city: z.string().optional(),
-          postalCode: z.string().optional(),
-        })
-        .optional(),
-    }),
+    trackingEvent
+      .omit({ expectedDeliveryAt: true })
+      .safeExtend({ status: z.enum(TRACKING_STATUSES).catch('unknown') }),
   ),
   estimatedDeliveryAt: z.string().optional(),
-  proofOfDelivery: z
-    .object({
-      deliveredAt: z.string(),
-      signedBy: z.string().optional(),
-      photoUrl: z.string().optional(),
-      location: z.object({ lat: z.number(), lng: z.number() }).optional(),
-      note: z.string().optional(),
-    })
-    .optional(),
+  proofOfDelivery: proofOfDelivery.optional(),
 });
 
 const labelSchema = z.object({

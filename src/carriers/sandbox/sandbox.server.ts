@@ -12,6 +12,8 @@ import { z } from 'zod';
 import type { TrackingEvent, TrackingStatus } from '../../../workflows/shipment.contract';
 import type { ClaimFiled, ClaimRequest, Label, ProofOfDelivery, TraceOpened } from '../carrier';
 import { trackingEvent } from '../../tracking/tracking.schemas';
+import { address, lineItem, origin } from '../../../workflows/model/shipment';
+import { geoPoint, location, proofOfDelivery } from '../../../workflows/model/tracking';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../webhooks/webhooks.providers';
 import {
   claimDecisionFor,
@@ -174,12 +176,12 @@ const trackingNumberSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9-]+$/);
 
-const proofOfDeliverySchema = z.object({
+const proofOfDeliverySchema = proofOfDelivery.safeExtend({
   deliveredAt: z.iso.datetime({ offset: true }),
   signedBy: z.string().max(200).optional(),
   photoUrl: z.url().optional(),
-  location: z
-    .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
+  location: geoPoint
+    .safeExtend({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
     .optional(),
   note: z.string().max(500).optional(),
 });
@@ -191,7 +193,8 @@ const registerParcelSchema = z.object({
   proofOfDelivery: proofOfDeliverySchema.optional(),
 });
 
-const locationSchema = z.object({
+/** A story's end point: a location whose country is required. */
+const locationSchema = location.safeExtend({
   country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE'),
   city: z.string().min(1).max(200).optional(),
   postalCode: z.string().min(1).max(20).optional(),
@@ -241,19 +244,17 @@ const labelSchema = z.object({
   carrier: z.string().min(1).max(64).optional(),
   service: z.enum(Object.keys(SERVICES) as [ServiceName, ...ServiceName[]]).default('standard'),
   reference: z.string().min(1),
-  from: z.object({ country: countrySchema, warehouseId: z.string().min(1) }),
-  to: z.object({
+  from: origin.safeExtend({ country: countrySchema, warehouseId: z.string().min(1) }),
+  to: address.safeExtend({
     country: countrySchema,
     name: z.string().min(1),
     line1: z.string().min(1),
-    line2: z.string().optional(),
     city: z.string().min(1),
-    region: z.string().optional(),
     postalCode: z.string().min(1),
   }),
   items: z
     .array(
-      z.object({
+      lineItem.safeExtend({
         sku: z.string().min(1),
         quantity: z.number().int().positive(),
         unitPrice: z.number().nonnegative(),
