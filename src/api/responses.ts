@@ -12,18 +12,25 @@ import { ROLES } from '../http/auth';
 import { BATCH_ITEM_STATUSES } from '../../workflows/batch-review.contract';
 import {
   INQUIRY_INTENTS,
-  MESSAGE_CHANNELS,
   NOTIFICATION_KINDS,
-  RESOLUTIONS,
   REVIEW_DECISIONS,
   STAGES,
-  SUSPICION_REASONS,
-  TRACKING_STATUSES,
-  VERIFICATION_OUTCOMES,
-} from '../../workflows/shipment.contract';
+} from '../../workflows/model/enums';
+import { claimDeadlines, claimHistoryEntry, claimTrace } from '../../workflows/model/claim';
+import { policy } from '../../workflows/model/policy';
+import { count, timestamp } from '../../workflows/model/scalars';
+import {
+  claimHandOff,
+  customerInquiry,
+  lineItem,
+  registration,
+  reshipRecord,
+  reviewResult,
+  shipmentState,
+  suspicion,
+} from '../../workflows/model/shipment';
+import { proofOfDelivery } from '../../workflows/model/tracking';
 
-const timestamp = z.string().describe('ISO 8601 date-time');
-const count = z.number().int().nonnegative();
 const page = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),
@@ -71,121 +78,47 @@ export const shipmentBatchResponse = z.object({
   ),
 });
 
-/** Fields every shipment answer repeats from the registration. */
+const reg = registration.shape;
+const state = shipmentState.shape;
+
+/** Fields every shipment answer repeats from the registration (the destination as its country). */
 const registrationFields = {
-  orderId: z.string(),
-  carrier: z.string(),
-  trackingNumber: z.string(),
+  orderId: reg.orderId,
+  carrier: reg.carrier,
+  trackingNumber: reg.trackingNumber,
   destination: z.string().describe('Destination country (ISO 3166-1 alpha-2)'),
-  declaredValue: z.number(),
-  currency: z.string(),
+  declaredValue: reg.declaredValue,
+  currency: reg.currency,
   createdAt: timestamp,
 };
 
-const trackingEvent = z.object({
-  eventId: z.string(),
-  occurredAt: timestamp,
-  status: z.enum(TRACKING_STATUSES),
-  subStatus: z.string().optional(),
-  carrierCode: z.string().optional(),
-  description: z.string().optional(),
-  location: z
-    .object({
-      country: z.string().optional(),
-      city: z.string().optional(),
-      postalCode: z.string().optional(),
-    })
-    .optional(),
-  expectedDeliveryAt: timestamp.optional(),
-});
-
-const proofOfDelivery = z.object({
-  deliveredAt: timestamp,
-  signedBy: z.string().optional(),
-  photoUrl: z.string().optional(),
-  location: z.object({ lat: z.number(), lng: z.number() }).optional(),
-  note: z.string().optional(),
-});
-
-/** GET /v1/shipments/{id}: from the workflow, its last snapshot, or only the read-model row. */
+/**
+ * GET /v1/shipments/{id}: from the workflow, its last snapshot, or only the read-model row. The
+ * workflow state's own pieces, in the order the answer has always listed them.
+ */
 export const shipmentViewResponse = z.object({
-  shipmentId: z.string(),
+  shipmentId: state.shipmentId,
   workflowId: z.string(),
   source: z.enum(['workflow', 'read_model']),
-  stage: z.enum(STAGES),
-  resolution: z.enum(RESOLUTIONS).optional(),
+  stage: state.stage,
+  resolution: state.resolution,
   policy: z.string().describe('Policy name'),
   ...registrationFields,
-  registeredAt: timestamp,
-  lastEvent: trackingEvent.optional(),
+  registeredAt: state.registeredAt,
+  lastEvent: state.lastEvent,
   // Absent when only the read-model row could answer.
-  eventCount: count.optional(),
-  reviewRound: count.optional(),
-  expectedDeliveryAt: timestamp.optional(),
-  suspicion: z
-    .object({
-      reason: z.enum(SUSPICION_REASONS),
-      detectedAt: timestamp,
-      detail: z.string().optional(),
-      evidence: z
-        .object({
-          proofOfDelivery: proofOfDelivery.nullable().optional(),
-          inquiryIds: z.array(z.string()).optional(),
-          failedAttempts: count.optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  verification: z
-    .object({ outcome: z.enum(VERIFICATION_OUTCOMES), at: timestamp, detail: z.string() })
-    .optional(),
-  reopenedBecause: z.string().optional(),
-  review: z
-    .object({
-      round: count.optional(),
-      decision: z.enum(REVIEW_DECISIONS),
-      reviewer: z.string(),
-      decidedAt: timestamp,
-      automatic: z.boolean(),
-      note: z.string().optional(),
-    })
-    .optional(),
-  reship: z
-    .object({
-      shipmentId: z.string(),
-      carrier: z.string(),
-      trackingNumber: z.string(),
-      warehouseId: z.string(),
-      channel: z.string().optional(),
-      channelReason: z.string().optional(),
-      insured: z.boolean().optional(),
-      cost: z
-        .object({
-          goods: z.number(),
-          postage: z.number(),
-          insurance: z.number(),
-          total: z.number(),
-          currency: z.string(),
-        })
-        .optional(),
-    })
-    .optional(),
-  refund: z
-    .object({
-      amount: z.number(),
-      currency: z.string(),
-      recordedAt: timestamp,
-      status: z.enum(['refunded', 'manual']).optional(),
-      reference: z.string().optional(),
-      note: z.string().optional(),
-    })
-    .optional(),
-  claim: z
-    .object({
-      workflowId: z.string(),
-      status: z.string(),
-      reason: z.enum(['lost', 'damaged']),
-      startedAt: timestamp,
+  eventCount: state.eventCount.optional(),
+  reviewRound: state.reviewRound.optional(),
+  expectedDeliveryAt: state.expectedDeliveryAt,
+  suspicion: state.suspicion,
+  verification: state.verification,
+  reopenedBecause: state.reopenedBecause,
+  review: state.review,
+  // The workflow's own handles (its id, the label, the stock reservation) stay inside.
+  reship: reshipRecord.omit({ workflowId: true, labelId: true, reservationId: true }).optional(),
+  refund: state.refund,
+  claim: claimHandOff
+    .extend({
       // From the claim's read-model row once the claim workflow has written one.
       claimId: z.string().optional(),
       filer: z.string().optional(),
@@ -197,59 +130,42 @@ export const shipmentViewResponse = z.object({
       decidedAt: timestamp.optional(),
     })
     .optional(),
-  cancelled: z.object({ reason: z.string(), at: timestamp }).optional(),
-  notifications: z.array(
-    z.object({
-      kind: z.enum(NOTIFICATION_KINDS),
-      channel: z.enum(MESSAGE_CHANNELS),
-      to: z.string(),
-      locale: z.string(),
-      sentAt: timestamp,
-      status: z.enum(['sent', 'queued']).optional(),
-    }),
-  ),
-  timeline: z.array(z.object({ at: timestamp, kind: z.string(), detail: z.string() })),
-  deadlines: z.object({
-    stallAt: timestamp.optional(),
-    overdueAt: timestamp.optional(),
-    reviewSlaAt: timestamp.optional(),
-    deliveredWatchUntil: timestamp.optional(),
-  }),
+  cancelled: state.cancelled,
+  notifications: state.notifications,
+  timeline: state.timeline,
+  deadlines: state.deadlines,
 });
 
 export const shipmentListResponse = page(
   z.object({
-    shipmentId: z.string(),
+    shipmentId: state.shipmentId,
     workflowId: z.string(),
-    stage: z.enum(STAGES),
-    resolution: z.enum(RESOLUTIONS).optional(),
+    stage: state.stage,
+    resolution: state.resolution,
     policy: z.string(),
     ...registrationFields,
-    suspicionReason: z.enum(SUSPICION_REASONS).optional(),
+    suspicionReason: suspicion.shape.reason.optional(),
     updatedAt: timestamp,
   }),
 );
 
+/** One open review as the queue lists it: the suspicion, its round and SLA, the parcel. */
 export const reviewQueueResponse = page(
   z.object({
-    shipmentId: z.string(),
-    round: count,
-    reason: z.enum(SUSPICION_REASONS),
-    detectedAt: timestamp,
+    shipmentId: state.shipmentId,
+    round: state.reviewRound,
+    reason: suspicion.shape.reason,
+    detectedAt: suspicion.shape.detectedAt,
     slaDeadline: timestamp,
-    declaredValue: z.number(),
-    currency: z.string(),
-    carrier: z.string(),
-    trackingNumber: z.string(),
+    declaredValue: reg.declaredValue,
+    currency: reg.currency,
+    carrier: reg.carrier,
+    trackingNumber: reg.trackingNumber,
     destination: z.string(),
   }),
 );
 
-export const reviewDecisionResponse = z.object({
-  stage: z.enum(STAGES),
-  decision: z.enum(REVIEW_DECISIONS),
-  duplicate: z.boolean().describe('The same decision had already been taken'),
-});
+export const reviewDecisionResponse = reviewResult;
 
 export const trackingEventsResponse = z.object({
   accepted: count,
@@ -257,25 +173,9 @@ export const trackingEventsResponse = z.object({
   unknown: count.describe('Events for a carrier and tracking number no shipment has'),
 });
 
-const policy = z.object({
-  name: z.string(),
-  stallAfter: z.record(z.string(), z.string()).describe('Tracking status → ISO 8601 duration'),
-  overdueGrace: z.string(),
-  inquirySurge: z.object({ count: z.number().int().positive(), window: z.string() }),
-  reviewSla: z.string(),
-  autoDecision: z.object({
-    maxDeclaredValue: z.number(),
-    decision: z.enum(REVIEW_DECISIONS),
-  }),
-  deliveredWatch: z.string(),
-  claimWait: z.string(),
-  maxFailedAttempts: z.number().int().positive().optional(),
-  version: z.number().int().positive().optional(),
-});
-
 export const policyResponse = z.object({
-  name: z.string(),
-  version: z.number().int().positive(),
+  name: policy.shape.name,
+  version: policy.shape.version.unwrap(),
   updatedAt: timestamp,
   policy,
 });
@@ -322,7 +222,7 @@ export const evidencePackageResponse = z.object({
     .object({
       orderId: z.string(),
       marketplace: z.string().optional(),
-      items: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPrice: z.number() })),
+      items: z.array(lineItem),
       customer: z.string(),
     })
     .optional(),
@@ -335,16 +235,16 @@ export const evidencePackageResponse = z.object({
     })
     .optional(),
   declaredValue: z.object({ amount: z.number(), currency: z.string() }).optional(),
-  label: z
-    .object({
-      carrier: z.string(),
-      trackingNumber: z.string(),
-      service: z.string().optional(),
-      shippedAt: timestamp,
-      expectedDeliveryAt: timestamp.optional(),
-      origin: z.string(),
-      destination: z.string(),
+  label: registration
+    .pick({
+      carrier: true,
+      trackingNumber: true,
+      service: true,
+      shippedAt: true,
+      expectedDeliveryAt: true,
     })
+    // Origin and destination as one line of text each.
+    .extend({ origin: z.string(), destination: z.string() })
     .optional(),
   trackingHistory: z.array(
     z.object({
@@ -355,9 +255,7 @@ export const evidencePackageResponse = z.object({
       source: z.string(),
     }),
   ),
-  carrierTrace: z
-    .object({ traceId: z.string(), status: z.string(), openedAt: timestamp })
-    .optional(),
+  carrierTrace: claimTrace.optional(),
   customerMessages: z.array(z.object({ at: timestamp, channel: z.string(), message: z.string() })),
   notificationsSent: z.array(z.object({ at: timestamp, kind: z.string() })),
   proofOfDelivery: proofOfDelivery.optional(),
@@ -381,11 +279,7 @@ const claimFields = {
     recovered: z.number().optional(),
     currency: z.string(),
   }),
-  deadlines: z.object({
-    eligibleAt: timestamp.optional(),
-    warnAt: timestamp.optional(),
-    windowClosesAt: timestamp.optional(),
-  }),
+  deadlines: claimDeadlines.partial(),
   filedAt: timestamp.optional(),
   decidedAt: timestamp.optional(),
   createdAt: timestamp,
@@ -397,7 +291,8 @@ export const claimListResponse = page(claimSummaryResponse);
 export const claimResponse = z.object({
   ...claimFields,
   trace: z.looseObject({}).optional().describe('The carrier trace opened before filing'),
-  history: z.array(z.object({ status: z.string(), at: timestamp, detail: z.string().optional() })),
+  // The read model's history keeps the status as the carrier or insurer reported it.
+  history: z.array(claimHistoryEntry.extend({ status: z.string() })),
   evidence: evidencePackageResponse
     .optional()
     .describe('The evidence package, once the claim is eligible (GET …/evidence)'),
@@ -645,10 +540,8 @@ export const communicationLogResponse = z.object({
         at: timestamp,
         direction: z.literal('in'),
         type: z.literal('inquiry'),
-        inquiryId: z.string(),
-        channel: z.string(),
-        message: z.string(),
-        locale: z.string().optional(),
+        ...customerInquiry.pick({ inquiryId: true, channel: true, message: true, locale: true })
+          .shape,
         intent: z.string().optional(),
         action: z.string().optional(),
         email: z

@@ -104,9 +104,9 @@ export const reviewRecord = z.object({
   round: count.optional(),
   decision: z.enum(REVIEW_DECISIONS),
   reviewer: z.string(),
-  note: z.string().optional(),
   decidedAt: timestamp,
   automatic: z.boolean(),
+  note: z.string().optional(),
 });
 
 /** What a replacement cost: goods + postage + insurance premium. */
