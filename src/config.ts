@@ -16,6 +16,28 @@ interface Setting<T extends z.ZodType> {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+const DURATION_UNITS_MS = { W: 604_800_000, D: 86_400_000, H: 3_600_000, M: 60_000, S: 1000 };
+
+/**
+ * Milliseconds of an ISO 8601 duration in weeks, days, hours, minutes and seconds (`P30D`,
+ * `PT12H`, `P1DT6H`) or of a plain number of days (`30`); undefined for anything else. Years
+ * and months are refused: their length depends on the date.
+ */
+export function durationMs(text: string): number | undefined {
+  const v = text.trim().toUpperCase();
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * DURATION_UNITS_MS.D;
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(v);
+  if (!m || v === 'P' || v.endsWith('T')) return undefined;
+  const [, w, d, h, min, s] = m.map((x) => Number(x ?? 0));
+  return (
+    w! * DURATION_UNITS_MS.W +
+    d! * DURATION_UNITS_MS.D +
+    h! * DURATION_UNITS_MS.H +
+    min! * DURATION_UNITS_MS.M +
+    s! * DURATION_UNITS_MS.S
+  );
+}
+
 export const settings = {
   port: { env: 'PORT', doc: 'HTTP port of the API and console.', schema: port.default(3000) },
   host: { env: 'HOST', doc: 'Address the API binds to.', schema: z.string().default('127.0.0.1') },
@@ -262,6 +284,17 @@ export const settings = {
     doc: "HMAC key of the sandbox carrier's webhook pushes (`x-sandbox-signature`, POST /v1/webhooks/sandbox); the sandbox signs with the same value. That receiver exists only while TRACKING_PROVIDER=sandbox.",
     schema: z.string().default('sandbox-webhook-secret'),
     secret: true,
+  },
+  webhookMaxAge: {
+    env: 'WEBHOOK_MAX_AGE',
+    doc: 'Oldest provider webhook accepted, judged by the time the provider sent it (else its newest event); an older one is refused with 422 webhook.stale_event. ISO 8601 duration (P30D, PT12H) or a number of days.',
+    schema: z
+      .string()
+      .refine(
+        (v) => (durationMs(v) ?? 0) > 0,
+        'must be an ISO 8601 duration such as P30D or PT12H, or a number of days',
+      )
+      .default('P30D'),
   },
   trackingProvider: {
     env: 'TRACKING_PROVIDER',

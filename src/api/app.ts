@@ -79,6 +79,10 @@ export interface AppDeps {
   webhookSecrets?: WebhookSecrets;
   /** Which provider serves which carriers (TRACKING_PROVIDER, CLAIMS_PROVIDER); default sandbox. */
   webhookRouting?: WebhookRouting;
+  /** WEBHOOK_MAX_AGE in ms: older provider deliveries are refused (default 30 days). */
+  webhookMaxAgeMs?: number;
+  /** The clock webhook deliveries are judged by (ms since the epoch); tests inject one. */
+  webhookClock?: () => number;
   /** How long a review decision waits for the workflow to take it. */
   updateTimeoutMs?: number;
   /** Survey secret, ops address and on-site channel for customer messages (default DEFAULT_MESSAGING). */
@@ -170,6 +174,8 @@ export function createApp(deps: AppDeps): express.Express {
     webhookReceiverRouter({
       secrets: deps.webhookSecrets ?? {},
       routing: deps.webhookRouting,
+      maxAgeMs: deps.webhookMaxAgeMs,
+      now: deps.webhookClock,
       webhooks,
       ingest,
       workflows,

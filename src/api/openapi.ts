@@ -420,6 +420,9 @@ function describedApi(): JsonSchema & { paths: Record<string, Record<string, unk
               'Unknown provider, or no receiver for it here (provider not configured)',
             ),
             '415': problem('Not sent as JSON'),
+            '422': problem(
+              'Delivery older than WEBHOOK_MAX_AGE (webhook.stale_event); nothing recorded',
+            ),
             '503': problem('Temporal unreachable; nothing recorded, deliver again'),
           },
         },

@@ -24,6 +24,8 @@ export interface ParsedTracking {
 export interface ParsedWebhook {
   /** The provider's id of this delivery (a digest of the body when the provider sends none). */
   deliveryId: string;
+  /** When the provider sent it, where the payload says (17TRACK does not). */
+  sentAt?: string;
   kind: 'tracking' | 'claim' | 'ignored';
   /** The provider's event type, for logs. */
   event: string;
@@ -92,6 +94,12 @@ const byTime = (a: TrackingEvent, b: TrackingEvent) =>
 
 // ---------- AfterShip ----------
 
+/** AfterShip's `ts` (seconds since the epoch) as an instant; out of range reads as none. */
+function fromUnixSeconds(ts: number): string | undefined {
+  const d = new Date(ts * 1000);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
 const afterShipBody = z.object({
   ts: z.number().nullish(),
   event: z.string().min(1),
@@ -155,8 +163,10 @@ export function parseAfterShip(body: unknown): ParsedWebhook {
       ),
     ),
   );
+  const sentAt = typeof b.ts === 'number' ? fromUnixSeconds(b.ts) : undefined;
   return {
     deliveryId: b.event_id,
+    ...(sentAt ? { sentAt } : {}),
     kind: 'tracking',
     event: b.event,
     trackings: [
@@ -233,6 +243,7 @@ const easyPostEvent = z.object({
   id: z.string().min(1),
   object: z.literal('Event'),
   description: z.string().min(1),
+  created_at: text,
   result: z.record(z.string(), z.unknown()).nullish(),
 });
 
@@ -268,8 +279,10 @@ const easyPostClaim = z.object({
 
 export function parseEasyPost(body: unknown): ParsedWebhook {
   const e = parseWith('easypost', easyPostEvent, body);
+  const sentAt = toInstant(e.created_at);
   const ignored: ParsedWebhook = {
     deliveryId: e.id,
+    ...(sentAt ? { sentAt } : {}),
     kind: 'ignored',
     event: e.description,
     trackings: [],
@@ -342,6 +355,7 @@ const sandboxBody = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('tracking.updated'),
     deliveryId: z.string().min(1),
+    sentAt: z.iso.datetime({ offset: true }).optional(),
     trackingNumber: z.string().min(1),
     carrier: z.string().optional(),
     estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
@@ -350,6 +364,7 @@ const sandboxBody = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('claim.updated'),
     deliveryId: z.string().min(1),
+    sentAt: z.iso.datetime({ offset: true }).optional(),
     claim: z.object({
       claimId: z.string().min(1),
       status: z.enum(CLAIM_STATUSES),
@@ -362,10 +377,12 @@ const sandboxBody = z.discriminatedUnion('type', [
 
 export function parseSandbox(body: unknown): ParsedWebhook {
   const b = parseWith('sandbox', sandboxBody, body);
+  const sentAt = b.sentAt ? { sentAt: toInstant(b.sentAt)! } : {};
   if (b.type === 'claim.updated') {
     const c = b.claim;
     return {
       deliveryId: b.deliveryId,
+      ...sentAt,
       kind: 'claim',
       event: b.type,
       trackings: [],
@@ -397,6 +414,7 @@ export function parseSandbox(body: unknown): ParsedWebhook {
     .sort(byTime);
   return {
     deliveryId: b.deliveryId,
+    ...sentAt,
     kind: 'tracking',
     event: b.type,
     trackings: [

@@ -12,6 +12,7 @@ import { unstorableTextErrors } from '../http/validate';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import type { TrackingIngest } from '../tracking/tracking.ingest';
+import { DEFAULT_WEBHOOK_MAX_AGE_MS, describeDuration, staleDelivery } from './webhooks.freshness';
 import { parseWebhook, type ParsedWebhook } from './webhooks.parsers';
 import { isWebhookProvider, WEBHOOK_PROVIDERS, type WebhookProvider } from './webhooks.providers';
 import type { Candidate, DeliveryWork, WebhookRepository } from './webhooks.repository';
@@ -30,6 +31,10 @@ export interface WebhookDeps {
   secrets: WebhookSecrets;
   /** Which provider serves which carriers (default: the configuration's defaults). */
   routing?: WebhookRouting;
+  /** WEBHOOK_MAX_AGE in milliseconds: older deliveries are refused (default 30 days). */
+  maxAgeMs?: number;
+  /** The clock deliveries are judged by (ms since the epoch); tests inject one. */
+  now?: () => number;
   webhooks: WebhookRepository;
   ingest: TrackingIngest;
   workflows: WorkflowGateway;
@@ -80,6 +85,8 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
   const { secrets, webhooks, ingest, workflows } = deps;
   const routing = deps.routing ?? DEFAULT_WEBHOOK_ROUTING;
   const receivers = webhookReceivers(secrets, routing);
+  const maxAgeMs = deps.maxAgeMs ?? DEFAULT_WEBHOOK_MAX_AGE_MS;
+  const now = deps.now ?? Date.now;
   const router = Router();
 
   // Both run inside the delivery's transaction, signals included: a workflow that cannot be told
@@ -201,6 +208,18 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
       }
       const parsed = parseWebhook(provider, body, raw);
       const log = req.log;
+      // Before any database work: a replayed old delivery costs nothing.
+      const stale = staleDelivery(parsed, now(), maxAgeMs);
+      if (stale) {
+        const window = describeDuration(maxAgeMs);
+        log.warn({ provider, deliveryId: parsed.deliveryId, ...stale }, 'stale webhook refused');
+        throw new ProblemError(
+          422,
+          'webhook.stale_event',
+          'Stale webhook delivery',
+          `The ${provider} delivery ${parsed.deliveryId} (${parsed.event}) is from ${stale.at} (${stale.basis}), older than the ${window} window (WEBHOOK_MAX_AGE); nothing was recorded.`,
+        );
+      }
       const received = await webhooks.receive(
         { provider, deliveryId: parsed.deliveryId, kind: parsed.kind },
         parsed.trackings.map((t) => t.trackingNumber),

@@ -3,7 +3,7 @@
  * is trusted only for what the carrier registry routes to it (see src/carriers/registry.ts): a
  * signed push from one provider must never move a parcel another provider tracks.
  */
-import type { Config } from '../config';
+import { durationMs, type Config } from '../config';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from './webhooks.providers';
 
 /** The signing secret of each provider (17TRACK signs with the account's API key). */
@@ -57,6 +57,7 @@ export function servesCarrier(
 export function webhookSettingsFromConfig(config: Config): {
   webhookSecrets: WebhookSecrets;
   webhookRouting: WebhookRouting;
+  webhookMaxAgeMs: number;
 } {
   return {
     webhookSecrets: {
@@ -66,5 +67,7 @@ export function webhookSettingsFromConfig(config: Config): {
       sandbox: config.sandboxWebhookSecret,
     },
     webhookRouting: { tracking: config.trackingProvider, claims: config.claimsProvider },
+    // Validated by the setting's schema, so it parses.
+    webhookMaxAgeMs: durationMs(config.webhookMaxAge)!,
   };
 }

@@ -71,6 +71,8 @@ beforeAll(async () => {
     taskQueue: uniqueId('webhook-formats'),
     webhookSecrets: SECRETS,
     webhookRouting: ROUTING,
+    // A week after the fixtures' scans, inside WEBHOOK_MAX_AGE.
+    webhookClock: () => Date.parse('2025-03-10T00:00:00.000Z'),
   });
 });
 

@@ -92,6 +92,9 @@ const CARRIER_OF: Record<WebhookProvider, string> = {
   sandbox: 'sandbox',
 };
 
+/** The receivers' clock: a week after the fixtures' scans (WEBHOOK_MAX_AGE is 30 days). */
+const FIXTURES_NOW = () => Date.parse('2025-03-10T00:00:00.000Z');
+
 let api: ApiUnderTest;
 let unconfigured: ApiUnderTest;
 let database: Database;
@@ -112,6 +115,7 @@ beforeAll(async () => {
     taskQueue: uniqueId('webhooks'),
     webhookSecrets: SECRETS,
     webhookRouting: ROUTING,
+    webhookClock: FIXTURES_NOW,
   });
   unconfigured = await serve({ ...common, taskQueue: uniqueId('webhooks-off') });
 });
@@ -753,6 +757,7 @@ describe('database round trips of a delivery', () => {
       taskQueue: api.taskQueue,
       webhookSecrets: SECRETS,
       webhookRouting: ROUTING,
+      webhookClock: FIXTURES_NOW,
     });
     try {
       // One delivery first, so what the app reads once at start is not counted.
@@ -775,5 +780,74 @@ describe('database round trips of a delivery', () => {
       await counted.close();
       await sql.end({ timeout: 5 });
     }
+  });
+});
+
+describe('the freshness window (WEBHOOK_MAX_AGE, 30 days by default)', () => {
+  it('a delivery the provider sent more than 30 days ago is refused with 422 naming it and the window; nothing is recorded', async () => {
+    const reg = await registered({ carrier: CARRIER_OF.aftership });
+    const old = trackingPush(reg.trackingNumber, { sentAt: '2025-02-01T15:00:00.000Z' });
+    const res = await push('aftership', body('aftership', old));
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.code).toBe('webhook.stale_event');
+    expect(res.body.detail).toContain(old.deliveryId);
+    expect(res.body.detail).toContain('2025-02-01T15:00:00.000Z');
+    expect(res.body.detail).toContain('30 days');
+    expect(await storedEvents(reg.shipmentId)).toEqual([]);
+    expect(
+      await database.db
+        .select()
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.deliveryId, old.deliveryId)),
+    ).toEqual([]);
+  });
+
+  it('a fresh delivery carrying a months-old scan history is taken: the window is per delivery', async () => {
+    const reg = await registered({ carrier: CARRIER_OF.aftership });
+    const history: Scan[] = [
+      { at: '2024-11-02T08:00:00.000Z', kind: 'picked_up', description: 'Accepted at origin' },
+      ...scans,
+    ];
+    const res = await push(
+      'aftership',
+      body('aftership', trackingPush(reg.trackingNumber, { scans: history })),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ duplicate: false, accepted: 3 });
+  });
+
+  it('17TRACK sends no time of its own: its delivery is judged by its newest scan', async () => {
+    const reg = await registered({ carrier: CARRIER_OF['17track'] });
+    const old: Scan[] = [
+      { at: '2024-12-01T08:00:00.000Z', kind: 'picked_up', description: 'Accepted at origin' },
+    ];
+    const res = await push(
+      '17track',
+      body('17track', trackingPush(reg.trackingNumber, { scans: old })),
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('webhook.stale_event');
+    expect(res.body.detail).toContain('newest event');
+    expect(await storedEvents(reg.shipmentId)).toEqual([]);
+  });
+
+  it('a stale claim decision is refused and the claim stays as it was', async () => {
+    const c = await aFiledClaim(CARRIER_OF.easypost);
+    const raw = JSON.stringify(
+      buildClaimPayload('easypost', {
+        deliveryId: `evt_${uniqueId('c')}`,
+        sentAt: '2024-06-02T10:00:00.000Z',
+        claimId: c.claimId,
+        trackingNumber: c.reg.trackingNumber,
+        status: 'denied',
+        amount: 40,
+        currency: 'USD',
+      }),
+    );
+    const res = await push('easypost', raw);
+    expect(res.status).toBe(422);
+    const [row] = await database.db.select().from(claims).where(eq(claims.id, c.rowId));
+    expect(row!.status).toBe('filed');
   });
 });
