@@ -56,7 +56,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
         status: r.status as TrackingStatus,
         ...(r.subStatus ? { subStatus: r.subStatus } : {}),
         ...(r.description ? { description: r.description } : {}),
-        ...(r.location ? { location: r.location as TrackingEvent['location'] } : {}),
+        ...(r.location ? { location: r.location } : {}),
       }));
     },
 

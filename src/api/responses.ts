@@ -16,7 +16,12 @@ import {
   REVIEW_DECISIONS,
   STAGES,
 } from '../../workflows/model/enums';
-import { claimDeadlines, claimHistoryEntry, claimTrace } from '../../workflows/model/claim';
+import {
+  claimDeadlines,
+  claimHistoryEntry,
+  claimRule,
+  claimTrace,
+} from '../../workflows/model/claim';
 import { policy } from '../../workflows/model/policy';
 import { count, timestamp } from '../../workflows/model/scalars';
 import {
@@ -211,7 +216,7 @@ export const evidencePackageResponse = z.object({
   claim: z.object({
     shipmentId: z.string(),
     filer: z.string(),
-    party: z.enum(['carrier', 'insurer']),
+    party: claimRule.shape.party,
     rule: z.string(),
     reason: z.string(),
     amountClaimed: z.number(),

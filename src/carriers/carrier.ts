@@ -1,4 +1,9 @@
-import type { Address, LineItem, TrackingEvent } from '../../workflows/shipment.contract';
+import type {
+  Address,
+  LineItem,
+  ProofOfDeliveryRecord,
+  TrackingEvent,
+} from '../../workflows/shipment.contract';
 
 /** What a carrier (or aggregator) can do for us. Business outcomes are data; failures are CarrierError. */
 export interface Carrier {
@@ -25,15 +30,8 @@ export interface TrackResult {
   proofOfDelivery?: ProofOfDelivery;
 }
 
-export interface ProofOfDelivery {
-  deliveredAt: string;
-  signedBy?: string;
-  photoUrl?: string;
-  /** Where the courier's device was when delivery was recorded. */
-  location?: { lat: number; lng: number };
-  /** Free text from the carrier (e.g. "left at front door"). */
-  note?: string;
-}
+/** What the carrier holds as proof of delivery: the shape the workflow records as evidence. */
+export type ProofOfDelivery = ProofOfDeliveryRecord;
 
 export interface TraceRequest {
   idempotencyKey: string;

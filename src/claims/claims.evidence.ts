@@ -4,61 +4,17 @@
  * Stored as JSON on the claim; the PDF renderer prints the same package for a human to submit.
  */
 import { asc, eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { evidencePackageResponse } from '../api/responses';
 import type { ProofOfDelivery } from '../carriers/carrier';
 import type { Db } from '../db/client';
 import { inquiries, notifications, shipments, trackingEvents } from '../db/schema';
 import type { ClaimRule, EvidenceItem } from '../../workflows/claim.rules';
+import type { Location } from '../../workflows/shipment.contract';
 
-export interface EvidenceTrackingEntry {
-  at: string;
-  status: string;
-  description?: string;
-  location?: string;
-  source: string;
-}
-
-export interface EvidencePackage {
-  claim: {
-    shipmentId: string;
-    filer: string;
-    party: ClaimRule['party'];
-    rule: string;
-    reason: string;
-    amountClaimed: number;
-    currency: string;
-    preparedAt: string;
-  };
-  order?: {
-    orderId: string;
-    marketplace?: string;
-    items: { sku: string; quantity: number; unitPrice: number }[];
-    customer: string;
-  };
-  paymentReference?: {
-    orderId: string;
-    marketplace?: string;
-    amountPaid: number;
-    currency: string;
-  };
-  declaredValue?: { amount: number; currency: string };
-  label?: {
-    carrier: string;
-    trackingNumber: string;
-    service?: string;
-    shippedAt: string;
-    expectedDeliveryAt?: string;
-    origin: string;
-    destination: string;
-  };
-  trackingHistory: EvidenceTrackingEntry[];
-  carrierTrace?: { traceId: string; status: string; openedAt: string };
-  customerMessages: { at: string; channel: string; message: string }[];
-  notificationsSent: { at: string; kind: string }[];
-  proofOfDelivery?: ProofOfDelivery;
-  /** What the rule asks for, and which of those we could not provide. */
-  required: EvidenceItem[];
-  missing: EvidenceItem[];
-}
+/** The package as GET /v1/claims/{id}/evidence answers it: a field the schema adds is missing here. */
+export type EvidencePackage = z.output<typeof evidencePackageResponse>;
+export type EvidenceTrackingEntry = EvidencePackage['trackingHistory'][number];
 
 export interface EvidenceInput {
   shipmentId: string;
@@ -67,16 +23,15 @@ export interface EvidenceInput {
   reason: string;
   amountClaimed: number;
   currency: string;
-  trace?: { traceId: string; status: string; openedAt: string };
+  trace?: EvidencePackage['carrierTrace'];
   proofOfDelivery?: ProofOfDelivery;
   preparedAt: Date;
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);
 
-function place(location: unknown): string | undefined {
-  if (!location || typeof location !== 'object') return undefined;
-  const l = location as { city?: string; postalCode?: string; country?: string };
+function place(l: Location | null): string | undefined {
+  if (!l) return undefined;
   const parts = [l.city, l.postalCode, l.country].filter(Boolean);
   return parts.length ? parts.join(', ') : undefined;
 }

@@ -1,20 +1,11 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { SuspicionReason } from '../../workflows/shipment.contract';
+import type { z } from 'zod';
+import type { reviewQueueResponse } from '../api/responses';
 import type { Db } from '../db/client';
 import { reviews, shipments } from '../db/schema/shipments';
 
-export interface PendingReview {
-  shipmentId: string;
-  round: number;
-  reason: SuspicionReason;
-  detectedAt: string;
-  slaDeadline: string;
-  declaredValue: number;
-  currency: string;
-  carrier: string;
-  trackingNumber: string;
-  destination: string;
-}
+/** One queue entry as GET /v1/reviews answers it (the schema is the source of its fields). */
+export type PendingReview = z.output<typeof reviewQueueResponse>['items'][number];
 
 export function createReviewRepository(db: Db) {
   return {

@@ -1,5 +1,11 @@
+import type { z } from 'zod';
 import type { ShipmentState } from '../../workflows/shipment.contract';
+import type { shipmentListResponse, shipmentViewResponse } from '../api/responses';
 import type { ShipmentRow } from './shipments.repository';
+
+// The answers' types come from their schemas: a field the schema adds is a compile error here.
+type ShipmentView = z.input<typeof shipmentViewResponse>;
+type ShipmentListItem = z.input<typeof shipmentListResponse>['items'][number];
 
 /** Fields that come from the registration, whatever the source of the state. */
 function registrationFields(row: ShipmentRow) {
@@ -18,8 +24,8 @@ function registrationFields(row: ShipmentRow) {
 export function shipmentView(
   row: ShipmentRow,
   state: ShipmentState,
-  source: 'workflow' | 'read_model',
-) {
+  source: ShipmentView['source'],
+): ShipmentView {
   return {
     shipmentId: state.shipmentId,
     workflowId: row.workflowId,
@@ -101,7 +107,7 @@ export function shipmentView(
 }
 
 /** When neither the workflow nor a snapshot can tell: what the read-model row itself knows. */
-export function rowOnlyView(row: ShipmentRow) {
+export function rowOnlyView(row: ShipmentRow): ShipmentView {
   return {
     shipmentId: row.shipmentId,
     workflowId: row.workflowId,
@@ -125,7 +131,7 @@ export function rowOnlyView(row: ShipmentRow) {
   };
 }
 
-export function listItemView(row: ShipmentRow) {
+export function listItemView(row: ShipmentRow): ShipmentListItem {
   return {
     shipmentId: row.shipmentId,
     workflowId: row.workflowId,

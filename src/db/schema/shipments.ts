@@ -11,6 +11,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type {
+  Location,
   Resolution,
   ShipmentRegistration,
   ShipmentState,
@@ -71,7 +72,7 @@ export const trackingEvents = pgTable(
     status: text('status').notNull(),
     subStatus: text('sub_status'),
     description: text('description'),
-    location: jsonb('location'),
+    location: jsonb('location').$type<Location>(),
     source: text('source').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
