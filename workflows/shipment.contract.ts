@@ -79,10 +79,7 @@ export type ReviewResult = z.output<typeof shipment.reviewResult>;
 export type CustomerInquiry = z.output<typeof shipment.customerInquiry>;
 
 /** An event id the workflow has taken, with when the scan happened (to bound what is carried). */
-export interface SeenEvent {
-  eventId: string;
-  occurredAt: string;
-}
+export type SeenEvent = Pick<TrackingEvent, 'eventId' | 'occurredAt'>;
 
 export interface ShipmentWorkflowInput {
   registration: ShipmentRegistration;

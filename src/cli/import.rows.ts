@@ -3,6 +3,7 @@
  * ones a file can fail on its own (missing column, `2,5` as a number); the API validates the rest
  * and its field errors are mapped back to the CSV column.
  */
+import type { LineItem } from '../../workflows/shipment.contract';
 import type { CsvRecord } from './csv';
 
 /** The columns of the import file; header names are matched ignoring case, spaces, _ and -. */
@@ -99,9 +100,7 @@ function instant(v: string): string | undefined {
 }
 
 /** `SKU-1:2:9.95;CAP:1:15`: the last two parts are quantity and price, the rest is the sku. */
-export function parseItems(
-  v: string,
-): { items: { sku: string; quantity: number; unitPrice: number }[] } | { error: string } {
+export function parseItems(v: string): { items: LineItem[] } | { error: string } {
   const parts = v
     .split(';')
     .map((p) => p.trim())
