@@ -5,7 +5,7 @@ import { MissingSettingError, prepareDatabase, requireDatabaseUrl, startApi } fr
 import { payloadCodecFromConfig } from './temporal/connection';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, { role: 'api' });
   const logger = createLogger(config.logLevel, 'parcelwarden-api');
   if (!config.apiKeys)
     throw new MissingSettingError(
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const database = await prepareDatabase(requireDatabaseUrl(config), {
     poolMax: config.databasePoolMax,
   });
-  const api = await startApi(config, database, logger, config.apiKeys);
+  const api = await startApi(config, database, logger);
   logger.info({ url: api.url }, 'API listening');
   const stop = () => {
     void api

@@ -12,6 +12,52 @@ interface Setting<T extends z.ZodType> {
   doc: string;
   schema: T;
   secret?: boolean;
+  /** Production mode needs it set, and not to its (public) development default: see below. */
+  production?: Requirement;
+}
+
+/**
+ * The process that reads the configuration: production mode asks each one only for what it uses
+ * (a worker gets no API keys). `start` is `npm start`, which runs both roles.
+ */
+export type ProcessRole = 'start' | 'api' | 'worker' | 'sandbox' | 'tool';
+
+/** The configuration as loadConfig builds it, before its type is known (for `when`). */
+type Values = Readonly<Record<string, unknown>>;
+
+interface Requirement {
+  /** The processes that need it in production mode. */
+  for: readonly ProcessRole[];
+  /** Needed only when this holds of the configuration (e.g. a sandbox provider is chosen). */
+  when?: (config: Values, role: ProcessRole) => boolean;
+  /** What it protects and how to make one, for the error message. */
+  make: string;
+}
+
+/** Used only when API_KEYS is unset in development, so the README walk-through works as is. */
+export const DEV_API_KEY = 'dev-admin-key';
+
+/** API_KEY_SECRET in development (and tests): public, so production refuses it. */
+export const DEV_API_KEY_SECRET = 'parcelwarden-dev-api-key-secret-do-not-use';
+
+const RANDOM_SECRET = 'make one with `openssl rand -base64 32`';
+const PROVIDERS = ['trackingProvider', 'labelProvider', 'claimsProvider', 'traceProvider'];
+/** Some provider is the sandbox carrier (the default in development). */
+export const usesSandbox = (c: Values) => PROVIDERS.some((k) => c[k] === 'sandbox');
+
+/** The keys of an API_KEYS value (role:key,role:key), for checks that must not print them. */
+const keysOf = (value: string) =>
+  value
+    .split(',')
+    .map((entry) => entry.slice(entry.indexOf(':') + 1).trim())
+    .filter(Boolean);
+
+/** API_KEY_SECRET: one secret, or several comma-separated while rotating (the first hashes). */
+export function apiKeySecrets(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -39,6 +85,11 @@ export function durationMs(text: string): number | undefined {
 }
 
 export const settings = {
+  nodeEnv: {
+    env: 'NODE_ENV',
+    doc: '`production` refuses development defaults: it needs API_KEYS, API_KEY_SECRET, SURVEY_SECRET, PAYLOAD_KEY and METRICS_TOKEN (and the sandbox secrets when a provider is the sandbox), and `npm start` then runs no mail sink or sandbox carrier of its own (docs/security.md, Production mode). `development` and `test` use the defaults below.',
+    schema: z.enum(['development', 'production', 'test']).default('development'),
+  },
   port: { env: 'PORT', doc: 'HTTP port of the API and console.', schema: port.default(3000) },
   host: { env: 'HOST', doc: 'Address the API binds to.', schema: z.string().default('127.0.0.1') },
   dataDir: {
@@ -108,6 +159,10 @@ export const settings = {
     doc: 'SMTP server for customer and ops mail, e.g. smtp://user:pass@host:587. When unset, `npm start` runs a local mail sink.',
     schema: z.string().optional(),
     secret: true,
+    production: {
+      for: ['start', 'worker'],
+      make: 'production mode runs no local mail sink (it would keep customer mail instead of sending it): point SMTP_URL at your mail server, e.g. smtp://user:pass@mail.example.com:587',
+    },
   },
   smtpSinkPort: {
     env: 'SMTP_SINK_PORT',
@@ -161,6 +216,10 @@ export const settings = {
     doc: 'HMAC key that signs survey links. Set your own in production (the default is public).',
     schema: z.string().min(16).default('parcelwarden-dev-survey-secret'),
     secret: true,
+    production: {
+      for: ['start', 'api', 'worker'],
+      make: `it signs survey links, so the public default would let anyone answer any survey: ${RANDOM_SECRET}`,
+    },
   },
   surveyLinkTtlDays: {
     env: 'SURVEY_LINK_TTL_DAYS',
@@ -177,6 +236,11 @@ export const settings = {
     doc: 'HMAC-SHA256 key of the X-Parcelwarden-Signature header on on-site messages.',
     schema: z.string().default('parcelwarden-dev-onsite-secret'),
     secret: true,
+    production: {
+      for: ['start', 'worker'],
+      when: (c) => Boolean(c.onsiteMessageUrl),
+      make: `ONSITE_MESSAGE_URL is set, and the seller's endpoint trusts messages signed with this key; the public default would let anyone forge them: ${RANDOM_SECRET}`,
+    },
   },
   outboxLeaseSeconds: {
     env: 'OUTBOX_LEASE_SECONDS',
@@ -200,14 +264,45 @@ export const settings = {
   },
   apiKeys: {
     env: 'API_KEYS',
-    doc: 'Comma-separated role:key pairs (roles ingest, ops, analyst, admin). `npm start` uses a dev admin key when unset.',
-    schema: z.string().optional(),
+    doc: 'Comma-separated role:key pairs (roles ingest, ops, analyst, admin). Keys from here that are removed are revoked at the next start; keys created through the API stay. Unset: `npm start` in development uses the development key `dev-admin-key` (never accepted once API_KEYS is set).',
+    schema: z
+      .string()
+      .refine(
+        (v) => !keysOf(v).includes(DEV_API_KEY),
+        `${DEV_API_KEY} is the public development key; choose your own, e.g. \`openssl rand -hex 32\``,
+      )
+      .optional(),
     secret: true,
+    production: {
+      for: ['start', 'api'],
+      make: 'production mode has no development key: set role:key pairs with keys you generate, e.g. API_KEYS=admin:$(openssl rand -hex 32)',
+    },
+  },
+  apiKeySecret: {
+    env: 'API_KEY_SECRET',
+    doc: 'HMAC-SHA-256 key the API keys are stored under (the database holds HMACs, not keys). Comma-separated while rotating: the first hashes, the others still verify and their keys are rewritten under the first on use. The default is public, for development only.',
+    schema: z
+      .string()
+      .refine(
+        (v) => apiKeySecrets(v).length > 0 && apiKeySecrets(v).every((p) => p.length >= 32),
+        'must be one or more comma-separated secrets of at least 32 characters',
+      )
+      .default(DEV_API_KEY_SECRET),
+    secret: true,
+    production: {
+      for: ['start', 'api'],
+      make: `with it, a copy of the api_keys table is no help in guessing keys; without its own, anyone can: ${RANDOM_SECRET}. Keep it: changing it drops every key created through the API unless the old one stays listed after the new one`,
+    },
   },
   sandboxCarrierUrl: {
     env: 'SANDBOX_CARRIER_URL',
     doc: 'Base URL of the sandbox carrier. When unset, `npm start` runs it on SANDBOX_CARRIER_PORT.',
     schema: z.string().url().optional(),
+    production: {
+      for: ['start', 'worker'],
+      when: usesSandbox,
+      make: 'a provider is the sandbox carrier and production mode does not start one: run it yourself and set its URL, or choose real providers (TRACKING_PROVIDER, LABEL_PROVIDER, CLAIMS_PROVIDER, TRACE_PROVIDER)',
+    },
   },
   sandboxCarrierPort: {
     env: 'SANDBOX_CARRIER_PORT',
@@ -224,6 +319,11 @@ export const settings = {
     doc: 'API key the sandbox carrier expects.',
     schema: z.string().default('sandbox-secret'),
     secret: true,
+    production: {
+      for: ['start', 'worker', 'sandbox'],
+      when: (c, role) => role === 'sandbox' || usesSandbox(c),
+      make: `a provider is the sandbox carrier, whose API (fault injection included) this key guards: ${RANDOM_SECRET}`,
+    },
   },
   refundUrl: {
     env: 'REFUND_URL',
@@ -284,6 +384,11 @@ export const settings = {
     doc: "HMAC key of the sandbox carrier's webhook pushes (`x-sandbox-signature`, POST /v1/webhooks/sandbox); the sandbox signs with the same value. That receiver exists only while TRACKING_PROVIDER=sandbox.",
     schema: z.string().default('sandbox-webhook-secret'),
     secret: true,
+    production: {
+      for: ['start', 'api', 'sandbox'],
+      when: (c, role) => role === 'sandbox' || c.trackingProvider === 'sandbox',
+      make: `TRACKING_PROVIDER is the sandbox carrier, so POST /v1/webhooks/sandbox takes tracking events signed with this key, and the public default would let anyone post them: ${RANDOM_SECRET}`,
+    },
   },
   webhookMaxAge: {
     env: 'WEBHOOK_MAX_AGE',
@@ -363,6 +468,10 @@ export const settings = {
     doc: 'Bearer token that may read GET /metrics and nothing else (for a Prometheus scraper); analyst and admin keys may read it too.',
     schema: z.string().min(16).optional(),
     secret: true,
+    production: {
+      for: ['start', 'api'],
+      make: `GET /metrics shows traffic and workflow counts to whoever holds it: ${RANDOM_SECRET}`,
+    },
   },
   temporalMetricsAddress: {
     env: 'TEMPORAL_METRICS_ADDRESS',
@@ -397,6 +506,10 @@ export const settings = {
     doc: 'AES-256-GCM keys that encrypt workflow payloads in Temporal, as comma-separated keyId:base64key (32 bytes each). The first encrypts; all decrypt, so add a new key in front to rotate. Unset: npm start creates one once in DATA_DIR/payload-key (mode 0600) and reuses it; the worker and API on their own refuse to start without it.',
     schema: z.string().optional(),
     secret: true,
+    production: {
+      for: ['start', 'api', 'worker'],
+      make: "it encrypts customer names, e-mails and addresses in Temporal, and production mode makes no key file of its own; the API and every worker need the same value. Make one with `npm run secrets` (or node -e \"console.log('k1:'+require('crypto').randomBytes(32).toString('base64'))\")",
+    },
   },
   rateLimitPerMinute: {
     env: 'RATE_LIMIT_PER_MINUTE',
@@ -432,14 +545,50 @@ type Settings = typeof settings;
 export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export class ConfigError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    public readonly problems: string[],
+    heading = 'Invalid configuration',
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
 
-/** Reads and validates the configuration from an env object (default: process.env). */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export const isProduction = (config: Pick<Config, 'nodeEnv'>) => config.nodeEnv === 'production';
+
+/**
+ * Production mode (NODE_ENV=production) refuses development defaults: every setting this process
+ * needs there must be set, and not to its public default. One error names every one missing.
+ */
+export function checkProduction(config: Config, role: ProcessRole = 'start'): void {
+  if (!isProduction(config)) return;
+  const missing: string[] = [];
+  for (const [key, s] of Object.entries(settings) as [keyof Config, Setting<z.ZodType>][]) {
+    const need = s.production;
+    if (!need || !need.for.includes(role) || (need.when && !need.when(config, role))) continue;
+    const value = config[key];
+    const fallback = s.schema.safeParse(undefined);
+    const isDefault = fallback.success && fallback.data !== undefined && value === fallback.data;
+    if (value === undefined || isDefault)
+      missing.push(
+        `${s.env} is ${isDefault ? 'at its public development default' : 'not set'}: ${need.make}.`,
+      );
+  }
+  if (missing.length)
+    throw new ConfigError(
+      missing,
+      'Production mode (NODE_ENV=production) needs these set (`npm run secrets` prints new secrets for all of them)',
+    );
+}
+
+/**
+ * Reads and validates the configuration from an env object (default: process.env), then checks
+ * what production mode needs of `role` (see checkProduction).
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  opts: { role?: ProcessRole } = {},
+): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, s] of Object.entries(settings) as [string, Setting<z.ZodType>][]) {
@@ -450,7 +599,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`${s.env}: ${parsed.error.issues.map((i) => i.message).join('; ')} (${s.doc})`);
   }
   if (problems.length) throw new ConfigError(problems);
-  return out as Config;
+  const config = out as Config;
+  checkProduction(config, opts.role);
+  return config;
 }
 
 /** A copy safe to log: secrets replaced. */

@@ -1,13 +1,15 @@
 /**
  * `npm start`: the whole of Parcelwarden on one machine with embedded defaults. Anything set in
  * the environment (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SANDBOX_CARRIER_URL) is used instead
- * of its embedded stand-in. Ctrl-C stops everything, in reverse order.
+ * of its embedded stand-in. In production mode (NODE_ENV=production) loadConfig has made sure of
+ * every secret, and no mail sink, sandbox carrier or payload key file is made here. Ctrl-C stops
+ * everything, in reverse order.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sandboxWebhookSecrets } from './carriers/sandbox/sandbox.config';
 import { createSandboxCarrier } from './carriers/sandbox/sandbox.server';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, DEV_API_KEY, isProduction, loadConfig, type Config } from './config';
 import { startEmbeddedPostgres } from './infra/embedded-postgres';
 import { findTemporalCli } from './infra/temporal-cli';
 import { startTemporalDevServer } from './infra/temporal-dev';
@@ -16,13 +18,11 @@ import { startMailSink } from './mail/smtp-sink';
 import { prepareDatabase, startApi, startWorker } from './services';
 import { ensurePayloadKeyFile } from './temporal/payload-key-file';
 
-/** Used only when API_KEYS is unset, so the README walk-through works out of the box. */
-export const DEV_API_KEY = 'dev-admin-key';
-
 const say = (msg: string) => process.stdout.write(`${msg}\n`);
 
 async function main(): Promise<void> {
-  const config: Config = loadConfig(process.env);
+  const config: Config = loadConfig(process.env, { role: 'start' });
+  const production = isProduction(config);
   const logger = createLogger(config.logLevel);
   await fs.mkdir(config.dataDir, { recursive: true });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     // Payload encryption: PAYLOAD_KEY, else a key of this data folder, made once.
     let payloadKey = config.payloadKey;
     let payloadKeyWhere = 'PAYLOAD_KEY';
-    if (!payloadKey) {
+    if (!payloadKey && !production) {
       const keyFile = await ensurePayloadKeyFile(config.dataDir);
       payloadKey = keyFile.value;
       payloadKeyWhere = keyFile.file;
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
     // Mail
     let smtpUrl = config.smtpUrl;
     let mailViewer: string | undefined;
-    if (!smtpUrl) {
+    // Development only: production mode requires SMTP_URL (checked by loadConfig).
+    if (!smtpUrl && !production) {
       const sink = await startMailSink({
         smtpPort: config.smtpSinkPort,
         httpPort: config.mailViewerPort,
@@ -112,7 +113,8 @@ async function main(): Promise<void> {
 
     // Sandbox carrier
     let sandboxCarrierUrl = config.sandboxCarrierUrl;
-    if (!sandboxCarrierUrl) {
+    // Development only: production mode starts no sandbox (SANDBOX_CARRIER_URL when one is used).
+    if (!sandboxCarrierUrl && !production) {
       const sandbox = createSandboxCarrier({
         apiKey: config.sandboxCarrierKey,
         log: (m) => logger.debug(m),
@@ -128,8 +130,7 @@ async function main(): Promise<void> {
     const effective: Config = { ...config, databaseUrl, smtpUrl, sandboxCarrierUrl, payloadKey };
     const worker = await startWorker(effective, database, logger);
     stops.push({ name: 'worker', stop: worker.stop });
-    const apiKeys = config.apiKeys ?? `admin:${DEV_API_KEY}`;
-    const api = await startApi(effective, database, logger, apiKeys);
+    const api = await startApi(effective, database, logger);
     stops.push({ name: 'API', stop: api.stop });
 
     say('');
@@ -147,7 +148,10 @@ async function main(): Promise<void> {
     say(
       `  Mail sink        ${mailViewer ?? `(external SMTP: ${config.smtpUrl ? 'SMTP_URL' : ''})`}`,
     );
-    say(`  Sandbox carrier  ${sandboxCarrierUrl}   (Authorization: Bearer <SANDBOX_CARRIER_KEY>)`);
+    say(
+      `  Sandbox carrier  ${sandboxCarrierUrl ? `${sandboxCarrierUrl}   (Authorization: Bearer <SANDBOX_CARRIER_KEY>)` : '(none: real providers)'}`,
+    );
+    if (production) say('  Mode             production (NODE_ENV=production)');
     say(`  Data             ${config.dataDir}`);
     say('Press Ctrl-C to stop.');
 

@@ -6,10 +6,16 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Server } from 'node:http';
 import { createActivities } from '../activities';
-import { createApp, parseApiKeys } from './api/app';
+import { createApp, parseApiKeys, type ApiKey } from './api/app';
+import {
+  DEVELOPMENT_KEY_NAME,
+  hashEnvKeys,
+  keyHasher,
+  syncEnvKeys,
+} from './api-keys/api-keys.repository';
 import { carrierRegistryFromConfig } from './carriers/registry';
 import { SandboxCarrierClient } from './carriers/sandbox/sandbox.client';
-import type { Config } from './config';
+import { apiKeySecrets, DEV_API_KEY, isProduction, type Config } from './config';
 import { connectDatabase, migrateDatabase, type Database } from './db/client';
 import { channelPolicyFromConfig } from './channels/channel-policy';
 import { seed } from './db/seed';
@@ -246,20 +252,46 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/**
+ * The keys of API_KEYS, else (development only: production mode requires API_KEYS) the
+ * development key `dev-admin-key`, which is never accepted once API_KEYS is set.
+ */
+export function apiKeysFromConfig(config: Config): { keys: ApiKey[]; development: boolean } {
+  if (config.apiKeys) return { keys: parseApiKeys(config.apiKeys), development: false };
+  if (isProduction(config))
+    throw new MissingSettingError(
+      'API_KEYS',
+      'Production mode has no development key: set role:key pairs, e.g. API_KEYS=admin:$(openssl rand -hex 32).',
+    );
+  return { keys: [{ role: 'admin', key: DEV_API_KEY }], development: true };
+}
+
 /** Starts the HTTP API (and console) on the configured port. */
 export async function startApi(
   config: Config,
   database: Database,
   logger: Logger,
-  apiKeysValue: string,
 ): Promise<RunningApi> {
   const payloadCodec = payloadCodecFromConfig(config);
+  const apiKeys = apiKeysFromConfig(config);
+  const apiKeySecretList = apiKeySecrets(config.apiKeySecret);
+  // At start, before serving: API_KEYS is the truth for keys from the environment. A key removed
+  // from it stops working, and so does the development key once API_KEYS is set.
+  const { revoked } = await syncEnvKeys(
+    database.db,
+    hashEnvKeys(apiKeys.keys, keyHasher(apiKeySecretList)),
+    { revokeOthers: true, name: apiKeys.development ? DEVELOPMENT_KEY_NAME : undefined },
+  );
+  if (revoked)
+    logger.warn({ revoked }, 'revoked API keys from the environment that API_KEYS no longer holds');
   const client = await connectClient(config);
   const app = createApp({
     db: database.db,
     temporal: client,
     taskQueue: config.taskQueue,
-    apiKeys: parseApiKeys(apiKeysValue),
+    apiKeys: apiKeys.keys,
+    apiKeySecrets: apiKeySecretList,
+    developmentKey: apiKeys.development,
     messaging: messagingFromConfig(config),
     ...webhookSettingsFromConfig(config),
     logger,

@@ -5,7 +5,7 @@ import { prepareDatabase, requireDatabaseUrl, startWorker } from './services';
 import { payloadCodecFromConfig } from './temporal/connection';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, { role: 'worker' });
   const logger = createLogger(config.logLevel, 'parcelwarden-worker');
   // First: without PAYLOAD_KEY, say how to make one before touching the database.
   payloadCodecFromConfig(config);

@@ -1,20 +1,52 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { and, desc, eq, getTableColumns, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { DEV_API_KEY } from '../config';
 import type { Db } from '../db/client';
 import { apiKeys } from '../db/schema/api-keys';
 import type { ApiKey, KeyVerifier, Principal, Role } from '../http/auth';
+import { safeEqual } from '../http/safe-equal';
 
 export type { Principal };
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
+export type HashScheme = 'hmac-sha256' | 'sha256';
+
 /**
- * SHA-256, not scrypt/argon2: our keys are 32 random bytes (and API_KEYS entries are chosen by the
- * operator as secrets of the same kind), so there is no dictionary to slow down, and a slow hash
- * would only cost CPU on every request. The digest is compared in constant time.
+ * How keys are stored (docs/security.md, API key storage): HMAC-SHA-256 under API_KEY_SECRET, so
+ * that a copy of the table without the secret does not let anyone test guesses (API_KEYS entries
+ * are chosen by operators and may be weak). Not scrypt/argon2: our own keys are 32 random bytes,
+ * and a slow hash would cost CPU on every request. `secrets[0]` hashes; the others (an old secret
+ * while rotating) and plain SHA-256 (rows from before API_KEY_SECRET) are still recognized, and a
+ * row found that way is rewritten under `secrets[0]`.
  */
-export function hashKey(key: string): string {
+export interface KeyHasher {
+  /** The digest a key is stored under now (hex HMAC-SHA-256 under the first secret). */
+  hash(key: string): string;
+  /** Every digest the key may be stored under, current first, as hex. */
+  candidates(key: string): { scheme: HashScheme; hex: string; current: boolean }[];
+}
+
+/** Plain SHA-256: rows from before API_KEY_SECRET. Recognized, never written. */
+export function legacyHash(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function keyHasher(secrets: readonly string[]): KeyHasher {
+  if (secrets.length === 0) throw new Error('API_KEY_SECRET holds no secret');
+  const hmac = (secret: string, key: string) =>
+    createHmac('sha256', secret).update(key, 'utf8').digest('hex');
+  return {
+    hash: (key) => hmac(secrets[0]!, key),
+    candidates: (key) => [
+      ...secrets.map((secret, i) => ({
+        scheme: 'hmac-sha256' as const,
+        hex: hmac(secret, key),
+        current: i === 0,
+      })),
+      { scheme: 'sha256' as const, hex: legacyHash(key), current: false },
+    ],
+  };
 }
 
 /** A new key: a recognizable prefix (for secret scanners) and 256 random bits. */
@@ -25,6 +57,8 @@ export function generateKey(): string {
 interface CachedKey {
   id: string;
   role: Role;
+  scheme: HashScheme;
+  hex: string;
   digest: Buffer;
 }
 
@@ -32,6 +66,94 @@ interface CachedKey {
 const REFRESH_MS = 5_000;
 /** last_used_at is written at most this often per key: no write per request. */
 const TOUCH_EVERY_MS = 60_000;
+/** A key of API_KEYS as kept in memory: its role and digests, not the key. */
+export interface HashedKey {
+  role: Role;
+  /** The digest it is stored under now. */
+  now: string;
+  /** Digests it may still be stored under (an older secret, plain SHA-256). */
+  older: string[];
+}
+
+export function hashEnvKeys(envKeys: readonly ApiKey[], hasher: KeyHasher): HashedKey[] {
+  return envKeys.map((k) => {
+    const [now, ...older] = hasher.candidates(k.key).map((c) => c.hex);
+    return { role: k.role, now: now!, older };
+  });
+}
+
+/** Serializes reconciling API_KEYS between API replicas that start together. */
+const ENV_KEYS_LOCK = sql`pg_advisory_xact_lock(hashtext('parcelwarden.api_keys.env'))`;
+
+/**
+ * Brings the keys of API_KEYS into the table: each is stored under the current hash (a row kept
+ * under plain SHA-256 or an older secret is rewritten in place, so its id stays), and one that
+ * left API_KEYS before and is back works again. A revocation made through the API stays: removing
+ * the key from API_KEYS is the fix. With `revokeOthers` (the process that owns API_KEYS, at
+ * start), every other key that came from the environment is revoked: one removed from API_KEYS
+ * stops working, and so does the development key once API_KEYS is set. Keys created through the
+ * API are not touched.
+ */
+export async function syncEnvKeys(
+  db: Db,
+  envKeys: readonly HashedKey[],
+  opts: { revokeOthers: boolean; name?: string },
+): Promise<{ revoked: number }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select ${ENV_KEYS_LOCK}`);
+    const current: string[] = [];
+    for (const k of envKeys) {
+      const { now, older } = k;
+      current.push(now);
+      const revive = {
+        revokedAt: sql`case when ${apiKeys.revokedBy} = 'config' then null else ${apiKeys.revokedAt} end`,
+        revokedBy: sql`case when ${apiKeys.revokedBy} = 'config' then null else ${apiKeys.revokedBy} end`,
+      };
+      const [existing] = await tx
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(eq(apiKeys.keyHash, now));
+      const [stale] = existing
+        ? []
+        : await tx
+            .select({ id: apiKeys.id })
+            .from(apiKeys)
+            .where(inArray(apiKeys.keyHash, older))
+            .limit(1);
+      if (stale) {
+        // Stored the old way (or under an older secret): rewrite that row, keeping its id.
+        await tx
+          .update(apiKeys)
+          .set({ keyHash: now, hashScheme: 'hmac-sha256', role: k.role, ...revive })
+          .where(eq(apiKeys.id, stale.id));
+      }
+      await tx
+        .insert(apiKeys)
+        .values({
+          id: `key_${randomUUID()}`,
+          role: k.role,
+          name: opts.name ?? `API_KEYS (${k.role})`,
+          keyHash: now,
+          hashScheme: 'hmac-sha256',
+          source: 'env',
+        })
+        .onConflictDoUpdate({ target: apiKeys.keyHash, set: { role: k.role, ...revive } });
+    }
+    if (!opts.revokeOthers) return { revoked: 0 };
+    const revoked = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()`, revokedBy: 'config' })
+      .where(
+        and(
+          eq(apiKeys.source, 'env'),
+          isNull(apiKeys.revokedAt),
+          current.length ? notInArray(apiKeys.keyHash, current) : undefined,
+        ),
+      )
+      .returning({ id: apiKeys.id });
+    return { revoked: revoked.length };
+  });
+}
 
 export interface KeyStore extends KeyVerifier {
   /** The owner of an active key by its id (a codec session names its key by id), or undefined. */
@@ -45,35 +167,43 @@ export interface KeyStore extends KeyVerifier {
   revoke(id: string): Promise<ApiKeyRow | undefined>;
 }
 
+/** How the development key is listed (GET /v1/api-keys). */
+export const DEVELOPMENT_KEY_NAME = 'development key (API_KEYS unset)';
+
+export interface KeyStoreOptions {
+  /** Keys from API_KEYS (or the development key): upserted on first use. */
+  envKeys: readonly ApiKey[];
+  /** API_KEY_SECRET: the first hashes, all verify (see KeyHasher). */
+  secrets: readonly string[];
+  /**
+   * The development key is among `envKeys` (API_KEYS unset in development). Otherwise
+   * `dev-admin-key` is refused outright, whatever the table says.
+   */
+  developmentKey?: boolean;
+  onError?: (err: unknown, msg: string) => void;
+}
+
 /**
  * API keys in PostgreSQL, with the active ones (hashes only) cached in memory and reloaded every
  * few seconds. Keys from API_KEYS are hashed here and upserted on first use; the plain keys are
  * dropped once hashed.
  */
-export function createKeyStore(
-  db: Db,
-  envKeys: readonly ApiKey[],
-  onError: (err: unknown, msg: string) => void = () => undefined,
-): KeyStore {
-  const fromEnv = envKeys.map((k) => ({ role: k.role, keyHash: hashKey(k.key) }));
+export function createKeyStore(db: Db, opts: KeyStoreOptions): KeyStore {
+  const hasher = keyHasher(opts.secrets);
+  const developmentKey = opts.developmentKey ?? false;
+  const onError = opts.onError ?? (() => undefined);
+  // Hashed once here; only the roles and the digests stay in memory, not `opts` with the keys.
+  const fromEnv = hashEnvKeys(opts.envKeys, hasher);
   let seeded: Promise<void> | undefined;
   let cache: { at: number; keys: CachedKey[] } | undefined;
   const touched = new Map<string, number>();
 
   async function seedEnvKeys(): Promise<void> {
-    for (const k of fromEnv) {
-      // Keeps a revocation made through the API: removing the key from API_KEYS is the fix.
-      await db
-        .insert(apiKeys)
-        .values({
-          id: `key_${randomUUID()}`,
-          role: k.role,
-          name: `API_KEYS (${k.role})`,
-          keyHash: k.keyHash,
-          source: 'env',
-        })
-        .onConflictDoUpdate({ target: apiKeys.keyHash, set: { role: k.role } });
-    }
+    if (fromEnv.length === 0) return;
+    await syncEnvKeys(db, fromEnv, {
+      revokeOthers: false,
+      name: developmentKey ? DEVELOPMENT_KEY_NAME : undefined,
+    });
   }
 
   async function active(): Promise<CachedKey[]> {
@@ -85,7 +215,12 @@ export function createKeyStore(
     await seeded;
     if (!cache || Date.now() - cache.at > REFRESH_MS) {
       const rows = await db
-        .select({ id: apiKeys.id, role: apiKeys.role, keyHash: apiKeys.keyHash })
+        .select({
+          id: apiKeys.id,
+          role: apiKeys.role,
+          keyHash: apiKeys.keyHash,
+          hashScheme: apiKeys.hashScheme,
+        })
         .from(apiKeys)
         .where(isNull(apiKeys.revokedAt));
       cache = {
@@ -93,11 +228,29 @@ export function createKeyStore(
         keys: rows.map((r) => ({
           id: r.id,
           role: r.role as Role,
+          scheme: r.hashScheme as HashScheme,
+          hex: r.keyHash,
           digest: Buffer.from(r.keyHash, 'hex'),
         })),
       };
     }
     return cache.keys;
+  }
+
+  /** A row found under plain SHA-256 or an older secret: stored under the current hash now. */
+  async function rehash(found: CachedKey, now: string): Promise<void> {
+    try {
+      await db
+        .update(apiKeys)
+        .set({ keyHash: now, hashScheme: 'hmac-sha256' })
+        .where(and(eq(apiKeys.id, found.id), eq(apiKeys.keyHash, found.hex)));
+      found.scheme = 'hmac-sha256';
+      found.hex = now;
+      found.digest = Buffer.from(now, 'hex');
+    } catch (err) {
+      // The key was right; storing it anew is tried again on its next use.
+      onError(err, 'could not store an API key under the current API_KEY_SECRET');
+    }
   }
 
   function touch(id: string): void {
@@ -115,15 +268,25 @@ export function createKeyStore(
 
   return {
     async verify(key) {
-      const presented = Buffer.from(hashKey(key), 'hex');
-      let found: CachedKey | undefined;
-      // Every key is compared, so the position of a match does not show in the timing.
+      // Once API_KEYS is set the development key is refused, even if a row of it were active.
+      if (!developmentKey && safeEqual(key, DEV_API_KEY)) return undefined;
+      const candidates = hasher.candidates(key).map((c) => ({
+        ...c,
+        digest: Buffer.from(c.hex, 'hex'),
+      }));
+      let found: { key: CachedKey; current: boolean } | undefined;
+      // Every key is compared with every digest of its scheme, so neither the position of a match
+      // nor the scheme it matched under shows in the timing.
       for (const k of await active()) {
-        if (timingSafeEqual(presented, k.digest) && !found) found = k;
+        for (const c of candidates) {
+          const same = c.scheme === k.scheme && timingSafeEqual(c.digest, k.digest);
+          if (same && !found) found = { key: k, current: c.current };
+        }
       }
       if (!found) return undefined;
-      touch(found.id);
-      return { id: found.id, role: found.role };
+      if (!found.current) await rehash(found.key, candidates[0]!.hex);
+      touch(found.key.id);
+      return { id: found.key.id, role: found.key.role };
     },
 
     async byId(id) {
@@ -137,7 +300,14 @@ export function createKeyStore(
       const key = generateKey();
       const [row] = await db
         .insert(apiKeys)
-        .values({ id: `key_${randomUUID()}`, role, name, keyHash: hashKey(key), source: 'api' })
+        .values({
+          id: `key_${randomUUID()}`,
+          role,
+          name,
+          keyHash: hasher.hash(key),
+          hashScheme: 'hmac-sha256',
+          source: 'api',
+        })
         .returning();
       cache = undefined;
       return { row: row!, key };
@@ -165,7 +335,11 @@ export function createKeyStore(
     async revoke(id) {
       const [row] = await db
         .update(apiKeys)
-        .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+        .set({
+          revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())`,
+          // Final even if the key had left API_KEYS before: putting it back does not revive it.
+          revokedBy: 'api',
+        })
         .where(eq(apiKeys.id, id))
         .returning();
       cache = undefined;

@@ -8,6 +8,7 @@ import { batchesRouter } from '../batches/batches.routes';
 import { createClaimRepository } from '../claims/claims.repository';
 import { consoleRouter } from '../console/console.routes';
 import { claimsRouter } from '../claims/claims.routes';
+import { DEV_API_KEY_SECRET } from '../config';
 import type { Db } from '../db/client';
 import { createInquiryService } from '../inquiries/inquiries.service';
 import { inquiriesRouter } from '../inquiries/inquiries.routes';
@@ -70,6 +71,10 @@ export interface AppDeps {
   temporal: Client;
   taskQueue: string;
   apiKeys: ApiKey[];
+  /** API_KEY_SECRET (the first hashes, all verify); default: the public development secret. */
+  apiKeySecrets?: string[];
+  /** `apiKeys` is the development key (API_KEYS unset): only then is `dev-admin-key` accepted. */
+  developmentKey?: boolean;
   logger: Logger;
   /** Readiness probe; defaults to `select 1` on the database and GetSystemInfo on Temporal. */
   ready?: () => Promise<{ db: boolean; temporal: boolean }>;
@@ -135,7 +140,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(securityHeaders());
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const keys = createKeyStore(db, deps.apiKeys, (err, msg) => logger.warn({ err }, msg));
+  const keys = createKeyStore(db, {
+    envKeys: deps.apiKeys,
+    secrets: deps.apiKeySecrets ?? [DEV_API_KEY_SECRET],
+    developmentKey: deps.developmentKey,
+    onError: (err, msg) => logger.warn({ err }, msg),
+  });
   const metrics = createApiMetrics(db);
   app.use(requestLogging(logger));
   app.use(metrics.httpMetrics);

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { requestContext } from '../logger';
+import { requestContext, safeUrl, serializeError } from '../logger';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** What we accept from a caller: short, printable, no spaces (it ends up in logs and headers). */
@@ -28,13 +28,16 @@ export function requestLogging(logger: Logger): RequestHandler {
     genReqId: requestId,
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
-    // Never log headers: they carry API keys. Query strings may carry customer data; keep the path.
+    // Never log headers: they carry API keys and the codec session cookie. Query strings may
+    // carry customer data; keep the path, with the secrets in it masked (/survey/<token>).
+    // Errors without what their queries were given (customer names, e-mails, streets).
     serializers: {
       req: (req: { method: string; url: string }) => ({
         method: req.method,
-        path: req.url.split('?')[0],
+        path: safeUrl(req.url),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
     },
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

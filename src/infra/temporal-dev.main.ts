@@ -8,7 +8,7 @@ import { findTemporalCli } from './temporal-cli';
 import { startTemporalDevServer } from './temporal-dev';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, { role: 'tool' });
   const log = (msg: string) => process.stderr.write(`${msg}\n`);
   if (config.temporalAddress) {
     log(

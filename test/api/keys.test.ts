@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_API_KEY_SECRET } from '../../src/config';
 import { apiKeys } from '../../src/db/schema/api-keys';
 import { aRegistration } from '../helpers/factories';
 import { waitUntil } from '../helpers/wait';
@@ -15,6 +16,9 @@ afterAll(async () => {
 });
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+/** How keys are stored: HMAC-SHA-256 under API_KEY_SECRET (the harness runs the development one). */
+const hmac = (s: string) =>
+  createHmac('sha256', DEV_API_KEY_SECRET).update(s, 'utf8').digest('hex');
 
 async function createKey(role: string, name: string) {
   const res = await api.call('POST', '/v1/api-keys', { as: 'admin', body: { role, name } });
@@ -25,7 +29,7 @@ async function createKey(role: string, name: string) {
 const withKey = (key: string) => ({ authorization: `Bearer ${key}` });
 
 describe('API keys created by an admin', () => {
-  it('are shown once, work with their role at once, and are stored only as a SHA-256', async () => {
+  it('are shown once, work with their role at once, and are stored only as an HMAC', async () => {
     const created = await createKey('analyst', 'Looker export');
     expect(created).toMatchObject({ role: 'analyst', name: 'Looker export', source: 'api' });
     expect(created.key).toMatch(/^pwk_[A-Za-z0-9_-]{43}$/);
@@ -39,7 +43,7 @@ describe('API keys created by an admin', () => {
     expect(write.status).toBe(403);
 
     const [row] = await api.db.select().from(apiKeys).where(eq(apiKeys.id, created.id));
-    expect(row!.keyHash).toBe(sha256(created.key));
+    expect(row).toMatchObject({ keyHash: hmac(created.key), hashScheme: 'hmac-sha256' });
     expect(JSON.stringify(row)).not.toContain(created.key);
   });
 
@@ -57,6 +61,7 @@ describe('API keys created by an admin', () => {
     const res = await api.call('GET', '/v1/api-keys?limit=200', { as: 'admin' });
     const text = JSON.stringify(res.body);
     expect(text).not.toContain(created.key);
+    expect(text).not.toContain(hmac(created.key));
     expect(text).not.toContain(sha256(created.key));
     expect(res.body.items.find((k: { id: string }) => k.id === created.id)).toEqual({
       id: created.id,
@@ -111,7 +116,7 @@ describe('API keys created by an admin', () => {
 
 describe('keys from API_KEYS', () => {
   it('are stored hashed at start, never in plain', async () => {
-    const hashes = Object.values(api.keys).map(sha256);
+    const hashes = Object.values(api.keys).map(hmac);
     const rows = await api.db.select().from(apiKeys).where(inArray(apiKeys.keyHash, hashes));
     expect(rows.map((r) => r.role).sort()).toEqual(['admin', 'analyst', 'ingest', 'ops']);
     expect(rows.every((r) => r.source === 'env')).toBe(true);

@@ -19,6 +19,7 @@ import {
   type ServiceProcess,
 } from '../helpers/processes';
 import { waitUntil } from '../helpers/wait';
+import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import '../helpers/provided';
 
 /**
@@ -37,6 +38,11 @@ let apiUrl: string;
 let sandbox: { store: SandboxStore; close(): Promise<void> };
 let mail: MailSink;
 let database: Database;
+/**
+ * A database of this file's own: the API it spawns takes API_KEYS as the whole truth about keys
+ * from the environment and revokes the others at start, which would be other test files' keys.
+ */
+let own: OwnDatabase;
 let dir: string;
 
 function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
@@ -61,7 +67,8 @@ async function http(
 }
 
 beforeAll(async () => {
-  database = connectDatabase(inject('databaseUrl'), { max: 2 });
+  own = await ownDatabase();
+  database = connectDatabase(own.url, { max: 2 });
   dir = await mkdtemp(path.join(os.tmpdir(), 'parcelwarden-cli-batch-'));
   const s = createSandboxCarrier({ apiKey: SANDBOX_KEY });
   const listening = await s.listen(0);
@@ -70,7 +77,7 @@ beforeAll(async () => {
   const port = await findFreePort();
   apiUrl = `http://127.0.0.1:${port}`;
   const env = {
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: own.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TASK_QUEUE: `cli-batch-${randomUUID()}`,
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
@@ -105,6 +112,7 @@ afterAll(async () => {
   await sandbox?.close();
   await mail?.stop();
   await database?.close();
+  await own?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -19,6 +19,7 @@ import {
 } from '../helpers/processes';
 import { testDataConverter } from '../helpers/payload-key';
 import { waitUntil } from '../helpers/wait';
+import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import '../helpers/provided';
 
 /**
@@ -31,6 +32,11 @@ const CARRIER = `cli-${randomUUID().slice(0, 8)}`;
 let api: ServiceProcess;
 let apiUrl: string;
 let database: Database;
+/**
+ * A database of this file's own: the API it spawns takes API_KEYS as the whole truth about keys
+ * from the environment and revokes the others at start, which would be other test files' keys.
+ */
+let own: OwnDatabase;
 let temporal: Client;
 let dir: string;
 
@@ -39,12 +45,13 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRe
 }
 
 beforeAll(async () => {
-  database = connectDatabase(inject('databaseUrl'), { max: 2 });
+  own = await ownDatabase();
+  database = connectDatabase(own.url, { max: 2 });
   dir = await mkdtemp(path.join(os.tmpdir(), 'parcelwarden-cli-'));
   const port = await findFreePort();
   apiUrl = `http://127.0.0.1:${port}`;
   api = spawnService('src/api.main.ts', {
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: own.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TASK_QUEUE: `cli-e2e-${randomUUID()}`,
     API_KEYS: `admin:${ADMIN},ingest:${INGEST}`,
@@ -61,6 +68,7 @@ afterAll(async () => {
   await api?.kill();
   await temporal?.connection.close();
   await database?.close();
+  await own?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -14,6 +14,7 @@ import { aRegistration, uniqueId } from '../helpers/factories';
 import { testDataConverter } from '../helpers/payload-key';
 import { spawnService, type ServiceProcess } from '../helpers/processes';
 import { waitUntil } from '../helpers/wait';
+import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import '../helpers/provided';
 
 /**
@@ -29,6 +30,11 @@ let apiUrl: string;
 let sandbox: { url: string; store: SandboxStore; close(): Promise<void> };
 let mail: MailSink;
 let database: Database;
+/**
+ * A database of this file's own: the API it spawns takes API_KEYS as the whole truth about keys
+ * from the environment and revokes the others at start, which would be other test files' keys.
+ */
+let own: OwnDatabase;
 let temporal: Client;
 let env: Record<string, string>;
 
@@ -80,7 +86,8 @@ function startWorkerProcess(): Promise<ServiceProcess> {
 }
 
 beforeAll(async () => {
-  database = connectDatabase(inject('databaseUrl'), { max: 3 });
+  own = await ownDatabase();
+  database = connectDatabase(own.url, { max: 3 });
   const s = createSandboxCarrier({ apiKey: SANDBOX_KEY });
   const listening = await s.listen(0);
   sandbox = { url: listening.url, store: s.store, close: listening.close };
@@ -88,7 +95,7 @@ beforeAll(async () => {
   const port = await findFreePort();
   apiUrl = `http://127.0.0.1:${port}`;
   env = {
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: own.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TASK_QUEUE: `e2e-${randomUUID()}`,
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
@@ -123,6 +130,7 @@ afterAll(async () => {
   await sandbox?.close();
   await mail?.stop();
   await database?.close();
+  await own?.drop();
 });
 
 /**

@@ -4,7 +4,8 @@ import { loadConfig } from '../../config';
 import { sandboxWebhookSecrets } from './sandbox.config';
 import { createSandboxCarrier } from './sandbox.server';
 
-const config = loadConfig();
+// In production mode its key and webhook secret must be your own, not the public defaults.
+const config = loadConfig(process.env, { role: 'sandbox' });
 const logger = pino({ level: config.logLevel, name: 'sandbox-carrier' });
 const sandbox = createSandboxCarrier({
   apiKey: config.sandboxCarrierKey,
