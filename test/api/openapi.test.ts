@@ -1,7 +1,7 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listRoutes, rolesFor, ROUTE_ACCESS, type Access } from '../../src/api/access';
-import { createApp } from '../../src/api/app';
+import { API_TAGS } from '../../src/api/openapi';
+import { rolesFor, routeKey, type Access } from '../../src/http/route';
+import { appRoutes, routeKeys } from '../helpers/app-routes';
 import { startApi, type ApiUnderTest } from './harness';
 
 let api: ApiUnderTest;
@@ -11,15 +11,7 @@ let routes: string[];
 let doc: any;
 beforeAll(async () => {
   api = await startApi();
-  routes = listRoutes(
-    createApp({
-      db: api.db,
-      temporal: api.client,
-      taskQueue: 'unused',
-      apiKeys: [],
-      logger: pino({ level: 'silent' }),
-    }),
-  );
+  routes = routeKeys(appRoutes());
   const res = await api.call('GET', '/openapi.json');
   expect(res.status).toBe(200);
   doc = res.body;
@@ -53,8 +45,22 @@ describe('the OpenAPI document', () => {
     }).toEqual({ undocumented: [], notServed: [] });
   });
 
-  it('states for every operation the roles of the access table, with the problems it can answer', () => {
-    const access = ROUTE_ACCESS as Record<string, Access>;
+  it('names every operation once, with an operationId and a tag it describes', () => {
+    const ids = operations().map((o) => o.op.operationId);
+    expect(ids.filter((id) => typeof id !== 'string' || !/^[a-z][A-Za-z0-9]+$/.test(id))).toEqual(
+      [],
+    );
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    const tags = doc.tags.map((t: { name: string }) => t.name);
+    expect(tags.every((t: string) => API_TAGS.some((d) => d.name === t))).toBe(true);
+    for (const { key, op } of operations()) expect(tags, key).toContain(op.tags?.[0]);
+    expect(doc.servers.length).toBeGreaterThan(0);
+  });
+
+  it('states for every operation the roles it was declared with, with the problems it can answer', () => {
+    const access: Record<string, Access> = Object.fromEntries(
+      appRoutes().map((r) => [routeKey(r), r.access]),
+    );
     for (const { key, op } of operations()) {
       const a = access[key];
       expect(op['x-roles'], key).toEqual(rolesFor(a!));

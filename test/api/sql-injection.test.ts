@@ -9,9 +9,9 @@ import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { ROUTE_ACCESS } from '../../src/api/access';
 import type { Role } from '../../src/http/auth';
 import { openApiDocument } from '../../src/api/openapi';
+import { appRoutes } from '../helpers/app-routes';
 import { connectDatabase, type Database } from '../../src/db/client';
 import * as schema from '../../src/db/schema';
 import { seed } from '../../src/db/seed';
@@ -32,13 +32,14 @@ const ROLE_FOR: Record<string, Role> = {
   ingest: 'ingest',
 };
 
-const doc = openApiDocument() as {
+const declared = appRoutes();
+const doc = openApiDocument(declared) as {
   paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
 };
-const READ_ROUTES = Object.entries(ROUTE_ACCESS as Record<string, string>)
-  .filter(([route]) => route.startsWith('GET '))
-  .map(([route, access]) => {
-    const template = route.slice(4);
+const READ_ROUTES = declared
+  .filter((r) => r.method === 'get')
+  .map(({ path: template, access }) => {
+    const route = `GET ${template}`;
     const op = doc.paths[template]?.get;
     const query = (op?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
     return { route, template, role: ROLE_FOR[access] ?? 'admin', query };

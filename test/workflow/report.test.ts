@@ -178,7 +178,7 @@ describe('daily carrier report', () => {
     const review = (shipmentId: string, detected: string, sla: string, decided?: string) => ({
       shipmentId,
       round: 1,
-      reason: 'stalled',
+      reason: 'stalled' as const,
       detectedAt: new Date(detected),
       slaDeadline: new Date(sla),
       status: decided ? 'decided' : 'pending',
