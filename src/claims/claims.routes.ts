@@ -1,8 +1,12 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Router } from 'express';
 import type { Logger } from 'pino';
-import { requirePermission } from '../http/auth';
-import { parseBody, parseParams, parseQuery } from '../http/validate';
+import {
+  claimListResponse,
+  claimResponse,
+  claimSummaryResponse,
+  evidencePackageResponse,
+} from '../api/responses';
+import { route, type RouteSpec } from '../http/route';
 import { claimUpdateSignal } from '../../workflows/claim.contract';
 import { claimAlreadyDecided, claimEvidenceNotReady, claimNotFound } from './claims.errors';
 import type { EvidencePackage } from './claims.evidence';
@@ -52,9 +56,12 @@ function storedEvidence(row: ClaimRow): EvidencePackage | undefined {
   return e && e.claim && Array.isArray(e.trackingHistory) ? (e as EvidencePackage) : undefined;
 }
 
-export function claimsRouter(deps: { claims: ClaimRepository; temporal: Client; logger: Logger }) {
+export function claimsRoutes(deps: {
+  claims: ClaimRepository;
+  temporal: Client;
+  logger: Logger;
+}): RouteSpec[] {
   const { claims, temporal, logger } = deps;
-  const router = Router();
 
   const load = async (rawId: string) => {
     const found = await claims.get(Number(rawId));
@@ -62,71 +69,124 @@ export function claimsRouter(deps: { claims: ClaimRepository; temporal: Client; 
     return found;
   };
 
-  router.get('/v1/claims', requirePermission('read'), async (req, res) => {
-    const q = parseQuery(req, claimListQuery);
-    const page = await claims.list(q);
-    res.json({ items: page.rows.map(claimView), nextCursor: page.nextCursor });
+  const list = route({
+    method: 'get',
+    path: '/v1/claims',
+    access: 'read',
+    operationId: 'listClaims',
+    tag: 'Claims',
+    summary: 'Claims, newest first, filtered by status and carrier, cursor paging',
+    query: claimListQuery,
+    answer: { description: '{items, nextCursor}', schema: claimListResponse },
+    handler: async ({ query }) => {
+      const page = await claims.list(query);
+      return { items: page.rows.map(claimView), nextCursor: page.nextCursor };
+    },
   });
 
-  router.get('/v1/claims/:id', requirePermission('read'), async (req, res) => {
-    const { id } = parseParams(req, claimParams);
-    const { row, history } = await load(id);
-    res.json({
-      ...claimView(row),
-      trace: row.trace ?? undefined,
-      history: history.map((h: ClaimHistoryRow) => ({
-        status: h.status,
-        at: h.at.toISOString(),
-        detail: h.detail ?? undefined,
-      })),
-      evidence: storedEvidence(row),
-    });
+  const get = route({
+    method: 'get',
+    path: '/v1/claims/{id}',
+    access: 'read',
+    operationId: 'getClaim',
+    tag: 'Claims',
+    summary: 'A claim with its history, deadlines, amounts and evidence',
+    params: claimParams,
+    answer: { description: 'The claim', schema: claimResponse },
+    responses: { '404': 'Unknown claim' },
+    handler: async ({ params: { id } }) => {
+      const { row, history } = await load(id);
+      return {
+        ...claimView(row),
+        // A copy: the carrier's trace interface has no index signature for the loose schema.
+        trace: row.trace ? { ...row.trace } : undefined,
+        history: history.map((h: ClaimHistoryRow) => ({
+          status: h.status,
+          at: h.at.toISOString(),
+          detail: h.detail ?? undefined,
+        })),
+        evidence: storedEvidence(row),
+      };
+    },
   });
 
-  router.get('/v1/claims/:id/evidence', requirePermission('read'), async (req, res) => {
-    const { id } = parseParams(req, claimParams);
-    const evidence = storedEvidence((await load(id)).row);
-    if (!evidence) throw claimEvidenceNotReady(id);
-    res.json(evidence);
+  const evidence = route({
+    method: 'get',
+    path: '/v1/claims/{id}/evidence',
+    access: 'read',
+    operationId: 'getClaimEvidence',
+    tag: 'Claims',
+    summary: 'The evidence package (JSON)',
+    params: claimParams,
+    answer: { description: 'The evidence package', schema: evidencePackageResponse },
+    responses: { '404': 'Unknown claim', '409': 'Evidence not built yet' },
+    handler: async ({ params: { id } }) => {
+      const found = storedEvidence((await load(id)).row);
+      if (!found) throw claimEvidenceNotReady(id);
+      return found;
+    },
   });
 
-  router.get('/v1/claims/:id/evidence.pdf', requirePermission('read'), async (req, res) => {
-    const { id } = parseParams(req, claimParams);
-    const { row } = await load(id);
-    const evidence = storedEvidence(row);
-    if (!evidence) throw claimEvidenceNotReady(id);
-    const pdf = await renderEvidencePdf(evidence, { claimId: row.claimId ?? `#${row.id}` });
-    res
-      .type('application/pdf')
-      .set('Content-Disposition', `inline; filename="claim-${row.id}-evidence.pdf"`)
-      .send(pdf);
+  const evidencePdf = route({
+    method: 'get',
+    path: '/v1/claims/{id}/evidence.pdf',
+    access: 'read',
+    operationId: 'getClaimEvidencePdf',
+    tag: 'Claims',
+    summary: 'The evidence package as a PDF to submit',
+    params: claimParams,
+    answer: { description: 'PDF', contentType: 'application/pdf' },
+    responses: { '404': 'Unknown claim', '409': 'Evidence not built yet' },
+    handler: async ({ res, params: { id } }) => {
+      const { row } = await load(id);
+      const found = storedEvidence(row);
+      if (!found) throw claimEvidenceNotReady(id);
+      const pdf = await renderEvidencePdf(found, { claimId: row.claimId ?? `#${row.id}` });
+      res
+        .type('application/pdf')
+        .set('Content-Disposition', `inline; filename="claim-${row.id}-evidence.pdf"`)
+        .send(pdf);
+    },
   });
 
-  router.post('/v1/claims/:id/outcome', requirePermission('decide'), async (req, res) => {
-    const { id } = parseParams(req, claimParams);
-    const body = parseBody(req, claimOutcomeBody);
-    const outcome = await claims.recordOutcome(Number(id), body, `api (${req.role})`);
-    if (outcome === undefined) throw claimNotFound(id);
-    if (typeof outcome === 'object') throw claimAlreadyDecided(id, outcome.decided);
-    const { row } = await load(id);
-    // A claim still followed up by its workflow hears the outcome there and stops polling.
-    if (row.workflowId && row.claimId) {
-      try {
-        await temporal.workflow.getHandle(row.workflowId).signal(claimUpdateSignal, {
-          claimId: row.claimId,
-          status: body.status,
-          at: new Date().toISOString(),
-          ...(body.amountRecovered !== undefined ? { amountApproved: body.amountRecovered } : {}),
-          ...(body.note ? { detail: body.note } : {}),
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) {
-          (req.log ?? logger).warn({ err, claimId: id }, 'claim workflow not told of the outcome');
+  const outcome = route({
+    method: 'post',
+    path: '/v1/claims/{id}/outcome',
+    access: 'decide',
+    operationId: 'recordClaimOutcome',
+    tag: 'Claims',
+    summary: 'Record an outcome decided outside the system (ops)',
+    params: claimParams,
+    body: claimOutcomeBody,
+    answer: { description: 'The claim', schema: claimSummaryResponse },
+    responses: { '404': 'Unknown claim', '409': 'Already decided otherwise' },
+    handler: async ({ req, params: { id }, body }) => {
+      const recorded = await claims.recordOutcome(Number(id), body, `api (${req.role})`);
+      if (recorded === undefined) throw claimNotFound(id);
+      if (typeof recorded === 'object') throw claimAlreadyDecided(id, recorded.decided);
+      const { row } = await load(id);
+      // A claim still followed up by its workflow hears the outcome there and stops polling.
+      if (row.workflowId && row.claimId) {
+        try {
+          await temporal.workflow.getHandle(row.workflowId).signal(claimUpdateSignal, {
+            claimId: row.claimId,
+            status: body.status,
+            at: new Date().toISOString(),
+            ...(body.amountRecovered !== undefined ? { amountApproved: body.amountRecovered } : {}),
+            ...(body.note ? { detail: body.note } : {}),
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) {
+            (req.log ?? logger).warn(
+              { err, claimId: id },
+              'claim workflow not told of the outcome',
+            );
+          }
         }
       }
-    }
-    res.json(claimView(row));
+      return claimView(row);
+    },
   });
 
-  return router;
+  return [list, get, evidence, evidencePdf, outcome];
 }

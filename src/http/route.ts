@@ -24,6 +24,10 @@ export function rolesFor(access: Access): readonly Role[] {
 
 export const isOpen = (access: Access) => access === 'public' || access === 'signed';
 
+/** Routes mounted ahead of key authentication: open ones and those that check callers themselves. */
+export const beforeAuthentication = (spec: Pick<RouteSpec, 'access' | 'selfAuthenticated'>) =>
+  isOpen(spec.access) || spec.selfAuthenticated === true;
+
 /**
  * Names of the response shapes shown as `components.schemas` in the OpenAPI document. A schema
  * registered here is referenced by name wherever a route answers with it.
@@ -48,6 +52,8 @@ export interface Answer<S extends z.ZodType = z.ZodType> {
   /** A JSON schema for a non-JSON body (`{type: 'string'}` for text). */
   bodySchema?: JsonSchema;
   headers?: Record<string, { description: string; schema: JsonSchema }>;
+  /** The same answer in other content types (CSV, SVG…), each with its body's JSON schema. */
+  alternatives?: Record<string, JsonSchema>;
 }
 
 export interface RouteInput<P, Q, B> {
@@ -91,8 +97,20 @@ export interface RouteSpec<
    * signature check, a session cookie standing in for the key.
    */
   before?: RequestHandler[];
-  /** `raw`: the handler reads the body itself (a `before` middleware parsed it). */
+  /**
+   * The route checks its caller itself (a token of its own besides keys, like /metrics): it is
+   * mounted ahead of key authentication and the mount does not check the permission.
+   */
+  selfAuthenticated?: boolean;
+  /** `raw`: the handler reads the body itself (a `before` or `parsers` middleware parsed it). */
   bodyParser?: 'json' | 'raw';
+  /**
+   * Body parsers of a `raw` route that do not need the raw bytes before the access check (CSV):
+   * they run after it, so a caller without the permission never gets its body read.
+   */
+  parsers?: RequestHandler[];
+  /** Turns path validation errors into a more specific problem (else 400 validation.failed). */
+  onInvalidParams?: (errors: FieldError[], params: unknown) => ProblemError;
   /** Turns body validation errors into a more specific problem (else 400 validation.failed). */
   onInvalidBody?: (errors: FieldError[], body: unknown) => ProblemError;
   handler: (
@@ -157,7 +175,15 @@ function handle(spec: RouteSpec): RequestHandler {
   return async (req, res) => {
     checkText(req.params, 'path', 'path');
     checkText(req.query, 'query', 'query string');
-    const params = spec.params ? parse(spec.params, req.params, 'path', 'path') : undefined;
+    let params: unknown;
+    if (spec.params) {
+      const parsed = spec.params.safeParse(req.params);
+      if (!parsed.success) {
+        const found = fieldErrors(parsed.error, 'path');
+        throw spec.onInvalidParams?.(found, req.params) ?? validationFailed(found, 'path');
+      }
+      params = parsed.data;
+    }
     const query = spec.query ? parse(spec.query, req.query, 'query', 'query string') : undefined;
     let body: unknown;
     if (spec.body && spec.bodyParser !== 'raw') {
@@ -193,7 +219,8 @@ export function mountRoutes(routes: readonly RouteSpec[], opts: MountOptions): R
   const json = express.json({ limit: opts.bodyLimit });
   for (const spec of routes) {
     const chain: RequestHandler[] = [...(spec.before ?? [])];
-    if (!isOpen(spec.access)) chain.push(accessCheck(spec));
+    if (!beforeAuthentication(spec)) chain.push(accessCheck(spec));
+    chain.push(...(spec.parsers ?? []));
     if (spec.body && spec.bodyParser !== 'raw') chain.push(json);
     chain.push(handle(spec));
     router[spec.method](expressPath(spec.path), ...chain);

@@ -1,8 +1,17 @@
-import express, { Router } from 'express';
-import { requirePermission } from '../http/auth';
+import express from 'express';
+import type { z } from 'zod';
+import {
+  purchaseSuggestionListResponse,
+  stockImportResponse,
+  stockListResponse,
+  warehouseListResponse,
+  warehouseResponse,
+  warehouseWithStockResponse,
+} from '../api/responses';
 import { decodeCursor, toPage } from '../http/pagination';
 import { validationFailed } from '../http/problems';
-import { parseBody, parseParams, parseQuery } from '../http/validate';
+import { route, type RouteSpec } from '../http/route';
+import { parseBody } from '../http/validate';
 import type { Db } from '../db/client';
 import {
   stockImportInvalid,
@@ -26,6 +35,9 @@ import { importStock, parseStockCsv, parseStockJson } from './stock-import';
 
 /** CSV files are bigger than JSON bodies: 50,000 rows of ~40 bytes. */
 export const CSV_LIMIT = '4mb';
+/** The JSON form of an import has the limit of every other JSON body (BODY_LIMIT). */
+const JSON_LIMIT = '1mb';
+const CSV_TYPES = ['text/csv', 'application/csv'];
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 function idempotencyKey(header: string | undefined): string | undefined {
@@ -39,23 +51,48 @@ function idempotencyKey(header: string | undefined): string | undefined {
   return header;
 }
 
-export function inventoryRouter(deps: { db: Db; inventory: InventoryRepository }): Router {
+export function inventoryRoutes(deps: { db: Db; inventory: InventoryRepository }): RouteSpec[] {
   const { db, inventory } = deps;
-  const router = Router();
 
   /**
    * Stock levels from CSV (`warehouse_id,sku,quantity[,mode]`) or JSON (`{rows: [...]}`): all rows
    * applied in one transaction, or none with a per-row error report; the same import again
    * (same Idempotency-Key, or same rows without one) changes nothing.
    */
-  router.post(
-    '/v1/stock\\:import',
-    requirePermission('ingest'),
-    express.text({ type: ['text/csv', 'application/csv'], limit: CSV_LIMIT }),
-    async (req, res) => {
+  const importRows = route({
+    method: 'post',
+    path: '/v1/stock:import',
+    access: 'ingest',
+    operationId: 'importStock',
+    tag: 'Inventory',
+    summary:
+      'Import stock levels (CSV warehouse_id,sku,quantity[,mode set|add] or JSON); all rows or none; idempotent',
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Defaults to the hash of the rows: the same file twice applies once.',
+      },
+    ],
+    bodyContent: { 'text/csv': { type: 'string' }, 'application/json': stockImportBody },
+    // CSV or JSON by content type, read by the handler; parsed only once the key may import.
+    bodyParser: 'raw',
+    parsers: [
+      express.text({ type: CSV_TYPES, limit: CSV_LIMIT }),
+      express.json({ limit: JSON_LIMIT }),
+    ],
+    answer: {
+      description: '{importKey, replayed, rows, created, updated}',
+      schema: stockImportResponse,
+    },
+    responses: {
+      '409': 'Idempotency-Key used for other rows',
+      '415': 'Neither CSV nor JSON',
+      '422': 'Invalid rows (errors[].path = rows.<row>.<field>); nothing applied',
+    },
+    handler: async ({ req }) => {
       const key = idempotencyKey(req.header('idempotency-key'));
       let parsed;
-      if (req.is(['text/csv', 'application/csv'])) {
+      if (req.is(CSV_TYPES)) {
         parsed = parseStockCsv(typeof req.body === 'string' ? req.body : '');
       } else if (req.is('application/json')) {
         parsed = parseStockJson(parseBody(req, stockImportBody).rows);
@@ -67,51 +104,100 @@ export function inventoryRouter(deps: { db: Db; inventory: InventoryRepository }
         if (outcome.reason === 'key_reused') throw stockImportKeyReused(outcome.importKey);
         throw stockImportInvalid(outcome.errors);
       }
-      res.status(200).json({
+      return {
         importKey: outcome.importKey,
         replayed: outcome.replayed,
         rows: outcome.rows,
         created: outcome.created,
         updated: outcome.updated,
-      });
+      };
     },
-  );
-
-  router.get('/v1/stock', requirePermission('read'), async (req, res) => {
-    const { cursor, ...q } = parseQuery(req, stockQuery);
-    const after = cursor ? decodeCursor(cursor, stockCursor) : undefined;
-    const rows = await inventory.stock({ ...q, limit: q.limit + 1, after });
-    res.json(toPage(rows, q.limit, (r) => [r.warehouseId, r.sku]));
   });
 
-  router.get('/v1/warehouses', requirePermission('read'), async (req, res) => {
-    const q = parseQuery(req, warehousesQuery);
-    const after = q.cursor ? decodeCursor(q.cursor, warehousesCursor)[0] : undefined;
-    const rows = await inventory.listWarehouses({ limit: q.limit + 1, after });
-    res.json(toPage(rows, q.limit, (w) => [w.warehouseId]));
+  const stock = route({
+    method: 'get',
+    path: '/v1/stock',
+    access: 'read',
+    operationId: 'listStock',
+    tag: 'Inventory',
+    summary: 'Stock levels per warehouse and SKU, by warehouse then SKU, cursor paging',
+    query: stockQuery,
+    answer: { description: '{items, nextCursor}', schema: stockListResponse },
+    handler: async ({ query: { cursor, ...q } }) => {
+      const after = cursor ? decodeCursor(cursor, stockCursor) : undefined;
+      const rows = await inventory.stock({ ...q, limit: q.limit + 1, after });
+      return toPage(rows, q.limit, (r) => [r.warehouseId, r.sku]);
+    },
   });
 
-  router.get('/v1/warehouses/:id', requirePermission('read'), async (req, res) => {
-    const { id } = parseParams(req, warehouseParams);
-    const warehouse = await inventory.getWarehouse(id);
-    if (!warehouse) throw warehouseNotFound(id);
-    res.json(warehouse);
+  const warehouses = route({
+    method: 'get',
+    path: '/v1/warehouses',
+    access: 'read',
+    operationId: 'listWarehouses',
+    tag: 'Inventory',
+    summary: 'List warehouses by id, cursor paging',
+    query: warehousesQuery,
+    answer: { description: '{items, nextCursor}', schema: warehouseListResponse },
+    handler: async ({ query: q }) => {
+      const after = q.cursor ? decodeCursor(q.cursor, warehousesCursor)[0] : undefined;
+      const rows = await inventory.listWarehouses({ limit: q.limit + 1, after });
+      return toPage(rows, q.limit, (w) => [w.warehouseId]);
+    },
   });
 
-  router.put('/v1/warehouses/:id', requirePermission('configure'), async (req, res) => {
-    const { id } = parseParams(req, warehouseParams);
-    const body = parseBody(req, warehouseBody);
-    const { warehouse, created } = await inventory.putWarehouse(id, body);
-    res.status(created ? 201 : 200).json(warehouse);
+  const warehouse = route({
+    method: 'get',
+    path: '/v1/warehouses/{id}',
+    access: 'read',
+    operationId: 'getWarehouse',
+    tag: 'Inventory',
+    summary: 'A warehouse with its stock',
+    params: warehouseParams,
+    answer: { description: 'The warehouse', schema: warehouseWithStockResponse },
+    responses: { '404': 'Unknown warehouse' },
+    handler: async ({ params: { id } }) => {
+      const found = await inventory.getWarehouse(id);
+      if (!found) throw warehouseNotFound(id);
+      return found;
+    },
   });
 
-  router.get('/v1/purchase-suggestions', requirePermission('read'), async (req, res) => {
-    const { cursor, ...q } = parseQuery(req, suggestionsQuery);
-    const after = cursor ? decodeCursor(cursor, suggestionsCursor) : undefined;
-    const rows = await inventory.purchaseSuggestions({ ...q, limit: q.limit + 1, after });
-    const page = toPage(rows, q.limit, (r) => [r.cursorAt, r.id]);
-    res.json({ items: page.items.map(({ cursorAt: _, ...r }) => r), nextCursor: page.nextCursor });
+  const putWarehouse = route({
+    method: 'put',
+    path: '/v1/warehouses/{id}',
+    access: 'configure',
+    operationId: 'putWarehouse',
+    tag: 'Inventory',
+    summary: 'Create or replace a warehouse (admin)',
+    params: warehouseParams,
+    body: warehouseBody,
+    answer: { description: 'Replaced', schema: warehouseResponse },
+    responses: { '201': { description: 'Created', schema: warehouseResponse } },
+    handler: async ({ res, params: { id }, body }) => {
+      const { warehouse: stored, created } = await inventory.putWarehouse(id, body);
+      // Two statuses for one shape: sent here rather than returned.
+      res.status(created ? 201 : 200).json(stored satisfies z.input<typeof warehouseResponse>);
+    },
   });
 
-  return router;
+  const suggestions = route({
+    method: 'get',
+    path: '/v1/purchase-suggestions',
+    access: 'read',
+    operationId: 'listPurchaseSuggestions',
+    tag: 'Inventory',
+    summary:
+      'What to restock, recorded when a reship found no warehouse with the order; newest first, cursor paging',
+    query: suggestionsQuery,
+    answer: { description: '{items, nextCursor}', schema: purchaseSuggestionListResponse },
+    handler: async ({ query: { cursor, ...q } }) => {
+      const after = cursor ? decodeCursor(cursor, suggestionsCursor) : undefined;
+      const rows = await inventory.purchaseSuggestions({ ...q, limit: q.limit + 1, after });
+      const page = toPage(rows, q.limit, (r) => [r.cursorAt, r.id]);
+      return { items: page.items.map(({ cursorAt: _, ...r }) => r), nextCursor: page.nextCursor };
+    },
+  });
+
+  return [importRows, stock, warehouses, warehouse, putWarehouse, suggestions];
 }

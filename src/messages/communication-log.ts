@@ -3,10 +3,10 @@ import type { Db } from '../db/client';
 import { inboundEmails, inquiryOutcomes, surveys } from '../db/schema/messages';
 import { inquiries } from '../db/schema/shipments';
 import type { OutboxRepository } from './outbox.repository';
-import { messageView } from './messages.view';
+import { messageWithText } from './messages.view';
 
 export type LogEntry =
-  | ({ at: string; direction: 'out'; type: 'message' } & ReturnType<typeof messageView>)
+  | ({ at: string; direction: 'out'; type: 'message' } & ReturnType<typeof messageWithText>)
   | {
       at: string;
       direction: 'in';
@@ -52,7 +52,7 @@ export async function communicationLog(
       at: row.createdAt.toISOString(),
       direction: 'out' as const,
       type: 'message' as const,
-      ...messageView(row, true),
+      ...messageWithText(row),
     })),
     ...received.map((q) => {
       const o = outcomeOf.get(q.inquiryId);

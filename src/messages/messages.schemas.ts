@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageQuery, pageQueryFields } from '../http/pagination';
 import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
-import { OUTBOX_STATUSES } from './outbox.repository';
+import { OUTBOX_STATUSES } from '../db/schema/messages';
 import { canonicalLocale } from './templates';
 
 export const messagesQuery = z.object({

@@ -1,7 +1,7 @@
 import type { OutboxRow } from './outbox.repository';
 
 /** An outbox message as the API shows it (bodies only in the per-shipment log). */
-export function messageView(row: OutboxRow, withBody = false) {
+export function messageView(row: OutboxRow) {
   return {
     id: row.id,
     idempotencyKey: row.idempotencyKey,
@@ -19,6 +19,10 @@ export function messageView(row: OutboxRow, withBody = false) {
     ...(row.sentAt ? { sentAt: row.sentAt.toISOString() } : {}),
     ...(row.status !== 'sent' ? { nextAttemptAt: row.nextAttemptAt.toISOString() } : {}),
     ...(row.alertedAt ? { opsAlertedAt: row.alertedAt.toISOString() } : {}),
-    ...(withBody ? { text: row.body } : {}),
   };
+}
+
+/** An outbox message with the text it was sent with, as the per-shipment log shows it. */
+export function messageWithText(row: OutboxRow) {
+  return { ...messageView(row), text: row.body };
 }

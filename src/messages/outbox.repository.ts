@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { notifications } from '../db/schema/messages';
+import { notifications, type OutboxStatus } from '../db/schema/messages';
 
 export type OutboxRow = typeof notifications.$inferSelect;
-export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failing'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export interface NewMessage {
   idempotencyKey: string;

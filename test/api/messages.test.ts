@@ -5,6 +5,7 @@ import { inquiries } from '../../src/db/schema/shipments';
 import { createOutboxRepository } from '../../src/messages/outbox.repository';
 import { DEFAULT_MESSAGING } from '../../src/messages/settings';
 import { aRegistration, uniqueId } from '../helpers/factories';
+import type { NotificationKind } from '../../workflows/shipment.contract';
 import { startApi, type ApiUnderTest } from './harness';
 import { expectBadCursorRefused, walkPages } from './paging';
 
@@ -136,7 +137,7 @@ describe('seller templates', () => {
   });
 
   it('pages through the overrides by kind, then locale', async () => {
-    const mine = [
+    const mine: { kind: NotificationKind; locale: string }[] = [
       { kind: 'refunded', locale: 'it-CH' },
       { kind: 'delay_notice', locale: 'fr-CA' },
       { kind: 'customs_notice', locale: 'nl-BE' },

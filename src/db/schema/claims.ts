@@ -8,6 +8,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { TraceOpened } from '../../carriers/carrier';
 
 /** Read model of a claim; the claim workflow (`claim:<shipmentId>`) is the source of truth. */
 export const claims = pgTable(
@@ -34,7 +35,7 @@ export const claims = pgTable(
     amountRecovered: numeric('amount_recovered', { precision: 12, scale: 2, mode: 'number' }),
     evidence: jsonb('evidence').notNull(),
     /** The carrier trace opened before filing, where the rule asks for one. */
-    trace: jsonb('trace'),
+    trace: jsonb('trace').$type<TraceOpened>(),
     eligibleAt: timestamp('eligible_at', { withTimezone: true }),
     warnAt: timestamp('warn_at', { withTimezone: true }),
     windowClosesAt: timestamp('window_closes_at', { withTimezone: true }),

@@ -10,6 +10,10 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { NotificationKind } from '../../../workflows/shipment.contract';
+
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failing'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /**
  * Outbox of every message: written first with a unique idempotency key, then sent. A sender
@@ -30,8 +34,7 @@ export const notifications = pgTable(
     body: text('body').notNull(),
     html: text('html'),
     vars: jsonb('vars'),
-    /** pending | sending | sent | failing */
-    status: text('status').notNull().default('pending'),
+    status: text('status').$type<OutboxStatus>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     providerMessageId: text('provider_message_id'),
@@ -57,7 +60,7 @@ export const notifications = pgTable(
 export const messageTemplates = pgTable(
   'message_templates',
   {
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<NotificationKind>().notNull(),
     locale: text('locale').notNull(),
     subject: text('subject').notNull(),
     text: text('text').notNull(),
