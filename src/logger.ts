@@ -100,6 +100,34 @@ export function serializeError(err: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Rewrites, in place, the message and stack of an error and of its causes where they hold what a
+ * query was given (see safeErrorMessage), and drops such fields. For errors that leave the process
+ * whole rather than through the log: an activity's failure goes into Temporal's history (in
+ * plain text, unlike payloads) and into the SDK's log. Returns the same error.
+ */
+export function scrubError<T>(err: T): T {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth <= CAUSE_DEPTH; depth++) {
+    const x = e as Record<string, unknown>;
+    if (typeof x.message === 'string') {
+      const safe = safeErrorMessage(x.message, x.code);
+      if (safe !== x.message) {
+        const frames =
+          typeof x.stack === 'string' ? x.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
+        const name = e instanceof Error && e.name !== 'Error' ? e.name : e.constructor.name;
+        Reflect.set(x, 'message', safe);
+        Reflect.set(x, 'stack', [`${name}: ${safe}`, ...frames].join('\n'));
+      }
+    }
+    // The driver's query fields are not deletable (nor enumerable without its debug option).
+    for (const key of ['params', 'parameters', 'args', 'query', 'detail', 'where'])
+      Reflect.deleteProperty(x, key);
+    e = x.cause;
+  }
+  return err;
+}
+
 /** Path segments that are secrets themselves: survey links carry their signed token. */
 const SECRET_PATH_SEGMENTS = [/^(\/survey\/)[^/?#]+/];
 /** Query parameters whose value is a secret. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type ActivityInboundCallsInterceptor,
   bundleWorkflowCode,
   NativeConnection,
   Worker,
@@ -10,6 +11,7 @@ import {
 import type { DataConverter } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { Config } from './config';
+import { scrubError } from './logger';
 
 const WORKFLOWS_PATH = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -95,6 +97,23 @@ export interface ShipmentWorkerOptions extends WorkerCapacity {
   dataConverter: DataConverter;
 }
 
+/**
+ * An activity's failure leaves the worker whole: its message and stack go into the workflow's
+ * history in plain text (only payloads are encrypted) and into the SDK's log. A failed query's
+ * message holds every parameter (drizzle: "Failed query: … params: <name>,<e-mail>,<street>"), so
+ * it is rewritten first (src/logger.ts scrubError); the error's type, code and causes stay, and
+ * so does whether it is retried.
+ */
+export const scrubActivityFailures: ActivityInboundCallsInterceptor = {
+  async execute(input, next) {
+    try {
+      return await next(input);
+    } catch (err) {
+      throw scrubError(err);
+    }
+  },
+};
+
 /** The shipment worker: workflows and activities on one task queue. */
 export async function createShipmentWorker(opts: ShipmentWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -102,6 +121,7 @@ export async function createShipmentWorker(opts: ShipmentWorkerOptions): Promise
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    interceptors: { activity: [() => ({ inbound: scrubActivityFailures })] },
     dataConverter: opts.dataConverter,
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }

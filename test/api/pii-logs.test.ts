@@ -76,4 +76,20 @@ describe('logs of an unexpected database error', () => {
     expect(stdout).not.toContain(token);
     expect(stdout).not.toContain('also-secret');
   });
+
+  it('never show the API key or the codec session cookie a request came with', async () => {
+    const cookie = 'parcelwarden_codec=c2Vzc2lvbi1jb29raWUtdmFsdWU.c2ln';
+    const res = await api.call('POST', '/codec/decode', {
+      as: 'ops',
+      headers: { cookie },
+      body: { payloads: [{ metadata: {}, data: 'not base64 at all' }] },
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(
+      lines().some((l) => (l.req as { path?: string } | undefined)?.path === '/codec/decode'),
+    ).toBe(true);
+    expect(stdout).not.toContain(api.keys.ops);
+    expect(stdout).not.toContain(api.keys.ingest);
+    expect(stdout).not.toContain('c2Vzc2lvbi1jb29raWUtdmFsdWU');
+  });
 });

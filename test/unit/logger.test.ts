@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { createLogger, safeUrl, serializeError } from '../../src/logger';
+import { createLogger, safeUrl, scrubError, serializeError } from '../../src/logger';
+import { scrubActivityFailures } from '../../src/worker';
 
 const PII = ['Ada Buyer', 'ada@example.com', '1 Market St'];
 
@@ -96,6 +97,25 @@ describe('the error serializer', () => {
     expect(text).toContain('5432');
     expect(text).not.toContain('hunter2');
     expect(text).toContain('cause chain cut here');
+  });
+});
+
+describe('an activity failure', () => {
+  it('leaves the worker without the parameters of a failed query, its type and causes kept', async () => {
+    const next = () => Promise.reject(failedInsert());
+    const err = (await scrubActivityFailures.execute!({} as never, next).catch(
+      (e: unknown) => e,
+    )) as Error & { cause: Error & { code: string } };
+    expect(err.constructor.name).toBe('DrizzleQueryError');
+    expect(err.message).toBe('Failed query (SQL and parameters not logged)');
+    expect(err.cause.code).toBe('23514');
+    const text = `${err.message}\n${err.stack}\n${JSON.stringify(err)}\n${err.cause.stack}`;
+    for (const value of PII) expect(text).not.toContain(value);
+  });
+
+  it('is left alone when it holds no query', () => {
+    const err = new Error('carrier said 503');
+    expect(scrubError(err).message).toBe('carrier said 503');
   });
 });
 
