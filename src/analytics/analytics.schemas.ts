@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableInstant } from '../http/validate';
 import { country } from '../shipments/shipments.schemas';
 
 /** A day (`2026-03-01`, midnight UTC) or an ISO 8601 date-time with a time zone. */
@@ -7,7 +8,8 @@ const instantOrDay = z
   .refine(
     (s) =>
       (/^\d{4}-\d{2}-\d{2}$/.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success) &&
-      !Number.isNaN(Date.parse(s)),
+      isStorableInstant(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s) &&
+      new Date(`${s.slice(0, 10)}T00:00:00Z`).toISOString().startsWith(s.slice(0, 10)),
     'must be a day such as 2026-03-01 or an ISO 8601 date-time with a time zone',
   )
   .transform((s) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s));

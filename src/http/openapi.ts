@@ -70,11 +70,13 @@ class Assembler {
 
   answer(a: Answer | string): JsonSchema {
     if (typeof a === 'string') return problemRef(a);
-    const body = a.schema
+    const main = a.schema
       ? { 'application/json': { schema: this.answerSchema(a.schema) } }
       : a.contentType
         ? { [a.contentType]: a.bodySchema ? { schema: a.bodySchema } : {} }
         : undefined;
+    const others = Object.entries(a.alternatives ?? {}).map(([type, schema]) => [type, { schema }]);
+    const body = others.length ? { ...main, ...Object.fromEntries(others) } : main;
     return {
       description: a.description,
       ...(a.headers ? { headers: a.headers } : {}),
@@ -86,12 +88,17 @@ class Assembler {
     const pathProps = spec.params
       ? ((jsonSchema(spec.params) as { properties?: Record<string, JsonSchema> }).properties ?? {})
       : {};
-    const path = pathParamNames(spec.path).map((name) => ({
-      name,
-      in: 'path',
-      required: true,
-      schema: pathProps[name] ?? { type: 'string' },
-    }));
+    const path = pathParamNames(spec.path).map((name) => {
+      // A parameter's `.describe()` documents the parameter, not only its schema.
+      const { description, ...schema } = pathProps[name] ?? { type: 'string' };
+      return {
+        name,
+        in: 'path',
+        required: true,
+        ...(typeof description === 'string' ? { description } : {}),
+        schema,
+      };
+    });
     const queryProps = spec.query
       ? ((jsonSchema(spec.query) as { properties?: Record<string, JsonSchema> }).properties ?? {})
       : {};
@@ -187,6 +194,7 @@ export interface DocumentInfo {
   title: string;
   version: string;
   description: string;
+  license?: { name: string; identifier?: string; url?: string };
   /** Base URLs the API answers at (PUBLIC_URL). */
   servers: { url: string; description?: string }[];
   /** Tag descriptions, in the order the document lists them. */
@@ -203,7 +211,12 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: Documen
   const used = new Set(routes.map((r) => r.tag));
   return {
     openapi: '3.1.0',
-    info: { title: info.title, version: info.version, description: info.description },
+    info: {
+      title: info.title,
+      version: info.version,
+      description: info.description,
+      ...(info.license ? { license: info.license } : {}),
+    },
     servers: info.servers,
     tags: info.tags.filter((t) => used.has(t.name)),
     security: [{ bearer: [] }],

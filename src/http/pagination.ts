@@ -28,7 +28,28 @@ export interface Page<T> {
  */
 export const pgTimestampKey = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/);
+  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/)
+  .refine((s) => isRealTimestamp(s));
+
+/** The fields of a printed timestamp name a real moment (no 30 February, no hour 25, no year 0). */
+function isRealTimestamp(s: string): boolean {
+  // Refinements run even when the pattern failed: read nothing from text that is not one.
+  const fields = s.match(/\d+/g)?.slice(0, 6).map(Number) ?? [];
+  if (fields.length < 6) return false;
+  const [y, mo, d, h, mi, sec] = fields;
+  const at = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, takes years below 100 as they are.
+  at.setUTCFullYear(y!, mo! - 1, d!);
+  at.setUTCHours(h!, mi!, sec!);
+  return (
+    y! >= 1 &&
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo! - 1 &&
+    at.getUTCDate() === d &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi
+  );
+}
 
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');

@@ -110,6 +110,20 @@ function fromBodyParser(err: unknown): ProblemError | undefined {
   }
 }
 
+/**
+ * express's router decodes path parameters with decodeURIComponent and passes the URIError on
+ * (status 400, not marked as exposable): a client's malformed percent-encoding, not our fault.
+ */
+function fromRouter(err: unknown): ProblemError | undefined {
+  if (!(err instanceof URIError)) return undefined;
+  return new ProblemError(
+    400,
+    'request.malformed_path',
+    'Malformed path',
+    'A path segment is not valid percent-encoding (a "%" must be followed by two hex digits of UTF-8).',
+  );
+}
+
 /** Another 4xx that body-parser (http-errors) marks as safe to show: kept as a 4xx. */
 function exposedClientError(err: object): ProblemError | undefined {
   const status = 'status' in err && typeof err.status === 'number' ? err.status : 0;
@@ -175,7 +189,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const requestId = requestIdOf(req);
     // req.log (see request-id.ts) already puts requestId on every line.
     const log = req.log ?? logger.child({ requestId });
-    let problem = err instanceof ProblemError ? err : fromBodyParser(err);
+    let problem = err instanceof ProblemError ? err : (fromRouter(err) ?? fromBodyParser(err));
     if (!problem && err instanceof z.ZodError) problem = validationFailed(fieldErrors(err));
     // An outage of the database is not a bug: 503 with Retry-After, so clients retry.
     if (!problem && isDatabaseUnavailable(err)) problem = databaseUnavailable();

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fieldErrors, ProblemError, validationFailed, type FieldError } from './problems';
 
 /** Parses the JSON body with a zod schema; 415 when the body was not sent as JSON. */
@@ -32,6 +32,26 @@ export function parseParams<T extends z.ZodType>(req: Request, schema: T): z.out
   const parsed = schema.safeParse(req.params);
   if (!parsed.success) throw validationFailed(fieldErrors(parsed.error, 'path'), 'path');
   return parsed.data;
+}
+
+/** The largest PostgreSQL `integer`: ids and keys past it fail at the query, not here. */
+export const INT4_MAX = 2_147_483_647;
+
+/** An integer key of ours (identity column, version) as a client sends it back. */
+export const int4Key = z.number().int().min(1).max(INT4_MAX);
+
+/** The same from a path or query string. */
+export const int4Param = z.coerce.number().int().min(1).max(INT4_MAX);
+
+/**
+ * A date-time PostgreSQL can store and that means something: a real calendar date in years
+ * 0001–9999 (PostgreSQL has no year 0; JavaScript rolls 30 February over to March).
+ */
+export function isStorableInstant(text: string): boolean {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return false;
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageQueryFields, pgTimestampKey } from '../http/pagination';
-import { unstorable } from '../http/validate';
+import { int4Key, unstorable } from '../http/validate';
 
 export const WAREHOUSE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const warehouseId = z
@@ -68,4 +68,4 @@ export const suggestionsQuery = z.strictObject({
   ...pageQueryFields,
 });
 /** Suggestions page newest first on (created_at as PostgreSQL text, id). */
-export const suggestionsCursor = z.tuple([pgTimestampKey, z.number().int().positive()]);
+export const suggestionsCursor = z.tuple([pgTimestampKey, int4Key]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery, pageQueryFields } from '../http/pagination';
+import { int4Key } from '../http/validate';
 import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
 import { OUTBOX_STATUSES } from '../db/schema/messages';
 import { canonicalLocale } from './templates';
@@ -11,13 +12,13 @@ export const messagesQuery = z.object({
   ...pageQueryFields,
 });
 /** The outbox pages newest first on its id. */
-export const messagesCursor = z.tuple([z.number().int().positive()]);
+export const messagesCursor = z.tuple([int4Key]);
 
 export const logQuery = pageQuery;
 export const logCursor = z.tuple([
   z.iso.datetime(),
   z.number().int().min(0).max(2),
-  z.union([z.number().int().positive(), z.string().min(1).max(200)]),
+  z.union([int4Key, z.string().min(1).max(200)]),
 ]);
 
 export const templatesQuery = pageQuery;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination';
+import { int4Key, int4Param } from '../http/validate';
 import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
 import { STALLABLE_STATUSES } from '../../workflows/policy';
 import { policy } from '../../workflows/model/policy';
@@ -69,7 +70,7 @@ export const policiesQuery = pageQuery;
 export const policiesCursor = z.tuple([z.string().min(1).max(63)]);
 export const policyVersionsQuery = pageQuery;
 /** Versions page oldest first on their number. */
-export const policyVersionsCursor = z.tuple([z.number().int().positive()]);
+export const policyVersionsCursor = z.tuple([int4Key]);
 
 export function toPolicy(name: string, body: PolicyBody): Policy {
   return {
@@ -87,7 +88,7 @@ export function toPolicy(name: string, body: PolicyBody): Policy {
 
 export const policyVersionParams = z.object({
   name: policyName,
-  version: z.coerce.number().int().min(1),
+  version: int4Param,
 });
 
 /** POST /v1/shipments/{id}/policy:refresh: re-resolve the shipment's own policy, or switch. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery, pgTimestampKey } from '../http/pagination';
+import { int4Key } from '../http/validate';
 import { REVIEW_DECISIONS } from '../../workflows/model/enums';
 import { reviewInput } from '../../workflows/model/shipment';
 
@@ -17,4 +18,4 @@ export type ReviewBody = z.output<typeof reviewBody>;
 
 export const pendingQuery = pageQuery;
 /** The queue pages oldest first on (detected_at as PostgreSQL text, review id). */
-export const pendingCursor = z.tuple([pgTimestampKey, z.number().int().positive()]);
+export const pendingCursor = z.tuple([pgTimestampKey, int4Key]);

@@ -9,6 +9,7 @@ import {
   registration,
 } from '../../workflows/model/shipment';
 import { pageQueryFields, pgTimestampKey } from '../http/pagination';
+import { isStorableInstant } from '../http/validate';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** Codes CLDR knows but that are not ISO 3166-1 alpha-2 country codes. */
@@ -40,10 +41,12 @@ const locale = z
   .string()
   .refine(isLocale, 'must be a BCP 47 language tag such as de-DE')
   .describe('BCP 47 language tag, e.g. de-DE');
-export const instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 date-time with a time zone, such as 2025-03-01T12:00:00Z',
-});
+export const instant = z.iso
+  .datetime({
+    offset: true,
+    message: 'must be an ISO 8601 date-time with a time zone, such as 2025-03-01T12:00:00Z',
+  })
+  .refine(isStorableInstant, 'must be a date-time in the years 0001-9999');
 /** Ids end up in workflow ids and URLs: keep them printable and short. */
 export const shipmentId = z
   .string()
