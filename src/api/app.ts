@@ -3,65 +3,63 @@ import type { PayloadCodec } from '@temporalio/common';
 import express from 'express';
 import type { Logger } from 'pino';
 import { createAnalyticsRepository } from '../analytics/analytics.repository';
-import { analyticsRouter } from '../analytics/analytics.routes';
-import { batchesRouter } from '../batches/batches.routes';
+import { analyticsRoutes } from '../analytics/analytics.routes';
+import { batchesRoutes } from '../batches/batches.routes';
 import { createClaimRepository } from '../claims/claims.repository';
-import { consoleRouter } from '../console/console.routes';
-import { claimsRouter } from '../claims/claims.routes';
+import { consoleRoutes } from '../console/console.routes';
+import { claimsRoutes } from '../claims/claims.routes';
 import { DEV_API_KEY_SECRET } from '../config';
 import type { Db } from '../db/client';
 import { createInquiryService } from '../inquiries/inquiries.service';
-import { inquiriesRouter } from '../inquiries/inquiries.routes';
-import { messagesRouter } from '../messages/messages.routes';
+import { inquiriesRoutes } from '../inquiries/inquiries.routes';
+import { messagesRoutes } from '../messages/messages.routes';
 import { createOutboxRepository } from '../messages/outbox.repository';
 import { DEFAULT_MESSAGING, type MessagingSettings } from '../messages/settings';
 import { createTemplateRepository } from '../messages/templates.repository';
-import { surveyAnalyticsRouter, surveyPublicRouter } from '../surveys/surveys.routes';
+import { surveysRoutes } from '../surveys/surveys.routes';
 import { createSurveyRepository } from '../surveys/surveys.repository';
 import { createInventoryRepository } from '../inventory/inventory.repository';
-import { inventoryRouter } from '../inventory/inventory.routes';
+import { inventoryRoutes } from '../inventory/inventory.routes';
 import { createHistoryService } from '../history/history.service';
-import { historyRouter } from '../history/history.routes';
+import { historyRoutes } from '../history/history.routes';
 import { createPolicyRepository } from '../policies/policies.repository';
-import { policiesRouter } from '../policies/policies.routes';
+import { policiesRoutes } from '../policies/policies.routes';
 import { createReportRepository } from '../reports/report.repository';
-import { reportsRouter } from '../reports/report.routes';
+import { reportsRoutes } from '../reports/report.routes';
 import { createReviewRepository } from '../reviews/reviews.repository';
-import { reviewsRouter } from '../reviews/reviews.routes';
+import { reviewsRoutes } from '../reviews/reviews.routes';
 import { createShipmentRepository } from '../shipments/shipments.repository';
-import { shipmentsRouter } from '../shipments/shipments.routes';
+import { shipmentsRoutes } from '../shipments/shipments.routes';
 import { createWorkflowGateway } from '../shipments/shipments.temporal';
 import { createTrackingRepository } from '../tracking/tracking.repository';
 import { createTrackingIngest } from '../tracking/tracking.ingest';
-import { trackingRouter } from '../tracking/tracking.routes';
+import { trackingRoutes } from '../tracking/tracking.routes';
 import { createWebhookRepository } from '../webhooks/webhooks.repository';
 import { REPORT_SCHEDULE_ID } from '../../workflows/report.contract';
 import {
-  webhookReceiverRouter,
-  webhookStatsRouter,
+  webhooksRoutes,
   type WebhookRouting,
   type WebhookSecrets,
 } from '../webhooks/webhooks.routes';
-import { enforceAccess } from './access';
 import { createKeyStore } from '../api-keys/api-keys.repository';
-import { apiKeysRouter } from '../api-keys/api-keys.routes';
+import { apiKeysRoutes } from '../api-keys/api-keys.routes';
 import { authenticate, type ApiKey } from '../http/auth';
-import { codecCors, codecRouter } from '../codec/codec.routes';
+import { codecCors, codecRoutes } from '../codec/codec.routes';
 import {
   codecSessionAuth,
-  codecSessionRouter,
+  codecSessionRoutes,
   randomCodecSessionSecret,
   type CodecSessionDeps,
 } from '../codec/codec-session';
 import { createCodecSessionRevocations } from '../codec/codec-session.repository';
-import { docsRouter } from './docs.routes';
-import { createApiMetrics, metricsRouter } from './metrics';
+import { docsRoutes } from './docs.routes';
+import { createApiMetrics, metricsRoutes } from './metrics';
 import { requestLogging } from '../http/request-id';
-import { defaultReadiness, healthRouter } from './health.routes';
+import { defaultReadiness, healthRoutes } from './health.routes';
 import { openApiDocument } from './openapi';
+import { beforeAuthentication, mountRoutes, type RouteSpec } from '../http/route';
 import { problemHandler, routeNotFound } from '../http/problems';
 import { createRateLimiter, rateLimitByKey } from '../http/rate-limit';
-import { rejectUnstorableText } from '../http/validate';
 import { securityHeaders, unauthenticatedLimit } from '../http/security';
 
 export { parseApiKeys, ROLES, type ApiKey, type Role } from '../http/auth';
@@ -151,37 +149,38 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(metrics.httpMetrics);
   app.use(unauthenticatedLimit({ perMinute: deps.publicRateLimitPerMinute }));
 
-  app.use(healthRouter(deps.ready ?? defaultReadiness(db, deps.temporal)));
-  app.use(docsRouter(openApiDocument()));
-  // The ops console's page and assets are public; its script sends the reviewer's key itself.
-  app.use(consoleRouter());
-  app.use(
-    metricsRouter({
+  // Customer messages: the outbox and the seller's templates.
+  const messaging: MessagingSettings = { ...DEFAULT_MESSAGING, ...deps.messaging };
+  const outbox = createOutboxRepository(db, messaging);
+  const templates = createTemplateRepository(db);
+
+  const codecSessions: CodecSessionDeps = {
+    keys,
+    revocations: createCodecSessionRevocations(db),
+    secret: deps.codecSessionSecret ?? randomCodecSessionSecret(),
+    now: deps.codecSessionClock ?? Date.now,
+    origins: deps.codecCorsOrigins ?? [],
+    // Behind a TLS proxy the connection is plain HTTP: PUBLIC_URL tells.
+    secure: new URL(messaging.publicUrl).protocol === 'https:',
+  };
+
+  // Every operation declared once (src/http/route.ts), in this order: a literal path listed
+  // before a template that would also match it wins (/v1/analytics/surveys).
+  const routes: RouteSpec[] = [
+    ...healthRoutes(deps.ready ?? defaultReadiness(db, deps.temporal)),
+    // The document of this very list, built right below it.
+    ...docsRoutes(() => apiDocument),
+    // The ops console's page and assets are public; its script sends the reviewer's key itself.
+    ...consoleRoutes(),
+    ...metricsRoutes({
       metrics,
       keys,
       token: deps.metricsToken,
       sdkMetricsUrl: deps.sdkMetricsUrl,
     }),
-  );
-
-  // Customer messages: the survey page answers customers (its signed token is the credential).
-  const messaging: MessagingSettings = { ...DEFAULT_MESSAGING, ...deps.messaging };
-  const outbox = createOutboxRepository(db, messaging);
-  const templates = createTemplateRepository(db);
-  const surveys = createSurveyRepository(db);
-  app.use(
-    surveyPublicRouter({
-      surveys,
-      secret: messaging.surveySecret,
-      linkTtlMs: messaging.surveyLinkTtlMs,
-    }),
-  );
-
-  // Authenticate before reading bodies: strangers do not get to make us parse a megabyte.
-  // Providers sign their pushes instead of sending an API key; the signature is checked over the
-  // raw bytes, so this comes before authentication and the JSON parser.
-  app.use(
-    webhookReceiverRouter({
+    // Providers sign their pushes instead of sending an API key; the signature is checked over
+    // the raw bytes before they are parsed.
+    ...webhooksRoutes({
       secrets: deps.webhookSecrets ?? {},
       routing: deps.webhookRouting,
       maxAgeMs: deps.webhookMaxAgeMs,
@@ -192,40 +191,16 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
       bodyLimit: BODY_LIMIT,
     }),
-  );
-  // The Temporal UI's preflight carries no key: answered before authentication.
-  app.use(codecCors(deps.codecCorsOrigins ?? []));
-  const codecSessions: CodecSessionDeps = {
-    keys,
-    revocations: createCodecSessionRevocations(db),
-    secret: deps.codecSessionSecret ?? randomCodecSessionSecret(),
-    now: deps.codecSessionClock ?? Date.now,
-    origins: deps.codecCorsOrigins ?? [],
-    // Behind a TLS proxy the connection is plain HTTP: PUBLIC_URL tells.
-    secure: new URL(messaging.publicUrl).protocol === 'https:',
-  };
-  // The UI cannot send our key: /codec/decode and /codec/encode also take the session cookie.
-  app.use(codecSessionAuth(codecSessions));
-  app.use(authenticate(keys));
-  // Per key, before the access check and the body parser: a refused flood costs little.
-  if (deps.rateLimitPerMinute)
-    app.use(
-      rateLimitByKey(
-        createRateLimiter({ perMinute: deps.rateLimitPerMinute, now: deps.rateLimitClock }),
-      ),
-    );
-  // Roles per route from the one access table, before any body is parsed.
-  app.use(enforceAccess);
-  app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(rejectUnstorableText);
-  app.use(apiKeysRouter(keys));
-  app.use(codecRouter({ codec: deps.payloadCodec, logger }));
-  app.use(codecSessionRouter(codecSessions));
-
-  // Before the shipments and analytics routers: more specific paths under the same prefixes.
-  app.use(messagesRouter({ db, outbox, templates, shipments }));
-  app.use(
-    inquiriesRouter({
+    // The survey page answers customers (its signed token is the credential).
+    ...surveysRoutes({
+      surveys: createSurveyRepository(db),
+      secret: messaging.surveySecret,
+      linkTtlMs: messaging.surveyLinkTtlMs,
+    }),
+    ...apiKeysRoutes(keys),
+    ...codecRoutes({ codec: deps.payloadCodec, logger }),
+    ...codecSessionRoutes(codecSessions),
+    ...inquiriesRoutes({
       db,
       shipments,
       inquiries: createInquiryService({
@@ -240,37 +215,65 @@ export function createApp(deps: AppDeps): express.Express {
       settings: messaging,
       logger,
     }),
-  );
-  app.use(surveyAnalyticsRouter(surveys));
-  app.use(policiesRouter(policies));
-  app.use(shipmentsRouter({ shipments, policies, workflows, logger }));
-  app.use(trackingRouter({ tracking, ingest }));
-  app.use(webhookStatsRouter(webhooks));
-  app.use(reviewsRouter({ reviews: createReviewRepository(db), shipments, workflows, logger }));
-  app.use(
-    batchesRouter({
+    ...reviewsRoutes({ reviews: createReviewRepository(db), shipments, workflows, logger }),
+    ...policiesRoutes(policies),
+    ...shipmentsRoutes({ shipments, policies, workflows, logger }),
+    ...trackingRoutes({ tracking, ingest }),
+    ...batchesRoutes({
       temporal: deps.temporal,
       taskQueue: deps.taskQueue,
       queryTimeoutMs: deps.queryTimeoutMs,
     }),
-  );
-  app.use(claimsRouter({ claims: createClaimRepository(db), temporal: deps.temporal, logger }));
-  app.use(inventoryRouter({ db, inventory: createInventoryRepository(db) }));
-  app.use(analyticsRouter(createAnalyticsRepository(db)));
-  app.use(
-    reportsRouter({
+    ...historyRoutes({
+      shipments,
+      history: createHistoryService({
+        client: deps.temporal,
+        temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233',
+      }),
+      logger,
+    }),
+    ...claimsRoutes({ claims: createClaimRepository(db), temporal: deps.temporal, logger }),
+    ...inventoryRoutes({ db, inventory: createInventoryRepository(db) }),
+    ...analyticsRoutes(createAnalyticsRepository(db)),
+    ...reportsRoutes({
       reports: createReportRepository(db),
       temporal: deps.temporal,
       scheduleId: deps.reportScheduleId ?? REPORT_SCHEDULE_ID,
     }),
-  );
-  const history = createHistoryService({
-    client: deps.temporal,
-    temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233',
-  });
-  app.use(historyRouter({ shipments, history, logger }));
+    ...messagesRoutes({ db, outbox, templates, shipments }),
+  ];
+  // Built once, at startup: a spec the document cannot describe fails here, not on a request.
+  const apiDocument = openApiDocument(routes, [{ url: messaging.publicUrl }]);
+  const mount = (specs: RouteSpec[]) => mountRoutes(specs, { bodyLimit: BODY_LIMIT });
+
+  // Open routes and /metrics (which checks its own token) come before key authentication.
+  app.use(mount(routes.filter(beforeAuthentication)));
+  // The Temporal UI's preflight carries no key: answered before authentication.
+  app.use(codecCors(deps.codecCorsOrigins ?? []));
+  // The UI cannot send our key: /codec/decode and /codec/encode also take the session cookie.
+  app.use(codecSessionAuth(codecSessions));
+  // Authenticate before reading bodies: strangers do not get to make us parse a megabyte.
+  app.use(authenticate(keys));
+  // Per key, before the access check and the body parser: a refused flood costs little.
+  if (deps.rateLimitPerMinute)
+    app.use(
+      rateLimitByKey(
+        createRateLimiter({ perMinute: deps.rateLimitPerMinute, now: deps.rateLimitClock }),
+      ),
+    );
+  // Each route checks the key's role, then reads its body: a key that may not call it never
+  // gets its body parsed.
+  app.use(mount(routes.filter((r) => !beforeAuthentication(r))));
 
   app.use(routeNotFound);
   app.use(problemHandler(logger));
+  app.locals[ROUTES] = routes;
   return app;
+}
+
+const ROUTES = 'parcelwardenRoutes';
+
+/** The operations an app built by createApp serves, as declared (for tests and tools). */
+export function declaredRoutes(app: express.Express): readonly RouteSpec[] {
+  return app.locals[ROUTES] as readonly RouteSpec[];
 }

@@ -1,11 +1,11 @@
-import { Router } from 'express';
+import { route, type RouteSpec } from '../http/route';
 
 /**
  * `GET /openapi.json` and `GET /docs`: the document, and a page rendered from it on the server
  * (one HTML file, inline CSS, no script, nothing fetched from elsewhere). Both are public: they
  * describe the API, they do not expose data.
  */
-type Doc = {
+export type Doc = {
   info?: { title?: string; description?: string; version?: string };
   paths?: Record<string, Record<string, unknown>>;
 };
@@ -109,17 +109,45 @@ ${ops.map((o) => renderOperation(o.path, o.method, o.op, o.shared)).join('\n')}
 </main></body></html>`;
 }
 
-export function docsRouter(doc: Doc): Router {
-  const router = Router();
-  const page = renderDocs(doc);
-  router.get('/openapi.json', (_req, res) => {
-    res.json(doc);
+/**
+ * The document is built from the routes, these two included, so it comes as a function, called
+ * once on the first request (the list is complete by then).
+ */
+export function docsRoutes(document: () => Doc): RouteSpec[] {
+  let doc: Doc | undefined;
+  let page: string | undefined;
+  const built = () => (doc ??= document());
+  const json = route({
+    method: 'get',
+    path: '/openapi.json',
+    access: 'public',
+    operationId: 'getOpenApiDocument',
+    tag: 'Operations',
+    summary: 'This document (OpenAPI 3.1)',
+    answer: {
+      description: 'OpenAPI 3.1',
+      contentType: 'application/json',
+      bodySchema: { type: 'object' },
+    },
+    handler: () => built(),
   });
-  router.get('/docs', (_req, res) => {
-    res
-      .type('html')
-      .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(page);
+
+  const html = route({
+    method: 'get',
+    path: '/docs',
+    access: 'public',
+    operationId: 'getDocsPage',
+    tag: 'Operations',
+    summary: 'This document as a readable page (HTML, no external assets)',
+    answer: { description: 'HTML page', contentType: 'text/html' },
+    handler: ({ res }) => {
+      page ??= renderDocs(built());
+      res
+        .type('html')
+        .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .send(page);
+    },
   });
-  return router;
+
+  return [json, html];
 }

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
-import { Router } from 'express';
 import type { Db } from '../db/client';
+import { route, type RouteSpec } from '../http/route';
+import { livenessResponse, readinessResponse, unreadyResponse } from './responses';
 
 export type ReadinessCheck = () => Promise<{ db: boolean; temporal: boolean }>;
 
@@ -39,20 +40,37 @@ export function defaultReadiness(db: Db, temporal: Client): ReadinessCheck {
   };
 }
 
-export function healthRouter(ready: ReadinessCheck): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+/** Liveness and readiness for the orchestrator: no key, no body. */
+export function healthRoutes(ready: ReadinessCheck): RouteSpec[] {
+  const liveness = route({
+    method: 'get',
+    path: '/healthz',
+    access: 'public',
+    operationId: 'getLiveness',
+    tag: 'Operations',
+    summary: 'Liveness',
+    answer: { description: 'ok', schema: livenessResponse },
+    handler: () => ({ status: 'ok' as const }),
   });
-  router.get('/readyz', async (_req, res) => {
-    const checks = await ready();
-    const ok = checks.db && checks.temporal;
-    const failed = Object.entries(checks)
-      .filter(([, up]) => !up)
-      .map(([name]) => name);
-    res
-      .status(ok ? 200 : 503)
-      .json(ok ? { status: 'ready', checks } : { status: 'unavailable', checks, failed });
+
+  const readiness = route({
+    method: 'get',
+    path: '/readyz',
+    access: 'public',
+    operationId: 'getReadiness',
+    tag: 'Operations',
+    summary: 'Readiness (database and Temporal)',
+    answer: { description: 'ready', schema: readinessResponse },
+    responses: { '503': { description: 'which dependency failed', schema: unreadyResponse } },
+    handler: async ({ res }) => {
+      const checks = await ready();
+      if (checks.db && checks.temporal) return { status: 'ready' as const, checks };
+      const failed = Object.entries(checks)
+        .filter(([, up]) => !up)
+        .map(([name]) => name);
+      res.status(503).json({ status: 'unavailable', checks, failed });
+    },
   });
-  return router;
+
+  return [liveness, readiness];
 }

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Db } from '../db/client';
-import { matchRoute, openApiPath, rolesFor, ROUTE_ACCESS } from './access';
+import { openApiPath } from './access';
 import type { KeyStore } from '../api-keys/api-keys.repository';
 import { bearerToken } from '../http/auth';
 import { ProblemError } from '../http/problems';
+import { rolesFor, route, type RouteSpec } from '../http/route';
 import { safeEqual } from '../http/safe-equal';
 
 /**
@@ -169,9 +170,10 @@ export function createApiMetrics(db: Db) {
   const httpMetrics: RequestHandler = (req, res, next) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      const template =
-        matchRoute(req.method, req.path)?.template ??
-        (req.route ? openApiPath(`${req.baseUrl}${String(req.route.path)}`) : 'unmatched');
+      // The route's own template: a path nothing matched is one label, however many are probed.
+      const template = req.route
+        ? openApiPath(`${req.baseUrl}${String(req.route.path)}`)
+        : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       requests.inc({ method: req.method, route: template, status: String(res.statusCode) });
       duration.observe({ method: req.method, route: template }, seconds);
@@ -239,45 +241,70 @@ async function sdkMetrics(url: string): Promise<string> {
 
 /**
  * `GET /metrics`: for a Prometheus scraper with METRICS_TOKEN (a credential good for nothing
- * else), or for an analyst or admin key. Mounted before the API-key middleware for that reason.
+ * else), or for an analyst or admin key. It checks the caller itself, so it is mounted ahead of
+ * the API-key middleware, which would turn the token away.
  */
-export function metricsRouter(deps: {
+export function metricsRoutes(deps: {
   metrics: ApiMetrics;
   keys: KeyStore;
   token?: string;
   sdkMetricsUrl?: string;
-}): Router {
-  const router = Router();
-  const allowed: readonly string[] = rolesFor(ROUTE_ACCESS['GET /metrics']);
-  router.get('/metrics', async (req, res) => {
-    const token = bearerToken(req.headers.authorization);
-    if (!token) {
-      throw new ProblemError(
-        401,
-        'auth.missing_key',
-        'API key required',
-        'Send METRICS_TOKEN or an analyst or admin API key as "Authorization: Bearer <key>".',
-        { headers: { 'WWW-Authenticate': 'Bearer realm="parcelwarden"' } },
-      );
-    }
-    const byToken = deps.token !== undefined && safeEqual(token, deps.token);
-    if (!byToken) {
-      const principal = await deps.keys.verify(token);
-      if (!principal) {
-        throw new ProblemError(401, 'auth.invalid_key', 'Invalid API key', 'The key is not valid.');
-      }
-      if (!allowed.includes(principal.role)) {
+}): RouteSpec[] {
+  const access = 'analyze';
+  const allowed: readonly string[] = rolesFor(access);
+  const scrape = route({
+    method: 'get',
+    path: '/metrics',
+    access,
+    selfAuthenticated: true,
+    operationId: 'getMetrics',
+    tag: 'Operations',
+    summary:
+      'Prometheus metrics: HTTP, shipments by stage and resolution, review queue, outbox, Temporal SDK (with METRICS_TOKEN, or an analyst or admin key)',
+    answer: {
+      description: 'Prometheus text exposition format 0.0.4',
+      contentType: 'text/plain',
+      bodySchema: { type: 'string' },
+    },
+    responses: {
+      '401': 'Missing or invalid token',
+      '403': 'The role of the key may not read metrics',
+    },
+    handler: async ({ req, res }) => {
+      const token = bearerToken(req.headers.authorization);
+      if (!token) {
         throw new ProblemError(
-          403,
-          'auth.forbidden',
-          'Forbidden',
-          `The role "${principal.role}" may not read metrics; allowed: METRICS_TOKEN or roles ${allowed.join(', ')}.`,
+          401,
+          'auth.missing_key',
+          'API key required',
+          'Send METRICS_TOKEN or an analyst or admin API key as "Authorization: Bearer <key>".',
+          { headers: { 'WWW-Authenticate': 'Bearer realm="parcelwarden"' } },
         );
       }
-    }
-    await deps.metrics.collectReadModel();
-    const sdk = deps.sdkMetricsUrl ? await sdkMetrics(deps.sdkMetricsUrl) : '';
-    res.type(PROMETHEUS_CONTENT_TYPE).send(deps.metrics.registry.render() + sdk);
+      const byToken = deps.token !== undefined && safeEqual(token, deps.token);
+      if (!byToken) {
+        const principal = await deps.keys.verify(token);
+        if (!principal) {
+          throw new ProblemError(
+            401,
+            'auth.invalid_key',
+            'Invalid API key',
+            'The key is not valid.',
+          );
+        }
+        if (!allowed.includes(principal.role)) {
+          throw new ProblemError(
+            403,
+            'auth.forbidden',
+            'Forbidden',
+            `The role "${principal.role}" may not read metrics; allowed: METRICS_TOKEN or roles ${allowed.join(', ')}.`,
+          );
+        }
+      }
+      await deps.metrics.collectReadModel();
+      const sdk = deps.sdkMetricsUrl ? await sdkMetrics(deps.sdkMetricsUrl) : '';
+      res.type(PROMETHEUS_CONTENT_TYPE).send(deps.metrics.registry.render() + sdk);
+    },
   });
-  return router;
+  return [scrape];
 }

@@ -18,13 +18,14 @@
  * hands out ciphertext only. A request whose Origin is not on that list is refused outright.
  */
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { KeyStore } from '../api-keys/api-keys.repository';
 import type { CodecSessionRevocations } from './codec-session.repository';
 import { CODEC_PATHS } from './codec.routes';
 import { parsePayloadKeys } from '../temporal/payload-codec';
 import { ProblemError } from '../http/problems';
+import { route, type RouteSpec } from '../http/route';
 import { safeEqual } from '../http/safe-equal';
 
 export const CODEC_SESSION_COOKIE = 'parcelwarden_codec';
@@ -186,38 +187,78 @@ function cookie(value: string, maxAge: number, secure: boolean): string {
  * POST /codec/session opens a session for the calling key; DELETE ends the session of the cookie
  * sent with it on every replica (not just in this browser) and clears the cookie.
  */
-export function codecSessionRouter(deps: CodecSessionDeps): Router {
-  const router = Router();
-  router.post(CODEC_SESSION_PATH, (req, res) => {
-    // The access table admits only keys that may read; the key id comes from `authenticate`.
-    const keyId = req.keyId!;
-    const expiresAt = Math.floor(deps.now() / 1000) + CODEC_SESSION_TTL_SECONDS;
-    const token = signCodecSession(deps.secret, { keyId, sessionId: newSessionId(), expiresAt });
-    req.log?.info({ keyId }, 'codec session opened');
-    res
-      .set('Cache-Control', 'no-store')
-      .set('Set-Cookie', cookie(token, CODEC_SESSION_TTL_SECONDS, deps.secure || req.secure))
-      .status(204)
-      .end();
+export function codecSessionRoutes(deps: CodecSessionDeps): RouteSpec[] {
+  const open = route({
+    method: 'post',
+    path: CODEC_SESSION_PATH,
+    access: 'read',
+    operationId: 'openCodecSession',
+    tag: 'Codec',
+    summary:
+      'Open a codec session for the Temporal UI, which cannot send an API key: a signed cookie (HttpOnly, SameSite=Strict, Path=/codec, 8 h) that /codec/decode and /codec/encode accept instead of the key while the key stays valid. Turn on "Include cross-origin credentials" in the UI’s Data Encoder settings',
+    answer: {
+      status: 204,
+      description: 'Session opened',
+      headers: {
+        'Set-Cookie': {
+          description:
+            'parcelwarden_codec=<token>; Path=/codec; Max-Age=28800; HttpOnly; SameSite=Strict (and Secure over https)',
+          schema: { type: 'string' },
+        },
+      },
+    },
+    handler: ({ req, res }) => {
+      // Only keys that may read get here; the key id comes from `authenticate`.
+      const keyId = req.keyId!;
+      const expiresAt = Math.floor(deps.now() / 1000) + CODEC_SESSION_TTL_SECONDS;
+      const token = signCodecSession(deps.secret, { keyId, sessionId: newSessionId(), expiresAt });
+      req.log?.info({ keyId }, 'codec session opened');
+      res
+        .set('Cache-Control', 'no-store')
+        .set('Set-Cookie', cookie(token, CODEC_SESSION_TTL_SECONDS, deps.secure || req.secure))
+        .status(204)
+        .end();
+    },
   });
-  router.delete(CODEC_SESSION_PATH, async (req, res) => {
-    const now = deps.now();
-    for (const token of cookieValues(req.headers.cookie, CODEC_SESSION_COOKIE)) {
-      // Only a genuine, live token names a session worth ending; anything else is ignored.
-      const claims = verifyCodecSession(deps.secret, token, now);
-      if (!claims) continue;
-      await deps.revocations.revoke(
-        claims.sessionId,
-        new Date(claims.expiresAt * 1000),
-        new Date(now),
-      );
-      req.log?.info({ keyId: claims.keyId }, 'codec session ended');
-    }
-    res
-      .set('Cache-Control', 'no-store')
-      .set('Set-Cookie', cookie('', 0, deps.secure || req.secure))
-      .status(204)
-      .end();
+
+  const close = route({
+    method: 'delete',
+    path: CODEC_SESSION_PATH,
+    access: 'read',
+    operationId: 'closeCodecSession',
+    tag: 'Codec',
+    summary:
+      'End the codec session of the cookie sent with it, on every replica (its cookie stops working anywhere), and clear the cookie',
+    answer: {
+      status: 204,
+      description: 'Session ended, cookie cleared',
+      headers: {
+        'Set-Cookie': {
+          description: 'parcelwarden_codec=; Max-Age=0',
+          schema: { type: 'string' },
+        },
+      },
+    },
+    handler: async ({ req, res }) => {
+      const now = deps.now();
+      for (const token of cookieValues(req.headers.cookie, CODEC_SESSION_COOKIE)) {
+        // Only a genuine, live token names a session worth ending; anything else is ignored.
+        const claims = verifyCodecSession(deps.secret, token, now);
+        if (!claims) continue;
+        await deps.revocations.revoke(
+          claims.sessionId,
+          new Date(claims.expiresAt * 1000),
+          new Date(now),
+        );
+        req.log?.info({ keyId: claims.keyId }, 'codec session ended');
+      }
+      res
+        .set('Cache-Control', 'no-store')
+        .set('Set-Cookie', cookie('', 0, deps.secure || req.secure))
+        .status(204)
+        .end();
+    },
   });
-  return router;
+
+  return [open, close];
 }

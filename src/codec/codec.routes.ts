@@ -10,11 +10,11 @@
  * here, before authentication, for the configured Temporal UI origins only.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { Router, type RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ProblemError } from '../http/problems';
-import { parseBody } from '../http/validate';
+import { route, type RouteSpec } from '../http/route';
 
 /** A proto3-JSON bytes field: standard or URL-safe base64. */
 const base64 = z
@@ -90,51 +90,98 @@ export function codecCors(origins: readonly string[]): RequestHandler {
   };
 }
 
-export interface CodecRouterDeps {
+export interface CodecRoutesDeps {
   /** The PAYLOAD_KEY codec; without one both routes answer 503. */
   codec?: PayloadCodec;
   logger: Logger;
 }
 
-export function codecRouter(deps: CodecRouterDeps): Router {
-  const router = Router();
-  const handle =
-    (direction: 'encode' | 'decode'): RequestHandler =>
-    async (req, res) => {
-      const body = parseBody(req, codecPayloadsBody);
-      const codec = deps.codec;
-      if (!codec)
-        throw new ProblemError(
-          503,
-          'codec.not_configured',
-          'Codec not configured',
-          'This API runs without PAYLOAD_KEY, so it cannot encode or decode payloads.',
-        );
-      let out: Payload[];
-      try {
-        out = await codec[direction](body.payloads.map(fromJson));
-      } catch (err) {
-        // The codec's messages name the configured key ids: they go to our log, not to the caller.
-        deps.logger.warn(
-          { err, count: body.payloads.length, keyId: req.keyId },
-          `codec ${direction} failed`,
-        );
-        throw new ProblemError(
-          422,
-          `codec.${direction}_failed`,
-          `Payloads could not be ${direction}d`,
-          `At least one payload could not be ${direction}d with this server's payload keys.`,
-        );
-      }
-      deps.logger.info(
-        { count: out.length, namespace: req.get('x-namespace'), keyId: req.keyId },
-        `codec ${direction}`,
+const SESSION_OR_KEY =
+  'Authorization: an API key, or the codec session cookie of POST /codec/session (from an allowed Temporal UI origin or none)';
+
+export function codecRoutes(deps: CodecRoutesDeps): RouteSpec[] {
+  const run = async (
+    direction: 'encode' | 'decode',
+    req: Request,
+    payloads: JsonPayload[],
+  ): Promise<z.input<typeof codecPayloadsAnswer>> => {
+    const codec = deps.codec;
+    if (!codec)
+      throw new ProblemError(
+        503,
+        'codec.not_configured',
+        'Codec not configured',
+        'This API runs without PAYLOAD_KEY, so it cannot encode or decode payloads.',
       );
+    let out: Payload[];
+    try {
+      out = await codec[direction](payloads.map(fromJson));
+    } catch (err) {
+      // The codec's messages name the configured key ids: they go to our log, not to the caller.
+      deps.logger.warn(
+        { err, count: payloads.length, keyId: req.keyId },
+        `codec ${direction} failed`,
+      );
+      throw new ProblemError(
+        422,
+        `codec.${direction}_failed`,
+        `Payloads could not be ${direction}d`,
+        `At least one payload could not be ${direction}d with this server's payload keys.`,
+      );
+    }
+    deps.logger.info(
+      { count: out.length, namespace: req.get('x-namespace'), keyId: req.keyId },
+      `codec ${direction}`,
+    );
+    return { payloads: out.map(toJson) };
+  };
+
+  const decode = route({
+    method: 'post',
+    path: '/codec/decode',
+    access: 'read',
+    operationId: 'decodePayloads',
+    tag: 'Codec',
+    summary: `Decrypt Temporal payloads (the Temporal UI / CLI codec server protocol; proto3 JSON, bytes as base64); payloads not encrypted by us come back unchanged. Optional X-Namespace header. ${SESSION_OR_KEY}`,
+    body: codecPayloadsBody,
+    answer: {
+      description: '{payloads: [{metadata, data}]} decoded, same order',
+      schema: codecPayloadsAnswer,
+    },
+    responses: {
+      '422': 'A payload could not be decrypted (unknown key id, altered data)',
+      '503': 'The API runs without PAYLOAD_KEY',
+    },
+    handler: async ({ req, res, body }) => {
+      const decoded = await run('decode', req, body.payloads);
       // Decoded payloads hold customer data: no cache may keep them.
       res.set('Cache-Control', 'no-store');
-      res.json({ payloads: out.map(toJson) });
-    };
-  router.post('/codec/encode', handle('encode'));
-  router.post('/codec/decode', handle('decode'));
-  return router;
+      return decoded;
+    },
+  });
+
+  const encode = route({
+    method: 'post',
+    path: '/codec/encode',
+    access: 'configure',
+    operationId: 'encodePayloads',
+    tag: 'Codec',
+    summary: `Encrypt Temporal payloads with the current PAYLOAD_KEY (the Temporal UI / CLI codec server protocol); only for roles that may configure (admin), since the worker trusts what it makes. Optional X-Namespace header. ${SESSION_OR_KEY}`,
+    body: codecPayloadsBody,
+    answer: {
+      description: '{payloads: [{metadata, data}]} encrypted, same order',
+      schema: codecPayloadsAnswer,
+    },
+    responses: {
+      '422': 'The payloads could not be encrypted',
+      '503': 'The API runs without PAYLOAD_KEY',
+    },
+    handler: async ({ req, res, body }) => {
+      const encoded = await run('encode', req, body.payloads);
+      res.set('Cache-Control', 'no-store');
+      return encoded;
+    },
+  });
+
+  return [decode, encode];
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
+import { route, type RouteSpec } from '../http/route';
 
 /**
  * The ops console: one page and its own script and stylesheet, served from this folder (no CDN,
  * no build step). The page itself is public; every call its script makes to the API carries the
- * API key the reviewer typed in, so the access table still decides what they may do.
+ * API key the reviewer typed in, so each route's access still decides what they may do.
  */
 const asset = (name: string): string =>
   readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
@@ -21,9 +22,7 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export const CONSOLE_PATHS = ['/console', '/console/console.js', '/console/console.css'] as const;
-
-export function consoleRouter(): Router {
+export function consoleRoutes(): RouteSpec[] {
   const files = {
     html: asset('index.html'),
     js: asset('console.js'),
@@ -37,9 +36,35 @@ export function consoleRouter(): Router {
       .set('Cache-Control', 'no-cache')
       .send(body);
   };
-  const router = Router();
-  router.get('/console', (_req, res) => send(res, 'html', files.html));
-  router.get('/console/console.js', (_req, res) => send(res, 'text/javascript', files.js));
-  router.get('/console/console.css', (_req, res) => send(res, 'text/css', files.css));
-  return router;
+  const page = route({
+    method: 'get',
+    path: '/console',
+    access: 'public',
+    operationId: 'getConsole',
+    tag: 'Operations',
+    summary: 'The ops console (HTML, no external assets); log in there with an ops or admin key',
+    answer: { description: 'HTML page', contentType: 'text/html' },
+    handler: ({ res }) => send(res, 'html', files.html),
+  });
+  const script = route({
+    method: 'get',
+    path: '/console/console.js',
+    access: 'public',
+    operationId: 'getConsoleScript',
+    tag: 'Operations',
+    summary: 'The ops console’s script',
+    answer: { description: 'JavaScript module', contentType: 'text/javascript' },
+    handler: ({ res }) => send(res, 'text/javascript', files.js),
+  });
+  const stylesheet = route({
+    method: 'get',
+    path: '/console/console.css',
+    access: 'public',
+    operationId: 'getConsoleStylesheet',
+    tag: 'Operations',
+    summary: 'The ops console’s stylesheet',
+    answer: { description: 'CSS', contentType: 'text/css' },
+    handler: ({ res }) => send(res, 'text/css', files.css),
+  });
+  return [page, script, stylesheet];
 }

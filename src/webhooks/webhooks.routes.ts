@@ -1,13 +1,16 @@
 /**
  * `POST /v1/webhooks/{provider}`: provider pushes, authenticated by their signature over the raw
- * bytes (no API key: providers cannot all send one). Mounted before the JSON parser and before
- * API-key authentication. `GET /v1/webhooks/stats` is an ordinary authenticated route.
+ * bytes (no API key: providers cannot all send one). Mounted before API-key authentication, and
+ * the signature is checked before the body is parsed as JSON. `GET /v1/webhooks/stats` is an
+ * ordinary authenticated route.
  */
-import express, { Router, type Request } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
-import { requirePermission } from '../http/auth';
+import { webhookReceivedResponse, webhookStatsResponse } from '../api/responses';
 import { ProblemError } from '../http/problems';
+import { route, type RouteSpec } from '../http/route';
 import { unstorableTextErrors } from '../http/validate';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
@@ -27,7 +30,7 @@ import { SIGNATURE_HEADERS, verifySignature } from './webhooks.signatures';
 
 export type { WebhookRouting, WebhookSecrets } from './webhooks.routing';
 
-export interface WebhookDeps {
+export interface WebhookRoutesDeps {
   secrets: WebhookSecrets;
   /** Which provider serves which carriers (default: the configuration's defaults). */
   routing?: WebhookRouting;
@@ -81,13 +84,14 @@ function shipmentFor(
   return (hinted.length ? hinted : ours).at(-1)?.shipmentId;
 }
 
-export function webhookReceiverRouter(deps: WebhookDeps) {
+const providerParams = z.object({ provider: z.enum(WEBHOOK_PROVIDERS) });
+
+export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
   const { secrets, webhooks, ingest, workflows } = deps;
   const routing = deps.routing ?? DEFAULT_WEBHOOK_ROUTING;
   const receivers = webhookReceivers(secrets, routing);
   const maxAgeMs = deps.maxAgeMs ?? DEFAULT_WEBHOOK_MAX_AGE_MS;
   const now = deps.now ?? Date.now;
-  const router = Router();
 
   // Both run inside the delivery's transaction, signals included: a workflow that cannot be told
   // rolls back the claim and the events, so the provider's redelivery does it all again.
@@ -151,42 +155,82 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
     return { events: 0, duplicates: 0, unknown };
   }
 
-  router.post(
-    '/v1/webhooks/:provider',
+  /** The configured receiver a push is for: `webhookReceivers` decides which exist. */
+  const receiverFor = (req: Request): { provider: WebhookProvider; secret: string } => {
+    const provider = String(req.params.provider ?? '');
+    if (!isWebhookProvider(provider)) {
+      throw new ProblemError(
+        404,
+        'webhook.unknown_provider',
+        'Unknown webhook provider',
+        `No webhook receiver for "${provider}"; providers are ${WEBHOOK_PROVIDERS.join(', ')}.`,
+      );
+    }
+    const secret = secrets[provider];
+    // Not configured here: as if the route did not exist (the answer names no setting).
+    if (!secret || !receivers.includes(provider)) {
+      throw new ProblemError(
+        404,
+        'webhook.not_configured',
+        'No such webhook receiver',
+        `This server has no ${provider} receiver; it is mounted once that provider is configured.`,
+      );
+    }
+    return { provider, secret };
+  };
+
+  // A receiver that is not mounted here reads no body, as a route that does not exist.
+  const mounted: RequestHandler = (req, _res, next) => {
+    receiverFor(req);
+    next();
+  };
+
+  const verified: RequestHandler = (req, _res, next) => {
+    const { provider, secret } = receiverFor(req);
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const header = req.get(SIGNATURE_HEADERS[provider]);
+    if (!verifySignature(provider, raw, header, secret)) {
+      throw new ProblemError(
+        401,
+        header ? 'webhook.bad_signature' : 'webhook.missing_signature',
+        'Webhook signature rejected',
+        header
+          ? `The ${SIGNATURE_HEADERS[provider]} header does not match the body; nothing was recorded.`
+          : `The ${SIGNATURE_HEADERS[provider]} header is missing; nothing was recorded.`,
+      );
+    }
+    next();
+  };
+
+  const receive = route({
+    method: 'post',
+    path: '/v1/webhooks/{provider}',
+    access: 'signed',
+    operationId: 'receiveWebhook',
+    tag: 'Webhooks',
+    summary:
+      'Receive a provider webhook (aftership, 17track, easypost, sandbox); authenticated by the provider signature over the raw body',
+    params: providerParams,
+    bodyContent: { 'application/json': { type: 'object' } },
     // Raw bytes whatever the declared type: the signature covers them, not a re-serialization.
-    express.raw({ type: () => true, limit: deps.bodyLimit }),
-    async (req, res) => {
-      const provider = req.params.provider ?? '';
-      if (!isWebhookProvider(provider)) {
-        throw new ProblemError(
-          404,
-          'webhook.unknown_provider',
-          'Unknown webhook provider',
-          `No webhook receiver for "${provider}"; providers are ${WEBHOOK_PROVIDERS.join(', ')}.`,
-        );
-      }
-      const secret = secrets[provider];
-      // Not configured here: as if the route did not exist (the answer names no setting).
-      if (!secret || !receivers.includes(provider)) {
-        throw new ProblemError(
-          404,
-          'webhook.not_configured',
-          'No such webhook receiver',
-          `This server has no ${provider} receiver; it is mounted once that provider is configured.`,
-        );
-      }
+    // The handler parses them as JSON once the signature holds.
+    bodyParser: 'raw',
+    before: [mounted, express.raw({ type: () => true, limit: deps.bodyLimit }), verified],
+    answer: {
+      description:
+        '{received, duplicate, deliveryId, kind?, event?, accepted?, duplicates?, unknown?}',
+      schema: webhookReceivedResponse,
+    },
+    responses: {
+      '400': 'Malformed JSON or not the documented payload shape',
+      '401': 'Missing or wrong signature; nothing recorded',
+      '404': 'Unknown provider, or no receiver for it here (provider not configured)',
+      '415': 'Not sent as JSON',
+      '422': 'Delivery older than WEBHOOK_MAX_AGE (webhook.stale_event); nothing recorded',
+      '503': 'Temporal unreachable; nothing recorded, deliver again',
+    },
+    handler: async ({ req, params: { provider } }) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const header = req.get(SIGNATURE_HEADERS[provider]);
-      if (!verifySignature(provider, raw, header, secret)) {
-        throw new ProblemError(
-          401,
-          header ? 'webhook.bad_signature' : 'webhook.missing_signature',
-          'Webhook signature rejected',
-          header
-            ? `The ${SIGNATURE_HEADERS[provider]} header does not match the body; nothing was recorded.`
-            : `The ${SIGNATURE_HEADERS[provider]} header is missing; nothing was recorded.`,
-        );
-      }
       if (!isJson(req)) {
         throw new ProblemError(
           415,
@@ -231,32 +275,40 @@ export function webhookReceiverRouter(deps: WebhookDeps) {
               : Promise.resolve({ events: 0, duplicates: 0, unknown: [] }),
       );
       if (received.duplicate) {
-        res.json({ received: true, duplicate: true, deliveryId: parsed.deliveryId });
-        return;
+        return { received: true as const, duplicate: true as const, deliveryId: parsed.deliveryId };
       }
       const outcome = received.result;
       if (outcome.unknown.length)
         log.info({ provider, unknown: outcome.unknown }, 'unknown references');
-      res.json({
-        received: true,
-        duplicate: false,
+      return {
+        received: true as const,
+        duplicate: false as const,
         deliveryId: parsed.deliveryId,
         kind: parsed.kind,
         event: parsed.event,
         accepted: outcome.events,
         duplicates: outcome.duplicates,
         unknown: outcome.unknown,
-      });
+      };
     },
-  );
-  return router;
-}
-
-/** Per-provider delivery counts, for analysts watching the integrations. */
-export function webhookStatsRouter(webhooks: WebhookRepository) {
-  const router = Router();
-  router.get('/v1/webhooks/stats', requirePermission('analyze'), async (_req, res) => {
-    res.json({ providers: await webhooks.stats() });
   });
-  return router;
+
+  /** Per-provider delivery counts, for analysts watching the integrations. */
+  const stats = route({
+    method: 'get',
+    path: '/v1/webhooks/stats',
+    access: 'analyze',
+    operationId: 'getWebhookStats',
+    tag: 'Webhooks',
+    summary: 'Webhook deliveries per provider, with unknown tracking numbers (analyst, admin)',
+    answer: { description: '{providers}', schema: webhookStatsResponse },
+    // Deliveries are stored only for known providers: the guard narrows the column's text.
+    handler: async () => ({
+      providers: (await webhooks.stats()).flatMap((p) =>
+        isWebhookProvider(p.provider) ? [{ ...p, provider: p.provider }] : [],
+      ),
+    }),
+  });
+
+  return [receive, stats];
 }

@@ -86,6 +86,25 @@ describe('authentication and roles', () => {
     expect((await api.call('PUT', '/v1/policies/x', { as: 'ops', body: {} })).status).toBe(403);
   });
 
+  it('a key that may not call a route gets 403 before its body is read: malformed or oversized, it is never parsed', async () => {
+    const malformed = await api.call('POST', '/v1/api-keys', {
+      as: 'ops',
+      rawBody: '{"role": ',
+    });
+    expect(malformed.status).toBe(403);
+    expect(malformed.body.code).toBe('auth.forbidden');
+    const oversized = await api.call('POST', '/codec/encode', {
+      as: 'analyst',
+      rawBody: JSON.stringify({ payloads: [], padding: 'x'.repeat(1_100_000) }),
+    });
+    expect(oversized.status).toBe(403);
+    expect(oversized.body.code).toBe('auth.forbidden');
+    // The same bodies from a key that may call the routes are read, and refused as such.
+    const parsed = await api.call('POST', '/v1/api-keys', { as: 'admin', rawBody: '{"role": ' });
+    expect(parsed.status).toBe(400);
+    expect(parsed.body.code).toBe('request.malformed_json');
+  });
+
   it('an ingest key may not read shipments', async () => {
     expect((await api.call('GET', '/v1/shipments', { as: 'ingest' })).status).toBe(403);
   });
