@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/client';
-import { openApiPath } from './access';
 import type { KeyStore } from '../api-keys/api-keys.repository';
 import { bearerToken } from '../http/auth';
 import { ProblemError } from '../http/problems';
-import { rolesFor, route, type RouteSpec } from '../http/route';
+import { rolesFor, route, routeOf, type RouteSpec } from '../http/route';
 import { safeEqual } from '../http/safe-equal';
 
 /**
@@ -171,9 +170,7 @@ export function createApiMetrics(db: Db) {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       // The route's own template: a path nothing matched is one label, however many are probed.
-      const template = req.route
-        ? openApiPath(`${req.baseUrl}${String(req.route.path)}`)
-        : 'unmatched';
+      const template = routeOf(res)?.path ?? 'unmatched';
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       requests.inc({ method: req.method, route: template, status: String(res.statusCode) });
       duration.observe({ method: req.method, route: template }, seconds);

@@ -1,6 +1,18 @@
 import { z } from 'zod';
+import { INT4_MAX } from '../http/validate';
 import { CLAIM_STATUSES } from '../../workflows/claim.contract';
-import { claimRule } from '../../workflows/model/claim';
+import { EVIDENCE_ITEMS } from '../../workflows/claim.rules';
+import {
+  claimDeadlines,
+  claimHistoryEntry,
+  claimRule,
+  claimTrace,
+} from '../../workflows/model/claim';
+import { timestamp } from '../../workflows/model/scalars';
+import { lineItem, registration } from '../../workflows/model/shipment';
+import { proofOfDelivery } from '../../workflows/model/tracking';
+import { page } from '../http/pagination';
+import { named } from '../http/route';
 import { isIsoDuration } from '../../workflows/durations';
 
 const duration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as P15D');
@@ -32,7 +44,11 @@ export const claimListQuery = z.object({
 export type ClaimListQuery = z.output<typeof claimListQuery>;
 
 export const claimParams = z.object({
-  id: z.string().regex(/^[1-9]\d{0,9}$/, 'must be a claim id (a positive integer)'),
+  id: z
+    .string()
+    // One error per bad id: the range is checked only on a well-formed one.
+    .regex(/^[1-9]\d{0,9}$/, { message: 'must be a claim id (a positive integer)', abort: true })
+    .refine((s) => Number(s) <= INT4_MAX, 'must be a claim id (a positive integer)'),
 });
 
 /** A claim decided outside the system (by phone, in the carrier's portal). */
@@ -45,3 +61,105 @@ export const claimOutcomeBody = z.object({
   note: z.string().max(2000).optional(),
 });
 export type ClaimOutcomeBody = z.output<typeof claimOutcomeBody>;
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+/** GET /v1/claims/{id}/evidence: what the claim is filed with. */
+export const evidencePackageResponse = named(
+  'EvidencePackage',
+  z.object({
+    claim: z.object({
+      shipmentId: z.string(),
+      filer: z.string(),
+      party: claimRule.shape.party,
+      rule: z.string(),
+      reason: z.string(),
+      amountClaimed: z.number(),
+      currency: z.string(),
+      preparedAt: timestamp,
+    }),
+    order: z
+      .object({
+        orderId: z.string(),
+        marketplace: z.string().optional(),
+        items: z.array(lineItem),
+        customer: z.string(),
+      })
+      .optional(),
+    paymentReference: z
+      .object({
+        orderId: z.string(),
+        marketplace: z.string().optional(),
+        amountPaid: z.number(),
+        currency: z.string(),
+      })
+      .optional(),
+    declaredValue: z.object({ amount: z.number(), currency: z.string() }).optional(),
+    label: registration
+      .pick({
+        carrier: true,
+        trackingNumber: true,
+        service: true,
+        shippedAt: true,
+        expectedDeliveryAt: true,
+      })
+      // Origin and destination as one line of text each.
+      .extend({ origin: z.string(), destination: z.string() })
+      .optional(),
+    trackingHistory: z.array(
+      z.object({
+        at: timestamp,
+        status: z.string(),
+        description: z.string().optional(),
+        location: z.string().optional(),
+        source: z.string(),
+      }),
+    ),
+    carrierTrace: claimTrace.optional(),
+    customerMessages: z.array(
+      z.object({ at: timestamp, channel: z.string(), message: z.string() }),
+    ),
+    notificationsSent: z.array(z.object({ at: timestamp, kind: z.string() })),
+    proofOfDelivery: proofOfDelivery.optional(),
+    required: z.array(z.enum(EVIDENCE_ITEMS)),
+    missing: z.array(z.enum(EVIDENCE_ITEMS)),
+  }),
+);
+
+const claimFields = {
+  id: z.string(),
+  shipmentId: z.string(),
+  workflowId: z.string().optional(),
+  carrier: z.string(),
+  filer: z.string(),
+  rule: z.string().optional(),
+  trackingNumber: z.string(),
+  reason: z.string(),
+  status: z.string(),
+  externalClaimId: z.string().optional(),
+  amounts: z.object({
+    claimed: z.number(),
+    recovered: z.number().optional(),
+    currency: z.string(),
+  }),
+  deadlines: claimDeadlines.partial(),
+  filedAt: timestamp.optional(),
+  decidedAt: timestamp.optional(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  links: z.object({ self: z.string(), evidence: z.string(), evidencePdf: z.string() }),
+};
+export const claimSummaryResponse = named('ClaimSummary', z.object(claimFields));
+export const claimListResponse = named('ClaimPage', page(claimSummaryResponse));
+export const claimResponse = named(
+  'Claim',
+  z.object({
+    ...claimFields,
+    trace: z.looseObject({}).optional().describe('The carrier trace opened before filing'),
+    // The read model's history keeps the status as the carrier or insurer reported it.
+    history: z.array(claimHistoryEntry.extend({ status: z.string() })),
+    evidence: evidencePackageResponse
+      .optional()
+      .describe('The evidence package, once the claim is eligible (GET …/evidence)'),
+  }),
+);

@@ -204,6 +204,21 @@ function handle(spec: RouteSpec): RequestHandler {
   };
 }
 
+/** Where a request was routed, for logs and metrics: `routeOf(res)` once a route matched. */
+function markRoute(spec: RouteSpec): RequestHandler {
+  return (_req, res, next) => {
+    res.locals[ROUTE] = spec;
+    next();
+  };
+}
+
+const ROUTE = 'parcelwardenRoute';
+
+/** The declared route a request matched, if any. */
+export function routeOf(res: Response): RouteSpec | undefined {
+  return res.locals[ROUTE] as RouteSpec | undefined;
+}
+
 export interface MountOptions {
   /** The JSON body limit (express.json's `limit`). */
   bodyLimit: string;
@@ -218,7 +233,7 @@ export function mountRoutes(routes: readonly RouteSpec[], opts: MountOptions): R
   const router = Router();
   const json = express.json({ limit: opts.bodyLimit });
   for (const spec of routes) {
-    const chain: RequestHandler[] = [...(spec.before ?? [])];
+    const chain: RequestHandler[] = [markRoute(spec), ...(spec.before ?? [])];
     if (!beforeAuthentication(spec)) chain.push(accessCheck(spec));
     chain.push(...(spec.parsers ?? []));
     if (spec.body && spec.bodyParser !== 'raw') chain.push(json);
