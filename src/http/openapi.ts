@@ -5,6 +5,7 @@
  * problems every keyed route can give.
  */
 import { z } from 'zod';
+import { isProbe } from './security';
 import { apiSchemas, isOpen, pathParamNames, rolesFor, type Answer, type RouteSpec } from './route';
 
 type JsonSchema = Record<string, unknown>;
@@ -150,6 +151,14 @@ class Assembler {
           'Over the API key’s rate limit (RATE_LIMIT_PER_MINUTE); retry after Retry-After',
         ),
         headers: RATE_LIMIT_HEADERS,
+      };
+    }
+    if (open && !isProbe(spec.path)) {
+      out['429'] = {
+        ...problemRef(
+          'Too many requests without an accepted API key from this address (PUBLIC_RATE_LIMIT_PER_MINUTE); retry after Retry-After',
+        ),
+        headers: { 'Retry-After': integerHeader('Seconds until this address may call again') },
       };
     }
     if (hasBody) out['413'] = problemRef('The body is over the size limit');

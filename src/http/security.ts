@@ -34,6 +34,9 @@ export function securityHeaders(): RequestHandler {
 /** Probes of load balancers and orchestrators: frequent, keyless and harmless. */
 const PROBES = new Set(['/healthz', '/readyz']);
 
+/** Health probes are never limited: an orchestrator polls them from one address. */
+export const isProbe = (path: string) => PROBES.has(path);
+
 export interface UnauthenticatedLimitOptions {
   /** Requests per minute per client IP without an accepted key; 0 or undefined turns it off. */
   perMinute?: number;
@@ -54,7 +57,7 @@ export function unauthenticatedLimit(opts: UnauthenticatedLimitOptions): Request
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    skip: (req) => PROBES.has(req.path),
+    skip: (req) => isProbe(req.path),
     // The role is set by authentication later in the chain; read when the answer is finished.
     skipSuccessfulRequests: true,
     requestWasSuccessful: (req) => req.role !== undefined,
