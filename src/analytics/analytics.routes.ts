@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { analyticsTableResponse } from '../api/responses';
 import { ProblemError } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 import { toCsv, wantsCsv } from './csv';
 import type { AnalyticsRepository } from './analytics.repository';
-import { analyticsQuery } from './analytics.schemas';
-import { TABLE_NAMES, TABLES, type Table, type TableName } from './analytics.tables';
+import {
+  analyticsQuery,
+  analyticsTableResponse,
+  TABLE_NAMES,
+  type TableName,
+} from './analytics.schemas';
+import { TABLES, type Table } from './analytics.tables';
 
 function tableNotFound(name: string): ProblemError {
   return new ProblemError(

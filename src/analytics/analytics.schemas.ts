@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { count, timestamp } from '../../workflows/model/scalars';
+import { named } from '../http/route';
 import { isStorableInstant } from '../http/validate';
 import { country } from '../shipments/shipments.schemas';
 
@@ -38,3 +40,72 @@ export const analyticsQuery = z
   });
 export type AnalyticsQuery = z.output<typeof analyticsQuery>;
 export type AnalyticsFilters = Pick<AnalyticsQuery, 'from' | 'to' | 'carrier' | 'destination'>;
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+/** The analytics tables by name, in the order the index lists them (analytics.tables.ts has one each). */
+export const TABLE_NAMES = [
+  'carriers',
+  'lanes',
+  'months',
+  'handling',
+  'claims',
+  'reships',
+  'risk',
+] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/** A share of a total. */
+export const rate = z.number().nullable().describe('null when the denominator is 0');
+/** The delivery figures of a group of shipments (analytics tables, the daily report). */
+export const deliveryStats = {
+  shipments: count,
+  resolved: count,
+  lost: count,
+  lossRate: rate,
+  delivered: count,
+  withEstimate: count,
+  delayed: count,
+  delayRate: rate,
+  flagged: count,
+  flaggedRate: rate,
+  medianTransitDays: z.number().nullable(),
+};
+const analyticsFields = {
+  title: z.string(),
+  filters: z.object({
+    from: timestamp.optional(),
+    to: timestamp.optional(),
+    carrier: z.string().optional(),
+    destination: z.string().optional(),
+    threshold: z.number().optional(),
+    minSample: z.number().optional(),
+  }),
+  columns: z.array(z.string()),
+};
+const deliveryTable = <T extends z.ZodRawShape>(name: string, key: T) =>
+  z.object({
+    table: z.literal(name),
+    ...analyticsFields,
+    items: z.array(z.object({ ...key, ...deliveryStats })),
+  });
+
+/** GET /v1/analytics/{table} as JSON: the delivery tables row by row, the others as their rows. */
+export const analyticsTableResponse = named(
+  'AnalyticsTable',
+  z.union([
+    deliveryTable('carriers', { carrier: z.string() }),
+    deliveryTable('lanes', { origin: z.string(), destination: z.string() }),
+    deliveryTable('months', { month: z.string().describe('YYYY-MM (UTC)') }),
+    z.object({
+      table: z.enum(
+        TABLE_NAMES.filter((t) => !['carriers', 'lanes', 'months'].includes(t)) as [
+          TableName,
+          ...TableName[],
+        ],
+      ),
+      ...analyticsFields,
+      items: z.array(z.record(z.string(), z.unknown())),
+    }),
+  ]),
+);

@@ -11,7 +11,7 @@ import type {
   ReshipRow,
   RiskRow,
 } from './analytics.repository';
-import type { AnalyticsQuery } from './analytics.schemas';
+import type { AnalyticsQuery, TableName } from './analytics.schemas';
 
 interface Column<R> {
   key: keyof R & string;
@@ -272,6 +272,4 @@ export const TABLES = {
   claims: claimsTable,
   reships,
   risk,
-} as const;
-export type TableName = keyof typeof TABLES;
-export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+} as const satisfies Record<TableName, unknown>;

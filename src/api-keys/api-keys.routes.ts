@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiKeyRow, KeyStore } from './api-keys.repository';
-import { apiKeyCreatedResponse, apiKeyListResponse, apiKeyResponse } from '../api/responses';
+import { apiKeyCreatedResponse, apiKeyListResponse, apiKeyResponse } from './api-keys.schemas';
 import { ROLES, type Role } from '../http/auth';
 import { decodeCursor, pageQuery, pgTimestampKey, toPage } from '../http/pagination';
 import { ProblemError } from '../http/problems';

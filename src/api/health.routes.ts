@@ -1,8 +1,24 @@
 import type { Client } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { route, type RouteSpec } from '../http/route';
-import { livenessResponse, readinessResponse, unreadyResponse } from './responses';
+import { z } from 'zod';
+import { named, route, type RouteSpec } from '../http/route';
+
+/* The answers of /healthz and /readyz. */
+export const livenessResponse = named('Liveness', z.object({ status: z.literal('ok') }));
+const checks = z.object({ db: z.boolean(), temporal: z.boolean() });
+export const readinessResponse = named(
+  'Readiness',
+  z.object({ status: z.literal('ready'), checks }),
+);
+export const unreadyResponse = named(
+  'Unready',
+  z.object({
+    status: z.literal('unavailable'),
+    checks,
+    failed: z.array(z.enum(['db', 'temporal'])),
+  }),
+);
 
 export type ReadinessCheck = () => Promise<{ db: boolean; temporal: boolean }>;
 

@@ -4,7 +4,6 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { batchAcceptedResponse, batchProgressResponse } from '../api/responses';
 import { route, type RouteSpec } from '../http/route';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import {
@@ -14,7 +13,12 @@ import {
   type BatchReviewInput,
 } from '../../workflows/batch-review.contract';
 import { batchConflict, batchNotFound } from './batches.errors';
-import { batchBody, batchParams } from './batches.schemas';
+import {
+  batchAcceptedResponse,
+  batchBody,
+  batchParams,
+  batchProgressResponse,
+} from './batches.schemas';
 
 /** Fingerprint of the decisions: the same batchId with the same decisions is a retry. */
 function decisionsHash(decisions: BatchReviewInput['decisions']): string {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { MAX_BATCH_DECISIONS } from '../../workflows/batch-review.contract';
+import { BATCH_ITEM_STATUSES, MAX_BATCH_DECISIONS } from '../../workflows/batch-review.contract';
+import { REVIEW_DECISIONS } from '../../workflows/model/enums';
+import { count } from '../../workflows/model/scalars';
+import { named } from '../http/route';
 import { reviewBody } from '../reviews/reviews.schemas';
 
 const batchId = z
@@ -36,3 +39,36 @@ export const batchBody = z.object({
 export type BatchBody = z.output<typeof batchBody>;
 
 export const batchParams = z.object({ id: batchId });
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+export const batchAcceptedResponse = named(
+  'BatchAccepted',
+  z.object({
+    batchId: z.string(),
+    workflowId: z.string(),
+    total: count,
+  }),
+);
+
+export const batchProgressResponse = named(
+  'BatchProgress',
+  z.object({
+    batchId: z.string(),
+    total: count,
+    done: count,
+    succeeded: count,
+    failed: count,
+    finished: z.boolean(),
+    items: z.array(
+      z.object({
+        shipmentId: z.string(),
+        decision: z.enum(REVIEW_DECISIONS),
+        status: z.enum(BATCH_ITEM_STATUSES),
+        stage: z.string().optional(),
+        duplicate: z.boolean().optional(),
+        error: z.object({ code: z.string(), message: z.string() }).optional(),
+      }),
+    ),
+  }),
+);

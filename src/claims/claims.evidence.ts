@@ -5,7 +5,7 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { evidencePackageResponse } from '../api/responses';
+import type { evidencePackageResponse } from './claims.schemas';
 import type { ProofOfDelivery } from '../carriers/carrier';
 import type { Db } from '../db/client';
 import { inquiries, notifications, shipments, trackingEvents } from '../db/schema';

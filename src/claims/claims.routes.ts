@@ -1,18 +1,20 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import {
-  claimListResponse,
-  claimResponse,
-  claimSummaryResponse,
-  evidencePackageResponse,
-} from '../api/responses';
 import { route, type RouteSpec } from '../http/route';
 import { claimUpdateSignal } from '../../workflows/claim.contract';
 import { claimAlreadyDecided, claimEvidenceNotReady, claimNotFound } from './claims.errors';
 import type { EvidencePackage } from './claims.evidence';
 import { renderEvidencePdf } from './claims.pdf';
 import type { ClaimHistoryRow, ClaimRepository, ClaimRow } from './claims.repository';
-import { claimListQuery, claimOutcomeBody, claimParams } from './claims.schemas';
+import {
+  claimListQuery,
+  claimListResponse,
+  claimOutcomeBody,
+  claimParams,
+  claimResponse,
+  claimSummaryResponse,
+  evidencePackageResponse,
+} from './claims.schemas';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 

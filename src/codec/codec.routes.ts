@@ -14,7 +14,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ProblemError } from '../http/problems';
-import { route, type RouteSpec } from '../http/route';
+import { named, route, type RouteSpec } from '../http/route';
 
 /** A proto3-JSON bytes field: standard or URL-safe base64. */
 const base64 = z
@@ -32,9 +32,12 @@ export const codecPayloadsBody = z.object({
 });
 
 /** What both routes answer: every payload with its metadata and data (base64). */
-export const codecPayloadsAnswer = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string() })),
-});
+export const codecPayloadsAnswer = named(
+  'CodecPayloads',
+  z.object({
+    payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string() })),
+  }),
+);
 
 type JsonPayload = z.infer<typeof codecPayload>;
 

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { shipmentHistoryResponse } from '../api/responses';
+import { shipmentHistoryResponse } from './history.schemas';
 import { ProblemError } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';

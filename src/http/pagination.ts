@@ -22,6 +22,13 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** The answer of a paged list of `item`: `{items, nextCursor}`. */
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().describe('Cursor of the next page; null on the last page'),
+  });
+
 /**
  * A timestamptz sort key as PostgreSQL prints it (`::text`, microseconds kept, unlike a JS Date),
  * checked so that a forged cursor cannot reach the SQL cast.

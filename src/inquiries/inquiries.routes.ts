@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { inquiryOutcomeResponse } from '../api/responses';
 import type { Db } from '../db/client';
 import { inboundEmails } from '../db/schema/messages';
 import { validationFailed } from '../http/problems';
@@ -12,7 +11,12 @@ import type { MessagingSettings } from '../messages/settings';
 import { shipmentNotFound, workflowUnavailable } from '../shipments/shipments.errors';
 import type { ShipmentRepository } from '../shipments/shipments.repository';
 import { inquiryBody, shipmentParams } from '../shipments/shipments.schemas';
-import { inboundEmailBody, sameAddress, senderAddress } from './inquiries.schemas';
+import {
+  inboundEmailBody,
+  inquiryOutcomeResponse,
+  sameAddress,
+  senderAddress,
+} from './inquiries.schemas';
 import {
   candidateReferences,
   InquirySignalError,

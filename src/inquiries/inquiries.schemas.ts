@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { INQUIRY_INTENTS } from '../../workflows/model/enums';
+import { named } from '../http/route';
 import { instant } from '../shipments/shipments.schemas';
 
 /**
@@ -38,3 +40,18 @@ export function senderAddress(from: string): string | undefined {
 export function sameAddress(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+export const inquiryOutcomeResponse = named(
+  'InquiryOutcome',
+  z.object({
+    shipmentId: z.string(),
+    inquiryId: z.string(),
+    intent: z.enum(INQUIRY_INTENTS),
+    language: z.string().optional().describe('Detected language, when the classifier found one'),
+    action: z.enum(['replied', 'routed_to_ops']),
+    duplicate: z.boolean(),
+    signalled: z.boolean().describe('false when the workflow had already closed'),
+  }),
+);

@@ -1,13 +1,5 @@
 import express from 'express';
 import type { z } from 'zod';
-import {
-  purchaseSuggestionListResponse,
-  stockImportResponse,
-  stockListResponse,
-  warehouseListResponse,
-  warehouseResponse,
-  warehouseWithStockResponse,
-} from '../api/responses';
 import { decodeCursor, toPage } from '../http/pagination';
 import { validationFailed } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
@@ -21,15 +13,21 @@ import {
 } from './inventory.errors';
 import type { InventoryRepository } from './inventory.repository';
 import {
+  purchaseSuggestionListResponse,
   stockCursor,
   stockImportBody,
+  stockImportResponse,
+  stockListResponse,
   stockQuery,
   suggestionsCursor,
   suggestionsQuery,
   warehouseBody,
+  warehouseListResponse,
   warehouseParams,
+  warehouseResponse,
   warehousesCursor,
   warehousesQuery,
+  warehouseWithStockResponse,
 } from './inventory.schemas';
 import { importStock, parseStockCsv, parseStockJson } from './stock-import';
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { pageQueryFields, pgTimestampKey } from '../http/pagination';
+import { count, timestamp } from '../../workflows/model/scalars';
+import { page, pageQueryFields, pgTimestampKey } from '../http/pagination';
+import { named } from '../http/route';
 import { int4Key, unstorable } from '../http/validate';
 
 export const WAREHOUSE_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -69,3 +71,59 @@ export const suggestionsQuery = z.strictObject({
 });
 /** Suggestions page newest first on (created_at as PostgreSQL text, id). */
 export const suggestionsCursor = z.tuple([pgTimestampKey, int4Key]);
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+const stockLevel = z.object({
+  warehouseId: z.string(),
+  sku: z.string(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  available: z.number().int().describe('onHand − reserved'),
+  updatedAt: timestamp,
+});
+export const stockListResponse = named('StockPage', page(stockLevel));
+
+export const stockImportResponse = named(
+  'StockImported',
+  z.object({
+    importKey: z.string(),
+    replayed: z.boolean().describe('The same import had been applied before; nothing changed'),
+    rows: count,
+    created: count,
+    updated: count,
+  }),
+);
+
+const warehouseFields = {
+  warehouseId: z.string(),
+  name: z.string(),
+  country: z.string(),
+  kind: z.string(),
+  region: z.string(),
+  updatedAt: timestamp,
+};
+export const warehouseResponse = named('Warehouse', z.object(warehouseFields));
+export const warehouseListResponse = named('WarehousePage', page(warehouseResponse));
+export const warehouseWithStockResponse = named(
+  'WarehouseWithStock',
+  z.object({
+    ...warehouseFields,
+    stock: z.array(stockLevel),
+  }),
+);
+
+export const purchaseSuggestionListResponse = named(
+  'PurchaseSuggestionPage',
+  page(
+    z.object({
+      id: z.number().int(),
+      shipmentId: z.string(),
+      sku: z.string(),
+      warehouseId: z.string().nullable(),
+      quantityMissing: z.number().int(),
+      status: z.string(),
+      createdAt: timestamp,
+    }),
+  ),
+);

@@ -1,10 +1,4 @@
 import type { z } from 'zod';
-import {
-  communicationLogResponse,
-  messageListResponse,
-  templateOverrideResponse,
-  templatesResponse,
-} from '../api/responses';
 import type { Db } from '../db/client';
 import { decodeCursor, toPage } from '../http/pagination';
 import { ProblemError } from '../http/problems';
@@ -15,14 +9,18 @@ import { shipmentParams } from '../shipments/shipments.schemas';
 import { NOTIFICATION_KINDS } from '../../workflows/shipment.contract';
 import { communicationLog, compareLogKeys, logKey } from './communication-log';
 import {
+  communicationLogResponse,
   logCursor,
   logQuery,
+  messageListResponse,
   messagesCursor,
   messagesQuery,
   templateBody,
+  templateOverrideResponse,
   templateParams,
   templatesCursor,
   templatesQuery,
+  templatesResponse,
 } from './messages.schemas';
 import { messageView } from './messages.view';
 import type { OutboxRepository } from './outbox.repository';

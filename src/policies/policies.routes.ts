@@ -1,4 +1,3 @@
-import { policyListResponse, policyResponse } from '../api/responses';
 import { decodeCursor, toPage } from '../http/pagination';
 import { route, type RouteSpec } from '../http/route';
 import { policyNameMismatch, policyNotFound, policyVersionNotFound } from './policies.errors';
@@ -7,7 +6,9 @@ import {
   policiesCursor,
   policiesQuery,
   policyBody,
+  policyListResponse,
   policyParams,
+  policyResponse,
   policyVersionParams,
   policyVersionsCursor,
   policyVersionsQuery,

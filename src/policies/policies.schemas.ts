@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { pageQuery } from '../http/pagination';
+import { page, pageQuery } from '../http/pagination';
+import { named } from '../http/route';
 import { int4Key, int4Param } from '../http/validate';
 import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
 import { STALLABLE_STATUSES } from '../../workflows/policy';
 import { policy } from '../../workflows/model/policy';
+import { timestamp } from '../../workflows/model/scalars';
 import type { Policy } from '../../workflows/shipment.contract';
 
 export const POLICY_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -93,3 +95,16 @@ export const policyVersionParams = z.object({
 
 /** POST /v1/shipments/{id}/policy:refresh: re-resolve the shipment's own policy, or switch. */
 export const policyRefreshBody = z.strictObject({ policy: policyName.optional() });
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+export const policyResponse = named(
+  'Policy',
+  z.object({
+    name: policy.shape.name,
+    version: policy.shape.version.unwrap(),
+    updatedAt: timestamp,
+    policy,
+  }),
+);
+export const policyListResponse = named('PolicyPage', page(policyResponse));

@@ -1,9 +1,13 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { reportListResponse, reportResponse } from '../api/responses';
 import { route, type RouteSpec } from '../http/route';
 import { reportNotFound, reportScheduleMissing } from './report.errors';
 import type { ReportRepository, ReportSnapshotRow } from './report.repository';
-import { reportListQuery, reportParams } from './report.schemas';
+import {
+  reportListQuery,
+  reportListResponse,
+  reportParams,
+  reportResponse,
+} from './report.schemas';
 
 function summary(row: ReportSnapshotRow) {
   return {

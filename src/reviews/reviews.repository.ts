@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { reviewQueueResponse } from '../api/responses';
+import type { reviewQueueResponse } from './reviews.schemas';
 import type { Db } from '../db/client';
 import { reviews, shipments } from '../db/schema/shipments';
 

@@ -3,7 +3,6 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { reviewDecisionResponse, reviewQueueResponse } from '../api/responses';
 import { decodeCursor, toPage } from '../http/pagination';
 import { validationFailed } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
@@ -13,7 +12,13 @@ import { shipmentParams } from '../shipments/shipments.schemas';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import { notAwaitingReview, unknownDecision } from './reviews.errors';
 import type { ReviewRepository } from './reviews.repository';
-import { pendingCursor, pendingQuery, reviewBody } from './reviews.schemas';
+import {
+  pendingCursor,
+  pendingQuery,
+  reviewBody,
+  reviewDecisionResponse,
+  reviewQueueResponse,
+} from './reviews.schemas';
 
 export function reviewsRoutes(deps: {
   reviews: ReviewRepository;

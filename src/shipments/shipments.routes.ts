@@ -1,11 +1,5 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import {
-  shipmentBatchResponse,
-  shipmentListResponse,
-  shipmentRegisteredResponse,
-  shipmentViewResponse,
-} from '../api/responses';
 import { decodeCursor, toPage } from '../http/pagination';
 import { route, type RouteSpec } from '../http/route';
 import { policyNotFound, policyRefreshOnClosed } from '../policies/policies.errors';
@@ -21,7 +15,11 @@ import {
   registrationBatchBody,
   registrationBatchEnvelope,
   registrationBody,
+  shipmentBatchResponse,
+  shipmentListResponse,
   shipmentParams,
+  shipmentRegisteredResponse,
+  shipmentViewResponse,
 } from './shipments.schemas';
 import type { WorkflowGateway } from './shipments.temporal';
 import { listItemView, rowOnlyView, shipmentView } from './shipments.view';

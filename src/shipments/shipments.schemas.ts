@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import { STAGES } from '../../workflows/model/enums';
+import { count, timestamp } from '../../workflows/model/scalars';
 import {
   address,
+  claimHandOff,
   customer,
   customerInquiry,
   lineItem,
   origin,
   registration,
+  reshipRecord,
+  shipmentState,
+  suspicion,
 } from '../../workflows/model/shipment';
-import { pageQueryFields, pgTimestampKey } from '../http/pagination';
+import { page, pageQueryFields, pgTimestampKey } from '../http/pagination';
+import { named } from '../http/route';
 import { isStorableInstant } from '../http/validate';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -158,3 +164,129 @@ export function canonicalJson(value: unknown): string {
       : v,
   );
 }
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+export const shipmentRegisteredResponse = named(
+  'ShipmentRegistered',
+  z.object({
+    shipmentId: z.string(),
+    workflowId: z.string(),
+    stage: z.enum(STAGES),
+  }),
+);
+
+/** POST /v1/shipments:batch: per item, what POST /v1/shipments would have answered for it. */
+export const shipmentBatchResponse = named(
+  'ShipmentBatch',
+  z.object({
+    created: count.describe('Items answered 201'),
+    existing: count.describe('Items answered 200: registered before with the same body'),
+    failed: count.describe('Items answered 409, 422 or 503'),
+    results: z.array(
+      z.object({
+        index: count.describe('Position of the item in the request'),
+        shipmentId: z.string().nullable().describe('Null when the item has no usable shipmentId'),
+        status: z.union([
+          z.literal(201),
+          z.literal(200),
+          z.literal(409),
+          z.literal(422),
+          z.literal(503),
+        ]),
+        workflowId: z.string().optional(),
+        stage: z.enum(STAGES).optional(),
+        problem: z
+          .object({
+            type: z.string(),
+            title: z.string(),
+            status: z.number().int(),
+            detail: z.string(),
+            code: z.string(),
+            errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+          })
+          .optional()
+          .describe(
+            'Why the item failed, as problem+json; errors[].path is shipments.<index>.<field>',
+          ),
+      }),
+    ),
+  }),
+);
+
+const reg = registration.shape;
+const state = shipmentState.shape;
+
+/** Fields every shipment answer repeats from the registration (the destination as its country). */
+const registrationFields = {
+  orderId: reg.orderId,
+  carrier: reg.carrier,
+  trackingNumber: reg.trackingNumber,
+  destination: z.string().describe('Destination country (ISO 3166-1 alpha-2)'),
+  declaredValue: reg.declaredValue,
+  currency: reg.currency,
+  createdAt: timestamp,
+};
+
+/**
+ * GET /v1/shipments/{id}: from the workflow, its last snapshot, or only the read-model row. The
+ * workflow state's own pieces, in the order the answer has always listed them.
+ */
+export const shipmentViewResponse = named(
+  'Shipment',
+  z.object({
+    shipmentId: state.shipmentId,
+    workflowId: z.string(),
+    source: z.enum(['workflow', 'read_model']),
+    stage: state.stage,
+    resolution: state.resolution,
+    policy: z.string().describe('Policy name'),
+    ...registrationFields,
+    registeredAt: state.registeredAt,
+    lastEvent: state.lastEvent,
+    // Absent when only the read-model row could answer.
+    eventCount: state.eventCount.optional(),
+    reviewRound: state.reviewRound.optional(),
+    expectedDeliveryAt: state.expectedDeliveryAt,
+    suspicion: state.suspicion,
+    verification: state.verification,
+    reopenedBecause: state.reopenedBecause,
+    review: state.review,
+    // The workflow's own handles (its id, the label, the stock reservation) stay inside.
+    reship: reshipRecord.omit({ workflowId: true, labelId: true, reservationId: true }).optional(),
+    refund: state.refund,
+    claim: claimHandOff
+      .extend({
+        // From the claim's read-model row once the claim workflow has written one.
+        claimId: z.string().optional(),
+        filer: z.string().optional(),
+        amount: z.number().optional(),
+        amountRecovered: z.number().optional(),
+        currency: z.string().optional(),
+        filedAt: timestamp.optional(),
+        windowClosesAt: timestamp.optional(),
+        decidedAt: timestamp.optional(),
+      })
+      .optional(),
+    cancelled: state.cancelled,
+    notifications: state.notifications,
+    timeline: state.timeline,
+    deadlines: state.deadlines,
+  }),
+);
+
+export const shipmentListResponse = named(
+  'ShipmentPage',
+  page(
+    z.object({
+      shipmentId: state.shipmentId,
+      workflowId: z.string(),
+      stage: state.stage,
+      resolution: state.resolution,
+      policy: z.string(),
+      ...registrationFields,
+      suspicionReason: suspicion.shape.reason.optional(),
+      updatedAt: timestamp,
+    }),
+  ),
+);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ShipmentState } from '../../workflows/shipment.contract';
-import type { shipmentListResponse, shipmentViewResponse } from '../api/responses';
+import type { shipmentListResponse, shipmentViewResponse } from './shipments.schemas';
 import type { ShipmentRow } from './shipments.repository';
 
 // The answers' types come from their schemas: a field the schema adds is a compile error here.

@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { toCsv, wantsCsv } from '../analytics/csv';
-import { surveyResultsResponse } from '../api/responses';
+import { surveyResultsResponse } from './surveys.schemas';
 import { ProblemError, fieldErrors } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 import { rejectUnstorableText } from '../http/validate';

@@ -1,10 +1,13 @@
-import { trackingEventsResponse } from '../api/responses';
 import { route, type RouteSpec } from '../http/route';
 import { workflowUnavailable } from '../shipments/shipments.errors';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
 import type { TrackingIngest } from './tracking.ingest';
 import { pairKey, type TrackingRepository } from './tracking.repository';
-import { trackingEventsBody, type TrackingEventInput } from './tracking.schemas';
+import {
+  type TrackingEventInput,
+  trackingEventsBody,
+  trackingEventsResponse,
+} from './tracking.schemas';
 
 function toTrackingEvent(e: TrackingEventInput): TrackingEvent {
   const { carrier: _carrier, trackingNumber: _number, ...event } = e;

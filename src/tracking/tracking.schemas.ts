@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { count } from '../../workflows/model/scalars';
 import * as base from '../../workflows/model/tracking';
+import { named } from '../http/route';
 import { instant } from '../shipments/shipments.schemas';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -36,3 +38,14 @@ export const trackingEventsBody = z.object({
     .min(1, 'must hold at least one event')
     .max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events; split the batch`),
 });
+
+/* The answers (response schemas, named as OpenAPI components). */
+
+export const trackingEventsResponse = named(
+  'TrackingEventsAccepted',
+  z.object({
+    accepted: count,
+    duplicates: count,
+    unknown: count.describe('Events for a carrier and tracking number no shipment has'),
+  }),
+);

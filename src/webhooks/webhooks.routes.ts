@@ -8,7 +8,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
-import { webhookReceivedResponse, webhookStatsResponse } from '../api/responses';
+import { webhookReceivedResponse, webhookStatsResponse } from './webhooks.schemas';
 import { ProblemError } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 import { unstorableTextErrors } from '../http/validate';
