@@ -21,7 +21,7 @@ export interface KeyVerifier {
   verify(key: string): Promise<Principal | undefined>;
 }
 
-/** What a role may do. `admin` may do everything. Routes name these in src/api/access.ts. */
+/** What a role may do. `admin` may do everything. Each route names one (src/http/route.ts). */
 export const PERMISSIONS = {
   /** Register shipments, push tracking events and customer inquiries. */
   ingest: ['ingest', 'admin'],

@@ -73,7 +73,7 @@ export interface RouteSpec<
   S extends z.ZodType = z.ZodType,
 > {
   method: Method;
-  /** OpenAPI path template: `/v1/shipments/{id}/review`, `/v1/reviews:batch/{id}`. */
+  /** OpenAPI path template, e.g. `/v1/shipments/{id}`; a literal colon as in `/v1/reviews:batch`. */
   path: string;
   access: Access;
   operationId: string;

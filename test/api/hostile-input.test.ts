@@ -350,7 +350,7 @@ const CONTENT_TYPES = [
 
 // ---------- the properties ----------
 
-it('finds the routes that take a body, from the access table and the OpenAPI document', () => {
+it('finds the routes that take a body, from the route declarations and the OpenAPI document', () => {
   expect(BODY_ROUTES.length).toBeGreaterThan(10);
   expect(BODY_ROUTES).toEqual(
     expect.arrayContaining([
