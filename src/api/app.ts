@@ -57,7 +57,7 @@ import { createApiMetrics, metricsRoutes } from './metrics';
 import { requestLogging } from '../http/request-id';
 import { defaultReadiness, healthRoutes } from './health.routes';
 import { openApiDocument } from './openapi';
-import { beforeAuthentication, mountRoutes, type RouteSpec } from '../http/route';
+import { beforeAuthentication, BODY_LIMIT, mountRoutes, type RouteSpec } from '../http/route';
 import { problemHandler, routeNotFound } from '../http/problems';
 import { createRateLimiter, rateLimitByKey } from '../http/rate-limit';
 import { securityHeaders, unauthenticatedLimit } from '../http/security';
@@ -117,8 +117,6 @@ export interface AppDeps {
   /** The codec sessions' clock (ms since the epoch); tests inject one. */
   codecSessionClock?: () => number;
 }
-
-export const BODY_LIMIT = '1mb';
 
 export function createApp(deps: AppDeps): express.Express {
   const { db, logger } = deps;

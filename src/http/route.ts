@@ -219,6 +219,9 @@ export function routeOf(res: Response): RouteSpec | undefined {
   return res.locals[ROUTE] as RouteSpec | undefined;
 }
 
+/** The size limit of a JSON body, for every route that takes one. */
+export const BODY_LIMIT = '1mb';
+
 export interface MountOptions {
   /** The JSON body limit (express.json's `limit`). */
   bodyLimit: string;

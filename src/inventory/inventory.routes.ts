@@ -2,7 +2,7 @@ import express from 'express';
 import type { z } from 'zod';
 import { decodeCursor, toPage } from '../http/pagination';
 import { validationFailed } from '../http/problems';
-import { route, type RouteSpec } from '../http/route';
+import { BODY_LIMIT, route, type RouteSpec } from '../http/route';
 import { parseBody } from '../http/validate';
 import type { Db } from '../db/client';
 import {
@@ -33,8 +33,6 @@ import { importStock, parseStockCsv, parseStockJson } from './stock-import';
 
 /** CSV files are bigger than JSON bodies: 50,000 rows of ~40 bytes. */
 export const CSV_LIMIT = '4mb';
-/** The JSON form of an import has the limit of every other JSON body (BODY_LIMIT). */
-const JSON_LIMIT = '1mb';
 const CSV_TYPES = ['text/csv', 'application/csv'];
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -76,7 +74,7 @@ export function inventoryRoutes(deps: { db: Db; inventory: InventoryRepository }
     bodyParser: 'raw',
     parsers: [
       express.text({ type: CSV_TYPES, limit: CSV_LIMIT }),
-      express.json({ limit: JSON_LIMIT }),
+      express.json({ limit: BODY_LIMIT }),
     ],
     answer: {
       description: '{importKey, replayed, rows, created, updated}',

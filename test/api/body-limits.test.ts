@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BODY_LIMIT } from '../../src/api/app';
+import { BODY_LIMIT } from '../../src/http/route';
 import { CSV_LIMIT } from '../../src/inventory/inventory.routes';
 import { signatureFor } from '../../src/webhooks/webhooks.signatures';
 import { aRegistration, uniqueId } from '../helpers/factories';
