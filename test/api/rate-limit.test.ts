@@ -81,7 +81,11 @@ describe('the rate limit per API key', () => {
       'RateLimit-Remaining',
       'RateLimit-Reset',
     ]);
-    expect(doc.paths['/v1/webhooks/{provider}'].post.responses['429']).toBeUndefined();
+    // Webhooks carry no key: their 429 is the per-address limit on unauthenticated traffic.
+    const webhook = doc.paths['/v1/webhooks/{provider}'].post.responses['429'];
+    expect(webhook.description).toMatch(/without an accepted API key/);
+    expect(Object.keys(webhook.headers)).toEqual(['Retry-After']);
+    expect(doc.paths['/healthz'].get.responses['429']).toBeUndefined();
     expect(doc.paths['/v1/shipments'].post.responses['413']).toBeDefined();
   });
 });
