@@ -7,14 +7,23 @@
 import { z } from 'zod';
 import { isProbe } from './security';
 import { apiSchemas, isOpen, pathParamNames, rolesFor, type Answer, type RouteSpec } from './route';
+import { documentBlankOptionals, type Wire } from './validate';
 
 type JsonSchema = Record<string, unknown>;
 
-/** A zod schema as JSON Schema (no dialect line): `input` for requests, `output` for answers. */
-export function jsonSchema(s: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+/**
+ * A zod schema as JSON Schema (no dialect line): `input` for requests, `output` for answers. A
+ * request part (`wire`) documents that its optional fields also take a blank value.
+ */
+export function jsonSchema(
+  s: z.ZodType,
+  io: 'input' | 'output' = 'input',
+  wire?: Wire,
+): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(s, {
     io,
     unrepresentable: 'any',
+    ...(wire ? { override: documentBlankOptionals(wire) } : {}),
   }) as JsonSchema;
   return rest;
 }
@@ -87,7 +96,8 @@ class Assembler {
 
   parameters(spec: RouteSpec): JsonSchema[] {
     const pathProps = spec.params
-      ? ((jsonSchema(spec.params) as { properties?: Record<string, JsonSchema> }).properties ?? {})
+      ? ((jsonSchema(spec.params, 'input', 'text') as { properties?: Record<string, JsonSchema> })
+          .properties ?? {})
       : {};
     const path = pathParamNames(spec.path).map((name) => {
       // A parameter's `.describe()` documents the parameter, not only its schema.
@@ -101,7 +111,8 @@ class Assembler {
       };
     });
     const queryProps = spec.query
-      ? ((jsonSchema(spec.query) as { properties?: Record<string, JsonSchema> }).properties ?? {})
+      ? ((jsonSchema(spec.query, 'input', 'text') as { properties?: Record<string, JsonSchema> })
+          .properties ?? {})
       : {};
     const query = Object.entries(queryProps).map(([name, schema]) => ({
       name,
@@ -130,7 +141,7 @@ class Assembler {
       content: Object.fromEntries(
         Object.entries(content).map(([type, s]) => [
           type,
-          { schema: isZod(s) ? jsonSchema(s) : s },
+          { schema: isZod(s) ? jsonSchema(s, 'input', 'json') : s },
         ]),
       ),
     };

@@ -8,7 +8,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { z } from 'zod';
 import { hasPermission, PERMISSIONS, ROLES, type Permission, type Role } from './auth';
 import { fieldErrors, ProblemError, validationFailed, type FieldError } from './problems';
-import { jsonBody, unstorableTextErrors } from './validate';
+import { jsonBody, unstorableTextErrors, withoutBlankOptionals } from './validate';
 
 /**
  * Who may call an operation: `public`, `signed` (carries its own credential: a provider
@@ -177,20 +177,28 @@ function handle(spec: RouteSpec): RequestHandler {
     checkText(req.query, 'query', 'query string');
     let params: unknown;
     if (spec.params) {
-      const parsed = spec.params.safeParse(req.params);
+      const parsed = spec.params.safeParse(withoutBlankOptionals(spec.params, req.params, 'text'));
       if (!parsed.success) {
         const found = fieldErrors(parsed.error, 'path');
         throw spec.onInvalidParams?.(found, req.params) ?? validationFailed(found, 'path');
       }
       params = parsed.data;
     }
-    const query = spec.query ? parse(spec.query, req.query, 'query', 'query string') : undefined;
+    const query = spec.query
+      ? parse(
+          spec.query,
+          withoutBlankOptionals(spec.query, req.query, 'text'),
+          'query',
+          'query string',
+        )
+      : undefined;
     let body: unknown;
     if (spec.body && spec.bodyParser !== 'raw') {
       const raw = jsonBody(req);
       const errors = unstorableTextErrors(raw);
       if (errors.length) throw validationFailed(errors);
-      const parsed = spec.body.safeParse(raw);
+      // A blank optional field is parsed as left out (errors still quote the body as sent).
+      const parsed = spec.body.safeParse(withoutBlankOptionals(spec.body, raw, 'json'));
       if (!parsed.success) {
         const found = fieldErrors(parsed.error);
         throw spec.onInvalidBody?.(found, raw) ?? validationFailed(found, 'request body');

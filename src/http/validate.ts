@@ -17,19 +17,19 @@ export function jsonBody(req: Request): unknown {
 }
 
 export function parseBody<T extends z.ZodType>(req: Request, schema: T): z.output<T> {
-  const parsed = schema.safeParse(jsonBody(req));
+  const parsed = schema.safeParse(withoutBlankOptionals(schema, jsonBody(req), 'json'));
   if (!parsed.success) throw validationFailed(fieldErrors(parsed.error), 'request body');
   return parsed.data;
 }
 
 export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.output<T> {
-  const parsed = schema.safeParse(req.query);
+  const parsed = schema.safeParse(withoutBlankOptionals(schema, req.query, 'text'));
   if (!parsed.success) throw validationFailed(fieldErrors(parsed.error, 'query'), 'query string');
   return parsed.data;
 }
 
 export function parseParams<T extends z.ZodType>(req: Request, schema: T): z.output<T> {
-  const parsed = schema.safeParse(req.params);
+  const parsed = schema.safeParse(withoutBlankOptionals(schema, req.params, 'text'));
   if (!parsed.success) throw validationFailed(fieldErrors(parsed.error, 'path'), 'path');
   return parsed.data;
 }
@@ -108,3 +108,119 @@ export const rejectUnstorableText: RequestHandler = (req, _res, next) => {
   if (errors.length) throw validationFailed(errors);
   next();
 };
+
+/**
+ * How a request part arrives: `json` (a body, where a field may be a number or an object) or
+ * `text` (path and query string, where every value is a string).
+ */
+export type Wire = 'json' | 'text';
+
+type Def = { type: string } & Record<string, unknown>;
+const defOf = (s: z.core.$ZodType) => s._zod.def as unknown as Def;
+
+/** The schema under its wrappers (optional, default, pipe…): the shape a value is walked by. */
+function core(schema: z.core.$ZodType): z.core.$ZodType {
+  let s = schema;
+  for (let i = 0; i < 32; i++) {
+    const def = defOf(s);
+    if ('innerType' in def && def.type !== 'transform') s = def.innerType as z.core.$ZodType;
+    else if (def.type === 'pipe') {
+      const input = def.in as z.core.$ZodType;
+      // A preprocess pipe takes anything: its shape is the schema it feeds.
+      s = defOf(input).type === 'transform' ? (def.out as z.core.$ZodType) : input;
+    } else if (def.type === 'lazy') s = (def.getter as () => z.core.$ZodType)();
+    else return s;
+  }
+  return s;
+}
+
+const TEXT_TYPES = new Set(['string', 'enum', 'literal', 'template_literal']);
+
+/** A string field in JSON: text, a format, an enum of strings (or a union holding one). */
+function takesText(field: z.core.$ZodType): boolean {
+  const s = core(field);
+  const def = defOf(s);
+  if (def.type === 'union') return (def.options as z.core.$ZodType[]).some(takesText);
+  return TEXT_TYPES.has(def.type);
+}
+
+const BLANK = /^\s*$/;
+const isBlank = (v: unknown): v is string => typeof v === 'string' && BLANK.test(v);
+
+/**
+ * Whether a blank value ("" or whitespace only) of this object field counts as the field left
+ * out: the field is optional and takes text (every optional path or query field does).
+ */
+export function blankMeansAbsent(field: z.core.$ZodType, wire: Wire): boolean {
+  // optin is 'optional', or 'defaulted' for a field with a default.
+  return field._zod.optin !== undefined && (wire === 'text' || takesText(field));
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The value with every blank string left out where the schema's field is optional or defaulted (see
+ * `blankMeansAbsent`), at any depth: an empty province is parsed as no province, not as "".
+ * Required fields keep their blank value, so their own check refuses it. The value is copied,
+ * not changed.
+ */
+export function withoutBlankOptionals(
+  schema: z.core.$ZodType,
+  value: unknown,
+  wire: Wire,
+): unknown {
+  const s = core(schema);
+  const def = defOf(s);
+  if (def.type === 'object' && isPlainObject(value)) {
+    const shape = def.shape as Record<string, z.core.$ZodType>;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+      if (!field) out[key] = v;
+      else if (!(isBlank(v) && blankMeansAbsent(field, wire)))
+        out[key] = withoutBlankOptionals(field, v, wire);
+    }
+    return out;
+  }
+  if (def.type === 'array' && Array.isArray(value)) {
+    return value.map((item) => withoutBlankOptionals(def.element as z.core.$ZodType, item, wire));
+  }
+  if (def.type === 'union' && isPlainObject(value)) {
+    // The first alternative the value then meets; else the value as sent, for its errors.
+    for (const option of def.options as z.core.$ZodType[]) {
+      const candidate = withoutBlankOptionals(option, value, wire);
+      if (candidate !== value && z.safeParse(option, candidate).success) return candidate;
+    }
+  }
+  return value;
+}
+
+/** A JSON schema that takes a blank string, which the API reads as the field left out. */
+export const BLANK_JSON_SCHEMA = {
+  type: 'string',
+  pattern: BLANK.source,
+  description: 'Blank: read as left out',
+} as const;
+
+/**
+ * For the document: the JSON schema of each optional field of an object that now takes a blank
+ * value its own schema refuses gets the blank alternative (a `z.toJSONSchema` override).
+ */
+export function documentBlankOptionals(wire: Wire) {
+  return (ctx: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {
+    const def = defOf(ctx.zodSchema);
+    const props = ctx.jsonSchema.properties as Record<string, Record<string, unknown>> | undefined;
+    if (def.type !== 'object' || !props) return;
+    for (const [key, field] of Object.entries(def.shape as Record<string, z.core.$ZodType>)) {
+      const prop = props[key];
+      if (!prop || !blankMeansAbsent(field, wire)) continue;
+      if (z.safeParse(field, '').success && z.safeParse(field, ' ').success) continue;
+      const { description, ...rest } = prop;
+      props[key] = {
+        ...(description === undefined ? {} : { description }),
+        anyOf: [rest, BLANK_JSON_SCHEMA],
+      };
+    }
+  };
+}

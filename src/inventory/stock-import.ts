@@ -10,6 +10,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { stock, stockImports, warehouses } from '../db/schema';
 import { fieldErrors } from '../http/problems';
+import { withoutBlankOptionals } from '../http/validate';
 import { stockRow, type StockMode } from './inventory.schemas';
 
 export interface StockImportRow {
@@ -99,7 +100,7 @@ function checkRow(
   row: number,
   names: Record<string, string>,
 ): { row?: StockImportRow; errors: RowError[] } {
-  const parsed = stockRow.safeParse(raw);
+  const parsed = stockRow.safeParse(withoutBlankOptionals(stockRow, raw, 'json'));
   if (parsed.success) return { row: { row, ...parsed.data }, errors: [] };
   return {
     errors: fieldErrors(parsed.error, 'row').map((e) => ({

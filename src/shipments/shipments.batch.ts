@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { fieldErrors, PROBLEM_BASE, type ProblemError } from '../http/problems';
+import { withoutBlankOptionals } from '../http/validate';
 import { policyNotFound } from '../policies/policies.errors';
 import type { PolicyRepository } from '../policies/policies.repository';
 import type { ShipmentRegistration, Stage } from '../../workflows/shipment.contract';
@@ -100,7 +101,9 @@ export async function registerBatch(
 
   const valid: { index: number; registration: ShipmentRegistration }[] = [];
   items.forEach((item, index) => {
-    const parsed = registrationBody.safeParse(item);
+    const parsed = registrationBody.safeParse(
+      withoutBlankOptionals(registrationBody, item, 'json'),
+    );
     if (parsed.success) {
       valid.push({ index, registration: parsed.data });
       return;

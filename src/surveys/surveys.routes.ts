@@ -4,7 +4,7 @@ import { toCsv, wantsCsv } from '../analytics/csv';
 import { surveyResultsResponse } from './surveys.schemas';
 import { ProblemError, fieldErrors } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
-import { rejectUnstorableText } from '../http/validate';
+import { rejectUnstorableText, withoutBlankOptionals } from '../http/validate';
 import { instant } from '../shipments/shipments.schemas';
 import {
   ratingRequiredText,
@@ -129,7 +129,9 @@ export function surveysRoutes(deps: {
         if (fromForm) return void html(res, 404, surveyMessagePage(undefined, 'invalid'));
         throw notFound();
       }
-      const parsed = surveyAnswerBody.safeParse(req.body ?? {});
+      const parsed = surveyAnswerBody.safeParse(
+        withoutBlankOptionals(surveyAnswerBody, req.body ?? {}, fromForm ? 'text' : 'json'),
+      );
       if (!parsed.success) {
         if (fromForm)
           return void html(

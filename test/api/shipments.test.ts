@@ -67,6 +67,61 @@ describe('registering a shipment', () => {
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   });
 
+  it('blank optional fields are read as left out: the row and the workflow input have no such keys', async () => {
+    const { region: _region, ...destination } = aRegistration().destination;
+    const reg = aRegistration({ destination });
+    const sent = {
+      ...reg,
+      service: ' ',
+      destination: { ...destination, region: '', line2: '' },
+      origin: { ...reg.origin, warehouseId: '\t' },
+    };
+    const res = await register(sent);
+    expect(res.status).toBe(201);
+    const { origin: _origin, ...rest } = reg;
+    const expected = { ...rest, origin: { country: reg.origin.country }, policy: 'default' };
+
+    const [row] = await api.db
+      .select()
+      .from(shipments)
+      .where(eq(shipments.shipmentId, reg.shipmentId));
+    expect(row!.registration).toStrictEqual(expected);
+    const handle = api.client.workflow.getHandle(shipmentWorkflowId(reg.shipmentId));
+    const history = await handle.fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = (await fromStoredPayload(started!.input!.payloads![0]!)) as {
+      registration: Record<string, unknown> & { destination: object; origin: object };
+    };
+    expect(input.registration).toStrictEqual(expected);
+    expect(Object.keys(input.registration)).not.toContain('service');
+    expect(Object.keys(input.registration.destination).sort()).toEqual(
+      ['city', 'country', 'line1', 'name', 'postalCode'].sort(),
+    );
+    // The same body again is the same registration (blank fields do not make it another one).
+    expect((await register(sent)).status).toBe(200);
+  });
+
+  it('blank required fields are still refused with their messages', async () => {
+    const reg = aRegistration();
+    const res = await register({
+      ...reg,
+      orderId: '',
+      carrier: ' ',
+      destination: { ...reg.destination, city: '', region: '' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'orderId', message: 'must not be empty' },
+        { path: 'carrier', message: 'must not be empty' },
+        { path: 'destination.city', message: 'must not be empty' },
+      ]),
+    );
+    expect(res.body.errors.map((e: { path: string }) => e.path)).not.toContain(
+      'destination.region',
+    );
+  });
+
   it('the same registration sent again answers 200 with the same workflow and starts nothing new', async () => {
     const reg = aRegistration();
     const first = await register(reg);
@@ -444,6 +499,20 @@ describe('listing shipments', () => {
     } finally {
       await api.db.delete(shipments).where(eq(shipments.carrier, carrier));
     }
+  });
+
+  it('an empty filter in the query string is read as no filter', async () => {
+    const carrier = uniqueId('carrier');
+    const reg = aRegistration({ carrier });
+    expect((await register(reg)).status).toBe(201);
+    const res = await api.call('GET', '/v1/shipments?carrier=&stage=&destination=%20&limit=', {
+      as: 'analyst',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeGreaterThan(0);
+    expect(res.body.items.length).toBeLessThanOrEqual(50);
+    // Newest first and unfiltered: the shipment just registered leads the list.
+    expect(res.body.items[0].shipmentId).toBe(reg.shipmentId);
   });
 
   it('bad filters are refused with their names', async () => {

@@ -105,6 +105,58 @@ describe('pushing tracking events', () => {
     expect(stored.every((r) => r.source === 'api')).toBe(true);
   });
 
+  it('blank optional fields of an event are read as left out', async () => {
+    const a = await registered();
+    const res = await api.call('POST', '/v1/tracking-events', {
+      as: 'ingest',
+      body: {
+        events: [
+          {
+            ...scan(a, 'E1'),
+            subStatus: '',
+            description: '',
+            carrierCode: '  ',
+            expectedDeliveryAt: '',
+            location: { country: '', city: 'Leipzig', postalCode: ' ' },
+          },
+        ],
+      },
+    });
+    expect(res.status).toBe(202);
+    const [events] = (await signalsReceived(
+      a.shipmentId,
+      trackingEventsSignal.name,
+    )) as unknown[][];
+    expect(events).toStrictEqual([
+      {
+        eventId: 'E1',
+        occurredAt: '2025-03-01T10:00:00Z',
+        status: 'in_transit',
+        location: { city: 'Leipzig' },
+      },
+    ]);
+    const [row] = await api.db
+      .select()
+      .from(trackingEvents)
+      .where(and(eq(trackingEvents.shipmentId, a.shipmentId), eq(trackingEvents.eventId, 'E1')));
+    expect(row!.subStatus).toBeNull();
+    expect(row!.description).toBeNull();
+    expect(row!.location).toStrictEqual({ city: 'Leipzig' });
+  });
+
+  it('a blank required field of an event is still refused', async () => {
+    const a = await registered();
+    const res = await api.call('POST', '/v1/tracking-events', {
+      as: 'ingest',
+      body: { events: [{ ...scan(a, 'E1'), eventId: '', trackingNumber: '' }] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'events.0.eventId',
+      'events.0.trackingNumber',
+    ]);
+  });
+
   it('the same event twice in one batch is stored once', async () => {
     const a = await registered();
     const res = await api.call('POST', '/v1/tracking-events', {
