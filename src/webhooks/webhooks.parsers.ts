@@ -7,9 +7,12 @@ import { z } from 'zod';
 import type { ClaimUpdate } from '../../workflows/claim.contract';
 import { TRACKING_STATUSES, type TrackingEvent } from '../../workflows/shipment.contract';
 import { fieldErrors, ProblemError } from '../http/problems';
-import { fromAfterShip, fromEasyPost } from '../tracking/status-map';
+import { fromEasyPost } from '../tracking/status-map';
 import { chronological, toEvent, type ProviderCheckpoint } from '../carriers/events';
+import { fromAfterShipTracking } from '../carriers/aftership/aftership.carrier';
+import { afterShipTrackingCore } from '../carriers/aftership/aftership.schemas';
 import { toTrackResult } from '../carriers/track17/track17.carrier';
+import { track17TrackInfo } from '../carriers/track17/track17.schemas';
 import { trackingEvent } from '../tracking/tracking.schemas';
 import { CLAIM_STATUSES, fromEasyPostClaimStatus } from './webhooks.payloads';
 import { toInstant, type WebhookProvider } from './webhooks.providers';
@@ -100,69 +103,19 @@ function fromUnixSeconds(ts: number): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+// `msg` is the tracking object a lookup answers with; its tracking-level `tag` is not required.
 const afterShipBody = z.object({
   ts: z.number().nullish(),
   event: z.string().min(1),
   event_id: z.string().min(1),
-  msg: z.object({
-    slug: text,
-    tracking_number: z.string().min(1),
-    checkpoints: z
-      .array(
-        z.object({
-          checkpoint_time: text,
-          message: text,
-          tag: z.string().min(1),
-          subtag: text,
-          raw_tag: text,
-          city: text,
-          zip: text,
-          postal_code: text,
-          country_region: text,
-          country_iso3: text,
-        }),
-      )
-      .nullish(),
-    latest_estimated_delivery: z.object({ datetime: text, datetime_max: text }).nullish(),
-    custom_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
-    courier_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
-    aftership_estimated_delivery_date: z.object({ estimated_delivery_date: text }).nullish(),
-    expected_delivery: text,
-  }),
+  msg: afterShipTrackingCore,
 });
 
 export function parseAfterShip(body: unknown): ParsedWebhook {
   const b = parseWith('aftership', afterShipBody, body);
   const m = b.msg;
-  // The most specific estimate first: AfterShip's latest, a custom one, the carrier's, its own AI.
-  const edd = toInstant(
-    m.latest_estimated_delivery?.datetime ??
-      m.latest_estimated_delivery?.datetime_max ??
-      m.custom_estimated_delivery_date?.estimated_delivery_date ??
-      m.courier_estimated_delivery_date?.estimated_delivery_date ??
-      m.aftership_estimated_delivery_date?.estimated_delivery_date ??
-      m.expected_delivery,
-  );
-  const events = chronological(
-    (m.checkpoints ?? []).map((c) =>
-      checkpoint(
-        'aftership',
-        m.tracking_number,
-        {
-          time: c.checkpoint_time,
-          main: c.tag,
-          sub: c.subtag ?? undefined,
-          mapped: fromAfterShip(c.tag, c.subtag ?? undefined),
-          description: c.message,
-          carrierCode: c.raw_tag,
-          country: c.country_region ?? c.country_iso3,
-          city: c.city,
-          postalCode: c.postal_code ?? c.zip,
-        },
-        edd,
-      ),
-    ),
-  );
+  // The same mapping as a lookup (checkpoints, carrier code, location, estimate).
+  const events = fromAfterShipTracking(m).events.map(clip);
   const sentAt = typeof b.ts === 'number' ? fromUnixSeconds(b.ts) : undefined;
   return {
     deliveryId: b.event_id,
@@ -178,33 +131,14 @@ export function parseAfterShip(body: unknown): ParsedWebhook {
 
 // ---------- 17TRACK ----------
 
-const track17Event = z.object({
-  time_iso: text,
-  time_utc: text,
-  description: text,
-  stage: text,
-  sub_status: text,
-  address: z.object({ country: text, city: text, postal_code: text }).nullish(),
-});
-
 const track17Body = z.object({
   event: z.string().min(1),
   data: z
     .object({
       number: z.string().min(1),
       carrier: z.union([z.number(), z.string()]).nullish(),
-      track_info: z
-        .object({
-          time_metrics: z
-            .object({ estimated_delivery_date: z.object({ from: text, to: text }).nullish() })
-            .nullish(),
-          tracking: z
-            .object({
-              providers: z.array(z.object({ events: z.array(track17Event).nullish() })).nullish(),
-            })
-            .nullish(),
-        })
-        .nullish(),
+      // The shape a lookup reads (with `providers[].provider`: the carrier's name).
+      track_info: track17TrackInfo.nullish(),
     })
     .nullish(),
 });
@@ -218,7 +152,7 @@ export function parse17Track(body: unknown, raw: Buffer): ParsedWebhook {
   }
   const number = b.data.number;
   const info = b.data.track_info;
-  // The same mapping as a lookup; a push carries no provider names, so no carrier codes.
+  // The same mapping as a lookup, carrier names (`providers[].provider.name`) included.
   const events = toTrackResult(number, info ?? undefined).events.map(clip);
   return {
     deliveryId,

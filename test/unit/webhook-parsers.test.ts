@@ -191,7 +191,8 @@ describe('AfterShip payloads', () => {
         occurredAt: '2025-03-01T18:40:00.000Z',
         status: 'in_transit',
         subStatus: 'InTransit_003',
-        carrierCode: '10',
+        // The courier's slug, as a lookup stores it (not its raw status code `raw_tag`).
+        carrierCode: 'usps',
         description: 'Arrived at USPS Regional Facility',
         location: { country: 'US', city: 'LOS ANGELES', postalCode: '90052' },
         // A date alone is the end of that day.
@@ -202,6 +203,7 @@ describe('AfterShip payloads', () => {
         occurredAt: '2025-03-04T17:00:00.000Z',
         status: 'lost',
         subStatus: 'Exception_013',
+        carrierCode: 'usps',
         description: 'Your item is lost',
         expectedDeliveryAt: '2025-03-07T23:59:59.000Z',
       },
@@ -362,6 +364,8 @@ describe('payloads the sandbox builds', () => {
       expect(parsed.trackings[0]!.events).toEqual(
         all.map((s) => ({
           ...toTrackingEvent(format, 'SBX1234567890', s),
+          // AfterShip's slug and 17TRACK's provider name are the carrier of each scan.
+          ...(format === 'aftership' || format === '17track' ? { carrierCode: 'sandbox' } : {}),
           expectedDeliveryAt: edd,
         })),
       );

@@ -22,6 +22,7 @@ import {
   afterShipTrackingCreated,
   afterShipTrackingList,
   type AfterShipTracking,
+  type AfterShipTrackingCore,
 } from './aftership.schemas';
 
 export const AFTERSHIP_BASE_URL = 'https://api.aftership.com';
@@ -123,7 +124,7 @@ export class AfterShipClient {
 }
 
 /** The most specific estimate first: AfterShip's latest, a custom one, the carrier's, its AI's. */
-function estimate(t: AfterShipTracking): string | undefined {
+function estimate(t: AfterShipTrackingCore): string | undefined {
   return toInstant(
     t.latest_estimated_delivery?.datetime ??
       t.latest_estimated_delivery?.datetime_max ??
@@ -136,8 +137,14 @@ function estimate(t: AfterShipTracking): string | undefined {
   );
 }
 
-/** An AfterShip tracking object (API answer or webhook `msg`) as our lookup result. */
-export function toTrackResult(t: AfterShipTracking): TrackResult {
+/**
+ * An AfterShip tracking object (API answer or webhook `msg`) as our events and estimate: the one
+ * mapping the lookup and the webhook receiver share.
+ */
+export function fromAfterShipTracking(t: AfterShipTrackingCore): {
+  events: TrackingEvent[];
+  estimatedDeliveryAt?: string;
+} {
   const estimatedDeliveryAt = estimate(t);
   const events = chronological(
     (t.checkpoints ?? []).map((c) =>
@@ -150,15 +157,22 @@ export function toTrackResult(t: AfterShipTracking): TrackResult {
           sub: c.subtag ?? undefined,
           mapped: fromAfterShip(c.tag, c.subtag ?? undefined),
           description: c.message,
+          // The courier that scanned (its slug), not the courier's raw status code (`raw_tag`).
           carrierCode: c.slug ?? t.slug,
-          country: c.country_region,
+          country: c.country_region ?? c.country_iso3,
           city: c.city,
-          postalCode: c.zip,
+          postalCode: c.postal_code ?? c.zip,
         },
         estimatedDeliveryAt,
       ),
     ),
   );
+  return { events, ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}) };
+}
+
+/** An AfterShip tracking object as our lookup result. */
+export function toTrackResult(t: AfterShipTracking): TrackResult {
+  const { events, estimatedDeliveryAt } = fromAfterShipTracking(t);
   // Pending/Expired with no checkpoint: the carrier has nothing on this number (yet).
   const known = events.length > 0 || !['Pending', 'Expired'].includes(t.tag);
   const pod = t.tag === 'Delivered' ? proofOfDelivery(t, events) : undefined;

@@ -16,15 +16,18 @@ export const afterShipCheckpoint = z.object({
   tag: z.string().min(1),
   subtag: text,
   city: text,
+  /** v4 and webhooks send `zip`, 2025-01 `postal_code`; v4 names the country `country_iso3`. */
   zip: text,
+  postal_code: text,
   country_region: text,
+  country_iso3: text,
 });
 
-export const afterShipTracking = z.object({
+/** A tracking's fields that both the lookup answer and the webhook `msg` carry. */
+export const afterShipTrackingCore = z.object({
   id: text,
   slug: text,
   tracking_number: z.string().min(1),
-  tag: z.string().min(1),
   subtag: text,
   signed_by: text,
   shipment_delivery_date: text,
@@ -39,6 +42,9 @@ export const afterShipTracking = z.object({
   /** Legacy (v4) single estimate, still sent by older webhook versions. */
   expected_delivery: text,
 });
+export type AfterShipTrackingCore = z.output<typeof afterShipTrackingCore>;
+
+export const afterShipTracking = afterShipTrackingCore.extend({ tag: z.string().min(1) });
 export type AfterShipTracking = z.output<typeof afterShipTracking>;
 
 const meta = z.object({ code: z.number(), message: text, type: text });

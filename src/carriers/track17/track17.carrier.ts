@@ -5,7 +5,8 @@
  * second per key).
  * Auth: header `17token`.
  */
-import { from17Track } from '../../tracking/status-map';
+import type { TrackingStatus } from '../../../workflows/shipment.contract';
+import { from17Track, from17TrackStage, type MappedStatus } from '../../tracking/status-map';
 import {
   unsupported,
   type Carrier,
@@ -22,6 +23,7 @@ import {
   track17Answer,
   track17RegisterAccepted,
   track17TrackAccepted,
+  type Track17Event,
   type Track17TrackInfo,
 } from './track17.schemas';
 
@@ -177,17 +179,68 @@ function mainOf(sub: string): string {
   return i < 0 ? sub : sub.slice(0, i);
 }
 
+/**
+ * Carriers' own words for routine scans, read only when an event has neither a sub status nor a
+ * stage (17TRACK leaves both null on many events). Only unambiguous phrases; anything else stays
+ * `unknown`.
+ */
+const SCAN_WORDS: readonly [RegExp, TrackingStatus][] = [
+  [/^delivered\b/i, 'delivered'],
+  [/\bout for delivery\b/i, 'out_for_delivery'],
+  [/\b(label created|created a label)\b/i, 'info_received'],
+  [/\b(origin|arrival|departure|destination) scan\b/i, 'in_transit'],
+  [
+    /\b(arrived at|departed from|departed) (the )?(facility|hub|sort(ing)? (center|centre|facility))\b/i,
+    'in_transit',
+  ],
+  [/^(in transit|picked up)\b/i, 'in_transit'],
+];
+
+/**
+ * An event's status: its sub status, else its stage, else (the newest event only) the
+ * tracking's latest status, else the carrier's words for a routine scan.
+ */
+function eventStatus(
+  e: Track17Event,
+  main: string,
+  sub: string | undefined,
+  latest: Track17TrackInfo['latest_status'] | undefined,
+): MappedStatus {
+  const bySub = from17Track(main, sub);
+  if (bySub.status !== 'unknown') return bySub;
+  const keep = (m: MappedStatus): MappedStatus => (sub ? { ...m, subStatus: sub } : m);
+  const byStage = from17TrackStage(e.stage ?? undefined);
+  if (byStage) return keep(byStage);
+  if (latest?.status) {
+    const byLatest = from17Track(latest.status, latest.sub_status ?? undefined);
+    if (byLatest.status !== 'unknown') return byLatest;
+  }
+  const words = SCAN_WORDS.find(([re]) => re.test(e.description ?? ''));
+  return words ? keep({ status: words[1] }) : bySub;
+}
+
 /** A 17TRACK `track_info` (gettrackinfo or a TRACKING_UPDATED push) as our lookup result. */
 export function toTrackResult(number: string, info: Track17TrackInfo | undefined): TrackResult {
   const estimatedDeliveryAt = toInstant(
     info?.time_metrics?.estimated_delivery_date?.to ??
       info?.time_metrics?.estimated_delivery_date?.from,
   );
+  const providers = info?.tracking?.providers ?? [];
+  const timeOf = (e: Track17Event) => toInstant(e.time_utc ?? e.time_iso);
+  // The latest status describes the newest event; it stands in for that event's missing codes.
+  const newest = providers
+    .flatMap((p) => (p.events ?? []).map(timeOf))
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .at(-1);
   const events = chronological(
-    (info?.tracking?.providers ?? []).flatMap((p) =>
+    providers.flatMap((p) =>
       (p.events ?? []).map((e) => {
         const sub = e.sub_status ?? undefined;
+        // The key of the event id stays the stage (or NotFound) so stored ids do not change.
         const main = sub ? mainOf(sub) : (e.stage ?? 'NotFound');
+        const latest =
+          newest !== undefined && timeOf(e) === newest ? info?.latest_status : undefined;
         return toEvent(
           '17track',
           number,
@@ -195,7 +248,7 @@ export function toTrackResult(number: string, info: Track17TrackInfo | undefined
             time: e.time_utc ?? e.time_iso,
             main,
             sub,
-            mapped: from17Track(main, sub),
+            mapped: eventStatus(e, main, sub, latest),
             description: e.description,
             carrierCode: p.provider?.name,
             country: e.address?.country,

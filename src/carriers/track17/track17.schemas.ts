@@ -17,6 +17,8 @@ export const track17Event = z.object({
   address: z.object({ country: text, state: text, city: text, postal_code: text }).nullish(),
 });
 
+export type Track17Event = z.output<typeof track17Event>;
+
 export const track17TrackInfo = z.object({
   latest_status: z.object({ status: text, sub_status: text }).nullish(),
   time_metrics: z

@@ -23,6 +23,16 @@ function section(table: StatusTable): string[] {
     ...rows(Object.entries(table.sub)),
     '',
   ];
+  if (table.stage) {
+    out.push(
+      'An event without a sub code is read by its stage (before the main code):',
+      '',
+      '| Stage | Our status |',
+      '| --- | --- |',
+      ...rows(Object.entries(table.stage)),
+      '',
+    );
+  }
   if (table.keepsMain?.length) {
     out.push(
       'Sub codes that keep the status of their main code: ' +

@@ -54,8 +54,28 @@ export const TRACK17_STATUS_TABLE = {
     Exception_Destroyed: 'destroyed',
     Exception_Cancel: 'exception',
   },
+  // Milestone stages (`key_stage`, an event's `stage`), which events carry without a sub status.
+  stage: {
+    InfoReceived: 'info_received',
+    PickedUp: 'in_transit',
+    Departure: 'in_transit',
+    Arrival: 'in_transit',
+    AvailableForPickup: 'available_for_pickup',
+    OutForDelivery: 'out_for_delivery',
+    Delivered: 'delivered',
+    Returning: 'returning',
+    Returned: 'returned',
+    Exception: 'exception',
+    Failure: 'failed_attempt',
+  },
 } as const satisfies StatusTable;
 
 export function from17Track(status: string, subStatus?: string): MappedStatus {
   return lookup(TRACK17_STATUS_TABLE, status, subStatus);
+}
+
+/** A 17TRACK stage name as our status; undefined for a stage we do not know. */
+export function from17TrackStage(stage: string | undefined): MappedStatus | undefined {
+  const table: Readonly<Record<string, MappedStatus['status']>> = TRACK17_STATUS_TABLE.stage;
+  return stage !== undefined && Object.hasOwn(table, stage) ? { status: table[stage]! } : undefined;
 }

@@ -13,6 +13,8 @@ export interface StatusTable {
   source: string;
   main: Readonly<Record<string, TrackingStatus>>;
   sub: Readonly<Record<string, TrackingStatus>>;
+  /** Per-event stage names, read when an event has no sub code (17TRACK `stage`). */
+  stage?: Readonly<Record<string, TrackingStatus>>;
   /** Documented sub codes that say nothing beyond their main code (they fall back to it). */
   keepsMain?: readonly string[];
 }

@@ -1,0 +1,371 @@
+/**
+ * Real provider payloads (test/fixtures/carriers, see its SOURCES.md) read both ways: pushed to the
+ * HTTP receiver signed as the provider signs, and answered to the lookup adapter by a local server.
+ * Both must give the same events: statuses, carrier code, location and estimate.
+ */
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AfterShipClient } from '../../src/carriers/aftership/aftership.carrier';
+import type { TrackResult } from '../../src/carriers/carrier';
+import { EasyPostClient } from '../../src/carriers/easypost/easypost.carrier';
+import { Track17Client } from '../../src/carriers/track17/track17.carrier';
+import { connectDatabase, type Database } from '../../src/db/client';
+import { trackingEvents } from '../../src/db/schema';
+import { seed } from '../../src/db/seed';
+import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
+import type { WebhookRouting } from '../../src/webhooks/webhooks.routing';
+import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.signatures';
+import {
+  shipmentWorkflowId,
+  trackingEventsSignal,
+  type TrackingEvent,
+} from '../../workflows/shipment.contract';
+import { startProviderServer, type ProviderServer } from '../contract/support/provider-server';
+import { aRegistration, uniqueId } from '../helpers/factories';
+import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
+import { fromStoredPayload, testDataConverter } from '../helpers/payload-key';
+import { serve, type ApiUnderTest } from './harness';
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/carriers/${name}`, import.meta.url), 'utf8');
+const json = (name: string) => JSON.parse(fixture(name)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const epSignature = json('ep01-signature.json') as { secret: string; hmac_signature: string };
+const SECRETS = {
+  aftership: 'aftership-test-secret',
+  '17track': '17track-test-api-key',
+  // The secret EasyPost signed ep01 with.
+  easypost: epSignature.secret,
+  sandbox: 'sandbox-test-secret',
+} as const;
+
+const ROUTING: WebhookRouting = {
+  tracking: 'sandbox',
+  claims: 'sandbox',
+  carriers: {
+    fedex: { tracking: 'aftership' },
+    usps: { tracking: 'aftership' },
+    ups: { tracking: '17track' },
+    'fedex-easypost': { tracking: 'easypost' },
+  },
+};
+
+let api: ApiUnderTest;
+let database: Database;
+let connection: Connection;
+let own: OwnDatabase;
+let providers: ProviderServer;
+/** The receiver's clock: set just after each fixture's own send time (they are years old). */
+let now = 0;
+
+beforeAll(async () => {
+  own = await ownDatabase();
+  database = connectDatabase(own.url, { max: 5 });
+  await seed(database.db);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  const client = new Client({
+    connection,
+    namespace: inject('temporalNamespace'),
+    dataConverter: testDataConverter(),
+  });
+  api = await serve({
+    db: database.db,
+    temporal: client,
+    queryTimeoutMs: 1500,
+    taskQueue: uniqueId('carrier-fixtures'),
+    webhookSecrets: SECRETS,
+    webhookRouting: ROUTING,
+    webhookClock: () => now,
+  });
+  providers = await startProviderServer();
+});
+
+afterAll(async () => {
+  await providers?.close();
+  await api?.close();
+  await connection?.close();
+  await database?.close();
+  await own?.drop();
+});
+
+async function registered(carrier: string, trackingNumber: string) {
+  const reg = aRegistration({ carrier, trackingNumber });
+  const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body: reg });
+  expect(res.status).toBe(201);
+  return reg;
+}
+
+/** Delivers the exact bytes, signed with `signature` or as the provider signs them. */
+async function deliver(format: WebhookProvider, raw: string, signature?: string) {
+  const header =
+    signature ?? signatureFor(format, Buffer.from(raw, 'utf8'), SECRETS[format as 'aftership']);
+  const res = await api.call('POST', `/v1/webhooks/${format}`, {
+    rawBody: raw,
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADERS[format]]: header },
+  });
+  expect(res.status).toBe(200);
+  return res.body as { duplicate: boolean; accepted: number; unknown: string[] };
+}
+
+/** The events the receiver signalled to the shipment's workflow (all signals, in order). */
+async function signalled(shipmentId: string): Promise<TrackingEvent[]> {
+  const history = await api.client.workflow
+    .getHandle(shipmentWorkflowId(shipmentId))
+    .fetchHistory();
+  const payloads = (history.events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((a) => a?.signalName === trackingEventsSignal.name)
+    .map((a) => a!.input!.payloads![0]!);
+  const lists = (await Promise.all(payloads.map((p) => fromStoredPayload(p)))) as TrackingEvent[][];
+  return lists.flat().sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+}
+
+/** The stored rows, as the fields of an event they keep. */
+async function stored(shipmentId: string) {
+  const rows = await database.db
+    .select()
+    .from(trackingEvents)
+    .where(eq(trackingEvents.shipmentId, shipmentId))
+    .orderBy(trackingEvents.occurredAt, trackingEvents.id);
+  return rows.map((r) => ({
+    eventId: r.eventId,
+    occurredAt: r.occurredAt.toISOString(),
+    status: r.status,
+    subStatus: r.subStatus ?? undefined,
+    description: r.description ?? undefined,
+    location: r.location ?? undefined,
+    source: r.source,
+  }));
+}
+
+/** A lookup's events as the receiver stores them (same fields as `stored`). */
+function asRows(events: TrackingEvent[], format: WebhookProvider) {
+  return events.map((e) => ({
+    eventId: e.eventId,
+    occurredAt: e.occurredAt,
+    status: e.status,
+    subStatus: e.subStatus,
+    description: e.description,
+    location: e.location,
+    source: `webhook:${format}`,
+  }));
+}
+
+/** Both paths agree: stored rows, and every field of the signalled events (estimate included). */
+async function expectSameBothWays(
+  shipmentId: string,
+  format: WebhookProvider,
+  looked: TrackResult,
+): Promise<TrackingEvent[]> {
+  const pushed = await signalled(shipmentId);
+  expect(pushed).toEqual(looked.events);
+  expect(await stored(shipmentId)).toEqual(asRows(looked.events, format));
+  return pushed;
+}
+
+const afterShipLookup = () =>
+  new AfterShipClient({ apiKey: 'asat_test', baseUrl: providers.baseUrl, timeoutMs: 2000 });
+const afterShipList = (tracking: unknown) => ({
+  meta: { code: 200 },
+  data: { trackings: [tracking] },
+});
+
+describe('AfterShip fixtures, by webhook and by lookup', () => {
+  it('as01 (FedEx CN→JP, delivered): slugs as carrier codes, alpha-2 countries, the latest estimate', async () => {
+    const tracking = json('as01-get-tracking-fedex-cn-jp-delivered.json').data.tracking;
+    const reg = await registered('fedex', tracking.tracking_number);
+    now = Date.parse('2018-08-17T06:00:00Z');
+    const raw = JSON.stringify({
+      ts: Math.floor(now / 1000) - 60,
+      event: 'tracking_update',
+      event_id: uniqueId('as01'),
+      msg: tracking,
+    });
+    expect(await deliver('aftership', raw)).toMatchObject({ accepted: 14, unknown: [] });
+
+    providers.replyWith({ body: afterShipList(tracking) });
+    const looked = await afterShipLookup().carrier('fedex').track(tracking.tracking_number);
+    expect(looked.estimatedDeliveryAt).toBe('2022-01-05T11:11:11.000Z');
+    const events = await expectSameBothWays(reg.shipmentId, 'aftership', looked);
+
+    expect(events).toHaveLength(14);
+    // Every checkpoint's carrier is the slug (never FedEx's raw code `FPX_L_RPIF`).
+    expect(new Set(events.map((e) => e.carrierCode))).toEqual(new Set(['fedex']));
+    expect(events.every((e) => e.expectedDeliveryAt === '2022-01-05T11:11:11.000Z')).toBe(true);
+    expect(events[0]).toEqual({
+      eventId: expect.stringMatching(/^aftership-[0-9a-f]{32}$/),
+      occurredAt: '2018-07-23T06:21:39.000Z',
+      status: 'info_received',
+      subStatus: 'InfoReceived_001',
+      carrierCode: 'fedex',
+      description: 'Shipment information sent to FedEx',
+      expectedDeliveryAt: '2022-01-05T11:11:11.000Z',
+    });
+    // `country_iso3` (API v4) is read: CHN → CN.
+    expect(events[1]).toMatchObject({
+      occurredAt: '2018-07-23T08:58:00.000Z',
+      status: 'in_transit',
+      subStatus: 'InTransit_002',
+      description: 'Picked up',
+      location: { country: 'CN' },
+    });
+    expect(events.at(-1)).toMatchObject({ status: 'delivered', location: { country: 'JP' } });
+  });
+
+  it('as01 without AfterShip’s latest estimate: the custom estimate {type, datetime} is read both ways', async () => {
+    const tracking = json('as01-get-tracking-fedex-cn-jp-delivered.json').data.tracking;
+    delete tracking.latest_estimated_delivery;
+    tracking.tracking_number = '111111111112';
+    const reg = await registered('fedex', tracking.tracking_number);
+    now = Date.parse('2018-08-17T06:00:00Z');
+    const raw = JSON.stringify({
+      ts: Math.floor(now / 1000) - 60,
+      event: 'tracking_update',
+      event_id: uniqueId('as01-custom'),
+      msg: tracking,
+    });
+    expect(await deliver('aftership', raw)).toMatchObject({ accepted: 14 });
+
+    providers.replyWith({ body: afterShipList(tracking) });
+    const looked = await afterShipLookup().carrier('fedex').track(tracking.tracking_number);
+    // `custom_estimated_delivery_date.datetime` is the date 2022-01-05: the end of that day.
+    expect(looked.estimatedDeliveryAt).toBe('2022-01-05T23:59:59.000Z');
+    const events = await expectSameBothWays(reg.shipmentId, 'aftership', looked);
+    expect(events.every((e) => e.expectedDeliveryAt === '2022-01-05T23:59:59.000Z')).toBe(true);
+  });
+
+  it('as06 (USPS webhook, in transit): slug, state-less US locations and postal codes', async () => {
+    const raw = fixture('as06-webhook-tracking_update-usps-intransit-2021.json');
+    const body = JSON.parse(raw);
+    const reg = await registered('usps', body.msg.tracking_number);
+    now = body.ts * 1000 + 60_000;
+    expect(await deliver('aftership', raw)).toMatchObject({ accepted: 7, unknown: [] });
+
+    providers.replyWith({ body: afterShipList(body.msg) });
+    const looked = await afterShipLookup().carrier('usps').track(body.msg.tracking_number);
+    // `expected_delivery` comes after AfterShip's own estimate in our order of preference.
+    expect(looked.estimatedDeliveryAt).toBe('2022-01-03T23:59:59.000Z');
+    const events = await expectSameBothWays(reg.shipmentId, 'aftership', looked);
+
+    expect(events).toHaveLength(7);
+    expect(new Set(events.map((e) => e.carrierCode))).toEqual(new Set(['usps']));
+    expect(events[0]).toEqual({
+      eventId: expect.stringMatching(/^aftership-[0-9a-f]{32}$/),
+      // Read as UTC for now: local-time checkpoints are a later part of issue 15.
+      occurredAt: '2021-05-13T13:04:00.000Z',
+      status: 'info_received',
+      subStatus: 'InfoReceived_001',
+      carrierCode: 'usps',
+      description: 'Shipping Label Created, USPS Awaiting Item',
+      location: { country: 'US', city: 'BOCA RATON', postalCode: '33487' },
+      expectedDeliveryAt: '2022-01-03T23:59:59.000Z',
+    });
+  });
+});
+
+describe('17TRACK fixture, by webhook and by lookup', () => {
+  it('t01 (UPS, delivered; every sub_status null): no unknown event, UPS as the carrier', async () => {
+    const raw = fixture('t01-push-ups-delivered-doc-sample.json');
+    const body = JSON.parse(raw);
+    const reg = await registered('ups', body.data.number);
+    now = Date.parse('2022-04-05T00:00:00Z');
+    expect(await deliver('17track', raw)).toMatchObject({ accepted: 5, unknown: [] });
+
+    providers.replyWith({
+      body: {
+        code: 0,
+        data: {
+          accepted: [
+            { number: body.data.number, carrier: 100002, track_info: body.data.track_info },
+          ],
+          rejected: [],
+        },
+      },
+    });
+    const lookup = new Track17Client({
+      apiKey: 'track17-test',
+      baseUrl: providers.baseUrl,
+      timeoutMs: 2000,
+      batchDelayMs: 5,
+    });
+    const looked = await lookup.carrier('ups').track(body.data.number);
+    const events = await expectSameBothWays(reg.shipmentId, '17track', looked);
+
+    expect(
+      events.map((e) => [e.occurredAt, e.status, e.carrierCode, e.description, e.location]),
+    ).toEqual([
+      [
+        '2022-03-29T05:43:08.000Z',
+        'info_received',
+        'UPS',
+        'Shipper created a label, UPS has not received the package yet.',
+        { country: 'US' },
+      ],
+      [
+        '2022-03-31T23:36:47.000Z',
+        'in_transit',
+        'UPS',
+        'Origin Scan',
+        { country: 'US', city: 'Ontario' },
+      ],
+      [
+        '2022-04-02T09:15:00.000Z',
+        'in_transit',
+        'UPS',
+        'Arrived at Facility',
+        { country: 'US', city: 'Anderson' },
+      ],
+      [
+        '2022-04-04T15:46:06.000Z',
+        'out_for_delivery',
+        'UPS',
+        'Out For Delivery Today',
+        { country: 'US', city: 'Crescent City' },
+      ],
+      [
+        '2022-04-04T23:35:22.000Z',
+        'delivered',
+        'UPS',
+        'DELIVERED',
+        { country: 'US', city: 'GASQUET' },
+      ],
+    ]);
+    expect(events.every((e) => e.subStatus === undefined && !e.expectedDeliveryAt)).toBe(true);
+  });
+});
+
+describe('EasyPost fixture, by webhook and by lookup (unchanged)', () => {
+  it('ep01 (FedEx tracker.updated, EasyPost’s own signature): seven events, the same both ways', async () => {
+    // The bytes EasyPost's SDK tests sign: the file re-serialized.
+    const event = json('ep01-event-tracker-updated-fedex-signed.json');
+    const raw = JSON.stringify(event);
+    const reg = await registered('fedex-easypost', event.result.tracking_code);
+    now = Date.parse(event.created_at) + 60_000;
+    expect(await deliver('easypost', raw, epSignature.hmac_signature)).toMatchObject({
+      accepted: 7,
+      unknown: [],
+    });
+
+    providers.replyWith({ status: 201, body: event.result });
+    const lookup = new EasyPostClient({
+      apiKey: 'EZTK_test',
+      baseUrl: providers.baseUrl,
+      timeoutMs: 2000,
+    });
+    const looked = await lookup.carrier('fedex').track(event.result.tracking_code);
+    expect(looked.estimatedDeliveryAt).toBe('2024-08-05T00:00:00.000Z');
+    const events = await expectSameBothWays(reg.shipmentId, 'easypost', looked);
+
+    expect(events.map((e) => [e.occurredAt, e.status, e.subStatus, e.carrierCode])).toEqual([
+      ['2024-07-31T15:00:00.000Z', 'info_received', 'label_created', 'OC'],
+      ['2024-07-31T19:27:00.000Z', 'in_transit', 'arrived_at_facility', 'PU'],
+      ['2024-07-31T22:35:00.000Z', 'in_transit', 'arrived_at_facility', 'AR'],
+      ['2024-08-01T14:42:13.000Z', 'in_transit', 'departed_facility', 'DP'],
+      ['2024-08-02T02:46:19.000Z', 'in_transit', 'unknown', 'IT'],
+      ['2024-08-02T18:35:20.000Z', 'in_transit', 'unknown', 'IT'],
+      ['2024-08-02T18:50:00.000Z', 'in_transit', 'arrived_at_facility', 'AR'],
+    ]);
+  });
+});
