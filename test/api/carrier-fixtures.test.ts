@@ -4,16 +4,14 @@
  * Both must give the same events: statuses, carrier code, location and estimate.
  */
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AfterShipClient } from '../../src/carriers/aftership/aftership.carrier';
 import type { TrackResult } from '../../src/carriers/carrier';
 import { EasyPostClient } from '../../src/carriers/easypost/easypost.carrier';
 import { Track17Client } from '../../src/carriers/track17/track17.carrier';
-import { connectDatabase, type Database } from '../../src/db/client';
+import type { Database } from '../../src/db/client';
 import { trackingEvents } from '../../src/db/schema';
-import { seed } from '../../src/db/seed';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
 import type { WebhookRouting } from '../../src/webhooks/webhooks.routing';
 import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.signatures';
@@ -25,8 +23,8 @@ import {
 import { startProviderServer, type ProviderServer } from '../contract/support/provider-server';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
-import { fromStoredPayload, testDataConverter } from '../helpers/payload-key';
-import { serve, type ApiUnderTest } from './harness';
+import { fromStoredPayload } from '../helpers/payload-key';
+import { startApi, type ApiUnderTest } from './harness';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/carriers/${name}`, import.meta.url), 'utf8');
@@ -54,7 +52,6 @@ const ROUTING: WebhookRouting = {
 
 let api: ApiUnderTest;
 let database: Database;
-let connection: Connection;
 let own: OwnDatabase;
 let providers: ProviderServer;
 /** The receiver's clock: set just after each fixture's own send time (they are years old). */
@@ -62,31 +59,22 @@ let now = 0;
 
 beforeAll(async () => {
   own = await ownDatabase();
-  database = connectDatabase(own.url, { max: 5 });
-  await seed(database.db);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({
-    connection,
-    namespace: inject('temporalNamespace'),
-    dataConverter: testDataConverter(),
+  const started = await startApi({
+    databaseUrl: own.url,
+    app: {
+      webhookSecrets: SECRETS,
+      webhookRouting: ROUTING,
+      webhookClock: () => now,
+    },
   });
-  api = await serve({
-    db: database.db,
-    temporal: client,
-    queryTimeoutMs: 1500,
-    taskQueue: uniqueId('carrier-fixtures'),
-    webhookSecrets: SECRETS,
-    webhookRouting: ROUTING,
-    webhookClock: () => now,
-  });
+  api = started;
+  database = started.database;
   providers = await startProviderServer();
 });
 
 afterAll(async () => {
   await providers?.close();
   await api?.close();
-  await connection?.close();
-  await database?.close();
   await own?.drop();
 });
 

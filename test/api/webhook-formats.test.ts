@@ -3,12 +3,10 @@
  * provider with that provider's own payload and signature scheme (the ones the sandbox carrier
  * pushes with), so no format is left covered only by another's tests.
  */
-import { Client, Connection } from '@temporalio/client';
 import { and, count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectDatabase, type Database } from '../../src/db/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client';
 import { trackingEvents, webhookDeliveries, webhookUnknownReferences } from '../../src/db/schema';
-import { seed } from '../../src/db/seed';
 import {
   buildTrackingPayload,
   type Scan,
@@ -20,8 +18,8 @@ import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.sig
 import { shipmentWorkflowId, trackingEventsSignal } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
-import { fromStoredPayload, testDataConverter } from '../helpers/payload-key';
-import { serve, type ApiUnderTest } from './harness';
+import { fromStoredPayload } from '../helpers/payload-key';
+import { startApi, type ApiUnderTest } from './harness';
 
 const SECRETS = {
   aftership: 'aftership-test-secret',
@@ -50,36 +48,26 @@ const ROUTING: WebhookRouting = {
 
 let api: ApiUnderTest;
 let database: Database;
-let connection: Connection;
 let own: OwnDatabase;
 
 beforeAll(async () => {
   // Its own database: the "nothing recorded" checks count rows across whole tables.
   own = await ownDatabase();
-  database = connectDatabase(own.url, { max: 5 });
-  await seed(database.db);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({
-    connection,
-    namespace: inject('temporalNamespace'),
-    dataConverter: testDataConverter(),
+  const started = await startApi({
+    databaseUrl: own.url,
+    app: {
+      webhookSecrets: SECRETS,
+      webhookRouting: ROUTING,
+      // A week after the fixtures' scans, inside WEBHOOK_MAX_AGE.
+      webhookClock: () => Date.parse('2025-03-10T00:00:00.000Z'),
+    },
   });
-  api = await serve({
-    db: database.db,
-    temporal: client,
-    queryTimeoutMs: 1500,
-    taskQueue: uniqueId('webhook-formats'),
-    webhookSecrets: SECRETS,
-    webhookRouting: ROUTING,
-    // A week after the fixtures' scans, inside WEBHOOK_MAX_AGE.
-    webhookClock: () => Date.parse('2025-03-10T00:00:00.000Z'),
-  });
+  api = started;
+  database = started.database;
 });
 
 afterAll(async () => {
   await api?.close();
-  await connection?.close();
-  await database?.close();
   await own?.drop();
 });
 
