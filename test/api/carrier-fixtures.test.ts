@@ -23,7 +23,7 @@ import {
 import { startProviderServer, type ProviderServer } from '../contract/support/provider-server';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
-import { fromStoredPayload } from '../helpers/payload-key';
+import { signalsReceived } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 
 const fixture = (name: string): string =>
@@ -99,14 +99,11 @@ async function deliver(format: WebhookProvider, raw: string, signature?: string)
 
 /** The events the receiver signalled to the shipment's workflow (all signals, in order). */
 async function signalled(shipmentId: string): Promise<TrackingEvent[]> {
-  const history = await api.client.workflow
-    .getHandle(shipmentWorkflowId(shipmentId))
-    .fetchHistory();
-  const payloads = (history.events ?? [])
-    .map((e) => e.workflowExecutionSignaledEventAttributes)
-    .filter((a) => a?.signalName === trackingEventsSignal.name)
-    .map((a) => a!.input!.payloads![0]!);
-  const lists = (await Promise.all(payloads.map((p) => fromStoredPayload(p)))) as TrackingEvent[][];
+  const lists = await signalsReceived<TrackingEvent[]>(
+    api.client,
+    shipmentWorkflowId(shipmentId),
+    trackingEventsSignal.name,
+  );
   return lists.flat().sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
 }
 

@@ -8,7 +8,7 @@ import {
   type ShipmentRegistration,
 } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
-import { fromStoredPayload } from '../helpers/payload-key';
+import { signalsReceived } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 
 let api: ApiUnderTest;
@@ -40,16 +40,12 @@ const anInquiry = (message: string, extra: Record<string, unknown> = {}) => ({
 const messagesOf = (shipmentId: string) =>
   api.db.select().from(notifications).where(eq(notifications.shipmentId, shipmentId));
 
-async function inquirySignals(shipmentId: string): Promise<Record<string, unknown>[]> {
-  const history = await api.client.workflow
-    .getHandle(shipmentWorkflowId(shipmentId))
-    .fetchHistory();
-  const payloads = (history.events ?? [])
-    .map((e) => e.workflowExecutionSignaledEventAttributes)
-    .filter((a) => a?.signalName === customerInquirySignal.name)
-    .map((a) => a!.input!.payloads![0]!);
-  return Promise.all(payloads.map((p) => fromStoredPayload<Record<string, unknown>>(p)));
-}
+const inquirySignals = (shipmentId: string) =>
+  signalsReceived<Record<string, unknown>>(
+    api.client,
+    shipmentWorkflowId(shipmentId),
+    customerInquirySignal.name,
+  );
 
 describe('customer inquiries', () => {
   it('"where is my parcel?" in French is answered in French with the current status, and the workflow learns the intent', async () => {

@@ -8,7 +8,7 @@ import { MAX_PAGE } from '../../src/http/pagination';
 import { policies } from '../../src/db/schema';
 import { refreshPolicySignal, shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { aFastPolicy, aRegistration, uniqueId } from '../helpers/factories';
-import { fromStoredPayload } from '../helpers/payload-key';
+import { signalsReceived } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 import { expectBadCursorRefused, walkPages } from './paging';
 
@@ -349,16 +349,8 @@ describe('refreshing the policy of a running shipment', () => {
     expect(res.status).toBe(201);
     return reg;
   };
-  const refreshSignals = async (shipmentId: string) => {
-    const history = await api.client.workflow
-      .getHandle(shipmentWorkflowId(shipmentId))
-      .fetchHistory();
-    const payloads = (history.events ?? [])
-      .map((e) => e.workflowExecutionSignaledEventAttributes)
-      .filter((a) => a?.signalName === refreshPolicySignal.name)
-      .map((a) => a!.input!.payloads![0]!);
-    return Promise.all(payloads.map((p) => fromStoredPayload(p)));
-  };
+  const refreshSignals = (shipmentId: string) =>
+    signalsReceived(api.client, shipmentWorkflowId(shipmentId), refreshPolicySignal.name);
 
   it('ops tell a running shipment to re-read its own policy, or to switch to another', async () => {
     const other = policyName();

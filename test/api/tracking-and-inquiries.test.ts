@@ -7,7 +7,7 @@ import {
   trackingEventsSignal,
 } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
-import { fromStoredPayload } from '../helpers/payload-key';
+import { signalsReceived } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 
 let api: ApiUnderTest;
@@ -18,17 +18,9 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** The payloads of every signal of that name the workflow has received, in order. */
-async function signalsReceived(shipmentId: string, name: string): Promise<unknown[]> {
-  const history = await api.client.workflow
-    .getHandle(shipmentWorkflowId(shipmentId))
-    .fetchHistory();
-  const payloads = (history.events ?? [])
-    .map((e) => e.workflowExecutionSignaledEventAttributes)
-    .filter((a) => a?.signalName === name)
-    .map((a) => a!.input!.payloads![0]!);
-  return Promise.all(payloads.map((p) => fromStoredPayload(p)));
-}
+/** The payloads of every signal of that name the shipment's workflow has received, in order. */
+const signalsOf = (shipmentId: string, name: string) =>
+  signalsReceived(api.client, shipmentWorkflowId(shipmentId), name);
 
 async function registered() {
   const reg = aRegistration();
@@ -78,7 +70,7 @@ describe('pushing tracking events', () => {
     });
     expect(second.body).toEqual({ accepted: 1, duplicates: 1, unknown: 0 });
 
-    const toA = await signalsReceived(a.shipmentId, trackingEventsSignal.name);
+    const toA = await signalsOf(a.shipmentId, trackingEventsSignal.name);
     expect(toA).toEqual([
       [
         { eventId: 'A1', occurredAt: '2025-03-01T08:00:00Z', status: 'info_received' },
@@ -95,7 +87,7 @@ describe('pushing tracking events', () => {
         { eventId: 'A3', occurredAt: '2025-03-01T10:00:00Z', status: 'customs' },
       ],
     ]);
-    expect(await signalsReceived(b.shipmentId, trackingEventsSignal.name)).toHaveLength(1);
+    expect(await signalsOf(b.shipmentId, trackingEventsSignal.name)).toHaveLength(1);
 
     const stored = await api.db
       .select({ eventId: trackingEvents.eventId, source: trackingEvents.source })
@@ -123,10 +115,7 @@ describe('pushing tracking events', () => {
       },
     });
     expect(res.status).toBe(202);
-    const [events] = (await signalsReceived(
-      a.shipmentId,
-      trackingEventsSignal.name,
-    )) as unknown[][];
+    const [events] = (await signalsOf(a.shipmentId, trackingEventsSignal.name)) as unknown[][];
     expect(events).toStrictEqual([
       {
         eventId: 'E1',
@@ -174,7 +163,7 @@ describe('pushing tracking events', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['events.1.status']);
-    expect(await signalsReceived(a.shipmentId, trackingEventsSignal.name)).toEqual([]);
+    expect(await signalsOf(a.shipmentId, trackingEventsSignal.name)).toEqual([]);
   });
 
   it('a batch over 1000 events is refused', async () => {
@@ -242,7 +231,7 @@ describe('customer inquiries', () => {
       message: 'Where is my parcel?',
     });
     const classified = { ...inquiry('Q1'), intent: 'where_is_it' };
-    expect(await signalsReceived(a.shipmentId, customerInquirySignal.name)).toEqual([
+    expect(await signalsOf(a.shipmentId, customerInquirySignal.name)).toEqual([
       classified,
       classified,
     ]);

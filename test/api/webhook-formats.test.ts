@@ -18,7 +18,7 @@ import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.sig
 import { shipmentWorkflowId, trackingEventsSignal } from '../../workflows/shipment.contract';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
-import { fromStoredPayload } from '../helpers/payload-key';
+import { signalsReceived } from '../helpers/payload-key';
 import { startApi, type ApiUnderTest } from './harness';
 
 const SECRETS = {
@@ -141,16 +141,8 @@ async function recorded() {
   return { events: events!.n, deliveries: deliveries!.n, unknown: unknown!.n };
 }
 
-async function trackingSignals(shipmentId: string): Promise<unknown[]> {
-  const history = await api.client.workflow
-    .getHandle(shipmentWorkflowId(shipmentId))
-    .fetchHistory();
-  const payloads = (history.events ?? [])
-    .map((e) => e.workflowExecutionSignaledEventAttributes)
-    .filter((a) => a?.signalName === trackingEventsSignal.name)
-    .map((a) => a!.input!.payloads![0]!);
-  return Promise.all(payloads.map((p) => fromStoredPayload(p)));
-}
+const trackingSignals = (shipmentId: string) =>
+  signalsReceived(api.client, shipmentWorkflowId(shipmentId), trackingEventsSignal.name);
 
 async function unknownReferencesOf(format: WebhookProvider): Promise<number> {
   const stats = await api.call('GET', '/v1/webhooks/stats', { as: 'analyst' });

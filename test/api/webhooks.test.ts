@@ -37,7 +37,7 @@ import {
 } from '../../workflows/shipment.contract';
 import { createSandboxCarrier } from '../../src/carriers/sandbox/sandbox.server';
 import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
-import { fromStoredPayload, testDataConverter } from '../helpers/payload-key';
+import { signalsReceived, testDataConverter } from '../helpers/payload-key';
 import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
 
@@ -142,14 +142,8 @@ async function registered(overrides: Parameters<typeof aRegistration>[0] = {}) {
 }
 
 /** The payloads of every signal of that name the workflow has received, in order. */
-async function signalsReceived(workflowId: string, name: string): Promise<unknown[]> {
-  const history = await api.client.workflow.getHandle(workflowId).fetchHistory();
-  const payloads = (history.events ?? [])
-    .map((e) => e.workflowExecutionSignaledEventAttributes)
-    .filter((a) => a?.signalName === name)
-    .map((a) => a!.input!.payloads![0]!);
-  return Promise.all(payloads.map((p) => fromStoredPayload(p)));
-}
+const signalsOf = (workflowId: string, name: string) =>
+  signalsReceived(api.client, workflowId, name);
 
 async function storedEvents(shipmentId: string) {
   return database.db
@@ -209,7 +203,7 @@ describe('AfterShip webhooks', () => {
     ]);
     expect(rows[0]!.location).toEqual({ country: 'CN', city: 'Shenzhen', postalCode: '518000' });
 
-    const signals = (await signalsReceived(
+    const signals = (await signalsOf(
       shipmentWorkflowId(reg.shipmentId),
       trackingEventsSignal.name,
     )) as TrackingEvent[][];
@@ -479,7 +473,7 @@ describe('EasyPost webhooks', () => {
       .from(claimHistory)
       .where(and(eq(claimHistory.claimRowId, row!.id)));
     expect(history.map((h) => h.status)).toEqual(['partially_approved']);
-    expect(await signalsReceived(workflowId, claimUpdateSignal.name)).toEqual([
+    expect(await signalsOf(workflowId, claimUpdateSignal.name)).toEqual([
       {
         claimId,
         status: 'partially_approved',
@@ -520,7 +514,7 @@ describe('sandbox webhooks and lost workflow starts', () => {
     const description = await handle.describe();
     expect(description.type).toBe(SHIPMENT_WORKFLOW_TYPE);
     expect(description.taskQueue).toBe(api.taskQueue);
-    const signals = (await signalsReceived(
+    const signals = (await signalsOf(
       shipmentWorkflowId(reg.shipmentId),
       trackingEventsSignal.name,
     )) as TrackingEvent[][];
@@ -580,7 +574,7 @@ describe('the sandbox carrier pushing into the receivers', () => {
           'in_transit',
           'lost',
         ]);
-        const signalled = (await signalsReceived(
+        const signalled = (await signalsOf(
           shipmentWorkflowId(reg.shipmentId),
           trackingEventsSignal.name,
         )) as TrackingEvent[][];
@@ -651,9 +645,9 @@ describe("events only for the provider's own shipments", () => {
       unknown: [reg.trackingNumber],
     });
     expect(await storedEvents(reg.shipmentId)).toEqual([]);
-    expect(
-      await signalsReceived(shipmentWorkflowId(reg.shipmentId), trackingEventsSignal.name),
-    ).toEqual([]);
+    expect(await signalsOf(shipmentWorkflowId(reg.shipmentId), trackingEventsSignal.name)).toEqual(
+      [],
+    );
   });
 
   it('an AfterShip push for a parcel 17TRACK tracks is ignored, the same scans from 17TRACK are applied', async () => {
@@ -696,7 +690,7 @@ describe("events only for the provider's own shipments", () => {
     expect(
       await database.db.select().from(claimHistory).where(eq(claimHistory.claimRowId, c.rowId)),
     ).toEqual([]);
-    expect(await signalsReceived(c.workflowId, claimUpdateSignal.name)).toEqual([]);
+    expect(await signalsOf(c.workflowId, claimUpdateSignal.name)).toEqual([]);
   });
 });
 
@@ -711,7 +705,7 @@ describe('deliveries sent at once', () => {
     expect(answers.filter((a) => a.body.duplicate === true)).toHaveLength(7);
     expect(await storedEvents(reg.shipmentId)).toHaveLength(2);
     expect(
-      await signalsReceived(shipmentWorkflowId(reg.shipmentId), trackingEventsSignal.name),
+      await signalsOf(shipmentWorkflowId(reg.shipmentId), trackingEventsSignal.name),
     ).toHaveLength(1);
     const [delivery] = await database.db
       .select()
@@ -739,7 +733,7 @@ describe('claim updates', () => {
       .from(claimHistory)
       .where(eq(claimHistory.claimRowId, c.rowId));
     expect(history.map((h) => h.status)).toEqual(['approved']);
-    expect(await signalsReceived(c.workflowId, claimUpdateSignal.name)).toHaveLength(1);
+    expect(await signalsOf(c.workflowId, claimUpdateSignal.name)).toHaveLength(1);
   });
 });
 

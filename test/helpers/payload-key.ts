@@ -3,6 +3,7 @@
  * for every client and worker a test builds. A client without it cannot read what a worker with
  * it answers (queries, results), so build clients with `testDataConverter()`.
  */
+import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
 import { inject } from 'vitest';
 import {
@@ -35,4 +36,21 @@ export function testDataConverter(): DataConverter {
 export async function fromStoredPayload<T = unknown>(payload: Payload): Promise<T> {
   const [decoded] = await testPayloadCodec().decode([payload]);
   return defaultPayloadConverter.fromPayload<T>(decoded!);
+}
+
+/**
+ * The payloads of every signal of that name a workflow has received, in order, read from its
+ * history and decrypted as above.
+ */
+export async function signalsReceived<T = unknown>(
+  client: Client,
+  workflowId: string,
+  name: string,
+): Promise<T[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const payloads = (history.events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((a) => a?.signalName === name)
+    .map((a) => a!.input!.payloads![0]!);
+  return Promise.all(payloads.map((p) => fromStoredPayload<T>(p)));
 }
