@@ -127,17 +127,3 @@ export function authenticate(keys: KeyVerifier): RequestHandler {
 export function hasPermission(req: Request, permission: Permission): boolean {
   return req.role !== undefined && (PERMISSIONS[permission] as readonly Role[]).includes(req.role);
 }
-
-export function requirePermission(permission: Permission): RequestHandler {
-  return (req, _res, next) => {
-    if (!hasPermission(req, permission)) {
-      throw new ProblemError(
-        403,
-        'auth.forbidden',
-        'Forbidden',
-        `The role "${req.role ?? 'none'}" may not ${permission} here; allowed roles: ${PERMISSIONS[permission].join(', ')}.`,
-      );
-    }
-    next();
-  };
-}

@@ -22,18 +22,6 @@ export function parseBody<T extends z.ZodType>(req: Request, schema: T): z.outpu
   return parsed.data;
 }
 
-export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.output<T> {
-  const parsed = schema.safeParse(withoutBlankOptionals(schema, req.query, 'text'));
-  if (!parsed.success) throw validationFailed(fieldErrors(parsed.error, 'query'), 'query string');
-  return parsed.data;
-}
-
-export function parseParams<T extends z.ZodType>(req: Request, schema: T): z.output<T> {
-  const parsed = schema.safeParse(withoutBlankOptionals(schema, req.params, 'text'));
-  if (!parsed.success) throw validationFailed(fieldErrors(parsed.error, 'path'), 'path');
-  return parsed.data;
-}
-
 /** The largest PostgreSQL `integer`: ids and keys past it fail at the query, not here. */
 export const INT4_MAX = 2_147_483_647;
 
@@ -151,7 +139,7 @@ const isBlank = (v: unknown): v is string => typeof v === 'string' && BLANK.test
  * Whether a blank value ("" or whitespace only) of this object field counts as the field left
  * out: the field is optional and takes text (every optional path or query field does).
  */
-export function blankMeansAbsent(field: z.core.$ZodType, wire: Wire): boolean {
+function blankMeansAbsent(field: z.core.$ZodType, wire: Wire): boolean {
   // optin is 'optional', or 'defaulted' for a field with a default.
   return field._zod.optin !== undefined && (wire === 'text' || takesText(field));
 }
