@@ -1,10 +1,10 @@
 import { ConfigError, type Config } from '../config';
 import { AfterShipClient } from './aftership/aftership.carrier';
 import { CarrierError, unsupported, type Carrier, type CarrierRegistry } from './carrier';
+import { CARRIER_CODES } from './catalogue';
 import { EasyPostClient } from './easypost/easypost.carrier';
 import type { Clock } from './rate-limit';
 import type { SandboxCarrierClient } from './sandbox/sandbox.client';
-import { CARRIER_CODES } from './slugs';
 import { Track17Client } from './track17/track17.carrier';
 
 /** Looks carriers up by code (case-insensitive); an unknown code is a permanent error. */

@@ -4,8 +4,12 @@
  * load (429 + Retry-After, handled by the HTTP helper); its fixed 5 req/s applies to list
  * endpoints, which we do not call.
  */
-import type { LineItem } from '../../../workflows/shipment.contract';
-import { fromEasyPost } from '../../tracking/status-map';
+import type {
+  LineItem,
+  TrackingEvent,
+  TrackingSummary,
+} from '../../../workflows/shipment.contract';
+import { EASYPOST_STATUS_TABLE, fromEasyPost } from '../../tracking/status-map';
 import { fromEasyPostClaimStatus } from '../../webhooks/webhooks.payloads';
 import {
   unsupported,
@@ -17,8 +21,10 @@ import {
   type TraceOpened,
   type TrackResult,
 } from '../carrier';
+import { toEasyPostCarrier } from '../catalogue';
 import { chronological, toEvent, toInstant } from '../events';
 import { JsonHttp, parseShape } from '../http';
+import { summaryOf } from '../summary';
 import {
   easyPostClaim,
   easyPostError,
@@ -30,17 +36,6 @@ import {
 
 export const EASYPOST_BASE_URL = 'https://api.easypost.com';
 const API = '/v2';
-
-/** EasyPost's carrier names for our carrier codes (https://docs.easypost.com/carriers). */
-export const EASYPOST_CARRIERS: Readonly<Record<string, string>> = {
-  usps: 'USPS',
-  ups: 'UPS',
-  fedex: 'FedEx',
-  dhl: 'DHLExpress',
-  'canada-post': 'CanadaPost',
-  'royal-mail': 'RoyalMail',
-  'australia-post': 'AustraliaPost',
-};
 
 /** Our claim reasons as EasyPost claim types; EasyPost insures against loss and damage only. */
 const CLAIM_TYPES: Partial<Record<ClaimRequest['reason'], string>> = {
@@ -101,7 +96,7 @@ export class EasyPostClient {
    */
   async track(code: string, trackingNumber: string): Promise<TrackResult> {
     const path = `${API}/trackers`;
-    const carrier = EASYPOST_CARRIERS[code];
+    const carrier = toEasyPostCarrier(code);
     const answer = await this.http.request('POST', path, {
       body: { tracker: { tracking_code: trackingNumber, ...(carrier ? { carrier } : {}) } },
     });
@@ -109,7 +104,7 @@ export class EasyPostClient {
   }
 
   async bookLabel(code: string, req: LabelRequest): Promise<Label> {
-    const carrier = EASYPOST_CARRIERS[code];
+    const carrier = toEasyPostCarrier(code);
     if (!carrier) throw unsupported('EasyPost', `labels for carrier "${code}"`);
     const fromId = this.opts.warehouseAddresses?.[req.from.warehouseId];
     if (!fromId) {
@@ -277,8 +272,10 @@ export function toTrackResult(t: EasyPostTracker): TrackResult {
           sub: d.status_detail ?? undefined,
           mapped: fromEasyPost(d.status, d.status_detail ?? undefined),
           description: d.message ?? d.description,
-          carrierCode: d.carrier_code ?? t.carrier,
+          // The scan's own code, else the Tracker's carrier (EasyPost sends null or "" for none).
+          carrierCode: d.carrier_code || t.carrier,
           country: d.tracking_location?.country,
+          state: d.tracking_location?.state,
           city: d.tracking_location?.city,
           postalCode: d.tracking_location?.zip,
         },
@@ -286,19 +283,40 @@ export function toTrackResult(t: EasyPostTracker): TrackResult {
       ),
     ),
   );
-  const delivered = events.filter((e) => e.status === 'delivered').at(-1);
+  const summary = easyPostSummary(t, events);
   return {
     // `unknown` with no detail: the carrier has no information on this code.
     known: !(t.status === 'unknown' && events.length === 0),
     events,
     ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
-    ...(t.status === 'delivered' && delivered
-      ? {
-          proofOfDelivery: {
-            deliveredAt: delivered.occurredAt,
-            ...(t.signed_by ? { signedBy: t.signed_by } : {}),
-          },
-        }
-      : {}),
+    ...(summary?.proofOfDelivery ? { proofOfDelivery: summary.proofOfDelivery } : {}),
+    ...(summary ? { summary } : {}),
   };
+}
+
+/**
+ * A Tracker's overall `status`/`status_detail` and `signed_by`, for its lookups and webhooks alike.
+ * The delivery time is the newest delivered scan's, else the Tracker's last update.
+ */
+export function easyPostSummary(
+  t: {
+    status?: string | null;
+    status_detail?: string | null;
+    signed_by?: string | null;
+    updated_at?: string | null;
+  },
+  events: TrackingEvent[],
+): TrackingSummary | undefined {
+  const updatedAt = toInstant(t.updated_at);
+  const deliveredAt = events.filter((e) => e.status === 'delivered').at(-1)?.occurredAt ?? updatedAt;
+  const pod =
+    t.status === 'delivered' && deliveredAt
+      ? { deliveredAt, ...(t.signed_by ? { signedBy: t.signed_by } : {}) }
+      : undefined;
+  return summaryOf('easypost', EASYPOST_STATUS_TABLE, {
+    main: t.status,
+    sub: t.status_detail,
+    updatedAt,
+    proofOfDelivery: pod,
+  });
 }

@@ -6,7 +6,12 @@
  * Auth: header `17token`.
  */
 import type { TrackingStatus } from '../../../workflows/shipment.contract';
-import { from17Track, from17TrackStage, type MappedStatus } from '../../tracking/status-map';
+import {
+  TRACK17_STATUS_TABLE,
+  from17Track,
+  from17TrackStage,
+  type MappedStatus,
+} from '../../tracking/status-map';
 import {
   unsupported,
   type Carrier,
@@ -15,8 +20,10 @@ import {
   type TraceOpened,
   type TrackResult,
 } from '../carrier';
+import { toTrack17Key } from '../catalogue';
 import { chronological, toEvent, toInstant } from '../events';
 import { JsonHttp, parseShape } from '../http';
+import { summaryOf } from '../summary';
 import { MicroBatcher, PROVIDER_LIMITS, TokenBucket, type Clock } from '../rate-limit';
 import {
   TRACK17_ERRORS,
@@ -29,18 +36,6 @@ import {
 
 export const TRACK17_BASE_URL = 'https://api.17track.net';
 const API = '/track/v2.2';
-
-/**
- * 17TRACK's numeric carrier keys for the slugs we know them for; other slugs are left to
- * 17TRACK's carrier detection. Source: 17TRACK carrier list (apicarrier.all.json).
- */
-export const TRACK17_CARRIER_KEYS: Readonly<Record<string, number>> = {
-  usps: 21051,
-  ups: 100002,
-  fedex: 100003,
-  dhl: 100001,
-  'china-post': 3011,
-};
 
 export interface Track17Options {
   apiKey: string;
@@ -115,7 +110,8 @@ export class Track17Client {
   }
 
   async track(code: string, trackingNumber: string): Promise<TrackResult> {
-    const carrier = TRACK17_CARRIER_KEYS[code];
+    // 17TRACK's key when the catalogue knows it; else 17TRACK detects the carrier.
+    const carrier = toTrack17Key(code);
     const key = keyOf({ number: trackingNumber, ...(carrier ? { carrier } : {}) });
     const found = await this.lookups.load(key);
     if (found.kind === 'accepted') return toTrackResult(trackingNumber, found.info ?? undefined);
@@ -252,6 +248,7 @@ export function toTrackResult(number: string, info: Track17TrackInfo | undefined
             description: e.description,
             carrierCode: p.provider?.name,
             country: e.address?.country,
+            state: e.address?.state,
             city: e.address?.city,
             postalCode: e.address?.postal_code,
           },
@@ -260,14 +257,22 @@ export function toTrackResult(number: string, info: Track17TrackInfo | undefined
       }),
     ),
   );
-  const status = info?.latest_status?.status ?? 'NotFound';
+  const latest = info?.latest_status;
+  const status = latest?.status ?? 'NotFound';
   const delivered = events.filter((e) => e.status === 'delivered').at(-1);
+  const pod =
+    status === 'Delivered' && delivered ? { deliveredAt: delivered.occurredAt } : undefined;
+  const summary = summaryOf('17track', TRACK17_STATUS_TABLE, {
+    main: latest?.status,
+    sub: latest?.sub_status,
+    description: latest?.sub_status_descr,
+    proofOfDelivery: pod,
+  });
   return {
     known: events.length > 0 || status !== 'NotFound',
     events,
     ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
-    ...(status === 'Delivered' && delivered
-      ? { proofOfDelivery: { deliveredAt: delivered.occurredAt } }
-      : {}),
+    ...(pod ? { proofOfDelivery: pod } : {}),
+    ...(summary ? { summary } : {}),
   };
 }
