@@ -6,12 +6,7 @@
  * Auth: header `17token`.
  */
 import type { TrackingStatus } from '../../../workflows/shipment.contract';
-import {
-  TRACK17_STATUS_TABLE,
-  from17Track,
-  from17TrackStage,
-  type MappedStatus,
-} from '../../tracking/status-map';
+import { from17Track, from17TrackStage, type MappedStatus } from '../../tracking/status-map';
 import {
   unsupported,
   type Carrier,
@@ -23,7 +18,6 @@ import {
 import { toTrack17Key } from '../catalogue';
 import { chronological, toEvent, toInstant } from '../events';
 import { JsonHttp, parseShape } from '../http';
-import { summaryOf } from '../summary';
 import { MicroBatcher, PROVIDER_LIMITS, TokenBucket, type Clock } from '../rate-limit';
 import {
   TRACK17_ERRORS,
@@ -248,7 +242,6 @@ export function toTrackResult(number: string, info: Track17TrackInfo | undefined
             description: e.description,
             carrierCode: p.provider?.name,
             country: e.address?.country,
-            state: e.address?.state,
             city: e.address?.city,
             postalCode: e.address?.postal_code,
           },
@@ -257,22 +250,14 @@ export function toTrackResult(number: string, info: Track17TrackInfo | undefined
       }),
     ),
   );
-  const latest = info?.latest_status;
-  const status = latest?.status ?? 'NotFound';
+  const status = info?.latest_status?.status ?? 'NotFound';
   const delivered = events.filter((e) => e.status === 'delivered').at(-1);
-  const pod =
-    status === 'Delivered' && delivered ? { deliveredAt: delivered.occurredAt } : undefined;
-  const summary = summaryOf('17track', TRACK17_STATUS_TABLE, {
-    main: latest?.status,
-    sub: latest?.sub_status,
-    description: latest?.sub_status_descr,
-    proofOfDelivery: pod,
-  });
   return {
     known: events.length > 0 || status !== 'NotFound',
     events,
     ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
-    ...(pod ? { proofOfDelivery: pod } : {}),
-    ...(summary ? { summary } : {}),
+    ...(status === 'Delivered' && delivered
+      ? { proofOfDelivery: { deliveredAt: delivered.occurredAt } }
+      : {}),
   };
 }
