@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import { policies, reviews, shipments, trackingEvents } from '../src/db/schema';
+import { withFindings, withSummaryFinding } from '../src/tracking/description-rules';
 import { createTrackingRepository } from '../src/tracking/tracking.repository';
+import { currentEvent } from '../workflows/detection';
 import type {
   Policy,
   ProofOfDeliveryRecord,
@@ -10,6 +12,7 @@ import type {
   SuspicionReason,
   TrackingEvent,
   TrackingStatus,
+  TrackingSummary,
 } from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';
@@ -20,6 +23,8 @@ export interface CarrierCheck {
   events: TrackingEvent[];
   estimatedDeliveryAt?: string;
   proofOfDelivery?: ProofOfDeliveryRecord;
+  /** The provider's word on the whole tracking (overall status), where it gives one. */
+  summary?: TrackingSummary;
 }
 
 export function createShipmentActivities({ db, carriers }: ActivityDeps) {
@@ -50,14 +55,16 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
         .where(eq(trackingEvents.shipmentId, shipmentId))
         .orderBy(asc(trackingEvents.occurredAt))
         .limit(2000);
-      return rows.map((r) => ({
-        eventId: r.eventId,
-        occurredAt: r.occurredAt.toISOString(),
-        status: r.status as TrackingStatus,
-        ...(r.subStatus ? { subStatus: r.subStatus } : {}),
-        ...(r.description ? { description: r.description } : {}),
-        ...(r.location ? { location: r.location } : {}),
-      }));
+      return withFindings(
+        rows.map((r) => ({
+          eventId: r.eventId,
+          occurredAt: r.occurredAt.toISOString(),
+          status: r.status as TrackingStatus,
+          ...(r.subStatus ? { subStatus: r.subStatus } : {}),
+          ...(r.description ? { description: r.description } : {}),
+          ...(r.location ? { location: r.location } : {}),
+        })),
+      );
     },
 
     /**
@@ -79,9 +86,10 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       );
       return {
         known: result.known,
-        events: result.events,
+        events: withFindings(result.events),
         ...(result.estimatedDeliveryAt ? { estimatedDeliveryAt: result.estimatedDeliveryAt } : {}),
         ...(result.proofOfDelivery ? { proofOfDelivery: result.proofOfDelivery } : {}),
+        ...(result.summary ? { summary: withSummaryFinding(result.summary) } : {}),
       };
     },
 
@@ -100,8 +108,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
           resolution: state.resolution ?? null,
           suspicionReason: state.suspicion?.reason ?? null,
           suspicionDetectedAt: state.suspicion ? new Date(state.suspicion.detectedAt) : null,
-          deliveredAt:
-            state.lastEvent?.status === 'delivered' ? new Date(state.lastEvent.occurredAt) : null,
+          deliveredAt: deliveredAt(state),
           snapshot: state,
           stateVersion: version,
           updatedAt: new Date(),
@@ -179,4 +186,12 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
         );
     },
   };
+}
+
+/** When the parcel was delivered, by the newest scan or by the provider's summary in force. */
+function deliveredAt(state: ShipmentState): Date | null {
+  const current = currentEvent(state.lastEvent, state.carrierSummary, state.eventCount);
+  if (current?.status !== 'delivered') return null;
+  const pod = current === state.lastEvent ? undefined : state.carrierSummary?.proofOfDelivery;
+  return new Date(pod?.deliveredAt ?? current.occurredAt);
 }

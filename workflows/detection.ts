@@ -4,7 +4,9 @@
  */
 import { parseIsoDuration } from './durations';
 import type {
+  CarrierSummary,
   CustomsEpisode,
+  DescriptionFinding,
   InquiryIntent,
   InquiryRecord,
   Policy,
@@ -31,6 +33,25 @@ const SUB_STATUS_VERDICTS: [RegExp, SuspicionReason][] = [
   [/lost|^exception_013$/i, 'carrier_lost'],
 ];
 
+/**
+ * What a carrier's description, read by a description rule, makes of the parcel. A finding is
+ * set by the API (src/tracking/description-rules.ts) before the event reaches the workflow, so
+ * changing the rules never changes how a recorded history replays.
+ */
+const FINDING_VERDICTS: Record<DescriptionFinding, SuspicionReason> = {
+  destroyed: 'carrier_damaged',
+  lost: 'carrier_lost',
+  seized: 'customs_seized',
+  damaged: 'carrier_damaged',
+  returned: 'carrier_returning',
+  address_problem: 'address_problem',
+};
+
+/** Summary statuses that say more than a scan can: they act even when the scans say otherwise. */
+export const SUMMARY_STATUSES_ACTED_ON: ReadonlySet<CarrierSummary['status']> = new Set<
+  CarrierSummary['status']
+>(['delivered', 'returned', 'expired', 'exception', 'lost', 'damaged', 'destroyed']);
+
 /** Failed delivery attempts after which a parcel is suspicious when the policy does not say. */
 const DEFAULT_MAX_FAILED_ATTEMPTS = 3;
 
@@ -52,6 +73,8 @@ export interface DetectionInput {
   /** When the current customs episode began (a hold counts from entering customs). */
   customsEnteredAt?: string;
   inquiries?: InquiryRecord[];
+  /** The provider's word on the whole tracking, where it is in force (see summaryInForce). */
+  summary?: CarrierSummary;
 }
 
 export interface Deadline {
@@ -107,6 +130,7 @@ export function carrierVerdict(event: TrackingEvent | undefined): SuspicionReaso
   if (!event) return undefined;
   const direct = CARRIER_VERDICTS[event.status];
   if (direct) return direct;
+  if (event.finding) return FINDING_VERDICTS[event.finding.finding];
   if (event.status !== 'exception' || !event.subStatus) return undefined;
   return SUB_STATUS_VERDICTS.find(([pattern]) => pattern.test(event.subStatus ?? ''))?.[1];
 }
@@ -148,6 +172,10 @@ export function nextDeadline(input: DetectionInput): Deadline {
   const reviewed = ms(input.reviewedUpTo) ?? -Infinity;
   const last = input.lastEvent;
   const lastAt = ms(last?.occurredAt) ?? 0;
+  const stopped = input.summary?.status === 'expired' ? ms(input.summary.receivedAt) : undefined;
+  if (stopped !== undefined && stopped > reviewed) {
+    return { at: stopped, reason: 'carrier_stopped_tracking' };
+  }
   const verdict = carrierVerdict(last);
   if (verdict && lastAt > reviewed) return { at: lastAt, reason: verdict };
   if (
@@ -163,6 +191,42 @@ export function nextDeadline(input: DetectionInput): Deadline {
   return overdueAt !== undefined && overdueAt < stall.at
     ? { at: overdueAt, reason: 'overdue' }
     : stall;
+}
+
+/**
+ * The provider's summary where it is in force: no scan came after it, and it says more than the
+ * newest scan (a delivery, a return, an exception, an expiry). Otherwise the scans speak.
+ */
+export function summaryInForce(
+  summary: CarrierSummary | undefined,
+  lastEvent: TrackingEvent | undefined,
+  eventCount: number,
+): CarrierSummary | undefined {
+  if (!summary || summary.eventCountAt !== eventCount) return undefined;
+  if (!SUMMARY_STATUSES_ACTED_ON.has(summary.status)) return undefined;
+  if (summary.status === lastEvent?.status && !summary.finding) return undefined;
+  return summary;
+}
+
+/**
+ * The newest fact about the parcel: the newest scan, or the summary in force read as a scan at
+ * the moment the workflow learned it (an expiry reads as an `exception` whose clock starts then).
+ */
+export function currentEvent(
+  lastEvent: TrackingEvent | undefined,
+  summary: CarrierSummary | undefined,
+  eventCount: number,
+): TrackingEvent | undefined {
+  const s = summaryInForce(summary, lastEvent, eventCount);
+  if (!s) return lastEvent;
+  return {
+    eventId: `summary:${s.provider}:${s.native}:${s.receivedAt}`,
+    occurredAt: s.receivedAt,
+    status: s.status === 'expired' ? 'exception' : s.status,
+    ...(s.subStatus ? { subStatus: s.subStatus } : {}),
+    ...(s.description ? { description: s.description } : {}),
+    ...(s.finding ? { finding: s.finding } : {}),
+  };
 }
 
 /** Is the parcel delivered (the delivered-not-received watch starts)? */

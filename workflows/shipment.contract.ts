@@ -23,23 +23,27 @@ export function replacementShipmentId(shipmentId: string): string {
 }
 
 export {
+  DESCRIPTION_FINDINGS,
   INQUIRY_INTENTS,
   MESSAGE_CHANNELS,
   NOTIFICATION_KINDS,
   RESOLUTIONS,
   REVIEW_DECISIONS,
   STAGES,
+  SUMMARY_STATUSES,
   SUSPICION_REASONS,
   TRACKING_STATUSES,
   VERIFICATION_OUTCOMES,
 } from './model/enums';
 export type {
+  DescriptionFinding,
   InquiryIntent,
   MessageChannel,
   NotificationKind,
   Resolution,
   ReviewDecision,
   Stage,
+  SummaryStatus,
   SuspicionReason,
   TrackingStatus,
   VerificationOutcome,
@@ -51,6 +55,10 @@ export type Location = z.output<typeof tracking.location>;
 export type TrackingEvent = z.output<typeof tracking.trackingEvent>;
 /** What the carrier holds as proof of delivery (photo, signature, GPS), recorded as evidence. */
 export type ProofOfDeliveryRecord = z.output<typeof tracking.proofOfDelivery>;
+export type DescriptionFindingRecord = z.output<typeof tracking.descriptionFinding>;
+/** A provider's word on the whole tracking (overall status, proof of delivery). */
+export type TrackingSummary = z.output<typeof tracking.trackingSummary>;
+export type CarrierSummary = z.output<typeof shipment.carrierSummary>;
 export type Address = z.output<typeof shipment.address>;
 export type LineItem = z.output<typeof shipment.lineItem>;
 /** What a backend system registers; the workflow's input together with the resolved policy. */
@@ -101,6 +109,8 @@ export interface ShipmentWorkflowInput {
 export type ShipmentWorkflow = (input: ShipmentWorkflowInput) => Promise<ShipmentState>;
 
 export const trackingEventsSignal = defineSignal<[TrackingEvent[]]>('trackingEvents');
+/** The provider's word on the whole tracking; sent after the same delivery's events. */
+export const trackingSummarySignal = defineSignal<[TrackingSummary]>('trackingSummary');
 export const customerInquirySignal = defineSignal<[CustomerInquiry]>('customerInquiry');
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
 /** Re-resolves the shipment's policy (by default its own name; or switches to another). */

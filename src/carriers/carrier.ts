@@ -3,6 +3,7 @@ import type {
   LineItem,
   ProofOfDeliveryRecord,
   TrackingEvent,
+  TrackingSummary,
 } from '../../workflows/shipment.contract';
 
 /** What a carrier (or aggregator) can do for us. Business outcomes are data; failures are CarrierError. */
@@ -28,6 +29,8 @@ export interface TrackResult {
   estimatedDeliveryAt?: string;
   /** What the carrier holds as proof of delivery, when the parcel is marked delivered. */
   proofOfDelivery?: ProofOfDelivery;
+  /** The provider's word on the whole tracking (overall status), read as its webhooks read it. */
+  summary?: TrackingSummary;
 }
 
 /** What the carrier holds as proof of delivery: the shape the workflow records as evidence. */

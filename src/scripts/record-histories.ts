@@ -46,6 +46,7 @@ import {
   shipmentWorkflowId,
   stateQuery,
   trackingEventsSignal,
+  trackingSummarySignal,
   type Policy,
   type ReviewDecision,
   type ShipmentRegistration,
@@ -243,6 +244,35 @@ const SCENARIOS: Record<string, Scenario> = {
     // Without delivered-not-received handling the watch simply ends; with it, ops decide.
     const state = await s.stageIn(['awaiting_review', 'closed']);
     if (state.stage === 'awaiting_review') await s.decide('reship');
+    return s;
+  },
+
+  async 'carrier-stopped-tracking'(run) {
+    // The provider's summary (signal `trackingSummary`): a tracking that expired with no scan
+    // goes to review at once, as carrier_stopped_tracking.
+    const s = await run.register('hist-expired', FAST);
+    await s.handle.signal(trackingSummarySignal, {
+      provider: 'aftership',
+      native: 'Expired/Expired_001',
+      status: 'expired',
+      subStatus: 'Expired_001',
+      description: 'Expired',
+    });
+    await s.stageIn(['awaiting_review']);
+    await s.decide('refund');
+    return s;
+  },
+
+  async 'summary-delivered'(run) {
+    // The scans stop at out for delivery; the provider's summary says delivered, with a signature.
+    const s = await run.register('hist-summary-delivered', FAST);
+    await s.scans(['in_transit', 2], ['out_for_delivery', 1]);
+    await s.handle.signal(trackingSummarySignal, {
+      provider: 'easypost',
+      native: 'delivered',
+      status: 'delivered',
+      proofOfDelivery: { deliveredAt: new Date().toISOString(), signedBy: 'J. Tester' },
+    });
     return s;
   },
 

@@ -12,6 +12,7 @@ import {
   shipmentWorkflowId,
   stateQuery,
   trackingEventsSignal,
+  trackingSummarySignal,
   type CustomerInquiry,
   type ReviewInput,
   type ReviewResult,
@@ -19,6 +20,7 @@ import {
   type ShipmentState,
   type ShipmentWorkflowInput,
   type TrackingEvent,
+  type TrackingSummary,
 } from '../../workflows/shipment.contract';
 import { claimUpdateSignal, type ClaimUpdate } from '../../workflows/claim.contract';
 
@@ -99,6 +101,11 @@ export function createWorkflowGateway(opts: WorkflowGatewayOptions) {
     /** False when the workflow is closed (nothing left to tell); other failures throw. */
     async signalTrackingEvents(shipmentId: string, events: TrackingEvent[]): Promise<boolean> {
       return delivered(() => handle(shipmentId).signal(trackingEventsSignal, events));
+    },
+
+    /** The provider's word on the whole tracking; false when the workflow is closed. */
+    async signalTrackingSummary(shipmentId: string, summary: TrackingSummary): Promise<boolean> {
+      return delivered(() => handle(shipmentId).signal(trackingSummarySignal, summary));
     },
 
     /**

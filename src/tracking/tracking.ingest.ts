@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { TrackingEvent } from '../../workflows/shipment.contract';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
+import { withFindings } from './description-rules';
 import type { TrackingRepository } from './tracking.repository';
 
 /** Signals sent at once; a batch of 1000 events for 1000 shipments must not open 1000 calls. */
@@ -67,6 +68,8 @@ export function createTrackingIngest(deps: {
       list.push(event);
       byShipment.set(shipmentId, list);
     }
+    // What each description says happened, read once here for every path (API, webhooks).
+    for (const [shipmentId, list] of byShipment) byShipment.set(shipmentId, withFindings(list));
     const failed: string[] = [];
     await forEachLimited([...byShipment], SIGNAL_CONCURRENCY, async ([shipmentId, list]) => {
       try {

@@ -10,7 +10,7 @@ export const MAX_EVENTS_PER_BATCH = 1000;
  * One scan in our normalized shape (the API's input, and the stories the sandbox carrier tells):
  * the base event with the limits a request must keep to.
  */
-export const trackingEvent = base.trackingEvent.safeExtend({
+export const trackingEvent = base.trackingEvent.omit({ finding: true }).safeExtend({
   eventId: z.string().min(1).max(200),
   occurredAt: instant,
   subStatus: z.string().max(100).optional(),

@@ -7,7 +7,7 @@
 import express, { type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { TrackingEvent } from '../../workflows/shipment.contract';
+import type { TrackingEvent, TrackingSummary } from '../../workflows/shipment.contract';
 import { webhookReceivedResponse, webhookStatsResponse } from './webhooks.schemas';
 import { ProblemError } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
@@ -103,12 +103,16 @@ export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
   ): Promise<Outcome> {
     const serves = (carrier: string) => servesCarrier(routing, provider, 'tracking', carrier);
     const rows: { shipmentId: string; event: TrackingEvent }[] = [];
+    const summaries: { shipmentId: string; summary: TrackingSummary }[] = [];
     const unknown: string[] = [];
     for (const t of parsed.trackings) {
       // A parcel another provider tracks is as unknown to this one as a number we never saw.
       const shipmentId = shipmentFor(work.candidates, t.trackingNumber, t.carrier, serves);
       if (!shipmentId) unknown.push(t.trackingNumber);
-      else for (const event of t.events) rows.push({ shipmentId, event });
+      else {
+        for (const event of t.events) rows.push({ shipmentId, event });
+        if (t.summary) summaries.push({ shipmentId, summary: t.summary });
+      }
     }
     const accepted = await work.record(rows, `webhook:${provider}`, {
       kind: 'tracking_number',
@@ -116,6 +120,18 @@ export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
     });
     // Duplicates are signalled too: the workflow dedupes by eventId.
     const failed = await ingest.signal(rows, log, work.tracking);
+    // After the events, so the workflow weighs the summary against the scans it came with.
+    for (const { shipmentId, summary } of summaries) {
+      if (failed.includes(shipmentId)) continue;
+      try {
+        if (!(await workflows.signalTrackingSummary(shipmentId, summary))) {
+          log.info({ shipmentId }, 'tracking summary for a closed workflow');
+        }
+      } catch (err) {
+        log.error({ err, shipmentId }, 'tracking summary signal failed');
+        failed.push(shipmentId);
+      }
+    }
     if (failed.length) {
       throw workflowUnavailable(
         `The workflow of ${failed.join(', ')} could not be told; nothing was recorded, deliver again.`,

@@ -5,6 +5,7 @@ import {
   boundInquiries,
   boundSeenEvents,
   carrierVerdict,
+  currentEvent,
   customsEpisodeAfter,
   inquirySurgeAt,
   mergeEvents,
@@ -15,11 +16,12 @@ import {
   seenEventsFrom,
   stallDeadline,
   stallThresholdMs,
+  summaryInForce,
   type DetectionInput,
 } from '../../workflows/detection';
 import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
 import { DEFAULT_POLICY } from '../../workflows/policy';
-import type { TrackingEvent } from '../../workflows/shipment.contract';
+import type { CarrierSummary, TrackingEvent } from '../../workflows/shipment.contract';
 import { replacementShipmentId } from '../../workflows/shipment.contract';
 
 const DAY = 86_400_000;
@@ -326,5 +328,60 @@ describe('replacement ids', () => {
     expect(replacementShipmentId('ORD-1')).toBe('ORD-1~R1');
     expect(replacementShipmentId('ORD-1~R1')).toBe('ORD-1~R2');
     expect(replacementShipmentId('ORD-1~R9')).toBe('ORD-1~R10');
+  });
+});
+
+describe("the provider's summary of a whole tracking", () => {
+  const summary = (over: Partial<CarrierSummary> = {}): CarrierSummary => ({
+    provider: 'aftership',
+    native: 'Expired',
+    status: 'expired',
+    receivedAt: '2026-03-05T00:00:00.000Z',
+    eventCountAt: 2,
+    ...over,
+  });
+  const ofd = ev('s2', 'out_for_delivery', '2026-03-04T00:00:00.000Z');
+
+  it('is in force while no scan came after it, and only where it says more than the newest scan', () => {
+    expect(summaryInForce(summary(), ofd, 2)).toBeDefined();
+    // A newer scan puts it aside.
+    expect(summaryInForce(summary(), ofd, 3)).toBeUndefined();
+    // In transit says nothing a scan does not.
+    expect(summaryInForce(summary({ status: 'in_transit' }), ofd, 2)).toBeUndefined();
+    // The scans already say delivered.
+    const delivered = ev('s3', 'delivered', '2026-03-04T00:00:00.000Z');
+    expect(summaryInForce(summary({ status: 'delivered' }), delivered, 2)).toBeUndefined();
+  });
+
+  it('reads as a scan at the moment it was learned: a delivery settles, an expiry is an exception', () => {
+    expect(currentEvent(ofd, summary({ status: 'delivered' }), 2)).toMatchObject({
+      status: 'delivered',
+      occurredAt: '2026-03-05T00:00:00.000Z',
+    });
+    expect(currentEvent(ofd, summary(), 2)?.status).toBe('exception');
+    expect(currentEvent(ofd, summary(), 3)).toBe(ofd);
+    expect(currentEvent(ofd, undefined, 2)).toBe(ofd);
+  });
+
+  it('an expiry is a suspicion at once, unless ops reviewed it already', () => {
+    const s = summary();
+    const facts = input({ lastEvent: currentEvent(ofd, s, 2), summary: s });
+    expect(nextDeadline(facts)).toEqual({
+      at: Date.parse(s.receivedAt),
+      reason: 'carrier_stopped_tracking',
+    });
+    const reviewed = { ...facts, reviewedUpTo: '2026-03-06T00:00:00.000Z' };
+    expect(nextDeadline(reviewed).reason).not.toBe('carrier_stopped_tracking');
+  });
+
+  it("a description's finding is the carrier's verdict", () => {
+    const e = {
+      ...ev('s4', 'exception', '2026-03-04T00:00:00.000Z'),
+      finding: { finding: 'seized' as const, rule: 'de.seized', matched: 'beschlagnahmt' },
+    };
+    expect(carrierVerdict(e)).toBe('customs_seized');
+    expect(carrierVerdict({ ...e, finding: { ...e.finding, finding: 'address_problem' } })).toBe(
+      'address_problem',
+    );
   });
 });

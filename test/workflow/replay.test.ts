@@ -60,4 +60,13 @@ describe('recorded workflow histories', () => {
       expect(stages.slice(-3), name).toEqual(['notifying', 'claiming', 'closed']);
     }
   });
+
+  it("the provider's summary recordings: an expiry goes to review, a delivery settles the parcel", async () => {
+    expect(await stagesIn('carrier-stopped-tracking.run1')).toEqual(
+      expect.arrayContaining(['verifying', 'awaiting_review']),
+    );
+    expect(await stagesIn('summary-delivered')).toEqual(
+      expect.arrayContaining(['delivered', 'closed']),
+    );
+  });
 });

@@ -44,6 +44,24 @@ export const TRACKING_STATUSES = [
 ] as const;
 export type TrackingStatus = (typeof TRACKING_STATUSES)[number];
 
+/**
+ * What a provider says of a whole tracking besides its checkpoints: one of our scan statuses, or
+ * `expired` (the provider stopped tracking it, e.g. AfterShip's `Expired`).
+ */
+export const SUMMARY_STATUSES = [...TRACKING_STATUSES, 'expired'] as const;
+export type SummaryStatus = (typeof SUMMARY_STATUSES)[number];
+
+/** What a carrier's free-text description can say happened, read by the description rules. */
+export const DESCRIPTION_FINDINGS = [
+  'destroyed',
+  'lost',
+  'seized',
+  'damaged',
+  'returned',
+  'address_problem',
+] as const;
+export type DescriptionFinding = (typeof DESCRIPTION_FINDINGS)[number];
+
 export const SUSPICION_REASONS = [
   'stalled',
   'overdue',
@@ -53,6 +71,14 @@ export const SUSPICION_REASONS = [
   'customs_hold',
   'failed_attempts',
   'delivered_not_received',
+  /** The tracking provider stopped tracking the parcel (e.g. AfterShip `Expired`). */
+  'carrier_stopped_tracking',
+  /** The carrier's description says the parcel is on its way back to the sender. */
+  'carrier_returning',
+  /** The carrier's description says customs seized or confiscated the parcel. */
+  'customs_seized',
+  /** The carrier's description says it cannot deliver to the address given. */
+  'address_problem',
 ] as const;
 export type SuspicionReason = (typeof SUSPICION_REASONS)[number];
 

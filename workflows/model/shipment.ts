@@ -18,7 +18,7 @@ import {
 } from './enums';
 import { policy } from './policy';
 import { count, timestamp } from './scalars';
-import { proofOfDelivery, trackingEvent } from './tracking';
+import { descriptionFinding, proofOfDelivery, trackingEvent, trackingSummary } from './tracking';
 
 export const address = z.object({
   country: z.string(),
@@ -70,6 +70,8 @@ export const suspicionEvidence = z.object({
   /** The inquiries behind an inquiry surge or a delivered-not-received report. */
   inquiryIds: z.array(z.string()).optional(),
   failedAttempts: count.optional(),
+  /** A description rule that read the carrier's words as a loss, damage, seizure… */
+  finding: descriptionFinding.optional(),
 });
 
 export const suspicion = z.object({
@@ -173,6 +175,14 @@ export const deadlines = z.object({
   deliveredWatchUntil: timestamp.optional(),
 });
 
+/** The provider's word on the whole tracking, as the workflow took it in. */
+export const carrierSummary = trackingSummary.safeExtend({
+  /** When the workflow learned it. */
+  receivedAt: timestamp,
+  /** The scans it had taken in by then: a newer scan puts the summary out of force. */
+  eventCountAt: count,
+});
+
 export const cancellation = z.object({ reason: z.string(), at: timestamp });
 
 export const shipmentState = z.object({
@@ -183,6 +193,8 @@ export const shipmentState = z.object({
   registeredAt: timestamp,
   lastEvent: trackingEvent.optional(),
   eventCount: count,
+  /** The provider's last word on the whole tracking (overall status, proof of delivery). */
+  carrierSummary: carrierSummary.optional(),
   suspicion: suspicion.optional(),
   deadlines,
   /** Multiplier applied to stall thresholds after `keep_waiting` decisions. */

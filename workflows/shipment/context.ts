@@ -12,11 +12,13 @@ import {
 } from '@temporalio/workflow';
 import {
   boundSeenEvents,
+  currentEvent,
   customsEpisodeAfter,
   MAX_CARRIED_EVENT_IDS,
   mergeEvents,
   revisedEstimate,
   seenEventsFrom,
+  summaryInForce,
   type DetectionInput,
   type SeenEvents,
 } from '../detection';
@@ -185,13 +187,21 @@ export class ShipmentContext {
     }
   }
 
+  /** The newest fact: the newest scan, or the provider's summary where it says more. */
+  current(): TrackingEvent | undefined {
+    const { lastEvent, carrierSummary, eventCount } = this.state;
+    return currentEvent(lastEvent, carrierSummary, eventCount);
+  }
+
   /** The facts the pure detection rules read. */
   detectionInput(): DetectionInput {
     const state = this.state;
+    const summary = summaryInForce(state.carrierSummary, state.lastEvent, state.eventCount);
     return {
       policy: state.policy,
       registeredAt: state.registeredAt,
-      lastEvent: state.lastEvent,
+      lastEvent: this.current(),
+      ...(summary ? { summary } : {}),
       expectedDeliveryAt: state.expectedDeliveryAt,
       clockRestartedAt: state.clockRestartedAt,
       reviewedUpTo: state.reviewedUpTo,

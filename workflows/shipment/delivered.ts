@@ -24,7 +24,7 @@ export async function watchDelivered(ctx: ShipmentContext): Promise<Next> {
   if (reg.replacementOf && !state.notifications.some((n) => n.kind === 'survey')) {
     await ctx.notifyCustomer('survey', 'survey');
   }
-  const deliveredAt = state.lastEvent?.occurredAt ?? now();
+  const deliveredAt = ctx.current()?.occurredAt ?? now();
   const report = () => notReceivedReport(state.inquiries ?? [], deliveredAt, state.reviewedUpTo);
   const until = Date.parse(state.deadlines.deliveredWatchUntil ?? now());
   await ctx.waitFor(() => ctx.cancelRequested || report() !== undefined, until);

@@ -13,6 +13,7 @@ import {
   reviewUpdate,
   stateQuery,
   trackingEventsSignal,
+  trackingSummarySignal,
   type CustomerInquiry,
   type ReviewDecision,
   type ReviewInput,
@@ -21,6 +22,7 @@ import {
 } from '../shipment.contract';
 import { now, type ShipmentContext } from './context';
 import { local } from './proxies';
+import { takeSummary } from './summary';
 
 /** Inquiry ids remembered for deduplication, and inquiries kept for the surge rule. */
 const MAX_CARRIED_INQUIRY_IDS = 200;
@@ -30,6 +32,7 @@ export function registerHandlers(ctx: ShipmentContext): void {
   const { state } = ctx;
   setHandler(stateQuery, () => state);
   setHandler(trackingEventsSignal, (events: TrackingEvent[]) => ctx.takeEvents(events, ''));
+  setHandler(trackingSummarySignal, (summary) => takeSummary(ctx, summary, ''));
   setHandler(customerInquirySignal, (inquiry) => takeInquiry(ctx, inquiry));
   setHandler(cancelSignal, ({ reason }) => {
     if (state.stage === 'closed' || ctx.cancelRequested) return;

@@ -7,7 +7,7 @@ import {
   overdueDeadline,
   stallDeadline,
 } from '../detection';
-import type { ShipmentState, SuspicionEvidence, SuspicionReason } from '../shipment.contract';
+import type { SuspicionEvidence, SuspicionReason } from '../shipment.contract';
 import { iso, type Next, type ShipmentContext } from './context';
 import { SNAPSHOT_EVERY_FACT } from './patches';
 
@@ -19,8 +19,8 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
   const snapshotsEveryFact = patched(SNAPSHOT_EVERY_FACT);
   for (;;) {
     if (ctx.cancelRequested) return { close: 'cancelled' };
-    if (isDelivered(state.lastEvent)) return 'delivered';
-    if (isReturnedToSender(state.lastEvent)) return { close: 'returned_to_sender' };
+    if (isDelivered(ctx.current())) return 'delivered';
+    if (isReturnedToSender(ctx.current())) return { close: 'returned_to_sender' };
     await noticeCustoms(ctx);
     const facts = ctx.detectionInput();
     state.deadlines.stallAt = iso(stallDeadline(facts));
@@ -32,7 +32,7 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
       deadline.at,
     );
     if (!changed) {
-      ctx.suspect(deadline.reason, ...triggerFacts(state, deadline.reason));
+      ctx.suspect(deadline.reason, ...triggerFacts(ctx, deadline.reason));
       return 'verifying';
     }
     let written: number;
@@ -58,11 +58,17 @@ async function noticeCustoms(ctx: ShipmentContext): Promise<void> {
 
 /** Why the trigger fired, in words for the timeline, and what backs it. */
 export function triggerFacts(
-  state: ShipmentState,
+  ctx: ShipmentContext,
   reason: SuspicionReason,
 ): [string, SuspicionEvidence?] {
+  const { state } = ctx;
   const p = state.policy;
+  const current = ctx.current();
   switch (reason) {
+    case 'carrier_stopped_tracking': {
+      const s = state.carrierSummary;
+      return [`the carrier stopped tracking the parcel (${s?.provider} says ${s?.native})`];
+    }
     case 'failed_attempts':
       return [
         `${state.failedAttempts} failed delivery attempts`,
@@ -81,7 +87,13 @@ export function triggerFacts(
       return [`expected by ${state.expectedDeliveryAt}, grace ${p.overdueGrace}`];
     case 'stalled':
       return [`no scan since ${state.lastEvent?.occurredAt ?? state.registeredAt}`];
-    default:
-      return [`carrier status ${state.lastEvent?.status}`];
+    default: {
+      const finding = current?.finding;
+      if (!finding) return [`carrier status ${current?.status}`];
+      return [
+        `the carrier's description reads as ${finding.finding} (rule ${finding.rule}, "${finding.matched}"): ${current?.description ?? ''}`,
+        { finding },
+      ];
+    }
   }
 }

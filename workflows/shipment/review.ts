@@ -34,7 +34,7 @@ export async function review(ctx: ShipmentContext): Promise<Next> {
   // is precisely whether a delivered parcel arrived).
   const settledByCarrier = () =>
     state.suspicion?.reason !== 'delivered_not_received' &&
-    (isDelivered(state.lastEvent) || isReturnedToSender(state.lastEvent));
+    (isDelivered(ctx.current()) || isReturnedToSender(ctx.current()));
   const decided = () =>
     ctx.pendingDecision !== undefined || ctx.cancelRequested || settledByCarrier();
   if (state.escalatedRound !== round) {
@@ -66,9 +66,9 @@ async function withdraw(ctx: ShipmentContext, round: number): Promise<Next> {
   await local.withdrawReview({ shipmentId: ctx.reg.shipmentId, round });
   state.deadlines.reviewSlaAt = undefined;
   if (ctx.cancelRequested) return { close: 'cancelled' };
-  ctx.note('review_withdrawn', `the carrier reports the parcel ${state.lastEvent?.status}`);
+  ctx.note('review_withdrawn', `the carrier reports the parcel ${ctx.current()?.status}`);
   ctx.clearSuspicion();
-  return isDelivered(state.lastEvent) ? 'delivered' : { close: 'returned_to_sender' };
+  return isDelivered(ctx.current()) ? 'delivered' : { close: 'returned_to_sender' };
 }
 
 /** The stage that carries out a decision. */

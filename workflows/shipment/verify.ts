@@ -7,11 +7,12 @@ import { isDelivered, overdueDeadline } from '../detection';
 import type { ProofOfDeliveryRecord, VerificationOutcome } from '../shipment.contract';
 import { now, type Next, type ShipmentContext } from './context';
 import { carrier } from './proxies';
+import { takeSummary } from './summary';
 
 export async function verify(ctx: ShipmentContext): Promise<Next> {
   const { state } = ctx;
   if (state.suspicion?.reason === 'delivered_not_received') return verifyDelivery(ctx);
-  const before = state.lastEvent?.eventId;
+  const before = ctx.current()?.eventId;
   const overdueBefore = overdueDeadline(ctx.detectionInput());
   let outcome: VerificationOutcome;
   let detail: string;
@@ -23,8 +24,9 @@ export async function verify(ctx: ShipmentContext): Promise<Next> {
       state.suspicion?.reason === 'overdue' &&
       overdueAfter > (overdueBefore ?? -Infinity) &&
       overdueAfter > Date.now();
-    if (state.lastEvent?.eventId !== before || revisedAway) {
-      return movedOn(ctx, state.lastEvent?.eventId !== before);
+    const after = ctx.current()?.eventId;
+    if (after !== before || revisedAway) {
+      return movedOn(ctx, after !== before);
     }
     outcome = found.known ? 'nothing_newer' : 'unknown_number';
     detail = found.known
@@ -44,7 +46,7 @@ export async function verify(ctx: ShipmentContext): Promise<Next> {
 /** The carrier has newer scans (or a later estimate): the suspicion is dropped. */
 function movedOn(ctx: ShipmentContext, newerScans: boolean): Next {
   const { state } = ctx;
-  const delivered = isDelivered(state.lastEvent);
+  const delivered = isDelivered(ctx.current());
   verified(
     ctx,
     delivered ? 'delivered' : 'moved_on',
@@ -67,7 +69,8 @@ async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
   let detail: string;
   try {
     const found = await lookUp(ctx);
-    const pod = found.proofOfDelivery ?? null;
+    // A provider that pushed its proof of delivery may not repeat it on a lookup.
+    const pod = found.proofOfDelivery ?? state.carrierSummary?.proofOfDelivery ?? null;
     if (state.suspicion) {
       state.suspicion.evidence = { ...state.suspicion.evidence, proofOfDelivery: pod };
     }
@@ -104,6 +107,7 @@ async function lookUp(ctx: ShipmentContext) {
     trackingNumber: reg.trackingNumber,
   });
   ctx.takeEvents(found.events, ' (from carrier lookup)');
+  if (found.summary) takeSummary(ctx, found.summary, ' (from carrier lookup)');
   return found;
 }
 

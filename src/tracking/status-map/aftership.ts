@@ -8,6 +8,7 @@ import { lookup, type MappedStatus, type StatusTable } from './types';
 export const AFTERSHIP_STATUS_TABLE = {
   provider: 'AfterShip',
   source: 'https://www.aftership.com/docs/tracking/2026-07/enum/delivery-sub-statuses',
+  summary: { Expired: 'expired', Expired_001: 'expired' },
   main: {
     // Added but the carrier has nothing yet: we cannot say where it is.
     Pending: 'unknown',

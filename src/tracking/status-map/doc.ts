@@ -33,6 +33,16 @@ function section(table: StatusTable): string[] {
       '',
     );
   }
+  if (table.summary) {
+    out.push(
+      "A whole tracking's status (its summary, e.g. a webhook's tracking-level tag) is read with the same tables, except:",
+      '',
+      '| Code | Our summary status |',
+      '| --- | --- |',
+      ...rows(Object.entries(table.summary)),
+      '',
+    );
+  }
   if (table.keepsMain?.length) {
     out.push(
       'Sub codes that keep the status of their main code: ' +
@@ -43,6 +53,26 @@ function section(table: StatusTable): string[] {
   }
   return out;
 }
+
+/** How a scan's time becomes an instant (src/webhooks/webhooks.providers.ts `toInstant`). */
+const TIME_ZONES = [
+  '## Time zones',
+  '',
+  "A scan's time with an offset or `Z` is that instant. A time without one is the scan's local time (AfterShip documents `checkpoint_time` so) and is read in the time zone of the scan's place (src/carriers/local-time.ts), the first of these that tells it:",
+  '',
+  '1. its city within its country, and its state or province when known. A city field such as `WEST PALM BEACH FL DISTRIBUTION CENTER` is read as the longest known city name it starts with; in the US and Canada a two-letter state code after that city name (`FL`), or after the first word when no known city matches, is read as the state;',
+  "2. its state or province: the zone where most of the state's listed population lives (Kentucky: Eastern);",
+  "3. its country, when all the country's zones keep the same clock at that time (Japan; Germany).",
+  '',
+  'Cities, states and their zones come from the `city-timezones` data, state codes from `provinces`, the zones of a country from `countries-and-timezones`. Postal codes are not read.',
+  '',
+  'Without a place, or with one that tells no zone (no country; a city in two zones and no state; a country spanning zones), the time is read as UTC. A date alone is the end of that day, read the same way.',
+  '',
+  'Daylight saving time: a local time that occurred twice (clocks going back) is the earlier instant; one that never occurred (clocks going forward) is read with the offset before the change, so 02:30 on a spring-forward night in New York is 03:30 daylight time.',
+  '',
+  'Webhooks and lookups read a scan the same way, so its event id (a digest over the instant) is one by both paths.',
+  '',
+];
 
 /** The markdown of the doc (before prettier; the script and the test format it the same way). */
 export function renderStatusMappingDoc(): string {
@@ -58,6 +88,14 @@ export function renderStatusMappingDoc(): string {
     '- An unknown main code (with no known sub code) is `unknown`.',
     '- Codes are matched exactly as the provider documents them (case-sensitive).',
     '',
+    "Besides its scans, a provider says how the whole tracking stands (AfterShip's `tag`/`subtag`, EasyPost's",
+    "`status`/`status_detail`, 17TRACK's `latest_status`). That summary is read with the same tables, plus",
+    '`expired` for a tracking the provider stopped tracking. The workflow acts on it where it says more than',
+    'the newest scan: `delivered` and `returned` settle the shipment, `expired` raises the suspicion',
+    '`carrier_stopped_tracking` at once, and an `exception` whose description a description rule reads',
+    '(lost, damaged, destroyed, returned, seized, address problem) raises the matching suspicion.',
+    '',
     ...STATUS_TABLES.flatMap(section),
+    ...TIME_ZONES,
   ].join('\n');
 }

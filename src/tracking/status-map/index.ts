@@ -1,5 +1,6 @@
 /** Provider tracking codes → our normalized statuses (rendered in docs/status-mapping.md). */
-export type { MappedStatus, StatusTable } from './types';
+export type { MappedStatus, MappedSummary, StatusTable } from './types';
+export { lookupSummary } from './types';
 export { AFTERSHIP_STATUS_TABLE, fromAfterShip } from './aftership';
 export { TRACK17_STATUS_TABLE, from17Track, from17TrackStage } from './track17';
 export { EASYPOST_STATUS_TABLE, fromEasyPost } from './easypost';

@@ -8,6 +8,7 @@ export const TRACK17_STATUS_TABLE = {
   provider: '17TRACK',
   source:
     'https://help.17track.net/hc/en-us/articles/37471096573337-Understanding-Tracking-Status-Main-Status-Substatus',
+  summary: { Expired: 'expired', Expired_Other: 'expired' },
   main: {
     NotFound: 'unknown',
     InfoReceived: 'info_received',

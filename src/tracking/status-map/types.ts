@@ -1,4 +1,4 @@
-import type { TrackingStatus } from '../../../workflows/shipment.contract';
+import type { SummaryStatus, TrackingStatus } from '../../../workflows/shipment.contract';
 
 export interface MappedStatus {
   status: TrackingStatus;
@@ -17,6 +17,29 @@ export interface StatusTable {
   stage?: Readonly<Record<string, TrackingStatus>>;
   /** Documented sub codes that say nothing beyond their main code (they fall back to it). */
   keepsMain?: readonly string[];
+  /**
+   * Codes that mean something else for a whole tracking (its overall status) than for one scan,
+   * sub code first: an `Expired` tracking is one the provider stopped tracking.
+   */
+  summary?: Readonly<Record<string, SummaryStatus>>;
+}
+
+export interface MappedSummary {
+  status: SummaryStatus;
+  subStatus?: string;
+}
+
+/** A whole tracking's status: the summary codes first, then the same rules as a scan's. */
+export function lookupSummary(table: StatusTable, main: string, sub?: string): MappedSummary {
+  const special = table.summary
+    ? (ownOf(table.summary, sub) ?? ownOf(table.summary, main))
+    : undefined;
+  if (special) return sub ? { status: special, subStatus: sub } : { status: special };
+  return lookup(table, main, sub);
+}
+
+function ownOf<T>(rec: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : undefined;
 }
 
 /**
