@@ -21,11 +21,14 @@ export interface DescriptionRule {
   id: string;
   language: string;
   finding: DescriptionFinding;
+  /** The words, as regular-expression fragments (for people: the doc lists them). */
+  words: readonly string[];
   pattern: RegExp;
 }
 
 /** Statuses whose description is read: the ones that do not already say what happened. */
-const READ_STATUSES = new Set<string>(['exception', 'unknown', 'failed_attempt', 'expired']);
+export const DESCRIPTION_STATUSES = ['exception', 'unknown', 'failed_attempt', 'expired'] as const;
+const READ_STATUSES = new Set<string>(DESCRIPTION_STATUSES);
 
 /** Findings in the order they win when one description says several things. */
 const PRIORITY: DescriptionFinding[] = [
@@ -181,7 +184,13 @@ function compile(language: string, finding: DescriptionFinding, words: string[],
   const body = words.join('|');
   // Whole words in spaced scripts: no letter may stand right before or after the match.
   const source = spaced ? `(?<!\\p{L})(?:${body})(?!\\p{L})` : `(?:${body})`;
-  return { id: `${language}.${finding}`, language, finding, pattern: new RegExp(source, 'iu') };
+  return {
+    id: `${language}.${finding}`,
+    language,
+    finding,
+    words,
+    pattern: new RegExp(source, 'iu'),
+  };
 }
 
 /** Every rule, in the order they are tried: by finding priority, then language. */

@@ -1,4 +1,5 @@
 /** Renders the status tables for humans (docs/status-mapping.md). */
+import { DESCRIPTION_RULES, DESCRIPTION_STATUSES } from '../description-rules';
 import { STATUS_TABLES } from './index';
 import type { StatusTable } from './types';
 
@@ -74,6 +75,25 @@ const TIME_ZONES = [
   '',
 ];
 
+/** The description rules, as data (src/tracking/description-rules.ts). */
+function descriptionRules(): string[] {
+  return [
+    '## Description rules',
+    '',
+    `A scan whose status does not say what happened (${DESCRIPTION_STATUSES.map((s) => `\`${s}\``).join(', ')}) has its description read by these rules, gravest finding first; the first that matches (not right after a negation such as "not", "nicht", "未") sets a finding on the scan. The workflow suspects at once and records the rule and the words it matched.`,
+    '',
+    'Words in languages written with spaces match as whole words; `?`, `[oa]`, `(…|…)` are regular-expression alternatives.',
+    '',
+    '| Rule | Finding | Words (case-insensitive) |',
+    '| --- | --- | --- |',
+    ...DESCRIPTION_RULES.map(
+      (r) =>
+        `| \`${r.id}\` | \`${r.finding}\` | ${r.words.map((w) => `\`${w.replace(/\|/g, '\\|')}\``).join(', ')} |`,
+    ),
+    '',
+  ];
+}
+
 /** The markdown of the doc (before prettier; the script and the test format it the same way). */
 export function renderStatusMappingDoc(): string {
   return [
@@ -97,5 +117,6 @@ export function renderStatusMappingDoc(): string {
     '',
     ...STATUS_TABLES.flatMap(section),
     ...TIME_ZONES,
+    ...descriptionRules(),
   ].join('\n');
 }
