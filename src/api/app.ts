@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createAnalyticsRepository } from '../analytics/analytics.repository';
 import { analyticsRoutes } from '../analytics/analytics.routes';
 import { batchesRoutes } from '../batches/batches.routes';
+import { carriersRoutes } from '../carriers/carriers.routes';
 import { createClaimRepository } from '../claims/claims.repository';
 import { consoleRoutes } from '../console/console.routes';
 import { claimsRoutes } from '../claims/claims.routes';
@@ -215,6 +216,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
     ...reviewsRoutes({ reviews: createReviewRepository(db), shipments, workflows, logger }),
     ...policiesRoutes(policies),
+    ...carriersRoutes(),
     ...shipmentsRoutes({ shipments, policies, workflows, logger }),
     ...trackingRoutes({ tracking, ingest }),
     ...batchesRoutes({

@@ -17,6 +17,10 @@ export const API_TAGS = [
     name: 'Shipments',
     description: 'Register shipments and read them as their workflows see them',
   },
+  {
+    name: 'Carriers',
+    description: 'The carriers we know: codes for registrations, names, provider codes',
+  },
   { name: 'Tracking', description: 'Tracking events pushed by the order system or an aggregator' },
   { name: 'Webhooks', description: 'Provider pushes (signed) and their delivery statistics' },
   { name: 'Inquiries', description: 'Customer inquiries, by API and by inbound mail' },

@@ -14,7 +14,14 @@ export const COLUMNS = {
     doc: 'Our shipment id; default: order id and tracking number, e.g. 1001-LX123456789CN',
   },
   tracking_number: { required: true, doc: "The carrier's tracking number" },
-  carrier: { required: true, doc: 'Carrier slug, e.g. yanwen, usps, dhl' },
+  carrier: {
+    required: true,
+    doc: 'Carrier code from the catalogue (GET /v1/carriers), e.g. yanwen, usps, dhl',
+  },
+  carrier_unlisted: {
+    required: false,
+    doc: 'true for a carrier deliberately outside the catalogue (a regional carrier); default false',
+  },
   service: { required: false, doc: 'Carrier service, e.g. economy' },
   marketplace: { required: false, doc: 'shopify, amazon, ebay…' },
   policy: { required: false, doc: 'Policy name; default: --policy, else "default"' },
@@ -91,6 +98,16 @@ export function safeId(s: string): string {
 }
 
 const DECIMAL = /^\d+(\.\d+)?$/;
+/** Yes/no cells as spreadsheets write them; empty is no. */
+const FLAGS = new Map<string, boolean>([
+  ['', false],
+  ['false', false],
+  ['no', false],
+  ['0', false],
+  ['true', true],
+  ['yes', true],
+  ['1', true],
+]);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function instant(v: string): string | undefined {
@@ -145,6 +162,10 @@ export function mapRow(
   const orderId = required('order_id');
   const trackingNumber = required('tracking_number');
   const carrier = required('carrier').toLowerCase();
+  const unlistedText = get('carrier_unlisted').toLowerCase();
+  const carrierUnlisted = FLAGS.get(unlistedText);
+  if (carrierUnlisted === undefined)
+    fail('carrier_unlisted', `"${unlistedText}" must be true or false (or left empty)`);
   const origin = (get('origin_country') || defaults.origin || '').toUpperCase();
   if (!origin) fail('origin_country', 'is required (or pass --origin CC for the whole file)');
   const customerName = required('customer_name');
@@ -196,6 +217,8 @@ export function mapRow(
         orderId,
         marketplace: optional('marketplace'),
         carrier,
+        // Only when the file says so: an unmarked row stays a catalogue carrier.
+        carrierUnlisted: carrierUnlisted || undefined,
         trackingNumber,
         service: optional('service'),
         policy: get('policy') || defaults.policy || 'default',
@@ -232,6 +255,8 @@ export function columnOf(path: string): string {
       return 'expected_delivery_at';
     case 'trackingNumber':
       return 'tracking_number';
+    case 'carrierUnlisted':
+      return 'carrier_unlisted';
     case 'orderId':
       return 'order_id';
     case 'shipmentId':

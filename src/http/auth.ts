@@ -25,6 +25,8 @@ export interface KeyVerifier {
 export const PERMISSIONS = {
   /** Register shipments, push tracking events and customer inquiries. */
   ingest: ['ingest', 'admin'],
+  /** Read reference data every integration needs (the carrier catalogue): every role. */
+  reference: ['ingest', 'ops', 'analyst', 'admin'],
   /** Read shipments, reviews and policies. */
   read: ['ops', 'analyst', 'admin'],
   /** Decide reviews. */

@@ -63,6 +63,16 @@ const PROBLEM_SCHEMA: JsonSchema = {
         properties: { path: { type: 'string' }, message: { type: 'string' } },
       },
     },
+    suggestions: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'carrier.unknown: the known carrier codes closest to the one sent',
+    },
+    knownCarriers: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'carrier.unknown: every carrier code we know (GET /v1/carriers describes them)',
+    },
   },
 };
 

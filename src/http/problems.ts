@@ -20,7 +20,12 @@ export class ProblemError extends Error {
     readonly code: string,
     readonly title: string,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Extension members of this kind of problem (RFC 9457 §3.2), e.g. `suggestions`. */
+      members?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
@@ -211,6 +216,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       .status(problem.status)
       .type('application/problem+json')
       .json({
+        // Extension members first: the standard ones below always win.
+        ...problem.extra.members,
         type: PROBLEM_BASE + problem.code,
         title: problem.title,
         status: problem.status,

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { fieldErrors, PROBLEM_BASE, type ProblemError } from '../http/problems';
+import { fieldErrors, PROBLEM_BASE, ProblemError } from '../http/problems';
 import { withoutBlankOptionals } from '../http/validate';
 import { policyNotFound } from '../policies/policies.errors';
 import type { PolicyRepository } from '../policies/policies.repository';
 import type { ShipmentRegistration, Stage } from '../../workflows/shipment.contract';
+import { withCatalogueCarrier } from './shipments.carrier';
 import { shipmentConflict, workflowUnavailable } from './shipments.errors';
 import type { RegisterOutcome, ShipmentRepository } from './shipments.repository';
 import { registrationBody } from './shipments.schemas';
@@ -20,6 +21,9 @@ export interface ItemProblem {
   detail: string;
   code: string;
   errors?: { path: string; message: string }[];
+  /** carrier.unknown: the closest known codes, and every known code. */
+  suggestions?: string[];
+  knownCarriers?: string[];
 }
 
 export interface BatchItemResult {
@@ -40,14 +44,20 @@ export interface BatchResult {
   results: BatchItemResult[];
 }
 
-function itemProblem(p: ProblemError): ItemProblem {
+/** A problem as one item's outcome; field paths are the item's (`shipments.<index>.<field>`). */
+function itemProblem(p: ProblemError, index?: number): ItemProblem {
+  const errors =
+    index === undefined
+      ? p.extra.errors
+      : p.extra.errors?.map((e) => ({ ...e, path: `shipments.${index}.${e.path}` }));
   return {
+    ...p.extra.members,
     type: PROBLEM_BASE + p.code,
     title: p.title,
     status: p.status,
     detail: p.detail,
     code: p.code,
-    ...(p.extra.errors ? { errors: p.extra.errors } : {}),
+    ...(errors ? { errors } : {}),
   };
 }
 
@@ -105,7 +115,12 @@ export async function registerBatch(
       withoutBlankOptionals(registrationBody, item, 'json'),
     );
     if (parsed.success) {
-      valid.push({ index, registration: parsed.data });
+      try {
+        valid.push({ index, registration: withCatalogueCarrier(parsed.data) });
+      } catch (err) {
+        if (!(err instanceof ProblemError)) throw err;
+        results[index]!.problem = itemProblem(err, index);
+      }
       return;
     }
     const errors = fieldErrors(parsed.error, 'item').map((e) => ({

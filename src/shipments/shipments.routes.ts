@@ -9,6 +9,7 @@ import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { shipmentConflict, shipmentNotFound, workflowUnavailable } from './shipments.errors';
 import type { ShipmentRepository } from './shipments.repository';
 import { registerBatch } from './shipments.batch';
+import { withCatalogueCarrier } from './shipments.carrier';
 import {
   listCursor,
   listQuery,
@@ -56,10 +57,10 @@ export function shipmentsRoutes({
         schema: shipmentRegisteredResponse,
       },
       '409': 'Another body under this id, or the tracking number is taken',
-      '422': 'Unknown policy',
+      '422': 'Unknown carrier (carrier.unknown, with suggestions) or unknown policy',
     },
     handler: async ({ req, res, body }) => {
-      const registration: ShipmentRegistration = body;
+      const registration: ShipmentRegistration = withCatalogueCarrier(body);
       if (!(await policies.exists(registration.policy)))
         throw policyNotFound(registration.policy, 422);
 
@@ -103,7 +104,7 @@ export function shipmentsRoutes({
     bodyContent: { 'application/json': registrationBatchBody },
     answer: {
       description:
-        '{created, existing, failed, results: [{index, shipmentId, status, workflowId?, stage?, problem?}]}; per item 201 created, 200 same body again, 409 another body or tracking number taken, 422 invalid item or unknown policy, 503 workflow not started (the row is kept: send the item again)',
+        '{created, existing, failed, results: [{index, shipmentId, status, workflowId?, stage?, problem?}]}; per item 201 created, 200 same body again, 409 another body or tracking number taken, 422 invalid item, unknown carrier or unknown policy, 503 workflow not started (the row is kept: send the item again)',
       schema: shipmentBatchResponse,
     },
     handler: ({ req, body: { shipments: items } }) =>

@@ -77,7 +77,15 @@ export const registrationBody = registration
     shipmentId,
     orderId: text(128),
     marketplace: text(64).optional(),
-    carrier: text(64),
+    carrier: text(64).describe(
+      'Carrier code from the catalogue (GET /v1/carriers), e.g. yanwen, usps, dhl; any case. An unknown code is refused (422 carrier.unknown, with suggestions) unless carrierUnlisted is true.',
+    ),
+    carrierUnlisted: z
+      .boolean()
+      .optional()
+      .describe(
+        'True when the carrier is deliberately outside the catalogue (a regional carrier): its code is kept as given instead of refused. Carrier lookups reach only catalogue carriers, so such a shipment relies on the tracking events pushed for it.',
+      ),
     trackingNumber: text(128),
     service: text(64).optional(),
     origin: origin.safeExtend({ country, warehouseId: text(64).optional() }),
@@ -204,6 +212,14 @@ export const shipmentBatchResponse = named(
             detail: z.string(),
             code: z.string(),
             errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+            suggestions: z
+              .array(z.string())
+              .optional()
+              .describe('carrier.unknown: the known carrier codes closest to the one sent'),
+            knownCarriers: z
+              .array(z.string())
+              .optional()
+              .describe('carrier.unknown: every carrier code we know (GET /v1/carriers)'),
           })
           .optional()
           .describe(
@@ -244,6 +260,8 @@ export const shipmentViewResponse = named(
     ...registrationFields,
     registeredAt: state.registeredAt,
     lastEvent: state.lastEvent,
+    /** The provider's word on the whole tracking (overall status, proof of delivery). */
+    carrierSummary: state.carrierSummary,
     // Absent when only the read-model row could answer.
     eventCount: state.eventCount.optional(),
     reviewRound: state.reviewRound.optional(),

@@ -28,12 +28,14 @@ describe('the declared access', () => {
     expect(routes.length).toBeGreaterThan(40);
   });
 
-  it('lets ingest only register and push, and never read or decide', () => {
+  it('lets ingest only register, push and read the carrier codes, and never read shipments or decide', () => {
     const ingestMay = Object.entries(access)
       .filter(([, a]) => a !== 'public' && a !== 'signed' && rolesFor(a).includes('ingest'))
       .map(([r]) => r)
       .sort();
     expect(ingestMay).toEqual([
+      // Reference data, no shipment: the carrier codes a registration may use.
+      'GET /v1/carriers',
       'POST /v1/inbound/email',
       'POST /v1/shipments',
       'POST /v1/shipments/{id}/inquiries',

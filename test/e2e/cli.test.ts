@@ -73,9 +73,13 @@ afterAll(async () => {
 });
 
 const HEADER =
-  'order_id,tracking_number,carrier,origin_country,destination_country,destination_line1,destination_city,destination_postal_code,customer_name,customer_email,customer_locale,items,declared_value,currency,shipped_at';
+  'order_id,tracking_number,carrier,origin_country,destination_country,destination_line1,destination_city,destination_postal_code,customer_name,customer_email,customer_locale,items,declared_value,currency,shipped_at,carrier_unlisted';
 
-/** Row i of the export; `bad` rows carry one mistake each, at known lines. */
+/**
+ * Row i of the export; `bad` rows carry one mistake each, at known lines. The carrier is one of
+ * this run's own, outside the catalogue, so the rows mark it unlisted; row 333 misspells a
+ * catalogue carrier instead.
+ */
 function row(i: number, run: string): string {
   const order = `${run}-${i}`;
   const cells = {
@@ -85,6 +89,8 @@ function row(i: number, run: string): string {
     email: `buyer${i}@example.com`,
     items: 'MUG-1:2:9.95;CAP:1:15',
     value: '34.90',
+    carrier: CARRIER,
+    unlisted: 'yes',
   };
   switch (i) {
     case 100:
@@ -92,6 +98,10 @@ function row(i: number, run: string): string {
       break;
     case 250:
       cells.items = 'MUG-1:0:9.95';
+      break;
+    case 333:
+      cells.carrier = 'yanwn';
+      cells.unlisted = '';
       break;
     case 500:
       cells.country = 'XX';
@@ -106,7 +116,7 @@ function row(i: number, run: string): string {
   return [
     cells.order,
     cells.tracking,
-    CARRIER,
+    cells.carrier,
     'CN',
     cells.country,
     '"1 Market St, Apt 2"',
@@ -119,11 +129,12 @@ function row(i: number, run: string): string {
     `"${cells.value}"`,
     'USD',
     '2026-03-01T10:00:00Z',
+    cells.unlisted,
   ].join(',');
 }
 
 describe('the parcelwarden CLI against the running API', () => {
-  it('imports a 1,000-row export with 5 bad rows: 995 shipments start, the 5 errors come by row and field, and a re-run changes nothing', async () => {
+  it('imports a 1,000-row export with 6 bad rows: 994 shipments start, the 6 errors come by row and field, and a re-run changes nothing', async () => {
     const run = randomUUID().slice(0, 6).toUpperCase();
     const file = path.join(dir, 'orders.csv');
     const lines = [HEADER, ...Array.from({ length: 1000 }, (_, i) => row(i, run))];
@@ -132,49 +143,51 @@ describe('the parcelwarden CLI against the running API', () => {
 
     const first = await runCli(['import', 'shipments', file, '--errors', errorsFile]);
     expect(first.code, first.stderr).toBe(1);
-    expect(first.stdout).toContain('1000 rows: 995 registered, 0 already registered, 5 failed');
+    expect(first.stdout).toContain('1000 rows: 994 registered, 0 already registered, 6 failed');
     // Data row i is line i + 2 of the file (the header is line 1).
     const report = parseCsv(await readFile(errorsFile, 'utf8')).map((r) => r.fields);
     expect(report[0]).toEqual(['row', 'field', 'message']);
     expect(report.slice(1).map(([line, field]) => [line, field])).toEqual([
       ['102', 'customer_email'],
       ['252', 'items'],
+      ['335', 'carrier'],
       ['502', 'destination_country'],
       ['752', 'declared_value'],
       ['1001', 'tracking_number'],
     ]);
     expect(report[2]![2]).toBe('item 1 quantity: must be at least 1');
+    expect(report[3]![2]).toMatch(/^unknown carrier "yanwn"; did you mean "yanwen"\?/);
     expect(first.stdout).toMatch(/752\s+declared_value\s+"12,50" must be a decimal number/);
     // Not a terminal: progress comes as lines on stderr.
-    expect(first.stderr).toContain('rows 1000/1000 (5 failed)');
+    expect(first.stderr).toContain('rows 1000/1000 (6 failed)');
 
     const stored = await database.db
       .select({ id: shipments.shipmentId, workflowId: shipments.workflowId })
       .from(shipments)
       .where(eq(shipments.carrier, CARRIER));
-    expect(stored).toHaveLength(995);
+    expect(stored).toHaveLength(994);
     const sample = stored.find((s) => s.id === `${run}-1-TN${run}00001`)!;
     expect(sample.workflowId).toBe(shipmentWorkflowId(sample.id));
-    for (const s of [stored[0]!, stored[494]!, stored[994]!]) {
+    for (const s of [stored[0]!, stored[494]!, stored[993]!]) {
       const d = await temporal.workflow.getHandle(s.workflowId).describe();
       expect(d.status.name).toBe('RUNNING');
     }
     await waitUntil(
-      '995 running shipment workflows of the carrier',
+      '994 running shipment workflows of the carrier',
       () => temporal.workflow.count(`Carrier = '${CARRIER}' AND ExecutionStatus = 'Running'`),
-      (c) => c.count === 995,
+      (c) => c.count === 994,
       60_000,
       1000,
     );
 
     const again = await runCli(['import', 'shipments', file]);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain('1000 rows: 0 registered, 995 already registered, 5 failed');
+    expect(again.stdout).toContain('1000 rows: 0 registered, 994 already registered, 6 failed');
     const after = await database.db
       .select({ id: shipments.shipmentId })
       .from(shipments)
       .where(eq(shipments.carrier, CARRIER));
-    expect(after).toHaveLength(995);
+    expect(after).toHaveLength(994);
 
     const shown = await runCli(['shipment', 'show', sample.id], { PARCELWARDEN_API_KEY: ADMIN });
     expect(shown.code, shown.stderr).toBe(0);
@@ -185,7 +198,7 @@ describe('the parcelwarden CLI against the running API', () => {
       PARCELWARDEN_API_KEY: ADMIN,
     });
     expect(report2.code, report2.stderr).toBe(0);
-    expect(report2.stdout).toMatch(new RegExp(`${CARRIER}\\s+995\\s+0\\s+0`));
+    expect(report2.stdout).toMatch(new RegExp(`${CARRIER}\\s+994\\s+0\\s+0`));
   }, 300_000);
 
   it('says what is wrong and how to fix it: a refused key, an unknown shipment, an API that is not there', async () => {

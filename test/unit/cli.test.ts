@@ -128,6 +128,31 @@ describe('mapping an export row to a shipment registration', () => {
     ]);
   });
 
+  it('a row marks its carrier as outside the catalogue only with a yes in carrier_unlisted', () => {
+    const header = `${HEADER},Carrier Unlisted`;
+    const rows = ['yes', 'TRUE', '1', 'no', '', 'maybe'].map(
+      (flag) => parseCsv(`${header}\n${GOOD},${flag}`)[1]!,
+    );
+    const mapped = rows.map((r) => mapRow(r, indexOf(header)));
+    expect(mapped.map((m) => m.ok && m.row.body.carrierUnlisted)).toEqual([
+      true,
+      true,
+      true,
+      undefined,
+      undefined,
+      false,
+    ]);
+    expect(!mapped[5]!.ok && mapped[5]!.errors).toEqual([
+      {
+        row: 2,
+        field: 'carrier_unlisted',
+        message: '"maybe" must be true or false (or left empty)',
+      },
+    ]);
+    const plain = mapRow(parseCsv(`${HEADER}\n${GOOD}`)[1]!, indexOf());
+    expect(plain.ok && plain.row.body).not.toHaveProperty('carrierUnlisted', true);
+  });
+
   it('file-wide defaults fill the origin and the policy; a day is midnight UTC', () => {
     const header = HEADER.replace('Origin Country,', '');
     const row = GOOD.replace(',CN,', ',').replace('2026-03-01T10:00:00+01:00', '2026-03-02');
@@ -182,6 +207,29 @@ describe('the error report', () => {
       detail: 'Tracking number "X" of carrier "ups" already belongs to shipment "S".',
     });
     expect(rowErrorsFromProblem(9, conflict)[0]?.field).toBe('tracking_number');
+  });
+
+  it('reports an unknown carrier on the carrier column, with the suggestion', () => {
+    const unknown = new ApiProblem(422, {
+      code: 'carrier.unknown',
+      detail:
+        'Unknown carrier "yanwn"; did you mean "yanwen"? Known carriers (GET /v1/carriers): …',
+      errors: [
+        {
+          path: 'carrier',
+          message:
+            'unknown carrier "yanwn"; did you mean "yanwen"? A carrier outside GET /v1/carriers must be marked unlisted.',
+        },
+      ],
+    });
+    expect(rowErrorsFromProblem(4, unknown)).toEqual([
+      {
+        row: 4,
+        field: 'carrier',
+        message:
+          'unknown carrier "yanwn"; did you mean "yanwen"? A carrier outside GET /v1/carriers must be marked unlisted.',
+      },
+    ]);
   });
 
   it('is CSV with a header; messages with commas and quotes survive a round trip', () => {

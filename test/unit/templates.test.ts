@@ -121,7 +121,15 @@ describe('placeholders', () => {
     expect(m.subject).toBe('We have sent a replacement for order ORD-1001');
     expect(m.text).toContain('Hello Ana Souza');
     expect(m.text).toContain('(2 × MUG-BLUE and 1 × TEA-SET)');
-    expect(m.text).toContain('New tracking number: JD014600003828 (dhl)');
+    expect(m.text).toContain('New tracking number: JD014600003828 (DHL Express)');
+  });
+
+  it('carriers are named as customers know them; a code outside the catalogue as given', () => {
+    const customs = renderMessage('customs_notice', 'en', { ...VARS, carrier: 'yunexpress' });
+    expect(customs.text).toContain('tracking number YW123456789CN with YunExpress,');
+    expect(customs.html).toContain('with YunExpress,');
+    const unlisted = renderMessage('customs_notice', 'en', { ...VARS, carrier: 'Posta Regionale' });
+    expect(unlisted.text).toContain('with Posta Regionale,');
   });
 
   it('the coupon paragraph and the expected date only appear when there is a value', () => {

@@ -3,6 +3,7 @@
  * rendering to a subject, a plain-text part and an HTML part (values escaped).
  */
 import type { LineItem, NotificationKind } from '../../../workflows/shipment.contract';
+import { carrierName } from '../../carriers/catalogue';
 import { de } from './de';
 import { en } from './en';
 import { es } from './es';
@@ -210,9 +211,10 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
   };
   put('customerName', vars.customerName);
   put('orderId', vars.orderId);
-  put('carrier', vars.carrier);
+  // Carriers by their display name ("yunexpress" → YunExpress); a code we do not know as given.
+  put('carrier', vars.carrier && carrierName(vars.carrier));
   put('trackingNumber', vars.trackingNumber);
-  put('newCarrier', vars.newCarrier);
+  put('newCarrier', vars.newCarrier && carrierName(vars.newCarrier));
   put('newTrackingNumber', vars.newTrackingNumber);
   put('couponCode', vars.couponCode);
   put('surveyLink', vars.surveyLink);
