@@ -236,7 +236,8 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
             sub: d.status_detail ?? undefined,
             mapped: fromEasyPost(d.status, d.status_detail ?? undefined),
             description: d.message ?? d.description,
-            carrierCode: d.carrier_code,
+            // As a lookup reads it: the scan's own code, else the Tracker's carrier.
+            carrierCode: d.carrier_code || t.carrier,
             country: d.tracking_location?.country,
             city: d.tracking_location?.city,
             postalCode: d.tracking_location?.zip,

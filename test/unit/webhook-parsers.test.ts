@@ -276,7 +276,8 @@ describe('EasyPost payloads', () => {
     expect(
       t!.events.map((e) => [e.status, e.subStatus, e.carrierCode ?? null, e.location ?? null]),
     ).toEqual([
-      ['info_received', 'status_update', null, null],
+      // No code of the scan's own: the Tracker's carrier, as a lookup reads it.
+      ['info_received', 'status_update', 'USPS', null],
       [
         'delivered',
         'arrived_at_destination',
@@ -364,8 +365,9 @@ describe('payloads the sandbox builds', () => {
       expect(parsed.trackings[0]!.events).toEqual(
         all.map((s) => ({
           ...toTrackingEvent(format, 'SBX1234567890', s),
-          // AfterShip's slug and 17TRACK's provider name are the carrier of each scan.
-          ...(format === 'aftership' || format === '17track' ? { carrierCode: 'sandbox' } : {}),
+          // AfterShip's slug, 17TRACK's provider name and EasyPost's Tracker carrier (its scans
+          // have no code of their own) are the carrier of each scan.
+          ...(format === 'sandbox' ? {} : { carrierCode: 'sandbox' }),
           expectedDeliveryAt: edd,
         })),
       );

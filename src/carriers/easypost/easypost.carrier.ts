@@ -267,7 +267,8 @@ export function toTrackResult(t: EasyPostTracker): TrackResult {
           sub: d.status_detail ?? undefined,
           mapped: fromEasyPost(d.status, d.status_detail ?? undefined),
           description: d.message ?? d.description,
-          carrierCode: d.carrier_code ?? t.carrier,
+          // The scan's own code, else the Tracker's carrier (EasyPost sends null or "" for none).
+          carrierCode: d.carrier_code || t.carrier,
           country: d.tracking_location?.country,
           city: d.tracking_location?.city,
           postalCode: d.tracking_location?.zip,
