@@ -36,6 +36,7 @@ export function shipmentView(
     ...registrationFields(row),
     registeredAt: state.registeredAt,
     ...(state.lastEvent ? { lastEvent: state.lastEvent } : {}),
+    ...(state.carrierSummary ? { carrierSummary: state.carrierSummary } : {}),
     eventCount: state.eventCount,
     reviewRound: state.reviewRound,
     ...(state.expectedDeliveryAt ? { expectedDeliveryAt: state.expectedDeliveryAt } : {}),

@@ -127,6 +127,11 @@ describe('the overall status of a tracking, pushed by webhook', () => {
     expect(said).toMatch(/carrier stopped tracking/);
     // Verified with the carrier (which knows nothing newer), then ops decide.
     await stateUntil(reg.shipmentId, (s) => s.stage === 'awaiting_review', 'review');
+    const view = await stack.api.call('GET', `/v1/shipments/${reg.shipmentId}`, { as: 'ops' });
+    expect(view.body).toMatchObject({
+      suspicion: { reason: 'carrier_stopped_tracking' },
+      carrierSummary: { provider: 'aftership', status: 'expired' },
+    });
   });
 
   it("EasyPost's guide sample (ep02): overall Delivered while the newest-timed scan is out for delivery settles the shipment as delivered, with the signature as proof", async () => {
