@@ -78,9 +78,11 @@ afterAll(async () => {
   await own?.drop();
 });
 
-async function registered(carrier: string, trackingNumber: string) {
+/** Registers a parcel; `unlisted` for a carrier code outside the catalogue (fedex-easypost). */
+async function registered(carrier: string, trackingNumber: string, unlisted = false) {
   const reg = aRegistration({ carrier, trackingNumber });
-  const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body: reg });
+  const body = unlisted ? { ...reg, carrierUnlisted: true } : reg;
+  const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body });
   expect(res.status).toBe(201);
   return reg;
 }
@@ -326,7 +328,8 @@ describe('EasyPost fixture, by webhook and by lookup (unchanged)', () => {
     // The bytes EasyPost's SDK tests sign: the file re-serialized.
     const event = json('ep01-event-tracker-updated-fedex-signed.json');
     const raw = JSON.stringify(event);
-    const reg = await registered('fedex-easypost', event.result.tracking_code);
+    // A code of this test's own (outside the catalogue) that ROUTING sends to EasyPost.
+    const reg = await registered('fedex-easypost', event.result.tracking_code, true);
     now = Date.parse(event.created_at) + 60_000;
     expect(await deliver('easypost', raw, epSignature.hmac_signature)).toMatchObject({
       accepted: 7,
