@@ -16,6 +16,8 @@ export interface ProviderCheckpoint {
   description?: string | null;
   carrierCode?: string | null;
   country?: string | null;
+  /** State or province (code or name): with the city, it tells an offset-less time's zone. */
+  state?: string | null;
   city?: string | null;
   postalCode?: string | null;
 }
@@ -27,7 +29,8 @@ export function toEvent(
   c: ProviderCheckpoint,
   expectedDeliveryAt: string | undefined,
 ): TrackingEvent | undefined {
-  const occurredAt = toInstant(c.time);
+  // An offset-less time is the checkpoint's local time: read in its place's zone (else as UTC).
+  const occurredAt = toInstant(c.time, c);
   if (!occurredAt) return undefined;
   const country = toAlpha2(c.country);
   const location = {

@@ -195,7 +195,9 @@ const easyPostTracker = z.object({
         status_detail: text,
         datetime: text,
         carrier_code: text,
-        tracking_location: z.object({ city: text, country: text, zip: text }).nullish(),
+        tracking_location: z
+          .object({ city: text, state: text, country: text, zip: text })
+          .nullish(),
       }),
     )
     .nullish(),
@@ -239,6 +241,7 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
             // As a lookup reads it: the scan's own code, else the Tracker's carrier.
             carrierCode: d.carrier_code || t.carrier,
             country: d.tracking_location?.country,
+            state: d.tracking_location?.state,
             city: d.tracking_location?.city,
             postalCode: d.tracking_location?.zip,
           },

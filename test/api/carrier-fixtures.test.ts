@@ -223,7 +223,7 @@ describe('AfterShip fixtures, by webhook and by lookup', () => {
     expect(events.every((e) => e.expectedDeliveryAt === '2022-01-05T23:59:59.000Z')).toBe(true);
   });
 
-  it('as06 (USPS webhook, in transit): slug, state-less US locations and postal codes', async () => {
+  it('as06 (USPS webhook, in transit): slug, state-less US locations, postal codes, local times', async () => {
     const raw = fixture('as06-webhook-tracking_update-usps-intransit-2021.json');
     const body = JSON.parse(raw);
     const reg = await registered('usps', body.msg.tracking_number);
@@ -238,10 +238,27 @@ describe('AfterShip fixtures, by webhook and by lookup', () => {
 
     expect(events).toHaveLength(7);
     expect(new Set(events.map((e) => e.carrierCode))).toEqual(new Set(['usps']));
+    // Offset-less checkpoint times are local: Boca Raton (state FL), "WEST PALM BEACH FL
+    // DISTRIBUTION CENTER", "FAYETTEVILLE NC DISTRIBUTION CENTER ANNEX" and Holly Ridge (state NC)
+    // are all on New York time, daylight saving in May (UTC-4). Stored so by webhook and lookup.
+    // [checkpoint_time, stored instant], in the fixture's order.
+    const local = [
+      ['2021-05-13T13:04:00', '2021-05-13T17:04:00.000Z'],
+      ['2021-05-13T18:10:00', '2021-05-13T22:10:00.000Z'],
+      ['2021-05-13T19:25:00', '2021-05-13T23:25:00.000Z'],
+      ['2021-05-14T00:25:00', '2021-05-14T04:25:00.000Z'],
+      ['2021-05-15T13:06:00', '2021-05-15T17:06:00.000Z'],
+      ['2021-05-16T05:52:00', '2021-05-16T09:52:00.000Z'],
+      ['2021-05-17T03:45:00', '2021-05-17T07:45:00.000Z'],
+    ];
+    const checkpoints = body.msg.checkpoints as { checkpoint_time: string }[];
+    expect(checkpoints.map((c) => c.checkpoint_time)).toEqual(local.map(([time]) => time));
+    const instants = local.map(([, instant]) => instant);
+    expect(events.map((e) => e.occurredAt)).toEqual(instants);
+    expect((await stored(reg.shipmentId)).map((r) => r.occurredAt)).toEqual(instants);
     expect(events[0]).toEqual({
       eventId: expect.stringMatching(/^aftership-[0-9a-f]{32}$/),
-      // Read as UTC for now: local-time checkpoints are a later part of issue 15.
-      occurredAt: '2021-05-13T13:04:00.000Z',
+      occurredAt: '2021-05-13T17:04:00.000Z',
       status: 'info_received',
       subStatus: 'InfoReceived_001',
       carrierCode: 'usps',

@@ -60,7 +60,8 @@ describe('AfterShip tracking lookups', () => {
     ).toEqual([
       ['2025-02-18T02:05:00.000Z', 'in_transit', 'InTransit_002', 'CN'],
       ['2025-02-20T02:30:00.000Z', 'customs', 'InTransit_006', 'US'],
-      ['2025-02-20T21:14:00.000Z', 'in_transit', 'InTransit_004', 'US'],
+      // `2025-02-20T21:14:00` has no offset: Los Angeles local time (PST, UTC-8).
+      ['2025-02-21T05:14:00.000Z', 'in_transit', 'InTransit_004', 'US'],
     ]);
     expect(result.events[0]).toMatchObject({
       carrierCode: 'usps',

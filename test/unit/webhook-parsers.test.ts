@@ -187,8 +187,8 @@ describe('AfterShip payloads', () => {
     expect(t!.events).toEqual([
       {
         eventId: expect.stringMatching(/^aftership-[0-9a-f]{32}$/),
-        // A checkpoint time without an offset is read as UTC.
-        occurredAt: '2025-03-01T18:40:00.000Z',
+        // A checkpoint time without an offset is local: Los Angeles, PST (UTC-8).
+        occurredAt: '2025-03-02T02:40:00.000Z',
         status: 'in_transit',
         subStatus: 'InTransit_003',
         // The courier's slug, as a lookup stores it (not its raw status code `raw_tag`).

@@ -160,6 +160,7 @@ export function fromAfterShipTracking(t: AfterShipTrackingCore): {
           // The courier that scanned (its slug), not the courier's raw status code (`raw_tag`).
           carrierCode: c.slug ?? t.slug,
           country: c.country_region ?? c.country_iso3,
+          state: c.state,
           city: c.city,
           postalCode: c.postal_code ?? c.zip,
         },

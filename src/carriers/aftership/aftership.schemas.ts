@@ -16,6 +16,7 @@ export const afterShipCheckpoint = z.object({
   tag: z.string().min(1),
   subtag: text,
   city: text,
+  state: text,
   /** v4 and webhooks send `zip`, 2025-01 `postal_code`; v4 names the country `country_iso3`. */
   zip: text,
   postal_code: text,

@@ -270,6 +270,7 @@ export function toTrackResult(t: EasyPostTracker): TrackResult {
           // The scan's own code, else the Tracker's carrier (EasyPost sends null or "" for none).
           carrierCode: d.carrier_code || t.carrier,
           country: d.tracking_location?.country,
+          state: d.tracking_location?.state,
           city: d.tracking_location?.city,
           postalCode: d.tracking_location?.zip,
         },

@@ -242,6 +242,7 @@ export function toTrackResult(number: string, info: Track17TrackInfo | undefined
             description: e.description,
             carrierCode: p.provider?.name,
             country: e.address?.country,
+            state: e.address?.state,
             city: e.address?.city,
             postalCode: e.address?.postal_code,
           },
