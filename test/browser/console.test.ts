@@ -131,7 +131,8 @@ describe.sequential('the ops console in a browser', () => {
     const first = row(shipments[3]!.id);
     await expect.poll(() => first.locator('td').nth(5).textContent()).toBe('€120.00');
     expect(await first.locator('td').nth(2).textContent()).toBe('stalled');
-    expect(await first.locator('td').nth(6).textContent()).toBe('yanwen');
+    // The carrier by its display name from the catalogue.
+    expect(await first.locator('td').nth(6).textContent()).toBe('Yanwen');
     expect(await first.locator('td').nth(7).textContent()).toBe('US');
     await expect.poll(() => first.locator('td.sla').textContent()).toMatch(/^\d+m \d+s left$/);
     const order = await page

@@ -85,6 +85,23 @@ async function api(method, path, body) {
   return res.json();
 }
 
+/** Carrier display names by code (GET /v1/carriers), read once per key. */
+let carrierNames = { key: undefined, names: new Map() };
+async function loadCarrierNames() {
+  if (carrierNames.key === apiKey()) return;
+  try {
+    const { items } = await api('GET', '/v1/carriers');
+    carrierNames = { key: apiKey(), names: new Map(items.map((c) => [c.code, c.name])) };
+  } catch {
+    // Names are a nicety: without them the console shows the codes.
+  }
+}
+
+/** A carrier as ops read it: its display name, or the code when the catalogue lacks it. */
+function carrierLabel(code) {
+  return carrierNames.names.get(String(code).toLowerCase()) ?? code;
+}
+
 // ---- formatting ---------------------------------------------------------------------------
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
@@ -292,6 +309,7 @@ async function route() {
   }
   view.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
   const render = VIEWS[name] ?? VIEWS.queue;
+  await loadCarrierNames();
   try {
     await render(view, arg === undefined ? undefined : decodeURIComponent(arg));
   } catch (err) {
@@ -407,7 +425,7 @@ function queueRow(item) {
     h('td', {}, shortWhen(item.detectedAt)),
     h('td', { class: 'sla' }, item.slaDeadline ? countdown(item.slaDeadline) : '—'),
     h('td', { class: 'num' }, money(item.declaredValue, item.currency)),
-    h('td', {}, item.carrier),
+    h('td', {}, carrierLabel(item.carrier)),
     h('td', {}, item.destination),
     h(
       'td',
@@ -835,7 +853,7 @@ async function renderShipment(view, id) {
       ['Stage', words(s.stage)],
       ['Resolution', s.resolution ? words(s.resolution) : undefined],
       ['Order', s.orderId],
-      ['Carrier', `${s.carrier} ${s.trackingNumber}`],
+      ['Carrier', `${carrierLabel(s.carrier)} ${s.trackingNumber}`],
       ['Destination', s.destination],
       ['Declared value', money(s.declaredValue, s.currency)],
       ['Policy', s.policy],
@@ -849,7 +867,7 @@ async function renderShipment(view, id) {
       [
         'Reship',
         s.reship
-          ? `${s.reship.shipmentId} with ${s.reship.carrier} ${s.reship.trackingNumber} from ${s.reship.warehouseId}`
+          ? `${s.reship.shipmentId} with ${carrierLabel(s.reship.carrier)} ${s.reship.trackingNumber} from ${s.reship.warehouseId}`
           : undefined,
       ],
       [
@@ -1003,7 +1021,7 @@ function renderClaims(view) {
         {},
         h('td', {}, c.externalClaimId ?? c.id),
         h('td', {}, shipmentLink(c.shipmentId)),
-        h('td', {}, c.carrier),
+        h('td', {}, carrierLabel(c.carrier)),
         h('td', {}, words(c.reason)),
         h('td', {}, words(c.status)),
         h('td', { class: 'num' }, money(c.amounts.claimed, c.amounts.currency)),
