@@ -14,12 +14,12 @@ export const DEFAULT_CHANNEL_RATES: RateSeed[] = [
   r('fedex', 'express', 'US', 'US', 1, 24),
   r('dhl', 'standard', 'DE', 'DE', 2, 4.99),
   r('dpd', 'standard', 'DE', 'DE', 2, 5.9),
-  r('royalmail', 'standard', 'GB', 'GB', 2, 4.2),
+  r('royal-mail', 'standard', 'GB', 'GB', 2, 4.2),
   r('dpd', 'standard', 'GB', 'GB', 1, 6.5),
   // Within Europe.
   r('dhl', 'standard', 'DE', '*', 4, 9.9),
   r('dpd', 'standard', 'DE', '*', 3, 11.5),
-  r('royalmail', 'standard', 'GB', '*', 5, 12.5),
+  r('royal-mail', 'standard', 'GB', '*', 5, 12.5),
   // From the origin warehouse in China.
   r('yanwen', 'economy', 'CN', '*', 15, 6.5, false),
   r('cainiao', 'standard', 'CN', '*', 10, 9.8),

@@ -15,6 +15,7 @@ import {
   toEasyPostCarrier,
   toTrack17Key,
 } from '../../src/carriers/catalogue';
+import { DEFAULT_CHANNEL_RATES } from '../../src/channels/rates';
 
 describe('the carrier catalogue', () => {
   it.each([
@@ -43,6 +44,11 @@ describe('the carrier catalogue', () => {
     expect(isKnownCarrier('constructor')).toBe(false);
     expect(carrierCode('yanwn')).toBeUndefined();
     expect(carrierName('pigeon-post')).toBe('pigeon-post');
+  });
+
+  it('knows every carrier of the demo rate table, so reships go out with a code it knows', () => {
+    const unknown = DEFAULT_CHANNEL_RATES.map((r) => r.carrier).filter((c) => !isKnownCarrier(c));
+    expect(unknown).toEqual([]);
   });
 
   it('lists every carrier once, with a name, and keeps the sandbox for development', () => {
