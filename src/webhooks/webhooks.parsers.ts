@@ -5,12 +5,17 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ClaimUpdate } from '../../workflows/claim.contract';
-import { TRACKING_STATUSES, type TrackingEvent } from '../../workflows/shipment.contract';
+import {
+  TRACKING_STATUSES,
+  type TrackingEvent,
+  type TrackingSummary,
+} from '../../workflows/shipment.contract';
 import { fieldErrors, ProblemError } from '../http/problems';
 import { fromEasyPost } from '../tracking/status-map';
 import { chronological, toEvent, type ProviderCheckpoint } from '../carriers/events';
 import { fromAfterShipTracking } from '../carriers/aftership/aftership.carrier';
 import { afterShipTrackingCore } from '../carriers/aftership/aftership.schemas';
+import { easyPostSummary } from '../carriers/easypost/easypost.carrier';
 import { toTrackResult } from '../carriers/track17/track17.carrier';
 import { track17TrackInfo } from '../carriers/track17/track17.schemas';
 import { trackingEvent } from '../tracking/tracking.schemas';
@@ -22,6 +27,8 @@ export interface ParsedTracking {
   /** The carrier as the provider names it, when it says. */
   carrier?: string;
   events: TrackingEvent[];
+  /** The provider's word on the whole tracking, where it says more than the scans. */
+  summary?: TrackingSummary;
 }
 
 export interface ParsedWebhook {
@@ -114,8 +121,9 @@ const afterShipBody = z.object({
 export function parseAfterShip(body: unknown): ParsedWebhook {
   const b = parseWith('aftership', afterShipBody, body);
   const m = b.msg;
-  // The same mapping as a lookup (checkpoints, carrier code, location, estimate).
-  const events = fromAfterShipTracking(m).events.map(clip);
+  // The same mapping as a lookup (checkpoints, carrier code, location, estimate, summary).
+  const read = fromAfterShipTracking(m);
+  const events = read.events.map(clip);
   const sentAt = typeof b.ts === 'number' ? fromUnixSeconds(b.ts) : undefined;
   return {
     deliveryId: b.event_id,
@@ -123,7 +131,12 @@ export function parseAfterShip(body: unknown): ParsedWebhook {
     kind: 'tracking',
     event: b.event,
     trackings: [
-      { trackingNumber: m.tracking_number, ...(m.slug ? { carrier: m.slug } : {}), events },
+      {
+        trackingNumber: m.tracking_number,
+        ...(m.slug ? { carrier: m.slug } : {}),
+        events,
+        ...(read.summary ? { summary: read.summary } : {}),
+      },
     ],
     claims: [],
   };
@@ -153,7 +166,8 @@ export function parse17Track(body: unknown, raw: Buffer): ParsedWebhook {
   const number = b.data.number;
   const info = b.data.track_info;
   // The same mapping as a lookup, carrier names (`providers[].provider.name`) included.
-  const events = toTrackResult(number, info ?? undefined).events.map(clip);
+  const read = toTrackResult(number, info ?? undefined);
+  const events = read.events.map(clip);
   return {
     deliveryId,
     kind: 'tracking',
@@ -165,6 +179,7 @@ export function parse17Track(body: unknown, raw: Buffer): ParsedWebhook {
           ? { carrier: String(b.data.carrier) }
           : {}),
         events,
+        ...(read.summary ? { summary: read.summary } : {}),
       },
     ],
     claims: [],
@@ -185,6 +200,10 @@ const easyPostTracker = z.object({
   object: z.literal('Tracker'),
   tracking_code: z.string().min(1),
   carrier: text,
+  status: text,
+  status_detail: text,
+  signed_by: text,
+  updated_at: text,
   est_delivery_date: text,
   tracking_details: z
     .array(
@@ -249,11 +268,18 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
         ),
       ),
     );
+    // The same overall status and proof of delivery a lookup reads.
+    const summary = easyPostSummary(t, events);
     return {
       ...ignored,
       kind: 'tracking',
       trackings: [
-        { trackingNumber: t.tracking_code, ...(t.carrier ? { carrier: t.carrier } : {}), events },
+        {
+          trackingNumber: t.tracking_code,
+          ...(t.carrier ? { carrier: t.carrier } : {}),
+          events,
+          ...(summary ? { summary } : {}),
+        },
       ],
     };
   }

@@ -18,7 +18,9 @@ import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.sig
 import {
   shipmentWorkflowId,
   trackingEventsSignal,
+  trackingSummarySignal,
   type TrackingEvent,
+  type TrackingSummary,
 } from '../../workflows/shipment.contract';
 import { startProviderServer, type ProviderServer } from '../contract/support/provider-server';
 import { aRegistration, uniqueId } from '../helpers/factories';
@@ -149,6 +151,13 @@ async function expectSameBothWays(
   const pushed = await signalled(shipmentId);
   expect(pushed).toEqual(looked.events);
   expect(await stored(shipmentId)).toEqual(asRows(looked.events, format));
+  // The provider's word on the whole tracking (overall status, proof of delivery) too.
+  const summaries = await signalsReceived<TrackingSummary>(
+    api.client,
+    shipmentWorkflowId(shipmentId),
+    trackingSummarySignal.name,
+  );
+  expect(summaries.at(-1)).toEqual(looked.summary);
   return pushed;
 }
 
@@ -199,6 +208,13 @@ describe('AfterShip fixtures, by webhook and by lookup', () => {
       location: { country: 'CN' },
     });
     expect(events.at(-1)).toMatchObject({ status: 'delivered', location: { country: 'JP' } });
+    // Overall Delivered, with the signature: a proof of delivery by webhook as by lookup.
+    expect(looked.summary).toMatchObject({
+      provider: 'aftership',
+      native: 'Delivered/Delivered_001',
+      status: 'delivered',
+      proofOfDelivery: { signedBy: '..KOSUTOKO' },
+    });
   });
 
   it('as01 without AfterShip’s latest estimate: the custom estimate {type, datetime} is read both ways', async () => {
@@ -372,5 +388,39 @@ describe('EasyPost fixture, by webhook and by lookup (unchanged)', () => {
       ['2024-08-02T18:35:20.000Z', 'in_transit', 'unknown', 'IT'],
       ['2024-08-02T18:50:00.000Z', 'in_transit', 'arrived_at_facility', 'AR'],
     ]);
+  });
+
+  it('ep02 (UPS, EasyPost’s tracking guide): overall Delivered with a signature, whatever the scans’ times say, the same both ways', async () => {
+    const event = json('ep02-event-tracker-updated-ups-delivered-guide.json');
+    const raw = JSON.stringify(event);
+    const reg = await registered('fedex-easypost', event.result.tracking_code, true);
+    now = Date.parse(event.created_at) + 60_000;
+    expect(await deliver('easypost', raw)).toMatchObject({ accepted: 6, unknown: [] });
+
+    providers.replyWith({ status: 201, body: event.result });
+    const lookup = new EasyPostClient({
+      apiKey: 'EZTK_test',
+      baseUrl: providers.baseUrl,
+      timeoutMs: 2000,
+    });
+    const looked = await lookup.carrier('ups').track(event.result.tracking_code);
+    const events = await expectSameBothWays(reg.shipmentId, 'easypost', looked);
+    // The delivered scan is timed before the others: by time, the newest is out for delivery.
+    expect(events.map((e) => e.status)).toEqual([
+      'delivered',
+      'info_received',
+      'in_transit',
+      'in_transit',
+      'in_transit',
+      'out_for_delivery',
+    ]);
+    expect(looked.summary).toEqual({
+      provider: 'easypost',
+      native: 'delivered',
+      status: 'delivered',
+      updatedAt: '2014-11-19T10:51:54.000Z',
+      proofOfDelivery: { deliveredAt: '2014-11-19T10:51:54.000Z', signedBy: 'John Tester' },
+    });
+    expect(looked.proofOfDelivery).toEqual(looked.summary?.proofOfDelivery);
   });
 });

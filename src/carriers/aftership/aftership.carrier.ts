@@ -3,8 +3,8 @@
  * claims). A number is created at AfterShip the first time we ask for it, then read back.
  * Auth: header `as-api-key`. Limits: POST /trackings 20 req/s, GET /trackings 6 req/s.
  */
-import type { TrackingEvent } from '../../../workflows/shipment.contract';
-import { fromAfterShip } from '../../tracking/status-map';
+import type { TrackingEvent, TrackingSummary } from '../../../workflows/shipment.contract';
+import { AFTERSHIP_STATUS_TABLE, fromAfterShip } from '../../tracking/status-map';
 import {
   unsupported,
   type Carrier,
@@ -16,6 +16,7 @@ import {
 } from '../carrier';
 import { chronological, toEvent, toInstant } from '../events';
 import { JsonHttp, parseShape } from '../http';
+import { summaryOf } from '../summary';
 import { PROVIDER_LIMITS, TokenBucket, type Clock } from '../rate-limit';
 import {
   afterShipEnvelope,
@@ -144,6 +145,7 @@ function estimate(t: AfterShipTrackingCore): string | undefined {
 export function fromAfterShipTracking(t: AfterShipTrackingCore): {
   events: TrackingEvent[];
   estimatedDeliveryAt?: string;
+  summary?: TrackingSummary;
 } {
   const estimatedDeliveryAt = estimate(t);
   const events = chronological(
@@ -168,25 +170,38 @@ export function fromAfterShipTracking(t: AfterShipTrackingCore): {
       ),
     ),
   );
-  return { events, ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}) };
+  const pod = t.tag === 'Delivered' ? proofOfDelivery(t, events) : undefined;
+  const summary = summaryOf('aftership', AFTERSHIP_STATUS_TABLE, {
+    main: t.tag,
+    sub: t.subtag,
+    description: t.subtag_message,
+    updatedAt: toInstant(t.updated_at),
+    proofOfDelivery: pod,
+  });
+  return {
+    events,
+    ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
+    ...(summary ? { summary } : {}),
+  };
 }
 
 /** An AfterShip tracking object as our lookup result. */
 export function toTrackResult(t: AfterShipTracking): TrackResult {
-  const { events, estimatedDeliveryAt } = fromAfterShipTracking(t);
+  const { events, estimatedDeliveryAt, summary } = fromAfterShipTracking(t);
   // Pending/Expired with no checkpoint: the carrier has nothing on this number (yet).
   const known = events.length > 0 || !['Pending', 'Expired'].includes(t.tag);
-  const pod = t.tag === 'Delivered' ? proofOfDelivery(t, events) : undefined;
+  const pod = summary?.proofOfDelivery;
   return {
     known,
     events,
     ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
     ...(pod ? { proofOfDelivery: pod } : {}),
+    ...(summary ? { summary } : {}),
   };
 }
 
 function proofOfDelivery(
-  t: AfterShipTracking,
+  t: AfterShipTrackingCore,
   events: TrackingEvent[],
 ): ProofOfDelivery | undefined {
   const deliveredAt =

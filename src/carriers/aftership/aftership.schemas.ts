@@ -29,7 +29,11 @@ export const afterShipTrackingCore = z.object({
   id: text,
   slug: text,
   tracking_number: z.string().min(1),
+  /** The tracking's overall status (a webhook may leave it out). */
+  tag: text,
   subtag: text,
+  subtag_message: text,
+  updated_at: text,
   signed_by: text,
   shipment_delivery_date: text,
   delivery_location_type: text,

@@ -4,8 +4,12 @@
  * load (429 + Retry-After, handled by the HTTP helper); its fixed 5 req/s applies to list
  * endpoints, which we do not call.
  */
-import type { LineItem } from '../../../workflows/shipment.contract';
-import { fromEasyPost } from '../../tracking/status-map';
+import type {
+  LineItem,
+  TrackingEvent,
+  TrackingSummary,
+} from '../../../workflows/shipment.contract';
+import { EASYPOST_STATUS_TABLE, fromEasyPost } from '../../tracking/status-map';
 import { fromEasyPostClaimStatus } from '../../webhooks/webhooks.payloads';
 import {
   unsupported,
@@ -20,6 +24,7 @@ import {
 import { toEasyPostCarrier } from '../catalogue';
 import { chronological, toEvent, toInstant } from '../events';
 import { JsonHttp, parseShape } from '../http';
+import { summaryOf } from '../summary';
 import {
   easyPostClaim,
   easyPostError,
@@ -278,19 +283,40 @@ export function toTrackResult(t: EasyPostTracker): TrackResult {
       ),
     ),
   );
-  const delivered = events.filter((e) => e.status === 'delivered').at(-1);
+  const summary = easyPostSummary(t, events);
   return {
     // `unknown` with no detail: the carrier has no information on this code.
     known: !(t.status === 'unknown' && events.length === 0),
     events,
     ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
-    ...(t.status === 'delivered' && delivered
-      ? {
-          proofOfDelivery: {
-            deliveredAt: delivered.occurredAt,
-            ...(t.signed_by ? { signedBy: t.signed_by } : {}),
-          },
-        }
-      : {}),
+    ...(summary?.proofOfDelivery ? { proofOfDelivery: summary.proofOfDelivery } : {}),
+    ...(summary ? { summary } : {}),
   };
+}
+
+/**
+ * A Tracker's overall `status`/`status_detail` and `signed_by`, for its lookups and webhooks alike.
+ * The delivery time is the newest delivered scan's, else the Tracker's last update.
+ */
+export function easyPostSummary(
+  t: {
+    status?: string | null;
+    status_detail?: string | null;
+    signed_by?: string | null;
+    updated_at?: string | null;
+  },
+  events: TrackingEvent[],
+): TrackingSummary | undefined {
+  const updatedAt = toInstant(t.updated_at);
+  const deliveredAt = events.filter((e) => e.status === 'delivered').at(-1)?.occurredAt ?? updatedAt;
+  const pod =
+    t.status === 'delivered' && deliveredAt
+      ? { deliveredAt, ...(t.signed_by ? { signedBy: t.signed_by } : {}) }
+      : undefined;
+  return summaryOf('easypost', EASYPOST_STATUS_TABLE, {
+    main: t.status,
+    sub: t.status_detail,
+    updatedAt,
+    proofOfDelivery: pod,
+  });
 }

@@ -20,6 +20,7 @@ export const easyPostTracker = z.object({
   status: z.string().min(1),
   status_detail: text,
   signed_by: text,
+  updated_at: text,
   est_delivery_date: text,
   carrier: text,
   tracking_details: z

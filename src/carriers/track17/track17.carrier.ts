@@ -6,7 +6,12 @@
  * Auth: header `17token`.
  */
 import type { TrackingStatus } from '../../../workflows/shipment.contract';
-import { from17Track, from17TrackStage, type MappedStatus } from '../../tracking/status-map';
+import {
+  TRACK17_STATUS_TABLE,
+  from17Track,
+  from17TrackStage,
+  type MappedStatus,
+} from '../../tracking/status-map';
 import {
   unsupported,
   type Carrier,
@@ -18,6 +23,7 @@ import {
 import { toTrack17Key } from '../catalogue';
 import { chronological, toEvent, toInstant } from '../events';
 import { JsonHttp, parseShape } from '../http';
+import { summaryOf } from '../summary';
 import { MicroBatcher, PROVIDER_LIMITS, TokenBucket, type Clock } from '../rate-limit';
 import {
   TRACK17_ERRORS,
@@ -251,14 +257,22 @@ export function toTrackResult(number: string, info: Track17TrackInfo | undefined
       }),
     ),
   );
-  const status = info?.latest_status?.status ?? 'NotFound';
+  const latest = info?.latest_status;
+  const status = latest?.status ?? 'NotFound';
   const delivered = events.filter((e) => e.status === 'delivered').at(-1);
+  const pod =
+    status === 'Delivered' && delivered ? { deliveredAt: delivered.occurredAt } : undefined;
+  const summary = summaryOf('17track', TRACK17_STATUS_TABLE, {
+    main: latest?.status,
+    sub: latest?.sub_status,
+    description: latest?.sub_status_descr,
+    proofOfDelivery: pod,
+  });
   return {
     known: events.length > 0 || status !== 'NotFound',
     events,
     ...(estimatedDeliveryAt ? { estimatedDeliveryAt } : {}),
-    ...(status === 'Delivered' && delivered
-      ? { proofOfDelivery: { deliveredAt: delivered.occurredAt } }
-      : {}),
+    ...(pod ? { proofOfDelivery: pod } : {}),
+    ...(summary ? { summary } : {}),
   };
 }

@@ -20,7 +20,7 @@ export const track17Event = z.object({
 export type Track17Event = z.output<typeof track17Event>;
 
 export const track17TrackInfo = z.object({
-  latest_status: z.object({ status: text, sub_status: text }).nullish(),
+  latest_status: z.object({ status: text, sub_status: text, sub_status_descr: text }).nullish(),
   time_metrics: z
     .object({ estimated_delivery_date: z.object({ from: text, to: text }).nullish() })
     .nullish(),
