@@ -79,7 +79,8 @@ describe('customer inquiries', () => {
     });
     expect(reply!.body).toContain('Bonjour Camille Martin');
     expect(reply!.body).toContain(
-      `Votre colis (${reg.carrier} ${reg.trackingNumber}) est en route.`,
+      // The carrier (yanwen) by its display name.
+      `Votre colis (Yanwen ${reg.trackingNumber}) est en route.`,
     );
     expect(reply!.html).toContain('<p>Bonjour Camille Martin,</p>');
     expect(await inquirySignals(reg.shipmentId)).toEqual([{ ...q, intent: 'where_is_it' }]);

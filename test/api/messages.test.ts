@@ -129,7 +129,8 @@ describe('seller templates', () => {
       const reply = log.body.items.find((i: { type: string }) => i.type === 'message');
       expect(reply).toMatchObject({
         subject: `Tu pedido ${reg.orderId}`,
-        text: `¡Hola ${reg.customer.name}! Tu paquete (${reg.carrier} ${reg.trackingNumber}) está en camino.`,
+        // The carrier (yanwen) by its display name.
+        text: `¡Hola ${reg.customer.name}! Tu paquete (Yanwen ${reg.trackingNumber}) está en camino.`,
       });
     } finally {
       await api.call('DELETE', '/v1/templates/inquiry_reply/es', { as: 'admin' });
