@@ -513,8 +513,8 @@ export const settings = {
   },
   rateLimitPerMinute: {
     env: 'RATE_LIMIT_PER_MINUTE',
-    doc: 'Requests per minute each API key may make (token bucket, bursts up to the same number); over it the API answers 429 with Retry-After. 0 turns the limit off.',
-    schema: z.coerce.number().int().min(0).default(6000),
+    doc: 'Requests per minute each API key may make (token bucket, bursts up to the same number); over it the API answers 429 with Retry-After. The default (1,000 a second) stays above what one API process takes in on 2 cores, so it stops a runaway client rather than capping an integration. 0 turns the limit off.',
+    schema: z.coerce.number().int().min(0).default(60000),
   },
   publicRateLimitPerMinute: {
     env: 'PUBLIC_RATE_LIMIT_PER_MINUTE',

@@ -207,6 +207,10 @@ export function createKeyStore(db: Db, opts: KeyStoreOptions): KeyStore {
   const fromEnv = hashEnvKeys(opts.envKeys, hasher);
   let seeded: Promise<void> | undefined;
   let cache: { at: number; keys: CachedKey[] } | undefined;
+  // The load in progress, shared by every request that finds the cache stale meanwhile; tagged with
+  // the generation it started in, so a load older than a create or revoke here is not reused.
+  let loading: { generation: number; keys: Promise<CachedKey[]> } | undefined;
+  let generation = 0;
   const touched = new Map<string, number>();
 
   async function seedEnvKeys(): Promise<void> {
@@ -217,6 +221,31 @@ export function createKeyStore(db: Db, opts: KeyStoreOptions): KeyStore {
     });
   }
 
+  async function load(): Promise<CachedKey[]> {
+    const rows = await db
+      .select({
+        id: apiKeys.id,
+        role: apiKeys.role,
+        keyHash: apiKeys.keyHash,
+        hashScheme: apiKeys.hashScheme,
+      })
+      .from(apiKeys)
+      .where(isNull(apiKeys.revokedAt));
+    return rows.map((r) => ({
+      id: r.id,
+      role: r.role as Role,
+      scheme: r.hashScheme as HashScheme,
+      hex: r.keyHash,
+      digest: Buffer.from(r.keyHash, 'hex'),
+    }));
+  }
+
+  /** Forgets the cache after a change made here: the next request reads the table again. */
+  function invalidate(): void {
+    generation++;
+    cache = undefined;
+  }
+
   async function active(): Promise<CachedKey[]> {
     // Retried on the next request when the database was down.
     seeded ??= seedEnvKeys().catch((err: unknown) => {
@@ -224,28 +253,23 @@ export function createKeyStore(db: Db, opts: KeyStoreOptions): KeyStore {
       throw err;
     });
     await seeded;
-    if (!cache || Date.now() - cache.at > REFRESH_MS) {
-      const rows = await db
-        .select({
-          id: apiKeys.id,
-          role: apiKeys.role,
-          keyHash: apiKeys.keyHash,
-          hashScheme: apiKeys.hashScheme,
-        })
-        .from(apiKeys)
-        .where(isNull(apiKeys.revokedAt));
-      cache = {
-        at: Date.now(),
-        keys: rows.map((r) => ({
-          id: r.id,
-          role: r.role as Role,
-          scheme: r.hashScheme as HashScheme,
-          hex: r.keyHash,
-          digest: Buffer.from(r.keyHash, 'hex'),
-        })),
+    if (cache && Date.now() - cache.at <= REFRESH_MS) return cache.keys;
+    // Single flight: at expiry, concurrent requests wait for one read instead of one each.
+    if (!loading || loading.generation !== generation) {
+      const started = { generation, at: Date.now() };
+      const keys = load().then((loaded) => {
+        if (started.generation === generation) cache = { at: started.at, keys: loaded };
+        return loaded;
+      });
+      const flight = { generation, keys };
+      loading = flight;
+      // Once settled, the next stale look starts a new read (a failed one is retried then).
+      const settled = () => {
+        if (loading === flight) loading = undefined;
       };
+      void keys.then(settled, settled);
     }
-    return cache.keys;
+    return loading.keys;
   }
 
   /** A row found under plain SHA-256 or an older secret: stored under the current hash now. */
@@ -320,7 +344,7 @@ export function createKeyStore(db: Db, opts: KeyStoreOptions): KeyStore {
           source: 'api',
         })
         .returning();
-      cache = undefined;
+      invalidate();
       return { row: row!, key };
     },
 
@@ -353,7 +377,7 @@ export function createKeyStore(db: Db, opts: KeyStoreOptions): KeyStore {
         })
         .where(eq(apiKeys.id, id))
         .returning();
-      cache = undefined;
+      invalidate();
       return row;
     },
   };

@@ -10,9 +10,6 @@ import type { RegisterOutcome, ShipmentRepository } from './shipments.repository
 import { registrationBody } from './shipments.schemas';
 import type { WorkflowGateway } from './shipments.temporal';
 
-/** How many workflow starts one batch has in flight at a time. */
-export const BATCH_START_CONCURRENCY = 32;
-
 /** A problem+json body, as one item's outcome inside a 200 answer. */
 export interface ItemProblem {
   type: string;
@@ -72,32 +69,19 @@ function invalidItem(index: number, errors: { path: string; message: string }[])
   };
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-async function eachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 export interface BatchDeps {
   shipments: Pick<ShipmentRepository, 'registerMany'>;
   policies: Pick<PolicyRepository, 'exists'>;
   workflows: Pick<WorkflowGateway, 'start'>;
   logger: Logger;
-  startConcurrency?: number;
 }
 
 /**
  * Registers a batch whose items are independent: each gets the answer POST /v1/shipments would
  * give it alone. Items are validated first, each policy is looked up once, the rows go in with
  * one multi-row insert, and the workflows of new and repeated items are started (again: a repeat
- * may follow a start that failed) with bounded concurrency.
+ * may follow a start that failed) in one wave: every start in flight at once (at most 500, the
+ * batch's limit), so the batch takes as long as its slowest start rather than a queue of them.
  */
 export async function registerBatch(
   deps: BatchDeps,
@@ -157,10 +141,8 @@ export async function registerBatch(
   });
 
   let startFailures = 0;
-  await eachConcurrently(
-    toStart,
-    deps.startConcurrency ?? BATCH_START_CONCURRENCY,
-    async ({ index, outcome }) => {
+  await Promise.all(
+    toStart.map(async ({ index, outcome }) => {
       const { row } = outcome;
       const result = results[index]!;
       try {
@@ -183,7 +165,7 @@ export async function registerBatch(
       result.status = outcome.kind === 'created' ? 201 : 200;
       result.workflowId = row.workflowId;
       result.stage = row.stage as Stage;
-    },
+    }),
   );
   if (startFailures > 1)
     deps.logger.error({ failures: startFailures }, 'workflow starts failed in a batch');

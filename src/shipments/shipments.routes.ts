@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { decodeCursor, toPage } from '../http/pagination';
 import { route, type RouteSpec } from '../http/route';
 import { policyNotFound, policyRefreshOnClosed } from '../policies/policies.errors';
+import { knownPolicies } from '../policies/policies.known';
 import type { PolicyRepository } from '../policies/policies.repository';
 import { policyRefreshBody } from '../policies/policies.schemas';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
@@ -38,6 +39,9 @@ export function shipmentsRoutes({
   workflows,
   logger,
 }: ShipmentsRoutesDeps): RouteSpec[] {
+  // Registrations check their policy here, in memory once a name has been seen.
+  const policyNames = knownPolicies(policies);
+
   const register = route({
     method: 'post',
     path: '/v1/shipments',
@@ -61,7 +65,7 @@ export function shipmentsRoutes({
     },
     handler: async ({ req, res, body }) => {
       const registration: ShipmentRegistration = withCatalogueCarrier(body);
-      if (!(await policies.exists(registration.policy)))
+      if (!(await policyNames.exists(registration.policy)))
         throw policyNotFound(registration.policy, 422);
 
       const outcome = await shipments.register(registration);
@@ -108,7 +112,10 @@ export function shipmentsRoutes({
       schema: shipmentBatchResponse,
     },
     handler: ({ req, body: { shipments: items } }) =>
-      registerBatch({ shipments, policies, workflows, logger: req.log ?? logger }, items),
+      registerBatch(
+        { shipments, policies: policyNames, workflows, logger: req.log ?? logger },
+        items,
+      ),
   });
 
   const list = route({

@@ -3,6 +3,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { shipments } from '../../src/db/schema';
+import pino from 'pino';
+import { registerBatch } from '../../src/shipments/shipments.batch';
 import { createShipmentRepository } from '../../src/shipments/shipments.repository';
 import {
   SHIPMENT_WORKFLOW_TYPE,
@@ -319,5 +321,32 @@ describe('registerMany', () => {
     );
     expect(many).toEqual(one);
     expect(one.filter((k) => k === 'created')).toHaveLength(2);
+  });
+});
+
+describe('the starts of a batch', () => {
+  it('go out in one wave: every item of a 100-item batch is being started at the same time', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const items = Array.from({ length: 100 }, () => aRegistration());
+    const result = await registerBatch(
+      {
+        shipments: createShipmentRepository(api.db),
+        policies: { exists: () => Promise.resolve(true) },
+        workflows: {
+          async start() {
+            inFlight++;
+            most = Math.max(most, inFlight);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            inFlight--;
+            return { started: true };
+          },
+        },
+        logger: pino({ level: 'silent' }),
+      },
+      items,
+    );
+    expect(result).toMatchObject({ created: 100, failed: 0 });
+    expect(most).toBe(100);
   });
 });

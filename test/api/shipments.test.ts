@@ -1,6 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import * as schema from '../../src/db/schema';
 import { shipments } from '../../src/db/schema';
 import { shipmentRow } from '../../src/shipments/shipments.rows';
 import {
@@ -10,9 +13,9 @@ import {
   type ShipmentState,
 } from '../../workflows/shipment.contract';
 import { DEFAULT_POLICY } from '../../workflows/policy';
-import { aRegistration, uniqueId } from '../helpers/factories';
+import { aFastPolicy, aRegistration, insertPolicy, uniqueId } from '../helpers/factories';
 import { fromStoredPayload } from '../helpers/payload-key';
-import { startApi, type ApiUnderTest } from './harness';
+import { serve, startApi, type ApiUnderTest } from './harness';
 import { expectBadCursorRefused, walkPages } from './paging';
 
 let api: ApiUnderTest;
@@ -527,5 +530,92 @@ describe('listing shipments', () => {
     expect(badCursor.body.errors).toEqual([
       { path: 'cursor', message: 'is not a cursor returned by this API' },
     ]);
+  });
+});
+
+describe('database round trips of a registration', () => {
+  /** An API over its own pool that records the first word of every statement it sends. */
+  async function counted() {
+    const statements: string[] = [];
+    const client = postgres(inject('databaseUrl'), {
+      max: 2,
+      onnotice: () => undefined,
+      debug: (_connection, query) => statements.push(query.trim().split(/\s+/)[0]!.toLowerCase()),
+    });
+    const app = await serve({
+      db: drizzle(client, { schema }),
+      temporal: api.client,
+      taskQueue: api.taskQueue,
+    });
+    return {
+      app,
+      statements,
+      async close() {
+        await app.close();
+        await client.end({ timeout: 5 });
+      },
+    };
+  }
+
+  it('a new shipment under a policy seen before costs one statement: the row insert', async () => {
+    const c = await counted();
+    try {
+      // The first registration naming the policy looks it up; the API key is read then too.
+      expect(
+        (await c.app.call('POST', '/v1/shipments', { as: 'ingest', body: aRegistration() })).status,
+      ).toBe(201);
+      c.statements.length = 0;
+      const res = await c.app.call('POST', '/v1/shipments', {
+        as: 'ingest',
+        body: aRegistration(),
+      });
+      expect(res.status).toBe(201);
+      expect(c.statements).toEqual(['insert']);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a policy created after a registration named it in vain is found by the next one', async () => {
+    const c = await counted();
+    try {
+      const name = uniqueId('later-policy');
+      const first = await c.app.call('POST', '/v1/shipments', {
+        as: 'ingest',
+        body: aRegistration({ policy: name }),
+      });
+      expect(first.status).toBe(422);
+      await insertPolicy(api.db, aFastPolicy(name));
+      const second = await c.app.call('POST', '/v1/shipments', {
+        as: 'ingest',
+        body: aRegistration({ policy: name }),
+      });
+      expect(second.status).toBe(201);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a batch of new shipments under a policy seen before costs one statement: the multi-row insert', async () => {
+    const c = await counted();
+    try {
+      const batch = (n: number) => ({
+        shipments: Array.from({ length: n }, () => aRegistration()),
+      });
+      const warm = await c.app.call('POST', '/v1/shipments:batch', {
+        as: 'ingest',
+        body: batch(1),
+      });
+      expect(warm.body).toMatchObject({ created: 1 });
+      c.statements.length = 0;
+      const res = await c.app.call('POST', '/v1/shipments:batch', {
+        as: 'ingest',
+        body: batch(20),
+      });
+      expect(res.body).toMatchObject({ created: 20, failed: 0 });
+      expect(c.statements).toEqual(['insert']);
+    } finally {
+      await c.close();
+    }
   });
 });
