@@ -1,10 +1,13 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
+import { carrierCode } from '../carriers/catalogue';
 import { shipments, trackingEvents } from '../db/schema/shipments';
 import type { ShipmentRegistration, TrackingEvent } from '../../workflows/shipment.contract';
 import type { TrackingEventInput } from './tracking.schemas';
 
 const pairKey = (carrier: string, trackingNumber: string) => `${carrier}\u0000${trackingNumber}`;
+/** A carrier as registrations store it: a catalogue code as the catalogue writes it (DHL → dhl). */
+const asStored = (carrier: string) => carrierCode(carrier) ?? carrier;
 
 /**
  * The stored rows of events, in (shipment, event id) order: concurrent inserts of overlapping
@@ -42,10 +45,19 @@ export interface RegisteredShipment {
 /** `db` may be a transaction: the webhook receiver stores and signals inside one. */
 export function createTrackingRepository(db: Queryable) {
   return {
-    /** Maps `carrier + tracking number` (see `pairKey`) to the shipment id, for the known ones. */
+    /**
+     * Maps `carrier + tracking number` (see `pairKey`), as each event names them, to the shipment
+     * id, for the known ones. A catalogue carrier matches whatever its case (`DHL` finds `dhl`).
+     */
     async resolve(events: TrackingEventInput[]): Promise<Map<string, string>> {
       const pairs = new Map<string, { carrier: string; trackingNumber: string }>();
-      for (const e of events) pairs.set(pairKey(e.carrier, e.trackingNumber), e);
+      for (const e of events) {
+        const carrier = asStored(e.carrier);
+        pairs.set(pairKey(carrier, e.trackingNumber), {
+          carrier,
+          trackingNumber: e.trackingNumber,
+        });
+      }
       const found = new Map<string, string>();
       if (pairs.size === 0) return found;
       const rows = await db
@@ -62,7 +74,13 @@ export function createTrackingRepository(db: Queryable) {
             ),
           ),
         );
-      for (const r of rows) found.set(pairKey(r.carrier, r.trackingNumber), r.shipmentId);
+      const byStored = new Map(
+        rows.map((r) => [pairKey(r.carrier, r.trackingNumber), r.shipmentId]),
+      );
+      for (const e of events) {
+        const shipmentId = byStored.get(pairKey(asStored(e.carrier), e.trackingNumber));
+        if (shipmentId) found.set(pairKey(e.carrier, e.trackingNumber), shipmentId);
+      }
       return found;
     },
 

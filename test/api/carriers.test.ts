@@ -88,6 +88,25 @@ describe('registering with a carrier code', () => {
     expect((await register(reg)).status).toBe(200);
   });
 
+  it('scans pushed under the carrier as the order system writes it find the shipment', async () => {
+    const reg = aRegistration({ carrier: 'DHL' });
+    expect((await register(reg)).status).toBe(201);
+    expect(await storedCarrier(reg.shipmentId)).toBe('dhl');
+    const scan = (carrier: string, eventId: string) => ({
+      carrier,
+      trackingNumber: reg.trackingNumber,
+      eventId,
+      occurredAt: '2025-03-01T10:00:00Z',
+      status: 'in_transit',
+    });
+    const res = await api.call('POST', '/v1/tracking-events', {
+      as: 'ingest',
+      body: { events: [scan('DHL', 'D1'), scan('dhl', 'D2'), scan('dhl-global-mail', 'D3')] },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 2, unknown: 1 });
+  });
+
   it('a carrier outside the catalogue is registered as given when marked unlisted', async () => {
     const reg = { ...aRegistration({ carrier: 'Posta Regionale' }), carrierUnlisted: true };
     const res = await register(reg);
