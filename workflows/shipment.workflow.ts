@@ -16,7 +16,7 @@ import { monitor } from './shipment/monitor';
 import { SNAPSHOT_EVERY_FACT } from './shipment/patches';
 import { openReview, review } from './shipment/review';
 import { notify, refund, reship, startClaim } from './shipment/settle';
-import { local } from './shipment/proxies';
+import { quick } from './shipment/proxies';
 import { verify } from './shipment/verify';
 
 type Step = (ctx: ShipmentContext) => Promise<Next>;
@@ -65,8 +65,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
 async function begin(ctx: ShipmentContext): Promise<void> {
   const { input, reg, state } = ctx;
   if (!input.carried) {
-    state.policy = await local.resolvePolicy(reg.policy);
-    ctx.takeEvents(await local.loadTrackingEvents(reg.shipmentId), ' (stored before the start)');
+    state.policy = await quick().resolvePolicy(reg.policy);
+    ctx.takeEvents(await quick().loadTrackingEvents(reg.shipmentId), ' (stored before the start)');
     ctx.note(
       'registered',
       `${reg.carrier} ${reg.trackingNumber} → ${reg.destination.country}, policy ${reg.policy}` +

@@ -2,14 +2,25 @@ import nodemailer from 'nodemailer';
 import type { Mailer, OutgoingMail } from './mailer';
 
 /**
- * Sends over SMTP; the outbox's stable Message-ID lets receivers spot a resent duplicate.
+ * Sends over SMTP through a small pool of open connections; the outbox's stable Message-ID lets
+ * receivers spot a resent duplicate.
  * Every wait is bounded (`timeoutMs`, default 10 s): a dead server fails the attempt quickly and
  * the outbox retries later, instead of an activity hanging for nodemailer's minutes-long defaults.
  */
-export function createSmtpMailer(opts: { url: string; from: string; timeoutMs?: number }): Mailer {
+export function createSmtpMailer(opts: {
+  url: string;
+  from: string;
+  timeoutMs?: number;
+  /** Connections kept open to the server (default 4). */
+  maxConnections?: number;
+}): Mailer {
   const timeout = opts.timeoutMs ?? 10_000;
+  // Pooled: notices reuse open connections instead of a handshake (and TLS) per mail.
   const transport = nodemailer.createTransport({
     url: opts.url,
+    pool: true,
+    maxConnections: opts.maxConnections ?? 4,
+    maxMessages: 100,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,

@@ -60,6 +60,8 @@ export async function startMailSink(opts: MailSinkOptions): Promise<MailSink> {
     disabledCommands: ['STARTTLS'],
     size: MAX_MESSAGE_BYTES,
     banner: 'Parcelwarden mail sink',
+    // Senders keep pooled connections open: stopping waits briefly for them, then closes them.
+    closeTimeout: 500,
     logger: false,
     onData(stream, session, cb) {
       // The sender's "250 OK" only comes once the message is stored, so a sent mail is visible.

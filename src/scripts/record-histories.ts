@@ -247,6 +247,16 @@ const SCENARIOS: Record<string, Scenario> = {
     return s;
   },
 
+  async 'notice-after-review'(run) {
+    // Local activities (patch `local-activities`) and the review opened before the delay notice
+    // (patch `notice-after-review`); every recording above the summary ones predates both.
+    const s = await run.register('hist-notice-after-review', FAST);
+    await s.scans(['in_transit', 1]);
+    await s.stageIn(['awaiting_review']);
+    await s.decide('reship');
+    return s;
+  },
+
   async 'carrier-stopped-tracking'(run) {
     // The provider's summary (signal `trackingSummary`): a tracking that expired with no scan
     // goes to review at once, as carrier_stopped_tracking.

@@ -80,3 +80,23 @@ export async function stagesIn(name: string, dir = HISTORIES_DIR): Promise<strin
   }
   return stages;
 }
+
+/**
+ * The activities a recorded run called, in order: regular ones by their scheduled event, local
+ * ones (`local:` prefix) by the marker that records their result.
+ */
+export async function activitiesIn(name: string, dir = HISTORIES_DIR): Promise<string[]> {
+  const history = historyFromStoredJSON(await fs.readFile(path.join(dir, `${name}.json`), 'utf8'));
+  const names: string[] = [];
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) names.push(scheduled);
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') continue;
+    const data = marker.details?.data?.payloads?.[0]?.data;
+    if (!data) continue;
+    const meta = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string };
+    if (meta.activity_type) names.push(`local:${meta.activity_type}`);
+  }
+  return names;
+}

@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRuntime } from '../../src/services';
-import { REFUND_STAGE } from '../../workflows/shipment/patches';
 import {
+  LOCAL_ACTIVITIES,
+  NOTICE_AFTER_REVIEW,
+  REFUND_STAGE,
+} from '../../workflows/shipment/patches';
+import {
+  activitiesIn,
   patchesIn,
   recordedHistoryNames,
   replayRecordedHistories,
@@ -62,11 +67,32 @@ describe('recorded workflow histories', () => {
   });
 
   it("the provider's summary recordings: an expiry goes to review, a delivery settles the parcel", async () => {
-    expect(await stagesIn('carrier-stopped-tracking.run1')).toEqual(
+    expect(await stagesIn('carrier-stopped-tracking')).toEqual(
       expect.arrayContaining(['verifying', 'awaiting_review']),
     );
     expect(await stagesIn('summary-delivered')).toEqual(
       expect.arrayContaining(['delivered', 'closed']),
     );
+  });
+
+  it('the quick database steps run as local activities, and ops see the review before the customer is told; runs recorded before still replay their regular activities', async () => {
+    const fast = await activitiesIn('notice-after-review');
+    expect(await patchesIn('notice-after-review')).toEqual(
+      expect.arrayContaining([LOCAL_ACTIVITIES, NOTICE_AFTER_REVIEW]),
+    );
+    // Only the carrier and the reship's own steps leave the workflow task.
+    expect(fast.filter((a) => !a.startsWith('local:'))).not.toEqual(
+      expect.arrayContaining(['recordSnapshot', 'openReview', 'sendNotification']),
+    );
+    const review = fast.indexOf('local:openReview');
+    const notice = fast.indexOf('local:sendNotification');
+    expect(review).toBeGreaterThan(fast.indexOf('checkWithCarrier'));
+    expect(notice).toBeGreaterThan(review);
+
+    // The same life before the patches: regular activities, the notice before the review.
+    const before = await activitiesIn('stalled-reship-claim');
+    expect(await patchesIn('stalled-reship-claim')).not.toContain(LOCAL_ACTIVITIES);
+    expect(before.some((a) => a.startsWith('local:'))).toBe(false);
+    expect(before.indexOf('sendNotification')).toBeLessThan(before.indexOf('openReview'));
   });
 });

@@ -38,7 +38,7 @@ import {
   type SuspicionReason,
   type TrackingEvent,
 } from '../shipment.contract';
-import { local } from './proxies';
+import { quick } from './proxies';
 
 const MAX_TIMELINE = 300;
 
@@ -60,6 +60,8 @@ export class ShipmentContext {
   /** Bumped by anything detection reads (scans, inquiries, policy): waits recompute on it. */
   factsVersion = 0;
   pendingDecision: PendingDecision | undefined;
+  /** A delay notice verification decided on, sent once the review is open (its idempotency step). */
+  noticeDue: string | undefined;
   cancelRequested: boolean;
   stateVersion: number;
 
@@ -132,7 +134,7 @@ export class ShipmentContext {
 
   async recordSnapshot(): Promise<void> {
     this.stateVersion++;
-    await local.recordSnapshot({ state: this.state, version: this.stateVersion });
+    await quick().recordSnapshot({ state: this.state, version: this.stateVersion });
   }
 
   /** Publishes a stage: timeline, search attribute and read model. */
@@ -227,7 +229,7 @@ export class ShipmentContext {
   /** Sends a customer message once per `step` (the idempotency key) and records it. */
   async notifyCustomer(kind: CustomerKind, step: string): Promise<void> {
     const { reg, state } = this;
-    const sent = await local.sendNotification({
+    const sent = await quick().sendNotification({
       idempotencyKey: `${this.wfId}:notify:${step}`,
       shipmentId: reg.shipmentId,
       kind,

@@ -11,3 +11,16 @@ export const SNAPSHOT_EVERY_FACT = 'snapshot-every-fact';
  * refund was issued inside `notifying`.
  */
 export const REFUND_STAGE = 'refund-stage';
+
+/**
+ * The quick database steps (policy, stored scans, snapshot, review row, customer notice) run as
+ * local activities, inside the workflow task. Before it, each was a regular activity: a server
+ * round trip and two history events apiece.
+ */
+export const LOCAL_ACTIVITIES = 'local-activities';
+
+/**
+ * A suspicion that stands opens its review before the customer's delay notice goes out, so ops
+ * see it at once. Before it, the notice went out first, from verification.
+ */
+export const NOTICE_AFTER_REVIEW = 'notice-after-review';

@@ -1,14 +1,48 @@
 /** The activities the shipment workflow calls, with the retry policy each kind needs. */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
+import { LOCAL_ACTIVITIES } from './patches';
 
 type Activities = ReturnType<typeof createActivities>;
+
+const QUICK_RETRY = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+} as const;
 
 /** Database and mail: quick, retried until they work. */
 export const local = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: QUICK_RETRY,
 });
+
+/**
+ * The same steps inside the workflow task: no server round trip each. A step that keeps failing
+ * past the threshold is retried on a workflow timer, like a regular activity.
+ */
+const inTask = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: QUICK_RETRY,
+});
+
+/** The quick database steps, run as local activities since the patch `local-activities`. */
+export type QuickSteps = Pick<
+  Activities,
+  | 'resolvePolicy'
+  | 'loadTrackingEvents'
+  | 'recordSnapshot'
+  | 'openReview'
+  | 'withdrawReview'
+  | 'closeReview'
+  | 'sendNotification'
+>;
+
+/** Runs started before the patch keep their regular activities, so they replay. */
+export function quick(): QuickSteps {
+  return patched(LOCAL_ACTIVITIES) ? inTask : local;
+}
 
 /** Carrier calls: a carrier that is down is retried (with backoff), never taken as an answer. */
 export const carrier = proxyActivities<Activities>({

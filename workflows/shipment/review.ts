@@ -8,7 +8,7 @@ import { parseIsoDuration } from '../durations';
 import type { ReviewDecision } from '../shipment.contract';
 import { now, type Next, type PendingDecision, type ShipmentContext } from './context';
 import { REFUND_STAGE } from './patches';
-import { local } from './proxies';
+import { local, quick } from './proxies';
 
 /** Opens the review before the stage is published, so a decision can never race the opening. */
 export async function openReview(ctx: ShipmentContext): Promise<void> {
@@ -16,7 +16,7 @@ export async function openReview(ctx: ShipmentContext): Promise<void> {
   state.reviewRound++;
   const slaMs = parseIsoDuration(state.policy.reviewSla);
   state.deadlines.reviewSlaAt = new Date(Date.now() + slaMs).toISOString();
-  await local.openReview({
+  await quick().openReview({
     shipmentId: ctx.reg.shipmentId,
     round: state.reviewRound,
     reason: state.suspicion?.reason ?? 'stalled',
@@ -30,6 +30,11 @@ export async function openReview(ctx: ShipmentContext): Promise<void> {
 export async function review(ctx: ShipmentContext): Promise<Next> {
   const { state, reg } = ctx;
   const round = state.reviewRound;
+  if (ctx.noticeDue) {
+    const step = ctx.noticeDue;
+    ctx.noticeDue = undefined;
+    await ctx.notifyCustomer('delay_notice', step);
+  }
   // A delivered or returned scan while ops look makes the question moot (unless the question
   // is precisely whether a delivered parcel arrived).
   const settledByCarrier = () =>
@@ -56,14 +61,14 @@ export async function review(ctx: ShipmentContext): Promise<Next> {
   ctx.pendingDecision = undefined;
   state.deadlines.reviewSlaAt = undefined;
   ctx.note('review_decision', `${d.decision} by ${d.reviewer}${d.automatic ? ' (automatic)' : ''}`);
-  await local.closeReview({ shipmentId: reg.shipmentId, ...state.review, round });
+  await quick().closeReview({ shipmentId: reg.shipmentId, ...state.review, round });
   return carryOut(ctx, d.decision);
 }
 
 /** No decision is needed any more: cancelled, or the carrier settled it. */
 async function withdraw(ctx: ShipmentContext, round: number): Promise<Next> {
   const { state } = ctx;
-  await local.withdrawReview({ shipmentId: ctx.reg.shipmentId, round });
+  await quick().withdrawReview({ shipmentId: ctx.reg.shipmentId, round });
   state.deadlines.reviewSlaAt = undefined;
   if (ctx.cancelRequested) return { close: 'cancelled' };
   ctx.note('review_withdrawn', `the carrier reports the parcel ${ctx.current()?.status}`);

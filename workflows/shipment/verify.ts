@@ -2,10 +2,11 @@
  * Verifying: before anyone is bothered, the carrier is asked what it knows. A parcel that moved
  * on goes back to monitoring; a suspicion that stands goes to review.
  */
-import { ActivityFailure } from '@temporalio/workflow';
+import { ActivityFailure, patched } from '@temporalio/workflow';
 import { isDelivered, overdueDeadline } from '../detection';
 import type { ProofOfDeliveryRecord, VerificationOutcome } from '../shipment.contract';
 import { now, type Next, type ShipmentContext } from './context';
+import { NOTICE_AFTER_REVIEW } from './patches';
 import { carrier } from './proxies';
 import { takeSummary } from './summary';
 
@@ -39,7 +40,10 @@ export async function verify(ctx: ShipmentContext): Promise<Next> {
   }
   if (state.suspicion) state.suspicion.detail = detail;
   verified(ctx, outcome, detail);
-  await ctx.notifyCustomer('delay_notice', `delay_notice:${state.reviewRound + 1}`);
+  const notice = `delay_notice:${state.reviewRound + 1}`;
+  // Ops first: the review opens, then the customer hears (runs from before told them first).
+  if (patched(NOTICE_AFTER_REVIEW)) ctx.noticeDue = notice;
+  else await ctx.notifyCustomer('delay_notice', notice);
   return 'awaiting_review';
 }
 
