@@ -129,7 +129,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       detectedAt: string;
       slaDeadline: string;
       note?: string;
-    }): Promise<void> {
+    }): Promise<OpenedReview> {
       await db
         .insert(reviews)
         .values({
@@ -141,10 +141,12 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
           note: input.note ?? null,
         })
         .onConflictDoNothing();
+      // What the history shows of it: a local activity's history keeps its result, not its input.
+      return { round: input.round, reason: input.reason, slaDeadline: input.slaDeadline };
     },
 
     /** Takes an undecided review off the queue (the shipment was cancelled meanwhile). */
-    async withdrawReview(input: { shipmentId: string; round: number }): Promise<void> {
+    async withdrawReview(input: { shipmentId: string; round: number }): Promise<{ round: number }> {
       await db
         .update(reviews)
         .set({ status: 'withdrawn' })
@@ -155,6 +157,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
             sql`${reviews.status} = 'pending'`,
           ),
         );
+      return { round: input.round };
     },
 
     /** Records the decision on the review row, taking it off the queue. */
@@ -166,7 +169,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       note?: string;
       decidedAt: string;
       automatic: boolean;
-    }): Promise<void> {
+    }): Promise<ClosedReview> {
       await db
         .update(reviews)
         .set({
@@ -184,8 +187,24 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
             sql`${reviews.status} = 'pending'`,
           ),
         );
+      const { round, decision, reviewer, automatic } = input;
+      return { round, decision, reviewer, automatic };
     },
   };
+}
+
+/** What opening a review answers: the fields its history line tells. */
+export interface OpenedReview {
+  round: number;
+  reason: SuspicionReason;
+  slaDeadline: string;
+}
+
+export interface ClosedReview {
+  round: number;
+  decision: ReviewDecision;
+  reviewer: string;
+  automatic: boolean;
 }
 
 /** When the parcel was delivered, by the newest scan or by the provider's summary in force. */

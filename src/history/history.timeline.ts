@@ -136,6 +136,9 @@ function signalEntry(
   }
 }
 
+/** The marker a local activity's completion is recorded with. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 /** One sentence per completed activity; bookkeeping ones (snapshots) say nothing. */
 function activitySummary(name: string, input: unknown, result: unknown): string | undefined {
   const i = (input ?? {}) as Record<string, unknown>;
@@ -310,6 +313,34 @@ export async function businessTimeline(runs: Run[], decoder: Decoder): Promise<H
                   ? 'policy'
                   : i.reviewer
                 : ACTIVITY_ACTOR[act.name],
+          });
+        } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+          // A local activity: its marker holds its type and result (its input is not kept).
+          const m = e.markerRecordedEventAttributes;
+          const meta = m.details?.data?.payloads?.[0]?.data;
+          const name =
+            (meta
+              ? (JSON.parse(Buffer.from(meta).toString('utf8')) as { activity_type?: string })
+                  .activity_type
+              : undefined) ?? '?';
+          if (m.failure) {
+            push({
+              kind: 'activity_failed',
+              name,
+              summary: `Activity ${name} failed: ${failureMessage(m.failure)}`,
+            });
+            continue;
+          }
+          const [result] = await decode(m.details?.result?.payloads);
+          const summary = activitySummary(name, result, result);
+          if (!summary) continue;
+          const r = (result ?? {}) as { reviewer?: string; automatic?: boolean };
+          push({
+            kind: 'activity',
+            name,
+            summary,
+            actor:
+              name === 'closeReview' ? (r.automatic ? 'policy' : r.reviewer) : ACTIVITY_ACTOR[name],
           });
         } else if (e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes) {
           const a = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes!;

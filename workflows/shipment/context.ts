@@ -7,6 +7,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -38,6 +40,7 @@ import {
   type SuspicionReason,
   type TrackingEvent,
 } from '../shipment.contract';
+import { LOCAL_ACTIVITIES } from './patches';
 import { quick } from './proxies';
 
 const MAX_TIMELINE = 300;
@@ -154,6 +157,13 @@ export class ShipmentContext {
 
   /** Continues as new with everything carried (bounded), once every handler is done. */
   async continueAsNewNow(): Promise<never> {
+    if (patched(LOCAL_ACTIVITIES)) {
+      // Local activities make a workflow task last longer; signals that reach the server
+      // meanwhile arrive with the next task. A timer tick ends this one first, so they are taken
+      // in before the state is carried (without it, scans sent during a snapshot were lost).
+      await sleep(1);
+      await condition(allHandlersFinished);
+    }
     this.note('continued_as_new', `after ${workflowInfo().historyLength} history events`);
     return continueAsNew<ShipmentWorkflow>({
       registration: this.reg,
