@@ -27,10 +27,12 @@ import { connectDatabase, type Database, type Db } from '../../src/db/client';
 import { seed } from '../../src/db/seed';
 import { findFreePort } from '../../src/infra/free-port';
 import { findTemporalCli } from '../../src/infra/temporal-cli';
+import { startTemporalCluster, type TemporalCluster } from '../../src/infra/temporal-cluster';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/infra/temporal-dev';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
 import { dataConverterFromConfig } from '../../src/temporal/connection';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
+import { inject } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
@@ -104,6 +106,8 @@ export interface ApiAnswer {
 
 export interface ChaosStack {
   temporal: ChaosTemporal;
+  /** The production-shaped cluster, when the stack runs on one (kill and restart its services). */
+  cluster?: TemporalCluster;
   /** A client of the test's own (describe, list, query), on a connection that reconnects. */
   client: Client;
   database: Database;
@@ -119,6 +123,8 @@ export interface ChaosStack {
   mail: MailSink;
   opsEmail: string;
   worker: ChaosWorker;
+  /** Every worker process of the stack (`worker` is the first); all on the same task queue. */
+  workers: ChaosWorker[];
   api: { url: string; call(method: string, path: string, body?: unknown): Promise<ApiAnswer> };
   /** The environment the worker child gets (a PAYLOAD_KEY included). */
   env: Record<string, string>;
@@ -131,6 +137,10 @@ export interface ChaosStackOptions {
   log?: (msg: string) => void;
   /** Extra environment for the worker. */
   workerEnv?: Record<string, string>;
+  /** `cluster`: the production-shaped Temporal cluster (src/infra/temporal-cluster.ts); default the dev server. */
+  temporal?: 'dev' | 'cluster';
+  /** Worker processes (default 1). */
+  workers?: number;
 }
 
 const SANDBOX_KEY = 'chaos-sandbox-key';
@@ -166,9 +176,24 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     cleanups.push({ name: 'database pool', run: () => database.close() });
     await seed(database.db);
 
-    const temporal = await chaosTemporal(path.join(tmp, 'temporal.db'), log);
-    cleanups.push({ name: 'Temporal dev server', run: () => temporal.stop('SIGTERM') });
-    await temporal.start();
+    let temporal: ChaosTemporal;
+    let cluster: TemporalCluster | undefined;
+    if (opts.temporal === 'cluster') {
+      const started = await startTemporalCluster({
+        databaseUrl: inject('databaseServerUrl'),
+        databasePrefix: `pw_chaos_${randomBytes(4).toString('hex')}`,
+        dropDatabasesOnStop: true,
+        runDir: path.join(tmp, 'cluster'),
+        log,
+      });
+      cluster = started;
+      cleanups.push({ name: 'Temporal cluster', run: () => started.stop() });
+      temporal = clusterAsChaosTemporal(started);
+    } else {
+      temporal = await chaosTemporal(path.join(tmp, 'temporal.db'), log);
+      cleanups.push({ name: 'Temporal dev server', run: () => temporal.stop('SIGTERM') });
+      await temporal.start();
+    }
 
     const sandboxServer = createSandboxCarrier({ apiKey: SANDBOX_KEY });
     const sandboxHttp = await sandboxServer.listen(0);
@@ -208,8 +233,11 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
       LOG_LEVEL: 'info',
       ...opts.workerEnv,
     };
-    const worker = chaosWorker(env, log);
-    cleanups.push({ name: 'worker', run: () => worker.kill('SIGKILL') });
+    const workers = Array.from({ length: opts.workers ?? 1 }, (_, i) =>
+      chaosWorker(env, i === 0 ? log : (m) => log(m.replace(/^worker /, `worker ${i + 1} `))),
+    );
+    const worker = workers[0]!;
+    for (const w of workers) cleanups.push({ name: 'worker', run: () => w.kill('SIGKILL') });
 
     const app = createApp({
       db: database.db,
@@ -234,6 +262,7 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
 
     return {
       temporal,
+      ...(cluster ? { cluster } : {}),
       client,
       database,
       db: database.db,
@@ -258,6 +287,7 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
       mail,
       opsEmail,
       worker,
+      workers,
       api: {
         url: apiUrl,
         async call(method, urlPath, body) {
@@ -320,6 +350,26 @@ async function chaosTemporal(dbFile: string, log: (m: string) => void): Promise<
       }
       // After a SIGKILL this only forgets the exit hook; otherwise SIGTERM and wait.
       await s.stop();
+    },
+  };
+}
+
+/** The cluster seen as a whole: stopping it kills every service; its services restart one by one. */
+function clusterAsChaosTemporal(cluster: TemporalCluster): ChaosTemporal {
+  const port = Number(cluster.address.split(':').pop());
+  return {
+    address: cluster.address,
+    port,
+    dbFile: `${cluster.databases.persistence} on ${cluster.databases.serverHost}`,
+    running: () => cluster.running('frontend') && cluster.running('history'),
+    start: () =>
+      Promise.reject(
+        new Error('the cluster is not restarted as a whole: use stack.cluster.restart(service)'),
+      ),
+    async stop(signal) {
+      for (const service of ['worker', 'frontend', 'matching', 'history'] as const) {
+        await cluster.kill(service, signal);
+      }
     },
   };
 }
