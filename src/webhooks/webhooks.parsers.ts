@@ -12,6 +12,7 @@ import {
 } from '../../workflows/shipment.contract';
 import { fieldErrors, ProblemError } from '../http/problems';
 import { fromEasyPost } from '../tracking/status-map';
+import { fromAfterShipSlug, fromEasyPostCarrier, fromTrack17Key } from '../carriers/catalogue';
 import { chronological, toEvent, type ProviderCheckpoint } from '../carriers/events';
 import { fromAfterShipTracking } from '../carriers/aftership/aftership.carrier';
 import { afterShipTrackingCore } from '../carriers/aftership/aftership.schemas';
@@ -133,7 +134,7 @@ export function parseAfterShip(body: unknown): ParsedWebhook {
     trackings: [
       {
         trackingNumber: m.tracking_number,
-        ...(m.slug ? { carrier: m.slug } : {}),
+        ...(m.slug ? { carrier: fromAfterShipSlug(m.slug) ?? m.slug } : {}),
         events,
         ...(read.summary ? { summary: read.summary } : {}),
       },
@@ -143,6 +144,12 @@ export function parseAfterShip(body: unknown): ParsedWebhook {
 }
 
 // ---------- 17TRACK ----------
+
+/** 17TRACK names carriers by number: ours where the catalogue knows it, else the number. */
+function track17Carrier(carrier: number | string): string {
+  const key = typeof carrier === 'number' ? carrier : Number(carrier);
+  return (Number.isInteger(key) ? fromTrack17Key(key) : undefined) ?? String(carrier);
+}
 
 const track17Body = z.object({
   event: z.string().min(1),
@@ -176,7 +183,7 @@ export function parse17Track(body: unknown, raw: Buffer): ParsedWebhook {
       {
         trackingNumber: number,
         ...(b.data.carrier !== null && b.data.carrier !== undefined
-          ? { carrier: String(b.data.carrier) }
+          ? { carrier: track17Carrier(b.data.carrier) }
           : {}),
         events,
         ...(read.summary ? { summary: read.summary } : {}),
@@ -276,7 +283,7 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
       trackings: [
         {
           trackingNumber: t.tracking_code,
-          ...(t.carrier ? { carrier: t.carrier } : {}),
+          ...(t.carrier ? { carrier: fromEasyPostCarrier(t.carrier) ?? t.carrier } : {}),
           events,
           ...(summary ? { summary } : {}),
         },

@@ -238,7 +238,7 @@ describe('17TRACK payloads', () => {
     const parsed = parse17Track(track17Example, raw);
     expect(parsed.deliveryId).toMatch(/^sha256:[0-9a-f]{64}$/);
     const [t] = parsed.trackings;
-    expect(t).toMatchObject({ trackingNumber: 'RR123456789CN', carrier: '3011' });
+    expect(t).toMatchObject({ trackingNumber: 'RR123456789CN', carrier: 'china-post' });
     expect(t!.events.map((e) => [e.occurredAt, e.status, e.subStatus, e.location])).toEqual([
       [
         '2025-03-02T00:00:00.000Z',
@@ -272,7 +272,7 @@ describe('EasyPost payloads', () => {
       kind: 'tracking',
     });
     const [t] = parsed.trackings;
-    expect(t).toMatchObject({ trackingNumber: '9400110898825022579493', carrier: 'USPS' });
+    expect(t).toMatchObject({ trackingNumber: '9400110898825022579493', carrier: 'usps' });
     expect(
       t!.events.map((e) => [e.status, e.subStatus, e.carrierCode ?? null, e.location ?? null]),
     ).toEqual([
