@@ -265,7 +265,8 @@ export function parseEasyPost(body: unknown): ParsedWebhook {
             mapped: fromEasyPost(d.status, d.status_detail ?? undefined),
             description: d.message ?? d.description,
             // As a lookup reads it: the scan's own code, else the Tracker's carrier.
-            carrierCode: d.carrier_code || t.carrier,
+            // The carrier itself, as every provider's events name it (`carrier_code` is its scan code).
+            carrierCode: t.carrier ? (fromEasyPostCarrier(t.carrier) ?? t.carrier) : undefined,
             country: d.tracking_location?.country,
             state: d.tracking_location?.state,
             city: d.tracking_location?.city,

@@ -318,7 +318,7 @@ const expectedEvents = (scans: Scan[], estimate: string) =>
     eventId: expect.stringMatching(/^easypost-[0-9a-f]{32}$/),
     occurredAt,
     status,
-    carrierCode: 'USPS',
+    carrierCode: 'usps',
     description,
     ...(city ? { location: PLACES[city] } : {}),
     expectedDeliveryAt: estimate,
@@ -410,7 +410,7 @@ describe('EasyPost Tracker of 2024, by webhook and by lookup', () => {
         status: 'info_received',
         subStatus: 'status_update',
         // `carrier_code` is "": the Tracker's carrier.
-        carrierCode: 'USPS',
+        carrierCode: 'usps',
         description: 'Pre-Shipment Info Sent to USPS',
         expectedDeliveryAt: '2024-07-30T16:06:32.000Z',
       },
@@ -419,7 +419,7 @@ describe('EasyPost Tracker of 2024, by webhook and by lookup', () => {
         occurredAt: '2024-07-01T04:43:32.000Z',
         status: 'info_received',
         subStatus: 'status_update',
-        carrierCode: 'USPS',
+        carrierCode: 'usps',
         description: 'Shipping Label Created',
         // city HOUSTON, state TX, zip 77063, country null
         location: { city: 'HOUSTON', postalCode: '77063' },

@@ -380,13 +380,13 @@ describe('EasyPost fixture, by webhook and by lookup (unchanged)', () => {
     const events = await expectSameBothWays(reg.shipmentId, 'easypost', looked);
 
     expect(events.map((e) => [e.occurredAt, e.status, e.subStatus, e.carrierCode])).toEqual([
-      ['2024-07-31T15:00:00.000Z', 'info_received', 'label_created', 'OC'],
-      ['2024-07-31T19:27:00.000Z', 'in_transit', 'arrived_at_facility', 'PU'],
-      ['2024-07-31T22:35:00.000Z', 'in_transit', 'arrived_at_facility', 'AR'],
-      ['2024-08-01T14:42:13.000Z', 'in_transit', 'departed_facility', 'DP'],
-      ['2024-08-02T02:46:19.000Z', 'in_transit', 'unknown', 'IT'],
-      ['2024-08-02T18:35:20.000Z', 'in_transit', 'unknown', 'IT'],
-      ['2024-08-02T18:50:00.000Z', 'in_transit', 'arrived_at_facility', 'AR'],
+      ['2024-07-31T15:00:00.000Z', 'info_received', 'label_created', 'fedex'],
+      ['2024-07-31T19:27:00.000Z', 'in_transit', 'arrived_at_facility', 'fedex'],
+      ['2024-07-31T22:35:00.000Z', 'in_transit', 'arrived_at_facility', 'fedex'],
+      ['2024-08-01T14:42:13.000Z', 'in_transit', 'departed_facility', 'fedex'],
+      ['2024-08-02T02:46:19.000Z', 'in_transit', 'unknown', 'fedex'],
+      ['2024-08-02T18:35:20.000Z', 'in_transit', 'unknown', 'fedex'],
+      ['2024-08-02T18:50:00.000Z', 'in_transit', 'arrived_at_facility', 'fedex'],
     ]);
   });
 

@@ -276,12 +276,12 @@ describe('EasyPost payloads', () => {
     expect(
       t!.events.map((e) => [e.status, e.subStatus, e.carrierCode ?? null, e.location ?? null]),
     ).toEqual([
-      // No code of the scan's own: the Tracker's carrier, as a lookup reads it.
-      ['info_received', 'status_update', 'USPS', null],
+      // The Tracker's carrier as our catalogue code, as a lookup reads it (not the scan's code).
+      ['info_received', 'status_update', 'usps', null],
       [
         'delivered',
         'arrived_at_destination',
-        '01',
+        'usps',
         { country: 'US', city: 'CHARLESTON', postalCode: '29401' },
       ],
     ]);

@@ -21,7 +21,7 @@ import {
   type TraceOpened,
   type TrackResult,
 } from '../carrier';
-import { toEasyPostCarrier } from '../catalogue';
+import { fromEasyPostCarrier, toEasyPostCarrier } from '../catalogue';
 import { chronological, toEvent, toInstant } from '../events';
 import { JsonHttp, parseShape } from '../http';
 import { summaryOf } from '../summary';
@@ -273,7 +273,8 @@ export function toTrackResult(t: EasyPostTracker): TrackResult {
           mapped: fromEasyPost(d.status, d.status_detail ?? undefined),
           description: d.message ?? d.description,
           // The scan's own code, else the Tracker's carrier (EasyPost sends null or "" for none).
-          carrierCode: d.carrier_code || t.carrier,
+          // The carrier itself, as every provider's events name it (`carrier_code` is its scan code).
+          carrierCode: t.carrier ? (fromEasyPostCarrier(t.carrier) ?? t.carrier) : undefined,
           country: d.tracking_location?.country,
           state: d.tracking_location?.state,
           city: d.tracking_location?.city,
@@ -308,7 +309,8 @@ export function easyPostSummary(
   events: TrackingEvent[],
 ): TrackingSummary | undefined {
   const updatedAt = toInstant(t.updated_at);
-  const deliveredAt = events.filter((e) => e.status === 'delivered').at(-1)?.occurredAt ?? updatedAt;
+  const deliveredAt =
+    events.filter((e) => e.status === 'delivered').at(-1)?.occurredAt ?? updatedAt;
   const pod =
     t.status === 'delivered' && deliveredAt
       ? { deliveredAt, ...(t.signed_by ? { signedBy: t.signed_by } : {}) }
