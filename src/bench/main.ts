@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable, machineInfo, withRatio, writeReport, type BenchRun } from './report';
+import { scaleOutSection } from './scale-out';
 import { SECTIONS } from './sections';
 import { startBenchStack, type RunningBenchStack } from './stack';
 import type { BenchContext, BenchFigure } from './types';
@@ -23,20 +24,25 @@ const PASS_THROUGH = [
   'WORKER_MAX_CONCURRENT_ACTIVITIES',
 ];
 
-const USAGE = `Usage: npm run bench -- [--only <id>[,<id>...]] [--out <dir>]
+const USAGE = `Usage: npm run bench -- [--only <id>[,<id>...]] [--out <dir>] [--temporal dev|cluster]
   BENCH_SCALE   workload size (default 1; 0.1 for a quick look)
-  --only        run only these sections (${SECTIONS.map((s) => s.id).join(', ')})
-  --out         folder for latest.json, latest.md and latest.svg (default docs/bench)`;
+  --only        run only these sections (${SECTIONS.map((s) => s.id).join(', ')}; scale-out with --temporal cluster)
+  --out         folder for latest.json, latest.md and latest.svg (default docs/bench, or
+                docs/bench/cluster with --temporal cluster)
+  --temporal    dev: the Temporal CLI dev server (default); cluster: the production-shaped cluster
+                (Temporal server on PostgreSQL, services as separate processes; npm run cluster)`;
 
 export interface BenchArgs {
   only?: string[];
   out: string;
   scale: number;
+  temporal: 'dev' | 'cluster';
 }
 
 export function parseBenchArgs(argv: string[], env: Record<string, string | undefined>): BenchArgs {
   let only: string[] | undefined;
-  let out = path.join(ROOT, 'docs', 'bench');
+  let out: string | undefined;
+  let temporal: BenchArgs['temporal'] = 'dev';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--only' || arg.startsWith('--only=')) {
@@ -47,6 +53,11 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
       const value = arg.includes('=') ? arg.slice('--out='.length) : argv[++i];
       if (!value) throw new UsageError('--out needs a folder');
       out = path.resolve(value);
+    } else if (arg === '--temporal' || arg.startsWith('--temporal=')) {
+      const value = arg.includes('=') ? arg.slice('--temporal='.length) : argv[++i];
+      if (value !== 'dev' && value !== 'cluster')
+        throw new UsageError(`--temporal must be dev or cluster, not "${value ?? ''}"`);
+      temporal = value;
     } else if (arg === '--help' || arg === '-h') {
       throw new UsageError('');
     } else {
@@ -54,15 +65,23 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     }
   }
   const known = new Set(SECTIONS.map((s) => s.id));
+  if (temporal === 'cluster') known.add(SCALE_OUT);
+  else if (only?.includes(SCALE_OUT))
+    throw new UsageError(`section ${SCALE_OUT} runs on the cluster only: add --temporal cluster`);
   const unknown = (only ?? []).filter((id) => !known.has(id));
   if (unknown.length) throw new UsageError(`unknown section(s) ${unknown.join(', ')}`);
   const scale = Number(env.BENCH_SCALE ?? '1');
   if (!Number.isFinite(scale) || scale <= 0)
     throw new UsageError(`BENCH_SCALE must be a positive number, not "${env.BENCH_SCALE}"`);
-  return { only, out, scale };
+  // The cluster's figures are published beside the dev server's, not over them.
+  out ??= path.join(ROOT, 'docs', 'bench', ...(temporal === 'cluster' ? ['cluster'] : []));
+  return { only, out, scale, temporal };
 }
 
 class UsageError extends Error {}
+
+/** Runs after the other sections, on the cluster only (it starts more worker processes). */
+const SCALE_OUT = 'scale-out';
 
 async function main(): Promise<number> {
   let args: BenchArgs;
@@ -74,6 +93,7 @@ async function main(): Promise<number> {
     return err.message ? 2 : 0;
   }
   const sections = SECTIONS.filter((s) => !args.only || args.only.includes(s.id));
+  const withScaleOut = args.temporal === 'cluster' && (!args.only || args.only.includes(SCALE_OUT));
   const began = performance.now();
   const stamp = () => `[${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s]`;
   const log = (m: string) => process.stderr.write(`${stamp()} ${m}\n`);
@@ -84,7 +104,7 @@ async function main(): Promise<number> {
   if (Object.keys(childEnv).length)
     log(`bench: passing ${JSON.stringify(childEnv)} to worker and API`);
   log(
-    `bench: starting the stack (BENCH_SCALE=${args.scale}; sections ${sections.map((s) => s.id).join(', ')})`,
+    `bench: starting the stack on the Temporal ${args.temporal === 'cluster' ? 'cluster' : 'dev server'} (BENCH_SCALE=${args.scale}; sections ${[...sections.map((s) => s.id), ...(withScaleOut ? [SCALE_OUT] : [])].join(', ')})`,
   );
 
   // Set once started, so a Ctrl-C during start-up or a section stops what is running.
@@ -120,6 +140,7 @@ async function main(): Promise<number> {
     log(`bench: extra SQLite pragmas ${JSON.stringify(sqlitePragmas)}`);
   const stack = await startBenchStack({
     log,
+    temporal: args.temporal,
     ...(Object.keys(sqlitePragmas).length ? { sqlitePragmas } : {}),
     workerEnv: childEnv,
     apiEnv: childEnv,
@@ -128,6 +149,7 @@ async function main(): Promise<number> {
       : {}),
   });
   running.stack = stack;
+  if (withScaleOut) sections.push(scaleOutSection(stack.startExtraWorkers));
   const run: BenchRun = {
     startedAt,
     finishedAt: startedAt,

@@ -17,6 +17,7 @@ import { dropDatabase, ensureDatabase } from '../db/client';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { findFreePorts } from '../infra/free-port';
 import { findTemporalCli } from '../infra/temporal-cli';
+import { startTemporalCluster } from '../infra/temporal-cluster';
 import { startTemporalDevServer } from '../infra/temporal-dev';
 import { startMailSink } from '../mail/smtp-sink';
 import { prepareDatabase } from '../services';
@@ -35,9 +36,18 @@ export interface BenchStackOptions {
   sqlitePragmas?: Record<string, string>;
   /** Writes V8 CPU profiles of these roles into this folder when they stop (finding bottlenecks). */
   cpuProfile?: { dir: string; roles: ('api' | 'worker')[] };
+  /**
+   * `cluster`: the production-shaped Temporal cluster (src/infra/temporal-cluster.ts) with its
+   * databases on the bench's PostgreSQL server, instead of the dev server.
+   */
+  temporal?: 'dev' | 'cluster';
 }
 
-export type RunningBenchStack = BenchStack & { stop(): Promise<void> };
+export type RunningBenchStack = BenchStack & {
+  stop(): Promise<void>;
+  /** More worker processes on the same task queue (scale-out runs); `stop` them when done. */
+  startExtraWorkers(count: number): Promise<{ pids: number[]; stop(): Promise<void> }>;
+};
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TASK_QUEUE = 'bench-shipments';
@@ -77,19 +87,35 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
     const database = await prepareDatabase(databaseUrl);
     stops.push({ name: 'database pool', stop: () => database.close() });
 
-    const cliPath = await findTemporalCli({ log });
-    // Under load the dev server warns per task (e.g. SQLite deadlines); a few lines tell the story.
-    const temporalLog = throttledLog(log, 'temporal');
-    const temporal = await startTemporalDevServer({
-      cliPath,
-      port: temporalPort!,
-      dbFile: path.join(dataDir, 'temporal.db'),
-      namespace: NAMESPACE,
-      ...(opts.sqlitePragmas ? { sqlitePragmas: opts.sqlitePragmas } : {}),
-      log: temporalLog.log,
-    });
-    stops.push({ name: 'Temporal dev server', stop: temporal.stop });
-    stops.push({ name: 'Temporal log summary', stop: async () => temporalLog.flush() });
+    let temporal: { address: string };
+    if (opts.temporal === 'cluster') {
+      const cluster = await startTemporalCluster({
+        // The cluster's two databases go on the same server as the bench's own.
+        databaseUrl,
+        databasePrefix: `pw_bench_${randomBytes(4).toString('hex')}`,
+        dropDatabasesOnStop: true,
+        runDir: path.join(dataDir, 'temporal-cluster'),
+        namespace: NAMESPACE,
+        log,
+      });
+      stops.push({ name: 'Temporal cluster', stop: cluster.stop });
+      temporal = cluster;
+    } else {
+      // Under load the dev server warns per task (e.g. SQLite deadlines); a few lines tell the story.
+      const temporalLog = throttledLog(log, 'temporal');
+      const cliPath = await findTemporalCli({ log });
+      const devServer = await startTemporalDevServer({
+        cliPath,
+        port: temporalPort!,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        namespace: NAMESPACE,
+        ...(opts.sqlitePragmas ? { sqlitePragmas: opts.sqlitePragmas } : {}),
+        log: temporalLog.log,
+      });
+      stops.push({ name: 'Temporal dev server', stop: devServer.stop });
+      stops.push({ name: 'Temporal log summary', stop: async () => temporalLog.flush() });
+      temporal = devServer;
+    }
 
     const sink = await startMailSink({
       smtpPort: smtpPort!,
@@ -143,6 +169,32 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
     });
     await workerProc.start();
     stops.push({ name: 'worker', stop: () => workerProc.stop() });
+    const startExtraWorkers = async (count: number) => {
+      const extra = Array.from(
+        { length: count },
+        (_, i) =>
+          new RoleProcess({
+            name: `worker ${i + 2}`,
+            file: 'src/worker.main.ts',
+            ready: { line: /"msg":"worker running"/ },
+            env: { ...env, LOG_LEVEL: 'info', ...opts.workerEnv },
+            log,
+            readyTimeoutMs,
+          }),
+      );
+      const stopExtra = async () => {
+        await Promise.all(extra.map((p) => p.stop()));
+      };
+      // Stopped with the stack too, should a section fail while they run.
+      stops.push({ name: `${count} extra workers`, stop: stopExtra });
+      try {
+        for (const p of extra) await p.start();
+      } catch (err) {
+        await stopExtra();
+        throw err;
+      }
+      return { pids: extra.map((p) => p.pid), stop: stopExtra };
+    };
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const apiProc = new RoleProcess({
@@ -188,6 +240,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
       worker,
       dataDir,
       stop: stopAll,
+      startExtraWorkers,
     };
   } catch (err) {
     await stopAll();
