@@ -75,7 +75,7 @@ export async function findTemporalServer(
       [
         `The Temporal server ${TEMPORAL_SERVER_VERSION} was not found in ${folder} (needed for the production-shaped cluster).`,
         'Fix it in one of these ways:',
-        `  - install Go (1.24 or newer) and run again: the server and its SQL tool are then built once into ${folder}`,
+        `  - install Go (1.25 or newer) and run again: the server and its SQL tool are then built once into ${folder}`,
         '    (or build them now with `npx tsx src/infra/temporal-cluster.main.ts --build-only`);',
         '  - use the dev server instead (`npm start`, `npm run temporal:dev`), or set TEMPORAL_ADDRESS to an existing cluster.',
         go
