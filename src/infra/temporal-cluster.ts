@@ -206,7 +206,7 @@ export function clusterDatabaseNames(prefix: string): { persistence: string; vis
   return { persistence: `${prefix}_temporal`, visibility: `${prefix}_temporal_visibility` };
 }
 
-function sqlStore(target: SqlTarget, databaseName: string, maxConns: number) {
+function sqlStore(target: SqlTarget, databaseName: string, maxConns: number, maxIdleConns: number) {
   return {
     sql: {
       pluginName: 'postgres12',
@@ -216,7 +216,7 @@ function sqlStore(target: SqlTarget, databaseName: string, maxConns: number) {
       user: target.user,
       password: target.password,
       maxConns,
-      maxIdleConns: maxConns,
+      maxIdleConns,
       maxConnLifetime: '1h',
     },
   };
@@ -251,8 +251,10 @@ export function clusterConfig(args: {
       visibilityStore: 'visibility',
       numHistoryShards: args.historyShards,
       datastores: {
-        default: sqlStore(target, databases.persistence, 20),
-        visibility: sqlStore(target, databases.visibility, 10),
+        // Per service process, four of them on a server others share (often 100 connections):
+        // at most 4 × (8 + 3) = 44 open, about half of them idle.
+        default: sqlStore(target, databases.persistence, 8, 4),
+        visibility: sqlStore(target, databases.visibility, 3, 1),
       },
     },
     global: {
