@@ -94,9 +94,10 @@ describe('a batch of lost parcels on the production-shaped cluster', () => {
       );
       await crashHistory(`delay notices + reservations reached ${t1}`);
 
-      // 2. Label requests from both workers wait at the carrier; one worker dies for good, then
-      //    the carrier books them: labels exist that the dead worker never heard of.
-      const held = rand.int(2, count);
+      // 2. Every label request waits at the carrier, so the two workers hold them between them;
+      //    one worker dies for good, then the carrier books them: labels exist that the dead
+      //    worker never heard of, and the survivor asks again once their timeout passes.
+      const held = count;
       await waitUntil(
         `${held} label requests held by the carrier`,
         async () => stack.sandbox.store.counters.labelCalls,
@@ -133,7 +134,8 @@ describe('a batch of lost parcels on the production-shaped cluster', () => {
       );
       const carrier = stack.sandbox.store.stats();
       log(
-        `done: ${describeProgress(finished)}; the carrier saw ${carrier.labelCalls} label and ` +
+        `done: ${describeProgress(finished)}; the carrier saw ${carrier.labelCalls} label ` +
+          `(${carrier.labelCalls - count} asked again for the dead worker) and ` +
           `${carrier.claimCalls} claim requests`,
       );
 
