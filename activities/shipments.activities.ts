@@ -140,7 +140,18 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
           slaDeadline: new Date(input.slaDeadline),
           note: input.note ?? null,
         })
-        .onConflictDoNothing();
+        // A local activity's side effect stays when its workflow task fails and is retried: the
+        // attempt that succeeds (the last one) sets the round's times while it is still pending.
+        .onConflictDoUpdate({
+          target: [reviews.shipmentId, reviews.round],
+          set: {
+            reason: input.reason,
+            detectedAt: new Date(input.detectedAt),
+            slaDeadline: new Date(input.slaDeadline),
+            note: input.note ?? null,
+          },
+          setWhere: sql`${reviews.status} = 'pending'`,
+        });
       // What the history shows of it: a local activity's history keeps its result, not its input.
       return { round: input.round, reason: input.reason, slaDeadline: input.slaDeadline };
     },

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claims, reservations, stock, trackingEvents } from '../../src/db/schema';
+import { and } from 'drizzle-orm';
+import { claims, reservations, reviews, stock, trackingEvents } from '../../src/db/schema';
 import { aRegistration, insertShipmentRow, insertWarehouse, uniqueId } from '../helpers/factories';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -46,6 +47,43 @@ describe('side-effect activities called again, as Temporal retries them', () => 
       (c) => c.trackingNumber === reg.trackingNumber,
     );
     expect(atCarrier).toHaveLength(1);
+  });
+
+  it('a review opened again for its round (a local activity whose workflow task was retried) keeps one row with the last attempt’s times, until it is decided', async () => {
+    const reg = aRegistration();
+    await insertShipmentRow(stack.db, reg);
+    const open = (detectedAt: string, slaDeadline: string) =>
+      stack.activities.openReview({
+        shipmentId: reg.shipmentId,
+        round: 1,
+        reason: 'stalled',
+        detectedAt,
+        slaDeadline,
+      });
+    const row = async () =>
+      stack.db
+        .select()
+        .from(reviews)
+        .where(and(eq(reviews.shipmentId, reg.shipmentId), eq(reviews.round, 1)));
+    await open('2026-12-07T03:00:00.000Z', '2026-12-07T07:00:00.000Z');
+    await open('2026-12-07T03:00:01.500Z', '2026-12-07T07:00:01.500Z');
+    const [pending, ...more] = await row();
+    expect(more).toEqual([]);
+    expect(pending!.detectedAt.toISOString()).toBe('2026-12-07T03:00:01.500Z');
+    expect(pending!.slaDeadline.toISOString()).toBe('2026-12-07T07:00:01.500Z');
+
+    await stack.activities.closeReview({
+      shipmentId: reg.shipmentId,
+      round: 1,
+      decision: 'refund',
+      reviewer: 'olga@ops',
+      decidedAt: '2026-12-07T03:10:00.000Z',
+      automatic: false,
+    });
+    await open('2026-12-07T03:20:00.000Z', '2026-12-07T07:20:00.000Z');
+    const [decided] = await row();
+    expect(decided!.status).toBe('decided');
+    expect(decided!.detectedAt.toISOString()).toBe('2026-12-07T03:00:01.500Z');
   });
 
   it('a reservation made twice with one key reserves the stock once', async () => {
