@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, asc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { policies, reviews, shipments, trackingEvents } from '../src/db/schema';
 import { withFindings, withSummaryFinding } from '../src/tracking/description-rules';
 import { createTrackingRepository } from '../src/tracking/tracking.repository';
@@ -93,7 +93,11 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       };
     },
 
-    /** Writes the workflow's state to the read model; an older version never overwrites a newer one. */
+    /**
+     * Writes the workflow's state to the read model; an older version never overwrites a newer one.
+     * The same version may be written again: a local activity of a workflow task that failed has
+     * written it already, and the retry that succeeds holds the state that counts.
+     */
     async recordSnapshot({
       state,
       version,
@@ -114,7 +118,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
           updatedAt: new Date(),
         })
         .where(
-          and(eq(shipments.shipmentId, state.shipmentId), lt(shipments.stateVersion, version)),
+          and(eq(shipments.shipmentId, state.shipmentId), lte(shipments.stateVersion, version)),
         );
     },
 

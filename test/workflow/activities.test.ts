@@ -1,7 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and } from 'drizzle-orm';
-import { claims, reservations, reviews, stock, trackingEvents } from '../../src/db/schema';
+import {
+  claims,
+  reservations,
+  reviews,
+  shipments,
+  stock,
+  trackingEvents,
+} from '../../src/db/schema';
+import type { ShipmentState } from '../../workflows/shipment.contract';
 import { aRegistration, insertShipmentRow, insertWarehouse, uniqueId } from '../helpers/factories';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -84,6 +92,45 @@ describe('side-effect activities called again, as Temporal retries them', () => 
     const [decided] = await row();
     expect(decided!.status).toBe('decided');
     expect(decided!.detectedAt.toISOString()).toBe('2026-12-07T03:00:01.500Z');
+  });
+
+  it('a snapshot never goes back to an older version, and the same version written again (a retried workflow task) holds the last attempt', async () => {
+    const reg = aRegistration();
+    await insertShipmentRow(stack.db, reg);
+    const state = (stage: ShipmentState['stage'], at: string) =>
+      ({
+        shipmentId: reg.shipmentId,
+        stage,
+        policy: { name: reg.policy },
+        registeredAt: at,
+        eventCount: 0,
+        deadlines: {},
+        thresholdFactor: 1,
+        reviewRound: 0,
+        notifications: [],
+        timeline: [{ at, kind: 'stage', detail: stage }],
+      }) as unknown as ShipmentState;
+    const stored = async () =>
+      (
+        await stack.db
+          .select({ stage: shipments.stage, snapshot: shipments.snapshot })
+          .from(shipments)
+          .where(eq(shipments.shipmentId, reg.shipmentId))
+      )[0]!;
+    await stack.activities.recordSnapshot({
+      state: state('verifying', '2026-12-07T03:00:00.000Z'),
+      version: 2,
+    });
+    await stack.activities.recordSnapshot({
+      state: state('monitoring', '2026-12-07T02:59:00.000Z'),
+      version: 1,
+    });
+    expect((await stored()).stage).toBe('verifying');
+    await stack.activities.recordSnapshot({
+      state: state('verifying', '2026-12-07T03:00:02.000Z'),
+      version: 2,
+    });
+    expect((await stored()).snapshot?.timeline[0]?.at).toBe('2026-12-07T03:00:02.000Z');
   });
 
   it('a reservation made twice with one key reserves the stock once', async () => {
