@@ -129,6 +129,8 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
     const sandbox = createSandboxCarrier({
       apiKey: sandboxKey,
       webhookSecrets: { sandbox: sandboxWebhookSecret },
+      // The carrier pushes its scenarios' webhooks only to the API it was started with.
+      apiBaseUrl: `http://127.0.0.1:${apiPort}`,
     });
     const sandboxHttp = await sandbox.listen(0, '127.0.0.1');
     stops.push({ name: 'sandbox carrier', stop: sandboxHttp.close });
