@@ -134,10 +134,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    // Our own errors say what to fix; anything else keeps its stack for a bug report.
     const known = err instanceof TemporalClusterError || err instanceof ConfigError;
-    process.stderr.write(
-      `${known || !(err instanceof Error) ? String((err as Error).message ?? err) : (err.stack ?? err.message)}\n`,
-    );
+    const text = err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : err;
+    process.stderr.write(`${String(text)}\n`);
     process.exit(1);
   },
 );

@@ -402,7 +402,15 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     }
     const target = sqlTargetOf(serverUrl);
     for (const name of [databases.persistence, databases.visibility]) {
-      await ensureDatabase(serverUrl, name);
+      try {
+        await ensureDatabase(serverUrl, name);
+      } catch (err) {
+        throw new TemporalClusterError(
+          `Cannot create database ${name} on PostgreSQL at ${target.host}:${target.port}: ` +
+            `${(err as Error).message}. Start PostgreSQL there or fix DATABASE_URL ` +
+            '(unset, an embedded PostgreSQL is started instead).',
+        );
+      }
       if (opts.dropDatabasesOnStop) {
         const url = serverUrl;
         cleanups.push({ name: `database ${name}`, run: () => dropDatabase(url, name) });
