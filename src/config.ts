@@ -488,8 +488,8 @@ export const settings = {
   },
   workerMaxCachedWorkflows: {
     env: 'WORKER_MAX_CACHED_WORKFLOWS',
-    doc: 'Workflows the worker keeps in its sticky cache. Memory grows with this, not with open shipments; an evicted shipment is replayed when it wakes.',
-    schema: z.coerce.number().int().min(0).default(500),
+    doc: 'Workflows the worker keeps in its sticky cache (about 0.5 MB each). It needs to hold only the shipments busy right now: memory grows with this, not with open shipments; an evicted shipment is replayed when it wakes.',
+    schema: z.coerce.number().int().min(0).default(100),
   },
   workerMaxConcurrentWorkflowTasks: {
     env: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',

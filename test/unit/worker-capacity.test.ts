@@ -13,9 +13,9 @@ const tuningFromEnv = (env: Record<string, string>) =>
   workerTuning(workerCapacityFromConfig(loadConfig(env)));
 
 describe('worker capacity from configuration', () => {
-  it('a worker configured with nothing keeps 500 cached workflows and the SDK slot counts', () => {
+  it('a worker configured with nothing keeps 100 cached workflows and the SDK slot counts', () => {
     expect(tuningFromEnv({})).toEqual({
-      maxCachedWorkflows: 500,
+      maxCachedWorkflows: 100,
       maxConcurrentWorkflowTaskExecutions: 40,
       maxConcurrentWorkflowTaskPolls: 20,
       maxConcurrentActivityTaskExecutions: 100,

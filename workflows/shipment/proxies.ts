@@ -35,7 +35,6 @@ export type QuickSteps = Pick<
   | 'recordSnapshot'
   | 'openReview'
   | 'withdrawReview'
-  | 'closeReview'
   | 'sendNotification'
 >;
 

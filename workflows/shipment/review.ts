@@ -2,12 +2,12 @@
  * Awaiting review: ops decide what happens to a suspicious parcel. The review is opened before the
  * stage is published; when the SLA runs out ops are alerted and the policy may decide.
  */
-import { patched, sleep } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import { autoDecisionApplies, isDelivered, isReturnedToSender } from '../detection';
 import { parseIsoDuration } from '../durations';
 import type { ReviewDecision } from '../shipment.contract';
 import { now, type Next, type PendingDecision, type ShipmentContext } from './context';
-import { LOCAL_ACTIVITIES, REFUND_STAGE } from './patches';
+import { REFUND_STAGE } from './patches';
 import { local, quick } from './proxies';
 
 /** Opens the review before the stage is published, so a decision can never race the opening. */
@@ -47,12 +47,6 @@ export async function review(ctx: ShipmentContext): Promise<Next> {
     if (!(await ctx.waitFor(decided, sla))) await escalate(ctx, round);
   }
   await ctx.waitFor(decided);
-  if (patched(LOCAL_ACTIVITIES)) {
-    // The task that accepted a decision ends here: what follows (local activities, maybe the
-    // shipment's close) runs in the next one. A close that the server refuses because scans
-    // arrived meanwhile then retries that task, not the one that holds the ops decision.
-    await sleep(1);
-  }
   state.reopenedBecause = undefined;
   const d = ctx.pendingDecision;
   if (!d) return withdraw(ctx, round);
@@ -67,7 +61,11 @@ export async function review(ctx: ShipmentContext): Promise<Next> {
   ctx.pendingDecision = undefined;
   state.deadlines.reviewSlaAt = undefined;
   ctx.note('review_decision', `${d.decision} by ${d.reviewer}${d.automatic ? ' (automatic)' : ''}`);
-  await quick().closeReview({ shipmentId: reg.shipmentId, ...state.review, round });
+  // A regular activity on purpose: the task that accepted the decision ends with it, and what
+  // follows (local activities, maybe the shipment's close) runs in the next one. A close that
+  // the server refuses because scans arrived meanwhile then retries that task, not the one that
+  // holds the ops decision.
+  await local.closeReview({ shipmentId: reg.shipmentId, ...state.review, round });
   return carryOut(ctx, d.decision);
 }
 
