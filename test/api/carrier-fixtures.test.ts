@@ -3,36 +3,17 @@
  * HTTP receiver signed as the provider signs, and answered to the lookup adapter by a local server.
  * Both must give the same events: statuses, carrier code, location and estimate.
  */
-import { readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AfterShipClient } from '../../src/carriers/aftership/aftership.carrier';
-import type { TrackResult } from '../../src/carriers/carrier';
+import { describe, expect, it } from 'vitest';
 import { EasyPostClient } from '../../src/carriers/easypost/easypost.carrier';
 import { Track17Client } from '../../src/carriers/track17/track17.carrier';
-import type { Database } from '../../src/db/client';
-import { trackingEvents } from '../../src/db/schema';
-import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
 import type { WebhookRouting } from '../../src/webhooks/webhooks.routing';
-import { SIGNATURE_HEADERS, signatureFor } from '../../src/webhooks/webhooks.signatures';
-import {
-  shipmentWorkflowId,
-  trackingEventsSignal,
-  trackingSummarySignal,
-  type TrackingEvent,
-  type TrackingSummary,
-} from '../../workflows/shipment.contract';
-import { startProviderServer, type ProviderServer } from '../contract/support/provider-server';
-import { aRegistration, uniqueId } from '../helpers/factories';
-import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
-import { signalsReceived } from '../helpers/payload-key';
-import { startApi, type ApiUnderTest } from './harness';
+import { carrierFixtureRig, fixtureJson, fixtureText } from '../helpers/carrier-fixtures';
+import { uniqueId } from '../helpers/factories';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../fixtures/carriers/${name}`, import.meta.url), 'utf8');
-const json = (name: string) => JSON.parse(fixture(name)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const epSignature = json('ep01-signature.json') as { secret: string; hmac_signature: string };
+const epSignature = fixtureJson('ep01-signature.json') as {
+  secret: string;
+  hmac_signature: string;
+};
 const SECRETS = {
   aftership: 'aftership-test-secret',
   '17track': '17track-test-api-key',
@@ -52,117 +33,8 @@ const ROUTING: WebhookRouting = {
   },
 };
 
-let api: ApiUnderTest;
-let database: Database;
-let own: OwnDatabase;
-let providers: ProviderServer;
-/** The receiver's clock: set just after each fixture's own send time (they are years old). */
-let now = 0;
-
-beforeAll(async () => {
-  own = await ownDatabase();
-  const started = await startApi({
-    databaseUrl: own.url,
-    app: {
-      webhookSecrets: SECRETS,
-      webhookRouting: ROUTING,
-      webhookClock: () => now,
-    },
-  });
-  api = started;
-  database = started.database;
-  providers = await startProviderServer();
-});
-
-afterAll(async () => {
-  await providers?.close();
-  await api?.close();
-  await own?.drop();
-});
-
-/** Registers a parcel; `unlisted` for a carrier code outside the catalogue (fedex-easypost). */
-async function registered(carrier: string, trackingNumber: string, unlisted = false) {
-  const reg = aRegistration({ carrier, trackingNumber });
-  const body = unlisted ? { ...reg, carrierUnlisted: true } : reg;
-  const res = await api.call('POST', '/v1/shipments', { as: 'ingest', body });
-  expect(res.status).toBe(201);
-  return reg;
-}
-
-/** Delivers the exact bytes, signed with `signature` or as the provider signs them. */
-async function deliver(format: WebhookProvider, raw: string, signature?: string) {
-  const header =
-    signature ?? signatureFor(format, Buffer.from(raw, 'utf8'), SECRETS[format as 'aftership']);
-  const res = await api.call('POST', `/v1/webhooks/${format}`, {
-    rawBody: raw,
-    headers: { 'content-type': 'application/json', [SIGNATURE_HEADERS[format]]: header },
-  });
-  expect(res.status).toBe(200);
-  return res.body as { duplicate: boolean; accepted: number; unknown: string[] };
-}
-
-/** The events the receiver signalled to the shipment's workflow (all signals, in order). */
-async function signalled(shipmentId: string): Promise<TrackingEvent[]> {
-  const lists = await signalsReceived<TrackingEvent[]>(
-    api.client,
-    shipmentWorkflowId(shipmentId),
-    trackingEventsSignal.name,
-  );
-  return lists.flat().sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
-}
-
-/** The stored rows, as the fields of an event they keep. */
-async function stored(shipmentId: string) {
-  const rows = await database.db
-    .select()
-    .from(trackingEvents)
-    .where(eq(trackingEvents.shipmentId, shipmentId))
-    .orderBy(trackingEvents.occurredAt, trackingEvents.id);
-  return rows.map((r) => ({
-    eventId: r.eventId,
-    occurredAt: r.occurredAt.toISOString(),
-    status: r.status,
-    subStatus: r.subStatus ?? undefined,
-    description: r.description ?? undefined,
-    location: r.location ?? undefined,
-    source: r.source,
-  }));
-}
-
-/** A lookup's events as the receiver stores them (same fields as `stored`). */
-function asRows(events: TrackingEvent[], format: WebhookProvider) {
-  return events.map((e) => ({
-    eventId: e.eventId,
-    occurredAt: e.occurredAt,
-    status: e.status,
-    subStatus: e.subStatus,
-    description: e.description,
-    location: e.location,
-    source: `webhook:${format}`,
-  }));
-}
-
-/** Both paths agree: stored rows, and every field of the signalled events (estimate included). */
-async function expectSameBothWays(
-  shipmentId: string,
-  format: WebhookProvider,
-  looked: TrackResult,
-): Promise<TrackingEvent[]> {
-  const pushed = await signalled(shipmentId);
-  expect(pushed).toEqual(looked.events);
-  expect(await stored(shipmentId)).toEqual(asRows(looked.events, format));
-  // The provider's word on the whole tracking (overall status, proof of delivery) too.
-  const summaries = await signalsReceived<TrackingSummary>(
-    api.client,
-    shipmentWorkflowId(shipmentId),
-    trackingSummarySignal.name,
-  );
-  expect(summaries.at(-1)).toEqual(looked.summary);
-  return pushed;
-}
-
-const afterShipLookup = () =>
-  new AfterShipClient({ apiKey: 'asat_test', baseUrl: providers.baseUrl, timeoutMs: 2000 });
+const rig = carrierFixtureRig(SECRETS, ROUTING);
+const { registered, deliver, stored, expectSameBothWays, afterShipLookup } = rig;
 const afterShipList = (tracking: unknown) => ({
   meta: { code: 200 },
   data: { trackings: [tracking] },
@@ -170,18 +42,18 @@ const afterShipList = (tracking: unknown) => ({
 
 describe('AfterShip fixtures, by webhook and by lookup', () => {
   it('as01 (FedEx CN→JP, delivered): slugs as carrier codes, alpha-2 countries, the latest estimate', async () => {
-    const tracking = json('as01-get-tracking-fedex-cn-jp-delivered.json').data.tracking;
+    const tracking = fixtureJson('as01-get-tracking-fedex-cn-jp-delivered.json').data.tracking;
     const reg = await registered('fedex', tracking.tracking_number);
-    now = Date.parse('2018-08-17T06:00:00Z');
+    rig.now = Date.parse('2018-08-17T06:00:00Z');
     const raw = JSON.stringify({
-      ts: Math.floor(now / 1000) - 60,
+      ts: Math.floor(rig.now / 1000) - 60,
       event: 'tracking_update',
       event_id: uniqueId('as01'),
       msg: tracking,
     });
     expect(await deliver('aftership', raw)).toMatchObject({ accepted: 14, unknown: [] });
 
-    providers.replyWith({ body: afterShipList(tracking) });
+    rig.providers.replyWith({ body: afterShipList(tracking) });
     const looked = await afterShipLookup().carrier('fedex').track(tracking.tracking_number);
     expect(looked.estimatedDeliveryAt).toBe('2022-01-05T11:11:11.000Z');
     const events = await expectSameBothWays(reg.shipmentId, 'aftership', looked);
@@ -218,20 +90,20 @@ describe('AfterShip fixtures, by webhook and by lookup', () => {
   });
 
   it('as01 without AfterShip’s latest estimate: the custom estimate {type, datetime} is read both ways', async () => {
-    const tracking = json('as01-get-tracking-fedex-cn-jp-delivered.json').data.tracking;
+    const tracking = fixtureJson('as01-get-tracking-fedex-cn-jp-delivered.json').data.tracking;
     delete tracking.latest_estimated_delivery;
     tracking.tracking_number = '111111111112';
     const reg = await registered('fedex', tracking.tracking_number);
-    now = Date.parse('2018-08-17T06:00:00Z');
+    rig.now = Date.parse('2018-08-17T06:00:00Z');
     const raw = JSON.stringify({
-      ts: Math.floor(now / 1000) - 60,
+      ts: Math.floor(rig.now / 1000) - 60,
       event: 'tracking_update',
       event_id: uniqueId('as01-custom'),
       msg: tracking,
     });
     expect(await deliver('aftership', raw)).toMatchObject({ accepted: 14 });
 
-    providers.replyWith({ body: afterShipList(tracking) });
+    rig.providers.replyWith({ body: afterShipList(tracking) });
     const looked = await afterShipLookup().carrier('fedex').track(tracking.tracking_number);
     // `custom_estimated_delivery_date.datetime` is the date 2022-01-05: the end of that day.
     expect(looked.estimatedDeliveryAt).toBe('2022-01-05T23:59:59.000Z');
@@ -240,13 +112,13 @@ describe('AfterShip fixtures, by webhook and by lookup', () => {
   });
 
   it('as06 (USPS webhook, in transit): slug, state-less US locations, postal codes, local times', async () => {
-    const raw = fixture('as06-webhook-tracking_update-usps-intransit-2021.json');
+    const raw = fixtureText('as06-webhook-tracking_update-usps-intransit-2021.json');
     const body = JSON.parse(raw);
     const reg = await registered('usps', body.msg.tracking_number);
-    now = body.ts * 1000 + 60_000;
+    rig.now = body.ts * 1000 + 60_000;
     expect(await deliver('aftership', raw)).toMatchObject({ accepted: 7, unknown: [] });
 
-    providers.replyWith({ body: afterShipList(body.msg) });
+    rig.providers.replyWith({ body: afterShipList(body.msg) });
     const looked = await afterShipLookup().carrier('usps').track(body.msg.tracking_number);
     // `expected_delivery` comes after AfterShip's own estimate in our order of preference.
     expect(looked.estimatedDeliveryAt).toBe('2022-01-03T23:59:59.000Z');
@@ -287,13 +159,13 @@ describe('AfterShip fixtures, by webhook and by lookup', () => {
 
 describe('17TRACK fixture, by webhook and by lookup', () => {
   it('t01 (UPS, delivered; every sub_status null): no unknown event, UPS as the carrier', async () => {
-    const raw = fixture('t01-push-ups-delivered-doc-sample.json');
+    const raw = fixtureText('t01-push-ups-delivered-doc-sample.json');
     const body = JSON.parse(raw);
     const reg = await registered('ups', body.data.number);
-    now = Date.parse('2022-04-05T00:00:00Z');
+    rig.now = Date.parse('2022-04-05T00:00:00Z');
     expect(await deliver('17track', raw)).toMatchObject({ accepted: 5, unknown: [] });
 
-    providers.replyWith({
+    rig.providers.replyWith({
       body: {
         code: 0,
         data: {
@@ -306,7 +178,7 @@ describe('17TRACK fixture, by webhook and by lookup', () => {
     });
     const lookup = new Track17Client({
       apiKey: 'track17-test',
-      baseUrl: providers.baseUrl,
+      baseUrl: rig.providers.baseUrl,
       timeoutMs: 2000,
       batchDelayMs: 5,
     });
@@ -359,20 +231,20 @@ describe('17TRACK fixture, by webhook and by lookup', () => {
 describe('EasyPost fixture, by webhook and by lookup (unchanged)', () => {
   it('ep01 (FedEx tracker.updated, EasyPost’s own signature): seven events, the same both ways', async () => {
     // The bytes EasyPost's SDK tests sign: the file re-serialized.
-    const event = json('ep01-event-tracker-updated-fedex-signed.json');
+    const event = fixtureJson('ep01-event-tracker-updated-fedex-signed.json');
     const raw = JSON.stringify(event);
     // A code of this test's own (outside the catalogue) that ROUTING sends to EasyPost.
     const reg = await registered('fedex-easypost', event.result.tracking_code, true);
-    now = Date.parse(event.created_at) + 60_000;
+    rig.now = Date.parse(event.created_at) + 60_000;
     expect(await deliver('easypost', raw, epSignature.hmac_signature)).toMatchObject({
       accepted: 7,
       unknown: [],
     });
 
-    providers.replyWith({ status: 201, body: event.result });
+    rig.providers.replyWith({ status: 201, body: event.result });
     const lookup = new EasyPostClient({
       apiKey: 'EZTK_test',
-      baseUrl: providers.baseUrl,
+      baseUrl: rig.providers.baseUrl,
       timeoutMs: 2000,
     });
     const looked = await lookup.carrier('fedex').track(event.result.tracking_code);
@@ -391,16 +263,16 @@ describe('EasyPost fixture, by webhook and by lookup (unchanged)', () => {
   });
 
   it('ep02 (UPS, EasyPost’s tracking guide): overall Delivered with a signature, whatever the scans’ times say, the same both ways', async () => {
-    const event = json('ep02-event-tracker-updated-ups-delivered-guide.json');
+    const event = fixtureJson('ep02-event-tracker-updated-ups-delivered-guide.json');
     const raw = JSON.stringify(event);
     const reg = await registered('fedex-easypost', event.result.tracking_code, true);
-    now = Date.parse(event.created_at) + 60_000;
+    rig.now = Date.parse(event.created_at) + 60_000;
     expect(await deliver('easypost', raw)).toMatchObject({ accepted: 6, unknown: [] });
 
-    providers.replyWith({ status: 201, body: event.result });
+    rig.providers.replyWith({ status: 201, body: event.result });
     const lookup = new EasyPostClient({
       apiKey: 'EZTK_test',
-      baseUrl: providers.baseUrl,
+      baseUrl: rig.providers.baseUrl,
       timeoutMs: 2000,
     });
     const looked = await lookup.carrier('ups').track(event.result.tracking_code);
