@@ -189,7 +189,8 @@ function compile(language: string, finding: DescriptionFinding, words: string[],
     language,
     finding,
     words,
-    pattern: new RegExp(source, 'iu'),
+    // Global, for matchAll (which works on a copy, so the shared pattern keeps no state).
+    pattern: new RegExp(source, 'giu'),
   };
 }
 
@@ -203,22 +204,21 @@ export const DESCRIPTION_RULES: DescriptionRule[] = PRIORITY.flatMap((finding) =
 /** Kana mark Japanese: its rules go before Chinese ones where both share a word (破損). */
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
+/** The same rules with Japanese first within each finding (the sort is stable). */
+const JAPANESE_FIRST: DescriptionRule[] = [...DESCRIPTION_RULES].sort(
+  (a, b) =>
+    PRIORITY.indexOf(a.finding) - PRIORITY.indexOf(b.finding) ||
+    Number(b.language === 'ja') - Number(a.language === 'ja'),
+);
+
 /** What a description says happened, with the rule that read it; undefined when nothing fires. */
 export function readDescription(
   description: string | undefined,
 ): DescriptionFindingRecord | undefined {
   if (!description) return undefined;
-  const preferred = KANA.test(description) ? 'ja' : undefined;
-  const rules = preferred
-    ? [...DESCRIPTION_RULES].sort(
-        (a, b) =>
-          PRIORITY.indexOf(a.finding) - PRIORITY.indexOf(b.finding) ||
-          Number(b.language === preferred) - Number(a.language === preferred),
-      )
-    : DESCRIPTION_RULES;
+  const rules = KANA.test(description) ? JAPANESE_FIRST : DESCRIPTION_RULES;
   for (const rule of rules) {
-    const pattern = new RegExp(rule.pattern.source, 'giu');
-    for (const m of description.matchAll(pattern)) {
+    for (const m of description.matchAll(rule.pattern)) {
       const before = description.slice(Math.max(0, m.index - 12), m.index);
       if (NEGATIONS.test(before)) continue;
       return { finding: rule.finding, rule: rule.id, matched: m[0] };
