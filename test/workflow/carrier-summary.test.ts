@@ -159,30 +159,36 @@ describe('the overall status of a tracking, pushed by webhook', () => {
   });
 });
 
+/** A monitored sandbox parcel that has just had an exception scan with these words. */
+async function monitoredWithException(description: string) {
+  const reg = await registered('sandbox');
+  await stateUntil(reg.shipmentId, (s) => s.stage === 'monitoring', 'monitoring');
+  const res = await stack.api.call('POST', '/v1/tracking-events', {
+    as: 'ingest',
+    body: {
+      events: [
+        {
+          carrier: reg.carrier,
+          trackingNumber: reg.trackingNumber,
+          eventId: randomUUID(),
+          occurredAt: new Date().toISOString(),
+          status: 'exception',
+          description,
+        },
+      ],
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return reg;
+}
+
 describe('exception descriptions', () => {
   it.each([
     ['Package lost at sorting centre, investigation opened', 'carrier_lost', 'en.lost'],
     ['Sendung beim Transport beschädigt', 'carrier_damaged', 'de.damaged'],
     ['包裹已被海关没收', 'customs_seized', 'zh.seized'],
   ])('"%s" raises %s at once, recording rule %s', async (description, reason, rule) => {
-    const reg = await registered('sandbox');
-    await stateUntil(reg.shipmentId, (s) => s.stage === 'monitoring', 'monitoring');
-    const res = await stack.api.call('POST', '/v1/tracking-events', {
-      as: 'ingest',
-      body: {
-        events: [
-          {
-            carrier: reg.carrier,
-            trackingNumber: reg.trackingNumber,
-            eventId: randomUUID(),
-            occurredAt: new Date().toISOString(),
-            status: 'exception',
-            description,
-          },
-        ],
-      },
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const reg = await monitoredWithException(description);
     const state = await stateUntil(reg.shipmentId, (s) => s.suspicion !== undefined, 'a suspicion');
     expect(state.suspicion?.reason).toBe(reason);
     expect(state.suspicion?.evidence?.finding?.rule).toBe(rule);
@@ -190,24 +196,9 @@ describe('exception descriptions', () => {
   });
 
   it('an exception whose words say nothing alarming waits for the stall clock', async () => {
-    const reg = await registered('sandbox');
-    await stateUntil(reg.shipmentId, (s) => s.stage === 'monitoring', 'monitoring');
-    const res = await stack.api.call('POST', '/v1/tracking-events', {
-      as: 'ingest',
-      body: {
-        events: [
-          {
-            carrier: reg.carrier,
-            trackingNumber: reg.trackingNumber,
-            eventId: randomUUID(),
-            occurredAt: new Date().toISOString(),
-            status: 'exception',
-            description: 'Package not lost: delayed by weather, will be delivered tomorrow',
-          },
-        ],
-      },
-    });
-    expect(res.status).toBe(202);
+    const reg = await monitoredWithException(
+      'Package not lost: delayed by weather, will be delivered tomorrow',
+    );
     const state = await stateUntil(reg.shipmentId, (s) => s.eventCount === 1, 'the scan');
     await new Promise((r) => setTimeout(r, 2000));
     const later = await stateOf(
