@@ -260,7 +260,10 @@ async function measure(
   await send(stack, w, (n) => meter.tick(n));
   meter.finish();
   const seconds = meter.seconds();
-  await waitUntilTaken(stack, ctx, path, expected);
+  await waitUntilTaken(stack, ctx, path, expected, {
+    intervalMs: 250,
+    statusSuffix: ' (all rounds)',
+  });
   const takenSeconds = meter.seconds();
   return {
     rate: w.events.length / seconds,
@@ -276,11 +279,13 @@ async function measure(
  * shipment, and for a shipment whose snapshot did not move since the last look, the workflow's
  * own state query (a snapshot can lag behind events that arrived while it was being written).
  */
-async function waitUntilTaken(
+export async function waitUntilTaken(
   stack: BenchStack,
   ctx: BenchContext,
-  path: PathName,
-  expected: Expected,
+  /** Who sent them, for the progress line (a path, a worker count). */
+  who: string,
+  expected: ReadonlyMap<string, number>,
+  opts: { intervalMs: number; statusSuffix: string },
 ): Promise<void> {
   const total = [...expected.values()].reduce((a, b) => a + b, 0);
   const known = new Map<string, number>();
@@ -288,7 +293,7 @@ async function waitUntilTaken(
   const missing = (id: string) => expected.get(id)! - (known.get(id) ?? 0);
   await waitFor(
     ctx,
-    `${path}: waiting for the workflows to take every event`,
+    `${who}: waiting for the workflows to take every event`,
     async () => {
       const ids = [...expected.keys()].filter((id) => missing(id) > 0);
       const rows = await stack.database.sql<{ id: string; n: number }[]>`
@@ -314,10 +319,10 @@ async function waitUntilTaken(
         (sum, [id, n]) => sum + Math.min(n, known.get(id) ?? 0),
         0,
       );
-      return { done: taken >= total, status: `${taken}/${total} taken (all rounds)` };
+      return { done: taken >= total, status: `${taken}/${total} taken${opts.statusSuffix}` };
     },
     {
-      intervalMs: 250,
+      intervalMs: opts.intervalMs,
       timeoutMs: Math.max(180_000, total * 200),
       progressEveryMs: 3_000,
     },

@@ -8,12 +8,9 @@
  * against linear scaling of the 1-worker figure, so its ratio is the scaling efficiency. The
  * section terminates its workflows after each count, so every count starts from the same state.
  */
-import {
-  shipmentWorkflowId,
-  stateQuery,
-  type TrackingEvent,
-} from '../../workflows/shipment.contract';
+import { shipmentWorkflowId, type TrackingEvent } from '../../workflows/shipment.contract';
 import type { RegistrationBody } from '../shipments/shipments.schemas';
+import { waitUntilTaken } from './events';
 import { api, mapLimited, registration, round, runTag, terminateWorkflows, waitFor } from './kit';
 import type { BenchContext, BenchFigure, BenchSection, BenchStack } from './types';
 
@@ -183,58 +180,12 @@ async function measureCount(
     if (res.unknown > 0 || res.accepted !== batch.length)
       throw new Error(`tracking events: ${JSON.stringify(res)} for ${batch.length} sent`);
   });
-  await waitUntilTaken(stack, ctx, workers, expected);
+  await waitUntilTaken(stack, ctx, `${workers} worker(s)`, expected, {
+    intervalMs: 100,
+    statusSuffix: '',
+  });
   const eventSeconds = (performance.now() - eventsStarted) / 1000;
 
   await terminateWorkflows(stack, ctx, ids.map(shipmentWorkflowId), `shipment:bench-so-${tag}-`);
   return { workers, shipments: ids.length, shipmentSeconds, events: eventCount, eventSeconds };
-}
-
-/**
- * Waits until every shipment's workflow has taken its events: the snapshot's `eventCount`, and
- * for a shipment whose snapshot did not move since the last look, the workflow's state query
- * (a snapshot can lag behind events that arrived while it was being written).
- */
-async function waitUntilTaken(
-  stack: BenchStack,
-  ctx: BenchContext,
-  workers: number,
-  expected: Map<string, number>,
-): Promise<void> {
-  const total = [...expected.values()].reduce((a, b) => a + b, 0);
-  const known = new Map<string, number>();
-  const lastSnapshot = new Map<string, number>();
-  const missing = (id: string) => expected.get(id)! - (known.get(id) ?? 0);
-  await waitFor(
-    ctx,
-    `${workers} worker(s): waiting for the workflows to take every event`,
-    async () => {
-      const ids = [...expected.keys()].filter((id) => missing(id) > 0);
-      const rows = await stack.database.sql<{ id: string; n: number }[]>`
-        select shipment_id as id, coalesce((snapshot->>'eventCount')::int, 0) as n
-        from shipments where shipment_id = any(${ids})`;
-      const stale: string[] = [];
-      for (const { id, n } of rows) {
-        known.set(id, Math.max(known.get(id) ?? 0, n));
-        if (missing(id) > 0 && lastSnapshot.get(id) === n) stale.push(id);
-        lastSnapshot.set(id, n);
-      }
-      await mapLimited(stale, 8, async (id) => {
-        try {
-          const state = await stack.client.withDeadline(Date.now() + 10_000, () =>
-            stack.client.workflow.getHandle(shipmentWorkflowId(id)).query(stateQuery),
-          );
-          known.set(id, Math.max(known.get(id) ?? 0, state.eventCount));
-        } catch {
-          // Busy or briefly unreachable: the next look asks again.
-        }
-      });
-      const taken = [...expected].reduce(
-        (sum, [id, n]) => sum + Math.min(n, known.get(id) ?? 0),
-        0,
-      );
-      return { done: taken >= total, status: `${taken}/${total} taken` };
-    },
-    { intervalMs: 100, timeoutMs: Math.max(180_000, total * 200), progressEveryMs: 3_000 },
-  );
 }
