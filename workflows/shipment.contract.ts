@@ -113,6 +113,14 @@ export const trackingEventsSignal = defineSignal<[TrackingEvent[]]>('trackingEve
 export const trackingSummarySignal = defineSignal<[TrackingSummary]>('trackingSummary');
 export const customerInquirySignal = defineSignal<[CustomerInquiry]>('customerInquiry');
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+/** The shop changed the parcel's tracking number (or carrier): watch the new one from now on. */
+export interface TrackingChange {
+  carrier: string;
+  trackingNumber: string;
+  /** Why, for the timeline (e.g. `shopify fulfillments/update`). */
+  source: string;
+}
+export const trackingChangedSignal = defineSignal<[TrackingChange]>('trackingChanged');
 /** Re-resolves the shipment's policy (by default its own name; or switches to another). */
 export const refreshPolicySignal = defineSignal<[{ policy?: string }]>('refreshPolicy');
 export const reviewDecisionSignal = defineSignal<[ReviewInput]>('reviewDecision');

@@ -26,6 +26,7 @@ export function shipmentRow(
     currency: registration.currency,
     registration,
     requestHash: registrationHash(registration),
+    shopId: registration.shop?.shopId ?? null,
     shippedAt: new Date(registration.shippedAt),
     expectedDeliveryAt: registration.expectedDeliveryAt
       ? new Date(registration.expectedDeliveryAt)

@@ -72,7 +72,7 @@ const money = z
  * `replacementOf`, which only the workflow sets) with the rules a request must meet.
  */
 export const registrationBody = registration
-  .omit({ replacementOf: true })
+  .omit({ replacementOf: true, shop: true })
   .safeExtend({
     shipmentId,
     orderId: text(128),

@@ -34,6 +34,22 @@ export const lineItem = z.object({
   sku: z.string(),
   quantity: z.number(),
   unitPrice: z.number(),
+  /** The product's name as the shop shows it. */
+  title: z.string().optional(),
+  /** The shop's product variant, so a replacement order names the same product. */
+  variantId: z.string().optional(),
+});
+
+/** Where a shipment came from in a connected shop (set by shop intake, never by a request). */
+export const shopOrderRef = z.object({
+  shopId: z.string(),
+  platform: z.enum(['shopify', 'woocommerce']),
+  /** The shop's order id (Shopify GID or numeric id, WooCommerce order number). */
+  orderId: z.string(),
+  /** The order's display name (#1001). */
+  orderName: z.string().optional(),
+  /** The shop's fulfillment (Shopify) or tracking item (WooCommerce) this shipment is. */
+  fulfillmentId: z.string().optional(),
 });
 
 export const origin = z.object({ country: z.string(), warehouseId: z.string().optional() });
@@ -58,6 +74,8 @@ export const registration = z.object({
   expectedDeliveryAt: timestamp.optional(),
   /** Set on a replacement: the shipment it replaces (`X` for `X~R1`). */
   replacementOf: z.string().optional(),
+  /** The shop order it came from, for shipments of a connected shop. */
+  shop: shopOrderRef.optional(),
   /** How the customer wants to hear from us (default email). */
   preferredChannel: z.enum(MESSAGE_CHANNELS).optional(),
   /** What the seller gives the customer for the trouble, quoted in customer messages. */
@@ -133,6 +151,10 @@ export const reshipRecord = z.object({
   channelReason: z.string().optional(),
   insured: z.boolean().optional(),
   cost: reshipCost.optional(),
+  /** The replacement order created in the shop, for shipments of a connected shop. */
+  shopOrder: z
+    .object({ shopId: z.string(), orderId: z.string(), orderName: z.string().optional() })
+    .optional(),
 });
 
 /** A refund as recorded by `issueRefund`. */
@@ -143,6 +165,8 @@ export const refundRecord = z.object({
   status: z.enum(REFUND_STATUSES).optional(),
   /** The order system's reference for the refund. */
   reference: z.string().optional(),
+  /** The connected shop that paid it, when it went through the shop. */
+  shopId: z.string().optional(),
   note: z.string().optional(),
 });
 

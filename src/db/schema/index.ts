@@ -8,3 +8,5 @@ export * from './refunds';
 export * from './api-keys';
 export * from './reports';
 export * from './codec-sessions';
+export * from './shops';
+export * from './events';

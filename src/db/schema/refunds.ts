@@ -23,6 +23,8 @@ export const refunds = pgTable(
     reason: text('reason').notNull(),
     /** `pending` (being sent), `refunded` (the order system confirmed), `manual`, `failed`. */
     status: text('status').notNull().default('pending'),
+    /** The connected shop that paid it (refunds through the shop), else null. */
+    shopId: text('shop_id'),
     /** The order system's reference for the refund. */
     externalReference: text('external_reference'),
     /** For ops: why a refund is manual or failed. */

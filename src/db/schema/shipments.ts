@@ -39,6 +39,8 @@ export const shipments = pgTable(
     suspicionDetectedAt: timestamp('suspicion_detected_at', { withTimezone: true }),
     /** The replaced shipment, for replacements (X~R1 → X). */
     replacesShipmentId: text('replaces_shipment_id'),
+    /** The connected shop the shipment came from (its order in registration.shop). */
+    shopId: text('shop_id'),
     registration: jsonb('registration').$type<ShipmentRegistration>().notNull(),
     /** SHA-256 of the canonical registration body: same body → 200, other body → 409. */
     requestHash: text('request_hash').notNull(),
@@ -57,6 +59,7 @@ export const shipments = pgTable(
     index('shipments_stage_idx').on(t.stage),
     index('shipments_created_idx').on(t.createdAt, t.shipmentId),
     index('shipments_destination_idx').on(t.destinationCountry),
+    index('shipments_shop_order_idx').on(t.shopId, t.orderId),
   ],
 );
 
