@@ -158,3 +158,50 @@ export class ShopApiError extends Error {
 export function shopShipmentId(platform: ShopPlatform, fulfillmentId: string): string {
   return `${platform}-${fulfillmentId}`;
 }
+
+/** Request headers as Node gives them (lower-case names). */
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+/** What a shop webhook asks of intake. */
+export type ShopWebhookAction =
+  /** Register the order's fulfillments with tracking; update those whose tracking changed. */
+  | { kind: 'order'; order: ShopOrder }
+  /** The order was cancelled: cancel its shipments not yet delivered. */
+  | { kind: 'cancelled'; orderId: string }
+  /** A topic or state we do not act on (answered 200, recorded). */
+  | { kind: 'ignored'; reason: string };
+
+/** A body that is not the topic's shape: refused with 422 and these field messages. */
+export class ShopPayloadError extends Error {
+  constructor(
+    message: string,
+    readonly errors: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ShopPayloadError';
+  }
+}
+
+/** How a platform's webhooks are recognised, verified and read. */
+export interface ShopWebhookReceiver {
+  platform: ShopPlatform;
+  /** The store the delivery names (`X-Shopify-Shop-Domain`, host of `X-WC-Webhook-Source`). */
+  shopDomain(headers: HeaderBag): string | undefined;
+  /** The platform's delivery id, for deduplication. */
+  webhookId(headers: HeaderBag): string | undefined;
+  topic(headers: HeaderBag): string | undefined;
+  /** Whether the raw body carries the store's signature made with `secret`. */
+  verify(rawBody: Buffer, headers: HeaderBag, secret: string): Promise<boolean>;
+  /**
+   * The body read as the topic's shape (throws ShopPayloadError when it is not). `api` fetches
+   * what the payload lacks (the order of a fulfillment topic).
+   */
+  read(topic: string, body: unknown, api: ShopApi): Promise<ShopWebhookAction>;
+}
+
+/** Everything platform-specific, behind one object per platform. */
+export interface ShopPlatformModule {
+  platform: ShopPlatform;
+  receiver: ShopWebhookReceiver;
+  createApi(connection: ShopConnection, deps: { fetch?: typeof fetch }): ShopApi;
+}
