@@ -1,0 +1,393 @@
+/**
+ * Calls into a Shopify store through the GraphQL Admin API, with @shopify/admin-api-client.
+ *
+ * The two writes are idempotent by lookup before write, since the Admin API keeps no idempotency
+ * key of ours: a replacement order carries a tag derived from the key and is looked up by it
+ * first; a refund carries the key in its note and the order's refunds are read first. A retry
+ * after a lost answer thus adopts what the first attempt made.
+ */
+import { createHash } from 'node:crypto';
+import { createAdminApiClient } from '@shopify/admin-api-client';
+import {
+  ShopApiError,
+  type OrderPage,
+  type ReplacementOrder,
+  type ReplacementOrderInput,
+  type ShopApi,
+  type ShopConnection,
+  type ShopifyCredentials,
+  type ShopRefund,
+  type ShopRefundInput,
+} from '../platform';
+import { REPLACEMENT_TAG, SHOPIFY_API_VERSION, legacyId, toGid } from './shopify.ids';
+import {
+  FIND_TAGGED_ORDER,
+  FULFILLMENT_CREATE,
+  GET_ORDER,
+  LIST_ORDERS,
+  ORDER_CREATE,
+  ORDER_REFUNDS,
+  REFUND_CREATE,
+  orderFromGraphql,
+  type GqlOrder,
+  type GqlUserError,
+} from './shopify.orders';
+
+const PAGE_SIZE = 50;
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface ShopifyApiOptions {
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/** The tag that finds the replacement order made with `idempotencyKey` (Shopify tags ≤ 40 chars). */
+export function idempotencyTag(idempotencyKey: string): string {
+  return `pw-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 20)}`;
+}
+
+/** The marker a refund's note carries for `idempotencyKey`. */
+export function refundMarker(idempotencyKey: string): string {
+  return `[parcelwarden:${idempotencyTag(idempotencyKey)}]`;
+}
+
+interface Throttle {
+  requestedQueryCost?: number;
+  throttleStatus?: { currentlyAvailable: number; restoreRate: number };
+}
+
+interface ClientErrors {
+  networkStatusCode?: number;
+  message?: string;
+  graphQLErrors?: { message: string; extensions?: { code?: string } }[];
+  response?: Response;
+}
+
+function retryAfterMs(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** What a failed call means for the caller (see ShopApiErrorKind). */
+export function classifyShopifyError(
+  op: string,
+  errors: ClientErrors,
+  extensions?: { cost?: Throttle },
+): ShopApiError {
+  const status = errors.networkStatusCode;
+  const what = `Shopify ${op}`;
+  if (status === 429)
+    return new ShopApiError(
+      'rate_limited',
+      `${what}: 429 Too Many Requests`,
+      429,
+      retryAfterMs(errors.response?.headers.get('retry-after')) ?? 1000,
+    );
+  if (status === 401 || status === 403)
+    return new ShopApiError(
+      'unauthorized',
+      `${what}: ${status} (the access token was refused; is the app still installed?)`,
+      status,
+    );
+  if (status !== undefined && status >= 500)
+    return new ShopApiError('unavailable', `${what}: ${status} ${errors.message ?? ''}`, status);
+  if (status !== undefined && status >= 400)
+    return new ShopApiError('rejected', `${what}: ${status} ${errors.message ?? ''}`, status);
+  const gql = errors.graphQLErrors ?? [];
+  const codes = gql.map((e) => e.extensions?.code);
+  const messages = gql.map((e) => e.message).join('; ') || errors.message || 'no answer';
+  if (codes.includes('THROTTLED')) {
+    // The query waits until the bucket refills to its cost: (cost - available) / restore rate.
+    const cost = extensions?.cost;
+    const missing =
+      (cost?.requestedQueryCost ?? 0) - (cost?.throttleStatus?.currentlyAvailable ?? 0);
+    const rate = cost?.throttleStatus?.restoreRate ?? 0;
+    const wait = rate > 0 && missing > 0 ? Math.ceil((missing / rate) * 1000) : 1000;
+    return new ShopApiError('rate_limited', `${what}: throttled (${messages})`, status, wait);
+  }
+  if (codes.includes('ACCESS_DENIED'))
+    return new ShopApiError('unauthorized', `${what}: access denied (${messages})`, status);
+  if (codes.includes('INTERNAL_SERVER_ERROR') || gql.length === 0)
+    return new ShopApiError('unavailable', `${what}: ${messages}`, status);
+  return new ShopApiError('rejected', `${what}: ${messages}`, status);
+}
+
+function rejectUserErrors(op: string, errors: GqlUserError[] | undefined): void {
+  if (!errors?.length) return;
+  const text = errors
+    .map((e) => (e.field?.length ? `${e.field.join('.')}: ${e.message}` : e.message))
+    .join('; ');
+  throw new ShopApiError('rejected', `Shopify ${op} refused: ${text}`);
+}
+
+/** `https://x.myshopify.com/admin/…` re-rooted on `apiUrl` (the sandbox's http://127.0.0.1:port). */
+function rebase(url: string, apiUrl: URL): string {
+  const original = new URL(url);
+  const base = apiUrl.pathname.replace(/\/$/, '');
+  return `${apiUrl.origin}${base}${original.pathname}${original.search}`;
+}
+
+function splitName(name: string): { firstName?: string; lastName: string } {
+  const trimmed = name.trim();
+  const cut = trimmed.lastIndexOf(' ');
+  return cut > 0
+    ? { firstName: trimmed.slice(0, cut), lastName: trimmed.slice(cut + 1) }
+    : { lastName: trimmed };
+}
+
+const money = (n: number) => n.toFixed(2);
+
+export function createShopifyApi(
+  connection: ShopConnection,
+  opts: ShopifyApiOptions = {},
+): ShopApi {
+  const { accessToken } = connection.credentials as ShopifyCredentials;
+  if (!accessToken) throw new Error(`shop ${connection.shopId}: no Shopify access token`);
+  const fetchImpl = opts.fetch ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const apiUrl = new URL(connection.apiUrl || `https://${connection.domain}`);
+
+  const client = createAdminApiClient({
+    // The library always builds https://<storeDomain>/admin/api/<version>/graphql.json; the
+    // fetch below re-roots that on apiUrl so a sandbox on plain http works too.
+    storeDomain: apiUrl.host,
+    apiVersion: SHOPIFY_API_VERSION,
+    accessToken,
+    userAgentPrefix: 'Parcelwarden',
+    // Retries belong to the activity (with Retry-After and backoff), not to the client.
+    retries: 0,
+    customFetchApi: (url, init) =>
+      fetchImpl(rebase(String(url), apiUrl), {
+        ...init,
+        signal: init?.signal ?? AbortSignal.timeout(timeoutMs),
+      } as RequestInit),
+    // A deprecation notice or version warning is not the caller's failure.
+    logger: () => {},
+  });
+
+  async function call<T>(op: string, query: string, variables?: Record<string, unknown>) {
+    let answer: Awaited<ReturnType<typeof client.request<T>>>;
+    try {
+      answer = await client.request<T>(query, { variables });
+    } catch (err) {
+      throw new ShopApiError('unavailable', `Shopify ${op}: ${(err as Error).message}`);
+    }
+    const extensions = answer.extensions as { cost?: Throttle } | undefined;
+    if (answer.errors) throw classifyShopifyError(op, answer.errors as ClientErrors, extensions);
+    if (!answer.data) throw new ShopApiError('unavailable', `Shopify ${op}: empty answer`);
+    return answer.data;
+  }
+
+  async function getOrder(orderId: string) {
+    const data = await call<{ order: GqlOrder | null }>('order', GET_ORDER, {
+      id: toGid('Order', orderId),
+    });
+    return data.order ? orderFromGraphql(data.order) : undefined;
+  }
+
+  async function listFulfilledOrders({ since, cursor }: { since: Date; cursor?: string }) {
+    const query =
+      `updated_at:>='${since.toISOString()}' AND ` +
+      `(fulfillment_status:shipped OR fulfillment_status:partial) AND -tag:${REPLACEMENT_TAG}`;
+    const data = await call<{
+      orders: { nodes: GqlOrder[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      ordersCount: { count: number; precision: string } | null;
+    }>('orders', LIST_ORDERS, { first: PAGE_SIZE, after: cursor ?? null, query });
+    const page: OrderPage = {
+      orders: data.orders.nodes
+        .filter((o) => !o.tags.includes(REPLACEMENT_TAG))
+        .map(orderFromGraphql),
+      nextCursor: data.orders.pageInfo.hasNextPage
+        ? (data.orders.pageInfo.endCursor ?? undefined)
+        : undefined,
+      total: data.ordersCount?.count,
+    };
+    return page;
+  }
+
+  type Tagged = {
+    id: string;
+    name: string;
+    fulfillments: {
+      id: string;
+      legacyResourceId?: string;
+      status: string;
+      trackingInfo: { number: string | null }[];
+    }[];
+    fulfillmentOrders: { nodes: { id: string; status: string }[] };
+  };
+
+  async function fulfil(
+    order: { id: string; name: string; fulfillmentOrders: Tagged['fulfillmentOrders'] },
+    input: ReplacementOrderInput,
+  ): Promise<ReplacementOrder> {
+    const open = order.fulfillmentOrders.nodes.filter((fo) =>
+      ['OPEN', 'IN_PROGRESS', 'SCHEDULED'].includes(fo.status),
+    );
+    if (open.length === 0)
+      throw new ShopApiError(
+        'rejected',
+        `Shopify replacement order ${order.name} has no open fulfillment order to ship`,
+      );
+    const data = await call<{
+      fulfillmentCreate: {
+        fulfillment: { id: string; legacyResourceId?: string } | null;
+        userErrors: GqlUserError[];
+      };
+    }>('fulfillmentCreate', FULFILLMENT_CREATE, {
+      fulfillment: {
+        lineItemsByFulfillmentOrder: open.map((fo) => ({ fulfillmentOrderId: fo.id })),
+        trackingInfo: {
+          company: input.carrierName,
+          number: input.trackingNumber,
+          ...(input.trackingUrl ? { url: input.trackingUrl } : {}),
+        },
+        notifyCustomer: false,
+      },
+    });
+    rejectUserErrors('fulfillmentCreate', data.fulfillmentCreate.userErrors);
+    const f = data.fulfillmentCreate.fulfillment;
+    return {
+      orderId: order.id,
+      orderName: order.name,
+      fulfillmentId: f ? (f.legacyResourceId ?? legacyId(f.id)) : undefined,
+    };
+  }
+
+  async function createReplacementOrder(input: ReplacementOrderInput): Promise<ReplacementOrder> {
+    const tag = idempotencyTag(input.idempotencyKey);
+    const found = await call<{ orders: { nodes: Tagged[] } }>('orders', FIND_TAGGED_ORDER, {
+      query: `tag:'${tag}'`,
+    });
+    const existing = found.orders.nodes[0];
+    if (existing) {
+      const shipped = existing.fulfillments.find(
+        (f) =>
+          f.status !== 'CANCELLED' && f.trackingInfo.some((t) => t.number === input.trackingNumber),
+      );
+      if (shipped)
+        return {
+          orderId: existing.id,
+          orderName: existing.name,
+          fulfillmentId: shipped.legacyResourceId ?? legacyId(shipped.id),
+        };
+      return fulfil(existing, input);
+    }
+
+    const original = input.original;
+    const ref = original.shop;
+    const originalName = ref?.orderName ?? ref?.orderId ?? original.orderId;
+    const address = original.destination;
+    const names = splitName(address.name);
+    const data = await call<{
+      orderCreate: {
+        order: { id: string; name: string; fulfillmentOrders: Tagged['fulfillmentOrders'] } | null;
+        userErrors: GqlUserError[];
+      };
+    }>('orderCreate', ORDER_CREATE, {
+      order: {
+        currency: original.currency,
+        email: original.customer.email,
+        lineItems: original.items.map((item) => ({
+          quantity: item.quantity,
+          ...(item.variantId
+            ? { variantId: toGid('ProductVariant', item.variantId) }
+            : { title: item.title ?? item.sku, sku: item.sku }),
+          priceSet: {
+            shopMoney: { amount: money(item.unitPrice), currencyCode: original.currency },
+          },
+          requiresShipping: true,
+        })),
+        shippingAddress: {
+          ...names,
+          address1: address.line1,
+          ...(address.line2 ? { address2: address.line2 } : {}),
+          city: address.city,
+          ...(address.region ? { provinceCode: address.region } : {}),
+          zip: address.postalCode,
+          countryCode: address.country,
+        },
+        // No charge: the goods keep their prices (the claim needs their value), all discounted.
+        discountCode: {
+          itemPercentageDiscountCode: { code: 'PARCELWARDEN-REPLACEMENT', percentage: 100 },
+        },
+        financialStatus: 'PAID',
+        tags: [REPLACEMENT_TAG, tag],
+        note:
+          `Replacement for order ${originalName} (shipment ${original.shipmentId}), ` +
+          `sent at no charge as shipment ${input.replacementShipmentId} by Parcelwarden.`,
+        customAttributes: [
+          { key: 'parcelwarden_original_order', value: ref?.orderId ?? original.orderId },
+          { key: 'parcelwarden_original_shipment', value: original.shipmentId },
+          { key: 'parcelwarden_replacement_shipment', value: input.replacementShipmentId },
+        ],
+      },
+      options: { sendReceipt: false, sendFulfillmentReceipt: false },
+    });
+    rejectUserErrors('orderCreate', data.orderCreate.userErrors);
+    const created = data.orderCreate.order;
+    if (!created) throw new ShopApiError('unavailable', 'Shopify orderCreate: no order in answer');
+    return fulfil(created, input);
+  }
+
+  async function refund(input: ShopRefundInput): Promise<ShopRefund> {
+    const marker = refundMarker(input.idempotencyKey);
+    const orderId = toGid('Order', input.orderId);
+    const data = await call<{
+      order: {
+        id: string;
+        currencyCode: string;
+        refunds: { id: string; note: string | null }[];
+        transactions: {
+          id: string;
+          kind: string;
+          status: string;
+          gateway: string | null;
+          amountSet: { shopMoney: { amount: string } };
+        }[];
+      } | null;
+    }>('order', ORDER_REFUNDS, { id: orderId });
+    const order = data.order;
+    if (!order) throw new ShopApiError('rejected', `Shopify order ${input.orderId} not found`);
+    const done = order.refunds.find((r) => r.note?.includes(marker));
+    if (done) return { reference: done.id };
+
+    // The refund goes back through the payment it refunds: a successful sale or capture.
+    const paid = order.transactions.find(
+      (t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS',
+    );
+    if (!paid)
+      throw new ShopApiError(
+        'rejected',
+        `Shopify order ${input.orderId} has no captured payment to refund`,
+      );
+    const created = await call<{
+      refundCreate: { refund: { id: string } | null; userErrors: GqlUserError[] };
+    }>('refundCreate', REFUND_CREATE, {
+      input: {
+        orderId,
+        note: `${input.reason} ${marker}`,
+        notify: false,
+        currency: input.currency,
+        transactions: [
+          {
+            orderId,
+            parentId: paid.id,
+            kind: 'REFUND',
+            gateway: paid.gateway ?? 'manual',
+            amount: money(input.amount),
+          },
+        ],
+      },
+    });
+    rejectUserErrors('refundCreate', created.refundCreate.userErrors);
+    if (!created.refundCreate.refund)
+      throw new ShopApiError('unavailable', 'Shopify refundCreate: no refund in answer');
+    return { reference: created.refundCreate.refund.id };
+  }
+
+  return { getOrder, listFulfilledOrders, createReplacementOrder, refund };
+}
