@@ -4,6 +4,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import {
+  cancelSignal,
   customerInquirySignal,
   refreshPolicySignal,
   reviewUpdate,
@@ -12,6 +13,7 @@ import {
   shipmentWorkflowId,
   stateQuery,
   trackingEventsSignal,
+  trackingChangedSignal,
   trackingSummarySignal,
   type CustomerInquiry,
   type ReviewInput,
@@ -19,6 +21,7 @@ import {
   type ShipmentRegistration,
   type ShipmentState,
   type ShipmentWorkflowInput,
+  type TrackingChange,
   type TrackingEvent,
   type TrackingSummary,
 } from '../../workflows/shipment.contract';
@@ -142,6 +145,16 @@ export function createWorkflowGateway(opts: WorkflowGatewayOptions) {
 
     async signalInquiry(shipmentId: string, inquiry: CustomerInquiry): Promise<boolean> {
       return delivered(() => handle(shipmentId).signal(customerInquirySignal, inquiry));
+    },
+
+    /** The shop changed the parcel's tracking number or carrier; false when the workflow is closed. */
+    async signalTrackingChanged(shipmentId: string, change: TrackingChange): Promise<boolean> {
+      return delivered(() => handle(shipmentId).signal(trackingChangedSignal, change));
+    },
+
+    /** The order behind the shipment was cancelled (e.g. in its shop); false when closed. */
+    async signalCancel(shipmentId: string, reason: string): Promise<boolean> {
+      return delivered(() => handle(shipmentId).signal(cancelSignal, { reason }));
     },
 
     /** Tells a running workflow to re-resolve its policy (or switch to another); false when closed. */

@@ -1,0 +1,332 @@
+/**
+ * Connected shops. Credentials are sealed with the secret box before they reach the database and
+ * leave this module only inside a `ShopConnection` (intake, sync and the activities that call the
+ * shop); what routes show is `ShopRecord`, which names the credential fields that are set and
+ * never their values.
+ */
+import { and, asc, eq, isNotNull, isNull, ne } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { shops, shopWebhookReceipts } from '../db/schema/shops';
+import type { ShopConnection, ShopCredentials, ShopPlatform } from './platform';
+import type { SecretBox } from './secret-box';
+
+type ShopRow = typeof shops.$inferSelect;
+
+/** What PUT /v1/shops/{shopId} stores; without `credentials` the stored ones are kept. */
+export interface ShopInput {
+  shopId: string;
+  platform: ShopPlatform;
+  domain: string;
+  apiUrl: string;
+  credentials?: ShopCredentials;
+  policy: string;
+  originCountry: string;
+  senderName?: string;
+  replyTo?: string;
+}
+
+/** A shop as routes show it: everything but the credentials, whose set fields are named. */
+export interface ShopRecord {
+  shopId: string;
+  platform: ShopPlatform;
+  domain: string;
+  apiUrl: string;
+  policy: string;
+  originCountry: string;
+  senderName: string | null;
+  replyTo: string | null;
+  /** The credential fields stored (`accessToken`, `webhookSecret`…); empty when they cannot be opened. */
+  credentialFields: string[];
+  credentialsFailingSince: Date | null;
+  lastSyncedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  removedAt: Date | null;
+}
+
+export type PutOutcome =
+  | { kind: 'created' | 'updated'; shop: ShopRecord }
+  /** New shop, or another platform than the stored credentials are for, without credentials. */
+  | { kind: 'credentials_required' }
+  /** Another active shop is this platform's store at this domain. */
+  | { kind: 'domain_taken'; holder: string };
+
+export interface ShopRepositoryOptions {
+  /** How long a domain look-up is reused by intake (default 5 s). */
+  domainCacheMs?: number;
+  now?: () => number;
+}
+
+/** PostgreSQL's unique_violation, wherever drizzle put the driver's error. */
+function uniqueViolation(err: unknown, constraint: string): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const { code, constraint_name: name } = e as { code?: unknown; constraint_name?: unknown };
+    if (code === '23505' && name === constraint) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export function createShopRepository(db: Db, box: SecretBox, opts: ShopRepositoryOptions = {}) {
+  const ttl = opts.domainCacheMs ?? 5_000;
+  const now = opts.now ?? Date.now;
+  /** Intake's look-ups by (platform, domain), promise and all: a burst shares one read. */
+  const byDomainCache = new Map<
+    string,
+    { at: number; value: Promise<ShopConnection | undefined> }
+  >();
+  const domainKey = (platform: string, domain: string) => `${platform}\u0000${domain}`;
+  const forget = (...rows: { platform: string; domain: string }[]) => {
+    for (const r of rows) byDomainCache.delete(domainKey(r.platform, r.domain));
+  };
+
+  const openCredentials = (row: ShopRow): ShopCredentials =>
+    JSON.parse(box.open(row.credentials)) as ShopCredentials;
+
+  function record(row: ShopRow): ShopRecord {
+    let credentialFields: string[] = [];
+    try {
+      credentialFields = Object.entries(openCredentials(row))
+        .filter(([, v]) => typeof v === 'string' && v.length > 0)
+        .map(([k]) => k);
+    } catch {
+      // Sealed under a key PAYLOAD_KEY no longer lists: shown as nothing set, fixed by a PUT.
+    }
+    return {
+      shopId: row.shopId,
+      platform: row.platform as ShopPlatform,
+      domain: row.domain,
+      apiUrl: row.apiUrl,
+      policy: row.policy,
+      originCountry: row.originCountry,
+      senderName: row.senderName,
+      replyTo: row.replyTo,
+      credentialFields,
+      credentialsFailingSince: row.credentialsFailingSince,
+      lastSyncedAt: row.lastSyncedAt,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      removedAt: row.removedAt,
+    };
+  }
+
+  function connectionOf(row: ShopRow): ShopConnection {
+    return {
+      shopId: row.shopId,
+      platform: row.platform as ShopPlatform,
+      domain: row.domain,
+      apiUrl: row.apiUrl,
+      credentials: openCredentials(row),
+      policy: row.policy,
+      originCountry: row.originCountry,
+      ...(row.senderName ? { senderName: row.senderName } : {}),
+      ...(row.replyTo ? { replyTo: row.replyTo } : {}),
+    };
+  }
+
+  return {
+    /**
+     * Creates or replaces a shop (a removed one comes back). Without credentials the stored ones
+     * are kept, as long as they are for the same platform.
+     */
+    async put(input: ShopInput): Promise<PutOutcome> {
+      try {
+        const outcome = await db.transaction(async (tx): Promise<PutOutcome> => {
+          const [existing] = await tx
+            .select()
+            .from(shops)
+            .where(eq(shops.shopId, input.shopId))
+            .for('update');
+          let credentials: string;
+          if (input.credentials) credentials = box.seal(JSON.stringify(input.credentials));
+          else if (existing && existing.platform === input.platform)
+            credentials = existing.credentials;
+          else return { kind: 'credentials_required' };
+
+          const [holder] = await tx
+            .select({ shopId: shops.shopId })
+            .from(shops)
+            .where(
+              and(
+                eq(shops.platform, input.platform),
+                eq(shops.domain, input.domain),
+                isNull(shops.removedAt),
+                ne(shops.shopId, input.shopId),
+              ),
+            );
+          if (holder) return { kind: 'domain_taken', holder: holder.shopId };
+
+          const values = {
+            platform: input.platform,
+            domain: input.domain,
+            apiUrl: input.apiUrl,
+            credentials,
+            policy: input.policy,
+            originCountry: input.originCountry,
+            senderName: input.senderName ?? null,
+            replyTo: input.replyTo ?? null,
+          };
+          if (!existing) {
+            const [row] = await tx
+              .insert(shops)
+              .values({ shopId: input.shopId, ...values })
+              .returning();
+            return { kind: 'created', shop: record(row!) };
+          }
+          const [row] = await tx
+            .update(shops)
+            .set({
+              ...values,
+              // New credentials end an outage of the old ones.
+              ...(input.credentials ? { credentialsFailingSince: null } : {}),
+              removedAt: null,
+              updatedAt: new Date(),
+            })
+            .where(eq(shops.shopId, input.shopId))
+            .returning();
+          forget(existing);
+          return { kind: 'updated', shop: record(row!) };
+        });
+        forget(input);
+        return outcome;
+      } catch (err) {
+        // Two PUTs racing for one store: the unique index decides.
+        if (uniqueViolation(err, 'shops_platform_domain_uq')) {
+          const [holder] = await db
+            .select({ shopId: shops.shopId })
+            .from(shops)
+            .where(
+              and(
+                eq(shops.platform, input.platform),
+                eq(shops.domain, input.domain),
+                isNull(shops.removedAt),
+              ),
+            );
+          return { kind: 'domain_taken', holder: holder?.shopId ?? 'another shop' };
+        }
+        throw err;
+      }
+    },
+
+    /** A shop, removed or not, without its credentials. */
+    async get(shopId: string): Promise<ShopRecord | undefined> {
+      const [row] = await db.select().from(shops).where(eq(shops.shopId, shopId));
+      return row && record(row);
+    },
+
+    /** The connected (not removed) shops by id, without credentials. */
+    async list(): Promise<ShopRecord[]> {
+      const rows = await db
+        .select()
+        .from(shops)
+        .where(isNull(shops.removedAt))
+        .orderBy(asc(shops.shopId));
+      return rows.map(record);
+    },
+
+    /**
+     * Stops intake from the shop (its webhooks are refused, sync too); its running shipments go
+     * on and still reach it for refunds and replacements. False for a shop that never existed.
+     */
+    async remove(shopId: string): Promise<boolean> {
+      const [row] = await db
+        .update(shops)
+        .set({ removedAt: new Date(), updatedAt: new Date() })
+        .where(and(eq(shops.shopId, shopId), isNull(shops.removedAt)))
+        .returning({ platform: shops.platform, domain: shops.domain });
+      if (row) {
+        forget(row);
+        return true;
+      }
+      const [existing] = await db
+        .select({ shopId: shops.shopId })
+        .from(shops)
+        .where(eq(shops.shopId, shopId));
+      return existing !== undefined;
+    },
+
+    /**
+     * The shop with its credentials opened, removed or not: refunds and replacements of running
+     * shipments still need them after intake stopped.
+     */
+    async connection(shopId: string): Promise<ShopConnection | undefined> {
+      const [row] = await db.select().from(shops).where(eq(shops.shopId, shopId));
+      return row && connectionOf(row);
+    },
+
+    /**
+     * The active shop of a platform's store, for intake. Remembered for a few seconds (unknown
+     * domains too), so a burst of webhooks reads the row once; a PUT or DELETE through this
+     * repository forgets it at once (other API processes within the few seconds).
+     */
+    byDomain(platform: ShopPlatform, domain: string): Promise<ShopConnection | undefined> {
+      const key = domainKey(platform, domain.toLowerCase());
+      const cached = byDomainCache.get(key);
+      if (cached && now() - cached.at < ttl) return cached.value;
+      const value = db
+        .select()
+        .from(shops)
+        .where(
+          and(
+            eq(shops.platform, platform),
+            eq(shops.domain, domain.toLowerCase()),
+            isNull(shops.removedAt),
+          ),
+        )
+        .then(([row]) => row && connectionOf(row));
+      byDomainCache.set(key, { at: now(), value });
+      // A failed read is not remembered.
+      void value.catch(() => byDomainCache.delete(key));
+      return value;
+    },
+
+    /** Records that the shop refused its credentials; true only for the first failure of an outage. */
+    async markCredentialsFailing(shopId: string): Promise<boolean> {
+      const rows = await db
+        .update(shops)
+        .set({ credentialsFailingSince: new Date() })
+        .where(and(eq(shops.shopId, shopId), isNull(shops.credentialsFailingSince)))
+        .returning({ shopId: shops.shopId });
+      return rows.length > 0;
+    },
+
+    /** The shop took its credentials again: the outage is over (the next failure alerts again). */
+    async markCredentialsWorking(shopId: string): Promise<void> {
+      await db
+        .update(shops)
+        .set({ credentialsFailingSince: null })
+        .where(and(eq(shops.shopId, shopId), isNotNull(shops.credentialsFailingSince)));
+    },
+
+    /** The receipt of a webhook delivery taken before, if any. */
+    async receipt(
+      shopId: string,
+      webhookId: string,
+    ): Promise<{ outcome: string; detail: string | null } | undefined> {
+      const [row] = await db
+        .select({ outcome: shopWebhookReceipts.outcome, detail: shopWebhookReceipts.detail })
+        .from(shopWebhookReceipts)
+        .where(
+          and(eq(shopWebhookReceipts.shopId, shopId), eq(shopWebhookReceipts.webhookId, webhookId)),
+        );
+      return row;
+    },
+
+    /** Records a delivery once it was acted on (a second record of the same id is dropped). */
+    async recordReceipt(receipt: {
+      shopId: string;
+      webhookId: string;
+      topic: string;
+      outcome: string;
+      detail: string;
+    }): Promise<void> {
+      await db.insert(shopWebhookReceipts).values(receipt).onConflictDoNothing();
+    },
+
+    /** When a backfill last finished. */
+    async markSynced(shopId: string, at: Date = new Date()): Promise<void> {
+      await db.update(shops).set({ lastSyncedAt: at }).where(eq(shops.shopId, shopId));
+    },
+  };
+}
+export type ShopRepository = ReturnType<typeof createShopRepository>;
