@@ -36,6 +36,12 @@ import { createTrackingRepository } from '../tracking/tracking.repository';
 import { createTrackingIngest } from '../tracking/tracking.ingest';
 import { trackingRoutes } from '../tracking/tracking.routes';
 import { createWebhookRepository } from '../webhooks/webhooks.repository';
+import { defaultShopPlatforms, type ShopPlatforms } from '../shops/platforms';
+import type { SecretBox } from '../shops/secret-box';
+import { createShopIntake } from '../shops/shops.intake';
+import { createShopRepository } from '../shops/shops.repository';
+import { shopsRoutes } from '../shops/shops.routes';
+import { shopWebhooksRoutes } from '../shops/shops.webhooks';
 import { REPORT_SCHEDULE_ID } from '../../workflows/report.contract';
 import {
   webhooksRoutes,
@@ -117,6 +123,12 @@ export interface AppDeps {
   codecSessionSecret?: Uint8Array;
   /** The codec sessions' clock (ms since the epoch); tests inject one. */
   codecSessionClock?: () => number;
+  /** Seals shop credentials (from PAYLOAD_KEY); without it the shop routes answer 503. */
+  secretBox?: SecretBox;
+  /** The shop platform modules (default: Shopify and WooCommerce); tests inject fakes. */
+  shopPlatforms?: ShopPlatforms;
+  /** The fetch calls into shops go through (the outbound policy); default global fetch. */
+  shopFetch?: typeof fetch;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -132,6 +144,9 @@ export function createApp(deps: AppDeps): express.Express {
   const tracking = createTrackingRepository(db);
   const ingest = createTrackingIngest({ tracking, workflows, logger });
   const webhooks = createWebhookRepository(db);
+  const shops = deps.secretBox ? createShopRepository(db, deps.secretBox) : undefined;
+  const shopPlatforms = deps.shopPlatforms ?? defaultShopPlatforms();
+  const shopIntake = createShopIntake({ db, shipments, workflows, logger });
 
   const app = express();
   app.use(securityHeaders());
@@ -190,6 +205,15 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
       bodyLimit: BODY_LIMIT,
     }),
+    // Connected shops sign their order and fulfillment webhooks (checked over the raw bytes).
+    ...shopWebhooksRoutes({
+      shops,
+      platforms: shopPlatforms,
+      intake: shopIntake,
+      fetch: deps.shopFetch,
+      logger,
+      bodyLimit: BODY_LIMIT,
+    }),
     // The survey page answers customers (its signed token is the credential).
     ...surveysRoutes({
       surveys: createSurveyRepository(db),
@@ -216,6 +240,14 @@ export function createApp(deps: AppDeps): express.Express {
     }),
     ...reviewsRoutes({ reviews: createReviewRepository(db), shipments, workflows, logger }),
     ...policiesRoutes(policies),
+    ...shopsRoutes({
+      shops,
+      policies,
+      platforms: shopPlatforms,
+      intake: shopIntake,
+      fetch: deps.shopFetch,
+      logger,
+    }),
     ...carriersRoutes(),
     ...shipmentsRoutes({ shipments, policies, workflows, logger }),
     ...trackingRoutes({ tracking, ingest }),
