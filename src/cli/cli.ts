@@ -21,6 +21,7 @@ import { pct, relative, table } from './format';
 import { COLUMNS, type RowError } from './import.rows';
 import { errorReportCsv, importShipments } from './import';
 import { createProgress } from './progress';
+import { SHOPS_COMMAND_LINES, shopsCommands } from './shops';
 import { importStockFile, STOCK_MODES, type StockMode } from './stock';
 
 export interface Out {
@@ -57,6 +58,7 @@ Commands:
   stock import <file.csv>          set or add stock levels per warehouse and SKU
   shipment show <id>               stage, suspicion, decision, reship, claim and timeline
   report carriers                  loss and delay rates per carrier
+${SHOPS_COMMAND_LINES}
 
 Run \`parcelwarden <command> --help\` for a command's options.
 
@@ -652,6 +654,7 @@ const COMMANDS: Record<
   'stock import': { help: HELP.stockImport, run: stockImport },
   'shipment show': { help: HELP.shipmentShow, run: shipmentShow },
   'report carriers': { help: HELP.reportCarriers, run: reportCarriers },
+  ...shopsCommands({ parse, api: apiOf, globalOptions: GLOBAL_OPTIONS }),
 };
 
 export async function run(argv: string[], io: CliIo): Promise<number> {

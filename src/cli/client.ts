@@ -132,6 +132,15 @@ export function createApiClient(opts: ApiOptions) {
       const res = await send('POST', path, body);
       return { status: res.status, body: await answer<T>(res) };
     },
+    async put<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
+      const res = await send('PUT', path, body);
+      return { status: res.status, body: await answer<T>(res) };
+    },
+    async delete(path: string): Promise<{ status: number }> {
+      const res = await send('DELETE', path);
+      await answer(res);
+      return { status: res.status };
+    },
     /** Posts a text body as it is (a CSV file), with extra headers such as Idempotency-Key. */
     async postText<T>(
       path: string,
