@@ -3,6 +3,7 @@ import type { ChannelPolicy } from '../src/channels/channel-choice';
 import type { Db } from '../src/db/client';
 import type { Mailer } from '../src/mail/mailer';
 import type { MessagingSettings } from '../src/messages/settings';
+import type { ShopAccess } from './shops.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   /** The seller's order system refund endpoint; without `url` refunds are recorded as manual. */
   /** `fetch`: the outbound fetch of the configuration (src/http/outbound.ts). */
   refund?: { url?: string; secret?: string; timeoutMs?: number; fetch?: typeof fetch };
+  /** Connected shops (replacement orders, refunds through the shop); none: no shop calls. */
+  shops?: ShopAccess;
   /** Survey links, the on-site channel and outbox pacing (defaults: DEFAULT_MESSAGING). */
   messaging?: Partial<MessagingSettings>;
 }

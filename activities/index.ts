@@ -8,6 +8,7 @@ import { createNotifyActivities } from './notify.activities';
 import { createRefundActivities } from './refund.activities';
 import { createReportActivities } from './report.activities';
 import { createShipmentActivities } from './shipments.activities';
+import { createShopActivities } from './shops.activities';
 
 export type { ActivityDeps } from './deps';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotifyActivities(deps),
     ...createChannelActivities(deps),
     ...createRefundActivities(deps),
+    ...createShopActivities(deps),
     ...createClaimActivities(deps),
     ...createBatchActivities(),
     ...createReportActivities(deps),

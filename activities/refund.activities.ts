@@ -8,8 +8,9 @@ import {
   OutboundRefusedError,
 } from '../src/http/outbound';
 import { refunds, shipments } from '../src/db/schema';
-import type { RefundRecord } from '../workflows/shipment.contract';
+import type { RefundRecord, ShipmentRegistration } from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
+import { createShopCaller } from './shops.activities';
 
 /** Failure types of the refund activity (non-retryable ones end the attempt for good). */
 export const REFUND_FAILURES = {
@@ -36,6 +37,7 @@ const toRecord = (row: RefundRow): RefundRecord => ({
   recordedAt: row.updatedAt.toISOString(),
   status: row.status === 'manual' ? 'manual' : 'refunded',
   ...(row.externalReference ? { reference: row.externalReference } : {}),
+  ...(row.shopId ? { shopId: row.shopId } : {}),
   ...(row.note ? { note: row.note } : {}),
 });
 
@@ -49,12 +51,10 @@ function referenceOf(body: unknown): string | undefined {
   return undefined;
 }
 
-export function createRefundActivities({
-  db,
-  refund = {},
-  clock = () => new Date(),
-}: ActivityDeps) {
+export function createRefundActivities(deps: ActivityDeps) {
+  const { db, refund = {}, clock = () => new Date() } = deps;
   const timeoutMs = refund.timeoutMs ?? 10_000;
+  const callShop = createShopCaller(deps);
 
   async function mark(id: number, set: Partial<typeof refunds.$inferInsert>): Promise<RefundRow> {
     const [row] = await db
@@ -65,13 +65,54 @@ export function createRefundActivities({
     return row!;
   }
 
+  /** The refund through the shop the order came from; its refusal is the order system's. */
+  async function refundThroughShop(
+    row: RefundRow,
+    shop: NonNullable<ShipmentRegistration['shop']>,
+  ): Promise<RefundRow> {
+    await db
+      .update(refunds)
+      .set({ attempts: sql`${refunds.attempts} + 1`, shopId: shop.shopId })
+      .where(eq(refunds.id, row.id));
+    try {
+      const done = await callShop(shop.shopId, row.shipmentId, 'refund the customer', (api) =>
+        api.refund({
+          idempotencyKey: row.idempotencyKey,
+          orderId: shop.orderId,
+          amount: row.amount,
+          currency: row.currency,
+          reason: row.reason,
+        }),
+      );
+      return await mark(row.id, {
+        status: 'refunded',
+        externalReference: done.reference,
+        lastError: null,
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (err instanceof ApplicationFailure && err.nonRetryable) {
+        await mark(row.id, {
+          status: 'failed',
+          lastError: message,
+          note: 'The shop refused the refund; refund it by hand in the shop, or fix the order and decide again.',
+        });
+        throw ApplicationFailure.nonRetryable(message, REFUND_FAILURES.rejected);
+      }
+      await mark(row.id, { lastError: message });
+      throw err;
+    }
+  }
+
   return {
     /**
-     * Refunds the customer through the seller's order system, exactly once per key: the row is
-     * written first, the POST carries the same Idempotency-Key on every attempt, and a row
-     * already refunded (or manual) is answered from the database without calling again.
+     * Refunds the customer, exactly once per key: the row is written first and a row already
+     * refunded (or manual) is answered from the database without calling again.
+     * A shipment of a connected shop is refunded through the shop (the platform finds a refund
+     * already made with the key before making one); `refunded` only once the shop confirmed it.
+     * Otherwise through REFUND_URL: the POST carries the same Idempotency-Key on every attempt.
      * 4xx → non-retryable `refund.rejected`; 5xx, 408, 429, timeouts → retried.
-     * Without REFUND_URL the refund is recorded as `manual` with a note for ops.
+     * With neither, the refund is recorded as `manual` with a note for ops.
      */
     async issueRefund(input: IssueRefundInput): Promise<RefundRecord> {
       await db
@@ -97,6 +138,13 @@ export function createRefundActivities({
         );
       }
 
+      const [shipment] = await db
+        .select({ orderId: shipments.orderId, registration: shipments.registration })
+        .from(shipments)
+        .where(eq(shipments.shipmentId, row.shipmentId));
+      const shop = shipment?.registration.shop;
+      if (shop && deps.shops) return toRecord(await refundThroughShop(row, shop));
+
       if (!refund.url) {
         return toRecord(
           await mark(row.id, {
@@ -106,10 +154,6 @@ export function createRefundActivities({
         );
       }
 
-      const [shipment] = await db
-        .select({ orderId: shipments.orderId })
-        .from(shipments)
-        .where(eq(shipments.shipmentId, row.shipmentId));
       // Built from the stored row, so every attempt sends the very same request.
       const body = JSON.stringify({
         idempotencyKey: row.idempotencyKey,

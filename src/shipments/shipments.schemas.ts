@@ -241,6 +241,8 @@ const registrationFields = {
   destination: z.string().describe('Destination country (ISO 3166-1 alpha-2)'),
   declaredValue: reg.declaredValue,
   currency: reg.currency,
+  /** The shop order it came from, for shipments of a connected shop. */
+  shop: reg.shop,
   createdAt: timestamp,
 };
 

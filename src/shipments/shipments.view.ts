@@ -16,6 +16,7 @@ function registrationFields(row: ShipmentRow) {
     destination: row.destinationCountry,
     declaredValue: row.declaredValue,
     currency: row.currency,
+    ...(row.registration.shop ? { shop: row.registration.shop } : {}),
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -75,6 +76,7 @@ export function shipmentView(
             ...(state.reship.channelReason ? { channelReason: state.reship.channelReason } : {}),
             ...(state.reship.insured !== undefined ? { insured: state.reship.insured } : {}),
             ...(state.reship.cost ? { cost: state.reship.cost } : {}),
+            ...(state.reship.shopOrder ? { shopOrder: state.reship.shopOrder } : {}),
           },
         }
       : {}),
@@ -86,6 +88,7 @@ export function shipmentView(
             recordedAt: state.refund.recordedAt,
             ...(state.refund.status ? { status: state.refund.status } : {}),
             ...(state.refund.reference ? { reference: state.refund.reference } : {}),
+            ...(state.refund.shopId ? { shopId: state.refund.shopId } : {}),
             ...(state.refund.note ? { note: state.refund.note } : {}),
           },
         }

@@ -2,7 +2,13 @@
  * The shipment workflow's signals, update and query, registered before its first await. Handlers
  * only take facts in and record decisions; the stage loop acts on them.
  */
-import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { boundInquiries } from '../detection';
 import {
   cancelSignal,
@@ -13,8 +19,11 @@ import {
   reviewUpdate,
   stateQuery,
   trackingEventsSignal,
+  trackingChangedSignal,
   trackingSummarySignal,
+  searchAttributes,
   type CustomerInquiry,
+  type TrackingChange,
   type ReviewDecision,
   type ReviewInput,
   type ReviewResult,
@@ -40,6 +49,7 @@ export function registerHandlers(ctx: ShipmentContext): void {
     state.cancelled = { reason, at: now() };
     ctx.note('cancel_requested', reason);
   });
+  setHandler(trackingChangedSignal, (change) => takeTrackingChange(ctx, change));
   setHandler(refreshPolicySignal, async ({ policy }) => {
     const name = policy ?? state.policy.name;
     try {
@@ -53,6 +63,27 @@ export function registerHandlers(ctx: ShipmentContext): void {
     }
   });
   registerReviewHandlers(ctx);
+}
+
+/**
+ * The shop moved the parcel to another tracking number (or carrier): lookups and verification use
+ * the new one from now on. The registration is carried on continue-as-new, so the change is too.
+ * Scans already taken stay: they happened, and the stall clock keeps counting from the last one.
+ */
+function takeTrackingChange(ctx: ShipmentContext, change: TrackingChange): void {
+  const { reg, state } = ctx;
+  if (state.stage === 'closed') return;
+  if (reg.carrier === change.carrier && reg.trackingNumber === change.trackingNumber) return;
+  const before = `${reg.carrier} ${reg.trackingNumber}`;
+  if (reg.carrier !== change.carrier)
+    upsertSearchAttributes([{ key: searchAttributes.carrier, value: change.carrier }]);
+  reg.carrier = change.carrier;
+  reg.trackingNumber = change.trackingNumber;
+  ctx.note(
+    'tracking_changed',
+    `${before} → ${change.carrier} ${change.trackingNumber} (${change.source})`,
+  );
+  ctx.factsVersion++;
 }
 
 function takeInquiry(ctx: ShipmentContext, inquiry: CustomerInquiry): void {

@@ -24,3 +24,9 @@ export const LOCAL_ACTIVITIES = 'local-activities';
  * see it at once. Before it, the notice went out first, from verification.
  */
 export const NOTICE_AFTER_REVIEW = 'notice-after-review';
+
+/**
+ * A reship of a shop's shipment also creates the replacement order in the shop (after the
+ * replacement's own workflow has started). Before it, the shop heard nothing of a reship.
+ */
+export const SHOP_REPLACEMENT_ORDER = 'shop-replacement-order';

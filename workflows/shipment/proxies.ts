@@ -48,3 +48,12 @@ export const carrier = proxyActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+
+/**
+ * Calls into the seller's shop: a shop that is down or rate-limits is retried (its Retry-After
+ * honoured by the activity); revoked credentials wait 15 minutes a try; a refusal fails for good.
+ */
+export const shop = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});

@@ -5,6 +5,7 @@
 import {
   ActivityFailure,
   ParentClosePolicy,
+  patched,
   startChild,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
@@ -25,7 +26,8 @@ import {
   type ShipmentWorkflow,
 } from '../shipment.contract';
 import { now, type Next, type ShipmentContext } from './context';
-import { carrier, local } from './proxies';
+import { SHOP_REPLACEMENT_ORDER } from './patches';
+import { carrier, local, shop } from './proxies';
 
 /** Reserves stock, chooses the channel, books a label and starts watching the replacement. */
 export async function reship(ctx: ShipmentContext): Promise<Next> {
@@ -73,7 +75,33 @@ export async function reship(ctx: ShipmentContext): Promise<Next> {
   const replacement = { ...booked.registration, replacementOf: reg.shipmentId };
   await startReplacement(replacementId, replacement);
   recordReship(ctx, replacementId, booked, reservation);
+  if (reg.shop && patched(SHOP_REPLACEMENT_ORDER)) await replacementOrder(ctx, step, replacement);
   return 'notifying';
+}
+
+/**
+ * The replacement as an order in the shop the original came from. A refusal does not hold the
+ * customer up: the parcel is on its way and watched, and ops were alerted by the activity.
+ */
+async function replacementOrder(
+  ctx: ShipmentContext,
+  step: string,
+  replacement: ShipmentRegistration,
+): Promise<void> {
+  try {
+    const order = await shop.createShopReplacementOrder({
+      idempotencyKey: `${step}:shop-order`,
+      original: ctx.reg,
+      replacementShipmentId: replacement.shipmentId,
+      carrier: replacement.carrier,
+      trackingNumber: replacement.trackingNumber,
+    });
+    if (ctx.state.reship) ctx.state.reship.shopOrder = order;
+    ctx.note('shop_order', `${order.orderName ?? order.orderId} in shop ${order.shopId}`);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    ctx.note('shop_order_refused', err.cause?.message ?? err.message);
+  }
 }
 
 type Booked = Awaited<ReturnType<typeof carrier.bookReshipLabel>>;
