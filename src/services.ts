@@ -6,6 +6,10 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Server } from 'node:http';
 import { createActivities } from '../activities';
+import type { ShopAccess } from '../activities/shops.activities';
+import { defaultShopPlatforms } from './shops/platforms';
+import { createShopRepository } from './shops/shops.repository';
+import { createSecretBox } from './shops/secret-box';
 import { createApp, parseApiKeys, type ApiKey } from './api/app';
 import {
   DEVELOPMENT_KEY_NAME,
@@ -168,6 +172,7 @@ export async function startWorker(
     opsEmail: config.opsEmail,
     messaging,
     channelPolicy: channelPolicyFromConfig(config),
+    shops: shopAccessFromConfig(config, database, outbound),
     refund: {
       url: config.refundUrl,
       secret: config.refundSecret,
@@ -217,6 +222,27 @@ export async function startWorker(
       await connection.close();
       mailer.close?.();
     },
+  };
+}
+
+/**
+ * Connected shops for the activities: the shops table (credentials opened with PAYLOAD_KEY) and
+ * each platform's module, calling out through the outbound policy. Without PAYLOAD_KEY (tests
+ * of other parts) there are no shop calls.
+ */
+function shopAccessFromConfig(
+  config: Config,
+  database: Database,
+  outbound: typeof fetch,
+): ShopAccess | undefined {
+  if (!config.payloadKey) return undefined;
+  const repository = createShopRepository(database.db, createSecretBox(config.payloadKey));
+  const platforms = defaultShopPlatforms();
+  return {
+    connection: (shopId) => repository.connection(shopId),
+    api: (connection) => platforms.shopApiFor(connection, { fetch: outbound }),
+    markCredentialsFailing: (shopId) => repository.markCredentialsFailing(shopId),
+    markCredentialsWorking: (shopId) => repository.markCredentialsWorking(shopId),
   };
 }
 
