@@ -1,5 +1,6 @@
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { claimHistory, claims, reshipOrders, shipments } from '../src/db/schema';
+import { recordEvent } from '../src/events/events.repository';
 import type { ClaimRecord } from '../workflows/claim.contract';
 import type { ReshipCost, ShipmentRegistration } from '../workflows/shipment.contract';
 import type { ChannelChoice } from '../src/channels/channel-choice';
@@ -203,6 +204,21 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
           claimRowId: row.id,
           status: 'filed',
           detail: `${filer} claim ${filed.claimId} (${filed.status})`,
+        });
+        // Told in the same transaction that records the filing: once per claim.
+        await recordEvent(tx, {
+          type: 'claim.filed',
+          dedupeKey: `claim.filed:${row.id}`,
+          shipmentId: row.shipmentId,
+          occurredAt: filed.filedAt,
+          data: {
+            shipmentId: row.shipmentId,
+            claimId: filed.claimId,
+            filer,
+            amount: row.amount,
+            currency: row.currency,
+            filedAt: filed.filedAt,
+          },
         });
       });
       return {

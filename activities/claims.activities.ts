@@ -9,6 +9,7 @@ import {
 } from '../src/claims/claims.evidence';
 import { CLAIM_RULES, type ClaimRule, type EvidenceItem } from '../workflows/claim.rules';
 import { claimHistory, claims } from '../src/db/schema';
+import { recordEvent } from '../src/events/events.repository';
 import type { ClaimReason, ClaimStatus } from '../workflows/claim.contract';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';
@@ -49,14 +50,39 @@ export function createClaimActivities({ db, carriers, clock = () => new Date() }
           ...(decided ? { decidedAt: now } : {}),
         })
         .where(and(eq(claims.id, input.claimRowId), ne(claims.status, input.status)))
-        .returning({ id: claims.id });
-      if (updated.length === 0) return { changed: false };
+        .returning({
+          id: claims.id,
+          shipmentId: claims.shipmentId,
+          claimId: claims.claimId,
+          amount: claims.amount,
+          amountRecovered: claims.amountRecovered,
+          currency: claims.currency,
+        });
+      const [claim] = updated;
+      if (!claim) return { changed: false };
       await tx.insert(claimHistory).values({
         claimRowId: input.claimRowId,
         status: input.status,
         detail: input.detail ?? null,
         at: now,
       });
+      // The outcome, in the same transaction as the status (once per claim and outcome).
+      if (decided) {
+        await recordEvent(tx, {
+          type: 'claim.settled',
+          dedupeKey: `claim.settled:${claim.id}:${input.status}`,
+          shipmentId: claim.shipmentId,
+          occurredAt: now,
+          data: {
+            shipmentId: claim.shipmentId,
+            claimId: claim.claimId,
+            status: input.status,
+            amountClaimed: claim.amount,
+            ...(claim.amountRecovered !== null ? { amountRecovered: claim.amountRecovered } : {}),
+            currency: claim.currency,
+          },
+        });
+      }
       return { changed: true };
     });
   }

@@ -1,3 +1,4 @@
+import { recordEvent } from '../src/events/events.repository';
 import { buildChannels } from '../src/messages/channels';
 import {
   customerChannel,
@@ -73,7 +74,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
    */
   async function send(input: SendInput): Promise<NotificationRecord> {
     const known = await outbox.find(input.idempotencyKey);
-    if (known) return toRecord(await sender.deliver(known, true), input.kind);
+    if (known) return told(input, toRecord(await sender.deliver(known, true), input.kind));
 
     const row = await shipmentReadRow(db, input.shipmentId);
     const base = row ? await varsFromReadModel(db, row, input.kind) : {};
@@ -112,7 +113,30 @@ export function createNotifyActivities(deps: ActivityDeps) {
       // The dispatcher leaves it to this attempt for one lease.
       notBefore: new Date(Date.now() + settings.leaseMs),
     });
-    return toRecord(await sender.deliver(recorded, true), input.kind);
+    return told(input, toRecord(await sender.deliver(recorded, true), input.kind));
+  }
+
+  /**
+   * `customer.notified` once per message, after the send is recorded (sent, or queued for the
+   * outbox to retry); what kind, channel and locale, never the text or the address. Ops alerts
+   * are not customer messages.
+   */
+  async function told(input: SendInput, record: NotificationRecord): Promise<NotificationRecord> {
+    if (input.kind === 'ops_alert') return record;
+    await recordEvent(db, {
+      type: 'customer.notified',
+      dedupeKey: `customer.notified:${input.idempotencyKey}`,
+      shipmentId: input.shipmentId,
+      occurredAt: record.sentAt,
+      data: {
+        shipmentId: input.shipmentId,
+        kind: record.kind,
+        channel: record.channel,
+        locale: record.locale,
+        status: record.status ?? 'sent',
+      },
+    });
+    return record;
   }
 
   return {

@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { policies, reviews, shipments, trackingEvents } from '../src/db/schema';
+import { withEvents } from '../src/events/events.repository';
+import { snapshotEvents } from '../src/events/events.snapshot';
 import { withFindings, withSummaryFinding } from '../src/tracking/description-rules';
 import { createTrackingRepository } from '../src/tracking/tracking.repository';
 import { currentEvent } from '../workflows/detection';
@@ -105,7 +107,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       state: ShipmentState;
       version: number;
     }): Promise<void> {
-      await db
+      const write = db
         .update(shipments)
         .set({
           stage: state.stage,
@@ -120,6 +122,11 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
         .where(
           and(eq(shipments.shipmentId, state.shipmentId), lte(shipments.stateVersion, version)),
         );
+      // Facts the state shows (flagged, reshipped, refunded, closed) go out as events in the
+      // same statement; a state with none of them costs nothing more.
+      const facts = snapshotEvents(state);
+      if (facts.length === 0) await write;
+      else await withEvents(db, write, facts);
     },
 
     /**
@@ -134,7 +141,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       slaDeadline: string;
       note?: string;
     }): Promise<OpenedReview> {
-      await db
+      const write = db
         .insert(reviews)
         .values({
           shipmentId: input.shipmentId,
@@ -156,6 +163,20 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
           },
           setWhere: sql`${reviews.status} = 'pending'`,
         });
+      await withEvents(db, write, [
+        {
+          type: 'review.opened',
+          dedupeKey: `review.opened:${input.shipmentId}:${input.round}`,
+          shipmentId: input.shipmentId,
+          data: {
+            shipmentId: input.shipmentId,
+            round: input.round,
+            reason: input.reason,
+            slaDeadline: input.slaDeadline,
+            ...(input.note ? { note: input.note } : {}),
+          },
+        },
+      ]);
       // What the history shows of it: a local activity's history keeps its result, not its input.
       return { round: input.round, reason: input.reason, slaDeadline: input.slaDeadline };
     },
@@ -185,7 +206,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       decidedAt: string;
       automatic: boolean;
     }): Promise<ClosedReview> {
-      await db
+      const write = db
         .update(reviews)
         .set({
           status: 'decided',
@@ -201,8 +222,31 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
             eq(reviews.round, input.round),
             sql`${reviews.status} = 'pending'`,
           ),
-        );
+        )
+        .returning({ id: reviews.id });
       const { round, decision, reviewer, automatic } = input;
+      // Told when this call decided the review (a retry finds it decided and its event made).
+      await withEvents(
+        db,
+        write,
+        [
+          {
+            type: 'review.decided',
+            dedupeKey: `review.decided:${input.shipmentId}:${round}`,
+            shipmentId: input.shipmentId,
+            occurredAt: input.decidedAt,
+            data: {
+              shipmentId: input.shipmentId,
+              round,
+              decision,
+              reviewer,
+              automatic,
+              decidedAt: input.decidedAt,
+            },
+          },
+        ],
+        { onlyIfWritten: true },
+      );
       return { round, decision, reviewer, automatic };
     },
   };

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { claims } from '../db/schema/claims';
 import { inquiries, shipments } from '../db/schema/shipments';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
+import { eventsRecorded, registeredEventsSql } from '../events/events.repository';
 import { registrationHash, shipmentRow } from './shipments.rows';
 import { type InquiryBody, type ListQuery } from './shipments.schemas';
 
@@ -14,6 +15,22 @@ export type RegisterOutcome =
   | { kind: 'conflict'; detail: string };
 
 export function createShipmentRepository(db: Db) {
+  /**
+   * Inserts the rows that are new, and the `shipment.registered` event of each row created, in one
+   * statement: a row exists exactly when its event does, at no extra round trip.
+   */
+  async function insertWithEvents(rows: (typeof shipments.$inferInsert)[]): Promise<ShipmentRow[]> {
+    const created = db
+      .$with('created')
+      .as(db.insert(shipments).values(rows).onConflictDoNothing().returning());
+    const registered = db
+      .$with('registered_events', { id: sql<number>`id` })
+      .as(registeredEventsSql('created'));
+    const inserted = await db.with(created, registered).select().from(created);
+    if (inserted.length > 0) eventsRecorded();
+    return inserted;
+  }
+
   return {
     /**
      * The live state of the shipment's claim: the workflow only knows the status at hand-over to
@@ -51,11 +68,7 @@ export function createShipmentRepository(db: Db) {
      */
     async register(registration: ShipmentRegistration): Promise<RegisterOutcome> {
       const requestHash = registrationHash(registration);
-      const [created] = await db
-        .insert(shipments)
-        .values(shipmentRow(registration))
-        .onConflictDoNothing()
-        .returning();
+      const [created] = await insertWithEvents([shipmentRow(registration)]);
       if (created) return { kind: 'created', row: created };
 
       const existing = await this.get(registration.shipmentId);
@@ -93,7 +106,7 @@ export function createShipmentRepository(db: Db) {
     async registerMany(registrations: readonly ShipmentRegistration[]): Promise<RegisterOutcome[]> {
       if (registrations.length === 0) return [];
       const rows = registrations.map((r) => shipmentRow(r));
-      const created = await db.insert(shipments).values(rows).onConflictDoNothing().returning();
+      const created = await insertWithEvents(rows);
       const createdById = new Map(created.map((r) => [r.shipmentId, r]));
 
       // The first item with a created row's body created it (PostgreSQL inserts in VALUES order);
