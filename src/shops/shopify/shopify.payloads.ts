@@ -17,7 +17,11 @@ import {
 } from '../platform';
 import { legacyId, REPLACEMENT_TAG, toGid } from './shopify.ids';
 
-const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
+// Not `.int()`: zod's int is a safe integer, and Shopify's ids (its samples') may be past 2^53.
+const id = z.union([
+  z.number().nonnegative().refine(Number.isInteger, 'an integer id'),
+  z.string().regex(/^\d+$/),
+]);
 const text = z.string().nullish();
 /** Shopify sends money as decimal strings ("89.99"). */
 const money = z.union([z.string().regex(/^-?\d+(\.\d+)?$/), z.number()]).transform(Number);
