@@ -96,7 +96,8 @@ export const wooCommerceReceiver: ShopWebhookReceiver = {
   },
 
   read(topic, body): Promise<ShopWebhookAction> {
-    return Promise.resolve(readWebhook(topic, body));
+    // A payload error rejects the promise rather than throwing at the call.
+    return Promise.resolve().then(() => readWebhook(topic, body));
   },
 };
 
