@@ -335,9 +335,13 @@ export function createShopIntake(deps: ShopIntakeDeps) {
           await changeTracking(registration.shipmentId, registration, source, result);
           return;
         }
+        let started: boolean;
         try {
           // Started on both paths, as POST /v1/shipments does: the first start may have failed.
-          await workflows.start(outcome.row.registration, outcome.row.createdAt.toISOString());
+          ({ started } = await workflows.start(
+            outcome.row.registration,
+            outcome.row.createdAt.toISOString(),
+          ));
         } catch (err) {
           if (startFailures++ === 0)
             deps.logger.error(
@@ -346,7 +350,8 @@ export function createShopIntake(deps: ShopIntakeDeps) {
             );
           return;
         }
-        if (outcome.kind === 'created') {
+        // A row whose workflow had not started (the delivery that stored it failed) is new too.
+        if (outcome.kind === 'created' || started) {
           result.registered++;
           if (carrierNote) note(result, carrierNote);
         } else result.unchanged++;
