@@ -1,5 +1,6 @@
 import { recordEvent } from '../src/events/events.repository';
 import { buildChannels } from '../src/messages/channels';
+import { shopSenderLookup } from '../src/shops/shops.sender';
 import {
   customerChannel,
   mergeVars,
@@ -58,7 +59,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
   const outbox = createOutboxRepository(db, settings);
   const sender = createOutboxSender({
     outbox,
-    channels: buildChannels(deps.mailer, settings.onsite),
+    channels: buildChannels(deps.mailer, settings.onsite, shopSenderLookup(db)),
     settings,
   });
   const templates = createTemplateRepository(db);

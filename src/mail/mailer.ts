@@ -12,4 +12,8 @@ export interface OutgoingMail {
   /** Stable Message-ID derived from the outbox idempotency key. */
   messageId: string;
   headers?: Record<string, string>;
+  /** The name the recipient sees as the sender (the shop's), on our own sending address. */
+  fromName?: string;
+  /** Where the recipient's answer goes (the shop's support address). */
+  replyTo?: string;
 }

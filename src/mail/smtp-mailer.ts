@@ -15,6 +15,7 @@ export function createSmtpMailer(opts: {
   maxConnections?: number;
 }): Mailer {
   const timeout = opts.timeoutMs ?? 10_000;
+  const fromAddress = addressOf(opts.from);
   // Pooled: notices reuse open connections instead of a handshake (and TLS) per mail.
   const transport = nodemailer.createTransport({
     url: opts.url,
@@ -29,7 +30,9 @@ export function createSmtpMailer(opts: {
     async send(msg: OutgoingMail): Promise<{ messageId: string }> {
       try {
         const info = await transport.sendMail({
-          from: opts.from,
+          // The shop's name on our own address: receivers check the address, people read the name.
+          from: msg.fromName ? { name: msg.fromName, address: fromAddress } : opts.from,
+          ...(msg.replyTo ? { replyTo: msg.replyTo } : {}),
           to: msg.to,
           subject: msg.subject,
           text: msg.text,
@@ -51,4 +54,10 @@ export function createSmtpMailer(opts: {
       transport.close();
     },
   };
+}
+
+/** The bare address of a From setting (`Parcelwarden <noreply@example.com>` → the address). */
+export function addressOf(from: string): string {
+  const m = /<([^>]+)>\s*$/.exec(from);
+  return (m ? m[1]! : from).trim();
 }

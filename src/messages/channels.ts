@@ -24,10 +24,22 @@ export interface Channel {
 
 export type Channels = Partial<Record<MessageChannel, Channel>>;
 
-export function emailChannel(mailer: Mailer): Channel {
+/** The name and reply-to address a shipment's customer mail goes out with (its shop's). */
+export type SenderLookup = (
+  shipmentId: string,
+) => Promise<{ name?: string; replyTo?: string } | undefined>;
+
+/** Mail that speaks for us, not for the shop: ops alerts and reports keep our own sender. */
+const OWN_SENDER_KINDS = new Set(['ops_alert', 'daily_report']);
+
+export function emailChannel(mailer: Mailer, senderOf?: SenderLookup): Channel {
   return {
     async deliver(m) {
+      const sender =
+        senderOf && !OWN_SENDER_KINDS.has(m.kind) ? await senderOf(m.shipmentId) : undefined;
       const sent = await mailer.send({
+        ...(sender?.name ? { fromName: sender.name } : {}),
+        ...(sender?.replyTo ? { replyTo: sender.replyTo } : {}),
         to: m.to,
         subject: m.subject,
         text: m.text,
@@ -110,6 +122,10 @@ export function onsiteChannel(opts: {
 export function buildChannels(
   mailer: Mailer,
   onsite: { url: string; secret: string; fetch?: typeof fetch } | undefined,
+  senderOf?: SenderLookup,
 ): Channels {
-  return { email: emailChannel(mailer), ...(onsite ? { onsite: onsiteChannel(onsite) } : {}) };
+  return {
+    email: emailChannel(mailer, senderOf),
+    ...(onsite ? { onsite: onsiteChannel(onsite) } : {}),
+  };
 }
