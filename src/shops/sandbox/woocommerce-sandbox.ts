@@ -28,7 +28,7 @@ import { loopbackHostOnly } from '../../http/dev-server';
 import { safeEqual } from '../../http/safe-equal';
 import { TRACKING_META_KEY } from '../woocommerce/woocommerce.payloads';
 import { wooCommerceSignature } from '../woocommerce/woocommerce.receiver';
-import { createKeyChecker } from './woocommerce-sandbox.auth';
+import { createKeyChecker, parseQueryString } from './woocommerce-sandbox.auth';
 
 const WC_VERSION = '9.8.5';
 const USER_AGENT = `WooCommerce/${WC_VERSION} Hookshot (WordPress/6.8.1)`;
@@ -382,6 +382,16 @@ function address(a: AddressIn | undefined, withEmail: boolean): WooAddressJson {
   };
 }
 
+/**
+ * The query as PHP's $_GET reads it: a repeated name keeps its last value. The library sends every
+ * parameter twice over http (oauth-1.0a merges the URL's query into the OAuth parameters it
+ * returns, and the library hands those to axios as params again); WooCommerce takes that, so the
+ * sandbox must too.
+ */
+function phpQuery(req: Request): Map<string, string> {
+  return parseQueryString(req.originalUrl.split('?').slice(1).join('?')) ?? new Map();
+}
+
 /** The body-check failure WordPress answers for invalid REST parameters. */
 function invalidParams(res: Response, error: z.ZodError) {
   const params: Record<string, string> = {};
@@ -447,7 +457,7 @@ export function createWooCommerceSandbox(opts: WooCommerceSandboxOptions): WooCo
     const body =
       topic === 'ping'
         ? `webhook_id=${WEBHOOK_IDS['order.updated']}`
-        : phpJson(topic === 'order.deleted' ? { id: order!.id } : order);
+        : phpJson(topic === 'order.deleted' ? { id: order!.id } : orderView(order!));
     const headers: Record<string, string> =
       topic === 'ping'
         ? { 'Content-Type': 'application/x-www-form-urlencoded' }
@@ -777,8 +787,8 @@ export function createWooCommerceSandbox(opts: WooCommerceSandboxOptions): WooCo
   // --- wc/v3 orders ---
 
   app.get('/wp-json/wc/v3/orders', (req, res) => {
-    const q = req.query as Record<string, unknown>;
-    const str = (name: string) => (typeof q[name] === 'string' ? (q[name] as string) : undefined);
+    const q = phpQuery(req);
+    const str = (name: string) => q.get(name);
     const page = Number(str('page') ?? 1);
     const perPage = Number(str('per_page') ?? 10);
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
@@ -849,9 +859,7 @@ export function createWooCommerceSandbox(opts: WooCommerceSandboxOptions): WooCo
     res.set('X-WP-TotalPages', String(totalPages));
     const link = (p: number, rel: string) => {
       const u = new URL(`${home()}wp-json/wc/v3/orders`);
-      for (const [k, v] of Object.entries(q)) {
-        if (typeof v === 'string' && !k.startsWith('oauth_')) u.searchParams.set(k, v);
-      }
+      for (const [k, v] of q) if (!k.startsWith('oauth_')) u.searchParams.set(k, v);
       u.searchParams.set('page', String(p));
       return `<${u.href}>; rel="${rel}"`;
     };
@@ -909,8 +917,9 @@ export function createWooCommerceSandbox(opts: WooCommerceSandboxOptions): WooCo
   app.get('/wp-json/wc/v3/orders/:id/refunds', (req, res) => {
     const order = orderOr404(req, res, 'sub');
     if (!order) return;
-    const perPage = Math.min(100, Math.max(1, Number(req.query.per_page ?? 10) || 10));
-    const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    const q = phpQuery(req);
+    const perPage = Math.min(100, Math.max(1, Number(q.get('per_page') ?? 10) || 10));
+    const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
     const list = [...(refunds.get(order.id) ?? [])].reverse();
     res.set('X-WP-Total', String(list.length));
     res.set('X-WP-TotalPages', String(Math.ceil(list.length / perPage)));
