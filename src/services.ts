@@ -26,6 +26,7 @@ import { seed } from './db/seed';
 import type { Logger } from './logger';
 import { createSmtpMailer } from './mail/smtp-mailer';
 import { startMessageDispatcher } from './messages/dispatcher';
+import { startEventDispatcher } from './events/dispatcher';
 import { messagingFromConfig } from './messages/settings';
 import {
   connectClient,
@@ -208,6 +209,15 @@ export async function startWorker(
   const done = worker.run();
   await ensureReportScheduleAtStart(config, logger);
   const dispatcher = startMessageDispatcher({ db: database.db, mailer, settings: messaging });
+  // Events out to the seller's endpoints: fan-out and signed deliveries, crash-safe by lease.
+  const eventDispatcher = config.payloadKey
+    ? startEventDispatcher({
+        db: database.db,
+        box: createSecretBox(config.payloadKey),
+        fetch: outbound,
+        log: (level, msg, meta) => logger[level](meta ?? {}, msg),
+      })
+    : undefined;
   logger.info(
     { taskQueue: config.taskQueue, namespace: config.temporalNamespace },
     'worker running',
@@ -219,6 +229,7 @@ export async function startWorker(
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
       await dispatcher.stop();
+      await eventDispatcher?.stop();
       await connection.close();
       mailer.close?.();
     },
@@ -332,6 +343,12 @@ export async function startApi(
       : undefined,
     rateLimitPerMinute: config.rateLimitPerMinute,
     publicRateLimitPerMinute: config.publicRateLimitPerMinute,
+    // Seals shop credentials and webhook endpoint secrets (the worker opens them with the same key).
+    secretBox: config.payloadKey ? createSecretBox(config.payloadKey) : undefined,
+    webhookEndpointUrls: {
+      production: isProduction(config),
+      allowedHosts: config.outboundAllowedHosts,
+    },
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -50,6 +50,9 @@ import {
 } from '../webhooks/webhooks.routes';
 import { createKeyStore } from '../api-keys/api-keys.repository';
 import { apiKeysRoutes } from '../api-keys/api-keys.routes';
+import { DEVELOPMENT_ENDPOINT_URLS, type EndpointUrlPolicy } from '../events/endpoint-url';
+import { createEndpointRepository } from '../events/endpoints.repository';
+import { eventsRoutes } from '../events/events.routes';
 import { authenticate, type ApiKey } from '../http/auth';
 import { codecCors, codecRoutes } from '../codec/codec.routes';
 import {
@@ -129,6 +132,12 @@ export interface AppDeps {
   shopPlatforms?: ShopPlatforms;
   /** The fetch calls into shops go through (the outbound policy); default global fetch. */
   shopFetch?: typeof fetch;
+  /**
+   * Which webhook endpoint URLs are taken (production: https, no private address unless in
+   * OUTBOUND_ALLOWED_HOSTS); default the development rule. Their secrets are sealed with
+   * `secretBox` (without it no endpoint can be made: 503).
+   */
+  webhookEndpointUrls?: EndpointUrlPolicy;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -221,6 +230,11 @@ export function createApp(deps: AppDeps): express.Express {
       linkTtlMs: messaging.surveyLinkTtlMs,
     }),
     ...apiKeysRoutes(keys),
+    // Events out: the seller's endpoints, signed deliveries and their history.
+    ...eventsRoutes({
+      endpoints: createEndpointRepository(db, deps.secretBox),
+      urlPolicy: deps.webhookEndpointUrls ?? DEVELOPMENT_ENDPOINT_URLS,
+    }),
     ...codecRoutes({ codec: deps.payloadCodec, logger }),
     ...codecSessionRoutes(codecSessions),
     ...inquiriesRoutes({

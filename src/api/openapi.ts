@@ -1,5 +1,6 @@
 import type { RouteSpec } from '../http/route';
-import { buildOpenApiDocument } from '../http/openapi';
+import { buildOpenApiDocument, jsonSchema } from '../http/openapi';
+import { eventWebhooksDocument } from '../events/events.types';
 
 export const API_INFO = {
   title: 'Parcelwarden API',
@@ -34,6 +35,11 @@ export const API_TAGS = [
   { name: 'Reports', description: 'The daily report' },
   { name: 'History', description: 'A shipment’s history from Temporal, in words' },
   { name: 'API keys', description: 'Keys and their roles' },
+  {
+    name: 'Webhook endpoints',
+    description:
+      'Your endpoints for our events (signed by the Standard Webhooks specification), their deliveries and redelivery; the events themselves are under `webhooks`',
+  },
   { name: 'Codec', description: 'The Temporal UI’s codec server for encrypted payloads' },
   { name: 'Operations', description: 'Health, readiness, metrics, this document and the console' },
 ];
@@ -46,5 +52,10 @@ export function openApiDocument(
   routes: readonly RouteSpec[] = [],
   servers: { url: string }[] = [],
 ): Record<string, unknown> {
-  return buildOpenApiDocument(routes, { ...API_INFO, servers, tags: API_TAGS });
+  return buildOpenApiDocument(routes, {
+    ...API_INFO,
+    servers,
+    tags: API_TAGS,
+    webhooks: eventWebhooksDocument((s) => jsonSchema(s, 'output')),
+  });
 }

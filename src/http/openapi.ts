@@ -229,6 +229,8 @@ export interface DocumentInfo {
   servers: { url: string; description?: string }[];
   /** Tag descriptions, in the order the document lists them. */
   tags: { name: string; description: string }[];
+  /** What the API sends to the seller's own endpoints (OpenAPI 3.1 `webhooks`), by name. */
+  webhooks?: Record<string, unknown>;
 }
 
 /** The OpenAPI 3.1 document of these routes. */
@@ -258,5 +260,6 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: Documen
       },
     },
     paths,
+    ...(info.webhooks ? { webhooks: info.webhooks } : {}),
   };
 }
