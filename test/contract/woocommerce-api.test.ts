@@ -2,6 +2,8 @@
  * The WooCommerce ShopApi (through @woocommerce/woocommerce-rest-api) against the sandbox store,
  * which checks the library's OAuth 1.0a signatures as WooCommerce does over plain http.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ShopApiError,
@@ -186,6 +188,46 @@ describe('getOrder', () => {
     });
     await expect(viaFetch.getOrder(String(id))).resolves.toMatchObject({ orderId: String(id) });
     expect(seen).toEqual([expect.stringContaining(`/wp-json/wc/v3/orders/${id}?`)]);
+  });
+});
+
+describe('a store on https', () => {
+  it('is called with HTTP Basic (no OAuth) and its documented order 727 is read', async () => {
+    const order727 = readFileSync(
+      path.resolve(__dirname, '../fixtures/woocommerce/order-727-retrieve.json'),
+      'utf8',
+    );
+    const seen: Request[] = [];
+    const store = wooCommercePlatform.createApi(
+      {
+        shopId: 'woo-https',
+        platform: 'woocommerce',
+        domain: 'example.com',
+        apiUrl: 'https://example.com',
+        credentials: KEYS,
+        policy: 'default',
+        originCountry: 'US',
+      },
+      {
+        fetch: (input, init) => {
+          seen.push(new Request(input, init));
+          return Promise.resolve(
+            new Response(order727, { headers: { 'Content-Type': 'application/json' } }),
+          );
+        },
+      },
+    );
+    await expect(store.getOrder('727')).resolves.toMatchObject({
+      orderId: '727',
+      currency: 'USD',
+      totalValue: 29.35,
+      fulfillments: [],
+    });
+    const [request] = seen;
+    expect(request!.url).toBe('https://example.com/wp-json/wc/v3/orders/727');
+    expect(request!.headers.get('authorization')).toBe(
+      `Basic ${Buffer.from(`${KEYS.consumerKey}:${KEYS.consumerSecret}`).toString('base64')}`,
+    );
   });
 });
 
