@@ -40,6 +40,10 @@ export const DEV_API_KEY = 'dev-admin-key';
 /** API_KEY_SECRET in development (and tests): public, so production refuses it. */
 export const DEV_API_KEY_SECRET = 'parcelwarden-dev-api-key-secret-do-not-use';
 
+/** Signing secrets of the sandbox stores in development: public, so production refuses them. */
+export const DEV_SANDBOX_SHOPIFY_SECRET = 'sandbox-shopify-secret';
+export const DEV_SANDBOX_WOOCOMMERCE_SECRET = 'sandbox-woocommerce-secret';
+
 const RANDOM_SECRET = 'make one with `openssl rand -base64 32`';
 const PROVIDERS = ['trackingProvider', 'labelProvider', 'claimsProvider', 'traceProvider'];
 /** Some provider is the sandbox carrier (the default in development). */
@@ -87,7 +91,7 @@ export function durationMs(text: string): number | undefined {
 export const settings = {
   nodeEnv: {
     env: 'NODE_ENV',
-    doc: '`production` refuses development defaults: it needs API_KEYS, API_KEY_SECRET, SURVEY_SECRET, PAYLOAD_KEY and METRICS_TOKEN (and the sandbox secrets when a provider is the sandbox), and `npm start` then runs no mail sink or sandbox carrier of its own (docs/security.md, Production mode). `development` and `test` use the defaults below.',
+    doc: '`production` refuses development defaults: it needs API_KEYS, API_KEY_SECRET, SURVEY_SECRET, PAYLOAD_KEY and METRICS_TOKEN (and the sandbox secrets when a provider is the sandbox), and `npm start` then runs no mail sink, sandbox carrier or sandbox store of its own (docs/security.md, Production mode). `development` and `test` use the defaults below.',
     schema: z.enum(['development', 'production', 'test']).default('development'),
   },
   port: { env: 'PORT', doc: 'HTTP port of the API and console.', schema: port.default(3000) },
@@ -388,6 +392,44 @@ export const settings = {
       for: ['start', 'api', 'sandbox'],
       when: (c, role) => role === 'sandbox' || c.trackingProvider === 'sandbox',
       make: `TRACKING_PROVIDER is the sandbox carrier, so POST /v1/webhooks/sandbox takes tracking events signed with this key, and the public default would let anyone post them: ${RANDOM_SECRET}`,
+    },
+  },
+  shopUrl: {
+    env: 'SHOP_URL',
+    doc: "One store connected at API start, for those who prefer a variable to `PUT /v1/shops/{shopId}`: `shopify://<access token>:<webhook secret>@<store>.myshopify.com?originCountry=CN` or `woocommerce://<consumer key>:<consumer secret>@<store host>?webhookSecret=<secret>&originCountry=CN`. Parameters: originCountry (required), shopId (default `default`), policy (default `default`), url (the store's base URL when it is not https://<host>), senderName, replyTo; percent-encode reserved characters. Each start updates the shop to match; unsetting it leaves the shop connected (remove it with DELETE /v1/shops/{shopId}). See docs/shops.md.",
+    schema: z.string().optional(),
+    secret: true,
+  },
+  sandboxShopifyPort: {
+    env: 'SANDBOX_SHOPIFY_PORT',
+    doc: 'Port of the sandbox Shopify store `npm start` runs in development, connected as shop `sandbox-shopify`.',
+    schema: port.default(4011),
+  },
+  sandboxShopifySecret: {
+    env: 'SANDBOX_SHOPIFY_SECRET',
+    doc: "App secret of the sandbox Shopify store: it signs the store's webhooks (X-Shopify-Hmac-Sha256) and shop `sandbox-shopify` is connected with it. Development only: production mode starts no sandbox store, and the API retires a sandbox shop still connected with a public default.",
+    schema: z.string().min(1).default(DEV_SANDBOX_SHOPIFY_SECRET),
+    secret: true,
+    production: {
+      for: ['sandbox'],
+      when: (_c, role) => role === 'sandbox',
+      make: `a sandbox store run in production mode would take webhooks signed with a public secret: ${RANDOM_SECRET}`,
+    },
+  },
+  sandboxWooCommercePort: {
+    env: 'SANDBOX_WOOCOMMERCE_PORT',
+    doc: 'Port of the sandbox WooCommerce store `npm start` runs in development, connected as shop `sandbox-woocommerce`.',
+    schema: port.default(4012),
+  },
+  sandboxWooCommerceSecret: {
+    env: 'SANDBOX_WOOCOMMERCE_SECRET',
+    doc: "Webhook secret of the sandbox WooCommerce store: it signs the store's webhooks (X-WC-Webhook-Signature) and shop `sandbox-woocommerce` is connected with it. Development only, as SANDBOX_SHOPIFY_SECRET.",
+    schema: z.string().min(1).default(DEV_SANDBOX_WOOCOMMERCE_SECRET),
+    secret: true,
+    production: {
+      for: ['sandbox'],
+      when: (_c, role) => role === 'sandbox',
+      make: `a sandbox store run in production mode would take webhooks signed with a public secret: ${RANDOM_SECRET}`,
     },
   },
   webhookMaxAge: {

@@ -2,7 +2,7 @@
  * `npm start`: the whole of Parcelwarden on one machine with embedded defaults. Anything set in
  * the environment (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SANDBOX_CARRIER_URL) is used instead
  * of its embedded stand-in. In production mode (NODE_ENV=production) loadConfig has made sure of
- * every secret, and no mail sink, sandbox carrier or payload key file is made here. Ctrl-C stops
+ * every secret, and no mail sink, sandbox carrier, sandbox store or payload key file is made here. Ctrl-C stops
  * everything, in reverse order.
  */
 import fs from 'node:fs/promises';
@@ -16,6 +16,9 @@ import { startTemporalDevServer } from './infra/temporal-dev';
 import { createLogger } from './logger';
 import { startMailSink } from './mail/smtp-sink';
 import { prepareDatabase, startApi, startWorker } from './services';
+import { createSecretBox } from './shops/secret-box';
+import { createShopRepository } from './shops/shops.repository';
+import { startSandboxStores, type SandboxStore } from './shops/shops.sandbox';
 import { ensurePayloadKeyFile } from './temporal/payload-key-file';
 
 const say = (msg: string) => process.stdout.write(`${msg}\n`);
@@ -127,6 +130,24 @@ async function main(): Promise<void> {
       sandboxCarrierUrl = http.url;
     }
 
+    // Sandbox stores, development only: a Shopify and a WooCommerce store whose webhooks come to
+    // this API, connected as shops sandbox-shopify and sandbox-woocommerce.
+    let sandboxStores: SandboxStore[] = [];
+    if (!production && payloadKey) {
+      sandboxStores = await startSandboxStores({
+        apiBaseUrl: apiBase,
+        shopify: { port: config.sandboxShopifyPort, secret: config.sandboxShopifySecret },
+        woocommerce: {
+          port: config.sandboxWooCommercePort,
+          secret: config.sandboxWooCommerceSecret,
+        },
+        shops: createShopRepository(database.db, createSecretBox(payloadKey)),
+        log: (m) => logger.debug(m),
+      });
+      for (const store of sandboxStores)
+        stops.push({ name: `sandbox ${store.platform} store`, stop: store.close });
+    }
+
     const effective: Config = { ...config, databaseUrl, smtpUrl, sandboxCarrierUrl, payloadKey };
     const worker = await startWorker(effective, database, logger);
     stops.push({ name: 'worker', stop: worker.stop });
@@ -151,6 +172,10 @@ async function main(): Promise<void> {
     say(
       `  Sandbox carrier  ${sandboxCarrierUrl ? `${sandboxCarrierUrl}   (Authorization: Bearer <SANDBOX_CARRIER_KEY>)` : '(none: real providers)'}`,
     );
+    for (const store of sandboxStores)
+      say(
+        `  ${store.platform === 'shopify' ? 'Sandbox Shopify ' : 'Sandbox WooCommerce'} ${store.url}   (shop ${store.shopId}; orders: POST ${store.url}/sandbox/orders)`,
+      );
     if (production) say('  Mode             production (NODE_ENV=production)');
     say(`  Data             ${config.dataDir}`);
     say('Press Ctrl-C to stop.');

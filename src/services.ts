@@ -10,6 +10,9 @@ import type { ShopAccess } from '../activities/shops.activities';
 import { defaultShopPlatforms } from './shops/platforms';
 import { createShopRepository } from './shops/shops.repository';
 import { createSecretBox } from './shops/secret-box';
+import { connectConfiguredShop, parseShopUrl, retireSandboxShops } from './shops/shops.env';
+import type { ShopInput } from './shops/shops.repository';
+import { createPolicyRepository } from './policies/policies.repository';
 import { createApp, parseApiKeys, type ApiKey } from './api/app';
 import {
   DEVELOPMENT_KEY_NAME,
@@ -280,6 +283,53 @@ async function ensureReportScheduleAtStart(config: Config, logger: Logger): Prom
   }
 }
 
+/**
+ * Shops from configuration, at API start: the store of SHOP_URL is connected (created or
+ * updated), and production mode retires sandbox shops a development run left connected with their
+ * public secrets.
+ */
+async function connectShopsAtStart(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  configuredShop: ShopInput | undefined,
+): Promise<void> {
+  if (!config.payloadKey) {
+    if (configuredShop)
+      throw new MissingSettingError(
+        'PAYLOAD_KEY',
+        "SHOP_URL's credentials are sealed with it; set it (npm run secrets makes one), or connect the store later with PUT /v1/shops/{shopId}.",
+      );
+    return;
+  }
+  const shops = createShopRepository(database.db, createSecretBox(config.payloadKey));
+  if (isProduction(config)) {
+    const removed = await retireSandboxShops(shops);
+    if (removed.length)
+      logger.warn(
+        { removed },
+        'removed sandbox shops connected with public development secrets (production mode)',
+      );
+  }
+  if (configuredShop) {
+    const outcome = await connectConfiguredShop(
+      shops,
+      createPolicyRepository(database.db),
+      configuredShop,
+      'SHOP_URL',
+    );
+    logger.info(
+      {
+        shopId: configuredShop.shopId,
+        platform: configuredShop.platform,
+        domain: configuredShop.domain,
+        outcome,
+      },
+      'connected the store of SHOP_URL',
+    );
+  }
+}
+
 /** Time a client has to send a whole request, headers and body. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -310,6 +360,9 @@ export async function startApi(
   logger: Logger,
 ): Promise<RunningApi> {
   const payloadCodec = payloadCodecFromConfig(config);
+  // SHOP_URL is read before anything is served: a mistake stops the start with its fix.
+  const configuredShop = config.shopUrl ? parseShopUrl(config.shopUrl) : undefined;
+  await connectShopsAtStart(config, database, logger, configuredShop);
   const apiKeys = apiKeysFromConfig(config);
   const apiKeySecretList = apiKeySecrets(config.apiKeySecret);
   // At start, before serving: API_KEYS is the truth for keys from the environment. A key removed
@@ -345,6 +398,8 @@ export async function startApi(
     publicRateLimitPerMinute: config.publicRateLimitPerMinute,
     // Seals shop credentials and webhook endpoint secrets (the worker opens them with the same key).
     secretBox: config.payloadKey ? createSecretBox(config.payloadKey) : undefined,
+    // Calls into shops (backfill, the order a fulfillment webhook lacks) under the outbound policy.
+    shopFetch: outboundFetchFromConfig(config),
     webhookEndpointUrls: {
       production: isProduction(config),
       allowedHosts: config.outboundAllowedHosts,
