@@ -231,6 +231,53 @@ describe('a store on https', () => {
   });
 });
 
+describe('refunds in the documented shapes', () => {
+  it('looks through the listed refunds, then posts one and takes its id as the reference', async () => {
+    const fixture = (name: string) =>
+      readFileSync(path.resolve(__dirname, `../fixtures/woocommerce/${name}`), 'utf8');
+    const posted: unknown[] = [];
+    const store = wooCommercePlatform.createApi(
+      {
+        shopId: 'woo-https',
+        platform: 'woocommerce',
+        domain: 'example.com',
+        apiUrl: 'https://example.com',
+        credentials: KEYS,
+        policy: 'default',
+        originCountry: 'US',
+      },
+      {
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          const json = { 'Content-Type': 'application/json' };
+          if (request.method === 'GET') {
+            return new Response(fixture('refunds-723-list.json'), {
+              headers: { ...json, 'X-WP-Total': '2', 'X-WP-TotalPages': '1' },
+            });
+          }
+          posted.push(await request.json());
+          return new Response(fixture('refund-726-create.json'), { status: 201, headers: json });
+        },
+      },
+    );
+    const refund = await store.refund({
+      idempotencyKey: 'shipment:woo-723/refund/1',
+      orderId: '723',
+      amount: 10,
+      currency: 'USD',
+      reason: 'Parcel lost in transit',
+    });
+    expect(refund).toEqual({ reference: '726' });
+    expect(posted).toEqual([
+      {
+        amount: '10.00',
+        reason: 'Parcel lost in transit [parcelwarden:shipment:woo-723/refund/1]',
+        api_refund: true,
+      },
+    ]);
+  });
+});
+
 describe('listFulfilledOrders', () => {
   it('pages through the orders with tracking modified since the date, 50 a page', async () => {
     const old = await anOrder({ date_created_gmt: '2026-01-05T10:00:00Z' });
