@@ -61,13 +61,17 @@ function note(result: IntakeResult, text: string): void {
 
 /** `Royal Parcel Co.` → `royal-parcel-co`: a name as an unlisted carrier code or a SKU. */
 export function slug(text: string, max = 64): string {
-  return text
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, max)
-    .replace(/-+$/, '');
+  return (
+    text
+      .normalize('NFKD')
+      // Accents go (ü → u); letters of other scripts stay.
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, max)
+      .replace(/-+$/, '')
+  );
 }
 
 /**
