@@ -3,7 +3,7 @@ import type { ChannelPolicy } from '../src/channels/channel-choice';
 import type { Db } from '../src/db/client';
 import type { Mailer } from '../src/mail/mailer';
 import type { MessagingSettings } from '../src/messages/settings';
-import type { ShopAccess } from './shops.activities';
+import type { ShopApi, ShopConnection } from '../src/shops/platform';
 
 export interface ActivityDeps {
   db: Db;
@@ -22,4 +22,14 @@ export interface ActivityDeps {
   shops?: ShopAccess;
   /** Survey links, the on-site channel and outbox pacing (defaults: DEFAULT_MESSAGING). */
   messaging?: Partial<MessagingSettings>;
+}
+
+/** What the activities need of connected shops (built by the worker from the shops table). */
+export interface ShopAccess {
+  /** The shop with its credentials opened (also a removed shop: running shipments go on). */
+  connection(shopId: string): Promise<ShopConnection | undefined>;
+  api(connection: ShopConnection): ShopApi;
+  /** True only for the first failure of an outage: one ops alert per outage, not per shipment. */
+  markCredentialsFailing(shopId: string): Promise<boolean>;
+  markCredentialsWorking(shopId: string): Promise<void>;
 }

@@ -13,16 +13,6 @@ import type { ShipmentRegistration } from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
 import { createNotifyActivities } from './notify.activities';
 
-/** What the activities need of connected shops (built by the worker from the shops table). */
-export interface ShopAccess {
-  /** The shop with its credentials opened (also a removed shop: running shipments go on). */
-  connection(shopId: string): Promise<ShopConnection | undefined>;
-  api(connection: ShopConnection): ShopApi;
-  /** True only for the first failure of an outage: one ops alert per outage, not per shipment. */
-  markCredentialsFailing(shopId: string): Promise<boolean>;
-  markCredentialsWorking(shopId: string): Promise<void>;
-}
-
 export const SHOP_FAILURES = {
   rejected: 'shop.rejected',
   unavailable: 'shop.unavailable',
@@ -165,6 +155,7 @@ export function createShopActivities(deps: ActivityDeps) {
               carrier: input.carrier,
               carrierName: carrierName(input.carrier),
               trackingNumber: input.trackingNumber,
+              earlierAttempt: row.attempts > 0,
             }),
         );
         await db

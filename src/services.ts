@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Server } from 'node:http';
 import { createActivities } from '../activities';
-import type { ShopAccess } from '../activities/shops.activities';
+import type { ShopAccess } from '../activities/deps';
 import { defaultShopPlatforms } from './shops/platforms';
 import { createShopRepository } from './shops/shops.repository';
 import { createSecretBox } from './shops/secret-box';

@@ -41,7 +41,7 @@ export function roundOrder<T>(paths: readonly T[], r: number): T[] {
   return [...paths.slice(k), ...paths.slice(0, k)];
 }
 
-interface PathResult {
+export interface PathResult {
   /** Shipments per second until the last answer (or raw start) came back. */
   rate: number;
   seconds: number;
@@ -190,7 +190,7 @@ interface BatchAnswer {
   results: { status: number; problem?: { detail: string } }[];
 }
 
-async function apiBatch(
+export async function apiBatch(
   stack: BenchStack,
   ctx: BenchContext,
   bodies: RegistrationBody[],
@@ -233,7 +233,7 @@ async function measured(
 }
 
 /** Seconds until every shipment's workflow has written its first snapshot to the read model. */
-async function settle(
+export async function settle(
   stack: BenchStack,
   ctx: BenchContext,
   path: string,

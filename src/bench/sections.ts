@@ -8,10 +8,12 @@ import { eventsSection } from './events';
 import { latencySection } from './latency';
 import { memorySection } from './memory';
 import { registrationsSection } from './registrations';
+import { shopWebhooksSection } from './shop-webhooks';
 import type { BenchSection } from './types';
 
 export const SECTIONS: readonly BenchSection[] = [
   registrationsSection,
+  shopWebhooksSection,
   eventsSection,
   latencySection,
   memorySection,
