@@ -4,6 +4,8 @@
  * a connected shop, and never name a platform's code themselves.
  */
 import type { ShopApi, ShopConnection, ShopPlatform, ShopPlatformModule } from './platform';
+import { shopifyPlatform } from './shopify';
+import { wooCommercePlatform } from './woocommerce';
 
 export interface ShopPlatforms {
   /** The module of a platform; undefined when this build has none for it. */
@@ -36,6 +38,9 @@ export function shopPlatforms(modules: readonly ShopPlatformModule[]): ShopPlatf
 }
 
 /** The platforms Parcelwarden speaks. */
-export const SHOP_PLATFORM_MODULES: readonly ShopPlatformModule[] = [];
+export const SHOP_PLATFORM_MODULES: readonly ShopPlatformModule[] = [
+  shopifyPlatform,
+  wooCommercePlatform,
+];
 
 export const defaultShopPlatforms = (): ShopPlatforms => shopPlatforms(SHOP_PLATFORM_MODULES);

@@ -14,7 +14,7 @@
  * leaves no receipt and the store's redelivery does it all again. The fast path costs the cached
  * shop look-up, the receipt look-up, one registration insert, the workflow start and the receipt.
  */
-import express, { type Request, type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
@@ -37,6 +37,8 @@ import {
 } from './shops.errors';
 import { describeResult, outcomeOf, type IntakeResult, type ShopIntake } from './shops.intake';
 import type { ShopRepository } from './shops.repository';
+// The one platform-specific step here: WooCommerce's ping names no store (see mayBePing).
+import { isWooCommercePing } from './woocommerce';
 import { shopWebhookResponse } from './shops.schemas';
 
 export interface ShopWebhooksDeps {
@@ -77,6 +79,7 @@ interface Delivery {
   webhookId: string;
 }
 const DELIVERY = 'parcelwardenShopDelivery';
+const PING = 'parcelwardenShopPing';
 
 export function shopWebhooksRoutes(deps: ShopWebhooksDeps): RouteSpec[] {
   return (['shopify', 'woocommerce'] as const).map((platform) => receiverRoute(platform, deps));
@@ -96,8 +99,8 @@ function receiverRoute(platform: ShopPlatform, deps: ShopWebhooksDeps): RouteSpe
     return receiver;
   };
 
-  // Before the body is read: a store we do not know, or a delivery without an id, costs nothing.
-  const known: RequestHandler = async (req, res, next) => {
+  /** Which connected shop the delivery is from, and its id (404 and 400 otherwise). */
+  const identify = async (req: Request, res: Response): Promise<void> => {
     const receiver = receiverOf();
     if (!deps.shops) throw shopsUnavailable();
     const domain = receiver.shopDomain(req.headers)?.trim().toLowerCase();
@@ -107,10 +110,31 @@ function receiverRoute(platform: ShopPlatform, deps: ShopWebhooksDeps): RouteSpe
     const webhookId = receiver.webhookId(req.headers)?.trim();
     if (!webhookId) throw shopWebhookIdMissing(h.id);
     res.locals[DELIVERY] = { shop, receiver, webhookId } satisfies Delivery;
+  };
+
+  /**
+   * WooCommerce pings a webhook's URL when it is saved (a form body, no topic, no signature, no
+   * store named) and saves it only when the answer is 200: such a request is looked at once its
+   * body is read, before anything else.
+   */
+  const mayBePing = (req: Request) =>
+    platform === 'woocommerce' && !receiverOf().topic(req.headers);
+
+  // Before the body is read: a store we do not know, or a delivery without an id, costs nothing.
+  const known: RequestHandler = async (req, res, next) => {
+    if (mayBePing(req)) res.locals[PING] = true;
+    else await identify(req, res);
     next();
   };
 
   const verified: RequestHandler = async (req, res, next) => {
+    if (res.locals[PING]) {
+      if (isWooCommercePing(req.headers, req.body)) {
+        res.status(200).json({ duplicate: false, outcome: 'ignored', detail: 'webhook ping' });
+        return;
+      }
+      await identify(req, res);
+    }
     const { shop, receiver } = res.locals[DELIVERY] as Delivery;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!(await receiver.verify(raw, req.headers, shop.credentials.webhookSecret)))
