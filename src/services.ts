@@ -9,7 +9,7 @@ import { createActivities } from '../activities';
 import type { ShopAccess } from '../activities/deps';
 import { defaultShopPlatforms } from './shops/platforms';
 import { createShopRepository } from './shops/shops.repository';
-import { createSecretBox } from './shops/secret-box';
+import { createSecretBox, type SecretBox } from './shops/secret-box';
 import { connectConfiguredShop, parseShopUrl, retireSandboxShops } from './shops/shops.env';
 import type { ShopInput } from './shops/shops.repository';
 import { createPolicyRepository } from './policies/policies.repository';
@@ -240,24 +240,32 @@ export async function startWorker(
 }
 
 /**
- * Connected shops for the activities: the shops table (credentials opened with PAYLOAD_KEY) and
- * each platform's module, calling out through the outbound policy. Without PAYLOAD_KEY (tests
- * of other parts) there are no shop calls.
+ * Connected shops for the activities: the shops table (credentials opened with the secret box)
+ * and each platform's module, calling out through `fetch` (the outbound policy).
  */
+export function createShopAccess(
+  db: Database['db'],
+  box: SecretBox,
+  fetch: typeof globalThis.fetch,
+): ShopAccess {
+  const repository = createShopRepository(db, box);
+  const platforms = defaultShopPlatforms();
+  return {
+    connection: (shopId) => repository.connection(shopId),
+    api: (connection) => platforms.shopApiFor(connection, { fetch }),
+    markCredentialsFailing: (shopId) => repository.markCredentialsFailing(shopId),
+    markCredentialsWorking: (shopId) => repository.markCredentialsWorking(shopId),
+  };
+}
+
+/** The shop access of the configuration; without PAYLOAD_KEY (tests of other parts) none. */
 function shopAccessFromConfig(
   config: Config,
   database: Database,
   outbound: typeof fetch,
 ): ShopAccess | undefined {
   if (!config.payloadKey) return undefined;
-  const repository = createShopRepository(database.db, createSecretBox(config.payloadKey));
-  const platforms = defaultShopPlatforms();
-  return {
-    connection: (shopId) => repository.connection(shopId),
-    api: (connection) => platforms.shopApiFor(connection, { fetch: outbound }),
-    markCredentialsFailing: (shopId) => repository.markCredentialsFailing(shopId),
-    markCredentialsWorking: (shopId) => repository.markCredentialsWorking(shopId),
-  };
+  return createShopAccess(database.db, createSecretBox(config.payloadKey), outbound);
 }
 
 /**

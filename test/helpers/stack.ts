@@ -10,11 +10,12 @@ import { connectDatabase, type Database } from '../../src/db/client';
 import { seed } from '../../src/db/seed';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
-import { installRuntime } from '../../src/services';
+import { createShopAccess, installRuntime } from '../../src/services';
+import { createSecretBox } from '../../src/shops/secret-box';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
 import { bundleWorkflows, createShipmentWorker } from '../../src/worker';
 import { ownDatabase } from './own-database';
-import { testDataConverter } from './payload-key';
+import { testDataConverter, testPayloadKey } from './payload-key';
 import './provided';
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -68,6 +69,11 @@ export interface TestStackOptions {
   databaseUrl?: string;
   /** Secrets the sandbox carrier signs its scenario webhook pushes with. */
   webhookSecrets?: Partial<Record<WebhookProvider, string>>;
+  /**
+   * Activities reach connected shops (the shops table, credentials sealed with the run's
+   * PAYLOAD_KEY, so shops put through an API with `secretBox: createSecretBox(testPayloadKey())`).
+   */
+  shops?: boolean;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -92,7 +98,15 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const carriers = sandboxRegistry(
     new SandboxCarrierClient({ baseUrl: sandboxHttp.url, apiKey: SANDBOX_KEY, timeoutMs: 5000 }),
   );
-  const activities = createActivities({ db: database.db, carriers, mailer, opsEmail: OPS_EMAIL });
+  const activities = createActivities({
+    db: database.db,
+    carriers,
+    mailer,
+    opsEmail: OPS_EMAIL,
+    ...(opts.shops
+      ? { shops: createShopAccess(database.db, createSecretBox(testPayloadKey()), fetch) }
+      : {}),
+  });
   const connection = await Connection.connect({ address });
   // Payloads encrypted with the run's PAYLOAD_KEY, by the client and the worker alike.
   const client = new Client({ connection, namespace, dataConverter: testDataConverter() });
