@@ -92,6 +92,13 @@ export interface ReplacementOrderInput {
   carrierName: string;
   trackingNumber: string;
   trackingUrl?: string;
+  /**
+   * True when an earlier attempt with this key may have reached the shop (its answer lost). A
+   * platform whose order search lags behind order creation (Shopify) then looks for the order
+   * once more after a short wait before making one, so a retry right after a lost answer does
+   * not make a second order.
+   */
+  earlierAttempt?: boolean;
 }
 
 export interface ReplacementOrder {

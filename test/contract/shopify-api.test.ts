@@ -6,6 +6,7 @@ import {
   type ShopConnection,
 } from '../../src/shops/platform';
 import { shopifyPlatform } from '../../src/shops/shopify';
+import { createShopifyApi } from '../../src/shops/shopify/shopify.api';
 import { REPLACEMENT_TAG } from '../../src/shops/shopify/shopify.ids';
 import {
   createShopifySandbox,
@@ -311,6 +312,88 @@ describe('replacement orders', () => {
     const ids = page.orders.map((o) => o.orderId);
     expect(ids).toContain(original.admin_graphql_api_id);
     expect(ids).not.toContain(made.orderId);
+  });
+});
+
+describe("replacement orders while Shopify's order search lags", () => {
+  // Orders show in orders(query:) 300 ms after they are made; the client waits 600 ms.
+  let lagged: ShopifySandbox;
+  let laggedServer: { url: string; close(): Promise<void> };
+  let laggedApi: ShopApi;
+  beforeAll(async () => {
+    lagged = createShopifySandbox({
+      accessToken: TOKEN,
+      webhookSecret: 'shpss_sandbox',
+      searchLagMs: 300,
+    });
+    laggedServer = await lagged.listen(0);
+    // The Shopify client itself: the platform module takes only `fetch` and waits the default 5 s.
+    laggedApi = createShopifyApi(connection({ apiUrl: laggedServer.url }), {
+      searchLagWaitMs: 600,
+    });
+  });
+  afterAll(() => laggedServer.close());
+
+  async function laggedCall(path: string, body: unknown) {
+    const res = await fetch(`${laggedServer.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  it('a retry right after a lost answer, told of the earlier attempt, looks again and adopts the order', async () => {
+    const { order: original } = (await laggedCall('/sandbox/orders', {
+      customer: { firstName: 'Erika', lastName: 'Mustermann', email: 'erika@example.com' },
+      currency: 'EUR',
+      shippingAddress: {
+        lastName: 'Mustermann',
+        address1: 'Heidestraße 17',
+        city: 'Köln',
+        zip: '51147',
+        countryCode: 'DE',
+      },
+      items: [{ title: 'Aviator sunglasses', sku: 'SKU2006-001', quantity: 2, price: '89.99' }],
+      fulfill: { trackingCompany: 'DHL Express', trackingNumber: 'JD014600000099' },
+    })) as { order: { admin_graphql_api_id: string; name: string } };
+    const input = replacementInput(original, `shipment:shopify-1101:reship:${Date.now()}`);
+    const replacements = () => lagged.orders.filter((o) => o.tags.includes(REPLACEMENT_TAG));
+
+    await laggedCall('/sandbox/faults', { mode: 'lose_answer', field: 'orderCreate' });
+    expect((await failure(laggedApi.createReplacementOrder(input))).kind).toBe('unavailable');
+    expect(replacements()).toHaveLength(1);
+
+    // At once, while the new order is not yet searchable.
+    const retried = await laggedApi.createReplacementOrder({ ...input, earlierAttempt: true });
+    expect(replacements()).toHaveLength(1);
+    expect(retried.orderId).toBe(`gid://shopify/Order/${replacements()[0]!.id}`);
+    expect(lagged.calls.filter((c) => c.fields.includes('orderCreate'))).toHaveLength(1);
+    expect(replacements()[0]!.fulfillments).toHaveLength(1);
+  });
+
+  it('a first attempt does not wait: nothing found is created at once', async () => {
+    const { order: original } = (await laggedCall('/sandbox/orders', {
+      customer: { lastName: 'Mustermann', email: 'erika@example.com' },
+      currency: 'EUR',
+      shippingAddress: {
+        lastName: 'Mustermann',
+        address1: 'Heidestraße 17',
+        city: 'Köln',
+        zip: '51147',
+        countryCode: 'DE',
+      },
+      items: [{ title: 'Coffee table', sku: 'SKU2006-035', quantity: 1, price: 119.99 }],
+    })) as { order: { admin_graphql_api_id: string; name: string } };
+    const searches = () => lagged.calls.filter((c) => c.fields.includes('orders')).length;
+    const before = searches();
+    const started = Date.now();
+    await laggedApi.createReplacementOrder(
+      replacementInput(original, `shipment:shopify-1102:reship:${Date.now()}`),
+    );
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(searches()).toBe(before + 1);
   });
 });
 

@@ -14,16 +14,17 @@ interface Seen {
   body: { query: string; variables?: Record<string, unknown> };
 }
 
-function recordingFetch(answer: () => Response) {
+function recordingFetch(answer: (body: Seen['body']) => Response) {
   const seen: Seen[] = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as Seen['body'];
     seen.push({
       url: String(input),
       method: init?.method,
       headers: new Headers(init?.headers),
-      body: JSON.parse(String(init?.body)) as Seen['body'],
+      body,
     });
-    return answer();
+    return answer(body);
   }) as typeof fetch;
   return { seen, fetchImpl };
 }
@@ -87,6 +88,95 @@ describe('what the Shopify client sends', () => {
     });
     await api.getOrder('gid://shopify/Order/1');
     expect(seen[0]!.url).toBe('http://127.0.0.1:4123/admin/api/2026-07/graphql.json');
+  });
+});
+
+describe('what a refund sends', () => {
+  const paidOrder = {
+    order: {
+      id: 'gid://shopify/Order/450789469',
+      currencyCode: 'USD',
+      refunds: [],
+      transactions: [
+        {
+          id: 'gid://shopify/OrderTransaction/389404469',
+          kind: 'SALE',
+          status: 'SUCCESS',
+          gateway: 'shopify_payments',
+          amountSet: { shopMoney: { amount: '199.00' } },
+        },
+      ],
+    },
+  };
+  const refundMade = {
+    refundCreate: { refund: { id: 'gid://shopify/Refund/929361462' }, userErrors: [] },
+  };
+  const refundInput = (idempotencyKey: string) => ({
+    idempotencyKey,
+    orderId: '450789469',
+    amount: 41.94,
+    currency: 'USD',
+    reason: 'Parcel lost in transit.',
+  });
+
+  it('refundCreate carries @idempotent with a UUID key derived from ours: the same on a retry', async () => {
+    const { seen, fetchImpl } = recordingFetch((body) =>
+      json({ data: body.query.includes('refundCreate') ? refundMade : paidOrder }),
+    );
+    const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
+      fetch: fetchImpl,
+    });
+    const key = 'shipment:shopify-450789469:refund';
+    expect(await api.refund(refundInput(key))).toEqual({
+      reference: 'gid://shopify/Refund/929361462',
+    });
+    await api.refund(refundInput(key));
+    await api.refund(refundInput(`${key}:other`));
+    const creates = seen.filter((s) => s.body.query.includes('refundCreate'));
+    expect(creates).toHaveLength(3);
+    for (const { body } of creates) {
+      // The directive goes on the field (not the operation), its key a declared variable.
+      expect(body.query).toMatch(
+        /refundCreate\(input: \$input\) @idempotent\(key: \$idempotencyKey\)/,
+      );
+      expect(body.query).toMatch(/\$idempotencyKey: String!/);
+      expect(body.variables!.idempotencyKey).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+    }
+    const keys = creates.map((c) => c.body.variables!.idempotencyKey);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+    // The note keeps our own marker too, for a retry after Shopify has forgotten the key.
+    expect((creates[0]!.body.variables!.input as { note: string }).note).toMatch(
+      /\[parcelwarden:pw-[0-9a-f]{20}\]$/,
+    );
+  });
+
+  it("a refund without the directive meets Shopify's BAD_REQUEST, which is rejected", async () => {
+    // What a 2026-04+ store answers a refundCreate without @idempotent.
+    const { fetchImpl } = recordingFetch((body) =>
+      body.query.includes('refundCreate')
+        ? json({
+            errors: [
+              {
+                message:
+                  'The @idempotent directive is required for this mutation but was not provided.',
+                locations: [{ line: 2, column: 5 }],
+                extensions: { code: 'BAD_REQUEST' },
+                path: ['refundCreate'],
+              },
+            ],
+            data: { refundCreate: null },
+          })
+        : json({ data: paidOrder }),
+    );
+    const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
+      fetch: fetchImpl,
+    });
+    const err = await failure(api.refund(refundInput('k')));
+    expect(err.kind).toBe('rejected');
+    expect(err.message).toContain('@idempotent directive is required');
   });
 });
 

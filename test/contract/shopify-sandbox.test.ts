@@ -2,6 +2,7 @@
  * The sandbox store's webhooks as our receiver takes them: signed so that @shopify/shopify-api
  * accepts them, with bodies the receiver reads, for each topic the sandbox sends.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,5 +233,176 @@ describe('sandbox access', () => {
     const { orders } = (await res.json()) as { orders: { tags: string; refunds: unknown[] }[] };
     expect(orders.length).toBe(sandbox.orders.length);
     expect(orders.some((o) => o.tags.includes('parcelwarden-replacement'))).toBe(true);
+  });
+});
+
+describe('sandbox refundCreate and @idempotent (required from API 2026-04)', () => {
+  const REFUND = /* GraphQL */ `
+    mutation Refund($input: RefundInput!, $key: String!) {
+      refundCreate(input: $input) @idempotent(key: $key) {
+        refund {
+          id
+        }
+        userErrors {
+          field
+          message
+        }
+      }
+    }
+  `;
+
+  /** A paid order and the refund input for `amount` of its sale. */
+  async function paidOrder(amount: string) {
+    const res = await post('/sandbox/orders', newOrder);
+    const { order } = (await res.json()) as { order: { admin_graphql_api_id: string } };
+    const read = await graphql(
+      'query ($id: ID!) { order(id: $id) { transactions { id kind gateway } } }',
+      { id: order.admin_graphql_api_id },
+    );
+    const sale = (read.data as { order: { transactions: { id: string; gateway: string }[] } }).order
+      .transactions[0]!;
+    const input = {
+      orderId: order.admin_graphql_api_id,
+      note: 'Parcel lost',
+      transactions: [
+        {
+          orderId: order.admin_graphql_api_id,
+          parentId: sale.id,
+          kind: 'REFUND',
+          gateway: sale.gateway,
+          amount,
+        },
+      ],
+    };
+    const stored = () =>
+      sandbox.orders.find((o) => `gid://shopify/Order/${o.id}` === order.admin_graphql_api_id)!;
+    return { input, stored };
+  }
+
+  async function graphql(query: string, variables: Record<string, unknown>, version = '2026-07') {
+    const res = await post(`/admin/api/${version}/graphql.json`, { query, variables });
+    expect(res.status).toBe(200);
+    return (await res.json()) as {
+      data?: Record<string, unknown>;
+      errors?: { message: string; path?: string[]; extensions?: { code?: string } }[];
+    };
+  }
+
+  type Payload = { refundCreate: { refund: { id: string } | null; userErrors: unknown[] } };
+
+  it('without the directive the refund is refused with a BAD_REQUEST error, and nothing is refunded', async () => {
+    const { input, stored } = await paidOrder('100');
+    const answer = await graphql(
+      `
+        mutation Refund($input: RefundInput!) {
+          refundCreate(input: $input) {
+            refund {
+              id
+            }
+            userErrors {
+              field
+              message
+            }
+          }
+        }
+      `,
+      { input },
+    );
+    expect(answer.data).toEqual({ refundCreate: null });
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        message: 'The @idempotent directive is required for this mutation but was not provided.',
+        path: ['refundCreate'],
+        extensions: { code: 'BAD_REQUEST' },
+      }),
+    ]);
+    expect(stored().refunds).toEqual([]);
+    // Before 2026-04 the directive was optional.
+    const older = await graphql(
+      `
+        mutation Refund($input: RefundInput!) {
+          refundCreate(input: $input) {
+            refund {
+              id
+            }
+            userErrors {
+              field
+              message
+            }
+          }
+        }
+      `,
+      { input },
+      '2026-01',
+    );
+    expect((older.data as Payload).refundCreate.refund?.id).toMatch(/^gid:\/\/shopify\/Refund\//);
+    expect(stored().refunds).toHaveLength(1);
+  });
+
+  it('the same key twice answers the first refund and refunds once', async () => {
+    const { input, stored } = await paidOrder('100');
+    const key = randomUUID();
+    const first = (await graphql(REFUND, { input, key })).data as Payload;
+    const again = (await graphql(REFUND, { input, key })).data as Payload;
+    expect(first.refundCreate.userErrors).toEqual([]);
+    expect(first.refundCreate.refund!.id).toMatch(/^gid:\/\/shopify\/Refund\/\d+$/);
+    expect(again.refundCreate).toEqual(first.refundCreate);
+    expect(stored().refunds).toHaveLength(1);
+    // Another key is another refund.
+    const other = (await graphql(REFUND, { input, key: randomUUID() })).data as Payload;
+    expect(other.refundCreate.refund!.id).not.toBe(first.refundCreate.refund!.id);
+    expect(stored().refunds).toHaveLength(2);
+  });
+
+  it('the same key with other variables is refused, and nothing more is refunded', async () => {
+    const { input, stored } = await paidOrder('100');
+    const key = randomUUID();
+    await graphql(REFUND, { input, key });
+    const changed = {
+      ...input,
+      transactions: [{ ...input.transactions[0]!, amount: '50' }],
+    };
+    const answer = (await graphql(REFUND, { input: changed, key })).data as Payload;
+    expect(answer.refundCreate).toEqual({
+      refund: null,
+      userErrors: [
+        {
+          field: null,
+          message: 'The same idempotency key cannot be used with different operation parameters.',
+        },
+      ],
+    });
+    expect(stored().refunds).toHaveLength(1);
+  });
+});
+
+describe('sandbox order search lag', () => {
+  it('with searchLagMs an order shows in orders(query:) only that long after it is made', async () => {
+    const lagged = createShopifySandbox({
+      accessToken: TOKEN,
+      webhookSecret: SECRET,
+      searchLagMs: 300,
+    });
+    const server = await lagged.listen(0);
+    try {
+      const call = (path: string, body: unknown) =>
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
+          body: JSON.stringify(body),
+        }).then((r) => r.json() as Promise<Record<string, unknown>>);
+      const { order } = (await call('/sandbox/orders', newOrder)) as { order: { name: string } };
+      const search = async () => {
+        const answer = (await call('/admin/api/2026-07/graphql.json', {
+          query: `{ orders(first: 5, query: "name:${order.name.slice(1)}") { nodes { name } } }`,
+        })) as { data: { orders: { nodes: { name: string }[] } } };
+        return answer.data.orders.nodes.map((n) => n.name);
+      };
+      expect(await search()).toEqual([]);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await search()).toEqual([order.name]);
+    } finally {
+      await server.close();
+    }
   });
 });

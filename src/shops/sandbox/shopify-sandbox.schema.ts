@@ -4,7 +4,7 @@
  * `graphql` package against the in-memory store.
  */
 import { getAllCountries } from 'countries-and-timezones';
-import { buildSchema, GraphQLError } from 'graphql';
+import { buildSchema, getDirectiveValues, GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import {
   fulfillmentStatusOf,
   gid,
@@ -142,6 +142,9 @@ export const SANDBOX_SDL = /* GraphQL */ `
     refundCreate(input: RefundInput!): RefundCreatePayload
   }
 
+  "Deduplicates a mutation by key (optional for refundCreate in 2026-01, required from 2026-04)."
+  directive @idempotent(key: String!) on FIELD
+
   schema { query: QueryRoot mutation: Mutation }
 `;
 
@@ -180,7 +183,46 @@ export interface SandboxHooks {
   fulfillmentCreated(order: SandboxOrder, f: SandboxFulfillment): void;
 }
 
-export function createRootValue(store: ShopifySandboxStore, hooks: SandboxHooks) {
+export interface SandboxRootOptions {
+  /**
+   * Orders show in `orders(query:)` and `ordersCount(query:)` only this many ms after they are
+   * made, as Shopify's search index lags behind a new order. 0 (the default): at once.
+   */
+  searchLagMs?: number;
+}
+
+/** What each GraphQL call runs with: the API version in its URL. */
+export interface SandboxContext {
+  apiVersion: string;
+}
+
+/** The first API version that refuses refundCreate without `@idempotent`. */
+export const IDEMPOTENT_REFUND_REQUIRED_FROM = '2026-04';
+
+/** A JSON text of `value` with object keys sorted, so equal variables compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+export function createRootValue(
+  store: ShopifySandboxStore,
+  hooks: SandboxHooks,
+  opts: SandboxRootOptions = {},
+) {
+  const searchLagMs = opts.searchLagMs ?? 0;
+  /** Searchable: made at least searchLagMs ago (a query without search terms sees every order). */
+  const searchable = (query: unknown) => (o: SandboxOrder) =>
+    !query || searchLagMs <= 0 || Date.now() - Date.parse(o.createdAt) >= searchLagMs;
+  /**
+   * The `@idempotent` keys refundCreate has seen: the variables they came with and the refund
+   * they made. Shopify keeps a key for a limited time (about 24 hours); the sandbox for its life.
+   */
+  const refundKeys = new Map<string, { input: string; orderId: number; refundId: number }>();
+  const idempotentDirective = sandboxSchema.getDirective('idempotent')!;
   const lineItemNode = (o: SandboxOrder) => (li: SandboxOrder['lineItems'][number]) => {
     const unit = bag(li.price, o.currency);
     return {
@@ -319,7 +361,7 @@ export function createRootValue(store: ShopifySandboxStore, hooks: SandboxHooks)
     orders: ({ first, after, query, reverse }: Args) => {
       const size = pageSize(first as number | null);
       const match = parseOrderSearch((query as string | null) ?? '');
-      let list = sorted().filter(match);
+      let list = sorted().filter(searchable(query)).filter(match);
       if (reverse) list = list.reverse();
       if (after) {
         const afterId = Number(Buffer.from(String(after), 'base64url').toString());
@@ -337,7 +379,9 @@ export function createRootValue(store: ShopifySandboxStore, hooks: SandboxHooks)
     },
 
     ordersCount: ({ query, limit }: Args) => {
-      const count = sorted().filter(parseOrderSearch((query as string | null) ?? '')).length;
+      const count = sorted()
+        .filter(searchable(query))
+        .filter(parseOrderSearch((query as string | null) ?? '')).length;
       const cap = limit as number | null;
       return cap != null && count > cap
         ? { count: cap, precision: 'AT_LEAST' }
@@ -463,53 +507,99 @@ export function createRootValue(store: ShopifySandboxStore, hooks: SandboxHooks)
       return { fulfillment: fulfillmentNode(order)(f), userErrors: [] };
     },
 
-    refundCreate: ({ input }: Args) => {
-      const i = input as {
-        orderId: string;
-        note?: string;
-        transactions?: { amount: string; gateway: string; kind: string; parentId?: string }[];
-      };
-      const order = store.orders.get(idOf('Order', i.orderId));
-      if (!order)
-        return {
-          refund: null,
-          order: null,
-          userErrors: [{ field: ['orderId'], message: 'Order does not exist' }],
-        };
-      const tx = i.transactions ?? [];
-      if (tx.length === 0)
-        return {
-          refund: null,
-          order: null,
-          userErrors: [
-            { field: ['transactions'], message: 'Refund must have at least one transaction' },
-          ],
-        };
-      let made: ReturnType<ShopifySandboxStore['refund']> | undefined;
-      for (const [n, t] of tx.entries()) {
-        const field = ['transactions', String(n)];
-        const parent = t.parentId
-          ? order.transactions.find((x) => x.id === idOf('OrderTransaction', t.parentId!))
-          : undefined;
-        const amount = Number(t.amount);
-        const error = (message: string) => ({
-          refund: null,
-          order: null,
-          userErrors: [{ field, message }],
-        });
-        if (t.kind !== 'REFUND') return error('Kind must be refund');
-        if (!parent || parent.kind !== 'SALE')
-          return error('Parent transaction could not be found');
-        if (parent.gateway !== t.gateway)
-          return error('Gateway does not match the parent transaction');
-        if (!(amount > 0)) return error('Amount must be greater than 0');
-        if (amount > refundable(parent, order) + 1e-9)
-          return error(`Amount cannot be greater than ${refundable(parent, order).toFixed(2)}`);
-        made = store.refund(order, parent, amount, i.note);
+    refundCreate: ({ input }: Args, context: SandboxContext, info: GraphQLResolveInfo) => {
+      const key = getDirectiveValues(idempotentDirective, info.fieldNodes[0]!, info.variableValues)
+        ?.key as string | undefined;
+      if (key === undefined) {
+        if (context.apiVersion >= IDEMPOTENT_REFUND_REQUIRED_FROM)
+          // Shopify's answer: a top-level error on the field, which resolves to null.
+          throw new GraphQLError(
+            'The @idempotent directive is required for this mutation but was not provided.',
+            { extensions: { code: 'BAD_REQUEST' } },
+          );
+        return createRefund(input);
       }
-      return { refund: refundNode(order)(made!), order: orderNode(order), userErrors: [] };
+      const seen = refundKeys.get(key);
+      if (seen) {
+        // A key seen before answers the refund it made, and only for the same variables.
+        if (seen.input !== canonical(input))
+          return {
+            refund: null,
+            order: null,
+            userErrors: [
+              {
+                field: null,
+                message:
+                  'The same idempotency key cannot be used with different operation parameters.',
+              },
+            ],
+          };
+        const order = store.orders.get(seen.orderId)!;
+        const refund = order.refunds.find((r) => r.id === seen.refundId)!;
+        return { refund: refundNode(order)(refund), order: orderNode(order), userErrors: [] };
+      }
+      const made = createRefund(input);
+      if (made.made)
+        refundKeys.set(key, {
+          input: canonical(input),
+          orderId: made.made.order.id,
+          refundId: made.made.refund.id,
+        });
+      return made;
     },
   };
+
+  /** refundCreate's own checks, then the refund (and the order and refund it made, if it did). */
+  function createRefund(input: unknown) {
+    const i = input as {
+      orderId: string;
+      note?: string;
+      transactions?: { amount: string; gateway: string; kind: string; parentId?: string }[];
+    };
+    const order = store.orders.get(idOf('Order', i.orderId));
+    if (!order)
+      return {
+        refund: null,
+        order: null,
+        userErrors: [{ field: ['orderId'], message: 'Order does not exist' }],
+      };
+    const tx = i.transactions ?? [];
+    if (tx.length === 0)
+      return {
+        refund: null,
+        order: null,
+        userErrors: [
+          { field: ['transactions'], message: 'Refund must have at least one transaction' },
+        ],
+      };
+    let made: ReturnType<ShopifySandboxStore['refund']> | undefined;
+    for (const [n, t] of tx.entries()) {
+      const field = ['transactions', String(n)];
+      const parent = t.parentId
+        ? order.transactions.find((x) => x.id === idOf('OrderTransaction', t.parentId!))
+        : undefined;
+      const amount = Number(t.amount);
+      const error = (message: string) => ({
+        refund: null,
+        order: null,
+        userErrors: [{ field, message }],
+      });
+      if (t.kind !== 'REFUND') return error('Kind must be refund');
+      if (!parent || parent.kind !== 'SALE') return error('Parent transaction could not be found');
+      if (parent.gateway !== t.gateway)
+        return error('Gateway does not match the parent transaction');
+      if (!(amount > 0)) return error('Amount must be greater than 0');
+      if (amount > refundable(parent, order) + 1e-9)
+        return error(`Amount cannot be greater than ${refundable(parent, order).toFixed(2)}`);
+      made = store.refund(order, parent, amount, i.note);
+    }
+    return {
+      refund: refundNode(order)(made!),
+      order: orderNode(order),
+      userErrors: [],
+      made: { order, refund: made! },
+    };
+  }
 }
 
 // ---------- order search syntax (https://shopify.dev/docs/api/usage/search-syntax) ----------

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { loopbackHostOnly } from '../../http/dev-server';
 import { safeEqual } from '../../http/safe-equal';
 import { SHOPIFY_API_VERSION } from '../shopify/shopify.ids';
-import { createRootValue, sandboxSchema } from './shopify-sandbox.schema';
+import { createRootValue, sandboxSchema, type SandboxContext } from './shopify-sandbox.schema';
 import {
   restFulfillment,
   restOrder,
@@ -35,6 +35,11 @@ export interface ShopifySandboxOptions {
   shopDomain?: string;
   /** Our receiver's URL (http://127.0.0.1:3000/v1/shop-webhooks/shopify); without it, no pushes. */
   webhookTarget?: string;
+  /**
+   * Orders appear in `orders(query:)` searches only this many ms after they are made, as in
+   * Shopify, whose search index lags behind a new order by a few seconds. Off (0) by default.
+   */
+  searchLagMs?: number;
   log?: (m: string) => void;
 }
 
@@ -214,10 +219,14 @@ export function createShopifySandbox(opts: ShopifySandboxOptions): ShopifySandbo
     return result;
   }
 
-  const root = createRootValue(store, {
-    // Shopify tells subscribers about fulfillments made through the API too.
-    fulfillmentCreated: (order, f) => void push('fulfillments/create', restFulfillment(f, order)),
-  });
+  const root = createRootValue(
+    store,
+    {
+      // Shopify tells subscribers about fulfillments made through the API too.
+      fulfillmentCreated: (order, f) => void push('fulfillments/create', restFulfillment(f, order)),
+    },
+    { searchLagMs: opts.searchLagMs },
+  );
 
   const app = express();
   app.disable('x-powered-by');
@@ -312,6 +321,7 @@ export function createShopifySandbox(opts: ShopifySandboxOptions): ShopifySandbo
       schema: sandboxSchema,
       document,
       rootValue: root,
+      contextValue: { apiVersion: String(req.params.version) } satisfies SandboxContext,
       variableValues: (variables ?? {}) as Record<string, unknown>,
     });
     if (fault?.mode === 'lose_answer') {
@@ -325,6 +335,7 @@ export function createShopifySandbox(opts: ShopifySandboxOptions): ShopifySandbo
         ? {
             errors: result.errors.map((e) => ({
               message: e.message,
+              locations: e.locations,
               path: e.path,
               extensions: e.extensions,
             })),

@@ -1,12 +1,25 @@
 /**
  * Calls into a Shopify store through the GraphQL Admin API, with @shopify/admin-api-client.
  *
- * The two writes are idempotent by lookup before write, since the Admin API keeps no idempotency
- * key of ours: a replacement order carries a tag derived from the key and is looked up by it
- * first; a refund carries the key in its note and the order's refunds are read first. A retry
- * after a lost answer thus adopts what the first attempt made.
+ * The two writes are made idempotent so that a retry after a lost answer adopts what the first
+ * attempt made:
+ * - A refund is sent as `refundCreate(…) @idempotent(key: …)`, which Shopify requires from API
+ *   2026-04 (without it the call fails with a BAD_REQUEST error, "The @idempotent directive is
+ *   required for this mutation but was not provided"). The key is a UUID (v5) derived from our
+ *   idempotency key, so every retry sends the same one; Shopify then answers the first refund
+ *   instead of making another, and refuses the key with other variables ("The same idempotency
+ *   key cannot be used with different operation parameters", a userError: rejected). Shopify
+ *   keeps a key for a limited time only (about 24 hours), so the refund also carries our key in
+ *   its note and the order's refunds are read first: a retry days later still finds it.
+ * - `orderCreate` has no idempotency directive. A replacement order carries a tag derived from
+ *   the key and is looked up by it first. Shopify's order search can lag a few seconds behind a
+ *   new order, so when the caller says an earlier attempt may have reached the store
+ *   (`earlierAttempt`) and the lookup finds nothing, the client waits (`searchLagWaitMs`, 5 s)
+ *   and looks once more before creating an order. This narrows the window for a second order;
+ *   it cannot close it (a lag longer than the wait would still make one).
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import {
   ShopApiError,
@@ -35,15 +48,39 @@ import {
 
 const PAGE_SIZE = 50;
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** How long a retry waits for Shopify's order search to catch up before looking again. */
+const DEFAULT_SEARCH_LAG_WAIT_MS = 5_000;
 
 export interface ShopifyApiOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /**
+   * The wait before the second look for a replacement order on a call that may follow an earlier
+   * attempt (`ReplacementOrderInput.earlierAttempt`); 5 s by default, short in tests.
+   */
+  searchLagWaitMs?: number;
 }
 
 /** The tag that finds the replacement order made with `idempotencyKey` (Shopify tags ≤ 40 chars). */
 export function idempotencyTag(idempotencyKey: string): string {
   return `pw-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 20)}`;
+}
+
+/** RFC 9562 name-based UUIDs (v5) are scoped by a namespace UUID; this one is Parcelwarden's. */
+const REFUND_KEY_NAMESPACE = Buffer.from('5f0d2c8e4b6a4e1f9a3c7d2b1e8f6a04', 'hex');
+
+/**
+ * The `@idempotent` key of the refund made with `idempotencyKey`: a UUID (Shopify recommends
+ * one), v5 so that it is the same on every retry: SHA-1 of namespace and name, its first 16
+ * bytes with the version (5) and variant (10xx) bits set (RFC 9562 §5.5).
+ */
+export function refundIdempotencyKey(idempotencyKey: string): string {
+  const hash = createHash('sha1').update(REFUND_KEY_NAMESPACE).update(idempotencyKey).digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** The marker a refund's note carries for `idempotencyKey`. */
@@ -148,6 +185,7 @@ export function createShopifyApi(
   if (!accessToken) throw new Error(`shop ${connection.shopId}: no Shopify access token`);
   const fetchImpl = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const searchLagWaitMs = opts.searchLagWaitMs ?? DEFAULT_SEARCH_LAG_WAIT_MS;
   const apiUrl = new URL(connection.apiUrl || `https://${connection.domain}`);
 
   const client = createAdminApiClient({
@@ -259,10 +297,19 @@ export function createShopifyApi(
 
   async function createReplacementOrder(input: ReplacementOrderInput): Promise<ReplacementOrder> {
     const tag = idempotencyTag(input.idempotencyKey);
-    const found = await call<{ orders: { nodes: Tagged[] } }>('orders', FIND_TAGGED_ORDER, {
-      query: `tag:'${tag}'`,
-    });
-    const existing = found.orders.nodes[0];
+    const findTagged = async () =>
+      (
+        await call<{ orders: { nodes: Tagged[] } }>('orders', FIND_TAGGED_ORDER, {
+          query: `tag:'${tag}'`,
+        })
+      ).orders.nodes[0];
+    let existing = await findTagged();
+    if (!existing && input.earlierAttempt) {
+      // An order made just before a lost answer may not be searchable yet: give the search
+      // index time to catch up, then look once more before making a second order.
+      await sleep(searchLagWaitMs);
+      existing = await findTagged();
+    }
     if (existing) {
       const shipped = existing.fulfillments.find(
         (f) =>
@@ -367,6 +414,7 @@ export function createShopifyApi(
     const created = await call<{
       refundCreate: { refund: { id: string } | null; userErrors: GqlUserError[] };
     }>('refundCreate', REFUND_CREATE, {
+      idempotencyKey: refundIdempotencyKey(input.idempotencyKey),
       input: {
         orderId,
         note: `${input.reason} ${marker}`,

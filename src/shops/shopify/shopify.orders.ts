@@ -207,9 +207,13 @@ export const ORDER_REFUNDS = /* GraphQL */ `
   }
 `;
 
+/**
+ * From API 2026-04 Shopify refuses a refundCreate without `@idempotent(key:)` on the field; the
+ * key is a variable so the document stays the same for every refund.
+ */
 export const REFUND_CREATE = /* GraphQL */ `
-  mutation ParcelwardenRefund($input: RefundInput!) {
-    refundCreate(input: $input) {
+  mutation ParcelwardenRefund($input: RefundInput!, $idempotencyKey: String!) {
+    refundCreate(input: $input) @idempotent(key: $idempotencyKey) {
       refund {
         id
         note
