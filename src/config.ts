@@ -410,11 +410,6 @@ export const settings = {
     doc: "App secret of the sandbox Shopify store: it signs the store's webhooks (X-Shopify-Hmac-Sha256) and shop `sandbox-shopify` is connected with it. Development only: production mode starts no sandbox store, and the API retires a sandbox shop still connected with a public default.",
     schema: z.string().min(1).default(DEV_SANDBOX_SHOPIFY_SECRET),
     secret: true,
-    production: {
-      for: ['sandbox'],
-      when: (_c, role) => role === 'sandbox',
-      make: `a sandbox store run in production mode would take webhooks signed with a public secret: ${RANDOM_SECRET}`,
-    },
   },
   sandboxWooCommercePort: {
     env: 'SANDBOX_WOOCOMMERCE_PORT',
@@ -426,11 +421,6 @@ export const settings = {
     doc: "Webhook secret of the sandbox WooCommerce store: it signs the store's webhooks (X-WC-Webhook-Signature) and shop `sandbox-woocommerce` is connected with it. Development only, as SANDBOX_SHOPIFY_SECRET.",
     schema: z.string().min(1).default(DEV_SANDBOX_WOOCOMMERCE_SECRET),
     secret: true,
-    production: {
-      for: ['sandbox'],
-      when: (_c, role) => role === 'sandbox',
-      make: `a sandbox store run in production mode would take webhooks signed with a public secret: ${RANDOM_SECRET}`,
-    },
   },
   webhookMaxAge: {
     env: 'WEBHOOK_MAX_AGE',

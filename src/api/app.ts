@@ -153,7 +153,8 @@ export function createApp(deps: AppDeps): express.Express {
   const tracking = createTrackingRepository(db);
   const ingest = createTrackingIngest({ tracking, workflows, logger });
   const webhooks = createWebhookRepository(db);
-  const shops = deps.secretBox ? createShopRepository(db, deps.secretBox) : undefined;
+  // Without the secret box (no PAYLOAD_KEY) credentials can be neither sealed nor opened (503).
+  const shops = createShopRepository(db, deps.secretBox);
   const shopPlatforms = deps.shopPlatforms ?? defaultShopPlatforms();
   const shopIntake = createShopIntake({ db, shipments, workflows, logger });
 

@@ -28,6 +28,11 @@ export const API_TAGS = [
   { name: 'Reviews', description: 'The review queue and ops decisions, one by one or in batches' },
   { name: 'Claims', description: 'Claims with carriers and insurers, and their evidence' },
   { name: 'Policies', description: 'Named, versioned handling policies' },
+  {
+    name: 'Shops',
+    description:
+      'Connected Shopify and WooCommerce stores: records, their signed order webhooks, backfill',
+  },
   { name: 'Inventory', description: 'Warehouses, stock and purchase suggestions for reships' },
   { name: 'Messages', description: 'Customer messages, templates and the communication log' },
   { name: 'Surveys', description: 'The customer survey after a replacement arrives' },

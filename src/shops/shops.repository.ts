@@ -9,6 +9,17 @@ import type { Db } from '../db/client';
 import { shops, shopWebhookReceipts } from '../db/schema/shops';
 import type { ShopConnection, ShopCredentials, ShopPlatform } from './platform';
 import type { SecretBox } from './secret-box';
+import { shopsUnavailable } from './shops.errors';
+
+/** Without PAYLOAD_KEY nothing is sealed or opened: those calls answer 503, the rest works. */
+const NO_BOX: SecretBox = {
+  seal() {
+    throw shopsUnavailable();
+  },
+  open() {
+    throw shopsUnavailable();
+  },
+};
 
 type ShopRow = typeof shops.$inferSelect;
 
@@ -67,7 +78,12 @@ function uniqueViolation(err: unknown, constraint: string): boolean {
   return false;
 }
 
-export function createShopRepository(db: Db, box: SecretBox, opts: ShopRepositoryOptions = {}) {
+export function createShopRepository(
+  db: Db,
+  secretBox: SecretBox | undefined,
+  opts: ShopRepositoryOptions = {},
+) {
+  const box = secretBox ?? NO_BOX;
   const ttl = opts.domainCacheMs ?? 5_000;
   const now = opts.now ?? Date.now;
   /** Intake's look-ups by (platform, domain), promise and all: a burst shares one read. */

@@ -15,7 +15,6 @@ import {
   shopCredentialsRequired,
   shopDomainTaken,
   shopNotFound,
-  shopsUnavailable,
 } from './shops.errors';
 import type { ShopIntake } from './shops.intake';
 import type { ShopRecord, ShopRepository } from './shops.repository';
@@ -30,8 +29,7 @@ import {
 } from './shops.schemas';
 
 export interface ShopsRoutesDeps {
-  /** Undefined when the API runs without PAYLOAD_KEY: every shop route then answers 503. */
-  shops: ShopRepository | undefined;
+  shops: ShopRepository;
   policies: Pick<PolicyRepository, 'exists'>;
   platforms: ShopPlatforms;
   intake: ShopIntake;
@@ -70,11 +68,7 @@ function shopRemoved(shopId: string): ProblemError {
 }
 
 export function shopsRoutes(deps: ShopsRoutesDeps): RouteSpec[] {
-  const { policies, platforms, intake } = deps;
-  const repo = (): ShopRepository => {
-    if (!deps.shops) throw shopsUnavailable();
-    return deps.shops;
-  };
+  const { shops, policies, platforms, intake } = deps;
 
   const put = route({
     method: 'put',
@@ -92,10 +86,9 @@ export function shopsRoutes(deps: ShopsRoutesDeps): RouteSpec[] {
       '200': { description: 'The shop, changed', schema: shopResponse },
       '409': 'Another shop is connected to this store (shop.domain_taken)',
       '422': 'Unknown policy, or no credentials for a new shop or a change of platform',
-      '503': 'The API runs without PAYLOAD_KEY',
+      '503': 'The API runs without PAYLOAD_KEY, which seals credentials',
     },
     handler: async ({ res, params: { shopId }, body }) => {
-      const shops = repo();
       if (!(await policies.exists(body.policy))) throw policyNotFound(body.policy, 422);
       const input = toShopInput(shopId, body);
       const outcome = await shops.put(input);
@@ -115,7 +108,7 @@ export function shopsRoutes(deps: ShopsRoutesDeps): RouteSpec[] {
     tag: 'Shops',
     summary: 'The connected shops, by id (removed ones left out); no credentials',
     answer: { description: '{items}', schema: shopListResponse },
-    handler: async () => ({ items: (await repo().list()).map(shopView) }),
+    handler: async () => ({ items: (await shops.list()).map(shopView) }),
   });
 
   const get = route({
@@ -129,7 +122,7 @@ export function shopsRoutes(deps: ShopsRoutesDeps): RouteSpec[] {
     answer: { description: 'The shop', schema: shopResponse },
     responses: { '404': 'Unknown shop' },
     handler: async ({ params: { shopId } }) => {
-      const shop = await repo().get(shopId);
+      const shop = await shops.get(shopId);
       if (!shop) throw shopNotFound(shopId);
       return shopView(shop);
     },
@@ -147,7 +140,7 @@ export function shopsRoutes(deps: ShopsRoutesDeps): RouteSpec[] {
     answer: { status: 204, description: 'Removed (or removed before)' },
     responses: { '404': 'Unknown shop' },
     handler: async ({ res, params: { shopId } }) => {
-      if (!(await repo().remove(shopId))) throw shopNotFound(shopId);
+      if (!(await shops.remove(shopId))) throw shopNotFound(shopId);
       res.status(204).end();
     },
   });
@@ -176,7 +169,6 @@ export function shopsRoutes(deps: ShopsRoutesDeps): RouteSpec[] {
       '503': 'The shop or Temporal is unavailable right now: send the same page again',
     },
     handler: async ({ req, params: { shopId }, body }) => {
-      const shops = repo();
       const shop = await shops.get(shopId);
       if (!shop) throw shopNotFound(shopId);
       if (shop.removedAt) throw shopRemoved(shopId);

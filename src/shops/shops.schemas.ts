@@ -32,14 +32,14 @@ export const storeDomain = z
 
 /** The store's base URL (its API lives under it); http or https, no query or fragment. */
 export const storeUrl = z
-  .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://shop.example.com' })
+  .url({ protocol: /^https?$/, message: 'must be an http or https URL of the store' })
   .max(500)
   .transform((u) => {
     const url = new URL(u);
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   })
   .describe(
-    'Base URL of the store (its API lives under it), e.g. https://shop.example.com; default https://<domain>',
+    'Base URL of the store, its API under it (scheme, host and path, e.g. the https URL of shop.example.com); default: https on the domain',
   );
 
 const secret = (what: string) =>

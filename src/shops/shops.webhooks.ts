@@ -31,7 +31,6 @@ import {
   shopApiFailed,
   shopPayloadInvalid,
   shopSignatureInvalid,
-  shopsUnavailable,
   shopUnknown,
   shopWebhookIdMissing,
 } from './shops.errors';
@@ -42,7 +41,7 @@ import { isWooCommercePing } from './woocommerce';
 import { shopWebhookResponse } from './shops.schemas';
 
 export interface ShopWebhooksDeps {
-  shops: ShopRepository | undefined;
+  shops: ShopRepository;
   platforms: ShopPlatforms;
   intake: ShopIntake;
   /** Outbound fetch for what a payload lacks (the order of a fulfillment topic). */
@@ -102,7 +101,6 @@ function receiverRoute(platform: ShopPlatform, deps: ShopWebhooksDeps): RouteSpe
   /** Which connected shop the delivery is from, and its id (404 and 400 otherwise). */
   const identify = async (req: Request, res: Response): Promise<void> => {
     const receiver = receiverOf();
-    if (!deps.shops) throw shopsUnavailable();
     const domain = receiver.shopDomain(req.headers)?.trim().toLowerCase();
     if (!domain) throw shopUnknown(platform, undefined);
     const shop = await deps.shops.byDomain(platform, domain);
@@ -173,7 +171,7 @@ function receiverRoute(platform: ShopPlatform, deps: ShopWebhooksDeps): RouteSpe
     },
     handler: async ({ req, res }) => {
       const { shop, receiver, webhookId } = res.locals[DELIVERY] as Delivery;
-      const shops = deps.shops!;
+      const { shops } = deps;
       const log = req.log ?? deps.logger;
       const topic = receiver.topic(req.headers)?.trim() ?? '';
       const before = await shops.receipt(shop.shopId, webhookId);
