@@ -178,6 +178,32 @@ describe('what a refund sends', () => {
     expect(err.kind).toBe('rejected');
     expect(err.message).toContain('@idempotent directive is required');
   });
+
+  it('a refund Shopify is still working on under the same key is retried, not refused', async () => {
+    // Shopify's answer while an earlier request with the same idempotency key is in progress.
+    const { fetchImpl } = recordingFetch((body) =>
+      json({
+        data: body.query.includes('refundCreate')
+          ? {
+              refundCreate: {
+                refund: null,
+                userErrors: [
+                  {
+                    field: null,
+                    message: 'This request is currently in progress, please try again.',
+                  },
+                ],
+              },
+            }
+          : paidOrder,
+      }),
+    );
+    const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
+      fetch: fetchImpl,
+    });
+    const err = await failure(api.refund(refundInput('k')));
+    expect(err.kind).toBe('unavailable');
+  });
 });
 
 describe("Shopify's failure answers", () => {

@@ -157,7 +157,18 @@ function rejectUserErrors(op: string, errors: GqlUserError[] | undefined): void 
   const text = errors
     .map((e) => (e.field?.length ? `${e.field.join('.')}: ${e.message}` : e.message))
     .join('; ');
+  // The same idempotency key still being worked on by Shopify (an earlier attempt of ours whose
+  // answer we lost): not a refusal, the retry gets the original's result.
+  if (errors.every(isConcurrentRequest))
+    throw new ShopApiError('unavailable', `Shopify ${op} still in progress: ${text}`);
   throw new ShopApiError('rejected', `Shopify ${op} refused: ${text}`);
+}
+
+/** Shopify's answer while a request with the same idempotency key is still in progress. */
+function isConcurrentRequest(e: GqlUserError & { code?: string | null }): boolean {
+  return (
+    e.code === 'IDEMPOTENCY_CONCURRENT_REQUEST' || /currently in progress/i.test(e.message ?? '')
+  );
 }
 
 /** `https://x.myshopify.com/admin/…` re-rooted on `apiUrl` (the sandbox's http://127.0.0.1:port). */
