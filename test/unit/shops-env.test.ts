@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { addBody, sinceInstant } from '../../src/cli/shops';
 import { CliError } from '../../src/cli/client';
-import { ConfigError } from '../../src/config';
-import { parseShopUrl } from '../../src/shops/shops.env';
+import {
+  ConfigError,
+  DEV_SANDBOX_SHOPIFY_SECRET,
+  DEV_SANDBOX_WOOCOMMERCE_SECRET,
+} from '../../src/config';
+import { parseShopUrl, retireSandboxShops } from '../../src/shops/shops.env';
 
 describe('SHOP_URL, the one-store shortcut', () => {
   it('reads a Shopify store: token and secret, the store, the parameters', () => {
@@ -111,5 +115,39 @@ describe('parcelwarden shops add and sync options', () => {
     expect(sinceInstant('2026-11-01T08:00:00+01:00')).toBe('2026-11-01T07:00:00.000Z');
     expect(() => sinceInstant('last week')).toThrow('not a date');
     expect(() => sinceInstant(undefined)).toThrow('--since 2026-11-01');
+  });
+});
+
+describe('sandbox shops in production mode', () => {
+  const shop = (shopId: string, webhookSecret: string, removed = false) => ({
+    shopId,
+    removedAt: removed ? new Date() : null,
+    webhookSecret,
+  });
+  function repo(shops: ReturnType<typeof shop>[]) {
+    const removed: string[] = [];
+    return {
+      removed,
+      get: (id: string) => Promise.resolve(shops.find((s) => s.shopId === id) as never),
+      connection: (id: string) =>
+        Promise.resolve({
+          credentials: { webhookSecret: shops.find((s) => s.shopId === id)!.webhookSecret },
+        } as never),
+      remove: (id: string) => {
+        removed.push(id);
+        return Promise.resolve(true);
+      },
+    };
+  }
+
+  it('are removed when connected with the public development secrets, and only then', async () => {
+    const shops = repo([
+      shop('sandbox-shopify', DEV_SANDBOX_SHOPIFY_SECRET),
+      shop('sandbox-woocommerce', 'a-secret-of-its-own'),
+    ]);
+    expect(await retireSandboxShops(shops)).toEqual(['sandbox-shopify']);
+    expect(shops.removed).toEqual(['sandbox-shopify']);
+    const already = repo([shop('sandbox-woocommerce', DEV_SANDBOX_WOOCOMMERCE_SECRET, true)]);
+    expect(await retireSandboxShops(already)).toEqual([]);
   });
 });
