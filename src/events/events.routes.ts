@@ -254,7 +254,9 @@ export function eventsRoutes(deps: EventsRoutesDeps): RouteSpec[] {
     },
     handler: async ({ req, params: { id, deliveryId } }) => {
       if (!(await endpoints.get(id))) throw notFound(id);
-      const result = await endpoints.redeliver(id, deliveryId);
+      const result = /^[1-9]\d{0,14}$/.test(deliveryId)
+        ? await endpoints.redeliver(id, Number(deliveryId))
+        : undefined;
       if (!result) {
         throw new ProblemError(
           404,

@@ -21,8 +21,9 @@ export const webhookEndpointBody = z.strictObject({
 });
 
 export const endpointParams = z.object({ id: z.string().min(1).max(100) });
+/** A delivery id as the deliveries list shows it; anything else names no delivery (404). */
 export const deliveryParams = endpointParams.extend({
-  deliveryId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  deliveryId: z.string().min(1).max(40).describe('The delivery’s id (from the deliveries list)'),
 });
 
 export const endpointListQuery = z.object(pageQueryFields);

@@ -16,6 +16,7 @@ import { appRoutes } from '../helpers/app-routes';
 import type { Database } from '../../src/db/client';
 import * as schema from '../../src/db/schema';
 import { newSurveyId, signSurveyToken } from '../../src/surveys/survey-token';
+import { createSecretBox } from '../../src/shops/secret-box';
 import { createPayloadCodec } from '../../src/temporal/payload-codec';
 import { buildTrackingPayload } from '../../src/webhooks/webhooks.payloads';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../src/webhooks/webhooks.providers';
@@ -83,6 +84,7 @@ beforeAll(async () => {
       webhookSecrets: WEBHOOK_SECRETS,
       messaging: { surveySecret: SURVEY_SECRET },
       payloadCodec: createPayloadCodec(inject('payloadKey')),
+      secretBox: createSecretBox(inject('payloadKey')),
       logger: pino({ level: process.env.HOSTILE_LOG ?? 'silent' }),
     },
   });
@@ -284,6 +286,10 @@ function validSamples(): Record<string, () => Json> {
     }),
     'POST /v1/reports:run': () => ({}),
     'POST /v1/api-keys': () => ({ role: 'analyst', name: 'hostile test' }),
+    'POST /v1/webhook-endpoints': () => ({
+      url: 'https://hooks.example.com/hostile',
+      eventTypes: ['shipment.closed'],
+    }),
     'POST /survey/{token}': () => ({ rating: 4, comment: 'ok' }),
     'POST /codec/encode': () => ({ payloads: [] }),
     'POST /codec/decode': () => ({ payloads: [] }),
