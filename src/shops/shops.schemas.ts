@@ -65,7 +65,8 @@ export const wooCommerceCredentials = z
 const KEEP =
   'Sealed at rest and never returned. Leave out to keep the stored ones (a PUT without credentials changes everything else and keeps them); required for a new shop or a change of platform.';
 
-const common = {
+/** The fields both platforms take: fresh schemas per platform, so the document spells out each. */
+const common = () => ({
   domain: storeDomain.optional(),
   url: storeUrl.optional(),
   policy: policyName.default('default').describe('Policy new shipments of this shop get'),
@@ -84,19 +85,19 @@ const common = {
     .max(320)
     .optional()
     .describe('Where customers’ answers to our mails go'),
-};
+});
 
 export const shopBody = z
   .discriminatedUnion('platform', [
     z.strictObject({
       platform: z.literal('shopify'),
       credentials: shopifyCredentials.optional().describe(KEEP),
-      ...common,
+      ...common(),
     }),
     z.strictObject({
       platform: z.literal('woocommerce'),
       credentials: wooCommerceCredentials.optional().describe(KEEP),
-      ...common,
+      ...common(),
     }),
   ])
   .refine((b) => b.domain !== undefined || b.url !== undefined, {
