@@ -17,6 +17,8 @@ export interface StoredMail {
   id: string;
   messageId?: string;
   from: string;
+  /** The Reply-To header, when the mail has one. */
+  replyTo?: string;
   to: string[];
   subject: string;
   text: string;
@@ -71,6 +73,7 @@ export async function startMailSink(opts: MailSinkOptions): Promise<MailSink> {
             id: randomUUID(),
             ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
             from: parsed.from?.text ?? (session.envelope.mailFrom || {}).address ?? '',
+            ...(parsed.replyTo?.text ? { replyTo: parsed.replyTo.text } : {}),
             to: recipients(
               session.envelope.rcptTo.map((r) => r.address),
               parsed.to,
