@@ -78,5 +78,9 @@ export const eventDeliveries = pgTable(
       .on(t.nextAttemptAt)
       .where(sql`${t.status} = 'pending'`),
     index('event_deliveries_endpoint_idx').on(t.endpointId, t.id),
+    // The ordering check: an earlier undelivered delivery of the same endpoint and shipment.
+    index('event_deliveries_pending_order_idx')
+      .on(t.endpointId, t.shipmentId, t.eventRow)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "event_deliveries_pending_order_idx" ON "event_deliveries" USING btree ("endpoint_id","shipment_id","event_row") WHERE "event_deliveries"."status" = 'pending';
