@@ -22,6 +22,7 @@ import { unstorableTextErrors } from '../http/validate';
 import {
   ShopApiError,
   ShopPayloadError,
+  type ShopApi,
   type ShopConnection,
   type ShopPlatform,
   type ShopWebhookReceiver,
@@ -178,7 +179,15 @@ function receiverRoute(platform: ShopPlatform, deps: ShopWebhooksDeps): RouteSpe
       if (before) return { duplicate: true, outcome: before.outcome, detail: before.detail };
 
       const body = readBody(req, topic);
-      const api = deps.platforms.shopApiFor(shop, { fetch: deps.fetch });
+      // Made on first use: most topics carry the whole order and never call the shop.
+      let made: ShopApi | undefined;
+      const shopApi = () => (made ??= deps.platforms.shopApiFor(shop, { fetch: deps.fetch }));
+      const api: ShopApi = {
+        listFulfilledOrders: (o) => shopApi().listFulfilledOrders(o),
+        getOrder: (id) => shopApi().getOrder(id),
+        createReplacementOrder: (input) => shopApi().createReplacementOrder(input),
+        refund: (input) => shopApi().refund(input),
+      };
       let action;
       try {
         action = await receiver.read(topic, body, api);
