@@ -6,6 +6,7 @@
  * changes nothing, a changed tracking number or carrier is told to the workflow, and a cancelled
  * fulfillment or order cancels its shipments that are not delivered or closed.
  */
+import { coalesce } from '../db/coalesce';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { carrierFromName } from '../carriers/catalogue';
@@ -201,6 +202,11 @@ export interface ShopIntakeDeps {
 
 export function createShopIntake(deps: ShopIntakeDeps) {
   const { db, shipments, workflows } = deps;
+  // Webhooks arrive one order at a time: registrations asked for at the same moment go out as
+  // one multi-row insert, as the batch route's items do.
+  const register = coalesce((registrations: ShipmentRegistration[]) =>
+    shipments.registerMany(registrations),
+  );
 
   /** Signals, translating a Temporal failure into the 503 that makes the shop deliver again. */
   async function tell<T>(what: string, shipmentId: string, send: () => Promise<T>): Promise<T> {
@@ -299,7 +305,8 @@ export function createShopIntake(deps: ShopIntakeDeps) {
   }
 
   /**
-   * Takes orders in: registers their new fulfillments in one multi-row insert, starts their
+   * Takes orders in: registers their new fulfillments (in multi-row inserts, together with other
+   * deliveries taken at the same moment), starts their
    * workflows at once, and updates or cancels those already registered. `source` names the
    * delivery for the timeline (`shopify orders/fulfilled`, `backfill`).
    */
@@ -322,8 +329,8 @@ export function createShopIntake(deps: ShopIntakeDeps) {
       }
     }
 
-    const outcomes: RegisterOutcome[] = await shipments.registerMany(
-      toRegister.map((r) => r.registration),
+    const outcomes: RegisterOutcome[] = await Promise.all(
+      toRegister.map((r) => register(r.registration)),
     );
     let startFailures = 0;
     await Promise.all(

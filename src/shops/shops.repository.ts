@@ -4,7 +4,8 @@
  * shop); what routes show is `ShopRecord`, which names the credential fields that are set and
  * never their values.
  */
-import { and, asc, eq, isNotNull, isNull, ne } from 'drizzle-orm';
+import { coalesce } from '../db/coalesce';
+import { and, asc, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { shops, shopWebhookReceipts } from '../db/schema/shops';
 import type { ShopConnection, ShopCredentials, ShopPlatform } from './platform';
@@ -83,6 +84,37 @@ export function createShopRepository(
   secretBox: SecretBox | undefined,
   opts: ShopRepositoryOptions = {},
 ) {
+  // A burst of webhooks looks up and records its receipts in one statement per group.
+  type ReceiptKey = { shopId: string; webhookId: string };
+  const findReceipt = coalesce(async (keys: ReceiptKey[]) => {
+    const rows = await db
+      .select({
+        shopId: shopWebhookReceipts.shopId,
+        webhookId: shopWebhookReceipts.webhookId,
+        outcome: shopWebhookReceipts.outcome,
+        detail: shopWebhookReceipts.detail,
+      })
+      .from(shopWebhookReceipts)
+      .where(
+        or(
+          ...keys.map((k) =>
+            and(
+              eq(shopWebhookReceipts.shopId, k.shopId),
+              eq(shopWebhookReceipts.webhookId, k.webhookId),
+            ),
+          ),
+        ),
+      );
+    const byKey = new Map(rows.map((r) => [`${r.shopId}\u0000${r.webhookId}`, r]));
+    return keys.map((k) => {
+      const row = byKey.get(`${k.shopId}\u0000${k.webhookId}`);
+      return row ? { outcome: row.outcome, detail: row.detail } : undefined;
+    });
+  });
+  const insertReceipt = coalesce(async (receipts: (typeof shopWebhookReceipts.$inferInsert)[]) => {
+    await db.insert(shopWebhookReceipts).values(receipts).onConflictDoNothing();
+    return receipts.map(() => undefined);
+  });
   const box = secretBox ?? NO_BOX;
   const ttl = opts.domainCacheMs ?? 5_000;
   const now = opts.now ?? Date.now;
@@ -315,28 +347,23 @@ export function createShopRepository(
     },
 
     /** The receipt of a webhook delivery taken before, if any. */
-    async receipt(
+    /** The receipt of a webhook delivery taken before, if any (looked up with others at once). */
+    receipt(
       shopId: string,
       webhookId: string,
     ): Promise<{ outcome: string; detail: string | null } | undefined> {
-      const [row] = await db
-        .select({ outcome: shopWebhookReceipts.outcome, detail: shopWebhookReceipts.detail })
-        .from(shopWebhookReceipts)
-        .where(
-          and(eq(shopWebhookReceipts.shopId, shopId), eq(shopWebhookReceipts.webhookId, webhookId)),
-        );
-      return row;
+      return findReceipt({ shopId, webhookId });
     },
 
     /** Records a delivery once it was acted on (a second record of the same id is dropped). */
-    async recordReceipt(receipt: {
+    recordReceipt(receipt: {
       shopId: string;
       webhookId: string;
       topic: string;
       outcome: string;
       detail: string;
     }): Promise<void> {
-      await db.insert(shopWebhookReceipts).values(receipt).onConflictDoNothing();
+      return insertReceipt(receipt);
     },
 
     /** When a backfill last finished. */
