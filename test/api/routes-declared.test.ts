@@ -12,7 +12,7 @@ import { startApi, type ApiUnderTest } from './harness';
 
 const root = path.resolve(__dirname, '../..');
 /** Servers of their own, not the API: the development stand-ins and the benchmark rig. */
-const OTHER_SERVERS = ['src/carriers/sandbox/', 'src/mail/', 'src/bench/'];
+const OTHER_SERVERS = ['src/carriers/sandbox/', 'src/shops/sandbox/', 'src/mail/', 'src/bench/'];
 /** Express route registration, on an app or a router. */
 const REGISTRATION =
   /\b(?:app|router|Router\(\))\s*\.\s*(?:get|post|put|delete|patch|all|route)\s*\(/;
