@@ -30,6 +30,7 @@ import { findTemporalCli } from '../../src/infra/temporal-cli';
 import { startTemporalCluster, type TemporalCluster } from '../../src/infra/temporal-cluster';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/infra/temporal-dev';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
+import { createSecretBox } from '../../src/shops/secret-box';
 import { dataConverterFromConfig } from '../../src/temporal/connection';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import { inject } from 'vitest';
@@ -245,6 +246,8 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
       taskQueue,
       apiKeys: [{ role: 'admin', key: ADMIN_KEY }],
       logger: pino({ level: 'silent' }),
+      // Shop credentials sealed with the worker's PAYLOAD_KEY, so its activities can open them.
+      secretBox: createSecretBox(payloadKey),
     });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
