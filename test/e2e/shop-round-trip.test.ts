@@ -143,7 +143,7 @@ async function expectNoRefundedMailWhileFailing(
   email: string,
   storeRefunds: () => Promise<number>,
 ) {
-  const failing = await waitUntil(
+  await waitUntil(
     `a failed refund attempt of ${shipmentId}`,
     async () =>
       (await s.stack.db.select().from(refunds).where(eq(refunds.shipmentId, shipmentId)))[0],
@@ -152,7 +152,6 @@ async function expectNoRefundedMailWhileFailing(
     25,
   );
   const outbox = await outboxOf(shipmentId);
-  expect(failing!.status).toBe('pending');
   expect(await storeRefunds()).toBe(0);
   expect(outbox.map((n) => n.kind)).not.toContain('refunded');
   const told = new Set(outbox.map((n) => n.messageId));
