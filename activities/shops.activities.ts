@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { carrierName } from '../src/carriers/catalogue';
 import { shopOrders } from '../src/db/schema';
+import { credentialsAlert } from '../src/shops/shops.alerts';
 import { ShopApiError, type ShopApi, type ShopConnection } from '../src/shops/platform';
 import type { ShipmentRegistration } from '../workflows/shipment.contract';
 import type { ActivityDeps } from './deps';
@@ -71,11 +72,7 @@ export function createShopCaller(deps: ActivityDeps) {
             await sendOpsAlert({
               idempotencyKey: `shop-credentials:${shopId}:${shipmentId}`,
               shipmentId,
-              subject: `Shop ${shopId}: its credentials stopped working`,
-              text:
-                `${connection.platform} store ${connection.domain} refused our credentials (${err.message}) while we tried to ${what}. ` +
-                `Every call to this shop waits until they work again: renew the access token and send it with PUT /v1/shops/${shopId} ` +
-                `(or \`parcelwarden shops add ${shopId} …\`). This alert is sent once per outage.`,
+              ...credentialsAlert(connection, what, err),
             });
           }
           throw ApplicationFailure.create({

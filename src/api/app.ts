@@ -40,6 +40,7 @@ import { defaultShopPlatforms, type ShopPlatforms } from '../shops/platforms';
 import type { SecretBox } from '../shops/secret-box';
 import { createShopIntake } from '../shops/shops.intake';
 import { createShopRepository } from '../shops/shops.repository';
+import { credentialsFailingAlert } from '../shops/shops.alerts';
 import { shopsRoutes } from '../shops/shops.routes';
 import { shopWebhooksRoutes } from '../shops/shops.webhooks';
 import { REPORT_SCHEDULE_ID } from '../../workflows/report.contract';
@@ -176,6 +177,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Customer messages: the outbox and the seller's templates.
   const messaging: MessagingSettings = { ...DEFAULT_MESSAGING, ...deps.messaging };
   const outbox = createOutboxRepository(db, messaging);
+  const credentialsFailing = credentialsFailingAlert(shops, outbox, messaging.opsEmail);
   const templates = createTemplateRepository(db);
 
   const codecSessions: CodecSessionDeps = {
@@ -221,6 +223,7 @@ export function createApp(deps: AppDeps): express.Express {
       platforms: shopPlatforms,
       intake: shopIntake,
       fetch: deps.shopFetch,
+      credentialsFailing,
       logger,
       bodyLimit: BODY_LIMIT,
     }),
@@ -261,6 +264,7 @@ export function createApp(deps: AppDeps): express.Express {
       platforms: shopPlatforms,
       intake: shopIntake,
       fetch: deps.shopFetch,
+      credentialsFailing,
       logger,
     }),
     ...carriersRoutes(),

@@ -2,6 +2,7 @@
  * Connected shops as records (admin): PUT, GET, list, DELETE, and the backfill of one page of a
  * shop's fulfilled orders (`parcelwarden shops sync` loops over the pages).
  */
+import type { CredentialsFailing } from './shops.alerts';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { ProblemError } from '../http/problems';
@@ -35,6 +36,8 @@ export interface ShopsRoutesDeps {
   intake: ShopIntake;
   /** Outbound fetch for calls into shops. */
   fetch?: typeof fetch;
+  /** Marks a shop whose credentials were refused, alerting ops once per outage. */
+  credentialsFailing: CredentialsFailing;
   logger: Logger;
 }
 
@@ -183,7 +186,8 @@ export function shopsRoutes(deps: ShopsRoutesDeps): RouteSpec[] {
           { shopId, kind: err.kind, status: err.status },
           'shop API failed during sync',
         );
-        if (err.kind === 'unauthorized') await shops.markCredentialsFailing(shopId);
+        if (err.kind === 'unauthorized')
+          await deps.credentialsFailing(connection, 'read its orders for a backfill', err);
         throw shopApiFailed(shopId, err.kind, err.message);
       }
       if (shop.credentialsFailingSince) await shops.markCredentialsWorking(shopId);

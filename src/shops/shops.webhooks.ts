@@ -14,6 +14,7 @@
  * leaves no receipt and the store's redelivery does it all again. The fast path costs the cached
  * shop look-up, the receipt look-up, one registration insert, the workflow start and the receipt.
  */
+import type { CredentialsFailing } from './shops.alerts';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError } from '../http/problems';
@@ -47,6 +48,8 @@ export interface ShopWebhooksDeps {
   intake: ShopIntake;
   /** Outbound fetch for what a payload lacks (the order of a fulfillment topic). */
   fetch?: typeof fetch;
+  /** Marks a shop whose credentials were refused, alerting ops once per outage. */
+  credentialsFailing: CredentialsFailing;
   logger: Logger;
   bodyLimit: string;
 }
@@ -199,7 +202,8 @@ function receiverRoute(platform: ShopPlatform, deps: ShopWebhooksDeps): RouteSpe
             { shopId: shop.shopId, kind: err.kind, topic },
             'shop API failed reading a webhook',
           );
-          if (err.kind === 'unauthorized') await shops.markCredentialsFailing(shop.shopId);
+          if (err.kind === 'unauthorized')
+            await deps.credentialsFailing(shop, `read the order of a ${topic} webhook`, err);
           throw shopApiFailed(shop.shopId, err.kind, err.message);
         }
         throw err;
