@@ -4,10 +4,8 @@
  * and pushes signed webhooks (sandbox.scenarios.ts), and fault injection to exercise retries.
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { TrackingEvent, TrackingStatus } from '../../../workflows/shipment.contract';
 import type { ClaimFiled, ClaimRequest, Label, ProofOfDelivery, TraceOpened } from '../carrier';
@@ -25,7 +23,12 @@ import {
   type WebhookTarget,
 } from './sandbox.scenarios';
 import { safeEqual } from '../../http/safe-equal';
-import { loopbackHostOnly } from '../../http/dev-server';
+import {
+  createSandboxApp,
+  finishSandboxApp,
+  listenSandbox,
+  sendSandboxError as sendError,
+} from '../../http/sandbox-server';
 
 export const SANDBOX_CARRIER_CODE = 'sandbox';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -331,10 +334,6 @@ function stableStringify(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function sendError(res: Response, status: number, code: string, message: string, extra?: object) {
-  res.status(status).json({ error: { code, message, ...extra } });
-}
-
 function parseBody<T extends z.ZodType>(
   schema: T,
   req: Request,
@@ -456,23 +455,8 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   const expectedAuth = `Bearer ${opts.apiKey}`;
   let apiOrigin = opts.apiBaseUrl ? apiBase(opts.apiBaseUrl) : undefined;
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-
-  if (opts.log) {
-    const log = opts.log;
-    app.use((req, res, next) => {
-      const started = Date.now();
-      res.on('finish', () =>
-        log(`${req.method} ${req.originalUrl} → ${res.statusCode} (${Date.now() - started} ms)`),
-      );
-      next();
-    });
-  }
-
-  // Before the key check: a page using DNS rebinding must not even learn the sandbox is here.
-  app.use(loopbackHostOnly(opts.allowedHosts));
+  // The loopback-host guard comes before the key check.
+  const app = createSandboxApp({ log: opts.log, allowedHosts: opts.allowedHosts });
 
   app.use((req, res, next) => {
     if (safeEqual(req.get('Authorization') ?? '', expectedAuth)) return next();
@@ -891,40 +875,13 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     res.json(claimView(claim));
   });
 
-  app.use((req, res) => {
-    sendError(res, 404, 'route.not_found', `No route ${req.method} ${req.path}.`);
-  });
+  finishSandboxApp(app, { name: 'sandbox carrier', log: opts.log, send: sendError });
 
-  // Express 5 passes body-parser failures and thrown errors here.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    const status = (err as { status?: number }).status;
-    if (status && status >= 400 && status < 500) {
-      const type = (err as { type?: string }).type;
-      const code = type === 'entity.parse.failed' ? 'request.invalid_json' : 'request.invalid';
-      return sendError(res, status, code, (err as Error).message);
-    }
-    opts.log?.(`sandbox carrier internal error: ${(err as Error)?.stack ?? String(err)}`);
-    sendError(res, 500, 'internal', 'Internal error.');
-  });
-
-  async function listen(port: number, host = '127.0.0.1') {
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const listen = (port: number, host?: string) =>
+    listenSandbox(app, port, host, () => {
+      scenarios.close();
+      releaseAllHolds();
     });
-    const { port: actual } = server.address() as AddressInfo;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
-    return {
-      url,
-      close: () =>
-        new Promise<void>((resolve, reject) => {
-          scenarios.close();
-          releaseAllHolds();
-          server.close((err) => (err ? reject(err) : resolve()));
-          server.closeAllConnections();
-        }),
-    };
-  }
 
   return {
     app,

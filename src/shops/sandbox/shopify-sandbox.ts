@@ -6,13 +6,16 @@
  * Shopify's) create and ship orders, cancel them, list everything and inject faults.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { execute, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { z } from 'zod';
-import { loopbackHostOnly } from '../../http/dev-server';
+import {
+  createSandboxApp,
+  finishSandboxApp,
+  listenSandbox,
+  sendSandboxError as sendError,
+} from '../../http/sandbox-server';
 import { safeEqual } from '../../http/safe-equal';
 import { SHOPIFY_API_VERSION } from '../shopify/shopify.ids';
 import { createRootValue, sandboxSchema, type SandboxContext } from './shopify-sandbox.schema';
@@ -147,10 +150,6 @@ const fulfillmentSchema = trackingSchema.extend({
   status: z.enum(['success', 'cancelled']).optional(),
 });
 
-function sendError(res: Response, status: number, code: string, message: string, extra?: object) {
-  res.status(status).json({ error: { code, message, ...extra } });
-}
-
 function parseBody<T extends z.ZodType>(schema: T, req: Request, res: Response) {
   const parsed = schema.safeParse(req.body ?? {});
   if (parsed.success) return parsed.data as z.output<T>;
@@ -228,20 +227,7 @@ export function createShopifySandbox(opts: ShopifySandboxOptions): ShopifySandbo
     { searchLagMs: opts.searchLagMs },
   );
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  if (opts.log) {
-    const log = opts.log;
-    app.use((req, res, next) => {
-      const started = Date.now();
-      res.on('finish', () =>
-        log(`${req.method} ${req.originalUrl} → ${res.statusCode} (${Date.now() - started} ms)`),
-      );
-      next();
-    });
-  }
-  app.use(loopbackHostOnly());
+  const app = createSandboxApp({ log: opts.log });
   app.use((req, res, next) => {
     if (safeEqual(req.get('X-Shopify-Access-Token') ?? '', opts.accessToken)) return next();
     // Shopify's own answer to a missing or wrong token.
@@ -442,37 +428,9 @@ export function createShopifySandbox(opts: ShopifySandboxOptions): ShopifySandbo
     res.json(body);
   });
 
-  app.use((req, res) => {
-    sendError(res, 404, 'route.not_found', `No route ${req.method} ${req.path}.`);
-  });
+  finishSandboxApp(app, { name: 'shopify sandbox', log: opts.log, send: sendError });
 
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    const status = (err as { status?: number }).status;
-    if (status && status >= 400 && status < 500) {
-      const type = (err as { type?: string }).type;
-      const code = type === 'entity.parse.failed' ? 'request.invalid_json' : 'request.invalid';
-      return sendError(res, status, code, (err as Error).message);
-    }
-    opts.log?.(`shopify sandbox internal error: ${(err as Error)?.stack ?? String(err)}`);
-    sendError(res, 500, 'internal', 'Internal error.');
-  });
-
-  async function listen(port: number, host = '127.0.0.1') {
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    });
-    const { port: actual } = server.address() as AddressInfo;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
-    return {
-      url,
-      close: () =>
-        new Promise<void>((resolve, reject) => {
-          server.close((err) => (err ? reject(err) : resolve()));
-          server.closeAllConnections();
-        }),
-    };
-  }
+  const listen = (port: number, host?: string) => listenSandbox(app, port, host);
 
   return {
     app,

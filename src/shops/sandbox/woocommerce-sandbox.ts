@@ -18,12 +18,10 @@
  * delivers them in the background; so does the sandbox for REST calls, in order, while the
  * development routes wait for their delivery and answer with its outcome.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { loopbackHostOnly } from '../../http/dev-server';
+import { createSandboxApp, finishSandboxApp, listenSandbox } from '../../http/sandbox-server';
 import { safeEqual } from '../../http/safe-equal';
 import { TRACKING_META_KEY } from '../woocommerce/woocommerce.payloads';
 import { wooCommerceSignature } from '../woocommerce/woocommerce.receiver';
@@ -374,23 +372,10 @@ export function createWooCommerceSandbox(opts: WooCommerceSandboxOptions): WooCo
 
   // --- the app ---
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use((req, res, next) => {
-    const started = Date.now();
-    res.on('finish', () =>
-      log(`${req.method} ${req.path} → ${res.statusCode} (${Date.now() - started} ms)`),
-    );
-    next();
-  });
-  // Before any key check: a page using DNS rebinding must not learn the store is here.
-  app.use(loopbackHostOnly());
+  // The loopback-host guard comes before any key check. The log leaves out the query string:
+  // over plain http it carries the OAuth signature.
+  const app = createSandboxApp({ log, logWithoutQuery: true });
   app.use(express.json({ limit: '1mb' }));
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (err) return wpError(res, 400, 'rest_invalid_json', 'Invalid JSON body passed.');
-    next();
-  });
 
   // --- faults, then keys, for everything under /wp-json ---
 
@@ -687,10 +672,6 @@ export function createWooCommerceSandbox(opts: WooCommerceSandboxOptions): WooCo
     void enqueue('order.updated', order);
   });
 
-  app.use('/wp-json', (req, res) => {
-    wpError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
-  });
-
   // --- development routes ---
 
   app.use('/sandbox', (req, res, next) => {
@@ -804,25 +785,22 @@ export function createWooCommerceSandbox(opts: WooCommerceSandboxOptions): WooCo
     res.json({ faults });
   });
 
-  app.use((_req, res) => {
-    wpError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
+  finishSandboxApp(app, {
+    name: 'woocommerce sandbox',
+    log,
+    notFound: (_req, res) =>
+      wpError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.'),
+    // WordPress answers any body it cannot read as invalid JSON.
+    send: (res, status, _code, message) =>
+      status >= 500
+        ? wpError(res, 500, 'internal_server_error', message)
+        : wpError(res, 400, 'rest_invalid_json', 'Invalid JSON body passed.'),
   });
 
-  async function listen(port: number, host = '127.0.0.1') {
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    });
-    const { port: actual } = server.address() as AddressInfo;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
-    storeUrl ??= url;
-    return {
-      url,
-      close: () =>
-        new Promise<void>((resolve, reject) => {
-          server.close((err) => (err ? reject(err) : resolve()));
-          server.closeAllConnections();
-        }),
-    };
+  async function listen(port: number, host?: string) {
+    const listening = await listenSandbox(app, port, host);
+    storeUrl ??= listening.url;
+    return listening;
   }
 
   return { app, orders, refunds, deliveries, listen, settled: () => queue.then(() => undefined) };
