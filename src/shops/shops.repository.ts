@@ -24,6 +24,28 @@ const NO_BOX: SecretBox = {
 
 type ShopRow = typeof shops.$inferSelect;
 
+/**
+ * The live shop, other than `input.shopId`, that holds the store at `platform` + `domain` (at most
+ * one: a unique index backs this). `q` is the database or a transaction.
+ */
+async function domainHolder(
+  q: Pick<Db, 'select'>,
+  input: Pick<ShopInput, 'shopId' | 'platform' | 'domain'>,
+): Promise<string | undefined> {
+  const [holder] = await q
+    .select({ shopId: shops.shopId })
+    .from(shops)
+    .where(
+      and(
+        eq(shops.platform, input.platform),
+        eq(shops.domain, input.domain),
+        isNull(shops.removedAt),
+        ne(shops.shopId, input.shopId),
+      ),
+    );
+  return holder?.shopId;
+}
+
 /** What PUT /v1/shops/{shopId} stores; without `credentials` the stored ones are kept. */
 export interface ShopInput {
   shopId: string;
@@ -191,18 +213,8 @@ export function createShopRepository(
             credentials = existing.credentials;
           else return { kind: 'credentials_required' };
 
-          const [holder] = await tx
-            .select({ shopId: shops.shopId })
-            .from(shops)
-            .where(
-              and(
-                eq(shops.platform, input.platform),
-                eq(shops.domain, input.domain),
-                isNull(shops.removedAt),
-                ne(shops.shopId, input.shopId),
-              ),
-            );
-          if (holder) return { kind: 'domain_taken', holder: holder.shopId };
+          const holder = await domainHolder(tx, input);
+          if (holder) return { kind: 'domain_taken', holder };
 
           const values = {
             platform: input.platform,
@@ -240,17 +252,8 @@ export function createShopRepository(
       } catch (err) {
         // Two PUTs racing for one store: the unique index decides.
         if (uniqueViolation(err, 'shops_platform_domain_uq')) {
-          const [holder] = await db
-            .select({ shopId: shops.shopId })
-            .from(shops)
-            .where(
-              and(
-                eq(shops.platform, input.platform),
-                eq(shops.domain, input.domain),
-                isNull(shops.removedAt),
-              ),
-            );
-          return { kind: 'domain_taken', holder: holder?.shopId ?? 'another shop' };
+          const holder = await domainHolder(db, input);
+          return { kind: 'domain_taken', holder: holder ?? 'another shop' };
         }
         throw err;
       }
