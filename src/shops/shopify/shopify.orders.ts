@@ -3,7 +3,7 @@
  * and the reading of their answers into `ShopOrder`.
  */
 import type { ShopFulfillment, ShopLineItem, ShopOrder } from '../platform';
-import { fulfillmentStatus } from './shopify.payloads';
+import { fulfillmentStatus, fullName } from './shopify.payloads';
 import { legacyId, REPLACEMENT_TAG } from './shopify.ids';
 
 export const ORDER_FIELDS = /* GraphQL */ `
@@ -296,9 +296,6 @@ export function isReplacementOrder(order: ShopOrder): boolean {
   return replacementOrders.has(order);
 }
 
-const joinName = (first?: string | null, last?: string | null) =>
-  [first, last].filter(Boolean).join(' ');
-
 export function orderFromGraphql(o: GqlOrder): ShopOrder {
   const items = new Map<string, ShopLineItem>();
   for (const li of o.lineItems.nodes) {
@@ -328,9 +325,9 @@ export function orderFromGraphql(o: GqlOrder): ShopOrder {
   });
   const a = o.shippingAddress;
   const customerName =
-    joinName(o.customer?.firstName, o.customer?.lastName) ||
+    fullName(o.customer?.firstName, o.customer?.lastName) ||
     a?.name ||
-    joinName(a?.firstName, a?.lastName);
+    fullName(a?.firstName, a?.lastName);
   const order: ShopOrder = {
     orderId: o.id,
     orderName: o.name,
@@ -344,7 +341,7 @@ export function orderFromGraphql(o: GqlOrder): ShopOrder {
       a && a.countryCodeV2
         ? {
             country: a.countryCodeV2,
-            name: a.name || joinName(a.firstName, a.lastName) || customerName,
+            name: a.name || fullName(a.firstName, a.lastName) || customerName,
             line1: a.address1 ?? '',
             line2: a.address2 || undefined,
             city: a.city ?? '',

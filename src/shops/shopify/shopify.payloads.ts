@@ -140,16 +140,17 @@ export function fulfillmentFromRest(
   };
 }
 
-function splitName(first?: string | null, last?: string | null): string {
+/** A person's name from Shopify's first and last name fields (REST and GraphQL alike). */
+export function fullName(first?: string | null, last?: string | null): string {
   return [first, last].filter(Boolean).join(' ');
 }
 
 export function orderFromRest(o: RestOrder): ShopOrder {
   const a = o.shipping_address;
   const customerName =
-    splitName(o.customer?.first_name, o.customer?.last_name) ||
+    fullName(o.customer?.first_name, o.customer?.last_name) ||
     a?.name ||
-    splitName(a?.first_name, a?.last_name);
+    fullName(a?.first_name, a?.last_name);
   return {
     orderId: o.admin_graphql_api_id ?? toGid('Order', o.id),
     orderName: o.name,
@@ -165,7 +166,7 @@ export function orderFromRest(o: RestOrder): ShopOrder {
     shippingAddress: a
       ? {
           country: a.country_code,
-          name: a.name || splitName(a.first_name, a.last_name) || customerName,
+          name: a.name || fullName(a.first_name, a.last_name) || customerName,
           line1: a.address1 ?? '',
           line2: a.address2 || undefined,
           city: a.city ?? '',
