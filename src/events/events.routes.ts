@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, pgTimestampKey, toPage } from '../http/pagination';
+import { decodeCursor, pgTimestampKey, toPage } from '../http/pagination';
 import { ProblemError, validationFailed, type FieldError } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 import { judgeEndpointUrl, type EndpointUrlPolicy } from './endpoint-url';
@@ -226,12 +226,8 @@ export function eventsRoutes(deps: EventsRoutesDeps): RouteSpec[] {
         afterId: after?.[0],
         status: q.status,
       });
-      const items = rows.slice(0, q.limit);
-      const last = items[items.length - 1];
-      return {
-        items: items.map(deliveryView),
-        nextCursor: rows.length > q.limit && last ? encodeCursor([last.id]) : null,
-      };
+      const page = toPage(rows, q.limit, (r) => [r.id]);
+      return { items: page.items.map(deliveryView), nextCursor: page.nextCursor };
     },
   });
 

@@ -342,6 +342,21 @@ describe('deliveries to a webhook endpoint', () => {
     expect(hooks.received).toHaveLength(3);
     expect(new Set(hooks.received.map((r) => r.id)).size).toBe(3);
     expect((await deliveries(id)).map((d) => d.attempts)).toEqual([2, 2, 2]);
+
+    // Cursor paging: two, then the last one, then no cursor.
+    const all = (await deliveries(id)).map((d) => d.id);
+    const first = await api.call('GET', `/v1/webhook-endpoints/${id}/deliveries?limit=2`, {
+      as: 'admin',
+    });
+    expect((first.body.items as DeliveryItem[]).map((d) => d.id)).toEqual(all.slice(0, 2));
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const rest = await api.call(
+      'GET',
+      `/v1/webhook-endpoints/${id}/deliveries?limit=2&cursor=${first.body.nextCursor}`,
+      { as: 'admin' },
+    );
+    expect((rest.body.items as DeliveryItem[]).map((d) => d.id)).toEqual(all.slice(2));
+    expect(rest.body.nextCursor).toBeNull();
   });
 
   it('sent by a worker that died before recording the answer come again with the same webhook-id, and the late record of the dead claim changes nothing', async () => {
