@@ -17,6 +17,7 @@ import { createShopRepository } from '../../src/shops/shops.repository';
 import { shipmentWorkflowId, type TrackingChange } from '../../workflows/shipment.contract';
 import { uniqueId } from '../helpers/factories';
 import { signalsReceived, testPayloadKey } from '../helpers/payload-key';
+import { completedResult } from '../helpers/shipments';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
@@ -437,13 +438,7 @@ describe('shop webhooks', () => {
     const res = await deliver(shop, 'orders/cancelled', { id: order.orderId });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ outcome: 'cancelled' });
-    const handle = stack.client.workflow.getHandle(shipmentWorkflowId(shipmentId));
-    await waitUntil(
-      'the cancelled shipment to close',
-      async () => (await handle.describe()).status.name,
-      (s) => s === 'COMPLETED',
-    );
-    expect((await handle.result()).resolution).toBe('cancelled');
+    expect((await completedResult(stack.client, shipmentId)).resolution).toBe('cancelled');
   });
 
   it('records no receipt when Temporal cannot be reached, so the redelivery registers', async () => {

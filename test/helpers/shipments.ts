@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { shipmentWorkflow } from '../../workflows/shipment.workflow';
 import {
   SHIPMENT_WORKFLOW_TYPE,
@@ -61,4 +61,18 @@ export function waitForStage(
     (s) => s.stage === stage,
     timeoutMs,
   );
+}
+
+/** Waits until the shipment's workflow has completed (not only its stage closed); its result. */
+export async function completedResult(
+  client: Client,
+  shipmentId: string,
+): Promise<Awaited<ReturnType<typeof shipmentWorkflow>>> {
+  const handle = client.workflow.getHandle<typeof shipmentWorkflow>(shipmentWorkflowId(shipmentId));
+  await waitUntil(
+    `${shipmentId} to complete`,
+    async () => (await handle.describe()).status.name,
+    (s) => s === 'COMPLETED',
+  );
+  return handle.result();
 }

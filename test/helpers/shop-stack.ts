@@ -2,7 +2,7 @@
  * The shop round trip's test stack: the test stack (its worker reaching connected shops), the
  * API with the run's secret box, and the sandbox Shopify and WooCommerce stores connected to it
  * as shops of their own (unique ids and domains, so test files can share the database). Plus
- * small clients for the stores' development routes.
+ * small clients for the stores' development routes and a sandbox Shopify order.
  */
 import { createSecretBox } from '../../src/shops/secret-box';
 import { createShopRepository } from '../../src/shops/shops.repository';
@@ -62,6 +62,47 @@ export function sandboxWooClient(url: string): SandboxStoreClient {
     `${SANDBOX_WOOCOMMERCE_KEYS.consumerKey}:${SANDBOX_WOOCOMMERCE_KEYS.consumerSecret}`,
   ).toString('base64');
   return storeClient(url, { authorization: `Basic ${basic}` });
+}
+
+/** A line of a sandbox Shopify order (`price` as Shopify's REST API writes it, or a number). */
+export interface SandboxShopifyItem {
+  title: string;
+  sku?: string;
+  quantity: number;
+  price: string | number;
+}
+
+/**
+ * An order for the sandbox Shopify store's `POST /sandbox/orders`, fulfilled by UPS with
+ * `tracking`: Ada Buyer at 1 Market St, San Francisco (the buyer and address of `aRegistration`).
+ */
+export function aSandboxShopifyOrder(order: {
+  tracking: string;
+  items: SandboxShopifyItem[];
+  email?: string;
+  locale?: string;
+  currency?: string;
+}) {
+  return {
+    customer: {
+      firstName: 'Ada',
+      lastName: 'Buyer',
+      email: order.email ?? `${uniqueId('ada')}@example.com`,
+    },
+    ...(order.locale === undefined ? {} : { locale: order.locale }),
+    currency: order.currency ?? 'USD',
+    shippingAddress: {
+      firstName: 'Ada',
+      lastName: 'Buyer',
+      address1: '1 Market St',
+      city: 'San Francisco',
+      provinceCode: 'CA',
+      zip: '94105',
+      countryCode: 'US',
+    },
+    items: order.items,
+    fulfill: { trackingCompany: 'UPS', trackingNumber: order.tracking },
+  };
 }
 
 export interface ShopStack {
