@@ -16,8 +16,8 @@ import {
   META_ORIGINAL_ORDER,
   TRACKING_META_KEY,
 } from '../../src/shops/woocommerce/woocommerce.payloads';
-import { aFastPolicy, insertWarehouse, uniqueId } from '../helpers/factories';
-import { startShopStack, type ShopStack } from '../helpers/shop-stack';
+import { aFastPolicy, aRegistration, insertWarehouse, uniqueId } from '../helpers/factories';
+import { aSandboxShopifyOrder, startShopStack, type ShopStack } from '../helpers/shop-stack';
 import { waitUntil } from '../helpers/wait';
 
 // Store answers and API bodies are asserted field by field.
@@ -94,6 +94,15 @@ async function stallIntoReview(shipmentId: string, carrier: string, tracking: st
   );
 }
 
+/** The shipment's view once it shows the replacement order made in the store. */
+const replacementShown = (shipmentId: string) =>
+  waitUntil(
+    `${shipmentId} showing its replacement order`,
+    () => view(shipmentId),
+    (v) => v?.reship?.shopOrder !== undefined,
+    45_000,
+  );
+
 async function decide(shipmentId: string, decision: 'reship' | 'refund') {
   const res = await s.api.call('POST', `/v1/shipments/${encodeURIComponent(shipmentId)}/review`, {
     as: 'ops',
@@ -159,30 +168,68 @@ async function expectNoRefundedMailWhileFailing(
   expect(mailsTo(email).every((m) => told.has(m.messageId ?? null))).toBe(true);
 }
 
+/**
+ * Decides a refund for a parcel in review whose store fails the refund first, and follows it to
+ * the end: no "refunded" mail while the store fails; once the customer was told, the store holds
+ * exactly one refund and the mail came from the shop's sender; the shipment shows the refund (the
+ * declared value, in EUR, with the shop) and its row is refunded after `attempts` attempts.
+ * Returns the mail, the store's refund and the shipment's view for the platform's own checks.
+ */
+async function refundOnceInStore(
+  got: { shipmentId: string; email: string },
+  platform: keyof typeof senders,
+  expected: { refundsInStore: () => Promise<Json[]>; amount: number; attempts: number },
+) {
+  await decide(got.shipmentId, 'refund');
+  await expectNoRefundedMailWhileFailing(
+    got.shipmentId,
+    got.email,
+    async () => (await expected.refundsInStore()).length,
+  );
+
+  const mail = await customerMail(got.shipmentId, got.email, 'refunded');
+  // By the time the customer was told, the store had the refund: exactly one.
+  const inStore = await expected.refundsInStore();
+  expect(inStore).toHaveLength(1);
+  expectShopSender(mail, platform);
+
+  const shown = await waitUntil(
+    `${got.shipmentId} showing its refund`,
+    () => view(got.shipmentId),
+    (v) => v?.refund?.status === 'refunded',
+  );
+  expect(shown.refund).toMatchObject({
+    amount: expected.amount,
+    currency: 'EUR',
+    shopId: s.ids[platform],
+  });
+  const [row] = await s.stack.db
+    .select()
+    .from(refunds)
+    .where(eq(refunds.shipmentId, got.shipmentId));
+  expect(row).toMatchObject({
+    status: 'refunded',
+    shopId: s.ids[platform],
+    attempts: expected.attempts,
+  });
+  return { mail, inStore: inStore[0] as Json, shown };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shopify
 // ---------------------------------------------------------------------------------------------
 
 function aShopifyOrder(email: string, tracking: string, skus: [string, string]) {
-  return {
-    customer: { firstName: 'Ada', lastName: 'Buyer', email },
+  return aSandboxShopifyOrder({
+    email,
+    tracking,
     locale: 'de-DE',
     currency: 'EUR',
-    shippingAddress: {
-      firstName: 'Ada',
-      lastName: 'Buyer',
-      address1: '1 Market St',
-      city: 'San Francisco',
-      provinceCode: 'CA',
-      zip: '94105',
-      countryCode: 'US',
-    },
     items: [
       { title: 'Blue Mug', sku: skus[0], quantity: 2, price: '19.90' },
       { title: 'Wool Cap', sku: skus[1], quantity: 1, price: 15 },
     ],
-    fulfill: { trackingCompany: 'UPS', trackingNumber: tracking },
-  };
+  });
 }
 
 /** A fulfilled order in the sandbox store, registered through its webhook; its parcel known to the carrier. */
@@ -259,14 +306,8 @@ describe('a Shopify store plugged in', () => {
       carrier: 'ups',
       trackingNumber: got.tracking,
       policy,
-      destination: {
-        country: 'US',
-        name: 'Ada Buyer',
-        line1: '1 Market St',
-        city: 'San Francisco',
-        region: 'CA',
-        postalCode: '94105',
-      },
+      // The sandbox order ships to the factory's buyer.
+      destination: aRegistration().destination,
       customer: { email: got.email, locale: 'de-DE' },
       items: [
         { title: 'Blue Mug', sku: got.skus[0], quantity: 2, unitPrice: 19.9 },
@@ -345,12 +386,7 @@ describe('a Shopify store plugged in', () => {
     await stallIntoReview(got.shipmentId, 'ups', got.tracking);
     const decidedAt = new Date();
     await decide(got.shipmentId, 'reship');
-    const shown = await waitUntil(
-      `${got.shipmentId} showing its replacement order`,
-      () => view(got.shipmentId),
-      (v) => v?.reship?.shopOrder !== undefined,
-      45_000,
-    );
+    const shown = await replacementShown(got.shipmentId);
     const replacements = (await shopifyOrders()).filter(
       (o) => attribute(o, 'parcelwarden_original_shipment') === got.shipmentId,
     );
@@ -425,41 +461,17 @@ describe('a Shopify store plugged in', () => {
       retryAfterSeconds: 3,
       field: 'refundCreate',
     });
-    const refundsInStore = async () =>
-      (await shopifyOrders()).find((o) => o.id === got.order.id).refunds as Json[];
-    await decide(got.shipmentId, 'refund');
-    await expectNoRefundedMailWhileFailing(
-      got.shipmentId,
-      got.email,
-      async () => (await refundsInStore()).length,
-    );
-
-    const mail = await customerMail(got.shipmentId, got.email, 'refunded');
-    // By the time the customer was told, the store had the refund: exactly one, of the value.
-    const inStore = await refundsInStore();
-    expect(inStore).toHaveLength(1);
-    expect(inStore[0].transactions.map((t: Json) => t.amount)).toEqual(['54.80']);
-    expect(Date.parse(mail.receivedAt)).toBeGreaterThanOrEqual(
-      Date.parse(inStore[0].created_at) - 1000,
-    );
-    expectShopSender(mail, 'shopify');
-
-    const shown = await waitUntil(
-      `${got.shipmentId} showing its refund`,
-      () => view(got.shipmentId),
-      (v) => v?.refund?.status === 'refunded',
-    );
-    expect(shown.refund).toMatchObject({
+    const { mail, inStore, shown } = await refundOnceInStore(got, 'shopify', {
+      refundsInStore: async () =>
+        (await shopifyOrders()).find((o) => o.id === got.order.id).refunds as Json[],
       amount: 54.8,
-      currency: 'EUR',
-      shopId: s.ids.shopify,
+      attempts: 2,
     });
-    expect(String(shown.refund.reference)).toContain(String(inStore[0].id));
-    const [row] = await s.stack.db
-      .select()
-      .from(refunds)
-      .where(eq(refunds.shipmentId, got.shipmentId));
-    expect(row).toMatchObject({ status: 'refunded', shopId: s.ids.shopify, attempts: 2 });
+    expect(inStore.transactions.map((t: Json) => t.amount)).toEqual(['54.80']);
+    expect(Date.parse(mail.receivedAt)).toBeGreaterThanOrEqual(
+      Date.parse(inStore.created_at) - 1000,
+    );
+    expect(String(shown.refund.reference)).toContain(String(inStore.id));
   });
 });
 
@@ -535,12 +547,7 @@ describe('a WooCommerce store plugged in', () => {
     const got = await aWooShipment();
     await stallIntoReview(got.shipmentId, 'dhl', got.tracking);
     await decide(got.shipmentId, 'reship');
-    const shown = await waitUntil(
-      `${got.shipmentId} showing its replacement order`,
-      () => view(got.shipmentId),
-      (v) => v?.reship?.shopOrder !== undefined,
-      45_000,
-    );
+    const shown = await replacementShown(got.shipmentId);
     const children = (await wooOrders()).filter((o) => o.parent_id === got.order.id);
     expect(children).toHaveLength(1);
     const replacement = children[0];
@@ -592,36 +599,13 @@ describe('a WooCommerce store plugged in', () => {
       method: 'POST',
       path: `wc/v3/orders/${got.order.id}/refunds`,
     });
-    const refundsInStore = async () =>
-      (await wooOrders()).find((o) => o.id === got.order.id).refund_details as Json[];
-    await decide(got.shipmentId, 'refund');
-    await expectNoRefundedMailWhileFailing(
-      got.shipmentId,
-      got.email,
-      async () => (await refundsInStore()).length,
-    );
-
-    const mail = await customerMail(got.shipmentId, got.email, 'refunded');
-    const inStore = await refundsInStore();
-    expect(inStore).toHaveLength(1);
-    expect(inStore[0].amount).toBe('49.00');
-    expectShopSender(mail, 'woocommerce');
-
-    const shown = await waitUntil(
-      `${got.shipmentId} showing its refund`,
-      () => view(got.shipmentId),
-      (v) => v?.refund?.status === 'refunded',
-    );
-    expect(shown.refund).toMatchObject({
+    const { inStore, shown } = await refundOnceInStore(got, 'woocommerce', {
+      refundsInStore: async () =>
+        (await wooOrders()).find((o) => o.id === got.order.id).refund_details as Json[],
       amount: 49,
-      currency: 'EUR',
-      shopId: s.ids.woocommerce,
-      reference: String(inStore[0].id),
+      attempts: 3,
     });
-    const [row] = await s.stack.db
-      .select()
-      .from(refunds)
-      .where(eq(refunds.shipmentId, got.shipmentId));
-    expect(row).toMatchObject({ status: 'refunded', shopId: s.ids.woocommerce, attempts: 3 });
+    expect(inStore.amount).toBe('49.00');
+    expect(shown.refund.reference).toBe(String(inStore.id));
   });
 });
