@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ShopApiError,
   type ReplacementOrderInput,
   type ShopApi,
   type ShopConnection,
@@ -13,6 +12,7 @@ import {
   type SandboxFault,
   type ShopifySandbox,
 } from '../../src/shops/sandbox/shopify-sandbox';
+import { shopApiError } from '../helpers/shop-api-error';
 
 const TOKEN = 'shpat_sandbox_0123456789abcdef';
 const DOMAIN = 'sandbox-shopify.myshopify.com';
@@ -50,8 +50,9 @@ beforeEach(async () => {
     });
 });
 
-async function sandboxCall(path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
+/** Calls a development route of the sandbox store (the test's own, unless `storeUrl` names another). */
+async function sandboxCall(path: string, body?: unknown, storeUrl = server.url) {
+  const res = await fetch(`${storeUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -69,42 +70,39 @@ function fault(
 }
 
 let trackingSeq = 0;
-async function placeOrder(opts: { fulfill?: boolean } = {}) {
+async function placeOrder(opts: { fulfill?: boolean; storeUrl?: string } = {}) {
   trackingSeq += 1;
-  const { order } = (await sandboxCall('/sandbox/orders', {
-    customer: { firstName: 'Erika', lastName: 'Mustermann', email: 'erika@example.com' },
-    locale: 'de',
-    currency: 'EUR',
-    shippingAddress: {
-      firstName: 'Erika',
-      lastName: 'Mustermann',
-      address1: 'Heidestraße 17',
-      address2: 'Hinterhaus',
-      city: 'Köln',
-      zip: '51147',
-      countryCode: 'DE',
+  const { order } = (await sandboxCall(
+    '/sandbox/orders',
+    {
+      customer: { firstName: 'Erika', lastName: 'Mustermann', email: 'erika@example.com' },
+      locale: 'de',
+      currency: 'EUR',
+      shippingAddress: {
+        firstName: 'Erika',
+        lastName: 'Mustermann',
+        address1: 'Heidestraße 17',
+        address2: 'Hinterhaus',
+        city: 'Köln',
+        zip: '51147',
+        countryCode: 'DE',
+      },
+      items: [
+        { title: 'Aviator sunglasses', sku: 'SKU2006-001', quantity: 2, price: '89.99' },
+        { title: 'Coffee table', sku: 'SKU2006-035', quantity: 1, price: 119.99 },
+      ],
+      ...(opts.fulfill === false
+        ? {}
+        : {
+            fulfill: {
+              trackingCompany: 'DHL Express',
+              trackingNumber: `JD0146000000${trackingSeq}`,
+            },
+          }),
     },
-    items: [
-      { title: 'Aviator sunglasses', sku: 'SKU2006-001', quantity: 2, price: '89.99' },
-      { title: 'Coffee table', sku: 'SKU2006-035', quantity: 1, price: 119.99 },
-    ],
-    ...(opts.fulfill === false
-      ? {}
-      : {
-          fulfill: { trackingCompany: 'DHL Express', trackingNumber: `JD0146000000${trackingSeq}` },
-        }),
-  })) as { order: { id: number; admin_graphql_api_id: string; name: string } };
+    opts.storeUrl,
+  )) as { order: { id: number; admin_graphql_api_id: string; name: string } };
   return order;
-}
-
-async function failure(p: Promise<unknown>): Promise<ShopApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ShopApiError))
-    throw new Error(`expected a ShopApiError, got ${String(err)}`);
-  return err;
 }
 
 const replacementCount = () =>
@@ -280,7 +278,7 @@ describe('replacement orders', () => {
     const input = replacementInput(original, `shipment:shopify-1003:reship:${Date.now()}`);
     const before = replacementCount();
     await fault('lose_answer', { field: 'orderCreate' });
-    const lost = await failure(api.createReplacementOrder(input));
+    const lost = await shopApiError(api.createReplacementOrder(input));
     expect(lost.kind).toBe('unavailable');
     expect(replacementCount()).toBe(before + 1);
 
@@ -295,7 +293,7 @@ describe('replacement orders', () => {
     const original = await placeOrder();
     const input = replacementInput(original, `shipment:shopify-1004:reship:${Date.now()}`);
     await fault('lose_answer', { field: 'fulfillmentCreate' });
-    expect((await failure(api.createReplacementOrder(input))).kind).toBe('unavailable');
+    expect((await shopApiError(api.createReplacementOrder(input))).kind).toBe('unavailable');
     const retried = await api.createReplacementOrder(input);
     const stored = sandbox.orders.find((o) => `gid://shopify/Order/${o.id}` === retried.orderId)!;
     expect(stored.fulfillments).toHaveLength(1);
@@ -334,35 +332,17 @@ describe("replacement orders while Shopify's order search lags", () => {
   });
   afterAll(() => laggedServer.close());
 
-  async function laggedCall(path: string, body: unknown) {
-    const res = await fetch(`${laggedServer.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status}`);
-    return (await res.json()) as Record<string, unknown>;
-  }
-
   it('a retry right after a lost answer, told of the earlier attempt, looks again and adopts the order', async () => {
-    const { order: original } = (await laggedCall('/sandbox/orders', {
-      customer: { firstName: 'Erika', lastName: 'Mustermann', email: 'erika@example.com' },
-      currency: 'EUR',
-      shippingAddress: {
-        lastName: 'Mustermann',
-        address1: 'Heidestraße 17',
-        city: 'Köln',
-        zip: '51147',
-        countryCode: 'DE',
-      },
-      items: [{ title: 'Aviator sunglasses', sku: 'SKU2006-001', quantity: 2, price: '89.99' }],
-      fulfill: { trackingCompany: 'DHL Express', trackingNumber: 'JD014600000099' },
-    })) as { order: { admin_graphql_api_id: string; name: string } };
+    const original = await placeOrder({ storeUrl: laggedServer.url });
     const input = replacementInput(original, `shipment:shopify-1101:reship:${Date.now()}`);
     const replacements = () => lagged.orders.filter((o) => o.tags.includes(REPLACEMENT_TAG));
 
-    await laggedCall('/sandbox/faults', { mode: 'lose_answer', field: 'orderCreate' });
-    expect((await failure(laggedApi.createReplacementOrder(input))).kind).toBe('unavailable');
+    await sandboxCall(
+      '/sandbox/faults',
+      { mode: 'lose_answer', field: 'orderCreate' },
+      laggedServer.url,
+    );
+    expect((await shopApiError(laggedApi.createReplacementOrder(input))).kind).toBe('unavailable');
     expect(replacements()).toHaveLength(1);
 
     // At once, while the new order is not yet searchable.
@@ -374,18 +354,7 @@ describe("replacement orders while Shopify's order search lags", () => {
   });
 
   it('a first attempt does not wait: nothing found is created at once', async () => {
-    const { order: original } = (await laggedCall('/sandbox/orders', {
-      customer: { lastName: 'Mustermann', email: 'erika@example.com' },
-      currency: 'EUR',
-      shippingAddress: {
-        lastName: 'Mustermann',
-        address1: 'Heidestraße 17',
-        city: 'Köln',
-        zip: '51147',
-        countryCode: 'DE',
-      },
-      items: [{ title: 'Coffee table', sku: 'SKU2006-035', quantity: 1, price: 119.99 }],
-    })) as { order: { admin_graphql_api_id: string; name: string } };
+    const original = await placeOrder({ fulfill: false, storeUrl: laggedServer.url });
     const searches = () => lagged.calls.filter((c) => c.fields.includes('orders')).length;
     const before = searches();
     const started = Date.now();
@@ -428,7 +397,7 @@ describe('refunds', () => {
       reason: 'Parcel lost.',
     };
     await fault('lose_answer', { field: 'refundCreate' });
-    expect((await failure(api.refund(input))).kind).toBe('unavailable');
+    expect((await shopApiError(api.refund(input))).kind).toBe('unavailable');
     const retried = await api.refund(input);
     const stored = sandbox.orders.find((o) => o.id === placed.id)!;
     expect(stored.refunds).toHaveLength(1);
@@ -438,7 +407,7 @@ describe('refunds', () => {
 
   it('a refund above what was paid is rejected by the shop, and nothing is refunded', async () => {
     const placed = await placeOrder();
-    const err = await failure(
+    const err = await shopApiError(
       api.refund({
         idempotencyKey: `shipment:shopify-2003:refund:${Date.now()}`,
         orderId: placed.admin_graphql_api_id,
@@ -456,25 +425,25 @@ describe('refunds', () => {
 describe('failures', () => {
   it('429 is rate_limited with the wait from Retry-After', async () => {
     await fault('rate_limit', { retryAfterSeconds: 3 });
-    const err = await failure(api.getOrder('gid://shopify/Order/1'));
+    const err = await shopApiError(api.getOrder('gid://shopify/Order/1'));
     expect(err).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 3000 });
   });
 
   it('a THROTTLED answer is rate_limited with the wait until the bucket holds the query cost', async () => {
     // The sandbox answers 2 of 2000 points left, cost 202, restoring 200/4 = 50 points a second.
     await fault('throttled', { retryAfterSeconds: 4 });
-    const err = await failure(api.listFulfilledOrders({ since: new Date() }));
+    const err = await shopApiError(api.listFulfilledOrders({ since: new Date() }));
     expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 4000 });
   });
 
   it('401 is unauthorized, as is a token the store does not know', async () => {
     await fault('unauthorized');
-    expect((await failure(api.getOrder('gid://shopify/Order/1'))).kind).toBe('unauthorized');
+    expect((await shopApiError(api.getOrder('gid://shopify/Order/1'))).kind).toBe('unauthorized');
     const revoked = shopifyPlatform.createApi(
       connection({ credentials: { accessToken: 'shpat_revoked', webhookSecret: 'x' } }),
       {},
     );
-    expect(await failure(revoked.getOrder('gid://shopify/Order/1'))).toMatchObject({
+    expect(await shopApiError(revoked.getOrder('gid://shopify/Order/1'))).toMatchObject({
       kind: 'unauthorized',
       status: 401,
     });
@@ -482,11 +451,11 @@ describe('failures', () => {
 
   it('5xx and an unreachable store are unavailable', async () => {
     await fault('error500');
-    expect(await failure(api.getOrder('gid://shopify/Order/1'))).toMatchObject({
+    expect(await shopApiError(api.getOrder('gid://shopify/Order/1'))).toMatchObject({
       kind: 'unavailable',
       status: 500,
     });
     const down = shopifyPlatform.createApi(connection({ apiUrl: 'http://127.0.0.1:1' }), {});
-    expect((await failure(down.getOrder('gid://shopify/Order/1'))).kind).toBe('unavailable');
+    expect((await shopApiError(down.getOrder('gid://shopify/Order/1'))).kind).toBe('unavailable');
   });
 });

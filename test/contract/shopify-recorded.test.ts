@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ShopApiError, type ShopConnection } from '../../src/shops/platform';
+import type { ShopConnection } from '../../src/shops/platform';
 import { shopifyPlatform } from '../../src/shops/shopify';
+import { shopApiError } from '../helpers/shop-api-error';
 
 interface Seen {
   url: string;
@@ -53,16 +54,6 @@ function recorded(name: string): unknown {
   ) as { source: string; payload: unknown };
   expect(file.source).toMatch(/^https:\/\//);
   return file.payload;
-}
-
-async function failure(p: Promise<unknown>): Promise<ShopApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ShopApiError))
-    throw new Error(`expected a ShopApiError, got ${String(err)}`);
-  return err;
 }
 
 describe('what the Shopify client sends', () => {
@@ -174,7 +165,7 @@ describe('what a refund sends', () => {
     const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
       fetch: fetchImpl,
     });
-    const err = await failure(api.refund(refundInput('k')));
+    const err = await shopApiError(api.refund(refundInput('k')));
     expect(err.kind).toBe('rejected');
     expect(err.message).toContain('@idempotent directive is required');
   });
@@ -201,7 +192,7 @@ describe('what a refund sends', () => {
     const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
       fetch: fetchImpl,
     });
-    const err = await failure(api.refund(refundInput('k')));
+    const err = await shopApiError(api.refund(refundInput('k')));
     expect(err.kind).toBe('unavailable');
   });
 });
@@ -213,7 +204,7 @@ describe("Shopify's failure answers", () => {
       fetch: fetchImpl,
     });
     // (752 requested - 666 available) / 50 restored a second = 1.72 s.
-    const err = await failure(api.getOrder('1'));
+    const err = await shopApiError(api.getOrder('1'));
     expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1720 });
   });
 
@@ -230,7 +221,7 @@ describe("Shopify's failure answers", () => {
     const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
       fetch: fetchImpl,
     });
-    expect(await failure(api.getOrder('1'))).toMatchObject({
+    expect(await shopApiError(api.getOrder('1'))).toMatchObject({
       kind: 'rate_limited',
       status: 429,
       retryAfterMs: 2000,
@@ -249,7 +240,7 @@ describe("Shopify's failure answers", () => {
       const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
         fetch: fetchImpl,
       });
-      expect(await failure(api.getOrder('1'))).toMatchObject({ kind, status });
+      expect(await shopApiError(api.getOrder('1'))).toMatchObject({ kind, status });
     }
   });
 
@@ -281,7 +272,7 @@ describe("Shopify's failure answers", () => {
     const api = shopifyPlatform.createApi(connection('https://acme.myshopify.com'), {
       fetch: fetchImpl,
     });
-    const err = await failure(
+    const err = await shopApiError(
       api.refund({
         idempotencyKey: 'k',
         orderId: '1',

@@ -18,6 +18,7 @@ import {
 } from '../../src/shops/sandbox/woocommerce-sandbox';
 import { wooCommercePlatform } from '../../src/shops/woocommerce';
 import { aRegistration } from '../helpers/factories';
+import { shopApiError } from '../helpers/shop-api-error';
 
 const KEYS = {
   consumerKey: 'ck_3f2b9c0d7e6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c',
@@ -29,6 +30,22 @@ let sandbox: WooCommerceSandbox;
 let url: string;
 let close: () => Promise<void>;
 let api: ShopApi;
+
+/** A store at https://example.com whose HTTP calls go to `fetchImpl`. */
+function storeOnHttps(fetchImpl: typeof fetch): ShopApi {
+  return wooCommercePlatform.createApi(
+    {
+      shopId: 'woo-https',
+      platform: 'woocommerce',
+      domain: 'example.com',
+      apiUrl: 'https://example.com',
+      credentials: KEYS,
+      policy: 'default',
+      originCountry: 'US',
+    },
+    { fetch: fetchImpl },
+  );
+}
 
 function connect(credentials = KEYS, deps: { fetch?: typeof fetch } = {}): ShopApi {
   const connection: ShopConnection = {
@@ -89,15 +106,6 @@ function trackingOf(orderId: number): SandboxTrackingItem[] {
 
 async function fault(body: Record<string, unknown>) {
   await dev('POST', '/sandbox/faults', body);
-}
-
-async function shopError(promise: Promise<unknown>): Promise<ShopApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ShopApiError);
-  return err as ShopApiError;
 }
 
 describe('getOrder', () => {
@@ -198,25 +206,12 @@ describe('a store on https', () => {
       'utf8',
     );
     const seen: Request[] = [];
-    const store = wooCommercePlatform.createApi(
-      {
-        shopId: 'woo-https',
-        platform: 'woocommerce',
-        domain: 'example.com',
-        apiUrl: 'https://example.com',
-        credentials: KEYS,
-        policy: 'default',
-        originCountry: 'US',
-      },
-      {
-        fetch: (input, init) => {
-          seen.push(new Request(input, init));
-          return Promise.resolve(
-            new Response(order727, { headers: { 'Content-Type': 'application/json' } }),
-          );
-        },
-      },
-    );
+    const store = storeOnHttps((input, init) => {
+      seen.push(new Request(input, init));
+      return Promise.resolve(
+        new Response(order727, { headers: { 'Content-Type': 'application/json' } }),
+      );
+    });
     await expect(store.getOrder('727')).resolves.toMatchObject({
       orderId: '727',
       currency: 'USD',
@@ -236,30 +231,17 @@ describe('refunds in the documented shapes', () => {
     const fixture = (name: string) =>
       readFileSync(path.resolve(__dirname, `../fixtures/woocommerce/${name}`), 'utf8');
     const posted: unknown[] = [];
-    const store = wooCommercePlatform.createApi(
-      {
-        shopId: 'woo-https',
-        platform: 'woocommerce',
-        domain: 'example.com',
-        apiUrl: 'https://example.com',
-        credentials: KEYS,
-        policy: 'default',
-        originCountry: 'US',
-      },
-      {
-        fetch: async (input, init) => {
-          const request = new Request(input, init);
-          const json = { 'Content-Type': 'application/json' };
-          if (request.method === 'GET') {
-            return new Response(fixture('refunds-723-list.json'), {
-              headers: { ...json, 'X-WP-Total': '2', 'X-WP-TotalPages': '1' },
-            });
-          }
-          posted.push(await request.json());
-          return new Response(fixture('refund-726-create.json'), { status: 201, headers: json });
-        },
-      },
-    );
+    const store = storeOnHttps(async (input, init) => {
+      const request = new Request(input, init);
+      const json = { 'Content-Type': 'application/json' };
+      if (request.method === 'GET') {
+        return new Response(fixture('refunds-723-list.json'), {
+          headers: { ...json, 'X-WP-Total': '2', 'X-WP-TotalPages': '1' },
+        });
+      }
+      posted.push(await request.json());
+      return new Response(fixture('refund-726-create.json'), { status: 201, headers: json });
+    });
     const refund = await store.refund({
       idempotencyKey: 'shipment:woo-723/refund/1',
       orderId: '723',
@@ -302,7 +284,7 @@ describe('listFulfilledOrders', () => {
   });
 
   it('a cursor that is not a page is refused', async () => {
-    const err = await shopError(api.listFulfilledOrders({ since: new Date(0), cursor: 'x' }));
+    const err = await shopApiError(api.listFulfilledOrders({ since: new Date(0), cursor: 'x' }));
     expect(err.kind).toBe('rejected');
   });
 });
@@ -396,7 +378,7 @@ describe('createReplacementOrder', () => {
     const originalId = await anOrder();
     const input = await replacementFor(originalId);
     await fault({ mode: 'lost_answer', method: 'POST', path: 'wc/v3/orders' });
-    const lost = await shopError(api.createReplacementOrder(input));
+    const lost = await shopApiError(api.createReplacementOrder(input));
     expect(lost.kind).toBe('unavailable');
     expect(children(originalId)).toHaveLength(1); // made, though the caller never heard
     expect(trackingOf(children(originalId)[0]!.id)).toHaveLength(0);
@@ -426,7 +408,7 @@ describe('createReplacementOrder', () => {
   });
 
   it('an original the store does not have is rejected', async () => {
-    const err = await shopError(api.createReplacementOrder(await replacementFor(424242)));
+    const err = await shopApiError(api.createReplacementOrder(await replacementFor(424242)));
     expect(err.kind).toBe('rejected');
   });
 });
@@ -465,7 +447,7 @@ describe('refund', () => {
       reason: 'Parcel lost',
     };
     await fault({ mode: 'lost_answer', method: 'POST', path: `wc/v3/orders/${orderId}/refunds` });
-    expect((await shopError(api.refund(input))).kind).toBe('unavailable');
+    expect((await shopApiError(api.refund(input))).kind).toBe('unavailable');
     const retried = await api.refund(input);
     expect(refundsOf(orderId)).toHaveLength(1);
     expect(retried.reference).toBe(String(refundsOf(orderId)[0]!.id));
@@ -477,7 +459,7 @@ describe('refund', () => {
     await api.refund({ ...base, idempotencyKey: 'r-1', amount: 20 });
     await api.refund({ ...base, idempotencyKey: 'r-2', amount: 20 });
     expect(refundsOf(orderId)).toHaveLength(2);
-    const err = await shopError(api.refund({ ...base, idempotencyKey: 'r-3', amount: 20 }));
+    const err = await shopApiError(api.refund({ ...base, idempotencyKey: 'r-3', amount: 20 }));
     expect(err.kind).toBe('rejected');
     expect(err.message).toContain('woocommerce_rest_cannot_create_order_refund');
   });
@@ -487,7 +469,7 @@ describe('failures', () => {
   it('429 is rate_limited with the Retry-After in milliseconds', async () => {
     const id = await anOrder();
     await fault({ mode: 'rate_limit', retryAfterSeconds: 7 });
-    const err = await shopError(api.getOrder(String(id)));
+    const err = await shopApiError(api.getOrder(String(id)));
     expect(err).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 7000 });
     await expect(api.getOrder(String(id))).resolves.toBeDefined(); // one call only
   });
@@ -495,7 +477,7 @@ describe('failures', () => {
   it('401 is unauthorized', async () => {
     const id = await anOrder();
     await fault({ mode: 'unauthorized' });
-    expect(await shopError(api.getOrder(String(id)))).toMatchObject({
+    expect(await shopApiError(api.getOrder(String(id)))).toMatchObject({
       kind: 'unauthorized',
       status: 401,
     });
@@ -504,7 +486,7 @@ describe('failures', () => {
   it('a wrong consumer secret fails the OAuth signature check: unauthorized', async () => {
     const id = await anOrder();
     const wrong = connect({ ...KEYS, consumerSecret: 'cs_revoked' });
-    const err = await shopError(wrong.getOrder(String(id)));
+    const err = await shopApiError(wrong.getOrder(String(id)));
     expect(err.kind).toBe('unauthorized');
     expect(err.message).toContain('Invalid signature - provided signature does not match.');
   });
@@ -512,9 +494,9 @@ describe('failures', () => {
   it('500 and an unreachable store are unavailable', async () => {
     const id = await anOrder();
     await fault({ mode: 'server_error' });
-    expect((await shopError(api.getOrder(String(id)))).kind).toBe('unavailable');
+    expect((await shopApiError(api.getOrder(String(id)))).kind).toBe('unavailable');
     await close();
-    expect((await shopError(api.getOrder(String(id)))).kind).toBe('unavailable');
+    expect((await shopApiError(api.getOrder(String(id)))).kind).toBe('unavailable');
     close = () => Promise.resolve();
   });
 });
