@@ -289,25 +289,24 @@ describe('sandbox refundCreate and @idempotent (required from API 2026-04)', () 
   }
 
   type Payload = { refundCreate: { refund: { id: string } | null; userErrors: unknown[] } };
+  /** REFUND without the @idempotent directive. */
+  const REFUND_WITHOUT_KEY = /* GraphQL */ `
+    mutation Refund($input: RefundInput!) {
+      refundCreate(input: $input) {
+        refund {
+          id
+        }
+        userErrors {
+          field
+          message
+        }
+      }
+    }
+  `;
 
   it('without the directive the refund is refused with a BAD_REQUEST error, and nothing is refunded', async () => {
     const { input, stored } = await paidOrder('100');
-    const answer = await graphql(
-      `
-        mutation Refund($input: RefundInput!) {
-          refundCreate(input: $input) {
-            refund {
-              id
-            }
-            userErrors {
-              field
-              message
-            }
-          }
-        }
-      `,
-      { input },
-    );
+    const answer = await graphql(REFUND_WITHOUT_KEY, { input });
     expect(answer.data).toEqual({ refundCreate: null });
     expect(answer.errors).toEqual([
       expect.objectContaining({
@@ -318,23 +317,7 @@ describe('sandbox refundCreate and @idempotent (required from API 2026-04)', () 
     ]);
     expect(stored().refunds).toEqual([]);
     // Before 2026-04 the directive was optional.
-    const older = await graphql(
-      `
-        mutation Refund($input: RefundInput!) {
-          refundCreate(input: $input) {
-            refund {
-              id
-            }
-            userErrors {
-              field
-              message
-            }
-          }
-        }
-      `,
-      { input },
-      '2026-01',
-    );
+    const older = await graphql(REFUND_WITHOUT_KEY, { input }, '2026-01');
     expect((older.data as Payload).refundCreate.refund?.id).toMatch(/^gid:\/\/shopify\/Refund\//);
     expect(stored().refunds).toHaveLength(1);
   });
