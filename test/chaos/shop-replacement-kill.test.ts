@@ -16,7 +16,11 @@ import { REPLACEMENT_TAG } from '../../src/shops/shopify';
 import { createShopRepository } from '../../src/shops/shops.repository';
 import { startSandboxStores, type SandboxStore } from '../../src/shops/shops.sandbox';
 import { aFastPolicy, insertWarehouse, uniqueId } from '../helpers/factories';
-import { sandboxShopifyClient, type SandboxStoreClient } from '../helpers/shop-stack';
+import {
+  aSandboxShopifyOrder,
+  sandboxShopifyClient,
+  type SandboxStoreClient,
+} from '../helpers/shop-stack';
 import { waitUntil } from '../helpers/wait';
 import { startChaosStack, type ChaosStack } from './harness';
 
@@ -154,21 +158,13 @@ describe('the worker killed while the replacement order is being made in the sho
     await insertWarehouse(stack.db, { country: 'US', kind: 'overseas', stock: { [sku]: 5 } });
     const tracking = `1Z${Date.now()}`;
     stack.sandbox.store.addEvents(tracking, []);
-    const { order } = await shopify.post('/sandbox/orders', {
-      customer: { firstName: 'Ada', lastName: 'Buyer', email: `${uniqueId('ada')}@example.com` },
-      currency: 'USD',
-      shippingAddress: {
-        firstName: 'Ada',
-        lastName: 'Buyer',
-        address1: '1 Market St',
-        city: 'San Francisco',
-        provinceCode: 'CA',
-        zip: '94105',
-        countryCode: 'US',
-      },
-      items: [{ title: 'Blue Mug', sku, quantity: 1, price: '19.90' }],
-      fulfill: { trackingCompany: 'UPS', trackingNumber: tracking },
-    });
+    const { order } = await shopify.post(
+      '/sandbox/orders',
+      aSandboxShopifyOrder({
+        tracking,
+        items: [{ title: 'Blue Mug', sku, quantity: 1, price: '19.90' }],
+      }),
+    );
     const shipmentId = `shopify-${order.fulfillments[0].id}`;
     await waitUntil(
       `${shipmentId} registered`,
