@@ -4,6 +4,7 @@
  * `put`, as PUT /v1/shops/{shopId} does, with the same checks of the body.
  */
 import { ConfigError, DEV_SANDBOX_SHOPIFY_SECRET, DEV_SANDBOX_WOOCOMMERCE_SECRET } from '../config';
+import { safeEqual } from '../http/safe-equal';
 import type { ShopCredentials, ShopPlatform } from './platform';
 import type { ShopInput, ShopRepository } from './shops.repository';
 import { SHOP_ID, shopBody, toShopInput } from './shops.schemas';
@@ -165,7 +166,7 @@ export async function retireSandboxShops(
     } catch {
       secret = undefined;
     }
-    if (secret === undefined || secret === SANDBOX_DEFAULT_SECRETS[platform]) {
+    if (secret === undefined || safeEqual(secret, SANDBOX_DEFAULT_SECRETS[platform])) {
       await shops.remove(shopId);
       removed.push(shopId);
     }

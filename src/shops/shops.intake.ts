@@ -343,6 +343,16 @@ export function createShopIntake(deps: ShopIntakeDeps) {
             note(result, `${registration.shipmentId}: ${outcome.detail}`);
             return;
           }
+          // Another shop's shipment (or one registered through the API) under this id is not
+          // this fulfillment's to change.
+          if (row.shopId !== shop.shopId) {
+            result.skipped++;
+            note(
+              result,
+              `${registration.shipmentId}: the id is taken by ${row.shopId ? `shop ${row.shopId}` : 'a shipment registered through the API'}; not changed`,
+            );
+            return;
+          }
           await changeTracking(registration.shipmentId, registration, source, result);
           return;
         }

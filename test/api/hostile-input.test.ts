@@ -16,7 +16,10 @@ import { appRoutes } from '../helpers/app-routes';
 import type { Database } from '../../src/db/client';
 import * as schema from '../../src/db/schema';
 import { newSurveyId, signSurveyToken } from '../../src/surveys/survey-token';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import { createSecretBox } from '../../src/shops/secret-box';
+import type { ShopPlatform } from '../../src/shops/platform';
 import { createPayloadCodec } from '../../src/temporal/payload-codec';
 import { buildTrackingPayload } from '../../src/webhooks/webhooks.payloads';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../src/webhooks/webhooks.providers';
@@ -47,6 +50,18 @@ const WEBHOOK_SECRETS = {
   easypost: 'hostile-easypost',
   sandbox: 'hostile-sandbox',
 } satisfies Record<WebhookProvider, string>;
+
+/** Connected shops whose webhook receivers get signed bodies (their own secrets). */
+const SHOPS = {
+  shopify: { shopId: 'hostile-shopify', domain: 'hostile.myshopify.com', secret: 'hostile-shop' },
+  woocommerce: {
+    shopId: 'hostile-woo',
+    domain: 'hostile-woo.example.com',
+    secret: 'hostile-woo',
+  },
+} satisfies Record<ShopPlatform, { shopId: string; domain: string; secret: string }>;
+const fixture = (file: string) =>
+  JSON.parse(fs.readFileSync(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')) as Json;
 
 // ---------- the routes ----------
 
@@ -100,6 +115,26 @@ beforeAll(async () => {
   surveyToken = signSurveyToken(surveyId, SURVEY_SECRET, new Date(Date.now() + 86_400_000));
   // The first authenticated call stores the keys of API_KEYS: done here, not inside a count.
   expect((await api.call('GET', '/v1/policies', { as: 'admin' })).status).toBe(200);
+  const credentials = {
+    shopify: { accessToken: 'shpat_hostile', webhookSecret: SHOPS.shopify.secret },
+    woocommerce: {
+      consumerKey: 'ck_hostile',
+      consumerSecret: 'cs_hostile',
+      webhookSecret: SHOPS.woocommerce.secret,
+    },
+  };
+  for (const platform of ['shopify', 'woocommerce'] as const) {
+    const put = await api.call('PUT', `/v1/shops/${SHOPS[platform].shopId}`, {
+      as: 'admin',
+      body: {
+        platform,
+        domain: SHOPS[platform].domain,
+        credentials: credentials[platform],
+        originCountry: 'CN',
+      },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(201);
+  }
 });
 
 afterAll(async () => {
@@ -136,6 +171,8 @@ interface Target {
   /** Who may call it; undefined for signed routes (webhooks, survey answers). */
   as?: Role;
   provider?: WebhookProvider;
+  /** A shop platform's webhook receiver: signed as that platform signs, for its hostile shop. */
+  shop?: ShopPlatform;
 }
 
 function targetsOf(route: string): Target[] {
@@ -148,6 +185,8 @@ function targetsOf(route: string): Target[] {
       .replace('{token}', () => surveyToken)
       .replace('{name}', 'hostile-policy')
       .replace('{kind}/{locale}', 'delay_notice/en-US')
+      // A backfill of a shop that does not exist: the body is judged before the shop is looked up.
+      .replace('{shopId}/sync', 'hostile-none/sync')
       .replace('{id}', () =>
         template.startsWith('/v1/shipments/')
           ? shipmentId
@@ -158,6 +197,9 @@ function targetsOf(route: string): Target[] {
       .replace(/\{\w+\}/g, 'x');
   if (template.includes('{provider}'))
     return WEBHOOK_PROVIDERS.map((p) => ({ route, method, path: path(p), provider: p }));
+  const shop = /^\/v1\/shop-webhooks\/(shopify|woocommerce)$/.exec(template)?.[1] as
+    ShopPlatform | undefined;
+  if (shop) return [{ route, method, path: path(), shop }];
   return [{ route, method, path: path(), ...(as && access !== 'signed' ? { as } : {}) }];
 }
 
@@ -183,6 +225,7 @@ async function send(
       Buffer.from(text, 'utf8'),
       WEBHOOK_SECRETS[t.provider],
     );
+  if (t.shop) Object.assign(headers, shopHeaders(t.shop, text), extra);
   const res = await fetch(api.url + t.path, { method: t.method, headers, body: text });
   const raw = await res.text();
   let body: unknown = raw;
@@ -192,6 +235,30 @@ async function send(
     // not JSON: kept as text for the failure message
   }
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+}
+
+/** What the shop platform sends with a delivery: the store, a new delivery id, the topic, the signature. */
+function shopHeaders(platform: ShopPlatform, text: string): Record<string, string> {
+  const { domain, secret } = SHOPS[platform];
+  const signature = createHmac('sha256', secret).update(text, 'utf8').digest('base64');
+  return platform === 'shopify'
+    ? {
+        'x-shopify-shop-domain': domain,
+        'x-shopify-webhook-id': uniqueId('hostile-delivery'),
+        'x-shopify-topic': 'orders/fulfilled',
+        'x-shopify-api-version': '2026-07',
+        'x-shopify-triggered-at': new Date().toISOString(),
+        'x-shopify-hmac-sha256': signature,
+      }
+    : {
+        'x-wc-webhook-source': `https://${domain}/`,
+        'x-wc-webhook-delivery-id': uniqueId('hostile-delivery'),
+        'x-wc-webhook-topic': 'order.updated',
+        'x-wc-webhook-resource': 'order',
+        'x-wc-webhook-event': 'updated',
+        'x-wc-webhook-id': '1',
+        'x-wc-webhook-signature': signature,
+      };
 }
 
 /** The invariants of every answer; returns the answer for route-specific checks. */
@@ -294,6 +361,19 @@ function validSamples(): Record<string, () => Json> {
     'POST /codec/encode': () => ({ payloads: [] }),
     'POST /codec/decode': () => ({ payloads: [] }),
     'POST /v1/webhooks/{provider}': () => ({}), // per provider below
+    'PUT /v1/shops/{shopId}': () => ({
+      platform: 'shopify',
+      domain: 'hostile-x.myshopify.com',
+      credentials: { accessToken: 'shpat_x', webhookSecret: 'x-secret' },
+      originCountry: 'CN',
+      senderName: 'Hostile Shop',
+      replyTo: 'care@hostile.example.com',
+    }),
+    'POST /v1/shops/{shopId}/sync': () => ({ since: '2026-11-01T00:00:00Z' }),
+    // Real payloads from the platforms' docs (cancelled order; order without tracking items).
+    'POST /v1/shop-webhooks/shopify': () =>
+      (fixture('shopify/orders-fulfilled.json') as { payload: Json }).payload,
+    'POST /v1/shop-webhooks/woocommerce': () => fixture('woocommerce/order-727-retrieve.json'),
   };
 }
 const SAMPLES = validSamples();

@@ -430,6 +430,25 @@ describe('shop webhooks', () => {
     expect(again.body.outcome).toBe('unchanged');
   });
 
+  it('leaves another shop’s shipment alone when a fulfillment of this shop names the same id', async () => {
+    const [mine, theirs] = [await connectShop(), await connectShop()];
+    const order = anOrder();
+    await deliver(mine, 'orders/fulfilled', { order });
+    const shipmentId = `shopify-${fulfillment(order).fulfillmentId}`;
+    const before = await rowOf(shipmentId);
+    const clash: ShopOrder = {
+      ...order,
+      fulfillments: [{ ...fulfillment(order), trackingNumber: `OTHER${uniqueId('n')}` }],
+    };
+    const res = await deliver(theirs, 'orders/fulfilled', { order: clash });
+    expect(res.body).toMatchObject({ outcome: 'skipped' });
+    expect(res.body.detail).toContain(`taken by shop ${mine.shopId}`);
+    expect(await rowOf(shipmentId)).toMatchObject({
+      shopId: mine.shopId,
+      trackingNumber: before!.trackingNumber,
+    });
+  });
+
   it('cancels the shipments of an order cancelled in the shop', async () => {
     const shop = await connectShop();
     const order = anOrder();

@@ -106,7 +106,12 @@ export class ShopifySandboxStore {
   readonly orders = new Map<number, SandboxOrder>();
   /** The catalogue: variants seen in orders, so an order by variant id gets its title and price. */
   readonly variants = new Map<number, { title: string; sku?: string; price: number }>();
-  private nextId = 5_900_000_001;
+  /**
+   * Ids start from the clock (a thousand per millisecond), as Shopify's are unique across every store and
+   * every day: a sandbox started again on the same database, or two sandboxes of two test files,
+   * never hand out the same order or fulfillment id (a shipment is `shopify-<fulfillment id>`).
+   */
+  private nextId = Date.now() * 1000;
   private nextNumber = 1001;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
