@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     );
     for (const store of sandboxStores)
       say(
-        `  ${store.platform === 'shopify' ? 'Sandbox Shopify ' : 'Sandbox WooCommerce'} ${store.url}   (shop ${store.shopId}; orders: POST ${store.url}/sandbox/orders)`,
+        `  ${store.platform === 'shopify' ? 'Shopify sandbox ' : 'Woo sandbox     '} ${store.url}   (${store.platform === 'shopify' ? 'Shopify' : 'WooCommerce'} store, shop ${store.shopId}; orders: POST ${store.url}/sandbox/orders)`,
       );
     if (production) say('  Mode             production (NODE_ENV=production)');
     say(`  Data             ${config.dataDir}`);
