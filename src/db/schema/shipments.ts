@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import {
   boolean,
   index,
@@ -18,6 +18,18 @@ import type {
   Stage,
   SuspicionReason,
 } from '../../../workflows/shipment.contract';
+
+/**
+ * The search keys inside the registration, lower-cased, as the search indexes hold them: the query
+ * must use the very same expressions for PostgreSQL to use the indexes.
+ */
+export const searchEmail = (registration: SQLWrapper) =>
+  sql`lower(${registration} #>> '{customer,email}')`;
+export const searchCustomerName = (registration: SQLWrapper) =>
+  sql`lower(${registration} #>> '{customer,name}')`;
+/** The shop's order name without its leading '#' (#1001 → 1001). */
+export const searchOrderName = (registration: SQLWrapper) =>
+  sql`lower(ltrim(${registration} #>> '{shop,orderName}', '#'))`;
 
 /** Read model of a shipment; the workflow is the source of truth and activities keep this current. */
 export const shipments = pgTable(
@@ -60,6 +72,19 @@ export const shipments = pgTable(
     index('shipments_created_idx').on(t.createdAt, t.shipmentId),
     index('shipments_destination_idx').on(t.destinationCountry),
     index('shipments_shop_order_idx').on(t.shopId, t.orderId),
+    // Search (GET /v1/shipments?q=): case-insensitive exact or prefix matches on ids and numbers
+    // (text_pattern_ops serves LIKE 'abc%'), substrings of the customer name by trigram.
+    index('shipments_search_shipment_id_idx').on(sql`lower(${t.shipmentId}) text_pattern_ops`),
+    index('shipments_search_order_id_idx').on(sql`lower(${t.orderId}) text_pattern_ops`),
+    index('shipments_search_tracking_idx').on(sql`lower(${t.trackingNumber}) text_pattern_ops`),
+    index('shipments_search_order_name_idx').on(
+      sql`${searchOrderName(t.registration)} text_pattern_ops`,
+    ),
+    index('shipments_search_email_idx').on(sql`${searchEmail(t.registration)} text_pattern_ops`),
+    index('shipments_search_customer_name_idx').using(
+      'gin',
+      sql`${searchCustomerName(t.registration)} gin_trgm_ops`,
+    ),
   ],
 );
 
