@@ -39,6 +39,23 @@ function reshipCost(
   };
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The replacement's expected delivery: the label's own estimate when the carrier gives one,
+ * otherwise the booking time plus the chosen channel's transit days; unknown without either.
+ */
+export function expectedDelivery(
+  bookedAt: Date,
+  labelEstimate: string | undefined,
+  serviceDays: number | undefined,
+): string | undefined {
+  if (labelEstimate && !Number.isNaN(Date.parse(labelEstimate))) return labelEstimate;
+  if (serviceDays === undefined || !Number.isFinite(serviceDays) || serviceDays < 0)
+    return undefined;
+  return new Date(bookedAt.getTime() + serviceDays * DAY_MS).toISOString();
+}
+
 export function createCarrierActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {
   return {
     /**
@@ -98,7 +115,11 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
         service: label.service,
         origin: { country: input.warehouseCountry, warehouseId: input.warehouseId },
         shippedAt: now.toISOString(),
-        expectedDeliveryAt: undefined,
+        expectedDeliveryAt: expectedDelivery(
+          now,
+          label.expectedDeliveryAt,
+          input.channel?.serviceDays,
+        ),
         replacementOf: orig.shipmentId,
       };
       const goodsCost = orig.items.reduce((sum, i) => sum + i.unitPrice * i.quantity, 0);

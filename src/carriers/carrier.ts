@@ -75,6 +75,8 @@ export interface Label {
   postage: number;
   currency: string;
   labelUrl?: string;
+  /** The carrier's own delivery estimate for the label (ISO 8601), when it gives one. */
+  expectedDeliveryAt?: string;
 }
 
 export interface ClaimRequest {

@@ -253,6 +253,13 @@ describe('channel and cost of a reship', () => {
       replacementOf: original.shipmentId,
       origin: { country: 'IS', warehouseId: wh },
     });
+    // Expected after the chosen channel's transit days, counted from the booking.
+    expect(channel.serviceDays).toBeGreaterThan(0);
+    expect(booked.registration.expectedDeliveryAt).toBe(
+      new Date(
+        Date.parse(booked.registration.shippedAt) + channel.serviceDays! * 86_400_000,
+      ).toISOString(),
+    );
   });
 
   it('the replacement of a lost replacement X~R1 is X~R2, linked to X~R1', async () => {

@@ -330,6 +330,24 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
       10_000,
     );
     expect(mail.subject).toContain('replacement');
+    // The replacement is expected after the chosen channel's transit days; the mail says when.
+    const child = stack.client.workflow.getHandle(shipmentWorkflowId(`${reg.shipmentId}~R1`));
+    const [replacementRow] = await stack.db
+      .select()
+      .from(shipments)
+      .where(eq(shipments.shipmentId, `${reg.shipmentId}~R1`));
+    const replacement = replacementRow!.registration;
+    expect(replacement.expectedDeliveryAt).toBeDefined();
+    expect((await stateOf(child)).expectedDeliveryAt).toBe(replacement.expectedDeliveryAt);
+    const transitDays =
+      (Date.parse(replacement.expectedDeliveryAt!) - Date.parse(replacement.shippedAt)) /
+      86_400_000;
+    expect(transitDays).toBeGreaterThan(0);
+    expect(Number.isInteger(transitDays)).toBe(true);
+    const date = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(
+      new Date(replacement.expectedDeliveryAt!),
+    );
+    expect(mail.text).toContain(`Expected delivery: ${date}`);
     expect(state.claim).toMatchObject({
       workflowId: claimWorkflowId(reg.shipmentId),
       status: 'pending_eligibility',
@@ -351,7 +369,6 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
     expect(stack.sandbox.store.claims.get(claimRows[0]!.claimId!)).toBeDefined();
     await claim.terminate('test over');
 
-    const child = stack.client.workflow.getHandle(shipmentWorkflowId(`${reg.shipmentId}~R1`));
     const described = await child.describe();
     expect(described.status.name).toBe('RUNNING');
     expect(described.taskQueue).toBe(stack.taskQueue);
