@@ -1,5 +1,6 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { refunds } from '../db/schema/refunds';
 import { shipments } from '../db/schema/shipments';
 import type {
   MessageChannel,
@@ -18,6 +19,7 @@ export function customerStatusOf(
 ): CustomerStatus {
   const state: Partial<ShipmentState> = row.snapshot ?? {};
   if (state.reship) return 'replacement_sent';
+  if (state.refund?.status === 'manual') return 'refund_pending';
   if (state.refund || row.resolution === 'refunded') return 'refunded';
   if (row.stage === 'delivered' || row.resolution === 'delivered') return 'delivered';
   if (row.stage === 'verifying' || row.stage === 'awaiting_review') return 'investigating';
@@ -69,6 +71,26 @@ export async function varsFromReadModel(
       expectedDeliveryAt = replacement.registration.expectedDeliveryAt ?? undefined;
     }
   }
+  let refundStatus: TemplateVars['refundStatus'];
+  let refundAmount = state.refund?.amount;
+  let refundCurrency = state.refund?.currency;
+  if (kind === 'refunded') {
+    // The refunds table is the truth: paid only once the order system confirmed it.
+    const [refund] = await db
+      .select()
+      .from(refunds)
+      .where(eq(refunds.shipmentId, row.shipmentId))
+      .orderBy(desc(refunds.createdAt), desc(refunds.id))
+      .limit(1);
+    refundStatus = refund?.status === 'refunded' ? 'refunded' : 'pending';
+    refundAmount = refund?.amount ?? refundAmount;
+    refundCurrency = refund?.currency ?? refundCurrency;
+  }
+  const carrierLost =
+    kind === 'delay_notice' &&
+    (row.suspicionReason === 'carrier_lost' ||
+      state.suspicion?.reason === 'carrier_lost' ||
+      state.lastEvent?.status === 'lost');
   return defined({
     customerName: reg.customer.name,
     orderId: reg.orderId,
@@ -78,8 +100,10 @@ export async function varsFromReadModel(
     newCarrier,
     newTrackingNumber,
     expectedDeliveryAt,
-    refundAmount: state.refund?.amount,
-    currency: state.refund?.currency ?? reg.currency,
+    refundAmount,
+    currency: refundCurrency ?? reg.currency,
+    refundStatus,
+    carrierLost: carrierLost || undefined,
     couponCode: reg.compensation?.couponCode,
     status: customerStatusOf(row),
     shipmentId: row.shipmentId,

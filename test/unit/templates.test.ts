@@ -132,6 +132,69 @@ describe('placeholders', () => {
     expect(unlisted.text).toContain('with Posta Regionale,');
   });
 
+  it('a refund not yet paid is announced as being arranged, in every language', () => {
+    const pending = renderMessage('refunded', 'en', { ...VARS, refundStatus: 'pending' });
+    expect(pending.text).toContain('We are arranging a refund of €1,234.50');
+    expect(pending.text).not.toContain('We have refunded');
+    expect(renderMessage('refunded', 'en', { ...VARS, refundStatus: 'refunded' }).text).toContain(
+      'We have refunded €1,234.50 to your original payment method.',
+    );
+    expect(renderMessage('refunded', 'ja', { ...VARS, refundStatus: 'pending' }).text).toContain(
+      'まだ返金は完了しておらず',
+    );
+    for (const locale of BUILTIN_LOCALES) {
+      const done = renderMessage('refunded', locale, { ...VARS, refundStatus: 'refunded' }).text;
+      const arranged = renderMessage('refunded', locale, { ...VARS, refundStatus: 'pending' }).text;
+      // Only the refund sentence differs; the amount is in both.
+      expect(arranged, locale).not.toBe(done);
+      expect(arranged.split('\n\n')[0], locale).toBe(done.split('\n\n')[0]);
+      expect(arranged, locale).toMatch(/1[.,\s\u00a0\u202f]?234[.,]50/);
+      const status = renderMessage('inquiry_reply', locale, { ...VARS, status: 'refund_pending' });
+      const paid = renderMessage('inquiry_reply', locale, { ...VARS, status: 'refunded' });
+      expect(status.text, locale).not.toBe(paid.text);
+    }
+  });
+
+  it('a carrier-declared loss is not worded as a delay, in every language', () => {
+    const lost = renderMessage('delay_notice', 'en', { ...VARS, carrierLost: true });
+    expect(lost.subject).toBe('The carrier has reported your parcel for order ORD-1001 lost');
+    expect(lost.text).toContain('has been reported lost by the carrier');
+    expect(lost.text).not.toContain('has not moved');
+    expect(lost.text).not.toContain('You do not need to do anything');
+    for (const locale of BUILTIN_LOCALES) {
+      const delayed = renderMessage('delay_notice', locale, VARS);
+      const declared = renderMessage('delay_notice', locale, { ...VARS, carrierLost: true });
+      expect(declared.subject, locale).not.toBe(delayed.subject);
+      expect(declared.subject, locale).toContain('ORD-1001');
+      expect(declared.text, locale).toContain('YW123456789CN');
+      expect(declared.text.split('\n\n')[1], locale).not.toBe(delayed.text.split('\n\n')[1]);
+    }
+  });
+
+  it('products are listed by their title when the shop gave one', () => {
+    const m = renderMessage('reshipped', 'en', {
+      ...VARS,
+      items: [
+        { sku: 'MUG-BLUE', quantity: 2, unitPrice: 12, title: 'Blue ceramic mug' },
+        { sku: 'TEA-SET', quantity: 1, unitPrice: 30 },
+      ],
+    });
+    expect(m.text).toContain('(2 × Blue ceramic mug and 1 × TEA-SET)');
+  });
+
+  it('a status reply on a parcel under way gives its expected date in the customer’s language', () => {
+    const ja = renderMessage('inquiry_reply', 'ja', { ...VARS, status: 'in_transit' });
+    expect(ja.text).toContain('お届け予定日は 2026年3月5日 です。');
+    const zh = renderMessage('inquiry_reply', 'zh-CN', { ...VARS, status: 'in_transit' });
+    expect(zh.text).toContain('预计送达日期为 2026年3月5日。');
+    const none = renderMessage('inquiry_reply', 'en', {
+      ...VARS,
+      status: 'in_transit',
+      expectedDeliveryAt: undefined,
+    });
+    expect(none.text).not.toContain('expected');
+  });
+
   it('the coupon paragraph and the expected date only appear when there is a value', () => {
     const bare = renderMessage('reshipped', 'en', {
       ...VARS,

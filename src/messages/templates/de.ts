@@ -3,8 +3,9 @@ import type { LanguagePack } from './types';
 export const de: LanguagePack = {
   templates: {
     delay_notice: {
-      subject: 'Ihre Bestellung {orderId} braucht länger als erwartet',
-      text: 'Hallo {customerName},\n\nIhr Paket zur Bestellung {orderId} ({items}), versendet mit {carrier} unter der Sendungsnummer {trackingNumber}, hat sich seit einiger Zeit nicht bewegt.{#expectedDate} Erwartet war es bis zum {expectedDate}.{/expectedDate} Wir klären das mit dem Versanddienstleister und melden uns, sobald wir mehr wissen. Sie müssen nichts tun.{#couponCode}\n\nAls Entschuldigung für die Wartezeit erhalten Sie einen Gutschein für Ihre nächste Bestellung: {couponCode}{/couponCode}\n\nVielen Dank für Ihre Geduld.',
+      subject:
+        '{#stalled}Ihre Bestellung {orderId} braucht länger als erwartet{/stalled}{#carrierLost}Der Versanddienstleister meldet Ihr Paket zur Bestellung {orderId} als verloren{/carrierLost}',
+      text: 'Hallo {customerName},\n\n{#stalled}Ihr Paket zur Bestellung {orderId} ({items}), versendet mit {carrier} unter der Sendungsnummer {trackingNumber}, hat sich seit einiger Zeit nicht bewegt.{#expectedDate} Erwartet war es bis zum {expectedDate}.{/expectedDate} Wir klären das mit dem Versanddienstleister und melden uns, sobald wir mehr wissen. Sie müssen nichts tun.{/stalled}{#carrierLost}Ihr Paket zur Bestellung {orderId} ({items}), versendet mit {carrier} unter der Sendungsnummer {trackingNumber}, wurde vom Versanddienstleister als verloren gemeldet. Wir entscheiden jetzt, ob wir Ihnen kostenlos Ersatz schicken oder den Betrag erstatten, und schreiben Ihnen, sobald das veranlasst ist. Sie müssen sich nicht an den Versanddienstleister wenden.{/carrierLost}{#couponCode}\n\nAls Entschuldigung für die Wartezeit erhalten Sie einen Gutschein für Ihre nächste Bestellung: {couponCode}{/couponCode}\n\nVielen Dank für Ihre Geduld.',
     },
     customs_notice: {
       subject: 'Ihre Bestellung {orderId} ist beim Zoll',
@@ -16,7 +17,7 @@ export const de: LanguagePack = {
     },
     refunded: {
       subject: 'Ihre Erstattung zur Bestellung {orderId}',
-      text: 'Hallo {customerName},\n\nIhr Paket zur Bestellung {orderId} ({items}) ist offenbar auf dem Transportweg verloren gegangen. Wir haben Ihnen {refundAmount} auf Ihre ursprüngliche Zahlungsart erstattet.{#couponCode}\n\nAls Entschuldigung erhalten Sie einen Gutschein für Ihre nächste Bestellung: {couponCode}{/couponCode}\n\nBitte entschuldigen Sie die Unannehmlichkeiten.',
+      text: 'Hallo {customerName},\n\nIhr Paket zur Bestellung {orderId} ({items}) ist offenbar auf dem Transportweg verloren gegangen. {#refundDone}Wir haben Ihnen {refundAmount} auf Ihre ursprüngliche Zahlungsart erstattet.{/refundDone}{#refundPending}Wir veranlassen eine Erstattung von {refundAmount} auf Ihre ursprüngliche Zahlungsart. Sie ist noch nicht ausgezahlt; es kann einige Werktage dauern, bis Sie sie sehen.{/refundPending}{#couponCode}\n\nAls Entschuldigung erhalten Sie einen Gutschein für Ihre nächste Bestellung: {couponCode}{/couponCode}\n\nBitte entschuldigen Sie die Unannehmlichkeiten.',
     },
     inquiry_reply: {
       subject: 'Zu Ihrer Bestellung {orderId}',
@@ -28,14 +29,17 @@ export const de: LanguagePack = {
     },
   },
   statuses: {
-    in_transit: 'Ihr Paket ({carrier} {trackingNumber}) ist unterwegs.',
+    in_transit:
+      'Ihr Paket ({carrier} {trackingNumber}) ist unterwegs.{#expectedDate} Es wird bis zum {expectedDate} erwartet.{/expectedDate}',
     customs: 'Ihr Paket ({carrier} {trackingNumber}) befindet sich in der Zollabfertigung.',
     out_for_delivery: 'Ihr Paket ({carrier} {trackingNumber}) ist in der Zustellung.',
     investigating:
       'Ihr Paket ({carrier} {trackingNumber}) hat sich seit einiger Zeit nicht bewegt; wir klären das mit dem Versanddienstleister.',
     replacement_sent:
-      'Wir haben Ihnen Ersatz geschickt: Sendungsnummer {newTrackingNumber} ({newCarrier}).',
+      'Wir haben Ihnen Ersatz geschickt: Sendungsnummer {newTrackingNumber} ({newCarrier}).{#expectedDate} Es wird bis zum {expectedDate} erwartet.{/expectedDate}',
     refunded: 'Wir haben Ihre Bestellung erstattet.',
+    refund_pending:
+      'Wir veranlassen die Erstattung Ihrer Bestellung; sie ist noch nicht ausgezahlt.',
     delivered:
       'Laut Versanddienstleister wurde Ihr Paket ({carrier} {trackingNumber}) zugestellt. Falls Sie es nicht finden, prüfen wir gerade den Zustellnachweis.',
   },

@@ -3,8 +3,9 @@ import type { LanguagePack } from './types';
 export const en: LanguagePack = {
   templates: {
     delay_notice: {
-      subject: 'Your order {orderId} is taking longer than expected',
-      text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}), shipped with {carrier} under tracking number {trackingNumber}, has not moved for a while.{#expectedDate} It was expected by {expectedDate}.{/expectedDate} We are checking with the carrier and will write again as soon as we know more. You do not need to do anything.{#couponCode}\n\nAs an apology for the wait, here is a coupon for your next order: {couponCode}{/couponCode}\n\nThank you for your patience.',
+      subject:
+        '{#stalled}Your order {orderId} is taking longer than expected{/stalled}{#carrierLost}The carrier has reported your parcel for order {orderId} lost{/carrierLost}',
+      text: 'Hello {customerName},\n\n{#stalled}Your parcel for order {orderId} ({items}), shipped with {carrier} under tracking number {trackingNumber}, has not moved for a while.{#expectedDate} It was expected by {expectedDate}.{/expectedDate} We are checking with the carrier and will write again as soon as we know more. You do not need to do anything.{/stalled}{#carrierLost}Your parcel for order {orderId} ({items}), shipped with {carrier} under tracking number {trackingNumber}, has been reported lost by the carrier. We are now deciding whether to send you a replacement or refund you, at no cost to you, and will write to you as soon as it is arranged. You do not need to contact the carrier.{/carrierLost}{#couponCode}\n\nAs an apology for the wait, here is a coupon for your next order: {couponCode}{/couponCode}\n\nThank you for your patience.',
     },
     customs_notice: {
       subject: 'Your order {orderId} is in customs',
@@ -16,7 +17,7 @@ export const en: LanguagePack = {
     },
     refunded: {
       subject: 'Your refund for order {orderId}',
-      text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}) seems to be lost in transit. We have refunded {refundAmount} to your original payment method.{#couponCode}\n\nAs an apology, here is a coupon for your next order: {couponCode}{/couponCode}\n\nWe are sorry for the trouble.',
+      text: 'Hello {customerName},\n\nYour parcel for order {orderId} ({items}) seems to be lost in transit. {#refundDone}We have refunded {refundAmount} to your original payment method.{/refundDone}{#refundPending}We are arranging a refund of {refundAmount} to your original payment method. It has not been paid yet; it may take a few business days before you see it.{/refundPending}{#couponCode}\n\nAs an apology, here is a coupon for your next order: {couponCode}{/couponCode}\n\nWe are sorry for the trouble.',
     },
     inquiry_reply: {
       subject: 'About your order {orderId}',
@@ -29,14 +30,16 @@ export const en: LanguagePack = {
     ops_alert: { subject: '{subject}', text: '{text}' },
   },
   statuses: {
-    in_transit: 'Your parcel ({carrier} {trackingNumber}) is on its way.',
+    in_transit:
+      'Your parcel ({carrier} {trackingNumber}) is on its way.{#expectedDate} It is expected by {expectedDate}.{/expectedDate}',
     customs: 'Your parcel ({carrier} {trackingNumber}) is going through customs.',
     out_for_delivery: 'Your parcel ({carrier} {trackingNumber}) is out for delivery.',
     investigating:
       'Your parcel ({carrier} {trackingNumber}) has not moved for a while; we are investigating with the carrier.',
     replacement_sent:
-      'We have sent you a replacement: tracking number {newTrackingNumber} ({newCarrier}).',
+      'We have sent you a replacement: tracking number {newTrackingNumber} ({newCarrier}).{#expectedDate} It is expected by {expectedDate}.{/expectedDate}',
     refunded: 'We have refunded your order.',
+    refund_pending: 'We are arranging the refund of your order; it has not been paid yet.',
     delivered:
       'The carrier reports your parcel ({carrier} {trackingNumber}) as delivered. If you cannot find it, we are checking the proof of delivery.',
   },

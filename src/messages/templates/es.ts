@@ -3,8 +3,9 @@ import type { LanguagePack } from './types';
 export const es: LanguagePack = {
   templates: {
     delay_notice: {
-      subject: 'Tu pedido {orderId} está tardando más de lo previsto',
-      text: 'Hola, {customerName}:\n\nTu paquete del pedido {orderId} ({items}), enviado con {carrier} con el número de seguimiento {trackingNumber}, lleva un tiempo sin moverse.{#expectedDate} Estaba previsto para el {expectedDate}.{/expectedDate} Lo estamos consultando con el transportista y te escribiremos en cuanto sepamos algo. No tienes que hacer nada.{#couponCode}\n\nPara compensar la espera, aquí tienes un cupón para tu próximo pedido: {couponCode}{/couponCode}\n\nGracias por tu paciencia.',
+      subject:
+        '{#stalled}Tu pedido {orderId} está tardando más de lo previsto{/stalled}{#carrierLost}El transportista ha declarado perdido tu paquete del pedido {orderId}{/carrierLost}',
+      text: 'Hola, {customerName}:\n\n{#stalled}Tu paquete del pedido {orderId} ({items}), enviado con {carrier} con el número de seguimiento {trackingNumber}, lleva un tiempo sin moverse.{#expectedDate} Estaba previsto para el {expectedDate}.{/expectedDate} Lo estamos consultando con el transportista y te escribiremos en cuanto sepamos algo. No tienes que hacer nada.{/stalled}{#carrierLost}El transportista ha declarado perdido tu paquete del pedido {orderId} ({items}), enviado con {carrier} con el número de seguimiento {trackingNumber}. Ahora estamos decidiendo si te enviamos un reemplazo o te hacemos un reembolso, sin coste para ti, y te escribiremos en cuanto esté en marcha. No tienes que contactar con el transportista.{/carrierLost}{#couponCode}\n\nPara compensar la espera, aquí tienes un cupón para tu próximo pedido: {couponCode}{/couponCode}\n\nGracias por tu paciencia.',
     },
     customs_notice: {
       subject: 'Tu pedido {orderId} está en aduanas',
@@ -16,7 +17,7 @@ export const es: LanguagePack = {
     },
     refunded: {
       subject: 'Reembolso de tu pedido {orderId}',
-      text: 'Hola, {customerName}:\n\nParece que tu paquete del pedido {orderId} ({items}) se ha perdido en tránsito. Te hemos reembolsado {refundAmount} en tu método de pago original.{#couponCode}\n\nComo disculpa, aquí tienes un cupón para tu próximo pedido: {couponCode}{/couponCode}\n\nSentimos las molestias.',
+      text: 'Hola, {customerName}:\n\nParece que tu paquete del pedido {orderId} ({items}) se ha perdido en tránsito. {#refundDone}Te hemos reembolsado {refundAmount} en tu método de pago original.{/refundDone}{#refundPending}Estamos tramitando un reembolso de {refundAmount} en tu método de pago original. Aún no se ha realizado; puede tardar algunos días hábiles en aparecer.{/refundPending}{#couponCode}\n\nComo disculpa, aquí tienes un cupón para tu próximo pedido: {couponCode}{/couponCode}\n\nSentimos las molestias.',
     },
     inquiry_reply: {
       subject: 'Sobre tu pedido {orderId}',
@@ -28,14 +29,16 @@ export const es: LanguagePack = {
     },
   },
   statuses: {
-    in_transit: 'Tu paquete ({carrier} {trackingNumber}) está en camino.',
+    in_transit:
+      'Tu paquete ({carrier} {trackingNumber}) está en camino.{#expectedDate} Está previsto para el {expectedDate}.{/expectedDate}',
     customs: 'Tu paquete ({carrier} {trackingNumber}) está pasando por aduanas.',
     out_for_delivery: 'Tu paquete ({carrier} {trackingNumber}) está en reparto.',
     investigating:
       'Tu paquete ({carrier} {trackingNumber}) lleva un tiempo sin moverse; lo estamos investigando con el transportista.',
     replacement_sent:
-      'Te hemos enviado un reemplazo: número de seguimiento {newTrackingNumber} ({newCarrier}).',
+      'Te hemos enviado un reemplazo: número de seguimiento {newTrackingNumber} ({newCarrier}).{#expectedDate} Está previsto para el {expectedDate}.{/expectedDate}',
     refunded: 'Hemos reembolsado tu pedido.',
+    refund_pending: 'Estamos tramitando el reembolso de tu pedido; aún no se ha realizado.',
     delivered:
       'El transportista indica que tu paquete ({carrier} {trackingNumber}) fue entregado. Si no lo encuentras, estamos revisando la prueba de entrega.',
   },

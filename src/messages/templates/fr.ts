@@ -3,8 +3,9 @@ import type { LanguagePack } from './types';
 export const fr: LanguagePack = {
   templates: {
     delay_notice: {
-      subject: 'Votre commande {orderId} prend plus de temps que prévu',
-      text: 'Bonjour {customerName},\n\nVotre colis de la commande {orderId} ({items}), expédié avec {carrier} sous le numéro de suivi {trackingNumber}, n’a pas bougé depuis un moment.{#expectedDate} Il était attendu pour le {expectedDate}.{/expectedDate} Nous vérifions auprès du transporteur et vous écrirons dès que nous en saurons plus. Vous n’avez rien à faire.{#couponCode}\n\nPour nous excuser de l’attente, voici un code de réduction pour votre prochaine commande : {couponCode}{/couponCode}\n\nMerci de votre patience.',
+      subject:
+        '{#stalled}Votre commande {orderId} prend plus de temps que prévu{/stalled}{#carrierLost}Le transporteur a déclaré perdu votre colis de la commande {orderId}{/carrierLost}',
+      text: 'Bonjour {customerName},\n\n{#stalled}Votre colis de la commande {orderId} ({items}), expédié avec {carrier} sous le numéro de suivi {trackingNumber}, n’a pas bougé depuis un moment.{#expectedDate} Il était attendu pour le {expectedDate}.{/expectedDate} Nous vérifions auprès du transporteur et vous écrirons dès que nous en saurons plus. Vous n’avez rien à faire.{/stalled}{#carrierLost}Le transporteur a déclaré perdu votre colis de la commande {orderId} ({items}), expédié avec {carrier} sous le numéro de suivi {trackingNumber}. Nous décidons maintenant de vous envoyer un colis de remplacement ou de vous rembourser, sans frais pour vous, et vous écrirons dès que ce sera fait. Vous n’avez pas à contacter le transporteur.{/carrierLost}{#couponCode}\n\nPour nous excuser de l’attente, voici un code de réduction pour votre prochaine commande : {couponCode}{/couponCode}\n\nMerci de votre patience.',
     },
     customs_notice: {
       subject: 'Votre commande {orderId} est en douane',
@@ -16,7 +17,7 @@ export const fr: LanguagePack = {
     },
     refunded: {
       subject: 'Remboursement de votre commande {orderId}',
-      text: 'Bonjour {customerName},\n\nVotre colis de la commande {orderId} ({items}) semble avoir été perdu en cours d’acheminement. Nous vous avons remboursé {refundAmount} sur votre moyen de paiement d’origine.{#couponCode}\n\nPour nous excuser, voici un code de réduction pour votre prochaine commande : {couponCode}{/couponCode}\n\nNous sommes désolés pour ce désagrément.',
+      text: 'Bonjour {customerName},\n\nVotre colis de la commande {orderId} ({items}) semble avoir été perdu en cours d’acheminement. {#refundDone}Nous vous avons remboursé {refundAmount} sur votre moyen de paiement d’origine.{/refundDone}{#refundPending}Nous préparons un remboursement de {refundAmount} sur votre moyen de paiement d’origine. Il n’a pas encore été effectué ; il peut s’écouler quelques jours ouvrés avant que vous le voyiez.{/refundPending}{#couponCode}\n\nPour nous excuser, voici un code de réduction pour votre prochaine commande : {couponCode}{/couponCode}\n\nNous sommes désolés pour ce désagrément.',
     },
     inquiry_reply: {
       subject: 'À propos de votre commande {orderId}',
@@ -28,14 +29,17 @@ export const fr: LanguagePack = {
     },
   },
   statuses: {
-    in_transit: 'Votre colis ({carrier} {trackingNumber}) est en route.',
+    in_transit:
+      'Votre colis ({carrier} {trackingNumber}) est en route.{#expectedDate} Il est attendu pour le {expectedDate}.{/expectedDate}',
     customs: 'Votre colis ({carrier} {trackingNumber}) est en cours de dédouanement.',
     out_for_delivery: 'Votre colis ({carrier} {trackingNumber}) est en cours de livraison.',
     investigating:
       'Votre colis ({carrier} {trackingNumber}) n’a pas bougé depuis un moment ; nous enquêtons auprès du transporteur.',
     replacement_sent:
-      'Nous vous avons envoyé un remplacement : numéro de suivi {newTrackingNumber} ({newCarrier}).',
+      'Nous vous avons envoyé un remplacement : numéro de suivi {newTrackingNumber} ({newCarrier}).{#expectedDate} Il est attendu pour le {expectedDate}.{/expectedDate}',
     refunded: 'Nous avons remboursé votre commande.',
+    refund_pending:
+      'Nous préparons le remboursement de votre commande ; il n’a pas encore été effectué.',
     delivered:
       'Le transporteur indique que votre colis ({carrier} {trackingNumber}) a été livré. Si vous ne le trouvez pas, nous vérifions la preuve de livraison.',
   },

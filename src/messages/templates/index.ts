@@ -81,10 +81,10 @@ const COMMON = [
 const REPLACEMENT = ['newCarrier', 'newTrackingNumber'] as const;
 
 export const PLACEHOLDERS: Record<NotificationKind, readonly string[]> = {
-  delay_notice: COMMON,
+  delay_notice: [...COMMON, 'stalled', 'carrierLost'],
   customs_notice: COMMON,
   reshipped: [...COMMON, ...REPLACEMENT],
-  refunded: [...COMMON, 'refundAmount'],
+  refunded: [...COMMON, 'refundAmount', 'refundDone', 'refundPending'],
   inquiry_reply: [...COMMON, ...REPLACEMENT, 'statusText'],
   survey: [...COMMON, ...REPLACEMENT, 'surveyLink'],
   ops_alert: ['subject', 'text', 'shipmentId'],
@@ -109,6 +109,13 @@ export interface TemplateVars {
   expectedDeliveryAt?: string;
   refundAmount?: number;
   currency?: string;
+  /**
+   * Whether the order system confirmed the refund (`refunded`) or it is still being arranged
+   * (`pending`: recorded as manual, sent, or failed). Without it the refund reads as done.
+   */
+  refundStatus?: 'refunded' | 'pending';
+  /** The carrier itself declared the parcel lost (a delay notice then says so, not "delayed"). */
+  carrierLost?: boolean;
   couponCode?: string;
   surveyLink?: string;
   status?: CustomerStatus;
@@ -224,8 +231,17 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
   if (typeof vars.items === 'string') put('items', vars.items);
   else if (vars.items?.length) {
     const list = new Intl.ListFormat(loc, { type: 'conjunction' });
-    put('items', list.format(vars.items.map((i) => `${i.quantity} × ${i.sku}`)));
+    // Products by the shop's title when known; the SKU only without one.
+    put('items', list.format(vars.items.map((i) => `${i.quantity} × ${i.title?.trim() || i.sku}`)));
   }
+  // Section switches: a refund is announced as done only when it is; a declared loss is no delay.
+  const flag = (k: string, on: boolean) => {
+    if (on) out[k] = '✓';
+  };
+  flag('refundPending', vars.refundStatus === 'pending');
+  flag('refundDone', vars.refundStatus !== 'pending');
+  flag('carrierLost', vars.carrierLost === true);
+  flag('stalled', vars.carrierLost !== true);
   if (vars.expectedDeliveryAt && !Number.isNaN(Date.parse(vars.expectedDeliveryAt))) {
     put(
       'expectedDate',

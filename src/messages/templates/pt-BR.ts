@@ -3,8 +3,9 @@ import type { LanguagePack } from './types';
 export const ptBR: LanguagePack = {
   templates: {
     delay_notice: {
-      subject: 'Seu pedido {orderId} está demorando mais do que o previsto',
-      text: 'Olá, {customerName},\n\nSeu pacote do pedido {orderId} ({items}), enviado pela {carrier} com o código de rastreio {trackingNumber}, está parado há algum tempo.{#expectedDate} A entrega estava prevista para {expectedDate}.{/expectedDate} Estamos verificando com a transportadora e escreveremos assim que soubermos mais. Você não precisa fazer nada.{#couponCode}\n\nComo desculpas pela espera, aqui está um cupom para sua próxima compra: {couponCode}{/couponCode}\n\nObrigado pela paciência.',
+      subject:
+        '{#stalled}Seu pedido {orderId} está demorando mais do que o previsto{/stalled}{#carrierLost}A transportadora informou que o pacote do pedido {orderId} foi extraviado{/carrierLost}',
+      text: 'Olá, {customerName},\n\n{#stalled}Seu pacote do pedido {orderId} ({items}), enviado pela {carrier} com o código de rastreio {trackingNumber}, está parado há algum tempo.{#expectedDate} A entrega estava prevista para {expectedDate}.{/expectedDate} Estamos verificando com a transportadora e escreveremos assim que soubermos mais. Você não precisa fazer nada.{/stalled}{#carrierLost}A {carrier} informou que seu pacote do pedido {orderId} ({items}), com o código de rastreio {trackingNumber}, foi extraviado. Agora estamos decidindo se enviamos um novo pacote ou fazemos o reembolso, sem custo para você, e escreveremos assim que estiver providenciado. Você não precisa entrar em contato com a transportadora.{/carrierLost}{#couponCode}\n\nComo desculpas pela espera, aqui está um cupom para sua próxima compra: {couponCode}{/couponCode}\n\nObrigado pela paciência.',
     },
     customs_notice: {
       subject: 'Seu pedido {orderId} está na alfândega',
@@ -16,7 +17,7 @@ export const ptBR: LanguagePack = {
     },
     refunded: {
       subject: 'Reembolso do pedido {orderId}',
-      text: 'Olá, {customerName},\n\nSeu pacote do pedido {orderId} ({items}) parece ter se extraviado no transporte. Reembolsamos {refundAmount} na sua forma de pagamento original.{#couponCode}\n\nComo desculpas, aqui está um cupom para sua próxima compra: {couponCode}{/couponCode}\n\nPedimos desculpas pelo transtorno.',
+      text: 'Olá, {customerName},\n\nSeu pacote do pedido {orderId} ({items}) parece ter se extraviado no transporte. {#refundDone}Reembolsamos {refundAmount} na sua forma de pagamento original.{/refundDone}{#refundPending}Estamos providenciando um reembolso de {refundAmount} na sua forma de pagamento original. Ele ainda não foi efetuado; pode levar alguns dias úteis até aparecer para você.{/refundPending}{#couponCode}\n\nComo desculpas, aqui está um cupom para sua próxima compra: {couponCode}{/couponCode}\n\nPedimos desculpas pelo transtorno.',
     },
     inquiry_reply: {
       subject: 'Sobre o seu pedido {orderId}',
@@ -28,14 +29,16 @@ export const ptBR: LanguagePack = {
     },
   },
   statuses: {
-    in_transit: 'Seu pacote ({carrier} {trackingNumber}) está a caminho.',
+    in_transit:
+      'Seu pacote ({carrier} {trackingNumber}) está a caminho.{#expectedDate} A entrega está prevista para {expectedDate}.{/expectedDate}',
     customs: 'Seu pacote ({carrier} {trackingNumber}) está passando pela alfândega.',
     out_for_delivery: 'Seu pacote ({carrier} {trackingNumber}) saiu para entrega.',
     investigating:
       'Seu pacote ({carrier} {trackingNumber}) está parado há algum tempo; estamos investigando com a transportadora.',
     replacement_sent:
-      'Enviamos um novo pacote para você: código de rastreio {newTrackingNumber} ({newCarrier}).',
+      'Enviamos um novo pacote para você: código de rastreio {newTrackingNumber} ({newCarrier}).{#expectedDate} A entrega está prevista para {expectedDate}.{/expectedDate}',
     refunded: 'Reembolsamos o seu pedido.',
+    refund_pending: 'Estamos providenciando o reembolso do seu pedido; ele ainda não foi efetuado.',
     delivered:
       'A transportadora informa que seu pacote ({carrier} {trackingNumber}) foi entregue. Se você não o encontrou, estamos verificando o comprovante de entrega.',
   },

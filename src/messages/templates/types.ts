@@ -16,6 +16,8 @@ export const CUSTOMER_STATUSES = [
   'investigating',
   'replacement_sent',
   'refunded',
+  /** A refund recorded but not confirmed paid (manual, being sent, or failed). */
+  'refund_pending',
   'delivered',
 ] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
