@@ -1,7 +1,14 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { claims } from '../db/schema/claims';
-import { inquiries, shipments } from '../db/schema/shipments';
+import {
+  inquiries,
+  searchCustomerName,
+  searchEmail,
+  searchOrderName,
+  shipments,
+} from '../db/schema/shipments';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { eventsRecorded, registeredEventsSql } from '../events/events.repository';
 import { registrationHash, shipmentRow } from './shipments.rows';
@@ -199,6 +206,12 @@ export function createShipmentRepository(db: Db) {
       if (q.destination) where.push(eq(shipments.destinationCountry, q.destination));
       if (q.from) where.push(gte(shipments.createdAt, new Date(q.from)));
       if (q.to) where.push(lte(shipments.createdAt, new Date(q.to)));
+      if (q.orderId) where.push(exactly(shipments.orderId, q.orderId));
+      if (q.trackingNumber) where.push(exactly(shipments.trackingNumber, q.trackingNumber));
+      if (q.email)
+        where.push(sql`${searchEmail(shipments.registration)} = ${q.email.toLowerCase()}`);
+      if (q.shop) where.push(eq(shipments.shopId, q.shop));
+      if (q.q) where.push(inArray(shipments.shipmentId, searchHits(q.q)));
       if (q.after) {
         where.push(
           sql`(${shipments.createdAt}, ${shipments.shipmentId}) < (${q.after[0]}::timestamptz, ${q.after[1]})`,
@@ -234,6 +247,39 @@ export function createShipmentRepository(db: Db) {
   };
 }
 export type ShipmentRepository = ReturnType<typeof createShipmentRepository>;
+
+/** Exact, through the lower-cased search index (the lower() match narrows, the `=` decides). */
+function exactly(column: AnyPgColumn, value: string): SQL {
+  return sql`(lower(${column}) = ${value.toLowerCase()} and ${column} = ${value})`;
+}
+
+/** `text` as a LIKE pattern that matches only itself. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Ids of the shipments a search term finds: an id, order number (ours or the shop's order name,
+ * with or without '#'), tracking number or customer e-mail that equals or starts with the term,
+ * a customer name that contains it (all ignoring case), and the shipment a replacement whose
+ * tracking number matches replaces. Each branch is served by a search index (migration 0009).
+ */
+function searchHits(term: string): SQL {
+  const lower = term.trim().toLowerCase();
+  const prefix = `${likeLiteral(lower)}%`;
+  const orderName = `${likeLiteral(lower.replace(/^#+/, '') || lower)}%`;
+  const contains = `%${likeLiteral(lower)}%`;
+  const s = shipments;
+  return sql`(select ${s.shipmentId} from ${s} where lower(${s.shipmentId}) like ${prefix}
+      or lower(${s.orderId}) like ${prefix}
+      or lower(${s.trackingNumber}) like ${prefix}
+      or ${searchOrderName(s.registration)} like ${orderName}
+      or ${searchEmail(s.registration)} like ${prefix}
+      or ${searchCustomerName(s.registration)} like ${contains}
+    union
+    select ${s.replacesShipmentId} from ${s}
+      where lower(${s.trackingNumber}) like ${prefix} and ${s.replacesShipmentId} is not null)`;
+}
 
 function trackingKey(carrier: string, trackingNumber: string): string {
   return `${carrier}\u0000${trackingNumber}`;

@@ -142,14 +142,37 @@ export const registrationBatchBody = z.object({ shipments: batchItems(registrati
 
 export const shipmentParams = z.object({ id: shipmentId });
 
-export const listQuery = z.object({
-  stage: z.enum(STAGES).optional(),
-  carrier: z.string().min(1).optional(),
-  destination: country.optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  ...pageQueryFields,
-});
+/** A search term or exact filter value from the query string. */
+const searchText = (max: number, doc: string) => text(max).optional().describe(doc);
+
+/**
+ * The list's query. Strict: a parameter the list does not know (`?orderId=` before it was one)
+ * is refused with its name rather than ignored, which would answer with unrelated shipments.
+ */
+export const listQuery = z.strictObject(
+  {
+    q: searchText(
+      200,
+      "Search: order number (our orderId or the shop order name, with or without #), tracking number (also a replacement's), shipment id, customer e-mail (each exact or prefix), or part of the customer name; case-insensitive",
+    ),
+    orderId: searchText(128, 'Exact order id'),
+    trackingNumber: searchText(128, 'Exact tracking number'),
+    email: searchText(320, 'Exact customer e-mail, any case'),
+    shop: searchText(128, 'Connected shop id'),
+    stage: z.enum(STAGES).optional(),
+    carrier: z.string().min(1).optional(),
+    destination: country.optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    ...pageQueryFields,
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : undefined,
+  },
+);
 export type ListQuery = z.output<typeof listQuery>;
 /** Paging position: the last row's created_at as PostgreSQL text and its id. */
 export const listCursor = z.tuple([pgTimestampKey, z.string().min(1).max(128)]);
@@ -306,6 +329,11 @@ export const shipmentListResponse = named(
       policy: z.string(),
       ...registrationFields,
       suspicionReason: suspicion.shape.reason.optional(),
+      customerName: z
+        .string()
+        .describe(
+          "The customer's name, so a search hit can be recognised; the e-mail is searchable but never listed",
+        ),
       updatedAt: timestamp,
     }),
   ),

@@ -144,6 +144,7 @@ export function listItemView(row: ShipmentRow): ShipmentListItem {
     policy: row.policy,
     ...registrationFields(row),
     ...(row.suspicionReason ? { suspicionReason: row.suspicionReason } : {}),
+    customerName: row.registration.customer.name,
     updatedAt: row.updatedAt.toISOString(),
   };
 }
