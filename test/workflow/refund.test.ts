@@ -161,6 +161,42 @@ describe('refund through the seller’s order system', () => {
   });
 });
 
+describe('what the customer is told about the refund', () => {
+  /** The refund mail the workflow's notify step sends, as the customer receives it. */
+  async function refundMail(shipmentId: string) {
+    const [row] = await stack.db.select().from(refunds).where(eq(refunds.shipmentId, shipmentId));
+    const to = `buyer.${shipmentId.toLowerCase()}@example.com`;
+    await stack.activities.sendNotification({
+      idempotencyKey: `shipment:${shipmentId}:notify:refunded`,
+      shipmentId,
+      kind: 'refunded',
+      to,
+      locale: 'en-US',
+      // What the workflow passes: the amount it knows, nothing about whether it was paid.
+      vars: { refundAmount: row!.amount, currency: row!.currency },
+    });
+    return stack.mail.waitFor((m) => m.to.includes(to), 10_000);
+  }
+
+  it('a manual refund (no REFUND_URL) is announced as being arranged, never as paid', async () => {
+    const { orderId: _o, ...input } = await refundInput();
+    expect(await refundActivities({}).issueRefund(input)).toMatchObject({ status: 'manual' });
+    const mail = await refundMail(input.shipmentId);
+    expect(mail.text).toContain('We are arranging a refund of €42.50');
+    expect(mail.text).toContain('It has not been paid yet');
+    expect(mail.text).not.toContain('We have refunded');
+  });
+
+  it('a refund the order system confirmed is announced as paid', async () => {
+    const { orderId: _o, ...input } = await refundInput();
+    orders.answers = [{ status: 201, body: { refundId: 're_paid', status: 'succeeded' } }];
+    const record = await refundActivities({ url: orders.url, secret: SECRET }).issueRefund(input);
+    expect(record).toMatchObject({ status: 'refunded' });
+    const mail = await refundMail(input.shipmentId);
+    expect(mail.text).toContain('We have refunded €42.50 to your original payment method.');
+  });
+});
+
 describe('the refund request goes to REFUND_URL and nowhere else', () => {
   it('a redirect is not followed: the refund fails for good, naming where it pointed', async () => {
     const elsewhere = await startOrderSystem();
