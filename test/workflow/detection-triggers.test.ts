@@ -204,6 +204,21 @@ describe.concurrent('every way a parcel becomes suspicious', () => {
     expect(state.suspicion?.reason).toBe('carrier_damaged');
   });
 
+  it('after a carrier-declared loss the customer reads that the carrier reported it lost, not a delay', async () => {
+    const { reg, handle } = await startShipment(
+      stack,
+      aFastPolicy(uniqueId('p'), { stallAfter: { ...quiet, in_transit: 'PT2S' } }),
+    );
+    await handle.signal(trackingEventsSignal, [anEvent('lost', secondsAgo(1))]);
+    await waitForStage(handle, 'awaiting_review');
+    const mail = await stack.mail.waitFor((m) => m.to.includes(reg.customer.email), 15_000);
+    expect(mail.subject).toBe(`The carrier has reported your parcel for order ${reg.orderId} lost`);
+    expect(mail.text).toContain('has been reported lost by the carrier');
+    expect(mail.text).toContain('whether to send you a replacement or refund you');
+    expect(mail.text).not.toContain('has not moved');
+    await handle.signal(cancelSignal, { reason: 'test over' });
+  });
+
   it('search attributes follow the stage and the suspicion: set when suspected, cleared when ops keep waiting', async () => {
     const { reg, handle } = await startShipment(
       stack,
