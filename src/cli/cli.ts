@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MAX_BATCH_DECISIONS } from '../../workflows/batch-review.contract';
+import { STAGES } from '../../workflows/model/enums';
 import { REVIEW_DECISIONS } from '../../workflows/shipment.contract';
+import { MAX_PAGE } from '../http/pagination';
 import { MAX_BATCH_REGISTRATIONS } from '../shipments/shipments.schemas';
 import { BatchRefused, createBatchProgressView, runBatches } from './batch';
 import { ApiProblem, CliError, createApiClient, type ApiClient } from './client';
@@ -45,6 +47,9 @@ const GLOBAL_OPTIONS = `Options of every command:
   --key <key>   API key (env PARCELWARDEN_API_KEY)
   --help        this help`;
 
+/** How many matches `shipment search` shows unless told. */
+const SEARCH_LIMIT = 20;
+
 const HELP = {
   main: `parcelwarden: the Parcelwarden command line (a client of the HTTP API)
 
@@ -57,6 +62,7 @@ Commands:
   reviews batch <file.csv | ->     decide many reviews at once, with progress
   stock import <file.csv>          set or add stock levels per warehouse and SKU
   shipment show <id>               stage, suspicion, decision, reship, claim and timeline
+  shipment search <text>           find shipments by order, tracking number, id, customer
   report carriers                  loss and delay rates per carrier
 ${SHOPS_COMMAND_LINES}
 
@@ -143,6 +149,18 @@ ${GLOBAL_OPTIONS}`,
 
 The shipment as its workflow sees it: stage, suspicion, decision, reship, claim, notifications
 and the timeline.
+
+${GLOBAL_OPTIONS}`,
+  shipmentSearch: `Usage: parcelwarden shipment search <text> [--stage <stage>] [--limit <n>] [--json]
+
+Finds shipments by order number (ours, or the shop's order name with or without #), tracking
+number (a replacement's finds the original too), shipment id or customer e-mail (each whole or
+its beginning), or part of the customer's name; case does not matter. Newest first.
+
+Options:
+  --stage <stage>   only shipments in this stage: ${STAGES.join(', ')}
+  --limit <n>       at most this many, 1..${MAX_PAGE} (default ${SEARCH_LIMIT})
+  --json            the matches as JSON
 
 ${GLOBAL_OPTIONS}`,
   reportCarriers: `Usage: parcelwarden report carriers [--from <day>] [--to <day>] [--carrier <slug>]
@@ -571,6 +589,58 @@ async function shipmentShow(argv: string[], io: CliIo): Promise<number> {
   return print(io, lines.join('\n'));
 }
 
+interface ShipmentListItem {
+  shipmentId: string;
+  stage: string;
+  orderId: string;
+  trackingNumber: string;
+  carrier: string;
+  destination: string;
+  customerName?: string;
+  shop?: { orderName?: string };
+  createdAt: string;
+}
+
+async function shipmentSearch(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { stage: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    HELP.shipmentSearch,
+  );
+  if (values.help) return print(io, HELP.shipmentSearch);
+  const text = positionals.join(' ').trim();
+  if (!text) throw new CliError(`Give the text to search for.\n\n${HELP.shipmentSearch}`);
+  const limit = positiveInt(values.limit, 'limit', SEARCH_LIMIT);
+  if (limit > MAX_PAGE) throw new CliError(`--limit must be at most ${MAX_PAGE}`);
+  const stage = str(values.stage);
+  if (stage && !(STAGES as readonly string[]).includes(stage))
+    throw new CliError(`"${stage}" is not a stage; use one of ${STAGES.join(', ')}`);
+  const query = new URLSearchParams({ q: text, limit: String(limit) });
+  if (stage) query.set('stage', stage);
+  const { items, nextCursor } = await apiOf(values, io.env).get<{
+    items: ShipmentListItem[];
+    nextCursor: string | null;
+  }>(`/v1/shipments?${query.toString()}`);
+  if (values.json) return print(io, JSON.stringify(items, null, 2));
+  if (!items.length) return print(io, `No shipment matches "${text}".`);
+  const found = table(
+    ['id', 'stage', 'order', 'tracking', 'customer', 'destination', 'created'],
+    items.map((s) => [
+      s.shipmentId,
+      s.stage,
+      s.shop?.orderName ? `${s.orderId} (${s.shop.orderName})` : s.orderId,
+      `${s.carrier} ${s.trackingNumber}`,
+      s.customerName ?? '',
+      s.destination,
+      relative(s.createdAt),
+    ]),
+  );
+  return print(
+    io,
+    nextCursor ? `${found}\n\nMore match: narrow the search or raise --limit.` : found,
+  );
+}
+
 interface CarrierRow {
   carrier: string;
   shipments: number;
@@ -653,6 +723,7 @@ const COMMANDS: Record<
   'reviews batch': { help: HELP.reviewsBatch, run: reviewsBatch },
   'stock import': { help: HELP.stockImport, run: stockImport },
   'shipment show': { help: HELP.shipmentShow, run: shipmentShow },
+  'shipment search': { help: HELP.shipmentSearch, run: shipmentSearch },
   'report carriers': { help: HELP.reportCarriers, run: reportCarriers },
   ...shopsCommands({ parse, api: apiOf, globalOptions: GLOBAL_OPTIONS }),
 };

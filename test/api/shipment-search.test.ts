@@ -1,5 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, type CliIo } from '../../src/cli/cli';
 import { shipments } from '../../src/db/schema';
 import { shipmentRow } from '../../src/shipments/shipments.rows';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
@@ -71,7 +72,7 @@ describe('searching shipments', () => {
     shipmentId: `S-${token}-other`,
     orderId: `ORD-${token}-B`,
     trackingNumber: `TRK${token}B`.toUpperCase(),
-    customer: { name: `Hans Other-${token}`, email: `hans.${token}@example.com`, locale: 'de-DE' },
+    customer: { name: `Grete Other-${token}`, email: `hans.${token}@example.com`, locale: 'de-DE' },
   });
   const replacement = aRegistration({
     shipmentId: `S-${token}-target~R1`,
@@ -170,5 +171,72 @@ describe('searching shipments', () => {
     );
     const ingest = await list(`q=${encodeURIComponent(target.customer.email)}`, 'ingest');
     expect(ingest.status).toBe(403);
+  });
+
+  describe('parcelwarden shipment search', () => {
+    async function cli(...args: string[]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIo = {
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: (t: string) => err.push(t) },
+        env: { PARCELWARDEN_URL: api.url, PARCELWARDEN_API_KEY: api.keys.ops },
+        readFile: () => Promise.reject(new Error('no files here')),
+        writeFile: () => Promise.resolve(),
+      };
+      const code = await run(['shipment', 'search', ...args], io);
+      return { code, out: out.join(''), err: err.join('') };
+    }
+
+    it('prints the matches as a table with the order, tracking number and customer', async () => {
+      const r = await cli(`#77${token}`);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const lines = r.out.trimEnd().split('\n');
+      expect(lines[0]).toMatch(
+        /^id\s+stage\s+order\s+tracking\s+customer\s+destination\s+created$/,
+      );
+      const hits = lines.filter((l) => l.includes(token));
+      expect(hits).toHaveLength(1);
+      expect(hits[0]).toContain(target.shipmentId);
+      expect(hits[0]).toContain(`${target.orderId} (#77${token})`);
+      expect(hits[0]).toContain(target.trackingNumber);
+      expect(hits[0]).toContain(target.customer.name);
+      expect(hits[0]).toMatch(/ago$/);
+      expect(r.out).not.toContain(other.shipmentId);
+    });
+
+    it('takes a name in several words, --stage and --limit, and says when more match', async () => {
+      // The whole text counts: "Grete" alone would find the other shipment's Grete as well.
+      const both = await cli('Grete', `Quennelbach-${token}`, '--json');
+      expect(JSON.parse(both.out).map((i: { shipmentId: string }) => i.shipmentId)).toEqual([
+        replacement.shipmentId,
+        target.shipmentId,
+      ]);
+      const r = await cli('Grete', `Quennelbach-${token}`, '--limit', '1');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(replacement.shipmentId);
+      expect(r.out).not.toContain(`${target.shipmentId} `);
+      expect(r.out).toContain('More match');
+      const none = await cli(`ord-${token}`, '--stage', 'claiming');
+      expect(none.code).toBe(0);
+      expect(none.out).toContain(`No shipment matches "ord-${token}"`);
+      const json = await cli(other.trackingNumber, '--json');
+      expect(JSON.parse(json.out).map((i: { shipmentId: string }) => i.shipmentId)).toEqual([
+        other.shipmentId,
+      ]);
+    });
+
+    it('refuses a bad stage or limit before asking the API', async () => {
+      const stage = await cli('x', '--stage', 'lost');
+      expect(stage.code).toBe(2);
+      expect(stage.err).toContain('"lost" is not a stage');
+      const limit = await cli('x', '--limit', '201');
+      expect(limit.code).toBe(2);
+      expect(limit.err).toContain('--limit must be at most 200');
+      const nothing = await cli();
+      expect(nothing.code).toBe(2);
+      expect(nothing.err).toContain('Give the text to search for');
+    });
   });
 });

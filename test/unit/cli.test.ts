@@ -484,6 +484,7 @@ describe('the command line', () => {
       ['reviews', 'list'],
       ['reviews', 'decide'],
       ['shipment', 'show'],
+      ['shipment', 'search'],
       ['report', 'carriers'],
       ['reviews', 'batch'],
       ['stock', 'import'],
