@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inquiryOutcomes } from '../db/schema/messages';
 import { shipments } from '../db/schema/shipments';
@@ -40,6 +40,12 @@ export interface InquiryOutcome {
   duplicate: boolean;
   signalled: boolean;
 }
+
+/**
+ * A customer who asks the same thing again within this window (a second "where is my parcel?"
+ * five minutes after the first) is answered by the reply already on its way, not by a copy.
+ */
+export const REPEAT_INQUIRY_WINDOW_MS = 10 * 60_000;
 
 /** Intents a person should handle: money, and whatever the rules do not understand. */
 const FOR_OPS: readonly InquiryIntent[] = ['wants_refund', 'other'];
@@ -107,6 +113,32 @@ export function createInquiryService(deps: InquiryServiceDeps) {
     return { action: 'replied', messageKey };
   }
 
+  /**
+   * The automatic reply to the same question about this shipment within the repeat window, if
+   * there is one: the new inquiry is recorded as answered by it, and no second mail is written.
+   */
+  async function answeredRecently(
+    shipmentId: string,
+    intent: InquiryIntent,
+  ): Promise<{ action: InquiryAction; messageKey: string } | undefined> {
+    if (FOR_OPS.includes(intent)) return undefined;
+    const since = new Date(Date.now() - REPEAT_INQUIRY_WINDOW_MS);
+    const [earlier] = await db
+      .select({ messageKey: inquiryOutcomes.messageKey })
+      .from(inquiryOutcomes)
+      .where(
+        and(
+          eq(inquiryOutcomes.shipmentId, shipmentId),
+          eq(inquiryOutcomes.intent, intent),
+          eq(inquiryOutcomes.action, 'replied'),
+          gt(inquiryOutcomes.createdAt, since),
+        ),
+      )
+      .orderBy(inquiryOutcomes.createdAt)
+      .limit(1);
+    return earlier ? { action: 'replied', messageKey: earlier.messageKey } : undefined;
+  }
+
   return {
     /**
      * Classifies, stores, answers and tells the workflow, once per inquiry id: sending the same
@@ -121,7 +153,9 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       let [outcome] = await db.select().from(inquiryOutcomes).where(key);
       if (!outcome) {
         const c = classifyInquiry(inquiry.message);
-        const done = await respond(row, inquiry, c.intent, c.language);
+        const done =
+          (await answeredRecently(row.shipmentId, c.intent)) ??
+          (await respond(row, inquiry, c.intent, c.language));
         await db
           .insert(inquiryOutcomes)
           .values({

@@ -54,7 +54,10 @@ export async function varsFromReadModel(
 ): Promise<TemplateVars> {
   const reg = row.registration;
   const state: Partial<ShipmentState> = row.snapshot ?? {};
-  let expectedDeliveryAt = state.lastEvent?.expectedDeliveryAt ?? reg.expectedDeliveryAt;
+  // The workflow's latest estimate (revised as scans come in) before the last scan's and the
+  // registration's own.
+  let expectedDeliveryAt =
+    state.expectedDeliveryAt ?? state.lastEvent?.expectedDeliveryAt ?? reg.expectedDeliveryAt;
   let newCarrier = state.reship?.carrier;
   let newTrackingNumber = state.reship?.trackingNumber;
   if (kind === 'reshipped' || kind === 'inquiry_reply') {

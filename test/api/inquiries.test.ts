@@ -105,6 +105,60 @@ describe('customer inquiries', () => {
     ]);
   });
 
+  it('three identical inquiries within ten minutes get one reply; the later ones are recorded as answered by it', async () => {
+    const reg = await registered();
+    const qs = [1, 2, 3].map(() => anInquiry('Where is my parcel?'));
+    const outcomes = [];
+    for (const q of qs) {
+      const res = await ask(reg.shipmentId, q);
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({
+        intent: 'where_is_it',
+        action: 'replied',
+        duplicate: false,
+      });
+      outcomes.push(res.body);
+    }
+    const replies = await messagesOf(reg.shipmentId);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.idempotencyKey).toBe(`inquiry:${reg.shipmentId}:${qs[0]!.inquiryId}:reply`);
+    const recorded = await api.db
+      .select()
+      .from(inquiryOutcomes)
+      .where(eq(inquiryOutcomes.shipmentId, reg.shipmentId));
+    expect(recorded).toHaveLength(3);
+    expect(new Set(recorded.map((o) => o.messageKey))).toEqual(
+      new Set([replies[0]!.idempotencyKey]),
+    );
+    // The workflow still hears of every one of them.
+    expect(await inquirySignals(reg.shipmentId)).toHaveLength(3);
+  });
+
+  it('"when will it arrive?" in Japanese and Chinese is answered with the expected date', async () => {
+    const expectedDeliveryAt = '2026-03-12T12:00:00.000Z';
+    const ja = await registered({
+      expectedDeliveryAt,
+      customer: { name: '山田 花子', email: `hanako.${uniqueId('c')}@example.jp`, locale: 'ja-JP' },
+    });
+    const asked = await ask(ja.shipmentId, anInquiry('いつ届きますか？'));
+    expect(asked.body).toMatchObject({ intent: 'where_is_it', language: 'ja', action: 'replied' });
+    const [jaReply] = await messagesOf(ja.shipmentId);
+    expect(jaReply!.body).toContain('お届け予定日は 2026年3月12日 です。');
+
+    const zh = await registered({
+      expectedDeliveryAt,
+      customer: { name: '王芳', email: `fang.${uniqueId('c')}@example.cn`, locale: 'zh-CN' },
+    });
+    await ask(zh.shipmentId, anInquiry('什么时候到'));
+    const [zhReply] = await messagesOf(zh.shipmentId);
+    expect(zhReply!.body).toContain('预计送达日期为 2026年3月12日。');
+
+    const en = await registered({ expectedDeliveryAt });
+    await ask(en.shipmentId, anInquiry('When will it arrive?'));
+    const [enReply] = await messagesOf(en.shipmentId);
+    expect(enReply!.body).toContain('It is expected by March 12, 2026.');
+  });
+
   it('a refund request goes to ops with the customer’s words, not to an automatic reply', async () => {
     const reg = await registered();
     const res = await ask(
