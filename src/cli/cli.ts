@@ -63,6 +63,7 @@ Commands:
   stock import <file.csv>          set or add stock levels per warehouse and SKU
   shipment show <id>               stage, suspicion, decision, reship, claim and timeline
   shipment search <text>           find shipments by order, tracking number, id, customer
+                                   (also: shipments find <text>)
   report carriers                  loss and delay rates per carrier
 ${SHOPS_COMMAND_LINES}
 
@@ -724,6 +725,8 @@ const COMMANDS: Record<
   'stock import': { help: HELP.stockImport, run: stockImport },
   'shipment show': { help: HELP.shipmentShow, run: shipmentShow },
   'shipment search': { help: HELP.shipmentSearch, run: shipmentSearch },
+  // The same command under the name the plural-minded reach for.
+  'shipments find': { help: HELP.shipmentSearch, run: shipmentSearch },
   'report carriers': { help: HELP.reportCarriers, run: reportCarriers },
   ...shopsCommands({ parse, api: apiOf, globalOptions: GLOBAL_OPTIONS }),
 };

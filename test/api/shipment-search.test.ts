@@ -175,6 +175,9 @@ describe('searching shipments', () => {
 
   describe('parcelwarden shipment search', () => {
     async function cli(...args: string[]) {
+      return cliAs(['shipment', 'search'], ...args);
+    }
+    async function cliAs(command: string[], ...args: string[]) {
       const out: string[] = [];
       const err: string[] = [];
       const io: CliIo = {
@@ -184,7 +187,7 @@ describe('searching shipments', () => {
         readFile: () => Promise.reject(new Error('no files here')),
         writeFile: () => Promise.resolve(),
       };
-      const code = await run(['shipment', 'search', ...args], io);
+      const code = await run([...command, ...args], io);
       return { code, out: out.join(''), err: err.join('') };
     }
 
@@ -204,6 +207,14 @@ describe('searching shipments', () => {
       expect(hits[0]).toContain(target.customer.name);
       expect(hits[0]).toMatch(/ago$/);
       expect(r.out).not.toContain(other.shipmentId);
+    });
+
+    it('answers as `shipments find` too', async () => {
+      const r = await cliAs(['shipments', 'find'], `#77${token}`, '--json');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out).map((i: { shipmentId: string }) => i.shipmentId)).toEqual([
+        target.shipmentId,
+      ]);
     });
 
     it('takes a name in several words, --stage and --limit, and says when more match', async () => {
