@@ -1,5 +1,6 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { notifications } from '../db/schema/messages';
 import { refunds } from '../db/schema/refunds';
 import { shipments } from '../db/schema/shipments';
 import type {
@@ -94,6 +95,19 @@ export async function varsFromReadModel(
     (row.suspicionReason === 'carrier_lost' ||
       state.suspicion?.reason === 'carrier_lost' ||
       state.lastEvent?.status === 'lost');
+  let previousNoticeAt: string | undefined;
+  if (kind === 'delay_notice') {
+    // A delay notice after an earlier one is a follow-up: it says when we wrote and what changed.
+    const [earlier] = await db
+      .select({ createdAt: notifications.createdAt })
+      .from(notifications)
+      .where(
+        and(eq(notifications.shipmentId, row.shipmentId), eq(notifications.kind, 'delay_notice')),
+      )
+      .orderBy(asc(notifications.createdAt))
+      .limit(1);
+    previousNoticeAt = earlier?.createdAt.toISOString();
+  }
   return defined({
     customerName: reg.customer.name,
     orderId: reg.orderId,
@@ -107,6 +121,8 @@ export async function varsFromReadModel(
     currency: refundCurrency ?? reg.currency,
     refundStatus,
     carrierLost: carrierLost || undefined,
+    previousNoticeAt,
+    lastScanAt: kind === 'delay_notice' ? state.lastEvent?.occurredAt : undefined,
     couponCode: reg.compensation?.couponCode,
     status: customerStatusOf(row),
     shipmentId: row.shipmentId,

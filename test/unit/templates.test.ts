@@ -171,6 +171,31 @@ describe('placeholders', () => {
     }
   });
 
+  it('a second delay notice is a follow-up naming our earlier message and the last scan, in every language', () => {
+    const followUp = {
+      ...VARS,
+      previousNoticeAt: '2026-03-02T08:00:00Z',
+      lastScanAt: '2026-02-27T23:00:00Z',
+    };
+    const en = renderMessage('delay_notice', 'en', followUp);
+    expect(en.subject).toBe('Update on your order ORD-1001: still no movement');
+    expect(en.text).toContain('We wrote to you on March 2, 2026');
+    expect(en.text).toContain("The carrier's latest scan is from February 27, 2026");
+    for (const locale of BUILTIN_LOCALES) {
+      const first = renderMessage('delay_notice', locale, VARS);
+      const again = renderMessage('delay_notice', locale, followUp);
+      expect(again.subject, locale).not.toBe(first.subject);
+      expect(again.text.split('\n\n')[1], locale).not.toBe(first.text.split('\n\n')[1]);
+      const date = (iso: string) =>
+        new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
+          new Date(iso),
+        );
+      expect(again.text, locale).toContain(date(followUp.previousNoticeAt));
+      expect(again.text, locale).toContain(date(followUp.lastScanAt));
+      expect(again.text, locale).not.toMatch(/\{[#/]?\w+\}/);
+    }
+  });
+
   it('products are listed by their title when the shop gave one', () => {
     const m = renderMessage('reshipped', 'en', {
       ...VARS,

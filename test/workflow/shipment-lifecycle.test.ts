@@ -424,8 +424,9 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
   });
 
   it('keep_waiting goes back to monitoring with doubled thresholds, and a second review comes later', async () => {
-    const { handle } = await startShipment(stack, aFastPolicy(uniqueId('p')));
-    await handle.signal(trackingEventsSignal, [anEvent('in_transit', secondsAgo(5))]);
+    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')));
+    const scannedAt = secondsAgo(5);
+    await handle.signal(trackingEventsSignal, [anEvent('in_transit', scannedAt)]);
     await waitForStage(handle, 'awaiting_review');
     const result = await handle.executeUpdate(reviewUpdate, {
       args: [{ decision: 'keep_waiting', reviewer: 'olga@ops' }],
@@ -440,6 +441,31 @@ describe.concurrent('shipment workflow on a real Temporal server', () => {
       30_000,
     );
     expect(again.suspicion?.reason).toBe('stalled');
+
+    // The second stall's notice is a follow-up that says what changed, not the first one again.
+    const notices = await waitUntil(
+      'two delay notices',
+      () => Promise.resolve(stack.mail.messages().filter((m) => m.to.includes(reg.customer.email))),
+      (ms) => ms.length >= 2,
+      15_000,
+    );
+    const [first, second] = notices;
+    expect(first!.subject).toBe(`Your order ${reg.orderId} is taking longer than expected`);
+    expect(second!.subject).toBe(`Update on your order ${reg.orderId}: still no movement`);
+    const day = (d: Date) =>
+      new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+    const [firstRow] = await stack.db
+      .select()
+      .from(notifications)
+      .where(
+        and(eq(notifications.shipmentId, reg.shipmentId), eq(notifications.kind, 'delay_notice')),
+      )
+      .orderBy(notifications.createdAt)
+      .limit(1);
+    expect(second!.text).toContain(`We wrote to you on ${day(firstRow!.createdAt)}`);
+    expect(second!.text).toContain('It has stopped again.');
+    expect(second!.text).toContain(`The carrier's latest scan is from ${day(scannedAt)}`);
+    expect(second!.text).not.toContain('has not moved for a while');
   });
 
   it('mark_delivered closes the shipment as delivered', async () => {

@@ -81,7 +81,14 @@ const COMMON = [
 const REPLACEMENT = ['newCarrier', 'newTrackingNumber'] as const;
 
 export const PLACEHOLDERS: Record<NotificationKind, readonly string[]> = {
-  delay_notice: [...COMMON, 'stalled', 'carrierLost'],
+  delay_notice: [
+    ...COMMON,
+    'stalled',
+    'carrierLost',
+    'firstNotice',
+    'previousNoticeDate',
+    'lastScanDate',
+  ],
   customs_notice: COMMON,
   reshipped: [...COMMON, ...REPLACEMENT],
   refunded: [...COMMON, 'refundAmount', 'refundDone', 'refundPending'],
@@ -116,6 +123,10 @@ export interface TemplateVars {
   refundStatus?: 'refunded' | 'pending';
   /** The carrier itself declared the parcel lost (a delay notice then says so, not "delayed"). */
   carrierLost?: boolean;
+  /** ISO 8601 instant of an earlier delay notice: this one is a follow-up to it. */
+  previousNoticeAt?: string;
+  /** ISO 8601 instant of the carrier's latest scan. */
+  lastScanAt?: string;
   couponCode?: string;
   surveyLink?: string;
   status?: CustomerStatus;
@@ -209,6 +220,12 @@ function statusSentence(status: CustomerStatus, locale: string): string {
   return en.statuses[status];
 }
 
+/** An ISO 8601 instant as a date in the locale ("March 5, 2026", "2026年3月5日"). */
+function longDate(iso: string | undefined, loc: string): string | undefined {
+  if (!iso || Number.isNaN(Date.parse(iso))) return undefined;
+  return new Intl.DateTimeFormat(loc, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+}
+
 /** Values as the customer reads them: dates, money and lists in their locale. */
 export function formatValues(vars: TemplateVars, locale: string): Record<string, string> {
   const loc = canonicalLocale(locale) ?? 'en';
@@ -242,14 +259,10 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
   flag('refundDone', vars.refundStatus !== 'pending');
   flag('carrierLost', vars.carrierLost === true);
   flag('stalled', vars.carrierLost !== true);
-  if (vars.expectedDeliveryAt && !Number.isNaN(Date.parse(vars.expectedDeliveryAt))) {
-    put(
-      'expectedDate',
-      new Intl.DateTimeFormat(loc, { dateStyle: 'long', timeZone: 'UTC' }).format(
-        new Date(vars.expectedDeliveryAt),
-      ),
-    );
-  }
+  put('expectedDate', longDate(vars.expectedDeliveryAt, loc));
+  put('previousNoticeDate', longDate(vars.previousNoticeAt, loc));
+  put('lastScanDate', longDate(vars.lastScanAt, loc));
+  flag('firstNotice', out.previousNoticeDate === undefined);
   if (vars.refundAmount !== undefined && vars.refundAmount !== null) {
     put(
       'refundAmount',

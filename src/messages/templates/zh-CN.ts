@@ -4,8 +4,8 @@ export const zhCN: LanguagePack = {
   templates: {
     delay_notice: {
       subject:
-        '{#stalled}您的订单 {orderId} 配送时间比预期更长{/stalled}{#carrierLost}承运商已报告您订单 {orderId} 的包裹丢失{/carrierLost}',
-      text: '{customerName}，您好：\n\n{#stalled}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，已有一段时间没有物流更新。{#expectedDate}原预计送达日期为 {expectedDate}。{/expectedDate}我们正在与承运商核实情况，一有消息会立即通知您，您无需进行任何操作。{/stalled}{#carrierLost}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，承运商已报告该包裹丢失。我们正在决定为您免费补发还是退款，安排好后会立即通知您。您无需联系承运商。{/carrierLost}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}\n\n感谢您的耐心等待。',
+        '{#stalled}{#firstNotice}您的订单 {orderId} 配送时间比预期更长{/firstNotice}{#previousNoticeDate}订单 {orderId} 最新进展：包裹仍无更新{/previousNoticeDate}{/stalled}{#carrierLost}承运商已报告您订单 {orderId} 的包裹丢失{/carrierLost}',
+      text: '{customerName}，您好：\n\n{#stalled}{#firstNotice}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，已有一段时间没有物流更新。{#expectedDate}原预计送达日期为 {expectedDate}。{/expectedDate}我们正在与承运商核实情况，一有消息会立即通知您，您无需进行任何操作。{/firstNotice}{#previousNoticeDate}我们曾于 {previousNoticeDate} 告知您，订单 {orderId}（{items}）的包裹（{carrier}，运单号 {trackingNumber}）物流停滞。现在包裹再次停滞。{#lastScanDate}承运商最近一次扫描是在 {lastScanDate}，此后再无更新。{/lastScanDate}我们正在与承运商重新核查，一旦包裹有动静或我们决定了处理方式，会立即通知您。您无需进行任何操作。{/previousNoticeDate}{/stalled}{#carrierLost}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，承运商已报告该包裹丢失。我们正在决定为您免费补发还是退款，安排好后会立即通知您。您无需联系承运商。{/carrierLost}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}\n\n感谢您的耐心等待。',
     },
     customs_notice: {
       subject: '您的订单 {orderId} 正在清关',
