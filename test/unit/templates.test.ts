@@ -107,6 +107,30 @@ describe('locale fallback', () => {
     });
   });
 
+  it('a seller text that cannot say a refund is pending, or that the carrier declared a loss, gives way to the built-in one', () => {
+    const paidOnly = (kind: string) =>
+      kind === 'refunded'
+        ? { subject: 'Refund for {orderId}', text: 'We have refunded {refundAmount}.' }
+        : kind === 'delay_notice'
+          ? { subject: 'Delayed: {orderId}', text: 'Your parcel is just late.' }
+          : undefined;
+    const paid = renderMessage('refunded', 'en', { ...VARS, refundStatus: 'refunded' }, paidOnly);
+    expect(paid).toMatchObject({ text: 'We have refunded €1,234.50.', overridden: true });
+    const pending = renderMessage('refunded', 'en', { ...VARS, refundStatus: 'pending' }, paidOnly);
+    expect(pending.overridden).toBe(false);
+    expect(pending.text).toContain('We are arranging a refund of €1,234.50');
+    const lost = renderMessage('delay_notice', 'en', { ...VARS, carrierLost: true }, paidOnly);
+    expect(lost.overridden).toBe(false);
+    expect(lost.text).toContain('reported lost by the carrier');
+    const both = () => ({
+      subject: 's',
+      text: '{#refundDone}paid{/refundDone}{#refundPending}on its way{/refundPending}',
+    });
+    expect(renderMessage('refunded', 'en', { ...VARS, refundStatus: 'pending' }, both).text).toBe(
+      'on its way',
+    );
+  });
+
   it('dates and money are written the customer’s way even in a fallback text', () => {
     expect(renderMessage('refunded', 'pt-PT', VARS).text).toMatch(/1234,50\s€/);
     expect(renderMessage('refunded', 'pt-BR', VARS).text).toMatch(/€\s1\.234,50/);

@@ -335,6 +335,19 @@ function htmlDocument(body: string, lang: string): string {
   return `<!doctype html>\n<html lang="${escapeHtml(lang)}">\n<head><meta charset="utf-8"></head>\n<body style="font-family: system-ui, sans-serif; line-height: 1.5">\n${body}\n</body>\n</html>\n`;
 }
 
+/**
+ * A seller's text that cannot tell this situation truly is passed over for the built-in one: a
+ * refund text without a `{#refundPending}` section would announce an unpaid refund as paid, a
+ * delay text without `{#carrierLost}` would call a declared loss a delay.
+ */
+function fitsSituation(kind: NotificationKind, t: TemplateSource, vars: TemplateVars): boolean {
+  const all = `${t.subject}\n${t.text}\n${t.html ?? ''}`;
+  if (kind === 'refunded' && vars.refundStatus === 'pending')
+    return all.includes('{#refundPending}');
+  if (kind === 'delay_notice' && vars.carrierLost === true) return all.includes('{#carrierLost}');
+  return true;
+}
+
 /** Renders a message for a customer's locale (template chosen with fallback, values formatted). */
 export function renderMessage(
   kind: NotificationKind,
@@ -342,7 +355,13 @@ export function renderMessage(
   vars: TemplateVars,
   overrides?: OverrideLookup,
 ): RenderedMessage {
-  const chosen = chooseTemplate(kind, locale, overrides);
+  const fitting: OverrideLookup | undefined =
+    overrides &&
+    ((k, l) => {
+      const t = overrides(k, l);
+      return t && fitsSituation(k, t, vars) ? t : undefined;
+    });
+  const chosen = chooseTemplate(kind, locale, fitting);
   // Values are formatted for the customer's own locale (pt-PT dates in a pt-BR text are right).
   const formatLocale = (locale && canonicalLocale(locale)) ?? chosen.locale;
   const values = formatValues(vars, formatLocale);
