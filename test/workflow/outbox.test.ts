@@ -10,7 +10,7 @@ import {
   ensureDatabase,
   migrateDatabase,
 } from '../../src/db/client';
-import { notifications } from '../../src/db/schema';
+import { notifications, refunds } from '../../src/db/schema';
 import { signOnsiteBody } from '../../src/messages/channels';
 import { messageIdFor } from '../../src/messages/outbox.repository';
 import { startMessageDispatcher } from '../../src/messages/dispatcher';
@@ -135,6 +135,15 @@ describe('customer messages through the outbox', () => {
     const mailer = switchableMailer(() => up);
     const reg = aRegistration();
     await insertShipmentRow(stack.db, reg);
+    // The order system confirmed the refund: the mail may say it is paid.
+    await stack.db.insert(refunds).values({
+      idempotencyKey: `shipment:${reg.shipmentId}:refund:1`,
+      shipmentId: reg.shipmentId,
+      amount: 19.9,
+      currency: 'USD',
+      reason: 'lost in transit',
+      status: 'refunded',
+    });
     const key = `shipment:${reg.shipmentId}:notify:refunded`;
     const input = {
       idempotencyKey: key,
