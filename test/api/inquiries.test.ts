@@ -195,6 +195,25 @@ describe('customer inquiries', () => {
     expect(reply!.body).toContain('配送業者に調査を依頼しています');
   });
 
+  it('a refund recorded as manual is described as being arranged, not as paid', async () => {
+    const reg = await registered();
+    const [row] = await api.db
+      .select()
+      .from(shipments)
+      .where(eq(shipments.shipmentId, reg.shipmentId));
+    const refund = { amount: 19.9, currency: 'USD', recordedAt: new Date().toISOString() };
+    await api.db
+      .update(shipments)
+      .set({ snapshot: { ...row!.snapshot!, refund: { ...refund, status: 'manual' as const } } })
+      .where(eq(shipments.shipmentId, reg.shipmentId));
+    await ask(reg.shipmentId, anInquiry('Where is my parcel?'));
+    const [reply] = await messagesOf(reg.shipmentId);
+    expect(reply!.body).toContain(
+      'We are arranging the refund of your order; it has not been paid yet.',
+    );
+    expect(reply!.body).not.toContain('We have refunded');
+  });
+
   it('a customer who says a delivered parcel never came is answered about the proof of delivery', async () => {
     const reg = await registered({
       customer: { name: 'Lucía', email: `lucia.${uniqueId('c')}@example.es`, locale: 'es-ES' },
