@@ -236,6 +236,15 @@ describe('placeholders', () => {
     expect(ja.text).toContain('お届け予定日は 2026年3月5日 です。');
     const zh = renderMessage('inquiry_reply', 'zh-CN', { ...VARS, status: 'in_transit' });
     expect(zh.text).toContain('预计送达日期为 2026年3月5日。');
+    for (const locale of BUILTIN_LOCALES) {
+      const date = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
+        new Date(VARS.expectedDeliveryAt!),
+      );
+      for (const status of ['in_transit', 'replacement_sent'] as const) {
+        const m = renderMessage('inquiry_reply', locale, { ...VARS, status });
+        expect(m.text, `${status} ${locale}`).toContain(date);
+      }
+    }
     const none = renderMessage('inquiry_reply', 'en', {
       ...VARS,
       status: 'in_transit',
