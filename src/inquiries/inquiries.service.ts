@@ -88,7 +88,12 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       });
       return { action: 'routed_to_ops', messageKey };
     }
-    const messageKey = `${base}:reply`;
+    // One reply per shipment, question and ten minutes, also for questions asked at the same
+    // moment (the sequential check in answeredRecently cannot see a reply not yet recorded): the
+    // outbox writes one message per key. The window comes from when the customer asked, so a
+    // retry of the same inquiry finds the same key.
+    const bucket = Math.floor(Date.parse(inquiry.receivedAt) / REPEAT_INQUIRY_WINDOW_MS);
+    const messageKey = `inquiry:${row.shipmentId}:reply:${intent}:${bucket}`;
     const locale = inquiry.locale ?? language ?? reg.customer.locale;
     const vars = await varsFromReadModel(db, row, 'inquiry_reply');
     const m = renderMessage(

@@ -2,6 +2,7 @@ import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundEmails, inquiryOutcomes, notifications, shipments } from '../../src/db/schema';
 import { DEFAULT_MESSAGING } from '../../src/messages/settings';
+import { REPEAT_INQUIRY_WINDOW_MS } from '../../src/inquiries/inquiries.service';
 import {
   customerInquirySignal,
   shipmentWorkflowId,
@@ -47,6 +48,10 @@ const inquirySignals = (shipmentId: string) =>
     customerInquirySignal.name,
   );
 
+/** The reply's key: one per shipment, question and ten-minute window of when it was asked. */
+const replyKey = (shipmentId: string, intent: string, receivedAt: string) =>
+  `inquiry:${shipmentId}:reply:${intent}:${Math.floor(Date.parse(receivedAt) / REPEAT_INQUIRY_WINDOW_MS)}`;
+
 describe('customer inquiries', () => {
   it('"where is my parcel?" in French is answered in French with the current status, and the workflow learns the intent', async () => {
     const reg = await registered({
@@ -70,7 +75,7 @@ describe('customer inquiries', () => {
     });
     const [reply] = await messagesOf(reg.shipmentId);
     expect(reply).toMatchObject({
-      idempotencyKey: `inquiry:${reg.shipmentId}:${q.inquiryId}:reply`,
+      idempotencyKey: replyKey(reg.shipmentId, 'where_is_it', q.receivedAt),
       kind: 'inquiry_reply',
       channel: 'email',
       to: reg.customer.email,
@@ -121,7 +126,9 @@ describe('customer inquiries', () => {
     }
     const replies = await messagesOf(reg.shipmentId);
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.idempotencyKey).toBe(`inquiry:${reg.shipmentId}:${qs[0]!.inquiryId}:reply`);
+    expect(replies[0]!.idempotencyKey).toBe(
+      replyKey(reg.shipmentId, 'where_is_it', qs[0]!.receivedAt),
+    );
     const recorded = await api.db
       .select()
       .from(inquiryOutcomes)
@@ -131,6 +138,15 @@ describe('customer inquiries', () => {
       new Set([replies[0]!.idempotencyKey]),
     );
     // The workflow still hears of every one of them.
+    expect(await inquirySignals(reg.shipmentId)).toHaveLength(3);
+  });
+
+  it('three identical inquiries at the same moment get one reply too', async () => {
+    const reg = await registered();
+    const qs = [1, 2, 3].map(() => anInquiry('Where is my parcel?'));
+    const answers = await Promise.all(qs.map((q) => ask(reg.shipmentId, q)));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+    expect(await messagesOf(reg.shipmentId)).toHaveLength(1);
     expect(await inquirySignals(reg.shipmentId)).toHaveLength(3);
   });
 
