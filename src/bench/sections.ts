@@ -8,11 +8,13 @@ import { eventsSection } from './events';
 import { latencySection } from './latency';
 import { memorySection } from './memory';
 import { registrationsSection } from './registrations';
+import { searchSection } from './search';
 import { shopWebhooksSection } from './shop-webhooks';
 import type { BenchSection } from './types';
 
 export const SECTIONS: readonly BenchSection[] = [
   registrationsSection,
+  searchSection,
   shopWebhooksSection,
   eventsSection,
   latencySection,
