@@ -154,7 +154,7 @@ export const searchSection: BenchSection = {
       .select({ total: sql<number>`count(*)::int` })
       .from(shipments);
 
-    const lookup = async (term: string, expected: string): Promise<number> => {
+    const lookup = async (term: string, wanted: string): Promise<number> => {
       const started = performance.now();
       const res = await api<ListAnswer>(
         stack,
@@ -162,9 +162,9 @@ export const searchSection: BenchSection = {
         `/v1/shipments?q=${encodeURIComponent(term)}`,
       );
       const ms = performance.now() - started;
-      if (!res.items.some((item) => item.shipmentId === expected)) {
+      if (!res.items.some((item) => item.shipmentId === wanted)) {
         throw new Error(
-          `q=${term} did not find ${expected} (answered ${res.items.length}: ${res.items
+          `q=${term} did not find ${wanted} (answered ${res.items.length}: ${res.items
             .slice(0, 3)
             .map((x) => x.shipmentId)
             .join(', ')})`,
