@@ -153,6 +153,9 @@ export async function startWorker(
   // without its key (or the sandbox without SANDBOX_CARRIER_URL) fails here, naming the variable.
   // Every call to a configured address: no redirects; in production no private addresses.
   const outbound = outboundFetchFromConfig(config);
+  // Opens shop credentials and endpoint signing secrets; without PAYLOAD_KEY (tests of other
+  // parts) there are no shop calls and no events out.
+  const secretBox = config.payloadKey ? createSecretBox(config.payloadKey) : undefined;
   const carriers = carrierRegistryFromConfig(config, {
     sandbox: config.sandboxCarrierUrl
       ? new SandboxCarrierClient({
@@ -176,7 +179,7 @@ export async function startWorker(
     opsEmail: config.opsEmail,
     messaging,
     channelPolicy: channelPolicyFromConfig(config),
-    shops: shopAccessFromConfig(config, database, outbound),
+    shops: secretBox ? createShopAccess(database.db, secretBox, outbound) : undefined,
     refund: {
       url: config.refundUrl,
       secret: config.refundSecret,
@@ -213,10 +216,10 @@ export async function startWorker(
   await ensureReportScheduleAtStart(config, logger);
   const dispatcher = startMessageDispatcher({ db: database.db, mailer, settings: messaging });
   // Events out to the seller's endpoints: fan-out and signed deliveries, crash-safe by lease.
-  const eventDispatcher = config.payloadKey
+  const eventDispatcher = secretBox
     ? startEventDispatcher({
         db: database.db,
-        box: createSecretBox(config.payloadKey),
+        box: secretBox,
         fetch: outbound,
         log: (level, msg, meta) => logger[level](meta ?? {}, msg),
       })
@@ -256,16 +259,6 @@ export function createShopAccess(
     markCredentialsFailing: (shopId) => repository.markCredentialsFailing(shopId),
     markCredentialsWorking: (shopId) => repository.markCredentialsWorking(shopId),
   };
-}
-
-/** The shop access of the configuration; without PAYLOAD_KEY (tests of other parts) none. */
-function shopAccessFromConfig(
-  config: Config,
-  database: Database,
-  outbound: typeof fetch,
-): ShopAccess | undefined {
-  if (!config.payloadKey) return undefined;
-  return createShopAccess(database.db, createSecretBox(config.payloadKey), outbound);
 }
 
 /**

@@ -184,7 +184,7 @@ export function wpError(res: Response, status: number, code: string, message: st
   res.status(status).json({ code, message, data: { status, ...extra } });
 }
 
-/** JSON as PHP's json_encode writes it (what wp_json_encode sends): `\/` and `\uXXXX` escapes. */
+/** JSON as PHP's json_encode writes it (what wp_json_encode sends): `\/` and `\u00e9`-style escapes. */
 export function phpJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/\//g, '\\/')
