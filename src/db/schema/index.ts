@@ -10,3 +10,4 @@ export * from './reports';
 export * from './codec-sessions';
 export * from './shops';
 export * from './events';
+export * from './advice';

@@ -18,6 +18,7 @@ import type {
   Stage,
   SuspicionReason,
 } from '../../../workflows/shipment.contract';
+import type { ShipmentAdviceRecord } from '../../advice/advice.types';
 
 /**
  * The search keys inside the registration, lower-cased, as the search indexes hold them: the query
@@ -58,6 +59,8 @@ export const shipments = pgTable(
     requestHash: text('request_hash').notNull(),
     /** Last snapshot of the workflow state written by activities. */
     snapshot: jsonb('snapshot').$type<ShipmentState>(),
+    /** The advice given at registration (src/advice): channel, insurance, risk, packaging. */
+    advice: jsonb('advice').$type<ShipmentAdviceRecord>(),
     /** Version of the snapshot; an older write never overwrites a newer one. */
     stateVersion: integer('state_version').notNull().default(0),
     shippedAt: timestamp('shipped_at', { withTimezone: true }).notNull(),
