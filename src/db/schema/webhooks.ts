@@ -1,4 +1,4 @@
-import { integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * Provider webhook deliveries we have processed, by the provider's own delivery id (or a digest
@@ -18,6 +18,13 @@ export const webhookDeliveries = pgTable(
     unknown: integer('unknown').notNull().default(0),
     /** How many times the provider sent this delivery again after we had processed it. */
     redeliveries: integer('redeliveries').notNull().default(0),
+    /**
+     * False while a tracking delivery's workflows are being told (the claim is taken and its
+     * events stored, but no connection is held across the signals). A claim that stays unfinished
+     * past the lease (its request died, or could not release it) is taken again by a redelivery.
+     */
+    completed: boolean('completed').notNull().default(true),
+    /** When the delivery was claimed (taken again: when it was retaken). */
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     lastRedeliveredAt: timestamp('last_redelivered_at', { withTimezone: true }),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE "webhook_deliveries" ADD COLUMN "completed" boolean DEFAULT true NOT NULL;
