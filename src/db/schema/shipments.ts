@@ -75,6 +75,11 @@ export const shipments = pgTable(
     index('shipments_created_idx').on(t.createdAt, t.shipmentId),
     index('shipments_destination_idx').on(t.destinationCountry),
     index('shipments_shop_order_idx').on(t.shopId, t.orderId),
+    // Lane transit figures for delivery estimates (src/estimates): delivered parcels per carrier
+    // and lane, shipped_at included so the percentiles are read from the index alone.
+    index('shipments_lane_delivered_idx')
+      .on(t.carrier, t.originCountry, t.destinationCountry, t.deliveredAt, t.shippedAt)
+      .where(sql`${t.deliveredAt} is not null`),
     // Search (GET /v1/shipments?q=): case-insensitive exact or prefix matches on ids and numbers
     // (text_pattern_ops serves LIKE 'abc%'), substrings of the customer name by trigram.
     index('shipments_search_shipment_id_idx').on(sql`lower(${t.shipmentId}) text_pattern_ops`),

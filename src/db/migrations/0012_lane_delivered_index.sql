@@ -1,0 +1,1 @@
+CREATE INDEX "shipments_lane_delivered_idx" ON "shipments" USING btree ("carrier","origin_country","destination_country","delivered_at","shipped_at") WHERE "shipments"."delivered_at" is not null;
