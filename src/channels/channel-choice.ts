@@ -54,6 +54,11 @@ export interface ChannelPolicy {
   insuranceRatePer100: number;
   /** Smallest premium. */
   insuranceMinPremium: number;
+  /**
+   * Advice warns about a lane or carrier delivering late more often than this share (0.2 = 20 %),
+   * with at least `minSample` delivered shipments that had an estimate. Default 0.2.
+   */
+  maxDelayRate?: number;
   rules: ChannelRule[];
 }
 
@@ -67,6 +72,7 @@ export const DEFAULT_CHANNEL_POLICY: ChannelPolicy = {
   // ParcelGuard's international rate.
   insuranceRatePer100: 1.39,
   insuranceMinPremium: 1,
+  maxDelayRate: 0.2,
   rules: [
     { name: 'default', costPerDay: 1 },
     // A valuable parcel has waited long enough once: speed weighs more than postage.
@@ -265,4 +271,42 @@ export function chooseChannel(
     estimatedPostage: least.postage,
     reason: `No channel on ${lane} meets the rules (${alternatives.map((a) => `${a.carrier}/${a.service}: ${a.excluded}`).join('; ')}); ${least.carrier}/${least.service} is the least bad.${insuranceText}`,
   };
+}
+
+/** The `maxDelayRate` of a policy, with its default for policies stored before it existed. */
+export const delayThreshold = (policy: ChannelPolicy) => policy.maxDelayRate ?? 0.2;
+
+/** A row of the rate card: a channel with the lane it serves (`*` matches any country). */
+export interface RateCardRow extends ChannelRate {
+  originCountry: string;
+  destinationCountry: string;
+}
+
+/**
+ * The rate card's channels for a lane: per carrier and service, the most specific row (exact
+ * countries beat `*`, origin before destination). Pure, so advice can run it on a cached card.
+ */
+export function ratesForLaneFrom(
+  rows: readonly RateCardRow[],
+  originCountry: string,
+  destinationCountry: string,
+): ChannelRate[] {
+  const specificity = (r: RateCardRow) =>
+    (r.originCountry === '*' ? 0 : 2) + (r.destinationCountry === '*' ? 0 : 1);
+  const best = new Map<string, RateCardRow>();
+  for (const row of rows) {
+    if (row.originCountry !== originCountry && row.originCountry !== '*') continue;
+    if (row.destinationCountry !== destinationCountry && row.destinationCountry !== '*') continue;
+    const key = `${row.carrier}/${row.service}`;
+    const seen = best.get(key);
+    if (!seen || specificity(row) > specificity(seen)) best.set(key, row);
+  }
+  return [...best.values()].map((r) => ({
+    carrier: r.carrier,
+    service: r.service,
+    serviceDays: r.serviceDays,
+    postage: r.postage,
+    currency: r.currency,
+    insurable: r.insurable,
+  }));
 }

@@ -1,10 +1,26 @@
 import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { channelRates, shipments } from '../db/schema';
-import type { ChannelRate, LaneLossStats } from './channel-choice';
+import {
+  ratesForLaneFrom,
+  type ChannelRate,
+  type LaneLossStats,
+  type RateCardRow,
+} from './channel-choice';
 
 /** Resolutions that mean the parcel was given up as lost (or damaged beyond use). */
 export const LOSS_RESOLUTIONS = ['reshipped', 'refunded'] as const;
+
+const toCardRow = (r: typeof channelRates.$inferSelect): RateCardRow => ({
+  carrier: r.carrier,
+  service: r.service,
+  originCountry: r.originCountry,
+  destinationCountry: r.destinationCountry,
+  serviceDays: r.serviceDays,
+  postage: r.postage,
+  currency: r.currency,
+  insurable: r.insurable,
+});
 
 /**
  * The rate table's channels for a lane: per carrier and service, the most specific row (exact
@@ -24,22 +40,21 @@ export async function ratesForLane(
         inArray(channelRates.destinationCountry, [destinationCountry, '*']),
       ),
     );
-  const specificity = (r: typeof channelRates.$inferSelect) =>
-    (r.originCountry === '*' ? 0 : 2) + (r.destinationCountry === '*' ? 0 : 1);
-  const best = new Map<string, typeof channelRates.$inferSelect>();
-  for (const row of rows) {
-    const key = `${row.carrier}/${row.service}`;
-    const seen = best.get(key);
-    if (!seen || specificity(row) > specificity(seen)) best.set(key, row);
-  }
-  return [...best.values()].map((r) => ({
-    carrier: r.carrier,
-    service: r.service,
-    serviceDays: r.serviceDays,
-    postage: r.postage,
-    currency: r.currency,
-    insurable: r.insurable,
-  }));
+  return ratesForLaneFrom(rows.map(toCardRow), originCountry, destinationCountry);
+}
+
+/** The whole rate table (a few hundred rows at most), by carrier, service and lane. */
+export async function allRates(db: Pick<Db, 'select'>): Promise<RateCardRow[]> {
+  const rows = await db
+    .select()
+    .from(channelRates)
+    .orderBy(
+      channelRates.carrier,
+      channelRates.service,
+      channelRates.originCountry,
+      channelRates.destinationCountry,
+    );
+  return rows.map(toCardRow);
 }
 
 /**
