@@ -11,6 +11,7 @@ import { createOutboxRepository, type OutboxRow } from '../src/messages/outbox.r
 import { createOutboxSender } from '../src/messages/outbox.sender';
 import { DEFAULT_MESSAGING, type MessagingSettings } from '../src/messages/settings';
 import { createTemplateRepository } from '../src/messages/templates.repository';
+import { customerLinkFor } from '../src/customer/customer-link';
 import { signSurveyToken, surveyLink } from '../src/surveys/survey-token';
 import { createSurveyRepository } from '../src/surveys/surveys.repository';
 import type {
@@ -80,6 +81,8 @@ export function createNotifyActivities(deps: ActivityDeps) {
     const row = await shipmentReadRow(db, input.shipmentId);
     const base = row ? await varsFromReadModel(db, row, input.kind) : {};
     const vars: TemplateVars = mergeVars(base, input.vars);
+    // Every customer message links the shipment's own page (tracking and help).
+    if (row && input.kind !== 'ops_alert') vars.pageLink = customerLinkFor(row, settings, now());
     if (input.kind === 'survey') {
       const survey = await surveyRepo.forMessage({
         idempotencyKey: input.idempotencyKey,

@@ -230,6 +230,16 @@ export const settings = {
     doc: 'Days a survey link works after the survey mail is written; later it shows a page saying the link is not valid or has expired.',
     schema: z.coerce.number().int().min(1).max(365).default(30),
   },
+  customerPageDaysAfterClose: {
+    env: 'CUSTOMER_PAGE_DAYS_AFTER_CLOSE',
+    doc: "Days a shipment's customer page (the link in every customer mail) works after the parcel is delivered or the case closed; later the link shows a page saying it has expired (410).",
+    schema: z.coerce.number().int().min(1).max(730).default(90),
+  },
+  supportReplyHours: {
+    env: 'SUPPORT_REPLY_HOURS',
+    doc: 'Hours within which a person answers when the customer page hands a conversation over ("a colleague will answer within …").',
+    schema: z.coerce.number().int().min(1).max(720).default(48),
+  },
   onsiteMessageUrl: {
     env: 'ONSITE_MESSAGE_URL',
     doc: 'Seller endpoint for on-site / marketplace messages (signed POST). Unset: customers who prefer on-site messages get e-mail.',

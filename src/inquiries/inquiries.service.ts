@@ -16,6 +16,7 @@ import type { ShipmentRepository } from '../shipments/shipments.repository';
 import type { InquiryBody } from '../shipments/shipments.schemas';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import type { InquiryIntent } from '../../workflows/shipment.contract';
+import { customerLinkFor } from '../customer/customer-link';
 import { classifyInquiry } from './classify';
 
 export interface InquiryServiceDeps {
@@ -95,7 +96,10 @@ export function createInquiryService(deps: InquiryServiceDeps) {
     const bucket = Math.floor(Date.parse(inquiry.receivedAt) / REPEAT_INQUIRY_WINDOW_MS);
     const messageKey = `inquiry:${row.shipmentId}:reply:${intent}:${bucket}`;
     const locale = inquiry.locale ?? language ?? reg.customer.locale;
-    const vars = await varsFromReadModel(db, row, 'inquiry_reply');
+    const vars = {
+      ...(await varsFromReadModel(db, row, 'inquiry_reply')),
+      pageLink: customerLinkFor(row, settings, new Date()),
+    };
     const m = renderMessage(
       'inquiry_reply',
       locale,

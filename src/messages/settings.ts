@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { customerLinkKeysFromPayloadKey } from '../customer/customer-link';
 
 /** How messages are sent: links, secrets, the on-site channel and the outbox's pacing. */
 export interface MessagingSettings {
@@ -8,6 +9,12 @@ export interface MessagingSettings {
   surveySecret: string;
   /** How long a survey link works after the survey mail is written. */
   surveyLinkTtlMs: number;
+  /** HMAC keys of customer page links (src/customer), from PAYLOAD_KEY; the first signs. */
+  customerLinkKeys: string[];
+  /** How long the customer page works after delivery or close (links say 410 afterwards). */
+  customerPageAfterCloseMs: number;
+  /** Promised reply time when the customer page hands a conversation to a person. */
+  supportReplyHours: number;
   /** The seller's on-site / marketplace message endpoint; without it every message goes by email. */
   /** `fetch`: the outbound fetch of the configuration (src/http/outbound.ts). */
   onsite?: { url: string; secret: string; fetch?: typeof fetch };
@@ -31,6 +38,10 @@ export const DEFAULT_MESSAGING: MessagingSettings = {
   publicUrl: 'http://127.0.0.1:3000',
   surveySecret: 'parcelwarden-dev-survey-secret',
   surveyLinkTtlMs: 30 * 86_400_000,
+  // Development only: with PAYLOAD_KEY set, the keys come from it (messagingFromConfig).
+  customerLinkKeys: ['cGFyY2Vsd2FyZGVuLWRldi1jdXN0b21lci1saW5rLWtleQ'],
+  customerPageAfterCloseMs: 90 * 86_400_000,
+  supportReplyHours: 48,
   leaseMs: 60_000,
   pollMs: 2_000,
   alertAfterAttempts: 5,
@@ -50,6 +61,11 @@ export function messagingFromConfig(
     publicUrl: config.publicUrl.replace(/\/+$/, ''),
     surveySecret: config.surveySecret,
     surveyLinkTtlMs: config.surveyLinkTtlDays * 86_400_000,
+    ...(config.payloadKey
+      ? { customerLinkKeys: customerLinkKeysFromPayloadKey(config.payloadKey) }
+      : {}),
+    customerPageAfterCloseMs: config.customerPageDaysAfterClose * 86_400_000,
+    supportReplyHours: config.supportReplyHours,
     ...(config.onsiteMessageUrl
       ? { onsite: { url: config.onsiteMessageUrl, secret: config.onsiteMessageSecret } }
       : {}),

@@ -77,6 +77,7 @@ const COMMON = [
   'trackingNumber',
   'expectedDate',
   'couponCode',
+  'pageLink',
 ] as const;
 const REPLACEMENT = ['newCarrier', 'newTrackingNumber'] as const;
 
@@ -129,6 +130,8 @@ export interface TemplateVars {
   lastScanAt?: string;
   couponCode?: string;
   surveyLink?: string;
+  /** The shipment's customer page (signed link, src/customer); every customer mail carries it. */
+  pageLink?: string;
   status?: CustomerStatus;
   shipmentId?: string;
   subject?: string;
@@ -242,6 +245,7 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
   put('newTrackingNumber', vars.newTrackingNumber);
   put('couponCode', vars.couponCode);
   put('surveyLink', vars.surveyLink);
+  put('pageLink', vars.pageLink);
   put('shipmentId', vars.shipmentId);
   put('subject', vars.subject);
   put('text', vars.text);
@@ -323,7 +327,9 @@ function fill(
 /** Plain text → a small, self-contained HTML document; every value escaped, links clickable. */
 function htmlFromText(src: string, values: Record<string, string>, lang: string): string {
   const body = fill(src, values, escapeHtml, (v, name) =>
-    name === 'surveyLink' ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v),
+    name === 'surveyLink' || name === 'pageLink'
+      ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>`
+      : escapeHtml(v),
   )
     .split(/\n{2,}/)
     .map((p) => `<p>${p.replace(/\n/g, '<br>\n')}</p>`)
@@ -348,6 +354,44 @@ function fitsSituation(kind: NotificationKind, t: TemplateSource, vars: Template
   return true;
 }
 
+/** The line that gives the customer page's link, for a text that does not place `{pageLink}`. */
+const PAGE_LINK_LINE: Record<BuiltinLocale, string> = {
+  en: 'Follow your parcel and get help here: {pageLink}',
+  'zh-CN': '在此查看包裹状态并获取帮助：{pageLink}',
+  es: 'Sigue tu paquete y pide ayuda aquí: {pageLink}',
+  de: 'Hier verfolgen Sie Ihr Paket und erhalten Hilfe: {pageLink}',
+  fr: 'Suivez votre colis et obtenez de l’aide ici : {pageLink}',
+  ja: 'お荷物の状況確認とお問い合わせはこちら：{pageLink}',
+  'pt-BR': 'Acompanhe seu pacote e peça ajuda aqui: {pageLink}',
+};
+
+/**
+ * Every customer mail carries the link to its page: a text (built-in or the seller's) that does
+ * not place `{pageLink}` itself gets the line at its end, in the text's language.
+ */
+function withPageLink(
+  kind: NotificationKind,
+  t: TemplateSource,
+  locale: string,
+  values: Record<string, string>,
+): TemplateSource {
+  if (kind === 'ops_alert' || values.pageLink === undefined) return t;
+  if (`${t.text}${t.html ?? ''}`.includes('{pageLink}')) return t;
+  const line =
+    PAGE_LINK_LINE[
+      (templateLocaleChain(locale).find((l) => l in PAGE_LINK_LINE) ?? 'en') as BuiltinLocale
+    ];
+  return {
+    ...t,
+    text: `${t.text}\n\n${line}`,
+    ...(t.html !== undefined
+      ? {
+          html: `${t.html}\n<p>${escapeHtml(line).replace('{pageLink}', '<a href="{pageLink}">{pageLink}</a>')}</p>`,
+        }
+      : {}),
+  };
+}
+
 /** Renders a message for a customer's locale (template chosen with fallback, values formatted). */
 export function renderMessage(
   kind: NotificationKind,
@@ -366,7 +410,7 @@ export function renderMessage(
   const formatLocale = (locale && canonicalLocale(locale)) ?? chosen.locale;
   const values = formatValues(vars, formatLocale);
   const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
-  const t = chosen.template;
+  const t = withPageLink(kind, chosen.template, chosen.locale, values);
   return {
     subject: oneLine(fill(t.subject, values, (s) => s)),
     text: fill(t.text, values, (s) => s),
