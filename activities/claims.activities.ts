@@ -1,6 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { ClaimFiled, TraceOpened } from '../src/carriers/carrier';
-import type { ClaimDeadlines } from '../workflows/claim.contract';
+import { unsupported, type ClaimFiled, type TraceOpened } from '../src/carriers/carrier';
+import { claimFiling } from '../src/claims/claims.guides';
+import type { ClaimDeadlines, ClaimSubmission, ClaimTimings } from '../workflows/claim.contract';
 import { DECIDED_STATUSES, selectClaimRule } from '../workflows/claim.eligibility';
 import {
   buildEvidencePackage,
@@ -12,7 +13,7 @@ import { claimHistory, claims } from '../src/db/schema';
 import { recordEvent } from '../src/events/events.repository';
 import type { ClaimReason, ClaimStatus } from '../workflows/claim.contract';
 import type { ActivityDeps } from './deps';
-import { carrierCall } from './failures';
+import { carrierCall, toActivityFailure } from './failures';
 
 export interface OpenClaimInput {
   idempotencyKey: string;
@@ -26,6 +27,14 @@ export interface OpenClaimInput {
   currency: string;
   ruleName: string;
   deadlines: ClaimDeadlines;
+}
+
+export interface ClaimSubmissionInput {
+  idempotencyKey: string;
+  claimRowId: number;
+  filer: string;
+  externalClaimId: string;
+  submission: ClaimSubmission;
 }
 
 export function createClaimActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {
@@ -208,5 +217,90 @@ export function createClaimActivities({ db, carriers, clock = () => new Date() }
 
     /** Records a status change of the claim (and what was recovered) with its history row. */
     recordClaimStatus: setStatus,
+
+    /** The timings after filing (answer, appeal, payment) from the filer's claim guide. */
+    async resolveClaimTimings(input: { filer: string }): Promise<ClaimTimings> {
+      const { answerWithin, appealWithin, paymentWithin, remindBefore } = claimFiling(input.filer);
+      return { answerWithin, appealWithin, paymentWithin, remindBefore };
+    },
+
+    /** Sends ops' answer to the carrier's request for information (same key, same answer). */
+    async sendClaimAnswer(input: ClaimSubmissionInput): Promise<ClaimFiled> {
+      const c = carriers.get(input.filer);
+      const answer = c.answerClaim?.bind(c);
+      if (!answer) throw toActivityFailure(unsupported(input.filer, 'answers to claim requests'));
+      return carrierCall(() =>
+        answer(input.externalClaimId, {
+          idempotencyKey: input.idempotencyKey,
+          message: input.submission.message,
+          attachments: input.submission.attachments,
+        }),
+      );
+    },
+
+    /** Appeals a denied claim with ops' new evidence (same key, same appeal). */
+    async appealClaim(input: ClaimSubmissionInput): Promise<ClaimFiled> {
+      const c = carriers.get(input.filer);
+      const appeal = c.appealClaim?.bind(c);
+      if (!appeal) throw toActivityFailure(unsupported(input.filer, 'claim appeals'));
+      return carrierCall(() =>
+        appeal(input.externalClaimId, {
+          idempotencyKey: input.idempotencyKey,
+          message: input.submission.message,
+          attachments: input.submission.attachments,
+        }),
+      );
+    },
+
+    /**
+     * Files a claim the carrier denied with the insurer the shipment was insured with, with the
+     * stored evidence and the carrier's denial, and moves our claim row over to the insurer.
+     * The same key files once with the insurer.
+     */
+    async escalateClaimToInsurer(input: {
+      idempotencyKey: string;
+      claimRowId: number;
+      insurer: string;
+      carrier: string;
+      carrierClaimId?: string;
+      trackingNumber: string;
+      reason: ClaimReason;
+      amount: number;
+      currency: string;
+      denial: string;
+    }): Promise<ClaimFiled> {
+      const [row] = await db
+        .select({ evidence: claims.evidence })
+        .from(claims)
+        .where(eq(claims.id, input.claimRowId));
+      const filed = await carrierCall(() =>
+        carriers.get(input.insurer).fileClaim({
+          idempotencyKey: input.idempotencyKey,
+          trackingNumber: input.trackingNumber,
+          reason: input.reason,
+          amount: input.amount,
+          currency: input.currency,
+          description: `${input.carrier} denied claim ${input.carrierClaimId ?? '(no id)'} for parcel ${input.trackingNumber}: ${input.denial}`,
+          evidence: {
+            ...((row?.evidence as Record<string, unknown> | undefined) ?? {}),
+            carrierDenial: {
+              carrier: input.carrier,
+              claimId: input.carrierClaimId,
+              denial: input.denial,
+            },
+          },
+        }),
+      );
+      await db
+        .update(claims)
+        .set({
+          filer: input.insurer,
+          claimId: filed.claimId,
+          amount: input.amount,
+          updatedAt: clock(),
+        })
+        .where(eq(claims.id, input.claimRowId));
+      return filed;
+    },
   };
 }

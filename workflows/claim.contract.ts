@@ -3,9 +3,9 @@
  * from eligibility to a decided (or expired) claim. API, worker, shipment workflow and tests
  * import from here.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { ClaimReason } from './model/enums';
+import type { ClaimReason, ClaimStatus } from './model/enums';
 import type * as claim from './model/claim';
 import type { ShipmentRegistration } from './shipment.contract';
 
@@ -25,6 +25,11 @@ export interface ClaimWorkflowInput {
   insurer?: string;
   /** Extra cover bought on top of the carrier's liability. */
   insuredAmount?: number;
+  /**
+   * The insurer the shipment was insured with while the claim goes to the carrier first: a
+   * carrier's denial is then taken to this insurer, for up to `amount`.
+   */
+  insurance?: { insurer: string; amount: number };
   /** Multiplies every rule duration: 1 in production; tests pass 1/86400 so a day is a second. */
   timeScale?: number;
   /** The shipment workflow that started this claim, for the record. */
@@ -40,12 +45,39 @@ export type ClaimRecord = z.output<typeof claim.claimRecord>;
 export type ClaimUpdate = z.output<typeof claim.claimUpdate>;
 export type ClaimHistoryEntry = z.output<typeof claim.claimHistoryEntry>;
 export type ClaimState = z.output<typeof claim.claimState>;
+export type ClaimTimings = z.output<typeof claim.claimTimings>;
+export type ClaimAttachment = z.output<typeof claim.claimAttachment>;
+/** What ops send the carrier: an answer to its request for information, or an appeal. */
+export type ClaimSubmission = z.output<typeof claim.claimSubmission>;
 
 /** The workflow's signature, for continuing and typing it without importing it. */
 export type ClaimWorkflow = (input: ClaimWorkflowInput) => Promise<ClaimState>;
 
 export const claimUpdateSignal = defineSignal<[ClaimUpdate]>('claimUpdate');
 export const claimStateQuery = defineQuery<ClaimState>('claimState');
+
+/** What an answer or an appeal update gives back: the claim's status once it was taken. */
+export interface ClaimSubmissionAccepted {
+  status: ClaimStatus;
+  /** Which request for information (1-based) the answer is for; absent for an appeal. */
+  request?: number;
+}
+
+/**
+ * Ops' answer to the carrier's request for information; rejected (validator) unless the claim
+ * waits for one. The workflow sends it to the carrier and follows the claim up again.
+ */
+export const claimAnswerUpdate = defineUpdate<ClaimSubmissionAccepted, [ClaimSubmission]>(
+  'claimAnswer',
+);
+
+/**
+ * Ops' appeal of a denial, with new evidence; rejected (validator) unless the claim is denied,
+ * its appeal window is open and it was not appealed before.
+ */
+export const claimAppealUpdate = defineUpdate<ClaimSubmissionAccepted, [ClaimSubmission]>(
+  'claimAppeal',
+);
 
 /**
  * The options the shipment workflow passes to `startChild(claimWorkflow, …)`: the claim outlives

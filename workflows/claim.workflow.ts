@@ -5,18 +5,23 @@
  * claim up (claimUpdate signals from webhooks, or polling with backoff) until it is decided.
  * The steps live in `claim/`; what they share is `ClaimContext`.
  */
-import { setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import {
+  claimAnswerUpdate,
+  claimAppealUpdate,
   claimStateQuery,
   claimUpdateSignal,
   type ClaimState,
+  type ClaimSubmission,
   type ClaimUpdate,
   type ClaimWorkflowInput,
 } from './claim.contract';
+import { answerRefusal, appealRefusal, followThrough } from './claim/carry-through';
 import { ClaimContext, now } from './claim/context';
 import { file } from './claim/file';
 import { followUp } from './claim/follow-up';
 import { buildEvidence, open, traceFirst } from './claim/open';
+import { CLAIM_CARRY_THROUGH } from './claim/patches';
 
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimState> {
   const ctx = new ClaimContext(input);
@@ -25,6 +30,24 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimSta
   setHandler(claimUpdateSignal, (u: ClaimUpdate) => {
     ctx.updates.push(u);
   });
+  setHandler(
+    claimAnswerUpdate,
+    (answer) => {
+      ctx.answers.push(answer);
+      return { status: state.status, request: state.infoRequests?.length ?? 0 };
+    },
+    { validator: (_answer: ClaimSubmission) => refuse(answerRefusal(ctx)) },
+  );
+  setHandler(
+    claimAppealUpdate,
+    (appeal) => {
+      ctx.appeals.push(appeal);
+      return { status: state.status };
+    },
+    { validator: (_appeal: ClaimSubmission) => refuse(appealRefusal(ctx)) },
+  );
+  // Runs started before the carry-through replay without it (it is carried on continue-as-new).
+  if (patched(CLAIM_CARRY_THROUGH)) state.carryThrough = true;
 
   const { rule, deadlines } =
     state.rule && state.deadlines
@@ -45,6 +68,18 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimSta
     await buildEvidence(ctx, rule);
     if (!(await file(ctx, rule, deadlines))) return state;
   }
-  await followUp(ctx, rule);
+  if (state.carryThrough) await followThrough(ctx, rule);
+  else await followUp(ctx, rule);
   return state;
+}
+
+/** An update validator's refusal: the caller gets the reason, the history records nothing. */
+function refuse(reason: string | undefined): void {
+  if (reason) {
+    throw ApplicationFailure.create({
+      message: reason,
+      type: 'claim.not_awaiting',
+      nonRetryable: true,
+    });
+  }
 }

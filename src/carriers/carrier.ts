@@ -21,6 +21,10 @@ export interface Carrier {
   /** Files a claim; the same idempotency key always returns the same claim. */
   fileClaim(req: ClaimRequest): Promise<ClaimFiled>;
   claimStatus(claimId: string): Promise<ClaimFiled>;
+  /** Sends our answer to a claim's request for information (same key, same answer). */
+  answerClaim?(claimId: string, req: ClaimSubmissionRequest): Promise<ClaimFiled>;
+  /** Appeals a denied claim with new evidence (same key, same appeal). */
+  appealClaim?(claimId: string, req: ClaimSubmissionRequest): Promise<ClaimFiled>;
 }
 
 export interface TrackResult {
@@ -89,9 +93,20 @@ export interface ClaimRequest {
   evidence: Record<string, unknown>;
 }
 
+/** An answer to a request for information, or an appeal, with its attachments. */
+export interface ClaimSubmissionRequest {
+  idempotencyKey: string;
+  message: string;
+  attachments: { name: string; contentType: string; url?: string; contentBase64?: string }[];
+}
+
 export interface ClaimFiled {
   claimId: string;
   status: string;
+  /** What the carrier says with the status (what it asks for, why it denied). */
+  detail?: string;
+  /** With a request for information: the carrier's deadline for the answer. */
+  respondBy?: string;
   amount: number;
   currency: string;
   amountApproved?: number;

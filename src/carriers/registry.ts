@@ -58,6 +58,8 @@ export function compositeCarrier(code: string, routes: ProviderRoutes): Carrier 
     bookLabel: (req) => labels.bookLabel(req),
     fileClaim: (req) => claims.fileClaim(req),
     claimStatus: (id) => claims.claimStatus(id),
+    ...(claims.answerClaim ? { answerClaim: claims.answerClaim.bind(claims) } : {}),
+    ...(claims.appealClaim ? { appealClaim: claims.appealClaim.bind(claims) } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type ClaimDeadlines,
   type ClaimState,
   type ClaimStatus,
+  type ClaimSubmission,
   type ClaimUpdate,
   type ClaimWorkflow,
   type ClaimWorkflowInput,
@@ -38,6 +39,10 @@ export class ClaimContext {
   readonly state: ClaimState;
   /** claimUpdate signals not read yet, oldest first. */
   readonly updates: ClaimUpdate[] = [];
+  /** Ops' answers to a request for information (claimAnswer updates) not sent yet. */
+  readonly answers: ClaimSubmission[] = [];
+  /** Ops' appeals (claimAppeal updates) not sent yet. */
+  readonly appeals: ClaimSubmission[] = [];
 
   constructor(readonly input: ClaimWorkflowInput) {
     this.reg = input.registration;

@@ -72,6 +72,77 @@ export const claimUpdate = z.object({
   amountApproved: z.number().optional(),
   at: timestamp,
   detail: z.string().optional(),
+  /** With `needs_info`: the carrier's deadline for our answer, when it gives one. */
+  respondBy: timestamp.optional(),
+});
+
+/** The timings after filing, from the carrier's or insurer's claim guide (ISO 8601). */
+export const claimTimings = z.object({
+  /** How long a request for information may go unanswered when the carrier names no deadline. */
+  answerWithin: z.string(),
+  /** How long after a denial an appeal is taken. */
+  appealWithin: z.string(),
+  /** How long after an approval the money should arrive. */
+  paymentWithin: z.string(),
+  /** Ops are reminded this long before an answer, appeal or payment deadline passes. */
+  remindBefore: z.string(),
+});
+
+/** A document ops attach to an answer or an appeal: a link, or small inline content. */
+export const claimAttachment = z.object({
+  name: z.string(),
+  contentType: z.string(),
+  url: z.string().optional(),
+  contentBase64: z.string().optional(),
+});
+
+/** What ops send the carrier: an answer to its request for information, or an appeal. */
+export const claimSubmission = z.object({
+  message: z.string(),
+  attachments: z.array(claimAttachment),
+  by: z.string(),
+});
+
+/** A request for information from the carrier or insurer and what became of it. */
+export const claimInfoRequest = z.object({
+  askedAt: timestamp,
+  asks: z.string(),
+  respondBy: timestamp,
+  remindedAt: timestamp.optional(),
+  answeredAt: timestamp.optional(),
+  answeredBy: z.string().optional(),
+  attachments: z.array(z.string()).optional(),
+  missedAt: timestamp.optional(),
+});
+
+/** After a denial: the appeal (ours) and its window. */
+export const claimAppeal = z.object({
+  deniedAt: timestamp,
+  windowClosesAt: timestamp,
+  remindedAt: timestamp.optional(),
+  appealedAt: timestamp.optional(),
+  appealedBy: z.string().optional(),
+  attachments: z.array(z.string()).optional(),
+  closedAt: timestamp.optional(),
+});
+
+/** A carrier's denial taken to the insurer the shipment was insured with. */
+export const claimEscalation = z.object({
+  insurer: z.string(),
+  carrierClaimId: z.string().optional(),
+  claimId: z.string(),
+  amount: z.number(),
+  at: timestamp,
+});
+
+/** An approval waiting for its money. */
+export const claimPayment = z.object({
+  approvedAt: timestamp,
+  amountApproved: z.number(),
+  dueBy: timestamp,
+  remindedAt: timestamp.optional(),
+  paidAt: timestamp.optional(),
+  overdueAt: timestamp.optional(),
 });
 
 export const claimHistoryEntry = z.object({
@@ -99,4 +170,12 @@ export const claimState = z.object({
   trace: claimTrace.optional(),
   warned: z.boolean(),
   history: z.array(claimHistoryEntry),
+  /** Set on runs that carry a claim through to money (patch `claim-carry-through`). */
+  carryThrough: z.boolean().optional(),
+  timings: claimTimings.optional(),
+  /** Requests for information, oldest first. */
+  infoRequests: z.array(claimInfoRequest).optional(),
+  appeal: claimAppeal.optional(),
+  escalation: claimEscalation.optional(),
+  payment: claimPayment.optional(),
 });

@@ -136,6 +136,10 @@ export const CLAIM_STATUSES = [
   'pending_eligibility',
   'filed',
   'needs_info',
+  /** Denied, then appealed by ops: the carrier reviews it again. */
+  'appealed',
+  /** Denied by the carrier, then filed with the insurer the shipment was insured with. */
+  'escalated',
   'approved',
   'partially_approved',
   'denied',

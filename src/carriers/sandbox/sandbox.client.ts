@@ -13,6 +13,7 @@ import {
   type Carrier,
   type ClaimFiled,
   type ClaimRequest,
+  type ClaimSubmissionRequest,
   type Label,
   type LabelRequest,
   type TraceOpened,
@@ -58,6 +59,8 @@ const claimSchema = z.object({
   currency: z.string(),
   amountApproved: z.number().optional(),
   filedAt: z.string(),
+  detail: z.string().optional(),
+  respondBy: z.string().optional(),
 });
 
 const traceSchema = z.object({
@@ -123,6 +126,25 @@ export class SandboxCarrierClient implements Carrier {
     const { idempotencyKey, ...body } = req;
     const answer = await this.call('POST', '/v1/claims', body, idempotencyKey);
     return this.parse(claimSchema, this.ok(answer, 'POST', '/v1/claims'), 'POST', '/v1/claims');
+  }
+
+  answerClaim(claimId: string, req: ClaimSubmissionRequest): Promise<ClaimFiled> {
+    return this.submit(claimId, 'answers', req);
+  }
+
+  appealClaim(claimId: string, req: ClaimSubmissionRequest): Promise<ClaimFiled> {
+    return this.submit(claimId, 'appeals', req);
+  }
+
+  private async submit(
+    claimId: string,
+    kind: 'answers' | 'appeals',
+    req: ClaimSubmissionRequest,
+  ): Promise<ClaimFiled> {
+    const { idempotencyKey, ...body } = req;
+    const path = `/v1/claims/${encodeURIComponent(claimId)}/${kind}`;
+    const answer = await this.call('POST', path, body, idempotencyKey);
+    return this.parse(claimSchema, this.ok(answer, 'POST', path), 'POST', path);
   }
 
   async claimStatus(claimId: string): Promise<ClaimFiled> {

@@ -77,7 +77,29 @@ export interface SandboxClaim extends Omit<ClaimRequest, 'idempotencyKey'> {
   claimId: string;
   filedAt: string;
   /** Set by the control route; otherwise the decision follows the approval delay and the story. */
-  decided?: { status: 'approved' | 'partially_approved' | 'denied'; amountApproved?: number };
+  decided?: SandboxClaimDecision;
+  /** Our answers to the carrier's requests for information, oldest first. */
+  answers?: SandboxClaimSubmission[];
+  /** The appeal of a denial (one per claim). */
+  appeal?: SandboxClaimSubmission;
+}
+
+/** A decision (or request) a test or demo scripts for a claim through the control route. */
+export interface SandboxClaimDecision {
+  status: 'approved' | 'partially_approved' | 'denied' | 'needs_info' | 'paid';
+  amountApproved?: number;
+  /** What the carrier says: what it asks for (needs_info) or why it denied. */
+  detail?: string;
+  /** With needs_info: the deadline for the answer. */
+  respondBy?: string;
+}
+
+/** An answer to a request for information, or an appeal, as the sandbox keeps it. */
+export interface SandboxClaimSubmission {
+  key: string;
+  at: string;
+  message: string;
+  attachments: { name: string; contentType: string; url?: string; contentBase64?: string }[];
 }
 
 export interface SandboxTrace {
@@ -285,8 +307,26 @@ const faultSchema = z.object({
 });
 
 const claimDecisionSchema = z.object({
-  status: z.enum(['approved', 'partially_approved', 'denied']),
+  status: z.enum(['approved', 'partially_approved', 'denied', 'needs_info', 'paid']),
   amountApproved: z.number().nonnegative().optional(),
+  detail: z.string().min(1).max(2000).optional(),
+  respondBy: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** An answer to a request for information, or an appeal: a message and its documents. */
+const claimSubmissionSchema = z.object({
+  message: z.string().min(1).max(10_000),
+  attachments: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(255),
+        contentType: z.string().min(1).max(255),
+        url: z.url().optional(),
+        contentBase64: z.base64().max(262_144).optional(),
+      }),
+    )
+    .max(10)
+    .default([]),
 });
 
 // ---------- pricing ----------
@@ -649,8 +689,10 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   // --- claims ---
 
   /** The carrier's decision on a claim: scripted by the control route, else by the story once due. */
-  function decisionOf(c: SandboxClaim) {
-    if (c.decided) return { ...c.decided, detail: undefined };
+  function decisionOf(c: SandboxClaim): SandboxClaimDecision | undefined {
+    if (c.decided) return c.decided;
+    // An answered request or an appeal is under review again until the story's delay has passed.
+    if (c.answers?.length || c.appeal) return undefined;
     const parcel = store.parcels.get(c.trackingNumber);
     if (now() - Date.parse(c.filedAt) < onClock(approvalDelayMs, parcel)) return undefined;
     return claimDecisionFor(parcel?.story, c.amount);
@@ -662,12 +704,14 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
       claimId: c.claimId,
       trackingNumber: c.trackingNumber,
       reason: c.reason,
-      status: decided?.status ?? 'submitted',
+      status: decided?.status ?? (c.appeal ? 'appealed' : 'submitted'),
       amount: c.amount,
       currency: c.currency,
-      ...(decided && decided.status !== 'denied'
+      ...(decided && decided.status !== 'denied' && decided.status !== 'needs_info'
         ? { amountApproved: decided.amountApproved ?? c.amount }
         : {}),
+      ...(decided?.detail ? { detail: decided.detail } : {}),
+      ...(decided?.respondBy ? { respondBy: decided.respondBy } : {}),
       filedAt: c.filedAt,
     };
   }
@@ -676,15 +720,60 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
   function pushClaimDecision(c: SandboxClaim) {
     const view = claimView(c);
     const decided = decisionOf(c);
-    if (!decided) return;
+    // The webhook formats have no word for a payment: it is seen by polling.
+    if (!decided || decided.status === 'paid') return;
     scenarios.pushClaim(c.trackingNumber, {
       claimId: c.claimId,
-      status: decided.status,
+      status: decided.status === 'needs_info' ? 'needs_action' : decided.status,
       amount: c.amount,
       currency: c.currency,
       ...(view.amountApproved !== undefined ? { amountApproved: view.amountApproved } : {}),
       ...(decided.detail ? { detail: decided.detail } : {}),
     });
+  }
+
+  /**
+   * Takes an answer (to needs_info) or an appeal (of a denial): the claim is under review again.
+   * The same Idempotency-Key replays the first answer; another body under it is a 422.
+   */
+  function submission(kind: 'answer' | 'appeal') {
+    return (req: Request, res: Response) => {
+      const key = idempotencyKey(req, res);
+      if (!key) return;
+      const claim = store.claims.get(String(req.params.claimId));
+      if (!claim) return sendError(res, 404, 'claim.not_found', 'No such claim.');
+      const body = parseBody(claimSubmissionSchema, req, res);
+      if (!body) return;
+      const known = kind === 'answer' ? claim.answers?.find((a) => a.key === key) : claim.appeal;
+      if (known && known.key === key) {
+        const print = fingerprint({ message: known.message, attachments: known.attachments });
+        return replay(res, key, print, fingerprint(body), () => claimView(claim));
+      }
+      const status = decisionOf(claim)?.status;
+      if (kind === 'answer' && status !== 'needs_info') {
+        return sendError(
+          res,
+          409,
+          'claim.not_awaiting_information',
+          `Claim is ${status ?? 'under review'}, not waiting for information.`,
+        );
+      }
+      if (kind === 'appeal' && (status !== 'denied' || claim.appeal)) {
+        return sendError(
+          res,
+          409,
+          'claim.not_appealable',
+          claim.appeal
+            ? 'The claim was appealed already.'
+            : `Claim is ${status ?? 'under review'}, not denied.`,
+        );
+      }
+      const taken: SandboxClaimSubmission = { key, at: new Date(now()).toISOString(), ...body };
+      if (kind === 'answer') (claim.answers ??= []).push(taken);
+      else claim.appeal = taken;
+      claim.decided = undefined;
+      res.status(201).json(claimView(claim));
+    };
   }
 
   app.post('/v1/claims', async (req, res) => {
@@ -730,6 +819,9 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     if (!claim) return sendError(res, 404, 'claim.not_found', 'No such claim.');
     res.json(claimView(claim));
   });
+
+  app.post('/v1/claims/:claimId/answers', submission('answer'));
+  app.post('/v1/claims/:claimId/appeals', submission('appeal'));
 
   // --- traces (carrier inquiries) ---
 
