@@ -16,7 +16,11 @@ import {
   type Stage,
   type TrackingEvent,
 } from '../../workflows/shipment.contract';
-import type { ClaimRecord, ClaimUpdate } from '../../workflows/claim.contract';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  type ClaimRecord,
+  type ClaimUpdate,
+} from '../../workflows/claim.contract';
 
 export type HistoryEvent = NonNullable<History['events']>[number];
 
@@ -387,9 +391,14 @@ export async function businessTimeline(runs: Run[], decoder: Decoder): Promise<H
             });
           }
         } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+          // A shipment starts two kinds of child: its replacement's workflow and its claim's.
+          const child = e.startChildWorkflowExecutionInitiatedEventAttributes;
           push({
             kind: 'child_started',
-            summary: `Replacement watched by workflow ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '?'}`,
+            summary:
+              child.workflowType?.name === CLAIM_WORKFLOW_TYPE
+                ? `Claim followed by workflow ${child.workflowId ?? '?'}`
+                : `Replacement watched by workflow ${child.workflowId ?? '?'}`,
           });
         } else if (e.workflowTaskFailedEventAttributes) {
           push({

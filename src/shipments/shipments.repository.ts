@@ -46,6 +46,7 @@ export function createShipmentRepository(db: Db) {
     async claimOf(shipmentId: string) {
       const [row] = await db
         .select({
+          id: claims.id,
           claimId: claims.claimId,
           workflowId: claims.workflowId,
           status: claims.status,

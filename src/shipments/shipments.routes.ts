@@ -24,13 +24,16 @@ import {
   shipmentViewResponse,
 } from './shipments.schemas';
 import type { WorkflowGateway } from './shipments.temporal';
-import { listItemView, rowOnlyView, shipmentView } from './shipments.view';
+import { listItemView, rowOnlyView, shipmentView, withExpectedDelivery } from './shipments.view';
+import { estimateSubjectOf, type Estimator } from '../estimates/estimates.repository';
 
 export interface ShipmentsRoutesDeps {
   shipments: ShipmentRepository;
   policies: PolicyRepository;
   workflows: WorkflowGateway;
   logger: Logger;
+  /** Expected deliveries (carrier, lane or channel); without it the answer has none. */
+  estimates?: Estimator;
 }
 
 export function shipmentsRoutes({
@@ -38,6 +41,7 @@ export function shipmentsRoutes({
   policies,
   workflows,
   logger,
+  estimates,
 }: ShipmentsRoutesDeps): RouteSpec[] {
   // Registrations check their policy here, in memory once a name has been seen.
   const policyNames = knownPolicies(policies);
@@ -149,17 +153,25 @@ export function shipmentsRoutes({
       const row = await shipments.get(id);
       if (!row) throw shipmentNotFound(id);
       const [answer, claim] = await Promise.all([workflows.state(id), shipments.claimOf(id)]);
-      const withClaim = <T extends { claim?: object }>(view: T): T =>
-        claim && view.claim ? { ...view, claim: { ...view.claim, ...withoutNulls(claim) } } : view;
-      if (answer.ok) return withClaim(shipmentView(row, answer.state, 'workflow'));
+      const withClaim = <T extends { claim?: object; links: object }>(view: T): T =>
+        claim && view.claim ? { ...view, ...claimLinks(view, claim) } : view;
+      const estimate = (state?: { expectedDeliveryAt?: string } | null) =>
+        estimates?.estimate(estimateSubjectOf(row, state));
+      if (answer.ok) {
+        const view = withClaim(shipmentView(row, answer.state, 'workflow'));
+        return withExpectedDelivery(view, await estimate(answer.state));
+      }
       // The workflow is the source of truth; when it cannot answer, say we read the snapshot.
       (req.log ?? logger).warn(
         { err: answer.error, shipmentId: id, reason: answer.reason },
         'state query failed; answering from the read model',
       );
-      return row.snapshot
-        ? withClaim(shipmentView(row, row.snapshot, 'read_model'))
-        : rowOnlyView(row);
+      return withExpectedDelivery(
+        row.snapshot
+          ? withClaim(shipmentView(row, row.snapshot, 'read_model'))
+          : rowOnlyView(row),
+        await estimate(row.snapshot),
+      );
     },
   });
 
@@ -206,6 +218,26 @@ export function shipmentsRoutes({
   });
 
   return [register, registerMany, list, get, refreshPolicy];
+}
+
+/**
+ * The claim as its read-model row knows it: our id (which GET /v1/claims/{id} opens) apart from
+ * the carrier's claim number, which only the carrier understands.
+ */
+function claimLinks<T extends { claim?: object; links: object }>(
+  view: T,
+  { id, claimId, ...row }: NonNullable<Awaited<ReturnType<ShipmentRepository['claimOf']>>>,
+) {
+  const self = `/v1/claims/${id}`;
+  return {
+    claim: {
+      ...view.claim,
+      ...withoutNulls(row),
+      id: String(id),
+      ...(claimId ? { carrierClaimNumber: claimId, claimId } : {}),
+    },
+    links: { ...view.links, claim: self, claimEvidence: `${self}/evidence` },
+  };
 }
 
 function withoutNulls<T extends object>(o: T): Partial<T> {

@@ -12,7 +12,9 @@ import {
   reshipRecord,
   shipmentState,
   suspicion,
+  timelineEntry,
 } from '../../workflows/model/shipment';
+import { expectedDeliverySchema } from '../estimates/estimates.schemas';
 import { page, pageQueryFields, pgTimestampKey } from '../http/pagination';
 import { named } from '../http/route';
 import { isStorableInstant } from '../http/validate';
@@ -291,6 +293,8 @@ export const shipmentViewResponse = named(
     eventCount: state.eventCount.optional(),
     reviewRound: state.reviewRound.optional(),
     expectedDeliveryAt: state.expectedDeliveryAt,
+    /** Our best estimate with its range and basis (src/estimates): carrier, lane or channel. */
+    expectedDelivery: expectedDeliverySchema.optional(),
     suspicion: state.suspicion,
     verification: state.verification,
     reopenedBecause: state.reopenedBecause,
@@ -301,7 +305,20 @@ export const shipmentViewResponse = named(
     claim: claimHandOff
       .extend({
         // From the claim's read-model row once the claim workflow has written one.
-        claimId: z.string().optional(),
+        id: z
+          .string()
+          .optional()
+          .describe('Our claim id: GET /v1/claims/{id} opens it (links.claim)'),
+        carrierClaimNumber: z
+          .string()
+          .optional()
+          .describe("The carrier's or insurer's own claim number, once filed (not our id)"),
+        claimId: z
+          .string()
+          .optional()
+          .describe(
+            "Deprecated: the carrier's claim number, kept for existing clients; use carrierClaimNumber, or id for ours",
+          ),
         filer: z.string().optional(),
         amount: z.number().optional(),
         amountRecovered: z.number().optional(),
@@ -313,8 +330,33 @@ export const shipmentViewResponse = named(
       .optional(),
     cancelled: state.cancelled,
     notifications: state.notifications,
-    timeline: state.timeline,
-    deadlines: state.deadlines,
+    timeline: z.array(
+      timelineEntry.extend({
+        label: z.string().describe('The entry in plain words (English); kind is its code'),
+      }),
+    ),
+    deadlines: state.deadlines.describe(
+      'The clocks running at this stage only: stallAt and overdueAt while monitoring, reviewSlaAt in review, deliveredWatchUntil once delivered',
+    ),
+    stageLabel: z.string().describe('The stage in plain words (English)'),
+    customer: customer.describe('Who the parcel is for'),
+    address: address.describe('Where it goes'),
+    items: z.array(lineItem),
+    links: z
+      .object({
+        self: z.string(),
+        original: z
+          .string()
+          .optional()
+          .describe('The shipment this one replaces (GET /v1/shipments/{id})'),
+        replacement: z
+          .string()
+          .optional()
+          .describe('The replacement sent for this one (GET /v1/shipments/{id})'),
+        claim: z.string().optional().describe('Its claim (GET /v1/claims/{id}, our id)'),
+        claimEvidence: z.string().optional().describe("The claim's evidence package"),
+      })
+      .describe('Related resources, each opening with its own route'),
   }),
 );
 

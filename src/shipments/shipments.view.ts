@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { ShipmentState } from '../../workflows/shipment.contract';
 import type { shipmentListResponse, shipmentViewResponse } from './shipments.schemas';
 import type { ShipmentRow } from './shipments.repository';
+import type { ExpectedDelivery } from '../estimates/estimate';
+import { runningClocks, STAGE_LABELS, timelineLabel } from './shipments.labels';
 
 // The answers' types come from their schemas: a field the schema adds is a compile error here.
 type ShipmentView = z.input<typeof shipmentViewResponse>;
@@ -18,6 +20,24 @@ function registrationFields(row: ShipmentRow) {
     currency: row.currency,
     ...(row.registration.shop ? { shop: row.registration.shop } : {}),
     createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** What only the single shipment's answer shows: who, where, what, and the related resources. */
+function detailFields(row: ShipmentRow, reshipId: string | undefined) {
+  const reg = row.registration;
+  const id = encodeURIComponent(row.shipmentId);
+  return {
+    customer: reg.customer,
+    address: reg.destination,
+    items: reg.items,
+    links: {
+      self: `/v1/shipments/${id}`,
+      ...(reg.replacementOf
+        ? { original: `/v1/shipments/${encodeURIComponent(reg.replacementOf)}` }
+        : {}),
+      ...(reshipId ? { replacement: `/v1/shipments/${encodeURIComponent(reshipId)}` } : {}),
+    },
   };
 }
 
@@ -105,8 +125,10 @@ export function shipmentView(
       : {}),
     ...(state.cancelled ? { cancelled: state.cancelled } : {}),
     notifications: state.notifications,
-    timeline: state.timeline,
-    deadlines: state.deadlines,
+    timeline: state.timeline.map((e) => ({ ...e, label: timelineLabel(e.kind, e.detail) })),
+    deadlines: runningClocks(state.stage, state.deadlines),
+    stageLabel: STAGE_LABELS[state.stage],
+    ...detailFields(row, state.reship?.shipmentId),
   };
 }
 
@@ -132,6 +154,8 @@ export function rowOnlyView(row: ShipmentRow): ShipmentView {
     notifications: [],
     timeline: [],
     deadlines: {},
+    stageLabel: STAGE_LABELS[row.stage],
+    ...detailFields(row, undefined),
   };
 }
 
@@ -147,4 +171,12 @@ export function listItemView(row: ShipmentRow): ShipmentListItem {
     customerName: row.registration.customer.name,
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** The view with our expected delivery (src/estimates) when any source knows one. */
+export function withExpectedDelivery<T extends object>(
+  view: T,
+  expectedDelivery: ExpectedDelivery | undefined,
+): T {
+  return expectedDelivery ? { ...view, expectedDelivery } : view;
 }
