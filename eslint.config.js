@@ -65,6 +65,8 @@ export default defineConfig(
       'coverage/**',
       'test-results/**',
       'src/db/migrations/**',
+      // Generated from the OpenAPI document by src/console/build.ts (not committed).
+      'src/console/app/src/api/schema.d.ts',
     ],
   },
   js.configs.recommended,

@@ -51,6 +51,7 @@ import {
 } from '../webhooks/webhooks.routes';
 import { createKeyStore } from '../api-keys/api-keys.repository';
 import { apiKeysRoutes } from '../api-keys/api-keys.routes';
+import { meRoutes } from '../api-keys/me.routes';
 import { DEVELOPMENT_ENDPOINT_URLS, type EndpointUrlPolicy } from '../events/endpoint-url';
 import { createEndpointRepository } from '../events/endpoints.repository';
 import { eventsRoutes } from '../events/events.routes';
@@ -234,6 +235,8 @@ export function createApp(deps: AppDeps): express.Express {
       linkTtlMs: messaging.surveyLinkTtlMs,
     }),
     ...apiKeysRoutes(keys),
+    // Who the calling key is (the console shows only the buttons its role may use).
+    ...meRoutes(),
     // Events out: the seller's endpoints, signed deliveries and their history.
     ...eventsRoutes({
       endpoints: createEndpointRepository(db, deps.secretBox),

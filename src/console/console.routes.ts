@@ -1,39 +1,70 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Response } from 'express';
+import { z } from 'zod';
+import { ProblemError } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 
 /**
- * The ops console: one page and its own script and stylesheet, served from this folder (no CDN,
- * no build step). The page itself is public; every call its script makes to the API carries the
- * API key the reviewer typed in, so each route's access still decides what they may do.
+ * The ops console: a Preact app (src/console/app) built by Vite into dist/console at install and
+ * start (src/console/build.ts), served from here with no CDN. The page is public; every call its
+ * script makes carries the API key the reviewer typed in, so each route's access still decides.
  */
-const asset = (name: string): string =>
-  readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+const DIST = fileURLToPath(new URL('../../dist/console', import.meta.url));
 
-/** Only our own script, styles and API; SVG charts are inlined from our own answers. */
+/** Only our own script, styles and API. */
 export const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data: blob:",
+  "font-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+/** A built file's name as Vite writes it (name-hash.ext): no path, no dot files. */
+const assetParams = z.object({
+  file: z
+    .string()
+    .regex(/^[\w-]+(\.[\w-]+)*\.(js|css|svg|png|woff2|json)$/, 'must name a console asset'),
+});
+
+const notBuilt = () =>
+  new ProblemError(
+    503,
+    'console.not_built',
+    'Console not built',
+    'The console has not been built: run `npm run console:build` (npm install and npm start do it).',
+  );
+
+async function builtFile(relative: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path.join(DIST, relative));
+  } catch {
+    return undefined;
+  }
+}
+
 export function consoleRoutes(): RouteSpec[] {
-  const files = {
-    html: asset('index.html'),
-    js: asset('console.js'),
-    css: asset('console.css'),
-  };
-  const send = (res: Response, type: string, body: string) => {
+  const send = (res: Response, type: string, body: Buffer, cache: string) => {
     res
       .type(type)
       .set('Content-Security-Policy', CONSOLE_CSP)
       .set('X-Content-Type-Options', 'nosniff')
-      .set('Cache-Control', 'no-cache')
+      .set('Cache-Control', cache)
       .send(body);
   };
   const page = route({
@@ -44,27 +75,37 @@ export function consoleRoutes(): RouteSpec[] {
     tag: 'Operations',
     summary: 'The ops console (HTML, no external assets); log in there with an ops or admin key',
     answer: { description: 'HTML page', contentType: 'text/html' },
-    handler: ({ res }) => send(res, 'html', files.html),
+    responses: { '503': 'The console has not been built' },
+    handler: async ({ res }) => {
+      const html = await builtFile('index.html');
+      if (!html) throw notBuilt();
+      // The page names the current hashed assets: always revalidated.
+      send(res, 'html', html, 'no-cache');
+    },
   });
-  const script = route({
+  const asset = route({
     method: 'get',
-    path: '/console/console.js',
+    path: '/console/assets/{file}',
     access: 'public',
-    operationId: 'getConsoleScript',
+    operationId: 'getConsoleAsset',
     tag: 'Operations',
-    summary: 'The ops console’s script',
-    answer: { description: 'JavaScript module', contentType: 'text/javascript' },
-    handler: ({ res }) => send(res, 'text/javascript', files.js),
+    summary: 'A script, stylesheet or image of the ops console (content-hashed names)',
+    params: assetParams,
+    answer: { description: 'The file', contentType: 'application/octet-stream' },
+    responses: { '404': 'No such asset' },
+    handler: async ({ res, params: { file } }) => {
+      const body = await builtFile(path.join('assets', file));
+      if (!body) {
+        throw new ProblemError(
+          404,
+          'console.asset_not_found',
+          'Not found',
+          `No console asset "${file}".`,
+        );
+      }
+      // The name changes with the content: cached for good.
+      send(res, TYPES[path.extname(file)]!, body, 'public, max-age=31536000, immutable');
+    },
   });
-  const stylesheet = route({
-    method: 'get',
-    path: '/console/console.css',
-    access: 'public',
-    operationId: 'getConsoleStylesheet',
-    tag: 'Operations',
-    summary: 'The ops console’s stylesheet',
-    answer: { description: 'CSS', contentType: 'text/css' },
-    handler: ({ res }) => send(res, 'text/css', files.css),
-  });
-  return [page, script, stylesheet];
+  return [page, asset];
 }
