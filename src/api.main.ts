@@ -1,12 +1,14 @@
 /** `npm run api`: the HTTP API alone, against configured services. */
 import { loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, prettyLogs } from './logger';
 import { MissingSettingError, prepareDatabase, requireDatabaseUrl, startApi } from './services';
 import { payloadCodecFromConfig } from './temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { role: 'api' });
-  const logger = createLogger(config.logLevel, 'parcelwarden-api');
+  const logger = createLogger(config.logLevel, 'parcelwarden-api', undefined, {
+    pretty: prettyLogs(config.nodeEnv),
+  });
   if (!config.apiKeys)
     throw new MissingSettingError(
       'API_KEYS',

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
@@ -165,13 +166,37 @@ function withRequestId(_obj: object, _level: number, logger: Logger): object {
 }
 
 /**
- * JSON logs on stdout (or `destination`), level from LOG_LEVEL. Top-level `name` is the logger's
- * own name, so only nested `name` fields (a customer's, a recipient's) are redacted.
+ * Whether logs are written for a person: in development on a terminal. Production, tests and
+ * any output that is piped (to a file, a collector) keep one JSON object per line.
+ */
+export function prettyLogs(nodeEnv: string, isTerminal = process.stdout.isTTY === true): boolean {
+  return nodeEnv === 'development' && isTerminal;
+}
+
+/**
+ * A pino-pretty stream: local wall-clock time instead of epoch milliseconds, the level in words,
+ * no pid or host. Synchronous, so a line is out before the process exits on a fatal error.
+ */
+export function prettyStream(destination?: DestinationStream, colorize = !destination) {
+  return PinoPretty({
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    colorize,
+    sync: true,
+    ...(destination ? { destination } : {}),
+  });
+}
+
+/**
+ * Logs on stdout (or `destination`), level from LOG_LEVEL: JSON lines, or with `pretty` (see
+ * prettyLogs) lines for a person. Top-level `name` is the logger's own name, so only nested
+ * `name` fields (a customer's, a recipient's) are redacted.
  */
 export function createLogger(
   level: string,
   name = 'parcelwarden',
   destination?: DestinationStream,
+  opts: { pretty?: boolean } = {},
 ): Logger {
   const options = {
     name,
@@ -180,5 +205,6 @@ export function createLogger(
     serializers: { err: serializeError, error: serializeError },
     mixin: withRequestId,
   };
+  if (opts.pretty) return pino(options, prettyStream(destination));
   return destination ? pino(options, destination) : pino(options);
 }

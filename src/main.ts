@@ -13,7 +13,7 @@ import { ConfigError, DEV_API_KEY, isProduction, loadConfig, type Config } from 
 import { startEmbeddedPostgres } from './infra/embedded-postgres';
 import { findTemporalCli } from './infra/temporal-cli';
 import { startTemporalDevServer } from './infra/temporal-dev';
-import { createLogger } from './logger';
+import { createLogger, prettyLogs } from './logger';
 import { startMailSink } from './mail/smtp-sink';
 import { prepareDatabase, startApi, startWorker } from './services';
 import { createSecretBox } from './shops/secret-box';
@@ -26,7 +26,9 @@ const say = (msg: string) => process.stdout.write(`${msg}\n`);
 async function main(): Promise<void> {
   const config: Config = loadConfig(process.env, { role: 'start' });
   const production = isProduction(config);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, undefined, {
+    pretty: prettyLogs(config.nodeEnv),
+  });
   await fs.mkdir(config.dataDir, { recursive: true });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   const shutdown = async (why: string) => {

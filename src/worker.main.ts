@@ -1,12 +1,14 @@
 /** `npm run worker`: the shipment worker alone, against configured services. */
 import { loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, prettyLogs } from './logger';
 import { prepareDatabase, requireDatabaseUrl, startWorker } from './services';
 import { payloadCodecFromConfig } from './temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { role: 'worker' });
-  const logger = createLogger(config.logLevel, 'parcelwarden-worker');
+  const logger = createLogger(config.logLevel, 'parcelwarden-worker', undefined, {
+    pretty: prettyLogs(config.nodeEnv),
+  });
   // First: without PAYLOAD_KEY, say how to make one before touching the database.
   payloadCodecFromConfig(config);
   const database = await prepareDatabase(requireDatabaseUrl(config), {

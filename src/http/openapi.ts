@@ -68,6 +68,17 @@ const PROBLEM_SCHEMA: JsonSchema = {
       items: { type: 'string' },
       description: 'carrier.unknown: the known carrier codes closest to the one sent',
     },
+    unknownParameters: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'validation.failed on the query string: the parameters the operation does not take',
+    },
+    allowedParameters: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'validation.failed on the query string: the parameters the operation takes',
+    },
     knownCarriers: {
       type: 'array',
       items: { type: 'string' },

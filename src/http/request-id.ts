@@ -18,6 +18,19 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /**
+ * The level of a request's log line: a 5xx (or a thrown error) is ours to fix, `error`; a 4xx is
+ * the client's mistake, answered as designed, so `info` like any other answer (a warning there
+ * would drown the warnings that need someone).
+ */
+export function requestLogLevel(
+  _req: IncomingMessage,
+  res: ServerResponse,
+  err?: Error,
+): 'error' | 'info' {
+  return err || res.statusCode >= 500 ? 'error' : 'info';
+}
+
+/**
  * Request ids and request logs: `req.id` is the id, `req.log` a child logger with `requestId`, and
  * loggers from createLogger add it too while the request is handled. One line per request on
  * completion.
@@ -39,8 +52,7 @@ export function requestLogging(logger: Logger): RequestHandler {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: serializeError,
     },
-    customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    customLogLevel: requestLogLevel,
   });
   // The rest of the request runs inside the context, so loggers made by createLogger add the id.
   return (req, res, next) => {

@@ -8,7 +8,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { z } from 'zod';
 import { hasPermission, PERMISSIONS, ROLES, type Permission, type Role } from './auth';
 import { fieldErrors, ProblemError, validationFailed, type FieldError } from './problems';
-import { jsonBody, unstorableTextErrors, withoutBlankOptionals } from './validate';
+import { declaredKeys, jsonBody, unstorableTextErrors, withoutBlankOptionals } from './validate';
 
 /**
  * Who may call an operation: `public`, `signed` (carries its own credential: a provider
@@ -171,10 +171,42 @@ function accessCheck(spec: RouteSpec): RequestHandler {
   };
 }
 
+/**
+ * The query parameters a route takes, or undefined when it takes any. Every route is strict (a
+ * parameter it does not know, `?orderId=` on a list that has no such filter, is refused by name
+ * rather than ignored, which would answer as if it had been applied), except `signed` routes:
+ * providers, shops and customers' mail clients call those with URLs we do not control, which may
+ * carry parameters of theirs (`utm_source`, a provider's own).
+ */
+export function allowedQueryParameters(spec: RouteSpec): readonly string[] | undefined {
+  if (spec.access === 'signed') return undefined;
+  return spec.query ? declaredKeys(spec.query) : [];
+}
+
+function unknownQueryParameters(spec: RouteSpec, allowed: readonly string[], query: object) {
+  const unknown = Object.keys(query).filter((name) => !allowed.includes(name));
+  if (unknown.length === 0) return;
+  const names = unknown.map((k) => `"${k}"`).join(', ');
+  const message = `unknown parameter${unknown.length > 1 ? 's' : ''} ${names}`;
+  const takes = allowed.length ? `it takes ${allowed.join(', ')}` : 'it takes no query parameters';
+  throw new ProblemError(
+    400,
+    'validation.failed',
+    'Validation failed',
+    `The query string is not valid: ${message}; ${routeKey(spec)}: ${takes}.`,
+    {
+      errors: [{ path: 'query', message }],
+      members: { unknownParameters: unknown, allowedParameters: allowed },
+    },
+  );
+}
+
 function handle(spec: RouteSpec): RequestHandler {
+  const allowed = allowedQueryParameters(spec);
   return async (req, res) => {
     checkText(req.params, 'path', 'path');
     checkText(req.query, 'query', 'query string');
+    if (allowed) unknownQueryParameters(spec, allowed, req.query);
     let params: unknown;
     if (spec.params) {
       const parsed = spec.params.safeParse(withoutBlankOptionals(spec.params, req.params, 'text'));

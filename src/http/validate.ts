@@ -122,6 +122,31 @@ function core(schema: z.core.$ZodType): z.core.$ZodType {
   return s;
 }
 
+/**
+ * The parameter names a query schema declares (its object's keys, under wrappers and through a
+ * union of objects); undefined when its shape cannot be read, e.g. a record that takes any key.
+ */
+export function declaredKeys(schema: z.core.$ZodType): string[] | undefined {
+  const s = core(schema);
+  const def = defOf(s);
+  if (def.type === 'object') {
+    // A catchall other than `never` (a loose object) takes keys it does not list.
+    const catchall = def.catchall as z.core.$ZodType | undefined;
+    if (catchall && defOf(catchall).type !== 'never') return undefined;
+    return Object.keys(def.shape as Record<string, unknown>);
+  }
+  if (def.type === 'union') {
+    const keys = new Set<string>();
+    for (const option of def.options as z.core.$ZodType[]) {
+      const found = declaredKeys(option);
+      if (!found) return undefined;
+      found.forEach((k) => keys.add(k));
+    }
+    return [...keys];
+  }
+  return undefined;
+}
+
 const TEXT_TYPES = new Set(['string', 'enum', 'literal', 'template_literal']);
 
 /** A string field in JSON: text, a format, an enum of strings (or a union holding one). */
