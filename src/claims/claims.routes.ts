@@ -6,6 +6,7 @@ import { claimAlreadyDecided, claimEvidenceNotReady, claimNotFound } from './cla
 import type { EvidencePackage } from './claims.evidence';
 import { renderEvidencePdf } from './claims.pdf';
 import type { ClaimHistoryRow, ClaimRepository, ClaimRow } from './claims.repository';
+import { claimStanding } from './claims.standing';
 import {
   claimListQuery,
   claimListResponse,
@@ -48,7 +49,9 @@ function claimView(row: ClaimRow) {
       self: `/v1/claims/${row.id}`,
       evidence: `/v1/claims/${row.id}/evidence`,
       evidencePdf: `/v1/claims/${row.id}/evidence.pdf`,
+      shipment: `/v1/shipments/${encodeURIComponent(row.shipmentId)}`,
     },
+    ...claimStanding(row, storedEvidence(row) !== undefined),
   };
 }
 

@@ -14,6 +14,7 @@ import { proofOfDelivery } from '../../workflows/model/tracking';
 import { page } from '../http/pagination';
 import { named } from '../http/route';
 import { isIsoDuration } from '../../workflows/durations';
+import { claimActions, claimEligibility } from './claims.standing';
 
 const duration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as P15D');
 
@@ -136,7 +137,10 @@ const claimFields = {
   trackingNumber: z.string(),
   reason: z.string(),
   status: z.string(),
-  externalClaimId: z.string().optional(),
+  externalClaimId: z
+    .string()
+    .optional()
+    .describe("The carrier's or insurer's own claim number once filed; id is ours"),
   amounts: z.object({
     claimed: z.number(),
     recovered: z.number().optional(),
@@ -147,7 +151,14 @@ const claimFields = {
   decidedAt: timestamp.optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
-  links: z.object({ self: z.string(), evidence: z.string(), evidencePdf: z.string() }),
+  links: z.object({
+    self: z.string(),
+    evidence: z.string(),
+    evidencePdf: z.string(),
+    shipment: z.string().describe('Its shipment (GET /v1/shipments/{id})'),
+  }),
+  eligibility: claimEligibility,
+  actions: claimActions.describe('What can be done with the claim now'),
 };
 export const claimSummaryResponse = named('ClaimSummary', z.object(claimFields));
 export const claimListResponse = named('ClaimPage', page(claimSummaryResponse));

@@ -51,6 +51,8 @@ describe.concurrent('the shipment page', () => {
         carrier: 'ups',
         trackingNumber: '1Z999',
         warehouseId: 'wh-us-ca',
+        labelId: 'lbl-1',
+        reservationId: '7',
       },
       claim: {
         workflowId: `claim:${reg.shipmentId}`,
