@@ -17,7 +17,9 @@ import type { InquiryBody } from '../shipments/shipments.schemas';
 import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import type { InquiryIntent } from '../../workflows/shipment.contract';
 import { customerLinkFor } from '../customer/customer-link';
-import { classifyInquiry } from './classify';
+import { classifyInquiry, detectLanguage } from './classify';
+import type { Estimator } from '../estimates/estimates.repository';
+import { answerVars } from './answers';
 
 export interface InquiryServiceDeps {
   db: Db;
@@ -26,6 +28,8 @@ export interface InquiryServiceDeps {
   outbox: OutboxRepository;
   templates: TemplateRepository;
   settings: MessagingSettings;
+  /** Expected deliveries for replies (carrier, lane or channel); the snapshot's date without it. */
+  estimates?: Estimator;
 }
 
 export type InquiryAction = 'replied' | 'routed_to_ops';
@@ -48,8 +52,8 @@ export interface InquiryOutcome {
  */
 export const REPEAT_INQUIRY_WINDOW_MS = 10 * 60_000;
 
-/** Intents a person should handle: money, and whatever the rules do not understand. */
-const FOR_OPS: readonly InquiryIntent[] = ['wants_refund', 'other'];
+/** Intents a person should handle: money, damage, a new address, and what the rules do not understand. */
+const FOR_OPS: readonly InquiryIntent[] = ['wants_refund', 'damaged', 'address_change', 'other'];
 
 export class InquirySignalError extends Error {
   constructor(
@@ -73,6 +77,7 @@ export function createInquiryService(deps: InquiryServiceDeps) {
   ): Promise<{ action: InquiryAction; messageKey: string }> {
     const reg = row.registration;
     const base = `inquiry:${row.shipmentId}:${inquiry.inquiryId}`;
+    let routed: { action: InquiryAction; messageKey: string } | undefined;
     if (FOR_OPS.includes(intent)) {
       const messageKey = `${base}:ops`;
       const subject = `Customer inquiry needs a person (${intent}): shipment ${row.shipmentId}`;
@@ -87,7 +92,9 @@ export function createInquiryService(deps: InquiryServiceDeps) {
         shipmentId: row.shipmentId,
         vars: { subject, text, shipmentId: row.shipmentId },
       });
-      return { action: 'routed_to_ops', messageKey };
+      routed = { action: 'routed_to_ops', messageKey };
+      // What the rules do not understand waits for the person; a request is answered now too.
+      if (intent === 'other') return routed;
     }
     // One reply per shipment, question and ten minutes, also for questions asked at the same
     // moment (the sequential check in answeredRecently cannot see a reply not yet recorded): the
@@ -99,6 +106,7 @@ export function createInquiryService(deps: InquiryServiceDeps) {
     const vars = {
       ...(await varsFromReadModel(db, row, 'inquiry_reply')),
       pageLink: customerLinkFor(row, settings, new Date()),
+      ...(await answerVars(db, row, intent, deps.estimates)),
     };
     const m = renderMessage(
       'inquiry_reply',
@@ -119,7 +127,7 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       html: m.html,
       vars,
     });
-    return { action: 'replied', messageKey };
+    return routed ?? { action: 'replied', messageKey };
   }
 
   /**
@@ -153,7 +161,12 @@ export function createInquiryService(deps: InquiryServiceDeps) {
      * Classifies, stores, answers and tells the workflow, once per inquiry id: sending the same
      * inquiry again gives the same outcome and no second reply.
      */
-    async handle(row: ShipmentReadRow, inquiry: InquiryBody): Promise<InquiryOutcome> {
+    async handle(
+      row: ShipmentReadRow,
+      inquiry: InquiryBody,
+      /** An intent the customer chose (a form on the customer page) instead of the rules' guess. */
+      given?: { intent: InquiryIntent },
+    ): Promise<InquiryOutcome> {
       const { duplicate } = await deps.shipments.addInquiry(row.shipmentId, inquiry);
       const key = and(
         eq(inquiryOutcomes.shipmentId, row.shipmentId),
@@ -161,7 +174,9 @@ export function createInquiryService(deps: InquiryServiceDeps) {
       );
       let [outcome] = await db.select().from(inquiryOutcomes).where(key);
       if (!outcome) {
-        const c = classifyInquiry(inquiry.message);
+        const c = given
+          ? { intent: given.intent, language: detectLanguage(inquiry.message) }
+          : classifyInquiry(inquiry.message);
         const done =
           (await answeredRecently(row.shipmentId, c.intent)) ??
           (await respond(row, inquiry, c.intent, c.language));

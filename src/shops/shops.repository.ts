@@ -57,6 +57,8 @@ export interface ShopInput {
   originCountry: string;
   senderName?: string;
   replyTo?: string;
+  logoUrl?: string;
+  brandColor?: string;
 }
 
 /** A shop as routes show it: everything but the credentials, whose set fields are named. */
@@ -69,6 +71,8 @@ export interface ShopRecord {
   originCountry: string;
   senderName: string | null;
   replyTo: string | null;
+  logoUrl: string | null;
+  brandColor: string | null;
   /** The credential fields stored (`accessToken`, `webhookSecret`…); empty when they cannot be opened. */
   credentialFields: string[];
   credentialsFailingSince: Date | null;
@@ -171,6 +175,8 @@ export function createShopRepository(
       originCountry: row.originCountry,
       senderName: row.senderName,
       replyTo: row.replyTo,
+      logoUrl: row.logoUrl,
+      brandColor: row.brandColor,
       credentialFields,
       credentialsFailingSince: row.credentialsFailingSince,
       lastSyncedAt: row.lastSyncedAt,
@@ -225,6 +231,8 @@ export function createShopRepository(
             originCountry: input.originCountry,
             senderName: input.senderName ?? null,
             replyTo: input.replyTo ?? null,
+            logoUrl: input.logoUrl ?? null,
+            brandColor: input.brandColor ?? null,
           };
           if (!existing) {
             const [row] = await tx

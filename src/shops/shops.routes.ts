@@ -52,6 +52,8 @@ export function shopView(s: ShopRecord): z.input<typeof shopResponse> {
     originCountry: s.originCountry,
     senderName: s.senderName,
     replyTo: s.replyTo,
+    logoUrl: s.logoUrl,
+    brandColor: s.brandColor,
     credentials: Object.fromEntries(s.credentialFields.map((f) => [f, 'set' as const])),
     credentialsFailingSince: s.credentialsFailingSince?.toISOString() ?? null,
     lastSyncedAt: s.lastSyncedAt?.toISOString() ?? null,

@@ -3,6 +3,7 @@
  * the OpenAPI document shows each platform's), what the shop routes answer (never credentials),
  * and the backfill's page.
  */
+import { HEX_COLOUR } from '../customer/brand';
 import { z } from 'zod';
 import { timestamp } from '../../workflows/model/scalars';
 import { named } from '../http/route';
@@ -85,6 +86,18 @@ const common = () => ({
     .max(320)
     .optional()
     .describe('Where customers’ answers to our mails go'),
+  logoUrl: z
+    .url({ protocol: /^https$/, message: 'must be an https URL' })
+    .max(2000)
+    .optional()
+    .describe('The shop’s logo on the customer tracking page (https)'),
+  brandColor: z
+    .string()
+    .regex(HEX_COLOUR, 'must be a colour as #rrggbb')
+    .optional()
+    .describe(
+      'The shop’s colour on the customer tracking page (#rrggbb); its text is black or white, whichever reads better (WCAG AA)',
+    ),
 });
 
 export const shopBody = z
@@ -117,6 +130,8 @@ export const shopResponse = named(
     originCountry: z.string(),
     senderName: z.string().nullable(),
     replyTo: z.string().nullable(),
+    logoUrl: z.string().nullable(),
+    brandColor: z.string().nullable(),
     credentials: z
       .record(z.string(), z.literal('set'))
       .describe('Which credential fields are stored, e.g. {accessToken: "set"}; never the values'),
@@ -186,5 +201,7 @@ export function toShopInput(shopIdValue: string, body: ShopBody): ShopInput {
     originCountry: body.originCountry,
     ...(body.senderName ? { senderName: body.senderName } : {}),
     ...(body.replyTo ? { replyTo: body.replyTo } : {}),
+    ...(body.logoUrl ? { logoUrl: body.logoUrl } : {}),
+    ...(body.brandColor ? { brandColor: body.brandColor.toLowerCase() } : {}),
   };
 }

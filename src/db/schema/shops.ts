@@ -34,6 +34,10 @@ export const shops = pgTable(
     senderName: text('sender_name'),
     /** Where customers' answers to our mails go. */
     replyTo: text('reply_to'),
+    /** The shop's logo on the customer page (https URL). */
+    logoUrl: text('logo_url'),
+    /** The shop's colour on the customer page (`#rrggbb`). */
+    brandColor: text('brand_color'),
     /** When its credentials stopped working (one ops alert per outage); cleared by a success. */
     credentialsFailingSince: timestamp('credentials_failing_since', { withTimezone: true }),
     lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
