@@ -8,6 +8,7 @@ import { batchesRoutes } from '../batches/batches.routes';
 import { carriersRoutes } from '../carriers/carriers.routes';
 import { createClaimRepository } from '../claims/claims.repository';
 import { consoleRoutes } from '../console/console.routes';
+import { claimActionsRoutes } from '../claims/claims.actions.routes';
 import { claimsRoutes } from '../claims/claims.routes';
 import { DEV_API_KEY_SECRET } from '../config';
 import type { Db } from '../db/client';
@@ -287,6 +288,7 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
     }),
     ...claimsRoutes({ claims: createClaimRepository(db), temporal: deps.temporal, logger }),
+    ...claimActionsRoutes({ claims: createClaimRepository(db), temporal: deps.temporal }),
     ...inventoryRoutes({ db, inventory: createInventoryRepository(db) }),
     ...analyticsRoutes(createAnalyticsRepository(db)),
     ...reportsRoutes({

@@ -1,0 +1,197 @@
+/**
+ * The routes ops use on a claim the carrier has answered: answer a request for information,
+ * appeal a denial, read a carrier's claim guide. A real claim workflow on the test stack takes
+ * the answers; bad input is a problem, never a 500.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { claims } from '../../src/db/schema';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  claimStateQuery,
+  startClaimOptions,
+  type ClaimState,
+} from '../../workflows/claim.contract';
+import { aRegistration, insertShipmentRow } from '../helpers/factories';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitUntil } from '../helpers/wait';
+import { serve, type ApiUnderTest } from './harness';
+
+let stack: TestStack;
+let api: ApiUnderTest;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = await serve({ db: stack.db, temporal: stack.client, taskQueue: stack.taskQueue });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await stack?.stop();
+});
+
+const PROBLEM = 'application/problem+json';
+const answer = { message: 'Invoice attached.', by: 'ada@ops', attachments: [] };
+
+async function filedClaim() {
+  const reg = aRegistration({ carrier: 'sandbox', shippedAt: new Date().toISOString() });
+  await insertShipmentRow(stack.db, reg);
+  stack.sandbox.store.addEvents(reg.trackingNumber, []);
+  const handle = await stack.client.workflow.start(CLAIM_WORKFLOW_TYPE, {
+    ...startClaimOptions({ registration: reg, reason: 'lost', timeScale: 1 / 86_400 }),
+    taskQueue: stack.taskQueue,
+  });
+  const filed = await waitUntil<ClaimState>(
+    'claim filed',
+    () => handle.query(claimStateQuery),
+    (s) => s.status === 'filed',
+    60_000,
+  );
+  return { handle, filed, id: String(filed.claimRowId) };
+}
+
+describe('claim answers and appeals', () => {
+  it("ops answer the carrier's request for information; the workflow sends it on", async () => {
+    const { handle, filed, id } = await filedClaim();
+    // Not asked yet: a 409 naming why.
+    const early = await api.call('POST', `/v1/claims/${id}/answer`, { as: 'ops', body: answer });
+    expect(early.status).toBe(409);
+    expect(early.headers.get('content-type')).toContain(PROBLEM);
+    expect(early.body.type).toContain('claim.not_awaiting_information');
+    expect(early.body.detail).toContain('not waiting for information');
+
+    stack.sandbox.store.claims.get(filed.externalClaimId!)!.decided = {
+      status: 'needs_info',
+      detail: 'the commercial invoice',
+    };
+    await waitUntil(
+      'needs_info',
+      () => handle.query(claimStateQuery),
+      (s) => s.status === 'needs_info',
+      30_000,
+    );
+
+    const attachments = [
+      { name: 'invoice.pdf', contentType: 'application/pdf', url: 'https://files.example/inv.pdf' },
+    ];
+    const taken = await api.call('POST', `/v1/claims/${id}/answer`, {
+      as: 'ops',
+      body: { ...answer, attachments },
+    });
+    expect(taken.status).toBe(202);
+    expect(taken.body).toMatchObject({
+      claimId: id,
+      status: 'needs_info',
+      request: 1,
+      workflowId: handle.workflowId,
+    });
+    await waitUntil(
+      'answer sent',
+      async () => stack.sandbox.store.claims.get(filed.externalClaimId!)!.answers ?? [],
+      (a) => a.length === 1,
+      30_000,
+    );
+    expect(stack.sandbox.store.claims.get(filed.externalClaimId!)!.answers![0]).toMatchObject({
+      message: 'Invoice attached.',
+      attachments,
+    });
+
+    // Not denied: no appeal.
+    const appeal = await api.call('POST', `/v1/claims/${id}/appeal`, { as: 'ops', body: answer });
+    expect(appeal.status).toBe(409);
+    expect(appeal.body.type).toContain('claim.not_appealable');
+    await handle.terminate('test done');
+  }, 90_000);
+
+  it('bad input, an unknown claim, a reader and a claim no workflow follows get problems', async () => {
+    const bad = [
+      { message: '', by: 'ada' },
+      { message: 'x', by: 'ada', attachments: [{ name: 'a.pdf', contentType: 'application/pdf' }] },
+      {
+        message: 'x',
+        by: 'ada',
+        attachments: [{ name: 'a.pdf', contentType: 'pdf', url: 'https://x.test/a' }],
+      },
+      {
+        message: 'x',
+        by: 'ada',
+        attachments: [{ name: 'a', contentType: 'text/plain', contentBase64: 'not base64!' }],
+      },
+      { message: 'x' },
+    ];
+    for (const body of bad) {
+      const res = await api.call('POST', '/v1/claims/1/answer', { as: 'ops', body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.headers.get('content-type')).toContain(PROBLEM);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+    }
+    const badId = await api.call('POST', '/v1/claims/abc/appeal', { as: 'ops', body: answer });
+    expect(badId.status).toBe(400);
+    const unknown = await api.call('POST', '/v1/claims/999999/appeal', { as: 'ops', body: answer });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toContain('claim.not_found');
+    const reader = await api.call('POST', '/v1/claims/1/answer', { as: 'analyst', body: answer });
+    expect(reader.status).toBe(403);
+
+    // A claim recorded by hand (no workflow): nothing to send it through.
+    const reg = aRegistration();
+    await insertShipmentRow(stack.db, reg);
+    const [row] = await stack.db
+      .insert(claims)
+      .values({
+        idempotencyKey: `manual:${reg.shipmentId}`,
+        shipmentId: reg.shipmentId,
+        carrier: reg.carrier,
+        trackingNumber: reg.trackingNumber,
+        reason: 'lost',
+        status: 'needs_info',
+        amount: 10,
+        currency: 'USD',
+        evidence: {},
+      })
+      .returning({ id: claims.id });
+    const manual = await api.call('POST', `/v1/claims/${row!.id}/answer`, {
+      as: 'ops',
+      body: answer,
+    });
+    expect(manual.status).toBe(409);
+    expect(manual.body.type).toContain('claim.not_followed');
+    await stack.db.delete(claims).where(eq(claims.id, row!.id));
+  });
+
+  it("a carrier's claim guide gives its deadlines, documents, where and how to file and its appeal window", async () => {
+    const usps = await api.call('GET', '/v1/carriers/usps/claim-guide?scope=domestic', {
+      as: 'analyst',
+    });
+    expect(usps.status).toBe(200);
+    expect(usps.body).toMatchObject({
+      code: 'usps',
+      name: 'USPS domestic, insured mail (lost)',
+      deadlines: {
+        waitingPeriod: { from: 'shipped', duration: 'P15D' },
+        filingWindow: { from: 'shipped', duration: 'P60D' },
+        appealWithin: 'P30D',
+      },
+      traceFirst: false,
+    });
+    expect(usps.body.requiredDocuments).toContain('payment reference');
+    expect(usps.body.where).toContain('usps.com');
+    const intl = await api.call('GET', '/v1/carriers/usps/claim-guide', { as: 'analyst' });
+    expect(intl.body.traceFirst).toBe(true);
+    const insurer = await api.call('GET', '/v1/carriers/shipsurance/claim-guide', {
+      as: 'analyst',
+    });
+    expect(insurer.body).toMatchObject({ party: 'insurer', deadlines: { appealWithin: 'P60D' } });
+
+    const unknown = await api.call('GET', '/v1/carriers/nosuchpost/claim-guide', { as: 'analyst' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toContain('carrier.unknown');
+    const badScope = await api.call('GET', '/v1/carriers/usps/claim-guide?scope=moon', {
+      as: 'analyst',
+    });
+    expect(badScope.status).toBe(400);
+    expect(badScope.headers.get('content-type')).toContain(PROBLEM);
+    const badCode = await api.call('GET', '/v1/carriers/%20x%3B/claim-guide', { as: 'analyst' });
+    expect(badCode.status).toBe(400);
+  });
+});
