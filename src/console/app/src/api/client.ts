@@ -51,7 +51,8 @@ export async function must<T>(
     throw new ApiError(0, undefined, err instanceof Error ? err.message : String(err));
   }
   const { data, error, response } = answer;
-  if (response.ok && data !== undefined) return data;
+  // A 204 (no content) has no data: its type says so (`never`/undefined) for the caller.
+  if (response.ok) return data as T;
   const p = (error ?? {}) as Problem;
   throw new ApiError(response.status, p.code, p.detail ?? p.title ?? response.statusText);
 }

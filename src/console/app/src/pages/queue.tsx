@@ -97,6 +97,9 @@ export function QueuePage() {
   const [batchNote, setBatchNote] = useState('');
   const [now, setNow] = useState(Date.now());
   const etag = useRef<string | null>(null);
+  // The strings of the current language for timers that outlive a render (a new `t` every render).
+  const tRef = useRef(t);
+  tRef.current = t;
 
   const decisionLabel = (d: Decision) => t(`decision.${d}`);
   const mark = (id: string, m: Marked | undefined) =>
@@ -190,7 +193,7 @@ export function QueuePage() {
           setRows((prev) => {
             const merged = mergeLive(prev, applyFilter(items, filterRef.current, Date.now()));
             const added = merged.length - prev.length;
-            if (added > 0) setStatus({ text: t('status.newReviews', { count: added }) });
+            if (added > 0) setStatus({ text: tRef.current('status.newReviews', { count: added }) });
             return merged;
           });
         } catch {
@@ -199,7 +202,7 @@ export function QueuePage() {
       })();
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [t]);
+  }, []);
 
   // The SLA countdowns.
   useEffect(() => {
