@@ -56,6 +56,7 @@ import { meRoutes } from '../api-keys/me.routes';
 import { DEVELOPMENT_ENDPOINT_URLS, type EndpointUrlPolicy } from '../events/endpoint-url';
 import { createEndpointRepository } from '../events/endpoints.repository';
 import { eventsRoutes } from '../events/events.routes';
+import { exportsRoutes } from '../exports/exports.routes';
 import { authenticate, type ApiKey } from '../http/auth';
 import { codecCors, codecRoutes } from '../codec/codec.routes';
 import {
@@ -288,6 +289,11 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
     }),
     ...claimsRoutes({ claims: createClaimRepository(db), temporal: deps.temporal, logger }),
+    ...exportsRoutes({
+      shipments,
+      reviews: createReviewRepository(db),
+      claims: createClaimRepository(db),
+    }),
     ...claimActionsRoutes({ claims: createClaimRepository(db), temporal: deps.temporal }),
     ...inventoryRoutes({ db, inventory: createInventoryRepository(db) }),
     ...analyticsRoutes(createAnalyticsRepository(db)),
