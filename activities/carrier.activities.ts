@@ -10,6 +10,8 @@ import { CLAIM_RULES } from '../workflows/claim.rules';
 import { shipmentRow } from '../src/shipments/shipments.rows';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';
+import { estimateDelivery, type LaneFigures } from '../src/estimates/estimate';
+import { laneFigures } from '../src/estimates/estimates.repository';
 
 export interface BookedReship {
   labelId: string;
@@ -39,21 +41,20 @@ function reshipCost(
   };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
- * The replacement's expected delivery: the label's own estimate when the carrier gives one,
- * otherwise the booking time plus the chosen channel's transit days; unknown without either.
+ * The replacement's expected delivery (src/estimates): the label's own estimate when the carrier
+ * gives one, otherwise our lane figures for the carrier when enough parcels were delivered, else
+ * the booking time plus the chosen channel's transit days; unknown without any.
  */
 export function expectedDelivery(
   bookedAt: Date,
   labelEstimate: string | undefined,
   serviceDays: number | undefined,
+  lane?: LaneFigures,
 ): string | undefined {
   if (labelEstimate && !Number.isNaN(Date.parse(labelEstimate))) return labelEstimate;
-  if (serviceDays === undefined || !Number.isFinite(serviceDays) || serviceDays < 0)
-    return undefined;
-  return new Date(bookedAt.getTime() + serviceDays * DAY_MS).toISOString();
+  return estimateDelivery({ shippedAt: bookedAt.toISOString(), lane, channelDays: serviceDays })
+    ?.date;
 }
 
 export function createCarrierActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {
@@ -119,6 +120,13 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
           now,
           label.expectedDeliveryAt,
           input.channel?.serviceDays,
+          label.expectedDeliveryAt
+            ? undefined
+            : await laneFigures(db, {
+                carrier: label.carrier,
+                originCountry: input.warehouseCountry,
+                destinationCountry: orig.destination.country,
+              }),
         ),
         replacementOf: orig.shipmentId,
       };

@@ -79,6 +79,10 @@ export const SUSPICION_REASONS = [
   'customs_seized',
   /** The carrier's description says it cannot deliver to the address given. */
   'address_problem',
+  /** The customer asked for something only ops can grant (e.g. a refund on a moving parcel). */
+  'customer_request',
+  /** The customer reports the parcel arrived damaged. */
+  'damaged',
 ] as const;
 export type SuspicionReason = (typeof SUSPICION_REASONS)[number];
 
@@ -128,6 +132,10 @@ export const INQUIRY_INTENTS = [
   'not_received',
   'delivered_not_received',
   'wants_refund',
+  /** Reported damaged (the customer page's form; the text rules do not guess it). */
+  'damaged',
+  /** The customer asks to deliver elsewhere (the customer page's form). */
+  'address_change',
   'other',
 ] as const;
 export type InquiryIntent = (typeof INQUIRY_INTENTS)[number];

@@ -9,7 +9,8 @@ import {
 } from '../detection';
 import type { SuspicionEvidence, SuspicionReason } from '../shipment.contract';
 import { iso, type Next, type ShipmentContext } from './context';
-import { SNAPSHOT_EVERY_FACT } from './patches';
+import { requestedReview } from './inquiry-review';
+import { INQUIRY_REVIEW, SNAPSHOT_EVERY_FACT } from './patches';
 
 export async function monitor(ctx: ShipmentContext): Promise<Next> {
   const { state } = ctx;
@@ -21,6 +22,7 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
     if (ctx.cancelRequested) return { close: 'cancelled' };
     if (isDelivered(ctx.current())) return 'delivered';
     if (isReturnedToSender(ctx.current())) return { close: 'returned_to_sender' };
+    if (customerRequest(ctx)) return 'awaiting_review';
     await noticeCustoms(ctx);
     const facts = ctx.detectionInput();
     state.deadlines.stallAt = iso(stallDeadline(facts));
@@ -45,6 +47,25 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
       !workflowInfo().continueAsNewSuggested
     );
   }
+}
+
+/**
+ * A customer asked for what only ops can grant (a refund on a moving parcel, a damaged parcel):
+ * a review opens at once; the carrier has nothing to verify. The reply went out from the API.
+ */
+function customerRequest(ctx: ShipmentContext): boolean {
+  const { state } = ctx;
+  const request = requestedReview(state.inquiries ?? [], state.reviewedUpTo);
+  // Only runs that meet such a request mark the patch, so older histories replay as they were.
+  if (!request || !patched(INQUIRY_REVIEW)) return false;
+  ctx.suspect(
+    request.reason,
+    `customer inquiry ${request.inquiry.inquiryId} (${request.inquiry.intent})`,
+    {
+      inquiryIds: [request.inquiry.inquiryId],
+    },
+  );
+  return true;
 }
 
 /** A parcel entering customs: the customer hears once per customs episode. */

@@ -30,3 +30,21 @@ export const NOTICE_AFTER_REVIEW = 'notice-after-review';
  * replacement's own workflow has started). Before it, the shop heard nothing of a reship.
  */
 export const SHOP_REPLACEMENT_ORDER = 'shop-replacement-order';
+
+/**
+ * A customer's inquiry can open a review: a refund demand (`customer_request`) or a damaged parcel
+ * (`damaged`). Before it, only timers and carrier verdicts did, and a refund decision was refused.
+ */
+export const INQUIRY_REVIEW = 'inquiry-review';
+
+/**
+ * Delivered but not received: the first report asks the customer to look around (the reply says
+ * where the carrier left it); only a second report opens the review. Before it, the first did.
+ */
+export const DNR_ASK_FIRST = 'dnr-ask-first';
+
+/**
+ * A proof-of-delivery lookup on a number the carrier does not know is recorded as
+ * `unknown_number`. Before it, it was recorded as `proof_of_delivery_checked`.
+ */
+export const POD_UNKNOWN_NUMBER = 'pod-unknown-number';

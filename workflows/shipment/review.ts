@@ -119,6 +119,8 @@ async function escalate(ctx: ShipmentContext, round: number): Promise<void> {
   if (
     !ctx.pendingDecision &&
     !state.reopenedBecause &&
+    // A customer's request (a refund demand) is answered by a person, never by the policy.
+    state.suspicion?.reason !== 'customer_request' &&
     autoDecisionApplies(state.policy, reg.declaredValue)
   ) {
     ctx.pendingDecision = automaticDecision(state.policy.autoDecision.decision, round);

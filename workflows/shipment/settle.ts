@@ -204,7 +204,9 @@ export async function notify(ctx: ShipmentContext): Promise<Next> {
 export async function startClaim(ctx: ShipmentContext): Promise<Next> {
   const { state, reg } = ctx;
   const resolution = state.review?.decision === 'refund' ? 'refunded' : 'reshipped';
-  const reason: ClaimReason = state.suspicion?.reason === 'carrier_damaged' ? 'damaged' : 'lost';
+  const damaged =
+    state.suspicion?.reason === 'carrier_damaged' || state.suspicion?.reason === 'damaged';
+  const reason: ClaimReason = damaged ? 'damaged' : 'lost';
   const workflowId = claimWorkflowId(reg.shipmentId);
   try {
     await startChild<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, {

@@ -6,7 +6,7 @@ import { ActivityFailure, patched } from '@temporalio/workflow';
 import { isDelivered, overdueDeadline } from '../detection';
 import type { ProofOfDeliveryRecord, VerificationOutcome } from '../shipment.contract';
 import { now, type Next, type ShipmentContext } from './context';
-import { NOTICE_AFTER_REVIEW } from './patches';
+import { NOTICE_AFTER_REVIEW, POD_UNKNOWN_NUMBER } from './patches';
 import { carrier } from './proxies';
 import { takeSummary } from './summary';
 
@@ -79,6 +79,11 @@ async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
       state.suspicion.evidence = { ...state.suspicion.evidence, proofOfDelivery: pod };
     }
     detail = proofOfDeliveryDetail(pod);
+    // A number the carrier does not know has no proof of delivery to check.
+    if (!found.known && patched(POD_UNKNOWN_NUMBER)) {
+      outcome = 'unknown_number';
+      detail = 'carrier does not know the tracking number: no proof of delivery could be checked';
+    }
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     outcome = 'refused';

@@ -10,6 +10,7 @@ import { es } from './es';
 import { fr } from './fr';
 import { ja } from './ja';
 import { ptBR } from './pt-BR';
+import { answerSentence, type InquiryAnswer } from './answers';
 import type { CustomerStatus, LanguagePack, TemplateSource } from './types';
 import { zhCN } from './zh-CN';
 
@@ -133,6 +134,15 @@ export interface TemplateVars {
   /** The shipment's customer page (signed link, src/customer); every customer mail carries it. */
   pageLink?: string;
   status?: CustomerStatus;
+  /** An inquiry reply's answer to what was asked (it takes the place of the status sentence). */
+  answer?: InquiryAnswer;
+  /** ISO 8601 instant: the end of the expected delivery range. */
+  latestDeliveryAt?: string;
+  /** Where the carrier says it left the parcel (the delivered scan's words and place). */
+  deliveredWhere?: string;
+  /** The carrier's proof of delivery: who signed, and a photo. */
+  podSignedBy?: string;
+  podPhotoUrl?: string;
   shipmentId?: string;
   subject?: string;
   text?: string;
@@ -277,7 +287,16 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
         : new Intl.NumberFormat(loc).format(vars.refundAmount),
     );
   }
-  if (vars.status)
+  put('latestDate', longDate(vars.latestDeliveryAt, loc));
+  put('deliveredWhere', vars.deliveredWhere);
+  put('podSignedBy', vars.podSignedBy);
+  put('podPhoto', vars.podPhotoUrl);
+  if (vars.answer)
+    put(
+      'statusText',
+      fill(answerSentence(vars.answer, templateLocaleChain(loc)), out, (s) => s),
+    );
+  else if (vars.status)
     put(
       'statusText',
       fill(statusSentence(vars.status, loc), out, (s) => s),
