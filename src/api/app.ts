@@ -12,6 +12,7 @@ import { claimActionsRoutes } from '../claims/claims.actions.routes';
 import { claimsRoutes } from '../claims/claims.routes';
 import { DEV_API_KEY_SECRET } from '../config';
 import type { Db } from '../db/client';
+import { createEstimator } from '../estimates/estimates.repository';
 import { createInquiryService } from '../inquiries/inquiries.service';
 import { inquiriesRoutes } from '../inquiries/inquiries.routes';
 import { messagesRoutes } from '../messages/messages.routes';
@@ -153,6 +154,8 @@ export function createApp(deps: AppDeps): express.Express {
     updateTimeoutMs: deps.updateTimeoutMs,
   });
   const shipments = createShipmentRepository(db);
+  // Lane figures cached per carrier and lane for every answer that shows an expected delivery.
+  const estimates = createEstimator(db);
   const policies = createPolicyRepository(db);
   const tracking = createTrackingRepository(db);
   const ingest = createTrackingIngest({ tracking, workflows, logger });
@@ -256,6 +259,7 @@ export function createApp(deps: AppDeps): express.Express {
         outbox,
         templates,
         settings: messaging,
+        estimates,
       }),
       outbox,
       settings: messaging,
@@ -273,7 +277,7 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
     }),
     ...carriersRoutes(),
-    ...shipmentsRoutes({ shipments, policies, workflows, logger }),
+    ...shipmentsRoutes({ shipments, policies, workflows, logger, estimates }),
     ...trackingRoutes({ tracking, ingest }),
     ...batchesRoutes({
       temporal: deps.temporal,
