@@ -18,7 +18,7 @@ import type { TrackingIngest } from '../tracking/tracking.ingest';
 import { DEFAULT_WEBHOOK_MAX_AGE_MS, describeDuration, staleDelivery } from './webhooks.freshness';
 import { parseWebhook, type ParsedWebhook } from './webhooks.parsers';
 import { isWebhookProvider, WEBHOOK_PROVIDERS, type WebhookProvider } from './webhooks.providers';
-import type { Candidate, DeliveryWork, WebhookRepository } from './webhooks.repository';
+import type { Candidate, DeliveryWork, Received, WebhookRepository } from './webhooks.repository';
 import {
   DEFAULT_WEBHOOK_ROUTING,
   servesCarrier,
@@ -93,12 +93,12 @@ export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
   const maxAgeMs = deps.maxAgeMs ?? DEFAULT_WEBHOOK_MAX_AGE_MS;
   const now = deps.now ?? Date.now;
 
-  // Both run inside the delivery's transaction, signals included: a workflow that cannot be told
-  // rolls back the claim and the events, so the provider's redelivery does it all again.
+  // Scans are stored before the workflows are told, outside any transaction: a workflow that
+  // cannot be told makes the caller release the claim, so the provider's redelivery does it again.
   async function applyTracking(
     provider: WebhookProvider,
     parsed: ParsedWebhook,
-    work: DeliveryWork,
+    work: Pick<DeliveryWork, 'candidates' | 'record'>,
     log: Logger,
   ): Promise<Outcome> {
     const serves = (carrier: string) => servesCarrier(routing, provider, 'tracking', carrier);
@@ -119,7 +119,7 @@ export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
       references: unknown,
     });
     // Duplicates are signalled too: the workflow dedupes by eventId.
-    const failed = await ingest.signal(rows, log, work.tracking);
+    const failed = await ingest.signal(rows, log);
     // After the events, so the workflow weighs the summary against the scans it came with.
     for (const { shipmentId, summary } of summaries) {
       if (failed.includes(shipmentId)) continue;
@@ -140,6 +140,8 @@ export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
     return { events: accepted, duplicates: rows.length - accepted, unknown };
   }
 
+  // Inside the delivery's transaction, signals included: a workflow that cannot be told rolls back
+  // the claim and the decision's history row, so the provider's redelivery does it all again.
   async function applyClaims(
     provider: WebhookProvider,
     parsed: ParsedWebhook,
@@ -169,6 +171,34 @@ export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
     }
     await work.record([], `webhook:${provider}`, { kind: 'claim_id', references: unknown });
     return { events: 0, duplicates: 0, unknown };
+  }
+
+  /** A tracking delivery: claimed and stored, its workflows told, then completed (or released). */
+  async function receiveTracking(
+    delivery: { provider: WebhookProvider; deliveryId: string; kind: string },
+    parsed: ParsedWebhook,
+    log: Logger,
+  ): Promise<Received<Outcome>> {
+    const claimed = await webhooks.claimTracking(
+      delivery,
+      parsed.trackings.map((t) => t.trackingNumber),
+    );
+    if (claimed.duplicate) return claimed;
+    let result: Outcome;
+    try {
+      result = await applyTracking(delivery.provider, parsed, claimed.claim, log);
+    } catch (err) {
+      // Left unfinished, the claim would be taken again only once its lease ran out.
+      await claimed.claim.release().catch((releaseErr: unknown) => {
+        log.error(
+          { err: releaseErr, deliveryId: delivery.deliveryId },
+          'could not release a webhook claim',
+        );
+      });
+      throw err;
+    }
+    await claimed.claim.complete();
+    return { duplicate: false, result };
   }
 
   /** The configured receiver a push is for: `webhookReceivers` decides which exist. */
@@ -280,16 +310,15 @@ export function webhooksRoutes(deps: WebhookRoutesDeps): RouteSpec[] {
           `The ${provider} delivery ${parsed.deliveryId} (${parsed.event}) is from ${stale.at} (${stale.basis}), older than the ${window} window (WEBHOOK_MAX_AGE); nothing was recorded.`,
         );
       }
-      const received = await webhooks.receive(
-        { provider, deliveryId: parsed.deliveryId, kind: parsed.kind },
-        parsed.trackings.map((t) => t.trackingNumber),
-        (work): Promise<Outcome> =>
-          parsed.kind === 'tracking'
-            ? applyTracking(provider, parsed, work, log)
-            : parsed.kind === 'claim'
-              ? applyClaims(provider, parsed, work, log)
-              : Promise.resolve({ events: 0, duplicates: 0, unknown: [] }),
-      );
+      const delivery = { provider, deliveryId: parsed.deliveryId, kind: parsed.kind };
+      const received: Received<Outcome> =
+        parsed.kind === 'tracking'
+          ? await receiveTracking(delivery, parsed, log)
+          : await webhooks.receive(delivery, [], (work): Promise<Outcome> =>
+              parsed.kind === 'claim'
+                ? applyClaims(provider, parsed, work, log)
+                : Promise.resolve({ events: 0, duplicates: 0, unknown: [] }),
+            );
       if (received.duplicate) {
         return { received: true as const, duplicate: true as const, deliveryId: parsed.deliveryId };
       }

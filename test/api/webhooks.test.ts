@@ -25,6 +25,10 @@ import {
 } from '../../src/webhooks/webhooks.payloads';
 import type { WebhookProvider } from '../../src/webhooks/webhooks.providers';
 import {
+  createWebhookRepository,
+  TRACKING_CLAIM_LEASE_SECONDS,
+} from '../../src/webhooks/webhooks.repository';
+import {
   webhookSettingsFromConfig,
   type WebhookRouting,
 } from '../../src/webhooks/webhooks.routing';
@@ -738,7 +742,7 @@ describe('claim updates', () => {
 });
 
 describe('database round trips of a delivery', () => {
-  it('a new delivery is claimed, stored and counted in one transaction of at most 4 round trips', async () => {
+  it('a new tracking delivery is claimed, stored and completed in 3 statements, with no transaction held while its workflow is told', async () => {
     const statements: string[] = [];
     const sql = postgres(inject('databaseUrl'), {
       max: 2,
@@ -768,12 +772,93 @@ describe('database round trips of a delivery', () => {
         headers: { 'content-type': 'application/json', ...sign('aftership', raw) },
       });
       expect(res.status).toBe(200);
-      // begin, claim + number lookup, events + counts, commit.
-      expect(statements).toEqual(['begin', 'with', 'with', 'commit']);
+      // Claim + number lookup, events + counts, then (after the signal) the completion.
+      expect(statements).toEqual(['with', 'with', 'update']);
     } finally {
       await counted.close();
       await sql.end({ timeout: 5 });
     }
+  });
+});
+
+describe('a tracking delivery whose workflow cannot be told', () => {
+  it('is answered 503 and gives its claim back: the redelivery is processed, not a duplicate', async () => {
+    // A client whose connection is closed: every signal fails as when Temporal is unreachable.
+    const deadConnection = await Connection.connect({ address: inject('temporalAddress') });
+    await deadConnection.close();
+    const unreachable = await serve({
+      db: database.db,
+      temporal: new Client({
+        connection: deadConnection,
+        namespace: inject('temporalNamespace'),
+        dataConverter: testDataConverter(),
+      }),
+      taskQueue: api.taskQueue,
+      webhookSecrets: SECRETS,
+      webhookRouting: ROUTING,
+      webhookClock: FIXTURES_NOW,
+    });
+    try {
+      const reg = await registered({ carrier: CARRIER_OF.aftership });
+      const p = trackingPush(reg.trackingNumber);
+      const raw = body('aftership', p);
+      const refused = await unreachable.call('POST', '/v1/webhooks/aftership', {
+        rawBody: raw,
+        headers: { 'content-type': 'application/json', ...sign('aftership', raw) },
+      });
+      expect(refused.status).toBe(503);
+      const claimsLeft = await database.db
+        .select()
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.deliveryId, p.deliveryId));
+      expect(claimsLeft).toEqual([]);
+
+      const again = await push('aftership', raw);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ duplicate: false });
+      expect(await storedEvents(reg.shipmentId)).toHaveLength(2);
+      const signals = (await signalsOf(
+        shipmentWorkflowId(reg.shipmentId),
+        trackingEventsSignal.name,
+      )) as TrackingEvent[][];
+      expect(signals.flat().map((e) => e.occurredAt)).toEqual(scans.map((x) => x.at));
+      const [delivery] = await database.db
+        .select()
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.deliveryId, p.deliveryId));
+      expect(delivery).toMatchObject({ completed: true, redeliveries: 0 });
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('left unfinished by a request that died, its claim is taken again once the lease ran out, never before', async () => {
+    const repo = createWebhookRepository(database.db);
+    const key = { provider: 'aftership' as const, deliveryId: uniqueId('died'), kind: 'tracking' };
+    const first = await repo.claimTracking(key, []);
+    expect(first.duplicate).toBe(false);
+    // Within the lease the claim is the first request's: a redelivery is a duplicate.
+    expect(await repo.claimTracking(key, [])).toEqual({ duplicate: true });
+    const age = async (seconds: number) =>
+      database.db
+        .update(webhookDeliveries)
+        .set({ receivedAt: new Date(Date.now() - seconds * 1000) })
+        .where(eq(webhookDeliveries.deliveryId, key.deliveryId));
+    await age(TRACKING_CLAIM_LEASE_SECONDS - 30);
+    expect(await repo.claimTracking(key, [])).toEqual({ duplicate: true });
+    await age(TRACKING_CLAIM_LEASE_SECONDS + 30);
+    const retaken = await repo.claimTracking(key, []);
+    expect(retaken.duplicate).toBe(false);
+    if (retaken.duplicate) return;
+    await retaken.claim.complete();
+    // A finished delivery stays a duplicate however old.
+    await age(TRACKING_CLAIM_LEASE_SECONDS * 10);
+    expect(await repo.claimTracking(key, [])).toEqual({ duplicate: true });
+    const [row] = await database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, key.deliveryId));
+    expect(row).toMatchObject({ completed: true, redeliveries: 3 });
   });
 });
 
