@@ -109,6 +109,7 @@ function shipmentFilters(f: AnalyticsFilters): SQL | undefined {
   if (f.from) where.push(gte(shipments.shippedAt, f.from));
   if (f.to) where.push(lt(shipments.shippedAt, f.to));
   if (f.carrier) where.push(eq(shipments.carrier, f.carrier));
+  if (f.origin) where.push(eq(shipments.originCountry, f.origin));
   if (f.destination) where.push(eq(shipments.destinationCountry, f.destination));
   return and(...where);
 }

@@ -9,6 +9,7 @@ import {
   TABLE_NAMES,
   type TableName,
 } from './analytics.schemas';
+import { RATE_SAMPLES, sampleSize } from './analytics.samples';
 import { TABLES, type Table } from './analytics.tables';
 
 function tableNotFound(name: string): ProblemError {
@@ -95,10 +96,13 @@ export function analyticsRoutes(repo: AnalyticsRepository): RouteSpec[] {
           from: q.from?.toISOString(),
           to: q.to?.toISOString(),
           carrier: q.carrier,
+          origin: q.origin,
           destination: q.destination,
           ...(name === 'risk' ? { threshold: q.threshold, minSample: q.minSample } : {}),
         },
         columns: found.columns.map((c) => c.key),
+        sampleSize: sampleSize(name as TableName, rows),
+        rateSamples: RATE_SAMPLES[name as TableName],
         items: rows,
       });
     },

@@ -25,6 +25,8 @@ export const analyticsQuery = z
     from: instantOrDay.optional(),
     to: instantOrDay.optional(),
     carrier: z.string().trim().min(1).max(64).optional(),
+    /** With destination, a lane: origin → destination. */
+    origin: country.optional(),
     destination: country.optional(),
     format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).optional(),
     /** Risk table: a lane is high-risk above this loss rate (a fraction, default 5 %). */
@@ -39,7 +41,10 @@ export const analyticsQuery = z
     message: 'must be later than from',
   });
 export type AnalyticsQuery = z.output<typeof analyticsQuery>;
-export type AnalyticsFilters = Pick<AnalyticsQuery, 'from' | 'to' | 'carrier' | 'destination'>;
+export type AnalyticsFilters = Pick<
+  AnalyticsQuery,
+  'from' | 'to' | 'carrier' | 'origin' | 'destination'
+>;
 
 /* The answers (response schemas, named as OpenAPI components). */
 
@@ -77,11 +82,18 @@ const analyticsFields = {
     from: timestamp.optional(),
     to: timestamp.optional(),
     carrier: z.string().optional(),
+    origin: z.string().optional(),
     destination: z.string().optional(),
     threshold: z.number().optional(),
     minSample: z.number().optional(),
   }),
   columns: z.array(z.string()),
+  sampleSize: count.describe('How many records (shipments, claims, reships…) the table stands on'),
+  rateSamples: z
+    .record(z.string(), z.string())
+    .describe(
+      'Each rate column and the column of the same row holding its sample size (its denominator), e.g. lossRate → resolved: show n=… with every bar',
+    ),
 };
 const deliveryTable = <T extends z.ZodRawShape>(name: string, key: T) =>
   z.object({

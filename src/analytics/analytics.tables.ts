@@ -58,6 +58,7 @@ function scope(q: AnalyticsQuery): string {
       `shipped ${q.from?.toISOString().slice(0, 10) ?? '…'} to ${q.to?.toISOString().slice(0, 10) ?? '…'}`,
     );
   if (q.carrier) parts.push(`carrier ${q.carrier}`);
+  if (q.origin) parts.push(`from ${q.origin}`);
   if (q.destination) parts.push(`to ${q.destination}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
