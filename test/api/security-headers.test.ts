@@ -58,7 +58,13 @@ describe('security headers on every answer of the API', () => {
       "default-src 'none'; style-src 'unsafe-inline'",
     );
 
-    for (const path of ['/console', '/console/console.js', '/console/console.css']) {
+    // The console's page and the content-hashed files it names (built into dist/console).
+    const consolePage = await fetch(`${api.url}/console`).then((r) => r.text());
+    const consoleAssets = [
+      ...consolePage.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g),
+    ].map((m) => m[1]!);
+    expect(consoleAssets.length).toBeGreaterThanOrEqual(2);
+    for (const path of ['/console', ...consoleAssets]) {
       const res = await fetch(`${api.url}${path}`);
       expect(res.status).toBe(200);
       expectSecurityHeaders(res.headers);
