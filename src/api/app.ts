@@ -19,6 +19,7 @@ import { messagesRoutes } from '../messages/messages.routes';
 import { createOutboxRepository } from '../messages/outbox.repository';
 import { DEFAULT_MESSAGING, type MessagingSettings } from '../messages/settings';
 import { createTemplateRepository } from '../messages/templates.repository';
+import { customerRoutes } from '../customer/customer.routes';
 import { surveysRoutes } from '../surveys/surveys.routes';
 import { createSurveyRepository } from '../surveys/surveys.repository';
 import { createInventoryRepository } from '../inventory/inventory.repository';
@@ -68,6 +69,7 @@ import {
 } from '../codec/codec-session';
 import { createCodecSessionRevocations } from '../codec/codec-session.repository';
 import { docsRoutes } from './docs.routes';
+import { faviconRoutes } from './favicon.routes';
 import { createApiMetrics, metricsRoutes } from './metrics';
 import { requestLogging } from '../http/request-id';
 import { defaultReadiness, healthRoutes } from './health.routes';
@@ -131,6 +133,8 @@ export interface AppDeps {
   codecSessionSecret?: Uint8Array;
   /** The codec sessions' clock (ms since the epoch); tests inject one. */
   codecSessionClock?: () => number;
+  /** Customer page help and helper messages per link and per client address, per hour. */
+  customerPageLimits?: { perLinkPerHour?: number; perAddressPerHour?: number };
   /** Seals shop credentials (from PAYLOAD_KEY); without it the shop routes answer 503. */
   secretBox?: SecretBox;
   /** The shop platform modules (default: Shopify and WooCommerce); tests inject fakes. */
@@ -202,6 +206,7 @@ export function createApp(deps: AppDeps): express.Express {
     ...healthRoutes(deps.ready ?? defaultReadiness(db, deps.temporal)),
     // The document of this very list, built right below it.
     ...docsRoutes(() => apiDocument),
+    ...faviconRoutes(),
     // The ops console's page and assets are public; its script sends the reviewer's key itself.
     ...consoleRoutes(),
     ...metricsRoutes({
@@ -238,6 +243,23 @@ export function createApp(deps: AppDeps): express.Express {
       surveys: createSurveyRepository(db),
       secret: messaging.surveySecret,
       linkTtlMs: messaging.surveyLinkTtlMs,
+    }),
+    // A shipment's customer page, from the link in every customer mail (the link is the credential).
+    ...customerRoutes({
+      db,
+      shipments,
+      inquiries: createInquiryService({
+        db,
+        shipments,
+        workflows,
+        outbox,
+        templates,
+        settings: messaging,
+      }),
+      estimator: estimates,
+      settings: messaging,
+      logger,
+      ...(deps.customerPageLimits ? { limits: deps.customerPageLimits } : {}),
     }),
     ...apiKeysRoutes(keys),
     // Who the calling key is (the console shows only the buttons its role may use).
@@ -293,12 +315,12 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
     }),
     ...claimsRoutes({ claims: createClaimRepository(db), temporal: deps.temporal, logger }),
+    ...claimActionsRoutes({ db, claims: createClaimRepository(db), temporal: deps.temporal }),
     ...exportsRoutes({
       shipments,
       reviews: createReviewRepository(db),
       claims: createClaimRepository(db),
     }),
-    ...claimActionsRoutes({ claims: createClaimRepository(db), temporal: deps.temporal }),
     ...inventoryRoutes({ db, inventory: createInventoryRepository(db) }),
     ...analyticsRoutes(createAnalyticsRepository(db)),
     ...reportsRoutes({

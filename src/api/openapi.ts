@@ -1,6 +1,7 @@
 import type { RouteSpec } from '../http/route';
 import { buildOpenApiDocument, jsonSchema } from '../http/openapi';
 import { eventWebhooksDocument } from '../events/events.types';
+import { OPERATION_EXAMPLES, PROBLEM_EXAMPLE } from './examples';
 
 export const API_INFO = {
   title: 'Parcelwarden API',
@@ -62,5 +63,7 @@ export function openApiDocument(
     servers,
     tags: API_TAGS,
     webhooks: eventWebhooksDocument((s) => jsonSchema(s, 'output')),
+    examples: OPERATION_EXAMPLES,
+    problemExample: PROBLEM_EXAMPLE,
   });
 }

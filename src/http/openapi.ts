@@ -6,7 +6,15 @@
  */
 import { z } from 'zod';
 import { isProbe } from './security';
-import { apiSchemas, isOpen, pathParamNames, rolesFor, type Answer, type RouteSpec } from './route';
+import {
+  allowedQueryParameters,
+  apiSchemas,
+  isOpen,
+  pathParamNames,
+  rolesFor,
+  type Answer,
+  type RouteSpec,
+} from './route';
 import { documentBlankOptionals, type Wire } from './validate';
 
 type JsonSchema = Record<string, unknown>;
@@ -87,9 +95,24 @@ const PROBLEM_SCHEMA: JsonSchema = {
   },
 };
 
+/** Examples of one operation for the reference: its JSON request body and its answers by status. */
+export interface OperationExamples {
+  request?: unknown;
+  answers?: Record<string, unknown>;
+}
+
+/** Puts an example on the first media type of a request body or answer that has content. */
+function withExample(part: JsonSchema | undefined, example: unknown): void {
+  const content = part?.content as Record<string, JsonSchema> | undefined;
+  const first = content && Object.values(content)[0];
+  if (first && example !== undefined) first.example = example;
+}
+
 /** Builds the document's pieces, collecting named answer schemas as components. */
 class Assembler {
   readonly components = new Map<string, JsonSchema>();
+
+  constructor(private readonly examples: Record<string, OperationExamples> = {}) {}
 
   /** The JSON schema of an answer body: a reference when the schema is registered by name. */
   answerSchema(s: z.ZodType): JsonSchema {
@@ -172,7 +195,8 @@ class Assembler {
   commonAnswers(spec: RouteSpec, hasBody: boolean): Record<string, JsonSchema> {
     const out: Record<string, JsonSchema> = {};
     const open = isOpen(spec.access);
-    if (!open || spec.params || spec.query || spec.body) {
+    // Every route but a signed one refuses a query parameter it does not take.
+    if (allowedQueryParameters(spec) || spec.params || spec.query || spec.body) {
       out['400'] = problemRef('Validation failed or malformed JSON');
     }
     if (!open) {
@@ -216,6 +240,15 @@ class Assembler {
     for (const [status, a] of Object.entries(this.commonAnswers(spec, !!requestBody))) {
       responses[status] ??= a;
     }
+    const examples = this.examples[spec.operationId];
+    if (examples) {
+      withExample(requestBody, examples.request);
+      for (const [status, example] of Object.entries(examples.answers ?? {})) {
+        // A copy: the shared problem answers are one object across operations.
+        if (responses[status]) responses[status] = structuredClone(responses[status]);
+        withExample(responses[status], example);
+      }
+    }
     return {
       operationId: spec.operationId,
       tags: [spec.tag],
@@ -242,11 +275,15 @@ export interface DocumentInfo {
   tags: { name: string; description: string }[];
   /** What the API sends to the seller's own endpoints (OpenAPI 3.1 `webhooks`), by name. */
   webhooks?: Record<string, unknown>;
+  /** Examples by operationId, shown by the reference next to the schemas. */
+  examples?: Record<string, OperationExamples>;
+  /** An example of the Problem schema (problem+json). */
+  problemExample?: unknown;
 }
 
 /** The OpenAPI 3.1 document of these routes. */
 export function buildOpenApiDocument(routes: readonly RouteSpec[], info: DocumentInfo): JsonSchema {
-  const assembler = new Assembler();
+  const assembler = new Assembler(info.examples);
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of routes) {
     (paths[spec.path] ??= {})[spec.method] = assembler.operation(spec);
@@ -267,7 +304,9 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: Documen
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         ...Object.fromEntries([...assembler.components].sort(([a], [b]) => a.localeCompare(b))),
-        Problem: PROBLEM_SCHEMA,
+        Problem: info.problemExample
+          ? { ...PROBLEM_SCHEMA, examples: [info.problemExample] }
+          : PROBLEM_SCHEMA,
       },
     },
     paths,
