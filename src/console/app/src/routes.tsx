@@ -1,5 +1,7 @@
 import type { ComponentType } from 'preact';
 import type { Me } from './session';
+import { ClaimPage } from './pages/claim';
+import { ClaimsPage } from './pages/claims';
 import { MessagesPage } from './pages/messages';
 import { QueuePage } from './pages/queue';
 import { SearchPage } from './pages/search';
@@ -23,4 +25,6 @@ export const ROUTES: PageRoute[] = [
   { path: '/search/:q', page: SearchPage, needs: 'read' },
   { path: '/shipment/:id', page: ShipmentPage, needs: 'read' },
   { path: '/messages', page: MessagesPage, nav: 'messages', needs: 'read' },
+  { path: '/claims', page: ClaimsPage, nav: 'claims', needs: 'read' },
+  { path: '/claim/:id', page: ClaimPage, needs: 'read' },
 ];

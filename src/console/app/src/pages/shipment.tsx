@@ -1,12 +1,17 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, must, type Schemas } from '../api/client';
 import { useCarrierNames } from '../components/carriers';
 import { useT } from '../i18n';
-import { dateTime, money } from '../lib/format';
+import { count, dateTime, money } from '../lib/format';
+import './shipment.css';
 
 type Shipment = Schemas['Shipment'];
 type History = Schemas['ShipmentHistory'];
+
+/** `/v1/claims/7` → `7`: the API's links end with the id the console's own route takes. */
+const lastSegment = (href: string) => decodeURIComponent(href.split('/').pop() ?? '');
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -105,6 +110,40 @@ export function ShipmentPage({ params }: { params: Record<string, string | undef
         <dd>{money(s.declaredValue, s.currency, locale)}</dd>
         <dt>{t('facts.registered')}</dt>
         <dd>{dateTime(s.registeredAt, locale)}</dd>
+        <dt>{t('facts.expected')}</dt>
+        <dd>
+          {s.expectedDeliveryAt ? dateTime(s.expectedDeliveryAt, locale) : t('facts.noEstimate')}
+        </dd>
+        {Object.entries(s.deadlines).map(([clock, at]) => (
+          <Fragment key={clock}>
+            <dt>{t(`clock.${clock}`)}</dt>
+            <dd>
+              <time dateTime={at}>{dateTime(at, locale)}</time>
+            </dd>
+          </Fragment>
+        ))}
+        <dt>{t('facts.customer')}</dt>
+        <dd>
+          {s.customer.name} <a href={`mailto:${s.customer.email}`}>{s.customer.email}</a>
+        </dd>
+        <dt>{t('facts.address')}</dt>
+        <dd>
+          <address>
+            {[
+              s.address.name,
+              s.address.line1,
+              s.address.line2,
+              [s.address.postalCode, s.address.city, s.address.region].filter(Boolean).join(' '),
+              s.address.country,
+            ]
+              .filter(Boolean)
+              .map((line, i) => (
+                <span key={i} class="line">
+                  {line}
+                </span>
+              ))}
+          </address>
+        </dd>
         {s.review && (
           <>
             <dt>{t('facts.review')}</dt>
@@ -124,6 +163,81 @@ export function ShipmentPage({ params }: { params: Record<string, string | undef
           </>
         )}
       </dl>
+      <nav aria-label={t('related')} class="links related">
+        {s.links.original && (
+          <Link
+            href={`/shipment/${encodeURIComponent(lastSegment(s.links.original))}`}
+            id="link-original"
+          >
+            {t('link.original', { id: lastSegment(s.links.original) })}
+          </Link>
+        )}
+        {s.links.replacement && (
+          <Link
+            href={`/shipment/${encodeURIComponent(lastSegment(s.links.replacement))}`}
+            id="link-replacement"
+          >
+            {t('link.replacement', { id: lastSegment(s.links.replacement) })}
+          </Link>
+        )}
+        {s.links.claim && (
+          <Link href={`/claim/${encodeURIComponent(lastSegment(s.links.claim))}`} id="link-claim">
+            {t('link.claim', { id: lastSegment(s.links.claim) })}
+            {s.claim?.carrierClaimNumber &&
+              ` (${t('link.carrierNumber', { number: s.claim.carrierClaimNumber })})`}
+          </Link>
+        )}
+      </nav>
+      <h2>{t('items')}</h2>
+      <div class="scroll">
+        <table>
+          <caption>{t('itemsCaption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('col.title')}</th>
+              <th scope="col">{t('col.sku')}</th>
+              <th scope="col">{t('col.qty')}</th>
+              <th scope="col">{t('col.price')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.items.map((item, i) => (
+              <tr key={i}>
+                <td data-label={t('col.title')}>{item.title ?? '—'}</td>
+                <td data-label={t('col.sku')}>{item.sku}</td>
+                <td data-label={t('col.qty')}>{count(item.quantity, locale)}</td>
+                <td data-label={t('col.price')}>{money(item.unitPrice, s.currency, locale)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {s.suspicion && (
+        <>
+          <h2>{t('evidence')}</h2>
+          <dl class="facts">
+            <dt>{t('facts.suspicion')}</dt>
+            <dd>
+              {terms(`reason.${s.suspicion.reason}`)} · {dateTime(s.suspicion.detectedAt, locale)}
+            </dd>
+            {s.suspicion.detail && (
+              <>
+                <dt>{t('facts.detail')}</dt>
+                <dd>{s.suspicion.detail}</dd>
+              </>
+            )}
+            {s.verification && (
+              <>
+                <dt>{t('facts.verification')}</dt>
+                <dd>
+                  {s.verification.detail} · {dateTime(s.verification.at, locale)}
+                </dd>
+              </>
+            )}
+          </dl>
+          {s.suspicion.evidence && <EvidenceView evidence={s.suspicion.evidence} />}
+        </>
+      )}
       <h2>{t('timeline')}</h2>
       <div class="scroll">
         <table>
@@ -146,7 +260,7 @@ export function ShipmentPage({ params }: { params: Record<string, string | undef
                 <td data-label={t('col.when')}>
                   <time dateTime={e.at}>{dateTime(e.at, locale)}</time>
                 </td>
-                <td data-label={t('col.what')}>{e.label}</td>
+                <td data-label={t('col.what')}>{t(`kind.${e.kind}`, { defaultValue: e.label })}</td>
                 <td data-label={t('col.detail')}>{e.detail}</td>
               </tr>
             ))}
@@ -180,5 +294,53 @@ export function ShipmentPage({ params }: { params: Record<string, string | undef
         </div>
       )}
     </section>
+  );
+}
+
+type Evidence = NonNullable<NonNullable<Shipment['suspicion']>['evidence']>;
+
+/** What the suspicion rests on: the carrier's proof of delivery, the inquiries, failed attempts. */
+function EvidenceView({ evidence }: { evidence: Evidence }) {
+  const { t, locale } = useT('shipment');
+  const pod = evidence.proofOfDelivery;
+  return (
+    <dl class="facts" id="evidence">
+      {pod === null && (
+        <>
+          <dt>{t('facts.proof')}</dt>
+          <dd>{t('facts.noProof')}</dd>
+        </>
+      )}
+      {pod && (
+        <>
+          <dt>{t('facts.proof')}</dt>
+          <dd>
+            {dateTime(pod.deliveredAt, locale)}
+            {pod.signedBy && ` · ${t('facts.signedBy', { name: pod.signedBy })}`}
+            {pod.note && ` · ${pod.note}`}
+            {pod.photoUrl && (
+              <>
+                {' · '}
+                <a href={pod.photoUrl} rel="noopener noreferrer" target="_blank">
+                  {t('facts.photo')}
+                </a>
+              </>
+            )}
+          </dd>
+        </>
+      )}
+      {evidence.inquiryIds && evidence.inquiryIds.length > 0 && (
+        <>
+          <dt>{t('facts.inquiries')}</dt>
+          <dd>{count(evidence.inquiryIds.length, locale)}</dd>
+        </>
+      )}
+      {evidence.failedAttempts !== undefined && (
+        <>
+          <dt>{t('facts.failedAttempts')}</dt>
+          <dd>{count(evidence.failedAttempts, locale)}</dd>
+        </>
+      )}
+    </dl>
   );
 }
