@@ -33,6 +33,14 @@ function deliveredWhere(state: Partial<ShipmentState>): string | undefined {
   return parts.length ? parts.join(', ') : undefined;
 }
 
+/**
+ * A not-received report on a delivered parcel is answered each time (first: look around; then:
+ * the investigation is open), not by the reply to the previous report.
+ */
+export function answersAfresh(row: ShipmentReadRow, intent: InquiryIntent): boolean {
+  return NOT_RECEIVED.includes(intent) && isDelivered(row, row.snapshot ?? {});
+}
+
 /** Which answer an intent gets, in the shipment's situation. */
 export async function answerFor(
   db: Db,

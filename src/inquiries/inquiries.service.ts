@@ -19,7 +19,7 @@ import type { InquiryIntent } from '../../workflows/shipment.contract';
 import { customerLinkFor } from '../customer/customer-link';
 import { classifyInquiry, detectLanguage } from './classify';
 import type { Estimator } from '../estimates/estimates.repository';
-import { answerVars } from './answers';
+import { answersAfresh, answerVars } from './answers';
 
 export interface InquiryServiceDeps {
   db: Db;
@@ -101,12 +101,14 @@ export function createInquiryService(deps: InquiryServiceDeps) {
     // outbox writes one message per key. The window comes from when the customer asked, so a
     // retry of the same inquiry finds the same key.
     const bucket = Math.floor(Date.parse(inquiry.receivedAt) / REPEAT_INQUIRY_WINDOW_MS);
-    const messageKey = `inquiry:${row.shipmentId}:reply:${intent}:${bucket}`;
+    const answer = await answerVars(db, row, intent, deps.estimates);
+    // A different answer to the same question (a second not-received report) is a new reply.
+    const messageKey = `inquiry:${row.shipmentId}:reply:${intent}:${answer.answer ? `${answer.answer}:` : ''}${bucket}`;
     const locale = inquiry.locale ?? language ?? reg.customer.locale;
     const vars = {
       ...(await varsFromReadModel(db, row, 'inquiry_reply')),
       pageLink: customerLinkFor(row, settings, new Date()),
-      ...(await answerVars(db, row, intent, deps.estimates)),
+      ...answer,
     };
     const m = renderMessage(
       'inquiry_reply',
@@ -178,7 +180,9 @@ export function createInquiryService(deps: InquiryServiceDeps) {
           ? { intent: given.intent, language: detectLanguage(inquiry.message) }
           : classifyInquiry(inquiry.message);
         const done =
-          (await answeredRecently(row.shipmentId, c.intent)) ??
+          (answersAfresh(row, c.intent)
+            ? undefined
+            : await answeredRecently(row.shipmentId, c.intent)) ??
           (await respond(row, inquiry, c.intent, c.language));
         await db
           .insert(inquiryOutcomes)

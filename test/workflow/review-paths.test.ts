@@ -36,7 +36,7 @@ const inquiry = (intent?: 'where_is_it' | 'not_received') => ({
 });
 
 describe.concurrent('review paths', () => {
-  it('a customer who says a delivered parcel never came starts a proof-of-delivery check and a review as delivered_not_received', async () => {
+  it('a customer who says twice that a delivered parcel never came starts a proof-of-delivery check and a review as delivered_not_received', async () => {
     const { reg, handle } = await startShipment(
       stack,
       aFastPolicy(uniqueId('p'), { deliveredWatch: 'PT60S' }),
@@ -54,12 +54,21 @@ describe.concurrent('review paths', () => {
       (s) => s.inquiries?.length === 1,
     );
     expect((await stateOf(handle)).stage).toBe('delivered');
+    // The first report asks the customer to look around (the API's reply); the second opens it.
     const report = inquiry('not_received');
     await handle.signal(customerInquirySignal, report);
+    await waitUntil(
+      'the customer asked to look',
+      () => stateOf(handle),
+      (s) => s.timeline.some((e) => e.kind === 'asked_to_look'),
+    );
+    expect((await stateOf(handle)).stage).toBe('delivered');
+    const again = inquiry('not_received');
+    await handle.signal(customerInquirySignal, again);
     const state = await waitForStage(handle, 'awaiting_review');
     expect(state.suspicion).toMatchObject({
       reason: 'delivered_not_received',
-      evidence: { inquiryIds: [report.inquiryId], proofOfDelivery: null },
+      evidence: { inquiryIds: [report.inquiryId, again.inquiryId], proofOfDelivery: null },
       detail: 'carrier holds no proof of delivery',
     });
     expect(state.verification?.outcome).toBe('proof_of_delivery_checked');
@@ -92,6 +101,7 @@ describe.concurrent('review paths', () => {
     await handle.signal(trackingEventsSignal, [delivered]);
     await waitForStage(handle, 'delivered');
     await handle.signal(customerInquirySignal, inquiry('not_received'));
+    await handle.signal(customerInquirySignal, inquiry('not_received'));
     const state = await waitForStage(handle, 'awaiting_review');
     expect(state.suspicion?.evidence?.proofOfDelivery).toEqual(pod);
     expect(state.suspicion?.detail).toBe(
@@ -100,13 +110,14 @@ describe.concurrent('review paths', () => {
     await handle.signal(cancelSignal, { reason: 'test over' });
   });
 
-  it('an unclassified inquiry after delivery counts as a report too', async () => {
+  it('unclassified inquiries after delivery count as reports too', async () => {
     const { handle } = await startShipment(
       stack,
       aFastPolicy(uniqueId('p'), { deliveredWatch: 'PT60S' }),
     );
     await handle.signal(trackingEventsSignal, [anEvent('delivered', secondsAgo(1))]);
     await waitForStage(handle, 'delivered');
+    await handle.signal(customerInquirySignal, inquiry());
     await handle.signal(customerInquirySignal, inquiry());
     const state = await waitForStage(handle, 'awaiting_review');
     expect(state.suspicion?.reason).toBe('delivered_not_received');

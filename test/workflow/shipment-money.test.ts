@@ -189,13 +189,16 @@ describe.concurrent('refunds, reship channels and claims driven by the shipment 
     );
     await handle.signal(trackingEventsSignal, [anEvent('delivered', secondsAgo(1))]);
     await waitForStage(handle, 'delivered');
-    await handle.signal(customerInquirySignal, {
-      inquiryId: uniqueId('inq'),
-      channel: 'email',
-      message: 'Tracking says delivered, but nothing came.',
-      receivedAt: new Date().toISOString(),
-      intent: 'delivered_not_received',
-    });
+    // Reported twice: the first report asks the customer to look around first.
+    for (const message of ['Tracking says delivered, but nothing came.', 'Still not here.']) {
+      await handle.signal(customerInquirySignal, {
+        inquiryId: uniqueId('inq'),
+        channel: 'email',
+        message,
+        receivedAt: new Date().toISOString(),
+        intent: 'delivered_not_received',
+      });
+    }
     const review = await waitForStage(handle, 'awaiting_review');
     expect(review.suspicion?.reason).toBe('delivered_not_received');
     await decide(handle, 'refund');

@@ -537,7 +537,7 @@ const STORIES: Story[] = [
   // ---- customers ----
   {
     title:
-      'a customer who says a delivered parcel never came sends it to review as delivered_not_received',
+      'a customer who says twice that a delivered parcel never came sends it to review as delivered_not_received',
     carrier: 'usps',
     lane: ['CN', 'US'],
     policy: { deliveredWatch: MINUTE },
@@ -549,7 +549,8 @@ const STORIES: Story[] = [
         ],
       },
       { waitFor: 'delivered' },
-      { inquiries: ['delivered_not_received'] },
+      // The first report asks the customer to look around; the second opens the review.
+      { inquiries: ['delivered_not_received', 'delivered_not_received'] },
     ],
     expect: { stage: 'awaiting_review', reason: 'delivered_not_received' },
   },
