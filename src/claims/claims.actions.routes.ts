@@ -17,7 +17,10 @@ import {
   claimAppealUpdate,
   type ClaimSubmissionAccepted,
 } from '../../workflows/claim.contract';
+import type { Db } from '../db/client';
 import { claimNotFound } from './claims.errors';
+import { previewEvidencePackage } from './claims.evidence';
+import { renderEvidencePdf } from './claims.pdf';
 import { CLAIM_FILINGS, claimGuide } from './claims.guides';
 import type { ClaimRepository } from './claims.repository';
 import {
@@ -28,7 +31,7 @@ import {
   claimSubmissionResponse,
   type ClaimSubmissionBody,
 } from './claims.actions.schemas';
-import { claimParams } from './claims.schemas';
+import { claimParams, evidencePackageResponse } from './claims.schemas';
 
 function notAwaiting(id: string, what: 'answer' | 'appeal', why: string): ProblemError {
   return new ProblemError(
@@ -58,19 +61,24 @@ function unknownCarrier(code: string): ProblemError {
 }
 
 export function claimActionsRoutes(deps: {
+  db: Db;
   claims: ClaimRepository;
   temporal: Client;
 }): RouteSpec[] {
-  const { claims, temporal } = deps;
+  const { db, claims, temporal } = deps;
+
+  const load = async (id: string) => {
+    const found = await claims.get(Number(id));
+    if (!found) throw claimNotFound(id);
+    return found.row;
+  };
 
   async function submit(
     id: string,
     what: 'answer' | 'appeal',
     body: ClaimSubmissionBody,
   ): Promise<ClaimSubmissionAccepted & { claimId: string; workflowId: string }> {
-    const found = await claims.get(Number(id));
-    if (!found) throw claimNotFound(id);
-    const workflowId = found.row.workflowId;
+    const workflowId = (await load(id)).workflowId;
     if (!workflowId) throw notFollowed(id);
     const handle = temporal.workflow.getHandle(workflowId);
     try {
@@ -163,5 +171,40 @@ export function claimActionsRoutes(deps: {
     },
   });
 
-  return [answer, appeal, guide];
+  const preview = route({
+    method: 'get',
+    path: '/v1/claims/{id}/evidence/preview',
+    access: 'read',
+    operationId: 'previewClaimEvidence',
+    tag: 'Claims',
+    summary: 'The evidence package as it would be built now (draft), also before eligibility',
+    params: claimParams,
+    answer: { description: 'The package, `draft: true`', schema: evidencePackageResponse },
+    responses: { '404': 'Unknown claim' },
+    handler: async ({ params: { id } }) => previewEvidencePackage(db, await load(id)),
+  });
+
+  const previewPdf = route({
+    method: 'get',
+    path: '/v1/claims/{id}/evidence/preview.pdf',
+    access: 'read',
+    operationId: 'previewClaimEvidencePdf',
+    tag: 'Claims',
+    summary: 'The draft evidence package as a PDF, marked DRAFT',
+    params: claimParams,
+    answer: { description: 'PDF', contentType: 'application/pdf' },
+    responses: { '404': 'Unknown claim' },
+    handler: async ({ res, params: { id } }) => {
+      const row = await load(id);
+      const pdf = await renderEvidencePdf(await previewEvidencePackage(db, row), {
+        claimId: row.claimId ?? `#${row.id}`,
+      });
+      res
+        .type('application/pdf')
+        .set('Content-Disposition', `inline; filename="claim-${row.id}-evidence-draft.pdf"`)
+        .send(pdf);
+    },
+  });
+
+  return [answer, appeal, guide, preview, previewPdf];
 }

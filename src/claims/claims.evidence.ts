@@ -1,16 +1,27 @@
 /**
- * The evidence package of a claim (notes §5.5): order, payment reference, declared value, label
- * and tracking history, carrier trace, customer messages and proof of delivery where there is one.
+ * The evidence package of a claim (notes §5.5): the order and payment reference as the order
+ * system or shop gave them, declared value and costs, label and full tracking history, the
+ * carrier's verification answer, the decision with who took it and when, the carrier trace, every
+ * message from and to the customer, and proof of delivery (with its photo) where there is one.
  * Stored as JSON on the claim; the PDF renderer prints the same package for a human to submit.
  */
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { evidencePackageResponse } from './claims.schemas';
 import type { ProofOfDelivery } from '../carriers/carrier';
 import type { Db } from '../db/client';
-import { inquiries, notifications, shipments, trackingEvents } from '../db/schema';
-import type { ClaimRule, EvidenceItem } from '../../workflows/claim.rules';
-import type { Location } from '../../workflows/shipment.contract';
+import {
+  inboundEmails,
+  inquiries,
+  notifications,
+  reviews,
+  shipments,
+  trackingEvents,
+} from '../db/schema';
+import { selectClaimRule } from '../../workflows/claim.eligibility';
+import { CLAIM_RULES, type ClaimRule, type EvidenceItem } from '../../workflows/claim.rules';
+import type { ClaimRow } from './claims.repository';
+import type { Location, ReviewDecision } from '../../workflows/shipment.contract';
 
 /** The package as GET /v1/claims/{id}/evidence answers it: a field the schema adds is missing here. */
 export type EvidencePackage = z.output<typeof evidencePackageResponse>;
@@ -26,7 +37,12 @@ export interface EvidenceInput {
   trace?: EvidencePackage['carrierTrace'];
   proofOfDelivery?: ProofOfDelivery;
   preparedAt: Date;
+  /** A preview before the claim is eligible or filed. */
+  draft?: boolean;
 }
+
+/** Said where the order system and the shop gave no payment reference. */
+export const NOT_PROVIDED = 'not provided';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);
 
@@ -57,6 +73,17 @@ export async function buildEvidencePackage(db: Db, input: EvidenceInput): Promis
     .from(notifications)
     .where(eq(notifications.shipmentId, input.shipmentId))
     .orderBy(asc(notifications.createdAt));
+  const mails = await db
+    .select()
+    .from(inboundEmails)
+    .where(eq(inboundEmails.shipmentId, input.shipmentId))
+    .orderBy(asc(inboundEmails.receivedAt));
+  const [decided] = await db
+    .select()
+    .from(reviews)
+    .where(and(eq(reviews.shipmentId, input.shipmentId), isNotNull(reviews.decision)))
+    .orderBy(desc(reviews.round))
+    .limit(1);
 
   const reg = shipment?.registration;
   const pkg: EvidencePackage = {
@@ -85,9 +112,24 @@ export async function buildEvidencePackage(db: Db, input: EvidenceInput): Promis
     notificationsSent: sent
       .filter((n) => n.kind !== 'ops_alert')
       .map((n) => ({ at: iso(n.sentAt ?? n.createdAt) ?? '', kind: n.kind })),
+    messages: customerMessages(messages, mails, toCustomer, sent),
     required: input.rule.evidence,
     missing: [],
+    ...(input.draft ? { draft: true } : {}),
   };
+  const snapshot = shipment?.snapshot;
+  if (snapshot?.verification) pkg.verification = snapshot.verification;
+  const decision = decided?.decision
+    ? {
+        round: decided.round,
+        decision: decided.decision as ReviewDecision,
+        reviewer: decided.reviewer ?? 'unknown',
+        decidedAt: (decided.decidedAt ?? decided.detectedAt).toISOString(),
+        automatic: decided.automatic ?? false,
+        ...(decided.note ? { note: decided.note } : {}),
+      }
+    : snapshot?.review;
+  if (decision) pkg.decision = decision;
   if (reg) {
     pkg.order = {
       orderId: reg.orderId,
@@ -95,14 +137,23 @@ export async function buildEvidencePackage(db: Db, input: EvidenceInput): Promis
       items: reg.items,
       customer: reg.customer.name,
     };
+    // Quoted as given, never made up from the order number.
     pkg.paymentReference = {
+      reference: reg.paymentReference ?? NOT_PROVIDED,
+      source: reg.paymentReference ? 'registration' : NOT_PROVIDED,
       orderId: reg.orderId,
+      ...(reg.shop?.orderName ? { orderName: reg.shop.orderName } : {}),
+      ...(reg.shop ? { shopOrderId: reg.shop.orderId, platform: reg.shop.platform } : {}),
       ...(reg.marketplace ? { marketplace: reg.marketplace } : {}),
-      amountPaid:
-        Math.round(reg.items.reduce((sum, i) => sum + i.unitPrice * i.quantity, 0) * 100) / 100,
-      currency: reg.currency,
     };
     pkg.declaredValue = { amount: reg.declaredValue, currency: reg.currency };
+    pkg.costs = {
+      goods:
+        Math.round(reg.items.reduce((sum, i) => sum + i.unitPrice * i.quantity, 0) * 100) / 100,
+      declaredValue: reg.declaredValue,
+      ...(snapshot?.reship?.cost ? { replacement: snapshot.reship.cost } : {}),
+      currency: reg.currency,
+    };
     pkg.label = {
       carrier: reg.carrier,
       trackingNumber: reg.trackingNumber,
@@ -123,9 +174,40 @@ export async function buildEvidencePackage(db: Db, input: EvidenceInput): Promis
     };
   }
   if (input.trace) pkg.carrierTrace = input.trace;
-  if (input.proofOfDelivery) pkg.proofOfDelivery = input.proofOfDelivery;
+  // What the carrier showed when a delivered-not-received report was checked, else what it holds now.
+  const shown = snapshot?.suspicion?.evidence?.proofOfDelivery ?? undefined;
+  if (input.proofOfDelivery ?? shown) pkg.proofOfDelivery = input.proofOfDelivery ?? shown;
   pkg.missing = input.rule.evidence.filter((item) => !hasItem(pkg, item));
   return pkg;
+}
+
+/**
+ * The package as it would be built now, marked `draft`: ops prepare it before the claim is
+ * eligible (the stored package is built at eligibility and is what gets filed).
+ */
+export async function previewEvidencePackage(
+  db: Db,
+  row: ClaimRow,
+  now = new Date(),
+): Promise<EvidencePackage> {
+  const [shipment] = await db
+    .select({ registration: shipments.registration })
+    .from(shipments)
+    .where(eq(shipments.shipmentId, row.shipmentId));
+  const reg = shipment?.registration;
+  const filer = row.filer ?? row.carrier;
+  const domestic = reg ? reg.origin.country === reg.destination.country : false;
+  return buildEvidencePackage(db, {
+    shipmentId: row.shipmentId,
+    filer,
+    rule: selectClaimRule(CLAIM_RULES, filer, domestic),
+    reason: row.reason,
+    amountClaimed: row.amount,
+    currency: row.currency,
+    ...(row.trace ? { trace: { ...row.trace } } : {}),
+    preparedAt: now,
+    draft: true,
+  });
 }
 
 /** Proof of delivery matters when the rule asks for it or a scan says the parcel was delivered. */
@@ -149,7 +231,7 @@ function hasItem(pkg: EvidencePackage, item: EvidenceItem): boolean {
     case 'order':
       return pkg.order !== undefined;
     case 'payment_reference':
-      return pkg.paymentReference !== undefined;
+      return pkg.paymentReference !== undefined && pkg.paymentReference.source !== NOT_PROVIDED;
     case 'declared_value':
       return pkg.declaredValue !== undefined;
     case 'label':
@@ -163,4 +245,49 @@ function hasItem(pkg: EvidencePackage, item: EvidenceItem): boolean {
     case 'proof_of_delivery':
       return pkg.proofOfDelivery !== undefined;
   }
+}
+
+type InquiryRow = typeof inquiries.$inferSelect;
+type NotificationRow = typeof notifications.$inferSelect;
+type InboundRow = typeof inboundEmails.$inferSelect;
+
+/** Messages to the customer: everything in the outbox but ops alerts, sent or not yet. */
+const toCustomer = (n: NotificationRow) => n.kind !== 'ops_alert';
+
+/**
+ * Every message from and to the customer, oldest first: inquiries (the API and matched e-mails
+ * that became one) and unmatched inbound mails from the customer, and what we sent them.
+ */
+function customerMessages(
+  asked: InquiryRow[],
+  inbound: InboundRow[],
+  sent: (n: NotificationRow) => boolean,
+  notes: NotificationRow[] = [],
+): NonNullable<EvidencePackage['messages']> {
+  const fromInquiries = new Set(asked.map((m) => m.inquiryId));
+  return [
+    ...asked.map((m) => ({
+      at: m.receivedAt.toISOString(),
+      direction: 'from_customer' as const,
+      channel: m.channel,
+      text: m.message,
+    })),
+    ...inbound
+      .filter((m) => !m.inquiryId || !fromInquiries.has(m.inquiryId))
+      .map((m) => ({
+        at: m.receivedAt.toISOString(),
+        direction: 'from_customer' as const,
+        channel: 'email',
+        subject: m.subject,
+        text: m.text,
+      })),
+    ...notes.filter(sent).map((n) => ({
+      at: (n.sentAt ?? n.createdAt).toISOString(),
+      direction: 'to_customer' as const,
+      channel: n.channel,
+      kind: n.kind,
+      subject: n.subject,
+      text: n.body,
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -49,6 +49,13 @@ export function renderEvidencePdf(
   };
 
   doc.font('Helvetica-Bold').fontSize(18).text('Claim evidence package');
+  if (pkg.draft) {
+    doc
+      .fontSize(11)
+      .fillColor('#b00020')
+      .text('DRAFT: a preview of what we hold now; the claim is not filed yet.')
+      .fillColor('black');
+  }
   doc.font('Helvetica').fontSize(10).moveDown(0.3);
   line('Claim', meta.claimId);
   line('Shipment', pkg.claim.shipmentId);
@@ -76,15 +83,24 @@ export function renderEvidencePdf(
   }
   if (pkg.paymentReference) {
     heading('Payment reference');
+    line('Reference', pkg.paymentReference.reference);
     line('Order', pkg.paymentReference.orderId);
-    line(
-      'Amount paid',
-      `${pkg.paymentReference.amountPaid.toFixed(2)} ${pkg.paymentReference.currency}`,
-    );
+    line('Shop order', pkg.paymentReference.orderName ?? pkg.paymentReference.shopOrderId);
+    line('Platform', pkg.paymentReference.platform);
   }
   if (pkg.declaredValue) {
-    heading('Declared value');
-    doc.text(`${pkg.declaredValue.amount.toFixed(2)} ${pkg.declaredValue.currency}`);
+    heading('Declared value and costs');
+    line('Declared value', money(pkg.declaredValue.amount, pkg.declaredValue.currency));
+    if (pkg.costs) {
+      line('Goods (order lines)', money(pkg.costs.goods, pkg.costs.currency));
+      const r = pkg.costs.replacement;
+      if (r) {
+        line(
+          'Replacement',
+          `${money(r.total, r.currency)} (goods ${r.goods.toFixed(2)}, postage ${r.postage.toFixed(2)}, insurance ${r.insurance.toFixed(2)})`,
+        );
+      }
+    }
   }
   if (pkg.label) {
     heading('Label');
@@ -117,17 +133,55 @@ export function renderEvidencePdf(
     heading('Proof of delivery');
     line('Delivered', when(pkg.proofOfDelivery.deliveredAt));
     line('Signed by', pkg.proofOfDelivery.signedBy);
-    line('Photo', pkg.proofOfDelivery.photoUrl);
     line('Note', pkg.proofOfDelivery.note);
+    const photo = inlinePhoto(pkg.proofOfDelivery.photoUrl);
+    if (photo) doc.image(photo, { fit: [240, 240] }).moveDown(0.5);
+    else line('Photo', pkg.proofOfDelivery.photoUrl);
   }
-  heading('Customer messages');
-  if (pkg.customerMessages.length === 0) doc.text('None.');
-  for (const m of pkg.customerMessages) doc.text(`${when(m.at)}  ${m.channel}: ${m.message}`);
-  if (pkg.notificationsSent.length) {
-    heading('Notices sent to the customer');
-    for (const n of pkg.notificationsSent) doc.text(`${when(n.at)}  ${n.kind}`);
+  if (pkg.verification) {
+    heading('Carrier verification');
+    line('Checked', when(pkg.verification.at));
+    line('Answer', `${pkg.verification.outcome}: ${pkg.verification.detail}`);
+  }
+  if (pkg.decision) {
+    heading('Decision');
+    line(
+      'Decided',
+      `${pkg.decision.decision} by ${pkg.decision.reviewer}${pkg.decision.automatic ? ' (automatic, by policy)' : ''}`,
+    );
+    line('When', when(pkg.decision.decidedAt));
+    line('Note', pkg.decision.note);
+  }
+
+  heading('Messages from and to the customer');
+  // Packages stored before messages both ways were kept hold only the customer's.
+  const messages: NonNullable<EvidencePackage['messages']> =
+    pkg.messages ??
+    pkg.customerMessages.map((m) => ({
+      at: m.at,
+      direction: 'from_customer' as const,
+      channel: m.channel,
+      text: m.message,
+    }));
+  if (messages.length === 0) doc.text('None.');
+  for (const m of messages) {
+    const who = m.direction === 'from_customer' ? 'From the customer' : 'To the customer';
+    doc
+      .font('Helvetica-Bold')
+      .text(`${when(m.at)}  ${who} (${m.channel}${m.kind ? `, ${m.kind}` : ''})`);
+    doc.font('Helvetica');
+    if (m.subject) doc.text(`Subject: ${m.subject}`);
+    doc.text(m.text, { indent: 12 }).moveDown(0.3);
   }
 
   doc.end();
   return done;
+}
+
+const money = (amount: number, currency: string) => `${amount.toFixed(2)} ${currency}`;
+
+/** A photo the carrier gave inline (data: URL) is printed; a linked one is named by its link. */
+function inlinePhoto(url: string | undefined): Buffer | undefined {
+  const m = url?.match(/^data:image\/(?:png|jpeg);base64,([A-Za-z0-9+/=]+)$/);
+  return m ? Buffer.from(m[1]!, 'base64') : undefined;
 }

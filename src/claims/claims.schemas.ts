@@ -9,7 +9,13 @@ import {
   claimTrace,
 } from '../../workflows/model/claim';
 import { timestamp } from '../../workflows/model/scalars';
-import { lineItem, registration } from '../../workflows/model/shipment';
+import {
+  lineItem,
+  registration,
+  reshipCost,
+  reviewRecord,
+  verificationRecord,
+} from '../../workflows/model/shipment';
 import { proofOfDelivery } from '../../workflows/model/tracking';
 import { page } from '../http/pagination';
 import { named } from '../http/route';
@@ -89,13 +95,47 @@ export const evidencePackageResponse = named(
       .optional(),
     paymentReference: z
       .object({
+        reference: z
+          .string()
+          .describe('As the order system or shop gave it; "not provided" when neither did'),
+        source: z.enum(['registration', 'shop', 'not provided']),
         orderId: z.string(),
+        orderName: z.string().optional(),
+        shopOrderId: z.string().optional(),
+        platform: z.string().optional(),
         marketplace: z.string().optional(),
-        amountPaid: z.number(),
-        currency: z.string(),
       })
       .optional(),
     declaredValue: z.object({ amount: z.number(), currency: z.string() }).optional(),
+    costs: z
+      .object({
+        goods: z.number().describe('The order lines: quantity × unit price'),
+        declaredValue: z.number(),
+        replacement: reshipCost.optional().describe('What the reship cost, when there was one'),
+        currency: z.string(),
+      })
+      .optional(),
+    verification: verificationRecord
+      .optional()
+      .describe("The carrier's answer when we checked the parcel with it, and when"),
+    decision: reviewRecord.optional().describe('The decision on the parcel, who took it and when'),
+    messages: z
+      .array(
+        z.object({
+          at: timestamp,
+          direction: z.enum(['from_customer', 'to_customer']),
+          channel: z.string(),
+          kind: z.string().optional(),
+          subject: z.string().optional(),
+          text: z.string(),
+        }),
+      )
+      .optional()
+      .describe('Every message from and to the customer, oldest first'),
+    draft: z
+      .boolean()
+      .optional()
+      .describe('A preview built from what we hold now, before the claim is eligible or filed'),
     label: registration
       .pick({
         carrier: true,

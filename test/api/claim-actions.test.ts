@@ -5,14 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { claims } from '../../src/db/schema';
+import { claims, inquiries, notifications, reviews, trackingEvents } from '../../src/db/schema';
+import { pdfText } from '../unit/claim-pdf-text';
 import {
   CLAIM_WORKFLOW_TYPE,
   claimStateQuery,
   startClaimOptions,
   type ClaimState,
 } from '../../workflows/claim.contract';
-import { aRegistration, insertShipmentRow } from '../helpers/factories';
+import { aRegistration, anEvent, insertShipmentRow } from '../helpers/factories';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 import { serve, type ApiUnderTest } from './harness';
@@ -193,5 +194,105 @@ describe('claim answers and appeals', () => {
     expect(badScope.headers.get('content-type')).toContain(PROBLEM);
     const badCode = await api.call('GET', '/v1/carriers/%20x%3B/claim-guide', { as: 'analyst' });
     expect(badCode.status).toBe(400);
+  });
+
+  it('evidence is previewed as a draft before the claim is eligible, with what the order system gave and what was decided', async () => {
+    const reg = aRegistration({ carrier: 'usps', paymentReference: 'ch_3PpayXYZ' });
+    await insertShipmentRow(stack.db, reg);
+    const scan = anEvent('in_transit', '2026-03-02T17:45:00Z', { description: 'Departed hub' });
+    await stack.db.insert(trackingEvents).values({
+      shipmentId: reg.shipmentId,
+      eventId: scan.eventId,
+      occurredAt: new Date(scan.occurredAt),
+      status: scan.status,
+      description: scan.description ?? null,
+      source: 'webhook',
+    });
+    await stack.db.insert(inquiries).values({
+      shipmentId: reg.shipmentId,
+      inquiryId: `inq-${reg.shipmentId}`,
+      channel: 'email',
+      message: 'Where is my parcel?',
+      receivedAt: new Date('2026-03-10T09:00:00Z'),
+    });
+    await stack.db.insert(notifications).values({
+      idempotencyKey: `n-${reg.shipmentId}`,
+      shipmentId: reg.shipmentId,
+      kind: 'reshipped',
+      channel: 'email',
+      to: reg.customer.email,
+      locale: 'en',
+      subject: 'A replacement is on its way',
+      body: 'We sent you a new parcel.',
+      status: 'sent',
+      sentAt: new Date('2026-03-12T11:05:00Z'),
+    });
+    await stack.db.insert(reviews).values({
+      shipmentId: reg.shipmentId,
+      round: 1,
+      reason: 'stalled',
+      detectedAt: new Date('2026-03-12T10:00:00Z'),
+      slaDeadline: new Date('2026-03-13T10:00:00Z'),
+      status: 'decided',
+      decision: 'reship',
+      reviewer: 'grace@ops',
+      decidedAt: new Date('2026-03-12T11:00:00Z'),
+    });
+    const [row] = await stack.db
+      .insert(claims)
+      .values({
+        idempotencyKey: `claim:${reg.shipmentId}:open`,
+        workflowId: `claim:${reg.shipmentId}`,
+        shipmentId: reg.shipmentId,
+        carrier: 'usps',
+        filer: 'usps',
+        trackingNumber: reg.trackingNumber,
+        reason: 'lost',
+        status: 'pending_eligibility',
+        amount: 19.9,
+        currency: 'USD',
+        evidence: {},
+        eligibleAt: new Date(Date.now() + 86_400_000),
+      })
+      .returning({ id: claims.id });
+    const id = row!.id;
+
+    // The stored package is not built before eligibility; the preview is.
+    expect((await api.call('GET', `/v1/claims/${id}/evidence`, { as: 'analyst' })).status).toBe(
+      409,
+    );
+    const preview = await api.call('GET', `/v1/claims/${id}/evidence/preview`, { as: 'analyst' });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      draft: true,
+      paymentReference: { reference: 'ch_3PpayXYZ', source: 'registration', orderId: reg.orderId },
+      decision: {
+        decision: 'reship',
+        reviewer: 'grace@ops',
+        decidedAt: '2026-03-12T11:00:00.000Z',
+      },
+      costs: { declaredValue: reg.declaredValue, currency: 'USD' },
+      trackingHistory: [expect.objectContaining({ description: 'Departed hub' })],
+    });
+    expect(preview.body.messages.map((m: { direction: string }) => m.direction)).toEqual([
+      'from_customer',
+      'to_customer',
+    ]);
+    expect(preview.body.missing).not.toContain('payment_reference');
+
+    const pdf = await fetch(`${api.url}/v1/claims/${id}/evidence/preview.pdf`, {
+      headers: { authorization: `Bearer ${api.keys.analyst}` },
+    });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toContain('application/pdf');
+    const text = await pdfText(new Uint8Array(await pdf.arrayBuffer()));
+    expect(text).toContain('DRAFT');
+    expect(text).toContain('grace@ops');
+
+    const unknown = await api.call('GET', '/v1/claims/999999/evidence/preview', { as: 'analyst' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain(PROBLEM);
+    const bad = await api.call('GET', '/v1/claims/0/evidence/preview', { as: 'analyst' });
+    expect(bad.status).toBe(400);
   });
 });

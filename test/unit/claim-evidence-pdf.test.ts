@@ -24,7 +24,7 @@ const evidence: EvidencePackage = {
     items: [{ sku: 'SKU-MUG', quantity: 2, unitPrice: 29.95 }],
     customer: 'Ada Buyer',
   },
-  paymentReference: { orderId: 'ORD-42', amountPaid: 59.9, currency: 'USD' },
+  paymentReference: { reference: 'ch_3P9xQ2', source: 'registration', orderId: 'ORD-42' },
   declaredValue: { amount: 59.9, currency: 'USD' },
   label: {
     carrier: 'usps',

@@ -261,7 +261,9 @@ describe('claim workflow', () => {
     const evidence = usps$.row.evidence as EvidencePackage;
     expect(evidence.trackingHistory.map((e) => e.status)).toEqual(['info_received', 'in_transit']);
     expect(evidence.label?.trackingNumber).toBe(usps.trackingNumber);
-    expect(evidence.missing).toEqual([]);
+    // No payment reference came with the registration: said so, never made up.
+    expect(evidence.paymentReference).toMatchObject({ reference: 'not provided' });
+    expect(evidence.missing).toEqual(['payment_reference']);
     const text = await pdfText(await renderEvidencePdf(evidence, { claimId: usps$.row.claimId! }));
     expect(text).toContain('Departed sort facility');
     expect(text).toContain(usps.trackingNumber);

@@ -78,6 +78,11 @@ export const registration = z.object({
   shop: shopOrderRef.optional(),
   /** How the customer wants to hear from us (default email). */
   preferredChannel: z.enum(MESSAGE_CHANNELS).optional(),
+  /**
+   * The payment's reference as the order system gave it (transaction or payment id), quoted as
+   * is in claim evidence.
+   */
+  paymentReference: z.string().max(200).optional(),
   /** What the seller gives the customer for the trouble, quoted in customer messages. */
   compensation: z.object({ couponCode: z.string() }).optional(),
 });
