@@ -20,6 +20,7 @@ import {
   type DecisionRow,
 } from './decisions';
 import { pct, relative, table } from './format';
+import { cliVersion, unknownCommandMessage, unknownOptionMessage, withExamples } from './help';
 import { COLUMNS, type RowError } from './import.rows';
 import { errorReportCsv, importShipments } from './import';
 import { createProgress } from './progress';
@@ -67,7 +68,8 @@ Commands:
   report carriers                  loss and delay rates per carrier
 ${SHOPS_COMMAND_LINES}
 
-Run \`parcelwarden <command> --help\` for a command's options.
+Run \`parcelwarden <command> --help\` (or \`parcelwarden help <command>\`) for a command's options
+and examples; \`parcelwarden --version\` prints the version.
 
 ${GLOBAL_OPTIONS}`,
   import: `Usage: parcelwarden import shipments <file.csv> [--errors <out.csv>] [--batch-size <n>]
@@ -181,10 +183,13 @@ const COMMON: Options = {
 };
 
 function parse(argv: string[], options: Options, help: string) {
+  const all = { ...COMMON, ...options };
   try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals: true });
+    return parseArgs({ args: argv, options: all, allowPositionals: true });
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${help}`);
+    // A mistyped option gets the closest one the command takes.
+    const message = unknownOptionMessage(err, Object.keys(all)) ?? (err as Error).message;
+    throw new CliError(`${message}\n\n${help}`);
   }
 }
 
@@ -714,10 +719,9 @@ function print(io: CliIo, text: string): number {
   return 0;
 }
 
-const COMMANDS: Record<
-  string,
-  { help: string; run: (argv: string[], io: CliIo) => Promise<number> }
-> = {
+type Command = { help: string; run: (argv: string[], io: CliIo) => Promise<number> };
+
+const COMMAND_LIST: Record<string, Command> = {
   'import shipments': { help: HELP.import, run: importCommand },
   'reviews list': { help: HELP.reviewsList, run: reviewsList },
   'reviews decide': { help: HELP.reviewsDecide, run: reviewsDecide },
@@ -731,19 +735,34 @@ const COMMANDS: Record<
   ...shopsCommands({ parse, api: apiOf, globalOptions: GLOBAL_OPTIONS }),
 };
 
+/** Every command, its help with its examples. */
+const COMMANDS: Record<string, Command> = Object.fromEntries(
+  Object.entries(COMMAND_LIST).map(([name, c]) => [
+    name,
+    { ...c, help: withExamples(c.help, name, GLOBAL_OPTIONS) },
+  ]),
+);
+
+const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h');
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [group, verb, ...rest] = argv;
+  if (group === '--version' || group === '-V' || group === 'version') {
+    return print(io, cliVersion());
+  }
+  // `help <command>` is `<command> --help`.
+  if (group === 'help' && verb) return run([...argv.slice(1), '--help'], io);
   if (!group || group === '--help' || group === '-h' || group === 'help') {
     io.stdout.write(`${HELP.main}\n`);
     return group ? 0 : 2;
   }
+  const name = [group, verb].filter((w) => w && !w.startsWith('-')).join(' ');
   const command = COMMANDS[`${group} ${verb ?? ''}`];
   if (!command) {
-    io.stderr.write(
-      `Unknown command "${[group, verb].filter(Boolean).join(' ')}".\n\n${HELP.main}\n`,
-    );
+    io.stderr.write(`${unknownCommandMessage(name, Object.keys(COMMANDS))}\n`);
     return 2;
   }
+  if (wantsHelp(rest)) return print(io, command.help);
   try {
     return await command.run(rest, io);
   } catch (err) {
