@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import type { Me } from './session';
+import { AnalyticsPage } from './pages/analytics';
 import { ClaimPage } from './pages/claim';
 import { ClaimsPage } from './pages/claims';
 import { MessagesPage } from './pages/messages';
@@ -27,4 +28,5 @@ export const ROUTES: PageRoute[] = [
   { path: '/messages', page: MessagesPage, nav: 'messages', needs: 'read' },
   { path: '/claims', page: ClaimsPage, nav: 'claims', needs: 'read' },
   { path: '/claim/:id', page: ClaimPage, needs: 'read' },
+  { path: '/analytics', page: AnalyticsPage, nav: 'analytics', needs: 'analyze' },
 ];
