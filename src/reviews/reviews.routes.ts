@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -35,13 +36,21 @@ export function reviewsRoutes(deps: {
     operationId: 'listReviews',
     tag: 'Reviews',
     summary: 'Pending reviews, oldest first, cursor paging',
+    description:
+      'Each answer carries an ETag; sent back in If-None-Match, an unchanged page is answered 304 without a body (the console polls this way).',
     query: pendingQuery,
-    answer: { description: '{items, nextCursor}', schema: reviewQueueResponse },
-    handler: async ({ query: q }) => {
+    headers: [{ name: 'If-None-Match', description: 'The ETag of the page last read' }],
+    answer: {
+      description: '{items, nextCursor}',
+      schema: reviewQueueResponse,
+      headers: { ETag: { description: 'Changes when the page does', schema: { type: 'string' } } },
+    },
+    responses: { '304': { description: 'Unchanged since the ETag sent in If-None-Match' } },
+    handler: async ({ req, res, query: q }) => {
       const after = q.cursor ? decodeCursor(q.cursor, pendingCursor) : undefined;
       const rows = await reviews.pending({ limit: q.limit + 1, after });
       const page = toPage(rows, q.limit, (r) => [r.cursorAt, r.id]);
-      return {
+      const answer = {
         items: page.items.map((r) => ({
           shipmentId: r.shipmentId,
           round: r.round,
@@ -56,6 +65,15 @@ export function reviewsRoutes(deps: {
         })),
         nextCursor: page.nextCursor,
       };
+      // Our own check rather than express's: browsers add `Cache-Control: no-cache` to a fetch
+      // that sets If-None-Match, which express takes as "send everything" every time.
+      const etag = `"${createHash('sha256').update(JSON.stringify(answer)).digest('base64url')}"`;
+      res.set('ETag', etag);
+      if (matchesEtag(req.headers['if-none-match'], etag)) {
+        res.status(304).end();
+        return;
+      }
+      return answer;
     },
   });
 
@@ -141,4 +159,12 @@ export function reviewsRoutes(deps: {
   });
 
   return [queue, decide];
+}
+
+/** Whether an If-None-Match header names this ETag (weak comparison, as RFC 9110 asks). */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
