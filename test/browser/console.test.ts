@@ -37,6 +37,8 @@ let policy: Policy;
 const shipments: { id: string; reg: ShipmentRegistration; handle: ShipmentHandle }[] = [];
 /** Every review decision the browser sent, by shipment id. */
 const sent: string[] = [];
+/** How often the queue's poll was answered 304 (unchanged, no body). */
+let unchanged = 0;
 
 const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
 const row = (id: string) => page.locator(`#queue-table tr[data-shipment="${id}"]`);
@@ -149,6 +151,9 @@ beforeAll(async () => {
   page.on('request', (r: Request) => {
     const m = /\/v1\/shipments\/([^/]+)\/review$/.exec(new URL(r.url()).pathname);
     if (r.method() === 'POST' && m) sent.push(decodeURIComponent(m[1]!));
+  });
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/v1/reviews' && r.status() === 304) unchanged++;
   });
 });
 
@@ -299,6 +304,8 @@ describe.sequential('the ops console in a browser', () => {
     shipments.push(fresh);
     await row(fresh.id).waitFor({ timeout: 60_000 });
     expect(await row(fresh.id).textContent()).toContain('New');
+    // Polled with the change token: an unchanged queue comes back as a bodiless 304.
+    await expect.poll(() => unchanged, { timeout: 30_000 }).toBeGreaterThan(0);
   }, 150_000);
 
   it('filters the queue, keeps the filter as a saved view and applies it again after a reload', async () => {
@@ -374,10 +381,12 @@ describe.sequential('the ops console in a browser', () => {
     await ui.close();
   });
 
-  it('fits a 390 px phone without sideways scrolling, and stays accessible there', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
+  it('fits a 360 and a 390 px phone without sideways scrolling, and stays accessible there', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${api.url}/console#/queue`);
     await row(shipments[0]!.id).waitFor();
+    await expectNoHorizontalScroll('the queue at 360 px');
+    await page.setViewportSize({ width: 390, height: 844 });
     await expectNoHorizontalScroll('the queue at 390 px');
     await expectAccessible('the review queue at 390 px');
     await shot('05-queue-390');

@@ -187,7 +187,11 @@ export function QueuePage() {
             headers: etag.current ? { 'If-None-Match': etag.current } : {},
           });
           if (first.response.status === 304) return;
-          const { items, etag: tag } = await fetchQueue();
+          const page = await must(Promise.resolve(first));
+          // One page is the whole queue unless it says there is more.
+          const { items, etag: tag } = page.nextCursor
+            ? await fetchQueue()
+            : { items: page.items, etag: first.response.headers.get('ETag') };
           etag.current = tag;
           setAll(items);
           setRows((prev) => {
