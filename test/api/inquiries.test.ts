@@ -230,7 +230,7 @@ describe('customer inquiries', () => {
     expect(reply!.body).not.toContain('We have refunded');
   });
 
-  it('a customer who says a delivered parcel never came is answered about the proof of delivery', async () => {
+  it('a customer who says a delivered parcel never came is first asked to look with neighbours and the pickup point', async () => {
     const reg = await registered({
       customer: { name: 'Lucía', email: `lucia.${uniqueId('c')}@example.es`, locale: 'es-ES' },
     });
@@ -241,7 +241,9 @@ describe('customer inquiries', () => {
     const res = await ask(reg.shipmentId, anInquiry('Pone entregado pero no he recibido nada'));
     expect(res.body).toMatchObject({ intent: 'delivered_not_received', language: 'es' });
     const [reply] = await messagesOf(reg.shipmentId);
-    expect(reply!.body).toContain('estamos revisando la prueba de entrega');
+    expect(reply!.body).toContain('El transportista indica que tu paquete');
+    expect(reply!.body).toContain('con un vecino');
+    expect(reply!.body).toContain('abriremos una investigación con el transportista');
     expect((await inquirySignals(reg.shipmentId))[0]).toMatchObject({
       intent: 'delivered_not_received',
     });

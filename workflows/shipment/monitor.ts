@@ -18,11 +18,14 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
   // read model would miss them until the next scan. When the history asks to continue as new,
   // the next run writes that snapshot first thing. (Runs from before wrote one per wait.)
   const snapshotsEveryFact = patched(SNAPSHOT_EVERY_FACT);
+  // Asked once on entering the stage, where every run gets here the same way: a check that
+  // depended on when an inquiry arrived would place the marker differently on replay.
+  const inquiryReviews = patched(INQUIRY_REVIEW);
   for (;;) {
     if (ctx.cancelRequested) return { close: 'cancelled' };
     if (isDelivered(ctx.current())) return 'delivered';
     if (isReturnedToSender(ctx.current())) return { close: 'returned_to_sender' };
-    if (customerRequest(ctx)) return 'awaiting_review';
+    if (inquiryReviews && customerRequest(ctx)) return 'awaiting_review';
     await noticeCustoms(ctx);
     const facts = ctx.detectionInput();
     state.deadlines.stallAt = iso(stallDeadline(facts));
@@ -56,8 +59,7 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
 function customerRequest(ctx: ShipmentContext): boolean {
   const { state } = ctx;
   const request = requestedReview(state.inquiries ?? [], state.reviewedUpTo);
-  // Only runs that meet such a request mark the patch, so older histories replay as they were.
-  if (!request || !patched(INQUIRY_REVIEW)) return false;
+  if (!request) return false;
   ctx.suspect(
     request.reason,
     `customer inquiry ${request.inquiry.inquiryId} (${request.inquiry.intent})`,

@@ -71,6 +71,7 @@ async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
   const { state } = ctx;
   let outcome: VerificationOutcome = 'proof_of_delivery_checked';
   let detail: string;
+  const unknownNumberTold = patched(POD_UNKNOWN_NUMBER);
   try {
     const found = await lookUp(ctx);
     // A provider that pushed its proof of delivery may not repeat it on a lookup.
@@ -80,7 +81,7 @@ async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
     }
     detail = proofOfDeliveryDetail(pod);
     // A number the carrier does not know has no proof of delivery to check.
-    if (!found.known && patched(POD_UNKNOWN_NUMBER)) {
+    if (!found.known && unknownNumberTold) {
       outcome = 'unknown_number';
       detail = 'carrier does not know the tracking number: no proof of delivery could be checked';
     }
