@@ -2,8 +2,10 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { route, type RouteSpec } from '../http/route';
 import { claimUpdateSignal } from '../../workflows/claim.contract';
+import { CLAIM_RULES } from '../../workflows/claim.rules';
 import { claimAlreadyDecided, claimEvidenceNotReady, claimNotFound } from './claims.errors';
 import type { EvidencePackage } from './claims.evidence';
+import { claimGuide } from './claims.guides';
 import { renderEvidencePdf } from './claims.pdf';
 import type { ClaimHistoryRow, ClaimRepository, ClaimRow } from './claims.repository';
 import { claimStanding } from './claims.standing';
@@ -53,6 +55,12 @@ function claimView(row: ClaimRow) {
     },
     ...claimStanding(row, storedEvidence(row) !== undefined),
   };
+}
+
+/** The claim guide of whoever the claim is filed with, for the scope of the rule it follows. */
+function guideFor(row: ClaimRow) {
+  const rule = CLAIM_RULES.find((r) => r.name === row.ruleName);
+  return claimGuide(row.filer ?? row.carrier, rule?.scope === 'domestic');
 }
 
 /** The package is stored once the claim is eligible; until then the row holds `{}`. */
@@ -111,6 +119,7 @@ export function claimsRoutes(deps: {
           detail: h.detail ?? undefined,
         })),
         evidence: storedEvidence(row),
+        guide: guideFor(row),
       };
     },
   });

@@ -20,6 +20,7 @@ import { proofOfDelivery } from '../../workflows/model/tracking';
 import { page } from '../http/pagination';
 import { named } from '../http/route';
 import { isIsoDuration } from '../../workflows/durations';
+import { claimGuideResponse } from './claims.actions.schemas';
 import { claimActions, claimEligibility } from './claims.standing';
 
 const duration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as P15D');
@@ -212,5 +213,8 @@ export const claimResponse = named(
     evidence: evidencePackageResponse
       .optional()
       .describe('The evidence package, once the claim is eligible (GET …/evidence)'),
+    guide: claimGuideResponse.describe(
+      'How to claim with whoever it is filed with: deadlines, documents, where and how, appeal window',
+    ),
   }),
 );

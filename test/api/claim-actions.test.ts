@@ -257,6 +257,15 @@ describe('claim answers and appeals', () => {
       .returning({ id: claims.id });
     const id = row!.id;
 
+    // The claim shows the guide of whoever it is filed with.
+    const claim = await api.call('GET', `/v1/claims/${id}`, { as: 'analyst' });
+    expect(claim.body.guide).toMatchObject({
+      code: 'usps',
+      traceFirst: true,
+      deadlines: { appealWithin: 'P30D', answerWithin: 'P15D' },
+    });
+    expect(claim.body.guide.requiredDocuments).toContain('carrier trace result');
+
     // The stored package is not built before eligibility; the preview is.
     expect((await api.call('GET', `/v1/claims/${id}/evidence`, { as: 'analyst' })).status).toBe(
       409,

@@ -20,8 +20,6 @@ import { at, failureMessage, isPermanent, now, type ClaimContext } from './conte
 import { carrier, local } from './proxies';
 
 const RECOVERING: readonly ClaimStatus[] = ['approved', 'partially_approved', 'paid'];
-/** Statuses in which a poll's coarse "still open" says nothing new. */
-const AWAITING_CARRIER: readonly ClaimStatus[] = ['needs_info', 'appealed', 'escalated'];
 /** Between attempts to send an answer or appeal to a carrier that is down: 5 s doubling to 1 h. */
 const SEND_RETRY_FIRST_MS = 5_000;
 const SEND_RETRY_MAX_MS = 3_600_000;
@@ -135,9 +133,9 @@ async function take(ctx: ClaimContext, { report, next }: Word): Promise<void> {
 function meaning(state: ClaimState, report: Report): ClaimStatus | undefined {
   const next = classifyClaimStatus(report.status, state.amountClaimed, report.amountApproved);
   if (next === state.status) return undefined;
-  // A poll's "still open" is too coarse to clear a request, an appeal or an escalation.
-  if (report.polled && next === 'filed' && AWAITING_CARRIER.includes(state.status))
-    return undefined;
+  // "Still open" is no news: we set `filed` ourselves. Only a webhook clears a request for
+  // information with it; a poll is too coarse, and nothing undoes a decision, appeal or escalation.
+  if (next === 'filed' && (report.polled || state.status !== 'needs_info')) return undefined;
   return next;
 }
 
