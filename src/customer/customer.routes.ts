@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { Estimator } from '../estimates/estimates.repository';
+import { fieldErrors, ProblemError, validationFailed } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 import { rejectUnstorableText } from '../http/validate';
 import { InquirySignalError, type InquiryService } from '../inquiries/inquiries.service';
@@ -93,6 +94,11 @@ const chatState = z.object({
 });
 type ChatState = z.output<typeof chatState>;
 
+const field = (body: unknown, name: string): unknown =>
+  body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
+
 const newNonce = () => randomBytes(16).toString('base64url');
 
 function decodeState(raw: string | undefined): ChatState {
@@ -152,7 +158,10 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
       .set('Cache-Control', 'no-store')
       .type('html')
       .send(page);
-  const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
+  // A browser form (or the page's script asking for JSON) gets pages; any other client problems.
+  const wantsJson = (req: Request) =>
+    req.accepts(['html', 'json']) === 'json' ||
+    (req.method !== 'GET' && !req.is('application/x-www-form-urlencoded'));
   const browserLocale = (req: Request) => req.acceptsLanguages()[0];
 
   type Found =
@@ -176,18 +185,14 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
   const refuse = (req: Request, res: Response, f: Extract<Found, { ok: false }>) => {
     const which = f.status === 410 ? 'expired' : 'invalid';
     if (wantsJson(req))
-      return void res
-        .status(f.status)
-        .type('application/problem+json')
-        .json({
-          type: 'about:blank',
-          title: f.status === 410 ? 'Link expired' : 'Link not valid',
-          status: f.status,
-          code: f.status === 410 ? 'customer_page.expired' : 'customer_page.not_found',
-          detail: pageText(f.locale ?? browserLocale(req)).t[
-            which === 'expired' ? 'expiredText' : 'invalidText'
-          ],
-        });
+      throw new ProblemError(
+        f.status,
+        f.status === 410 ? 'customer_page.expired' : 'customer_page.not_found',
+        f.status === 410 ? 'Link expired' : 'Link not valid',
+        pageText(f.locale ?? browserLocale(req)).t[
+          which === 'expired' ? 'expiredText' : 'invalidText'
+        ],
+      );
     html(res, f.status, messagePage(f.locale ?? browserLocale(req), which));
   };
 
@@ -220,6 +225,26 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
     express.json({ limit: '16kb' }),
     rejectUnstorableText,
   ];
+
+  const PROBLEM = {
+    400: ['validation.failed', 'Validation failed'],
+    403: ['customer_page.form_token', 'Form not from this page'],
+    429: ['rate_limit.customer_page', 'Too many requests'],
+    503: ['workflow.unavailable', 'Try again'],
+  } as const;
+  /** A refusal as a page in the customer's language, or as a problem for other clients. */
+  const failure =
+    (req: Request, res: Response, locale: string) =>
+    (
+      status: keyof typeof PROBLEM,
+      which: 'tooMany' | 'formExpired' | 'unavailable',
+      error?: z.ZodError,
+    ): void => {
+      if (!wantsJson(req)) return void html(res, status, messagePage(locale, which));
+      if (status === 400 && error) throw validationFailed(fieldErrors(error));
+      const [code, title] = PROBLEM[status];
+      throw new ProblemError(status, code, title, pageText(locale).t[which]);
+    };
 
   const context = (token: string, state?: ChatState) => {
     const s = state ?? { cid: newNonce(), misses: 0, turns: [] };
@@ -299,14 +324,17 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
       const f = await find(req);
       if (!f.ok) return refuse(req, res, f);
       const locale = f.row.registration.customer.locale;
-      if (limited(req)) return html(res, 429, messagePage(locale, 'tooMany'));
+      const fail = failure(req, res, locale);
+      if (limited(req)) return fail(429, 'tooMany');
       const body: unknown = req.body ?? {};
-      const csrf = (body as Record<string, unknown>).csrf;
-      if (!checkFormToken(f.token, csrf, keys))
-        return html(res, 403, messagePage(locale, 'formExpired'));
-      const parsed = helpForm.safeParse(body);
-      if (!parsed.success || (parsed.data.kind === 'change_address' && !parsed.data.address))
-        return html(res, 400, messagePage(locale, 'formExpired'));
+      if (!checkFormToken(f.token, field(body, 'csrf'), keys)) return fail(403, 'formExpired');
+      const parsed = helpForm
+        .refine((b) => b.kind !== 'change_address' || Boolean(b.address), {
+          path: ['address'],
+          message: 'the new address is needed',
+        })
+        .safeParse(body);
+      if (!parsed.success) return fail(400, 'formExpired', parsed.error);
       const form = parsed.data;
       const words = form.kind === 'change_address' ? form.address : form.details;
       const inquiryId = `page:${createHash('sha256').update(`${f.row.shipmentId}\u0000${form.nonce}\u0000${form.kind}`).digest('hex').slice(0, 32)}`;
@@ -340,7 +368,7 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
           { err: err.cause, shipmentId: err.shipmentId },
           'customer page inquiry signal failed',
         );
-        html(res, 503, messagePage(locale, 'unavailable', model.shop));
+        return fail(503, 'unavailable');
       }
     },
   });
@@ -371,18 +399,14 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
       const f = await find(req);
       if (!f.ok) return refuse(req, res, f);
       const locale = f.row.registration.customer.locale;
-      const { lang, t } = pageText(locale);
+      const { lang } = pageText(locale);
       const json = wantsJson(req);
-      const fail = (status: number, which: 'tooMany' | 'formExpired' | 'unavailable') =>
-        json
-          ? void res.status(status).json({ status, detail: t[which] })
-          : html(res, status, messagePage(locale, which));
+      const fail = failure(req, res, locale);
       if (limited(req)) return fail(429, 'tooMany');
       const body: unknown = req.body ?? {};
-      if (!checkFormToken(f.token, (body as Record<string, unknown>).csrf, keys))
-        return fail(403, 'formExpired');
+      if (!checkFormToken(f.token, field(body, 'csrf'), keys)) return fail(403, 'formExpired');
       const parsed = chatForm.safeParse(body);
-      if (!parsed.success) return fail(400, 'formExpired');
+      if (!parsed.success) return fail(400, 'formExpired', parsed.error);
       const state = decodeState(parsed.data.state);
       const model = await loadPageModel(db, deps.estimator, f.row);
       const reply = helperReply(

@@ -276,8 +276,10 @@ async function check(
   // must still be a named problem, never the catch-all internal error.
   if (a.status === 503) expect(DEPENDENCY_DOWN, where).toContain(a.body?.code);
   else expect(a.status, where).toBeLessThan(500);
+  // The survey and customer pages answer browser forms with pages, not problems.
   const htmlSurveyForm =
-    t.route.startsWith('POST /survey/') && a.contentType.startsWith('text/html');
+    (t.route.startsWith('POST /survey/') || t.route.startsWith('POST /t/')) &&
+    a.contentType.startsWith('text/html');
   if (a.status >= 400 && !htmlSurveyForm) {
     expect(a.contentType, where).toMatch(/^application\/problem\+json/);
     expect(typeof a.body?.detail, where).toBe('string');
@@ -358,6 +360,8 @@ function validSamples(): Record<string, () => Json> {
       eventTypes: ['shipment.closed'],
     }),
     'POST /survey/{token}': () => ({ rating: 4, comment: 'ok' }),
+    'POST /t/{token}/help': () => ({ csrf: 'x', nonce: 'abcdefghijklmnop', kind: 'damaged' }),
+    'POST /t/{token}/chat': () => ({ csrf: 'x', q: 'Where is my parcel?' }),
     'POST /codec/encode': () => ({ payloads: [] }),
     'POST /codec/decode': () => ({ payloads: [] }),
     'POST /v1/webhooks/{provider}': () => ({}), // per provider below
