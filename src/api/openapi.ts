@@ -37,6 +37,11 @@ export const API_TAGS = [
   { name: 'Inventory', description: 'Warehouses, stock and purchase suggestions for reships' },
   { name: 'Messages', description: 'Customer messages, templates and the communication log' },
   { name: 'Surveys', description: 'The customer survey after a replacement arrives' },
+  {
+    name: 'Customer page',
+    description:
+      'A shipment’s page for its customer, reached by the signed link in every customer mail: tracking, help forms, the helper',
+  },
   { name: 'Analytics', description: 'Loss, delay, handling and claim figures from the read model' },
   { name: 'Reports', description: 'The daily report' },
   { name: 'History', description: 'A shipment’s history from Temporal, in words' },
