@@ -27,16 +27,17 @@ export function ShareChart(props: { bars: Bar[]; title: string; locale: string }
     if (!host) return;
     let chart: ReturnType<Awaited<ReturnType<typeof loadECharts>>['init']> | undefined;
     let gone = false;
-    const resize = () => chart?.resize();
+    // The chart follows its box (a narrower window, a rotated phone), not only the window.
+    const observer = new ResizeObserver(() => chart?.resize());
     void loadECharts().then((echarts) => {
       if (gone) return;
       chart = echarts.init(host, undefined, { renderer: 'canvas', locale: 'EN' });
       draw(chart);
-      window.addEventListener('resize', resize);
+      observer.observe(host);
     });
     return () => {
       gone = true;
-      window.removeEventListener('resize', resize);
+      observer.disconnect();
       chart?.dispose();
     };
   }, [props.bars, props.title, props.locale]);

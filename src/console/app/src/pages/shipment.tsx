@@ -260,7 +260,13 @@ export function ShipmentPage({ params }: { params: Record<string, string | undef
                 <td data-label={t('col.when')}>
                   <time dateTime={e.at}>{dateTime(e.at, locale)}</time>
                 </td>
-                <td data-label={t('col.what')}>{t(`kind.${e.kind}`, { defaultValue: e.label })}</td>
+                <td data-label={t('col.what')}>
+                  {e.kind === 'stage'
+                    ? t('stageTo', {
+                        stage: terms(`stage.${e.detail}`, { defaultValue: e.detail }),
+                      })
+                    : t(`kind.${e.kind}`, { defaultValue: e.label })}
+                </td>
                 <td data-label={t('col.detail')}>{e.detail}</td>
               </tr>
             ))}

@@ -50,6 +50,7 @@ const strings: Strings = {
     items: 'Items',
     itemsCaption: 'What the parcel holds',
     evidence: 'Evidence',
+    stageTo: 'Stage: {{stage}}',
     kind: {
       stage: 'Stage changed',
       tracking_event: 'Carrier scan',
@@ -132,6 +133,7 @@ const strings: Strings = {
     items: '商品',
     itemsCaption: '包裹内的商品',
     evidence: '证据',
+    stageTo: '阶段：{{stage}}',
     kind: {
       stage: '阶段变化',
       tracking_event: '承运商扫描',
