@@ -46,7 +46,7 @@ describe('an unknown query parameter', () => {
     'is refused on %s with its name and the parameters the route takes',
     async (_key, spec) => {
       const res = await call(spec, 'colour=red&limit=5');
-      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.status, String(JSON.stringify(res.body)).slice(0, 500)).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.code).toBe('validation.failed');
       const allowed = allowedQueryParameters(spec)!;
@@ -92,7 +92,10 @@ describe('the parameters a route documents', () => {
       .map((name) => `${encodeURIComponent(name)}=`)
       .join('&');
     const res = await call(spec, query);
-    expect(res.body?.unknownParameters, JSON.stringify(res.body)).toBeUndefined();
+    expect(
+      res.body?.unknownParameters,
+      String(JSON.stringify(res.body)).slice(0, 500),
+    ).toBeUndefined();
     expect(res.status).not.toBe(500);
   });
 
