@@ -113,6 +113,8 @@ async function take(ctx: ClaimContext, { report, next }: Word): Promise<void> {
     : undefined;
   const said = `${state.filer} says ${report.status}${report.detail ? `: ${report.detail}` : ''}`;
   if (next !== 'needs_info') {
+    // Recorded with the status, so nobody sees `paid` without its time.
+    if (next === 'paid' && state.payment) state.payment.paidAt = at(now());
     await ctx.setStatus(next, said, recovered);
     return;
   }
@@ -477,7 +479,6 @@ async function awaitPayment(ctx: ClaimContext, rule: ClaimRule): Promise<boolean
   const outcome = await waitFor(ctx, rule, { ready: () => false, until: due });
   if (typeof outcome === 'object') {
     await take(ctx, outcome);
-    if (state.status === 'paid') payment.paidAt = at(now());
     return true;
   }
   payment.overdueAt = at(now());
