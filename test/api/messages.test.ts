@@ -130,8 +130,14 @@ describe('seller templates', () => {
       expect(reply).toMatchObject({
         subject: `Tu pedido ${reg.orderId}`,
         // The carrier (yanwen) by its display name.
-        text: `¡Hola ${reg.customer.name}! Tu paquete (Yanwen ${reg.trackingNumber}) está en camino.`,
+        text: expect.stringMatching(
+          new RegExp(
+            `^¡Hola ${reg.customer.name}! Tu paquete \\(Yanwen ${reg.trackingNumber}\\) está en camino\\.`,
+          ),
+        ),
       });
+      // A seller's text that does not place the page link gets it as its last line, in Spanish.
+      expect(reply.text).toMatch(/\n\nSigue tu paquete y pide ayuda aquí: http:\/\/\S+\/t\/\S+$/);
     } finally {
       await api.call('DELETE', '/v1/templates/inquiry_reply/es', { as: 'admin' });
     }
