@@ -377,6 +377,7 @@ export async function startApi(
     logger.warn({ revoked }, 'revoked API keys from the environment that API_KEYS no longer holds');
   const client = await connectClient(config);
   const app = createApp({
+    channelPolicy: channelPolicyFromConfig(config),
     db: database.db,
     temporal: client,
     taskQueue: config.taskQueue,

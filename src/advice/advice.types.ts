@@ -3,7 +3,7 @@
  * stored on the shipment in `shipments.advice`). Types only, so the drizzle schema can name them.
  */
 
-export interface ChannelOption {
+export type ChannelOption = {
   carrier: string;
   service: string;
   serviceDays: number;
@@ -13,9 +13,9 @@ export interface ChannelOption {
   sample: number;
   score?: number;
   excluded?: string;
-}
+};
 
-export interface RiskWarning {
+export type RiskWarning = {
   /** `lane`: every carrier on origin→destination; `carrier`: the chosen carrier on the lane. */
   scope: 'lane' | 'carrier';
   carrier?: string;
@@ -30,27 +30,27 @@ export interface RiskWarning {
   /** Of those, lost (or delayed). */
   count: number;
   message: string;
-}
+};
 
-export interface PackagingAdvice {
+export type PackagingAdvice = {
   rule: string;
   advice: string;
   /** The public source the rule follows (name and URL). */
   source: { name: string; url: string };
   /** The items (by index in the request) or the shipment as a whole the rule matched. */
   items: number[];
-}
+};
 
-export interface InsuranceAdvice {
+export type InsuranceAdvice = {
   recommended: boolean;
   premium: number;
   currency: string;
   threshold: number;
   ratePer100: number;
   reason: string;
-}
+};
 
-export interface ShipmentAdvice {
+export type ShipmentAdvice = {
   lane: { origin: string; destination: string };
   channel: {
     carrier: string;
@@ -72,10 +72,10 @@ export interface ShipmentAdvice {
     packagingRulesSeller: string;
     figuresAt: string;
   };
-}
+};
 
 /** What a shipment row keeps: the advice and whether the registration followed it. */
-export interface ShipmentAdviceRecord extends ShipmentAdvice {
+export type ShipmentAdviceRecord = ShipmentAdvice & {
   /** The registered carrier is the recommended one. */
   followedChannel: boolean;
-}
+};

@@ -238,6 +238,26 @@ export function createAnalyticsRepository(db: Db) {
         );
     },
 
+    /**
+     * Every carrier lane's loss and delay counts in one query: what advice at registration scores
+     * lanes with (cached by the advice service, so registrations add no query of their own).
+     */
+    async laneFigures(): Promise<
+      (Pick<RiskRow, 'carrier' | 'origin' | 'destination' | 'resolved' | 'lost'> &
+        Pick<DeliveryStats, 'withEstimate' | 'delayed'>)[]
+    > {
+      const rows = await byCarrierLane({});
+      return rows.map((r) => ({
+        carrier: r.carrier,
+        origin: r.origin,
+        destination: r.destination,
+        resolved: r.resolved,
+        lost: r.lost,
+        withEstimate: r.withEstimate,
+        delayed: r.delayed,
+      }));
+    },
+
     async handling(f: AnalyticsFilters): Promise<HandlingRow[]> {
       const decisionHours = sql`extract(epoch from (${reviews.decidedAt} - ${reviews.detectedAt})) / 3600.0`;
       const firstNotice = sql`(select min(${notifications.sentAt}) from ${notifications} where ${notifications.shipmentId} = ${reviews.shipmentId} and ${notifications.kind} in (${inList(CUSTOMER_NOTICE_KINDS)}) and ${notifications.sentAt} >= ${reviews.detectedAt})`;

@@ -2,7 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import express from 'express';
 import type { Logger } from 'pino';
+import { createAdviceService } from '../advice/advice.service';
+import { adviceRoutes } from '../advice/advice.routes';
 import { createAnalyticsRepository } from '../analytics/analytics.repository';
+import { createPreventionRepository, preventionRoutes } from '../analytics/prevention';
+import { DEFAULT_CHANNEL_POLICY, type ChannelPolicy } from '../channels/channel-choice';
+import { channelsRoutes } from '../channels/channels.routes';
 import { analyticsRoutes } from '../analytics/analytics.routes';
 import { batchesRoutes } from '../batches/batches.routes';
 import { carriersRoutes } from '../carriers/carriers.routes';
@@ -147,6 +152,10 @@ export interface AppDeps {
    * `secretBox` (without it no endpoint can be made: 503).
    */
   webhookEndpointUrls?: EndpointUrlPolicy;
+  /** The channel policy until one is stored through /v1/channel-policy (default DEFAULT_CHANNEL_POLICY). */
+  channelPolicy?: ChannelPolicy;
+  /** How long advice uses its cached lane figures and settings (default ADVICE_CACHE_TTL_MS). */
+  adviceCacheTtlMs?: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -161,6 +170,12 @@ export function createApp(deps: AppDeps): express.Express {
   // Lane figures cached per carrier and lane for every answer that shows an expected delivery.
   const estimates = createEstimator(db);
   const policies = createPolicyRepository(db);
+  // Advice at shipping time and with every registration, from cached lane figures and settings.
+  const advice = createAdviceService({
+    db,
+    fallbackPolicy: deps.channelPolicy ?? DEFAULT_CHANNEL_POLICY,
+    ttlMs: deps.adviceCacheTtlMs,
+  });
   const tracking = createTrackingRepository(db);
   const ingest = createTrackingIngest({ tracking, workflows, logger });
   const webhooks = createWebhookRepository(db);
@@ -299,7 +314,7 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
     }),
     ...carriersRoutes(),
-    ...shipmentsRoutes({ shipments, policies, workflows, logger, estimates }),
+    ...shipmentsRoutes({ shipments, policies, workflows, advice, logger, estimates }),
     ...trackingRoutes({ tracking, ingest }),
     ...batchesRoutes({
       temporal: deps.temporal,
@@ -322,6 +337,10 @@ export function createApp(deps: AppDeps): express.Express {
       claims: createClaimRepository(db),
     }),
     ...inventoryRoutes({ db, inventory: createInventoryRepository(db) }),
+    ...adviceRoutes(advice),
+    ...channelsRoutes(advice),
+    // Literal analytics paths before the /v1/analytics/{table} template.
+    ...preventionRoutes(createPreventionRepository(db)),
     ...analyticsRoutes(createAnalyticsRepository(db)),
     ...reportsRoutes({
       reports: createReportRepository(db),

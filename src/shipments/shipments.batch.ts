@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import { fieldErrors, PROBLEM_BASE, ProblemError } from '../http/problems';
 import { withoutBlankOptionals } from '../http/validate';
 import { policyNotFound } from '../policies/policies.errors';
+import { adviceOrNone } from '../advice/advice.registration';
+import type { AdviceService } from '../advice/advice.service';
+import type { ShipmentAdviceRecord } from '../advice/advice.types';
 import type { PolicyRepository } from '../policies/policies.repository';
 import type { ShipmentRegistration, Stage } from '../../workflows/shipment.contract';
 import { withCatalogueCarrier } from './shipments.carrier';
@@ -32,6 +35,8 @@ export interface BatchItemResult {
   workflowId?: string;
   stage?: Stage;
   problem?: ItemProblem;
+  /** The advice stored with the shipment (as POST /v1/shipments answers it). */
+  advice?: ShipmentAdviceRecord;
 }
 
 export interface BatchResult {
@@ -73,6 +78,7 @@ export interface BatchDeps {
   shipments: Pick<ShipmentRepository, 'registerMany'>;
   policies: Pick<PolicyRepository, 'exists'>;
   workflows: Pick<WorkflowGateway, 'start'>;
+  advice?: Pick<AdviceService, 'forRegistration'>;
   logger: Logger;
 }
 
@@ -126,8 +132,13 @@ export async function registerBatch(
     return false;
   });
 
+  // Cached figures: one load at most for the whole batch, then in memory per item.
+  const advice = await Promise.all(
+    registrable.map((r) => adviceOrNone(deps.advice, r.registration, deps.logger)),
+  );
   const outcomes: RegisterOutcome[] = await deps.shipments.registerMany(
     registrable.map((r) => r.registration),
+    advice,
   );
   const toStart: { index: number; outcome: Extract<RegisterOutcome, { row: unknown }> }[] = [];
   outcomes.forEach((outcome, k) => {
@@ -165,6 +176,8 @@ export async function registerBatch(
       result.status = outcome.kind === 'created' ? 201 : 200;
       result.workflowId = row.workflowId;
       result.stage = row.stage as Stage;
+      if (row.advice) result.advice = row.advice;
+      if (row.advice) result.advice = row.advice;
     }),
   );
   if (startFailures > 1)

@@ -10,6 +10,7 @@ import {
 } from '../db/schema/shipments';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
+import type { ShipmentAdviceRecord } from '../advice/advice.types';
 import { eventsRecorded, registeredEventsSql } from '../events/events.repository';
 import { registrationHash, shipmentRow } from './shipments.rows';
 import { type InquiryBody, type ListQuery } from './shipments.schemas';
@@ -74,9 +75,12 @@ export function createShipmentRepository(db: Db) {
      * Inserts the read-model row once. Same id and same canonical body → `same`; another body
      * under the id, or the carrier's tracking number already used by another shipment → `conflict`.
      */
-    async register(registration: ShipmentRegistration): Promise<RegisterOutcome> {
+    async register(
+      registration: ShipmentRegistration,
+      advice?: ShipmentAdviceRecord,
+    ): Promise<RegisterOutcome> {
       const requestHash = registrationHash(registration);
-      const [created] = await insertWithEvents([shipmentRow(registration)]);
+      const [created] = await insertWithEvents([{ ...shipmentRow(registration), advice }]);
       if (created) return { kind: 'created', row: created };
 
       const existing = await this.get(registration.shipmentId);
@@ -111,9 +115,12 @@ export function createShipmentRepository(db: Db) {
      * by other shipments. The outcomes are those `register` would give, one by one in order: a
      * later item repeating an earlier one's id is `same` or `conflict` against it.
      */
-    async registerMany(registrations: readonly ShipmentRegistration[]): Promise<RegisterOutcome[]> {
+    async registerMany(
+      registrations: readonly ShipmentRegistration[],
+      advice?: readonly (ShipmentAdviceRecord | undefined)[],
+    ): Promise<RegisterOutcome[]> {
       if (registrations.length === 0) return [];
-      const rows = registrations.map((r) => shipmentRow(r));
+      const rows = registrations.map((r, i) => ({ ...shipmentRow(r), advice: advice?.[i] }));
       const created = await insertWithEvents(rows);
       const createdById = new Map(created.map((r) => [r.shipmentId, r]));
 

@@ -8,6 +8,8 @@ import type { PolicyRepository } from '../policies/policies.repository';
 import { policyRefreshBody } from '../policies/policies.schemas';
 import type { ShipmentRegistration } from '../../workflows/shipment.contract';
 import { shipmentConflict, shipmentNotFound, workflowUnavailable } from './shipments.errors';
+import { adviceOrNone } from '../advice/advice.registration';
+import type { AdviceService } from '../advice/advice.service';
 import type { ShipmentRepository } from './shipments.repository';
 import { registerBatch } from './shipments.batch';
 import { withCatalogueCarrier } from './shipments.carrier';
@@ -32,6 +34,8 @@ export interface ShipmentsRoutesDeps {
   policies: PolicyRepository;
   workflows: WorkflowGateway;
   logger: Logger;
+  /** Advice at registration (src/advice), stored on the shipment; without it the answer has none. */
+  advice?: Pick<AdviceService, 'forRegistration'>;
   /** Expected deliveries (carrier, lane or channel); without it the answer has none. */
   estimates?: Estimator;
 }
@@ -42,6 +46,7 @@ export function shipmentsRoutes({
   workflows,
   logger,
   estimates,
+  advice,
 }: ShipmentsRoutesDeps): RouteSpec[] {
   // Registrations check their policy here, in memory once a name has been seen.
   const policyNames = knownPolicies(policies);
@@ -72,7 +77,9 @@ export function shipmentsRoutes({
       if (!(await policyNames.exists(registration.policy)))
         throw policyNotFound(registration.policy, 422);
 
-      const outcome = await shipments.register(registration);
+      // From cached figures: no query of its own (issue 16's registration bench).
+      const advised = await adviceOrNone(advice, registration, req.log ?? logger);
+      const outcome = await shipments.register(registration, advised);
       if (outcome.kind === 'conflict') throw shipmentConflict(outcome.detail);
 
       // Started on both paths: an earlier attempt may have stored the row and then failed to start.
@@ -93,6 +100,7 @@ export function shipmentsRoutes({
         shipmentId: outcome.row.shipmentId,
         workflowId: outcome.row.workflowId,
         stage: outcome.row.stage,
+        ...(outcome.row.advice ? { advice: outcome.row.advice } : {}),
       };
       res.status(outcome.kind === 'created' ? 201 : 200).json(registered);
     },
@@ -117,7 +125,7 @@ export function shipmentsRoutes({
     },
     handler: ({ req, body: { shipments: items } }) =>
       registerBatch(
-        { shipments, policies: policyNames, workflows, logger: req.log ?? logger },
+        { shipments, policies: policyNames, workflows, advice, logger: req.log ?? logger },
         items,
       ),
   });

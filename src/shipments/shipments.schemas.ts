@@ -17,6 +17,7 @@ import {
 import { expectedDeliverySchema } from '../estimates/estimates.schemas';
 import { page, pageQueryFields, pgTimestampKey } from '../http/pagination';
 import { named } from '../http/route';
+import { CATEGORIES } from '../advice/packaging';
 import { isStorableInstant } from '../http/validate';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -111,6 +112,14 @@ export const registrationBody = registration
           sku: text(64),
           quantity: z.number().int('must be a whole number').positive('must be at least 1'),
           unitPrice: money,
+          category: z
+            .enum(CATEGORIES)
+            .optional()
+            .describe('Product category, for packaging advice'),
+          hasBattery: z
+            .boolean()
+            .optional()
+            .describe('The item is or contains a battery (packaging advice)'),
         }),
       )
       .min(1, 'must list at least one item'),
@@ -200,12 +209,24 @@ export function canonicalJson(value: unknown): string {
 
 /* The answers (response schemas, named as OpenAPI components). */
 
+/** The advice stored with a registration (its full shape: the Advice schema of POST /v1/advice). */
+const adviceAnswer = z
+  .looseObject({
+    channel: z.looseObject({ carrier: z.string(), service: z.string(), reason: z.string() }),
+    insurance: z.looseObject({ recommended: z.boolean(), premium: z.number() }),
+    warnings: z.array(z.looseObject({ message: z.string() })),
+    packaging: z.array(z.looseObject({ rule: z.string(), advice: z.string() })),
+    followedChannel: z.boolean(),
+  })
+  .describe('Advice at registration: channel, insurance, risk warnings, packaging (see Advice)');
+
 export const shipmentRegisteredResponse = named(
   'ShipmentRegistered',
   z.object({
     shipmentId: z.string(),
     workflowId: z.string(),
     stage: z.enum(STAGES),
+    advice: adviceAnswer.optional(),
   }),
 );
 
@@ -229,6 +250,7 @@ export const shipmentBatchResponse = named(
         ]),
         workflowId: z.string().optional(),
         stage: z.enum(STAGES).optional(),
+        advice: adviceAnswer.optional(),
         problem: z
           .object({
             type: z.string(),
