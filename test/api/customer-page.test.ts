@@ -4,6 +4,7 @@ import { createNotifyActivities } from '../../activities/notify.activities';
 import { signCustomerLink } from '../../src/customer/customer-link';
 import { inquiries, shipments, trackingEvents } from '../../src/db/schema/shipments';
 import { inquiryOutcomes, notifications } from '../../src/db/schema/messages';
+import { shops } from '../../src/db/schema/shops';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
 import type { Mailer } from '../../src/mail/mailer';
@@ -275,6 +276,44 @@ describe('the customer page of a shipment', () => {
     const html = await page.text();
     expect(html).toContain('¿Dónde está mi paquete?');
     expect(html).toContain('Lo esperamos');
+  });
+
+  it('wears the shop’s name, logo and colour, with readable text on the colour', async () => {
+    const shopId = uniqueId('shop');
+    await api.db.insert(shops).values({
+      shopId,
+      platform: 'shopify',
+      domain: `${shopId}.myshopify.com`,
+      apiUrl: `https://${shopId}.myshopify.com`,
+      credentials: 'v1.k1.x.y',
+      originCountry: 'CN',
+      senderName: 'Mugs & Co',
+      logoUrl: 'https://cdn.example.com/mugs.png',
+      brandColor: '#ffd60a',
+    });
+    const reg = await aShipment('en-US');
+    await api.db.update(shipments).set({ shopId }).where(eq(shipments.shipmentId, reg.shipmentId));
+    const html = await (await get(pathOf(reg.shipmentId))).text();
+    expect(html).toContain('<p>Mugs &amp; Co</p>');
+    expect(html).toContain('<img src="https://cdn.example.com/mugs.png" alt="Mugs &amp; Co"');
+    // Yellow takes black text (white on it would fail AA).
+    expect(html).toContain('--brand: #ffd60a; --on-brand: #000000;');
+
+    const refused = await api.call('PUT', `/v1/shops/${shopId}`, {
+      as: 'admin',
+      body: {
+        platform: 'shopify',
+        domain: `${shopId}.myshopify.com`,
+        originCountry: 'CN',
+        brandColor: 'yellow',
+        logoUrl: 'http://cdn.example.com/mugs.png',
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'brandColor',
+      'logoUrl',
+    ]);
   });
 
   it('every customer mail carries a link that opens the page', async () => {
