@@ -97,7 +97,13 @@ const AUTO: Policy = {
   reviewSla: 'PT3S',
   autoDecision: { maxDeclaredValue: 50, decision: 'refund' },
 };
-const POLICIES = [FAST, WATCHFUL, AUTO];
+/** In transit for an hour before it stalls: only an inquiry moves it on meanwhile. */
+const QUIET: Policy = {
+  ...FAST,
+  name: 'hist-quiet',
+  stallAfter: { ...FAST.stallAfter, in_transit: 'PT1H' },
+};
+const POLICIES = [FAST, WATCHFUL, AUTO, QUIET];
 
 const BERLIN = {
   country: 'DE',
@@ -244,6 +250,43 @@ const SCENARIOS: Record<string, Scenario> = {
     // Without delivered-not-received handling the watch simply ends; with it, ops decide.
     const state = await s.stageIn(['awaiting_review', 'closed']);
     if (state.stage === 'awaiting_review') await s.decide('reship');
+    return s;
+  },
+
+  async 'dnr-ask-first'(run) {
+    // Patch `dnr-ask-first`: the first not-received report asks the customer to look around; the
+    // second opens the review.
+    const s = await run.register('hist-dnr-ask-first', WATCHFUL);
+    await s.scans(['out_for_delivery', 2], ['delivered', 1]);
+    await s.stageIn(['delivered']);
+    for (const n of [1, 2]) {
+      await s.handle.signal(customerInquirySignal, {
+        inquiryId: `hist-dnr-ask-first-inquiry-${n}`,
+        channel: 'email',
+        message: 'The tracking says delivered but I never got my parcel.',
+        receivedAt: new Date().toISOString(),
+        intent: 'delivered_not_received',
+      });
+    }
+    await s.stageIn(['awaiting_review']);
+    await s.decide('mark_delivered');
+    return s;
+  },
+
+  async 'refund-demand'(run) {
+    // Patch `inquiry-review`: a refund demand on a moving parcel opens a customer_request review,
+    // and the refund decision is carried out.
+    const s = await run.register('hist-refund-demand', QUIET);
+    await s.scans(['in_transit', 1]);
+    await s.handle.signal(customerInquirySignal, {
+      inquiryId: 'hist-refund-demand-inquiry-1',
+      channel: 'email',
+      message: '我要退款',
+      receivedAt: new Date().toISOString(),
+      intent: 'wants_refund',
+    });
+    await s.stageIn(['awaiting_review']);
+    await s.decide('refund');
     return s;
   },
 
