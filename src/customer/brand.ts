@@ -1,7 +1,7 @@
 /**
  * A shop's colour on the customer page: used for the header band and buttons, with the text on
- * it in black or white, whichever is more readable (WCAG 2 contrast). A colour that reaches
- * AA (4.5:1) with neither is refused when the shop is saved.
+ * it in black or white, whichever has the higher WCAG 2 contrast. Any colour reaches AA (4.5:1)
+ * with one of the two, so every well-formed colour is taken and none is refused for contrast.
  */
 
 export const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
@@ -25,17 +25,9 @@ export function contrast(a: string, b: string): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
-/** AA for normal text. */
-export const MIN_CONTRAST = 4.5;
-
 /** The text colour for a background: black or white, the more readable. */
 export function textOn(background: string): '#000000' | '#ffffff' {
   return contrast(background, '#000000') >= contrast(background, '#ffffff') ? '#000000' : '#ffffff';
-}
-
-/** Whether text can be read on the colour at AA (with the better of black and white). */
-export function readable(background: string): boolean {
-  return HEX_COLOUR.test(background) && contrast(background, textOn(background)) >= MIN_CONTRAST;
 }
 
 /** The colour the page uses when the shop has none: a dark blue that passes AA with white. */
