@@ -25,6 +25,7 @@ import { COLUMNS, type RowError } from './import.rows';
 import { errorReportCsv, importShipments } from './import';
 import { createProgress } from './progress';
 import { SHOPS_COMMAND_LINES, shopsCommands } from './shops';
+import { channelsCommands } from './channels';
 import { importStockFile, STOCK_MODES, type StockMode } from './stock';
 
 export interface Out {
@@ -733,6 +734,7 @@ const COMMAND_LIST: Record<string, Command> = {
   'shipments find': { help: HELP.shipmentSearch, run: shipmentSearch },
   'report carriers': { help: HELP.reportCarriers, run: reportCarriers },
   ...shopsCommands({ parse, api: apiOf, globalOptions: GLOBAL_OPTIONS }),
+  ...channelsCommands({ parse, api: apiOf, globalOptions: GLOBAL_OPTIONS }),
 };
 
 /** Every command, its help with its examples. */
