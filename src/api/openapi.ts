@@ -30,6 +30,16 @@ export const API_TAGS = [
   { name: 'Claims', description: 'Claims with carriers and insurers, and their evidence' },
   { name: 'Policies', description: 'Named, versioned handling policies' },
   {
+    name: 'Advice',
+    description:
+      'Advice before shipping (channel, insurance, risk warnings, packaging) and packaging rules per seller',
+  },
+  {
+    name: 'Channels',
+    description:
+      'The channel policy and rate card reships and advice choose by, versioned; CSV import',
+  },
+  {
     name: 'Shops',
     description:
       'Connected Shopify and WooCommerce stores: records, their signed order webhooks, backfill',

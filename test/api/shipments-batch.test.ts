@@ -92,6 +92,8 @@ describe('registering shipments in a batch', () => {
       status: 201,
       workflowId: `shipment:${fresh.shipmentId}`,
       stage: 'monitoring',
+      // Every registration answers with its advice (issue 20).
+      advice: expect.objectContaining({ followedChannel: expect.any(Boolean) }),
     });
     expect(r[1]).toEqual({
       index: 1,
@@ -99,6 +101,8 @@ describe('registering shipments in a batch', () => {
       status: 200,
       workflowId: `shipment:${before.shipmentId}`,
       stage: 'monitoring',
+      // Every registration answers with its advice (issue 20).
+      advice: expect.objectContaining({ followedChannel: expect.any(Boolean) }),
     });
     expect(r[2]).toMatchObject({
       shipmentId: before.shipmentId,

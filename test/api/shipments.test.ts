@@ -37,6 +37,8 @@ describe('registering a shipment', () => {
       shipmentId: reg.shipmentId,
       workflowId: `shipment:${reg.shipmentId}`,
       stage: 'monitoring',
+      // Every registration answers with its advice (issue 20).
+      advice: expect.objectContaining({ followedChannel: expect.any(Boolean) }),
     });
 
     const handle = api.client.workflow.getHandle(shipmentWorkflowId(reg.shipmentId));
