@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible, expectNoHorizontalScroll } from '../helpers/browser-checks';
 import { buildEvidencePackage } from '../../src/claims/claims.evidence';
 import { claims, shipments } from '../../src/db/schema';
 import { shipmentRow } from '../../src/shipments/shipments.rows';
@@ -21,7 +21,6 @@ import { aRegistration, uniqueId } from '../helpers/factories';
  * file writes (no worker: a shipment answers from its snapshot), with axe-core on every page.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DAY = 86_400_000;
 
 let api: ApiUnderTest;
@@ -32,29 +31,6 @@ const carrier = uniqueId('pages-post');
 let original: ShipmentRegistration;
 let pendingClaim: number;
 let filedClaim: number;
-
-async function expectAccessible(where: string) {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
-    const result = await axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations, `axe-core on ${where}`).toEqual([]);
-}
-interface AxeResults {
-  violations: { id: string; impact?: string; nodes: { target: string[] }[] }[];
-}
-
-async function expectNoHorizontalScroll(where: string) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-  }));
-  expect(scroll, `${where}: content ${scroll}px in a ${width}px window`).toBeLessThanOrEqual(width);
-}
 
 async function logIn(key: string) {
   await page.goto(`${api.url}/console`);
@@ -198,7 +174,7 @@ describe.sequential('the shipment, claim and analytics pages', () => {
     expect(facts).toContain('Stage: awaiting review');
     // A closed shipment runs no clock: no stale stall deadline is shown.
     expect(facts).not.toContain('Counts as stalled at');
-    await expectAccessible('the shipment page at 1366 px');
+    await expectAccessible(page, 'the shipment page at 1366 px');
 
     await page.locator('#link-replacement').click();
     await page.getByRole('heading', { name: `Shipment ${original.shipmentId}~R1` }).waitFor();
@@ -222,7 +198,7 @@ describe.sequential('the shipment, claim and analytics pages', () => {
     expect(await page.locator('#evidence-why').textContent()).toContain(
       'The evidence is built when the claim becomes eligible',
     );
-    await expectAccessible('a claim not yet eligible');
+    await expectAccessible(page, 'a claim not yet eligible');
   });
 
   it('a filed claim downloads its evidence and records an outcome from its form', async () => {
@@ -247,19 +223,19 @@ describe.sequential('the shipment, claim and analytics pages', () => {
     await expect
       .poll(() => page.locator('#outcome-status option').allTextContents())
       .toEqual(['paid']);
-    await expectAccessible('a filed claim');
+    await expectAccessible(page, 'a filed claim');
   });
 
   it('at 390 px the shipment and claim pages fit the window and stay accessible', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${api.url}/console#/shipment/${encodeURIComponent(original.shipmentId)}`);
     await page.getByRole('heading', { name: `Shipment ${original.shipmentId}` }).waitFor();
-    await expectNoHorizontalScroll('the shipment page at 390 px');
-    await expectAccessible('the shipment page at 390 px');
+    await expectNoHorizontalScroll(page, 'the shipment page at 390 px');
+    await expectAccessible(page, 'the shipment page at 390 px');
     await page.goto(`${api.url}/console#/claim/${pendingClaim}`);
     await page.getByRole('heading', { name: `Claim #${pendingClaim}` }).waitFor();
-    await expectNoHorizontalScroll('the claim page at 390 px');
-    await expectAccessible('the claim page at 390 px');
+    await expectNoHorizontalScroll(page, 'the claim page at 390 px');
+    await expectAccessible(page, 'the claim page at 390 px');
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
@@ -282,7 +258,7 @@ describe.sequential('the shipment, claim and analytics pages', () => {
     // ECharts drew on a canvas (no hand-written SVG).
     await page.locator('.share-chart canvas').waitFor();
     expect(await page.locator('.share-chart svg').count()).toBe(0);
-    await expectAccessible('the analytics page at 1366 px');
+    await expectAccessible(page, 'the analytics page at 1366 px');
 
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
@@ -296,10 +272,10 @@ describe.sequential('the shipment, claim and analytics pages', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     // The chart redraws for its narrower box once the browser has laid it out again.
     await expect
-      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .poll(() => page.evaluate<number>('document.documentElement.scrollWidth'))
       .toBeLessThanOrEqual(390);
-    await expectNoHorizontalScroll('the analytics page at 390 px');
-    await expectAccessible('the analytics page at 390 px');
+    await expectNoHorizontalScroll(page, 'the analytics page at 390 px');
+    await expectAccessible(page, 'the analytics page at 390 px');
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
@@ -310,7 +286,7 @@ describe.sequential('the shipment, claim and analytics pages', () => {
     await page.goto(`${api.url}/console#/claim/${pendingClaim}`);
     await page.getByRole('heading', { name: `索赔 #${pendingClaim}` }).waitFor();
     expect(await page.locator('#claim-eligibility').textContent()).toContain('尚不符合条件');
-    await expectAccessible('the Chinese claim page');
+    await expectAccessible(page, 'the Chinese claim page');
     await page.getByLabel('语言').selectOption('en');
   });
 });

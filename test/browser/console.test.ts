@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible, expectNoHorizontalScroll } from '../helpers/browser-checks';
 import {
   trackingEventsSignal,
   type Policy,
@@ -25,7 +25,6 @@ import { waitUntil } from '../helpers/wait';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-results/screenshots');
 const REVIEWER = 'Olga Ops';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let stack: TestStack;
 let api: ApiUnderTest;
@@ -53,31 +52,6 @@ async function inReview(overrides: Partial<ShipmentRegistration>) {
   ]);
   await waitForStage(handle, 'awaiting_review', 90_000);
   return { id: reg.shipmentId, reg, handle };
-}
-
-/** No serious or critical axe-core violation on the page as it is now. */
-async function expectAccessible(where: string) {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
-    const result = await axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations, `axe-core on ${where}`).toEqual([]);
-}
-interface AxeResults {
-  violations: { id: string; impact?: string; nodes: { target: string[] }[] }[];
-}
-
-/** The page does not scroll sideways: nothing is wider than the window. */
-async function expectNoHorizontalScroll(where: string) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-  }));
-  expect(scroll, `${where}: content ${scroll}px in a ${width}px window`).toBeLessThanOrEqual(width);
 }
 
 beforeAll(async () => {
@@ -184,7 +158,9 @@ async function logIn(key: string) {
 }
 
 const focusedRow = () =>
-  page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-shipment'));
+  page.evaluate<string | null | undefined>(
+    "document.activeElement?.closest('tr')?.getAttribute('data-shipment')",
+  );
 
 // One browser session, told in order: each step starts where the previous one left the console.
 describe.sequential('the ops console in a browser', () => {
@@ -194,7 +170,7 @@ describe.sequential('the ops console in a browser', () => {
     await expect
       .poll(() => page.locator('#login-error').textContent())
       .toContain('That API key is not valid');
-    await expectAccessible('the log-in page');
+    await expectAccessible(page, 'the log-in page');
 
     await logIn(api.keys.ops);
     await page.waitForSelector('#queue-table tbody tr[data-shipment]');
@@ -217,7 +193,7 @@ describe.sequential('the ops console in a browser', () => {
     await expect
       .poll(() => page.locator('#evidence').textContent())
       .toContain('Departed origin hub');
-    await expectAccessible('the review queue at 1366 px');
+    await expectAccessible(page, 'the review queue at 1366 px');
     await shot('01-review-queue');
   });
 
@@ -283,7 +259,7 @@ describe.sequential('the ops console in a browser', () => {
     await page.keyboard.press('Shift+D');
     const dialog = page.getByRole('dialog', { name: 'Mark delivered 2 shipments?' });
     await dialog.waitFor();
-    await expectAccessible('the batch confirmation');
+    await expectAccessible(page, 'the batch confirmation');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -346,7 +322,7 @@ describe.sequential('the ops console in a browser', () => {
       await hit.waitFor();
       expect(await page.locator('#search-results tbody tr').count()).toBe(1);
     }
-    await expectAccessible('the search results');
+    await expectAccessible(page, 'the search results');
   });
 
   it('opens a shipment’s page with its timeline, decision, workflow history and a Temporal UI link', async () => {
@@ -360,7 +336,7 @@ describe.sequential('the ops console in a browser', () => {
     expect(await page.locator('#temporal-link').getAttribute('href')).toContain(
       encodeURIComponent(target.handle.workflowId),
     );
-    await expectAccessible('the shipment page');
+    await expectAccessible(page, 'the shipment page');
     await shot('04-shipment');
 
     // With payloads decoded: a codec session cookie for /codec first, then the UI in a new tab.
@@ -385,17 +361,17 @@ describe.sequential('the ops console in a browser', () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${api.url}/console#/queue`);
     await row(shipments[0]!.id).waitFor();
-    await expectNoHorizontalScroll('the queue at 360 px');
+    await expectNoHorizontalScroll(page, 'the queue at 360 px');
     await page.setViewportSize({ width: 390, height: 844 });
-    await expectNoHorizontalScroll('the queue at 390 px');
-    await expectAccessible('the review queue at 390 px');
+    await expectNoHorizontalScroll(page, 'the queue at 390 px');
+    await expectAccessible(page, 'the review queue at 390 px');
     await shot('05-queue-390');
     await page.goto(`${api.url}/console#/shipment/${encodeURIComponent(shipments[1]!.id)}`);
     await page.getByRole('heading', { name: `Shipment ${shipments[1]!.id}` }).waitFor();
-    await expectNoHorizontalScroll('the shipment page at 390 px');
+    await expectNoHorizontalScroll(page, 'the shipment page at 390 px');
     await page.goto(`${api.url}/console#/search/${encodeURIComponent(shipments[0]!.reg.orderId)}`);
     await page.locator('#search-results tbody tr').first().waitFor();
-    await expectNoHorizontalScroll('the search results at 390 px');
+    await expectNoHorizontalScroll(page, 'the search results at 390 px');
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
@@ -407,7 +383,7 @@ describe.sequential('the ops console in a browser', () => {
     const r = row(shipments[0]!.id);
     expect(await r.locator('td').nth(2).textContent()).toBe('停滞');
     await expect.poll(() => r.locator('td.sla').textContent()).toMatch(/^剩余 /);
-    await expectAccessible('the Chinese queue');
+    await expectAccessible(page, 'the Chinese queue');
     await shot('06-chinese');
     await page.reload();
     await page.getByRole('heading', { name: /审核队列/ }).waitFor();

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible, expectNoHorizontalScroll } from '../helpers/browser-checks';
 import { signCustomerLink } from '../../src/customer/customer-link';
 import { shipments, trackingEvents } from '../../src/db/schema/shipments';
 import { DEFAULT_MESSAGING } from '../../src/messages/settings';
@@ -19,37 +18,12 @@ import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories
  * in place through the page's own script (CSP intact).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DAY = 86_400_000;
 
 let api: ApiUnderTest;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
-
-interface AxeResults {
-  violations: { id: string; impact?: string; nodes: { target: string[] }[] }[];
-}
-
-async function expectAccessible(where: string) {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
-    const result = await axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations, `axe-core on ${where}`).toEqual([]);
-}
-
-async function expectNoHorizontalScroll(where: string) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-  }));
-  expect(scroll, `${where}: content ${scroll}px in a ${width}px window`).toBeLessThanOrEqual(width);
-}
 
 /** A replaced shipment in the customer's locale, with scans and a replacement under way. */
 async function aReplacedShipment(locale: string, replacementTracking = 'RPL-BROWSER-7') {
@@ -141,8 +115,8 @@ describe('the customer page in a browser', () => {
         expect(await page.locator('main').innerText()).toContain(`RPL-BROWSER-${locale}`);
         expect(await page.locator('#eta-h').innerText()).toBe(expectedHeading);
         expect((await page.locator('#eta').innerText()).length).toBeGreaterThan(4);
-        await expectNoHorizontalScroll(`${locale} at ${width}px`);
-        await expectAccessible(`${locale} at ${width}px`);
+        await expectNoHorizontalScroll(page, `${locale} at ${width}px`);
+        await expectAccessible(page, `${locale} at ${width}px`);
       }
     },
   );
@@ -163,7 +137,7 @@ describe('the customer page in a browser', () => {
     expect(page.url()).toBe(url);
     await page.getByText('My parcel arrived damaged').click();
     await expect.poll(() => page.locator('#help-damaged textarea').isVisible()).toBe(true);
-    await expectAccessible('with the helper’s answer and a form open');
+    await expectAccessible(page, 'with the helper’s answer and a form open');
     expect(errors).toEqual([]);
   });
 });

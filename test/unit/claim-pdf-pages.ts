@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 const STANDARD_FONTS = fileURLToPath(
@@ -11,7 +12,7 @@ interface CanvasFactory {
     height: number,
   ): {
     canvas: { toBuffer(type: 'image/png'): Buffer; width: number; height: number };
-    context: CanvasRenderingContext2D;
+    context: SKRSContext2D;
   };
 }
 
@@ -38,7 +39,8 @@ export async function pdfPages(pdf: Uint8Array, scale = 1): Promise<PdfPage[]> {
         Math.ceil(viewport.width),
         Math.ceil(viewport.height),
       );
-      await page.render({ canvasContext: context, viewport, canvas: canvas as never }).promise;
+      await page.render({ canvasContext: context as never, viewport, canvas: canvas as never })
+        .promise;
       const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
       let inked = 0;
       for (let p = 0; p < data.length; p += 4) {

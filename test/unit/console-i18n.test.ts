@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
-import type { Strings } from '../../src/console/app/src/i18n';
+import type { Strings } from '../../src/console/app/src/i18n/types';
 import { money, span } from '../../src/console/app/src/lib/format';
 
 // Every namespace of the console's strings, as the app itself collects them.

@@ -13,11 +13,9 @@ export const LANGUAGES = [
 ] as const;
 export type Language = (typeof LANGUAGES)[number]['code'];
 
-/** A namespace's strings: the same keys in every language. */
-export interface Strings {
-  en: Record<string, unknown>;
-  zh: Record<string, unknown>;
-}
+import type { Strings } from './types';
+
+export type { Strings };
 
 const STORAGE = 'parcelwarden.console.language';
 const files = import.meta.glob<{ default: Strings }>('./strings/*.ts', { eager: true });
