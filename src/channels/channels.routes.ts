@@ -1,7 +1,8 @@
 import express from 'express';
 import { z } from 'zod';
 import { ProblemError } from '../http/problems';
-import { route, type RouteSpec } from '../http/route';
+import { BODY_LIMIT, route, type RouteSpec } from '../http/route';
+import { parseBody } from '../http/validate';
 import { rateImportInvalid } from '../advice/advice.routes';
 import type { AdviceService } from '../advice/advice.service';
 import type { VersionedPolicy, VersionedRateCard } from './channel-settings';
@@ -107,11 +108,14 @@ export function channelsRoutes(advice: AdviceService): RouteSpec[] {
     access: 'configure',
     operationId: 'putChannelRates',
     tag: 'Channels',
-    summary: 'Replace the whole rate card (admin); a new version unless it is the same',
+    summary:
+      'Replace the rates of the carriers in the body (admin), others kept; a new version unless nothing changes',
     body: rateCardBody,
     answer: { description: 'The stored rates and the card version', schema: rateCardResponse },
     handler: async ({ body }) => {
-      const { card } = await channels.putRates(body.rates, 'api');
+      // As an import: the carriers in the body get exactly these rows, the others keep theirs.
+      const carriers = [...new Set(body.rates.map((r) => r.carrier))];
+      const { card } = await channels.putRates(body.rates, 'api', carriers);
       advice.invalidate();
       return cardView(card);
     },
@@ -125,9 +129,12 @@ export function channelsRoutes(advice: AdviceService): RouteSpec[] {
     tag: 'Channels',
     summary:
       'Import a carrier’s rate card as CSV (carrier,service,origin_country,destination_country,service_days,postage,currency[,insurable]): the rows of the carriers in the file replace theirs; all lines or none',
-    bodyContent: { 'text/csv': { type: 'string' } },
+    bodyContent: { 'text/csv': { type: 'string' }, 'application/json': rateCardBody },
     bodyParser: 'raw',
-    parsers: [express.text({ type: CSV_TYPES, limit: CSV_LIMIT })],
+    parsers: [
+      express.text({ type: CSV_TYPES, limit: CSV_LIMIT }),
+      express.json({ limit: BODY_LIMIT }),
+    ],
     answer: {
       description: '{version, changed, carriers, rows, total}',
       schema: rateImportResponse,
@@ -137,14 +144,17 @@ export function channelsRoutes(advice: AdviceService): RouteSpec[] {
       '422': 'Invalid lines (errors[].path = line.<n>.<column>); nothing imported',
     },
     handler: async ({ req }) => {
-      if (!req.is(CSV_TYPES))
+      let parsed: ReturnType<typeof parseRateCardCsv>;
+      if (req.is('application/json'))
+        parsed = { ok: true, rows: parseBody(req, rateCardBody).rates };
+      else if (!req.is(CSV_TYPES))
         throw new ProblemError(
           415,
           'request.unsupported_media_type',
           'Unsupported media type',
           'Send the rate card as text/csv with the header carrier,service,origin_country,destination_country,service_days,postage,currency[,insurable].',
         );
-      const parsed = parseRateCardCsv(typeof req.body === 'string' ? req.body : '');
+      else parsed = parseRateCardCsv(typeof req.body === 'string' ? req.body : '');
       if (!parsed.ok) throw rateImportInvalid(parsed.errors);
       const carriers = [...new Set(parsed.rows.map((r) => r.carrier))].sort();
       const { card, changed } = await channels.putRates(parsed.rows, 'csv', carriers);

@@ -85,7 +85,9 @@ export const MAX_RATE_ROWS = 5000;
 
 export const rateCardBody = named(
   'RateCard',
-  z.object({ rates: z.array(rateRow).max(MAX_RATE_ROWS) }).strict(),
+  z
+    .object({ rates: z.array(rateRow).min(1, 'must list at least one rate').max(MAX_RATE_ROWS) })
+    .strict(),
 );
 
 export const rateCardResponse = named(
@@ -109,6 +111,6 @@ export const rateImportResponse = named(
 );
 
 export const settingVersionsQuery = z.object({
-  after: z.coerce.number().int().min(0).optional(),
+  after: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -6,6 +6,7 @@
  * is needed for the mutation property; the test says which route lacks one).
  */
 import { is, sql } from 'drizzle-orm';
+import { DEFAULT_CHANNEL_POLICY } from '../../src/channels/channel-choice';
 import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -339,6 +340,53 @@ function validSamples(): Record<string, () => Json> {
       rows: [{ warehouse_id: 'wh-shenzhen', sku: 'SKU-MUG', quantity: 5 }],
     }),
     'POST /v1/shipments/{id}/review': () => ({ decision: 'reship', reviewer: 'ops@example.com' }),
+    'POST /v1/advice': () => ({
+      origin: { country: 'CN' },
+      destination: { country: 'US' },
+      items: [{ category: 'electronics', value: 250, hasBattery: true }],
+      currency: 'USD',
+    }),
+    // The built-in default: storing it changes no reship of a parallel test.
+    'PUT /v1/channel-policy': () => JSON.parse(JSON.stringify(DEFAULT_CHANNEL_POLICY)) as Json,
+    // A carrier of its own on a lane nobody ships: the other carriers' rates are kept.
+    'PUT /v1/channel-rates': () => ({
+      rates: [
+        {
+          carrier: 'hostile-sample',
+          service: 'standard',
+          originCountry: 'AQ',
+          destinationCountry: 'AQ',
+          serviceDays: 3,
+          postage: 4.5,
+          currency: 'USD',
+          insurable: true,
+        },
+      ],
+    }),
+    'POST /v1/channel-rates:import': () => ({
+      rates: [
+        {
+          carrier: 'hostile-sample',
+          service: 'standard',
+          originCountry: 'AQ',
+          destinationCountry: 'AQ',
+          serviceDays: 3,
+          postage: 4.5,
+          currency: 'USD',
+          insurable: true,
+        },
+      ],
+    }),
+    'PUT /v1/packaging-rules/{seller}': () => ({
+      rules: [
+        {
+          id: 'sample',
+          when: { categories: ['fragile'] },
+          advice: 'Box in box.',
+          source: { name: 'FedEx packaging guidelines', url: 'https://www.fedex.com/' },
+        },
+      ],
+    }),
     'POST /v1/reviews:batch': () => ({
       decisions: [{ shipmentId: 'SHP-none', decision: 'refund', reviewer: 'ops@example.com' }],
     }),

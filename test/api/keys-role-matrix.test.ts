@@ -36,6 +36,9 @@ describe('the declared access', () => {
     expect(ingestMay).toEqual([
       // Reference data, no shipment: the carrier codes a registration may use.
       'GET /v1/carriers',
+      // Advice before shipping and the packaging rules it uses (issue 20).
+      'GET /v1/packaging-rules/{seller}',
+      'POST /v1/advice',
       'POST /v1/inbound/email',
       'POST /v1/shipments',
       'POST /v1/shipments/{id}/inquiries',
