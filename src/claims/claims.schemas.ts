@@ -21,7 +21,7 @@ import { page } from '../http/pagination';
 import { named } from '../http/route';
 import { isIsoDuration } from '../../workflows/durations';
 import { claimGuideResponse } from './claims.actions.schemas';
-import { claimActions, claimEligibility } from './claims.standing';
+import { CLAIM_OUTCOMES, claimActions, claimEligibility } from './claims.standing';
 
 const duration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as P15D');
 
@@ -61,7 +61,7 @@ export const claimParams = z.object({
 
 /** A claim decided outside the system (by phone, in the carrier's portal). */
 export const claimOutcomeBody = z.object({
-  status: z.enum(['approved', 'partially_approved', 'denied', 'paid'], {
+  status: z.enum(CLAIM_OUTCOMES, {
     error: 'must be one of approved, partially_approved, denied, paid',
   }),
   // Stored as numeric(12,2).

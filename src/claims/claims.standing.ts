@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { timestamp } from '../../workflows/model/scalars';
 import { DECIDED_STATUSES } from './claims.eligibility';
-import type { ClaimOutcomeBody } from './claims.schemas';
-import type { ClaimRow } from './claims.repository';
+import type { claims } from '../db/schema/claims';
 
 /**
  * Where a claim stands for the people working it: may it be filed now (and if not, why and from
@@ -24,8 +23,11 @@ export const claimEligibility = z.object({
     .describe('Why it may not be filed now (absent when eligibleNow)'),
 });
 
-const OUTCOMES = ['approved', 'partially_approved', 'denied', 'paid'] as const;
-type Outcome = ClaimOutcomeBody['status'];
+type ClaimRow = typeof claims.$inferSelect;
+
+/** The outcomes ops may record on a claim (POST /v1/claims/{id}/outcome). */
+export const CLAIM_OUTCOMES = ['approved', 'partially_approved', 'denied', 'paid'] as const;
+type Outcome = (typeof CLAIM_OUTCOMES)[number];
 
 export const claimActions = z.object({
   recordOutcome: z.object({
@@ -33,7 +35,7 @@ export const claimActions = z.object({
     method: z.literal('POST'),
     href: z.string(),
     statuses: z
-      .array(z.enum(OUTCOMES))
+      .array(z.enum(CLAIM_OUTCOMES))
       .describe('The outcomes that can still be recorded (an approval can still become paid)'),
     reason: z.string().optional().describe('Why not, when not possible'),
   }),
@@ -89,7 +91,7 @@ function eligibility(row: ClaimRow, now: Date): z.input<typeof claimEligibility>
 
 /** The outcomes the repository still accepts (see recordOutcome: only an approval may become paid). */
 function recordable(status: string): Outcome[] {
-  if (!DECIDED.includes(status)) return [...OUTCOMES].filter((o) => o !== status);
+  if (!DECIDED.includes(status)) return [...CLAIM_OUTCOMES].filter((o) => o !== status);
   if (status === 'approved' || status === 'partially_approved') return ['paid'];
   return [];
 }

@@ -408,6 +408,21 @@ function validSamples(): Record<string, () => Json> {
       eventTypes: ['shipment.closed'],
     }),
     'POST /survey/{token}': () => ({ rating: 4, comment: 'ok' }),
+    'POST /v1/claims/{id}/answer': () => ({
+      message: 'The invoice is attached.',
+      attachments: [
+        {
+          name: 'invoice.pdf',
+          contentType: 'application/pdf',
+          url: 'https://files.example.com/invoice.pdf',
+        },
+      ],
+      by: 'ops@example.com',
+    }),
+    'POST /v1/claims/{id}/appeal': () => ({
+      message: 'The scan history shows no delivery.',
+      by: 'ops@example.com',
+    }),
     'POST /t/{token}/help': () => ({ csrf: 'x', nonce: 'abcdefghijklmnop', kind: 'damaged' }),
     'POST /t/{token}/chat': () => ({ csrf: 'x', q: 'Where is my parcel?' }),
     'POST /codec/encode': () => ({ payloads: [] }),

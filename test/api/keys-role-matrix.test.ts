@@ -36,6 +36,8 @@ describe('the declared access', () => {
     expect(ingestMay).toEqual([
       // Reference data, no shipment: the carrier codes a registration may use.
       'GET /v1/carriers',
+      // Who the key is (its role), so a client can tell what it may do.
+      'GET /v1/me',
       // Advice before shipping and the packaging rules it uses (issue 20).
       'GET /v1/packaging-rules/{seller}',
       'POST /v1/advice',

@@ -309,6 +309,8 @@ describe('the communication log of a shipment', () => {
       'out inquiry_reply',
       'in inquiry wants_refund',
       'out ops_alert',
+      // A refund demand is answered too (moving, expected date, what if it does not come).
+      'out inquiry_reply',
     ]);
     const ats = log.body.items.map((i: { at: string }) => Date.parse(i.at));
     expect([...ats].sort((a, b) => a - b)).toEqual(ats);
