@@ -40,7 +40,7 @@ import {
   type SuspicionReason,
   type TrackingEvent,
 } from '../shipment.contract';
-import { LOCAL_ACTIVITIES } from './patches';
+import { CARRY_YIELDS_TO_READY, LOCAL_ACTIVITIES } from './patches';
 import { quick } from './proxies';
 
 const MAX_TIMELINE = 300;
@@ -155,17 +155,27 @@ export class ShipmentContext {
     return this.state;
   }
 
-  /** Continues as new with everything carried (bounded), once every handler is done. */
-  async continueAsNewNow(): Promise<never> {
+  /**
+   * Continues as new with everything carried (bounded), once every handler is done; unless what
+   * `ready` waits for arrives with the last tick: then it returns and the wait goes on here.
+   */
+  async continueAsNewUnless(ready: () => boolean): Promise<void> {
     if (patched(LOCAL_ACTIVITIES)) {
       // Local activities make a workflow task last longer; signals that reach the server
       // meanwhile arrive with the next task. A timer tick ends this one first, so they are taken
       // in before the state is carried (without it, scans sent during a snapshot were lost).
       await sleep(1);
-      await condition(allHandlersFinished);
+      if (patched(CARRY_YIELDS_TO_READY)) {
+        // An update taken with the tick (a review decision) answers only once this run acted
+        // on it: waiting for it to finish before carrying would wait forever.
+        await condition(() => ready() || allHandlersFinished());
+        if (ready()) return;
+      } else {
+        await condition(allHandlersFinished);
+      }
     }
     this.note('continued_as_new', `after ${workflowInfo().historyLength} history events`);
-    return continueAsNew<ShipmentWorkflow>({
+    await continueAsNew<ShipmentWorkflow>({
       registration: this.reg,
       registeredAt: this.state.registeredAt,
       carried: this.state,
@@ -187,7 +197,8 @@ export class ShipmentContext {
       if (suggested()) {
         await condition(() => ready() || allHandlersFinished());
         if (ready()) return true;
-        await this.continueAsNewNow();
+        await this.continueAsNewUnless(ready);
+        continue;
       }
       if (deadline === undefined) {
         await condition(() => ready() || suggested());
