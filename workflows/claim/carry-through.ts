@@ -311,6 +311,37 @@ async function afterDenial(ctx: ClaimContext, rule: ClaimRule): Promise<boolean>
     return true;
   }
   const t = await timings(ctx);
+  const appeal = await openAppealWindow(ctx, t, denial);
+  if (appeal.appealedAt) {
+    await ctx.alertOps(
+      'denied_after_appeal',
+      `Claim denied after appeal: shipment ${ctx.reg.shipmentId}`,
+      `${state.filer} denied the appealed claim for ${ctx.describe()}${denial ? ` (${denial})` : ''}. The denial is final.`,
+    );
+    return false;
+  }
+  if (appeal.closedAt) return false;
+  const outcome = await waitForAppeal(ctx, rule, t, appeal);
+  if (typeof outcome === 'object') {
+    await take(ctx, outcome);
+    return true;
+  }
+  if (outcome === 'timeout') {
+    await closeAppealWindow(ctx, appeal);
+    return false;
+  }
+  return sendAppeal(ctx, appeal);
+}
+
+type Appeal = NonNullable<ClaimState['appeal']>;
+
+/** The first time the claim is denied: the appeal window opens and ops hear how to appeal. */
+async function openAppealWindow(
+  ctx: ClaimContext,
+  t: ClaimTimings,
+  denial: string | undefined,
+): Promise<Appeal> {
+  const { state } = ctx;
   if (!state.appeal) {
     const closes = now() + ms(ctx, t.appealWithin);
     state.appeal = { deniedAt: at(now()), windowClosesAt: at(closes) };
@@ -321,18 +352,13 @@ async function afterDenial(ctx: ClaimContext, rule: ClaimRule): Promise<boolean>
         `Appeal with new evidence by ${state.appeal.windowClosesAt} with POST /v1/claims/${state.claimRowId}/appeal.`,
     );
   }
-  const appeal = state.appeal;
-  if (appeal.appealedAt) {
-    await ctx.alertOps(
-      'denied_after_appeal',
-      `Claim denied after appeal: shipment ${ctx.reg.shipmentId}`,
-      `${state.filer} denied the appealed claim for ${ctx.describe()}${denial ? ` (${denial})` : ''}. The denial is final.`,
-    );
-    return false;
-  }
-  if (appeal.closedAt) return false;
+  return state.appeal;
+}
+
+/** Until ops appeal, the carrier changes its mind, or the window closes (reminding ops once). */
+function waitForAppeal(ctx: ClaimContext, rule: ClaimRule, t: ClaimTimings, appeal: Appeal) {
   const closes = Date.parse(appeal.windowClosesAt);
-  const outcome = await waitFor(ctx, rule, {
+  return waitFor(ctx, rule, {
     ready: () => ctx.appeals.length > 0,
     until: closes,
     remind: {
@@ -348,24 +374,26 @@ async function afterDenial(ctx: ClaimContext, rule: ClaimRule): Promise<boolean>
       },
     },
   });
-  if (typeof outcome === 'object') {
-    await take(ctx, outcome);
-    return true;
-  }
-  if (outcome === 'timeout') {
-    appeal.closedAt = at(now());
-    state.history.push({
-      status: 'denied',
-      at: appeal.closedAt,
-      detail: 'the appeal window closed without an appeal; the denial is final',
-    });
-    await ctx.alertOps(
-      'appeal_closed',
-      `Claim appeal window closed: shipment ${ctx.reg.shipmentId}`,
-      `The denied claim for ${ctx.describe()} was not appealed by ${appeal.windowClosesAt}; the denial is final.`,
-    );
-    return false;
-  }
+}
+
+/** No appeal came in time: the denial is final. */
+async function closeAppealWindow(ctx: ClaimContext, appeal: Appeal): Promise<void> {
+  appeal.closedAt = at(now());
+  ctx.state.history.push({
+    status: 'denied',
+    at: appeal.closedAt,
+    detail: 'the appeal window closed without an appeal; the denial is final',
+  });
+  await ctx.alertOps(
+    'appeal_closed',
+    `Claim appeal window closed: shipment ${ctx.reg.shipmentId}`,
+    `The denied claim for ${ctx.describe()} was not appealed by ${appeal.windowClosesAt}; the denial is final.`,
+  );
+}
+
+/** Sends ops' appeal to the carrier; false when the carrier refuses it for good. */
+async function sendAppeal(ctx: ClaimContext, appeal: Appeal): Promise<boolean> {
+  const { state } = ctx;
   const submission = ctx.appeals[0]!;
   const refused = await send(() =>
     carrier.appealClaim({
