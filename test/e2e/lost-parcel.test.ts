@@ -151,6 +151,8 @@ async function registerLostParcel(sku = 'SKU-MUG') {
     shipmentId: reg.shipmentId,
     workflowId: shipmentWorkflowId(reg.shipmentId),
     stage: 'monitoring',
+    // Every registration answers with its advice (issue 20).
+    advice: expect.objectContaining({ followedChannel: expect.any(Boolean) }),
   });
   const again = await http('POST', '/v1/shipments', reg);
   expect(again.status).toBe(200);
