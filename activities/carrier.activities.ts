@@ -108,7 +108,7 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
         }),
       );
       const now = clock();
-      const registration: ShipmentRegistration = {
+      const booked: ShipmentRegistration = {
         ...orig,
         shipmentId: input.replacementShipmentId,
         carrier: label.carrier,
@@ -135,17 +135,26 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
       const premium = insured ? (input.channel?.insurancePremium ?? 0) : 0;
       const cost = reshipCost(goodsCost, label.postage, premium, label.currency);
       const channel = `${carrierCode}/${label.service}`;
-      await db.transaction(async (tx) => {
-        await tx
+      const registration = await db.transaction(async (tx) => {
+        const inserted = await tx
           .insert(shipments)
-          .values(shipmentRow(registration, { replacesShipmentId: orig.shipmentId }))
-          .onConflictDoNothing();
+          .values(shipmentRow(booked, { replacesShipmentId: orig.shipmentId }))
+          .onConflictDoNothing()
+          .returning({ registration: shipments.registration });
+        // A retried booking answers with the replacement as first stored (its shipping time and
+        // expected delivery were computed then), so the workflow and the read model agree.
+        const [stored] = inserted.length
+          ? inserted
+          : await tx
+              .select({ registration: shipments.registration })
+              .from(shipments)
+              .where(eq(shipments.shipmentId, booked.shipmentId));
         await tx
           .insert(reshipOrders)
           .values({
             idempotencyKey: input.idempotencyKey,
             originalShipmentId: orig.shipmentId,
-            replacementShipmentId: registration.shipmentId,
+            replacementShipmentId: booked.shipmentId,
             warehouseId: input.warehouseId,
             carrier: label.carrier,
             service: label.service,
@@ -162,6 +171,7 @@ export function createCarrierActivities({ db, carriers, clock = () => new Date()
             channelAlternatives: input.channel?.alternatives ?? null,
           })
           .onConflictDoNothing();
+        return stored?.registration ?? booked;
       });
       return {
         labelId: label.labelId,

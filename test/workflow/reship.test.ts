@@ -262,6 +262,32 @@ describe('channel and cost of a reship', () => {
     );
   });
 
+  it('a booking retried while its first attempt still ran answers with the replacement as first stored', async () => {
+    const original = aRegistration();
+    await insertShipmentRow(stack.db, original);
+    const wh = await insertWarehouse(stack.db, { country: 'US', kind: 'overseas', stock: {} });
+    // The first attempt stored the replacement (its own shipping time and expected delivery) but
+    // had not yet written the order when the second attempt started.
+    const first = aRegistration({
+      shipmentId: replacementShipmentId(original.shipmentId),
+      replacementOf: original.shipmentId,
+      shippedAt: '2026-01-02T03:04:05.000Z',
+      expectedDeliveryAt: '2026-01-09T03:04:05.000Z',
+    });
+    await insertShipmentRow(stack.db, first);
+    const booked = await stack.activities.bookReshipLabel({
+      idempotencyKey: `shipment:${original.shipmentId}:reship:1:label`,
+      original,
+      replacementShipmentId: first.shipmentId,
+      warehouseId: wh,
+      warehouseCountry: 'US',
+    });
+    expect(booked.registration).toMatchObject({
+      shippedAt: first.shippedAt,
+      expectedDeliveryAt: first.expectedDeliveryAt,
+    });
+  });
+
   it('the replacement of a lost replacement X~R1 is X~R2, linked to X~R1', async () => {
     const root = uniqueId('SHP');
     const first = aRegistration({ shipmentId: `${root}~R1`, replacementOf: root });
