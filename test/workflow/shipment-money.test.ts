@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities/deps';
 import { createRefundActivities } from '../../activities/refund.activities';
 import { claims, refunds, reviews } from '../../src/db/schema';
-import { claimWorkflowId } from '../../workflows/claim.contract';
+import { claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/claim.contract';
 import {
   cancelSignal,
   customerInquirySignal,
@@ -14,6 +14,7 @@ import {
   type ReviewDecision,
 } from '../../workflows/shipment.contract';
 import { aFastPolicy, anEvent, insertWarehouse, uniqueId } from '../helpers/factories';
+import { fromStoredPayload } from '../helpers/payload-key';
 import { startShipment, stateOf, waitForStage, type ShipmentHandle } from '../helpers/shipments';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
@@ -207,6 +208,21 @@ describe.concurrent('refunds, reship channels and claims driven by the shipment 
     expect(done.claim?.reason).toBe('lost');
     const { row, handle: claim } = await claimOf(reg.shipmentId);
     expect(row.reason).toBe('lost');
+    await claim.terminate('test over');
+  });
+
+  it('an insured shipment starts its claim with its insurer, so a carrier’s denial is taken there', async () => {
+    const insurance = { insurer: 'shipsurance', amount: 300 };
+    const { reg, handle } = await startShipment(stack, aFastPolicy(uniqueId('p')), { insurance });
+    await handle.signal(trackingEventsSignal, [anEvent('lost', secondsAgo(1))]);
+    await waitForStage(handle, 'awaiting_review');
+    await decide(handle, 'refund');
+    await waitForStage(handle, 'closed');
+    const { handle: claim } = await claimOf(reg.shipmentId);
+    const history = await claim.fetchHistory();
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+    const input = await fromStoredPayload<ClaimWorkflowInput>(started.input!.payloads![0]!);
+    expect(input.insurance).toEqual(insurance);
     await claim.terminate('test over');
   });
 });

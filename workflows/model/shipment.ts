@@ -85,6 +85,13 @@ export const registration = z.object({
   paymentReference: z.string().max(200).optional(),
   /** What the seller gives the customer for the trouble, quoted in customer messages. */
   compensation: z.object({ couponCode: z.string() }).optional(),
+  /**
+   * Cover bought beyond the carrier's liability: the claim goes to the carrier first, and a
+   * denial is taken to this insurer for up to `amount`.
+   */
+  insurance: z
+    .object({ insurer: z.string().min(1).max(100), amount: z.number().positive() })
+    .optional(),
 });
 
 export const suspicionEvidence = z.object({

@@ -210,7 +210,12 @@ export async function startClaim(ctx: ShipmentContext): Promise<Next> {
   const workflowId = claimWorkflowId(reg.shipmentId);
   try {
     await startChild<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, {
-      ...startClaimOptions({ registration: reg, reason, parentWorkflowId: ctx.wfId }),
+      ...startClaimOptions({
+        registration: reg,
+        reason,
+        parentWorkflowId: ctx.wfId,
+        ...(reg.insurance ? { insurance: reg.insurance } : {}),
+      }),
     });
     ctx.note('claim_started', `${workflowId} (${reason})`);
   } catch (err) {
