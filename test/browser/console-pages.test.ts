@@ -185,6 +185,9 @@ describe.sequential('the shipment, claim and analytics pages', () => {
     await page.getByRole('heading', { name: `Claim #${pendingClaim}` }).waitFor();
     expect(await page.locator('#claim-our-id').textContent()).toBe(String(pendingClaim));
     expect(await page.locator('#claim-carrier-number').textContent()).toBe('Not filed yet');
+    // The claim guide of whoever it is filed with: how to file and what they ask for.
+    expect(await page.locator('#claim-guide').textContent()).toMatch(/^How to claim with .+/);
+    expect(await page.locator('#claim-guide-documents li').count()).toBeGreaterThan(0);
   });
 
   it('a claim in its waiting period says when it becomes eligible, with its evidence buttons disabled and why', async () => {

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import type { Strings } from '../../src/console/app/src/i18n/types';
-import { money, span } from '../../src/console/app/src/lib/format';
+import { isoSpan, money, span } from '../../src/console/app/src/lib/format';
 
 // Every namespace of the console's strings, as the app itself collects them.
 const files = import.meta.glob<{ default: Strings }>(
@@ -53,5 +53,14 @@ describe('numbers, money and durations through Intl', () => {
     expect(span(3600 + 1, 'en-GB')).toBe('1h');
     expect(span(0, 'en-GB')).toBe('0s');
     expect(span(90, 'zh-CN')).toBe('1分钟 30秒');
+  });
+
+  it('shows a claim guide’s ISO 8601 durations as spans, and other forms as written', () => {
+    expect(isoSpan('P7D', 'en-GB')).toBe('7d');
+    expect(isoSpan('P1W2D', 'en-GB')).toBe('9d');
+    expect(isoSpan('PT48H', 'en-GB')).toBe('2d');
+    expect(isoSpan('P1DT12H', 'en-GB')).toBe('1d 12h');
+    expect(isoSpan('P2M', 'en-GB')).toBe('P2M');
+    expect(isoSpan('P', 'en-GB')).toBe('P');
   });
 });

@@ -37,3 +37,14 @@ export function span(seconds: number, locale: string): string {
     )
     .join(' ');
 }
+
+/**
+ * An ISO 8601 duration of weeks, days and time (P7D, PT48H, P1W2D) as `span` writes it; any other
+ * form (months, years) is shown as written.
+ */
+export function isoSpan(iso: string, locale: string): string {
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
+  if (!m || iso === 'P' || iso.endsWith('T')) return iso;
+  const [w, d, h, min, sec] = m.slice(1).map((x) => Number(x ?? 0));
+  return span(((w! * 7 + d!) * 24 + h!) * 3600 + min! * 60 + sec!, locale);
+}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, must, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { dateTime, money } from '../lib/format';
+import { dateTime, isoSpan, money } from '../lib/format';
 import { may, useSession } from '../session';
 import { download } from './claim.download';
 import './claim.css';
@@ -99,6 +99,32 @@ export function ClaimPage({ params }: { params: Record<string, string | undefine
         <dt>{t('deadline.windowClosesAt')}</dt>
         <dd>{dateTime(c.deadlines.windowClosesAt, locale)}</dd>
       </dl>
+
+      <h2 id="claim-guide">{t('guide.title', { name: c.guide.name })}</h2>
+      <dl class="facts">
+        <dt>{t('guide.where')}</dt>
+        <dd>{c.guide.where}</dd>
+        <dt>{t('guide.how')}</dt>
+        <dd>{c.guide.how}</dd>
+        <dt>{t('guide.answerWithin')}</dt>
+        <dd>{isoSpan(c.guide.deadlines.answerWithin, locale)}</dd>
+        <dt>{t('guide.appealWithin')}</dt>
+        <dd>{isoSpan(c.guide.deadlines.appealWithin, locale)}</dd>
+        <dt>{t('guide.paymentWithin')}</dt>
+        <dd>{isoSpan(c.guide.deadlines.paymentWithin, locale)}</dd>
+        <dt>{t('guide.liabilityCap')}</dt>
+        <dd>{money(c.guide.liabilityCap.amount, c.guide.liabilityCap.currency, locale)}</dd>
+      </dl>
+      <h3>{t('guide.documents')}</h3>
+      <ul id="claim-guide-documents">
+        {c.guide.requiredDocuments.map((d) => (
+          <li key={d}>{d}</li>
+        ))}
+      </ul>
+      {c.guide.notes && <p class="muted">{c.guide.notes}</p>}
+      <p class="muted">
+        {t('guide.sources')}: {c.guide.sources.join('; ')}
+      </p>
 
       <h2>{t('actions')}</h2>
       <div class="claim-actions">
