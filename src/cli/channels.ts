@@ -3,21 +3,9 @@
  * card and the channel policy reships and advice choose by (POST /v1/channel-rates:import,
  * GET /v1/channel-rates, GET|PUT /v1/channel-policy). Writing needs an admin key.
  */
-import type { ParseArgsConfig } from 'node:util';
-import { ApiProblem, CliError, type ApiClient } from './client';
+import { ApiProblem, CliError } from './client';
+import type { CommandTools } from './command-tools';
 import { table } from './format';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-export interface ChannelCommandTools {
-  parse(
-    argv: string[],
-    options: Options,
-    help: string,
-  ): { values: Record<string, unknown>; positionals: string[] };
-  api(values: Record<string, unknown>, env: Record<string, string | undefined>): ApiClient;
-  globalOptions: string;
-}
 
 interface Io {
   stdout: { write(s: string): unknown };
@@ -37,7 +25,7 @@ interface Rate {
   insurable: boolean;
 }
 
-export function channelsCommands(tools: ChannelCommandTools) {
+export function channelsCommands(tools: CommandTools) {
   const g = tools.globalOptions;
   const HELP = {
     import: `Usage: parcelwarden channel-rates import <file.csv>

@@ -1,24 +1,10 @@
 /**
  * `parcelwarden shops add|list|remove|sync`: connected shops through the API (admin key).
  */
-import type { ParseArgsConfig } from 'node:util';
-import type { ApiClient } from './client';
 import { ApiProblem, CliError } from './client';
+import type { CommandTools, Options } from './command-tools';
 import { relative, table } from './format';
 import { createProgress } from './progress';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** What the shop commands borrow from the CLI's command runner. */
-export interface ShopCommandTools {
-  parse(
-    argv: string[],
-    options: Options,
-    help: string,
-  ): { values: Record<string, unknown>; positionals: string[] };
-  api(values: Record<string, unknown>, env: Record<string, string | undefined>): ApiClient;
-  globalOptions: string;
-}
 
 interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -59,7 +45,7 @@ interface SyncPage {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const path = (shopId: string) => `/v1/shops/${encodeURIComponent(shopId)}`;
 
-function help(tools: ShopCommandTools) {
+function help(tools: CommandTools) {
   const g = tools.globalOptions;
   return {
     add: `Usage: parcelwarden shops add <shopId> --platform shopify --domain <store.myshopify.com>
@@ -207,7 +193,7 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
   }
 }
 
-export function shopsCommands(tools: ShopCommandTools) {
+export function shopsCommands(tools: CommandTools) {
   const HELP = help(tools);
   const print = (io: Io, text: string) => {
     io.stdout.write(`${text}\n`);
