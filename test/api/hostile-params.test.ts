@@ -88,6 +88,9 @@ async function expectNo500(
   const where = `${routeKey(spec)} as ${method} ${path.slice(0, 200)}`;
   if (res.status === 503) expect(DEPENDENCY_DOWN, where).toContain(res.body?.code);
   else expect(res.status, where).toBeLessThan(500);
+  // Headers over Node's limit (16 KiB together) are refused by Node's HTTP parser before any
+  // route runs: a bare 431, which no route of ours writes.
+  if (res.status === 431) return;
   if (res.status >= 400 && res.status !== 503) {
     // Pages for people (the survey) refuse with a page in the customer's language.
     if (spec.answer.contentType === 'text/html') {

@@ -40,7 +40,7 @@ import {
   type SuspicionReason,
   type TrackingEvent,
 } from '../shipment.contract';
-import { CARRY_YIELDS_TO_READY, LOCAL_ACTIVITIES } from './patches';
+import { LOCAL_ACTIVITIES } from './patches';
 import { quick } from './proxies';
 
 const MAX_TIMELINE = 300;
@@ -156,8 +156,9 @@ export class ShipmentContext {
   }
 
   /**
-   * Continues as new with everything carried (bounded), once every handler is done; unless what
-   * `ready` waits for arrives with the last tick: then it returns and the wait goes on here.
+   * Continues as new with everything carried (bounded), once every handler is done; unless a
+   * handler that waits on this run (an update) arrived with the last tick and made `ready` hold:
+   * then it returns and the wait goes on here.
    */
   async continueAsNewUnless(ready: () => boolean): Promise<void> {
     if (patched(LOCAL_ACTIVITIES)) {
@@ -165,14 +166,12 @@ export class ShipmentContext {
       // meanwhile arrive with the next task. A timer tick ends this one first, so they are taken
       // in before the state is carried (without it, scans sent during a snapshot were lost).
       await sleep(1);
-      if (patched(CARRY_YIELDS_TO_READY)) {
-        // An update taken with the tick (a review decision) answers only once this run acted
-        // on it: waiting for it to finish before carrying would wait forever.
-        await condition(() => ready() || allHandlersFinished());
-        if (ready()) return;
-      } else {
-        await condition(allHandlersFinished);
-      }
+      // An update taken with the tick (a review decision) answers only once this run acted on
+      // it: waiting for it to finish before carrying would wait forever, so the run goes on
+      // here instead. Signal handlers finish at once, so scans are carried as before; no patch
+      // is needed, as a run that met such an update never got past this wait before.
+      await condition(() => ready() || allHandlersFinished());
+      if (!allHandlersFinished()) return;
     }
     this.note('continued_as_new', `after ${workflowInfo().historyLength} history events`);
     await continueAsNew<ShipmentWorkflow>({

@@ -48,10 +48,3 @@ export const DNR_ASK_FIRST = 'dnr-ask-first';
  * `unknown_number`. Before it, it was recorded as `proof_of_delivery_checked`.
  */
 export const POD_UNKNOWN_NUMBER = 'pod-unknown-number';
-
-/**
- * A wait about to continue as new takes in what arrived with its last tick first: a review
- * decision sent as an update then is acted on in this run. Before it, the run waited for every
- * handler to finish, and a decision's update (which answers once acted on) never did.
- */
-export const CARRY_YIELDS_TO_READY = 'carry-yields-to-ready';
