@@ -175,9 +175,7 @@ export function shipmentsRoutes({
         'state query failed; answering from the read model',
       );
       return withExpectedDelivery(
-        row.snapshot
-          ? withClaim(shipmentView(row, row.snapshot, 'read_model'))
-          : rowOnlyView(row),
+        row.snapshot ? withClaim(shipmentView(row, row.snapshot, 'read_model')) : rowOnlyView(row),
         await estimate(row.snapshot),
       );
     },
