@@ -40,7 +40,13 @@ import {
   type SuspicionReason,
   type TrackingEvent,
 } from '../shipment.contract';
-import { LOCAL_ACTIVITIES } from './patches';
+import {
+  DNR_ASK_FIRST,
+  INQUIRY_REVIEW,
+  LOCAL_ACTIVITIES,
+  POD_UNKNOWN_NUMBER,
+  SNAPSHOT_EVERY_FACT,
+} from './patches';
 import { quick } from './proxies';
 
 const MAX_TIMELINE = 300;
@@ -49,6 +55,32 @@ const MAX_TIMELINE = 300;
 export type Next = Stage | { close: Resolution };
 export type PendingDecision = ReviewInput & { automatic: boolean; round: number };
 export type CustomerKind = Exclude<NotificationKind, 'ops_alert'>;
+
+/** The patches a run decides once, in its first activation (see `decidePatches`). */
+export interface RunPatches {
+  inquiryReview: boolean;
+  dnrAskFirst: boolean;
+  podUnknownNumber: boolean;
+}
+
+/**
+ * Asks `patched()` for the newer patches in the run's first activation, where every replay asks
+ * at the same point. A `patched()` asked right after a local activity can land in a different
+ * workflow task on replay than it did when the run went through it: the worker may end the task
+ * with the local activity's marker and send what followed in the next one, while a replay resolves
+ * that activity within the first task and asks the patch before the next task's markers are known,
+ * so it answers "not patched" (a nondeterminism error follows). Runs that take these patches also
+ * ask `snapshot-every-fact` here, which older runs asked first after the opening snapshot.
+ */
+export function decidePatches(): RunPatches {
+  const patches = {
+    inquiryReview: patched(INQUIRY_REVIEW),
+    dnrAskFirst: patched(DNR_ASK_FIRST),
+    podUnknownNumber: patched(POD_UNKNOWN_NUMBER),
+  };
+  if (patches.inquiryReview) patched(SNAPSHOT_EVERY_FACT);
+  return patches;
+}
 
 export const now = () => new Date(Date.now()).toISOString();
 export const iso = (ms: number | undefined) =>
@@ -67,8 +99,11 @@ export class ShipmentContext {
   noticeDue: string | undefined;
   cancelRequested: boolean;
   stateVersion: number;
+  /** Decided when the run starts; read where the behaviour differs. */
+  readonly patches: RunPatches;
 
   constructor(readonly input: ShipmentWorkflowInput) {
+    this.patches = decidePatches();
     this.reg = input.registration;
     this.wfId = shipmentWorkflowId(this.reg.shipmentId);
     this.state = input.carried ?? {

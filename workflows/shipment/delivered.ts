@@ -2,12 +2,10 @@
  * Delivered: the shipment stays open for the delivered-not-received window, in case the customer
  * reports the parcel never arrived.
  */
-import { patched } from '@temporalio/workflow';
 import { notReceivedReport } from '../detection';
 import { parseIsoDuration } from '../durations';
 import { now, type Next, type ShipmentContext } from './context';
 import { notReceivedReports, REPORTS_BEFORE_REVIEW, requestedReview } from './inquiry-review';
-import { DNR_ASK_FIRST } from './patches';
 
 /** Sets the watch's end before the stage is published; the earlier clocks no longer apply. */
 export async function prepareDeliveredWatch(ctx: ShipmentContext): Promise<void> {
@@ -29,7 +27,7 @@ export async function watchDelivered(ctx: ShipmentContext): Promise<Next> {
   }
   const deliveredAt = ctx.current()?.occurredAt ?? now();
   // Runs from before the patch opened a review on the first report.
-  if (!patched(DNR_ASK_FIRST)) {
+  if (!ctx.patches.dnrAskFirst) {
     const report = () => notReceivedReport(state.inquiries ?? [], deliveredAt, state.reviewedUpTo);
     const until = Date.parse(state.deadlines.deliveredWatchUntil ?? now());
     await ctx.waitFor(() => ctx.cancelRequested || report() !== undefined, until);

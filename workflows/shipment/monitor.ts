@@ -10,7 +10,7 @@ import {
 import type { SuspicionEvidence, SuspicionReason } from '../shipment.contract';
 import { iso, type Next, type ShipmentContext } from './context';
 import { requestedReview } from './inquiry-review';
-import { INQUIRY_REVIEW, SNAPSHOT_EVERY_FACT } from './patches';
+import { SNAPSHOT_EVERY_FACT } from './patches';
 
 export async function monitor(ctx: ShipmentContext): Promise<Next> {
   const { state } = ctx;
@@ -18,9 +18,7 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
   // read model would miss them until the next scan. When the history asks to continue as new,
   // the next run writes that snapshot first thing. (Runs from before wrote one per wait.)
   const snapshotsEveryFact = patched(SNAPSHOT_EVERY_FACT);
-  // Asked once on entering the stage, where every run gets here the same way: a check that
-  // depended on when an inquiry arrived would place the marker differently on replay.
-  const inquiryReviews = patched(INQUIRY_REVIEW);
+  const inquiryReviews = ctx.patches.inquiryReview;
   for (;;) {
     if (ctx.cancelRequested) return { close: 'cancelled' };
     if (isDelivered(ctx.current())) return 'delivered';

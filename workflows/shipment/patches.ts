@@ -1,6 +1,12 @@
 /**
  * The shipment workflow's patch ids (`patched(id)`). Runs started before a patch replay the old
  * path; remove a patch only once no run from before it can still be replayed.
+ *
+ * A patch is asked where every replay asks it at the same point: in the run's first activation
+ * (`decidePatches` in context.ts, for every patch from `inquiry-review` on), or right after a
+ * signal, a timer or a regular activity. Never first right after a local activity: the worker
+ * may send what follows one in the next workflow task, and a replay would then answer "not
+ * patched".
  */
 
 /** A snapshot for every fact (see monitor) and at the start of a carried run. */

@@ -6,7 +6,7 @@ import { ActivityFailure, patched } from '@temporalio/workflow';
 import { isDelivered, overdueDeadline } from '../detection';
 import type { ProofOfDeliveryRecord, VerificationOutcome } from '../shipment.contract';
 import { now, type Next, type ShipmentContext } from './context';
-import { NOTICE_AFTER_REVIEW, POD_UNKNOWN_NUMBER } from './patches';
+import { NOTICE_AFTER_REVIEW } from './patches';
 import { carrier } from './proxies';
 import { takeSummary } from './summary';
 
@@ -71,7 +71,6 @@ async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
   const { state } = ctx;
   let outcome: VerificationOutcome = 'proof_of_delivery_checked';
   let detail: string;
-  const unknownNumberTold = patched(POD_UNKNOWN_NUMBER);
   try {
     const found = await lookUp(ctx);
     // A provider that pushed its proof of delivery may not repeat it on a lookup.
@@ -81,7 +80,7 @@ async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
     }
     detail = proofOfDeliveryDetail(pod);
     // A number the carrier does not know has no proof of delivery to check.
-    if (!found.known && unknownNumberTold) {
+    if (!found.known && ctx.patches.podUnknownNumber) {
       outcome = 'unknown_number';
       detail = 'carrier does not know the tracking number: no proof of delivery could be checked';
     }
