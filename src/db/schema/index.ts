@@ -11,3 +11,4 @@ export * from './codec-sessions';
 export * from './shops';
 export * from './events';
 export * from './advice';
+export * from './rate-limits';
