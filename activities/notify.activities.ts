@@ -1,6 +1,6 @@
 import { recordEvent } from '../src/events/events.repository';
 import { buildChannels } from '../src/messages/channels';
-import { shopSenderLookup } from '../src/shops/shops.sender';
+import { customerSenderLookup } from '../src/shops/shops.sender';
 import {
   customerChannel,
   mergeVars,
@@ -60,7 +60,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
   const outbox = createOutboxRepository(db, settings);
   const sender = createOutboxSender({
     outbox,
-    channels: buildChannels(deps.mailer, settings.onsite, shopSenderLookup(db)),
+    channels: buildChannels(deps.mailer, settings.onsite, customerSenderLookup(db)),
     settings,
   });
   const templates = createTemplateRepository(db);

@@ -24,7 +24,7 @@ export interface Channel {
 
 export type Channels = Partial<Record<MessageChannel, Channel>>;
 
-/** The name and reply-to address a shipment's customer mail goes out with (its shop's). */
+/** The name and reply-to address a shipment's customer mail goes out with (its shop's, else its policy's). */
 export type SenderLookup = (
   shipmentId: string,
 ) => Promise<{ name?: string; replyTo?: string } | undefined>;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { notifications } from '../db/schema/messages';
+import { policies } from '../db/schema/policies';
 import { refunds } from '../db/schema/refunds';
 import { shipments } from '../db/schema/shipments';
 import type {
@@ -8,6 +9,7 @@ import type {
   NotificationKind,
   ShipmentState,
 } from '../../workflows/shipment.contract';
+import { chooseCompensation, mailSituation } from './customer-care';
 import type { OutboxRepository } from './outbox.repository';
 import type { MessagingSettings } from './settings';
 import { renderMessage, type CustomerStatus, type TemplateVars } from './templates';
@@ -108,6 +110,14 @@ export async function varsFromReadModel(
       .limit(1);
     previousNoticeAt = earlier?.createdAt.toISOString();
   }
+  // The registration's coupon first; else the policy's compensation where it grants one.
+  const compensation = reg.compensation?.couponCode
+    ? { couponCode: reg.compensation.couponCode }
+    : chooseCompensation(
+        undefined,
+        await policyCustomerCare(db, row.policy),
+        mailSituation(kind, carrierLost),
+      );
   return defined({
     customerName: reg.customer.name,
     orderId: reg.orderId,
@@ -123,10 +133,19 @@ export async function varsFromReadModel(
     carrierLost: carrierLost || undefined,
     previousNoticeAt,
     lastScanAt: kind === 'delay_notice' ? state.lastEvent?.occurredAt : undefined,
-    couponCode: reg.compensation?.couponCode,
+    ...compensation,
     status: customerStatusOf(row),
     shipmentId: row.shipmentId,
   });
+}
+
+/** The customer care part of a policy's current version (sender and compensation of its mails). */
+async function policyCustomerCare(db: Db, name: string) {
+  const [row] = await db
+    .select({ body: policies.body })
+    .from(policies)
+    .where(eq(policies.name, name));
+  return row?.body.customerCare;
 }
 
 /** Read-model values first, then what the caller passed (the workflow knows the latest). */

@@ -1,4 +1,4 @@
-import { shopSenderLookup } from '../shops/shops.sender';
+import { customerSenderLookup } from '../shops/shops.sender';
 import type { Db } from '../db/client';
 import type { Mailer } from '../mail/mailer';
 import { buildChannels } from './channels';
@@ -18,7 +18,7 @@ export function startMessageDispatcher(deps: {
   const outbox = createOutboxRepository(deps.db, deps.settings);
   const sender = createOutboxSender({
     outbox,
-    channels: buildChannels(deps.mailer, deps.settings.onsite, shopSenderLookup(deps.db)),
+    channels: buildChannels(deps.mailer, deps.settings.onsite, customerSenderLookup(deps.db)),
     settings: deps.settings,
   });
   return startOutboxDispatcher(sender, deps.settings);

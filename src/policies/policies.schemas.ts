@@ -4,7 +4,11 @@ import { named } from '../http/route';
 import { int4Key, int4Param } from '../http/validate';
 import { isIsoDuration, parseIsoDuration } from '../../workflows/durations';
 import { STALLABLE_STATUSES } from '../../workflows/policy';
-import { policy } from '../../workflows/model/policy';
+import {
+  COMPENSATION_SITUATIONS,
+  customerCare as baseCustomerCare,
+  policy,
+} from '../../workflows/model/policy';
 import { timestamp } from '../../workflows/model/scalars';
 import type { Policy } from '../../workflows/shipment.contract';
 
@@ -42,6 +46,59 @@ const stallAfter = z
     }
   });
 
+const careText = (max: number) => z.string().trim().min(1).max(max);
+
+/**
+ * Sender and compensation of the policy's customer mails: a sender name and reply-to address for
+ * shipments whose shop names none, a coupon or a gift for shipments registered without one, and
+ * the situations the compensation line goes into.
+ */
+const customerCare = baseCustomerCare
+  .safeExtend({
+    senderName: careText(200)
+      .optional()
+      .describe('The name customers see as the sender when the shop names none'),
+    replyTo: z
+      .email('must be an e-mail address')
+      .max(320)
+      .optional()
+      .describe('Where customers’ answers go when the shop names no address'),
+    compensation: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('coupon'), code: careText(64) }),
+        z.strictObject({ kind: z.literal('gift'), description: careText(200) }),
+      ])
+      .optional()
+      .describe('A coupon (its code) or a gift (what it is) offered for the trouble'),
+    compensationFor: z
+      .array(z.enum(COMPENSATION_SITUATIONS))
+      .min(1)
+      .max(COMPENSATION_SITUATIONS.length)
+      .optional()
+      .describe(
+        `Mails that carry the compensation line; default all of ${COMPENSATION_SITUATIONS.join(', ')}`,
+      ),
+  })
+  .strict()
+  .superRefine((care, ctx) => {
+    const seen = new Set<string>();
+    care.compensationFor?.forEach((situation, i) => {
+      if (seen.has(situation))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compensationFor', i],
+          message: `"${situation}" is listed twice`,
+        });
+      seen.add(situation);
+    });
+    if (care.compensationFor && !care.compensation)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compensationFor'],
+        message: 'names where a compensation goes, but there is no compensation',
+      });
+  });
+
 /**
  * A policy as sent to PUT /v1/policies/{name}: the base policy's fields (its stored `version` is
  * ours to set) with the duration and range rules; `name` may be omitted (the path names it).
@@ -59,6 +116,7 @@ export const policyBody = policy
     deliveredWatch: duration,
     claimWait: duration,
     maxFailedAttempts: z.number().int().min(1).optional(),
+    customerCare: customerCare.optional(),
   })
   // Optional in a request (its input widens the base's, so not a safeExtend).
   .extend({ name: policyName.optional() })
@@ -85,6 +143,7 @@ export function toPolicy(name: string, body: PolicyBody): Policy {
     deliveredWatch: body.deliveredWatch,
     claimWait: body.claimWait,
     ...(body.maxFailedAttempts !== undefined ? { maxFailedAttempts: body.maxFailedAttempts } : {}),
+    ...(body.customerCare ? { customerCare: body.customerCare } : {}),
   };
 }
 

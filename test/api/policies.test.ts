@@ -109,6 +109,62 @@ describe('policies', () => {
     expect(res.body.errors[0].message).toMatch(/reviewSLA/);
   });
 
+  it('a policy keeps the sender and compensation of its customer mails', async () => {
+    const name = policyName();
+    const customerCare = {
+      senderName: 'Kumo Tea Care',
+      replyTo: 'care@kumo.example',
+      compensation: { kind: 'gift', description: 'a tin of green tea' },
+      compensationFor: ['carrier_lost', 'reshipped'],
+    };
+    const put = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: { ...bodyOf(name), customerCare },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.policy.customerCare).toEqual(customerCare);
+    const got = await api.call('GET', `/v1/policies/${name}`, { as: 'analyst' });
+    expect(got.body.policy.customerCare).toEqual(customerCare);
+  });
+
+  it('customer care with a bad address, an unknown compensation or situation is refused with every error', async () => {
+    const name = policyName();
+    const res = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: {
+        ...bodyOf(name),
+        customerCare: {
+          senderName: 'x'.repeat(201),
+          replyTo: 'not an address',
+          compensation: { kind: 'voucher', code: 'X' },
+          compensationFor: ['survey'],
+        },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const paths = res.body.errors.map((e: { path: string }) => e.path).sort();
+    expect(paths).toEqual([
+      'customerCare.compensation.kind',
+      'customerCare.compensationFor.0',
+      'customerCare.replyTo',
+      'customerCare.senderName',
+    ]);
+
+    const orphan = await api.call('PUT', `/v1/policies/${name}`, {
+      as: 'admin',
+      body: {
+        ...bodyOf(name),
+        customerCare: { compensationFor: ['reshipped'], coupon: 'SORRY' },
+      },
+    });
+    expect(orphan.status).toBe(400);
+    expect(orphan.body.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(
+      /coupon/,
+    );
+    expect((await api.call('GET', `/v1/policies/${name}`, { as: 'admin' })).status).toBe(404);
+  });
+
   it('the name in the body must be the one in the path', async () => {
     const name = policyName();
     const res = await api.call('PUT', `/v1/policies/${name}`, {

@@ -66,6 +66,36 @@ describe('every kind in every language', () => {
   });
 });
 
+describe('a gift offered for the trouble', () => {
+  const GIFT = { ...VARS, couponCode: undefined, gift: 'a tin of Longjing green tea' };
+
+  for (const locale of BUILTIN_LOCALES) {
+    it(`a delay notice in ${locale} offers the gift as a gift, and a reship and a refund notice too`, () => {
+      const delay = renderMessage('delay_notice', locale, GIFT);
+      expect(delay.text).not.toMatch(/\{[#/]?\w+\}/);
+      expect(delay.text).toMatchSnapshot();
+      for (const kind of ['reshipped', 'refunded'] as const) {
+        const line = renderMessage(kind, locale, GIFT)
+          .text.split('\n\n')
+          .find((p) => p.includes(GIFT.gift));
+        expect(line, `${kind} ${locale}`).toMatchSnapshot();
+      }
+      // A gift is no coupon: the coupon sentence is not used for it.
+      const coupon = renderMessage('delay_notice', locale, {
+        ...VARS,
+        couponCode: GIFT.gift,
+      }).text;
+      expect(delay.text, locale).not.toBe(coupon);
+    });
+  }
+
+  it('a survey or a status reply carries no gift line', () => {
+    for (const kind of ['survey', 'inquiry_reply', 'customs_notice'] as const) {
+      expect(renderMessage(kind, 'en', GIFT).text, kind).not.toContain(GIFT.gift);
+    }
+  });
+});
+
 describe('locale fallback', () => {
   it('pt-PT falls back to pt-BR, then English', () => {
     expect(templateLocaleChain('pt-PT')).toEqual(['pt-PT', 'pt', 'pt-BR', 'en']);

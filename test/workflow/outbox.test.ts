@@ -18,7 +18,13 @@ import { DEFAULT_MESSAGING, type MessagingSettings } from '../../src/messages/se
 import type { Mailer, OutgoingMail } from '../../src/mail/mailer';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer';
 import { startMailSink, type MailSink } from '../../src/mail/smtp-sink';
-import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
+import {
+  aFastPolicy,
+  aRegistration,
+  insertPolicy,
+  insertShipmentRow,
+  uniqueId,
+} from '../helpers/factories';
 import { waitUntil } from '../helpers/wait';
 
 /**
@@ -128,6 +134,46 @@ describe('customer messages through the outbox', () => {
     expect(mail.text).toContain('SORRY10');
     expect(mail.html).toContain('<p>Hallo Jürgen Weiß,</p>');
     expect(mail.messageId).toBe(messageIdFor(key, DEFAULT_MESSAGING.messageIdDomain));
+  });
+
+  it('a delay notice under a policy with customer care comes from the policy’s sender with its gift; the survey brings no gift', async () => {
+    const policy = uniqueId('care').toLowerCase();
+    await insertPolicy(
+      stack.db,
+      aFastPolicy(policy, {
+        customerCare: {
+          senderName: 'Kumo Tea Care',
+          replyTo: 'care@kumo.example',
+          compensation: { kind: 'gift', description: 'a tin of Longjing green tea' },
+        },
+      }),
+    );
+    const reg = aRegistration({ policy });
+    await insertShipmentRow(stack.db, reg);
+    const activities = activitiesWith(realMailer);
+    const send = async (kind: 'delay_notice' | 'survey', to: string) => {
+      await activities.sendNotification({
+        idempotencyKey: `shipment:${reg.shipmentId}:notify:${kind}:1`,
+        shipmentId: reg.shipmentId,
+        kind,
+        to,
+        locale: 'en',
+      });
+      return stack.mail.waitFor((m) => m.to.includes(to), 5_000);
+    };
+
+    const delay = await send('delay_notice', `d.${uniqueId('c')}@example.com`);
+    expect(delay.from).toContain('Kumo Tea Care');
+    expect(delay.replyTo).toBe('care@kumo.example');
+    expect(delay.text).toContain(
+      'As an apology for the wait, we are sending you a gift: a tin of Longjing green tea',
+    );
+    expect(delay.text).not.toContain('coupon');
+
+    const survey = await send('survey', `s.${uniqueId('c')}@example.com`);
+    expect(survey.from).toContain('Kumo Tea Care');
+    expect(survey.text).not.toContain('Longjing');
+    expect(survey.text).not.toContain('gift');
   });
 
   it('a dead mail server does not hold up the workflow: the message is queued and the dispatcher delivers it once the server is back', async () => {

@@ -13,6 +13,41 @@ const stallAfter = z
   Record<string, string>
 >;
 
+/**
+ * The mail situations a policy's compensation can be granted for: the loss-related customer mails
+ * (a delay notice, a delay notice saying the carrier declared the parcel lost, the reship notice
+ * and the refund notice). Their built-in texts carry the compensation line.
+ */
+export const COMPENSATION_SITUATIONS = [
+  'delay_notice',
+  'carrier_lost',
+  'reshipped',
+  'refunded',
+] as const;
+export type CompensationSituation = (typeof COMPENSATION_SITUATIONS)[number];
+
+/** What a customer is offered for the trouble: a coupon with its code, or a gift described. */
+export const compensationOffer = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('coupon'), code: z.string() }),
+  z.object({ kind: z.literal('gift'), description: z.string() }),
+]);
+
+/**
+ * How customer mails of the policy's shipments read: the sender (when their shop names none) and
+ * the compensation offered (when their registration offers none). Mail data only: the workflow
+ * never acts on it.
+ */
+export const customerCare = z.object({
+  senderName: z.string().optional(),
+  replyTo: z.string().optional(),
+  compensation: compensationOffer.optional(),
+  /** Where the compensation line goes; without it, every situation of COMPENSATION_SITUATIONS. */
+  compensationFor: z.array(z.enum(COMPENSATION_SITUATIONS)).optional(),
+});
+
+export type CustomerCare = z.output<typeof customerCare>;
+export type CompensationOffer = z.output<typeof compensationOffer>;
+
 export const policy = z.object({
   name: z.string(),
   stallAfter,
@@ -28,6 +63,8 @@ export const policy = z.object({
   claimWait: z.string(),
   /** Failed delivery attempts after which the parcel is suspicious (default 3). */
   maxFailedAttempts: z.number().int().positive().optional(),
+  /** Sender and compensation of the customer mails (read when a mail is written and sent). */
+  customerCare: customerCare.optional(),
   /** Stored version of this policy, set when it is resolved from PostgreSQL. */
   version: z.number().int().positive().optional(),
 });

@@ -78,6 +78,7 @@ const COMMON = [
   'trackingNumber',
   'expectedDate',
   'couponCode',
+  'gift',
   'pageLink',
 ] as const;
 const REPLACEMENT = ['newCarrier', 'newTrackingNumber'] as const;
@@ -130,6 +131,8 @@ export interface TemplateVars {
   /** ISO 8601 instant of the carrier's latest scan. */
   lastScanAt?: string;
   couponCode?: string;
+  /** A gift offered for the trouble, as the policy describes it (shown instead of a coupon). */
+  gift?: string;
   surveyLink?: string;
   /** The shipment's customer page (signed link, src/customer); every customer mail carries it. */
   pageLink?: string;
@@ -254,6 +257,7 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
   put('newCarrier', vars.newCarrier && carrierName(vars.newCarrier));
   put('newTrackingNumber', vars.newTrackingNumber);
   put('couponCode', vars.couponCode);
+  put('gift', vars.gift);
   put('surveyLink', vars.surveyLink);
   put('pageLink', vars.pageLink);
   put('shipmentId', vars.shipmentId);

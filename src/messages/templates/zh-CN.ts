@@ -5,7 +5,7 @@ export const zhCN: LanguagePack = {
     delay_notice: {
       subject:
         '{#stalled}{#firstNotice}您的订单 {orderId} 配送时间比预期更长{/firstNotice}{#previousNoticeDate}订单 {orderId} 最新进展：包裹仍无更新{/previousNoticeDate}{/stalled}{#carrierLost}承运商已报告您订单 {orderId} 的包裹丢失{/carrierLost}',
-      text: '{customerName}，您好：\n\n{#stalled}{#firstNotice}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，已有一段时间没有物流更新。{#expectedDate}原预计送达日期为 {expectedDate}。{/expectedDate}我们正在与承运商核实情况，一有消息会立即通知您，您无需进行任何操作。{/firstNotice}{#previousNoticeDate}我们曾于 {previousNoticeDate} 告知您，订单 {orderId}（{items}）的包裹（{carrier}，运单号 {trackingNumber}）物流停滞。现在包裹再次停滞。{#lastScanDate}承运商最近一次扫描是在 {lastScanDate}，此后再无更新。{/lastScanDate}我们正在与承运商重新核查，一旦包裹有动静或我们决定了处理方式，会立即通知您。您无需进行任何操作。{/previousNoticeDate}{/stalled}{#carrierLost}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，承运商已报告该包裹丢失。我们正在决定为您免费补发还是退款，安排好后会立即通知您。您无需联系承运商。{/carrierLost}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}\n\n感谢您的耐心等待。',
+      text: '{customerName}，您好：\n\n{#stalled}{#firstNotice}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，已有一段时间没有物流更新。{#expectedDate}原预计送达日期为 {expectedDate}。{/expectedDate}我们正在与承运商核实情况，一有消息会立即通知您，您无需进行任何操作。{/firstNotice}{#previousNoticeDate}我们曾于 {previousNoticeDate} 告知您，订单 {orderId}（{items}）的包裹（{carrier}，运单号 {trackingNumber}）物流停滞。现在包裹再次停滞。{#lastScanDate}承运商最近一次扫描是在 {lastScanDate}，此后再无更新。{/lastScanDate}我们正在与承运商重新核查，一旦包裹有动静或我们决定了处理方式，会立即通知您。您无需进行任何操作。{/previousNoticeDate}{/stalled}{#carrierLost}您订单 {orderId}（{items}）的包裹由 {carrier} 承运，运单号 {trackingNumber}，承运商已报告该包裹丢失。我们正在决定为您免费补发还是退款，安排好后会立即通知您。您无需联系承运商。{/carrierLost}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}{#gift}\n\n为表歉意，我们将送您一份礼物：{gift}{/gift}\n\n感谢您的耐心等待。',
     },
     customs_notice: {
       subject: '您的订单 {orderId} 正在清关',
@@ -13,11 +13,11 @@ export const zhCN: LanguagePack = {
     },
     reshipped: {
       subject: '我们已为订单 {orderId} 补发商品',
-      text: '{customerName}，您好：\n\n您订单 {orderId}（{items}）的包裹疑似在运输途中丢失，我们已免费为您补发。\n\n新运单号：{newTrackingNumber}（{newCarrier}）{#expectedDate}\n预计送达：{expectedDate}{/expectedDate}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}\n\n给您带来不便，我们深表歉意。',
+      text: '{customerName}，您好：\n\n您订单 {orderId}（{items}）的包裹疑似在运输途中丢失，我们已免费为您补发。\n\n新运单号：{newTrackingNumber}（{newCarrier}）{#expectedDate}\n预计送达：{expectedDate}{/expectedDate}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}{#gift}\n\n为表歉意，我们将送您一份礼物：{gift}{/gift}\n\n给您带来不便，我们深表歉意。',
     },
     refunded: {
       subject: '订单 {orderId} 的退款通知',
-      text: '{customerName}，您好：\n\n您订单 {orderId}（{items}）的包裹疑似在运输途中丢失。{#refundDone}我们已将 {refundAmount} 退回您的原支付方式。{/refundDone}{#refundPending}我们正在为您办理 {refundAmount} 的退款，将退回您的原支付方式。款项尚未退出，可能需要几个工作日才能到账。{/refundPending}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}\n\n给您带来不便，我们深表歉意。',
+      text: '{customerName}，您好：\n\n您订单 {orderId}（{items}）的包裹疑似在运输途中丢失。{#refundDone}我们已将 {refundAmount} 退回您的原支付方式。{/refundDone}{#refundPending}我们正在为您办理 {refundAmount} 的退款，将退回您的原支付方式。款项尚未退出，可能需要几个工作日才能到账。{/refundPending}{#couponCode}\n\n为表歉意，送您一张下次购物可用的优惠券：{couponCode}{/couponCode}{#gift}\n\n为表歉意，我们将送您一份礼物：{gift}{/gift}\n\n给您带来不便，我们深表歉意。',
     },
     inquiry_reply: {
       subject: '关于您的订单 {orderId}',
