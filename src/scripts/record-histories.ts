@@ -300,6 +300,16 @@ const SCENARIOS: Record<string, Scenario> = {
     return s;
   },
 
+  async 'carrier-check-local'(run) {
+    // Patch `carrier-check-local`: verification's carrier lookup runs inside the workflow task, so
+    // the deadline, the lookup and the review share one task (and every patch is asked at the start).
+    const s = await run.register('hist-carrier-check-local', FAST);
+    await s.scans(['in_transit', 1]);
+    await s.stageIn(['awaiting_review']);
+    await s.decide('reship');
+    return s;
+  },
+
   async 'carrier-stopped-tracking'(run) {
     // The provider's summary (signal `trackingSummary`): a tracking that expired with no scan
     // goes to review at once, as carrier_stopped_tracking.

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRuntime } from '../../src/services';
 import {
+  CARRIER_CHECK_LOCAL,
   LOCAL_ACTIVITIES,
   NOTICE_AFTER_REVIEW,
   REFUND_STAGE,
@@ -94,5 +95,20 @@ describe('recorded workflow histories', () => {
     expect(await patchesIn('stalled-reship-claim')).not.toContain(LOCAL_ACTIVITIES);
     expect(before.some((a) => a.startsWith('local:'))).toBe(false);
     expect(before.indexOf('sendNotification')).toBeLessThan(before.indexOf('openReview'));
+  });
+
+  it("verification's carrier lookup runs inside the workflow task, before the review opens; runs recorded before still look up with a regular activity", async () => {
+    const inTask = await activitiesIn('carrier-check-local');
+    expect(await patchesIn('carrier-check-local')).toEqual(
+      expect.arrayContaining([CARRIER_CHECK_LOCAL, NOTICE_AFTER_REVIEW]),
+    );
+    expect(inTask).not.toContain('checkWithCarrier');
+    expect(inTask.indexOf('local:checkWithCarrier')).toBeGreaterThan(-1);
+    expect(inTask.indexOf('local:openReview')).toBeGreaterThan(
+      inTask.indexOf('local:checkWithCarrier'),
+    );
+    const before = await activitiesIn('notice-after-review');
+    expect(await patchesIn('notice-after-review')).not.toContain(CARRIER_CHECK_LOCAL);
+    expect(before).toContain('checkWithCarrier');
   });
 });

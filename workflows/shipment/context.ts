@@ -41,9 +41,11 @@ import {
   type TrackingEvent,
 } from '../shipment.contract';
 import {
+  CARRIER_CHECK_LOCAL,
   DNR_ASK_FIRST,
   INQUIRY_REVIEW,
   LOCAL_ACTIVITIES,
+  NOTICE_AFTER_REVIEW,
   POD_UNKNOWN_NUMBER,
   SNAPSHOT_EVERY_FACT,
 } from './patches';
@@ -61,6 +63,7 @@ export interface RunPatches {
   inquiryReview: boolean;
   dnrAskFirst: boolean;
   podUnknownNumber: boolean;
+  carrierCheckLocal: boolean;
 }
 
 /**
@@ -70,15 +73,19 @@ export interface RunPatches {
  * with the local activity's marker and send what followed in the next one, while a replay resolves
  * that activity within the first task and asks the patch before the next task's markers are known,
  * so it answers "not patched" (a nondeterminism error follows). Runs that take these patches also
- * ask `snapshot-every-fact` here, which older runs asked first after the opening snapshot.
+ * ask here the older ones they would first ask after a local activity: `snapshot-every-fact`
+ * (after the opening snapshot) and `notice-after-review` (after the carrier lookup).
  */
 export function decidePatches(): RunPatches {
   const patches = {
     inquiryReview: patched(INQUIRY_REVIEW),
     dnrAskFirst: patched(DNR_ASK_FIRST),
     podUnknownNumber: patched(POD_UNKNOWN_NUMBER),
+    carrierCheckLocal: patched(CARRIER_CHECK_LOCAL),
   };
   if (patches.inquiryReview) patched(SNAPSHOT_EVERY_FACT);
+  // Verification asks it after the carrier lookup, a local activity in these runs.
+  if (patches.carrierCheckLocal) patched(NOTICE_AFTER_REVIEW);
   return patches;
 }
 

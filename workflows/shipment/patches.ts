@@ -54,3 +54,9 @@ export const DNR_ASK_FIRST = 'dnr-ask-first';
  * `unknown_number`. Before it, it was recorded as `proof_of_delivery_checked`.
  */
 export const POD_UNKNOWN_NUMBER = 'pod-unknown-number';
+
+/**
+ * Verification's carrier lookup runs as a local activity, inside the task the deadline fired in,
+ * so the review opens after one server round trip. Before it, it was a regular activity.
+ */
+export const CARRIER_CHECK_LOCAL = 'carrier-check-local';

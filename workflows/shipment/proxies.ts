@@ -43,10 +43,27 @@ export function quick(): QuickSteps {
   return patched(LOCAL_ACTIVITIES) ? inTask : local;
 }
 
+const CARRIER_RETRY = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
+} as const;
+
 /** Carrier calls: a carrier that is down is retried (with backoff), never taken as an answer. */
 export const carrier = proxyActivities<Activities>({
   startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: CARRIER_RETRY,
+});
+
+/**
+ * The carrier lookup of verification inside the workflow task (patch `carrier-check-local`): the
+ * review it leads to opens in the same task as the deadline that started it. A carrier that stays
+ * down past the threshold is retried on a workflow timer, with the same backoff.
+ */
+export const carrierInTask = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  localRetryThreshold: '30 seconds',
+  retry: CARRIER_RETRY,
 });
 
 /**

@@ -2,12 +2,12 @@
  * Verifying: before anyone is bothered, the carrier is asked what it knows. A parcel that moved
  * on goes back to monitoring; a suspicion that stands goes to review.
  */
-import { ActivityFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import { isDelivered, overdueDeadline } from '../detection';
 import type { ProofOfDeliveryRecord, VerificationOutcome } from '../shipment.contract';
 import { now, type Next, type ShipmentContext } from './context';
 import { NOTICE_AFTER_REVIEW } from './patches';
-import { carrier } from './proxies';
+import { carrier, carrierInTask } from './proxies';
 import { takeSummary } from './summary';
 
 export async function verify(ctx: ShipmentContext): Promise<Next> {
@@ -34,9 +34,8 @@ export async function verify(ctx: ShipmentContext): Promise<Next> {
       ? 'carrier has nothing newer'
       : 'carrier does not know the tracking number';
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
     outcome = 'refused';
-    detail = `carrier refused the lookup: ${err.cause?.message ?? err.message}`;
+    detail = `carrier refused the lookup: ${refusal(err)}`;
   }
   if (state.suspicion) state.suspicion.detail = detail;
   verified(ctx, outcome, detail);
@@ -85,9 +84,8 @@ async function verifyDelivery(ctx: ShipmentContext): Promise<Next> {
       detail = 'carrier does not know the tracking number: no proof of delivery could be checked';
     }
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
     outcome = 'refused';
-    detail = `carrier refused the lookup: ${err.cause?.message ?? err.message}`;
+    detail = `carrier refused the lookup: ${refusal(err)}`;
   }
   if (state.suspicion) state.suspicion.detail = detail;
   verified(ctx, outcome, detail);
@@ -107,10 +105,22 @@ export function proofOfDeliveryDetail(pod: ProofOfDeliveryRecord | null): string
   return `carrier holds proof of delivery: ${parts.filter(Boolean).join(', ')}`;
 }
 
+/**
+ * Why the carrier refused, from a lookup that failed for good. A regular activity's failure comes
+ * wrapped in an ActivityFailure; a local activity's comes as the activity's own ApplicationFailure.
+ * Anything else is a bug in the workflow and fails the task.
+ */
+function refusal(err: unknown): string {
+  if (err instanceof ActivityFailure) return err.cause?.message ?? err.message;
+  if (err instanceof ApplicationFailure) return err.message;
+  throw err;
+}
+
 /** Asks the carrier for everything it knows, taking in the scans it held back. */
 async function lookUp(ctx: ShipmentContext) {
   const { reg } = ctx;
-  const found = await carrier.checkWithCarrier({
+  const lookup = ctx.patches.carrierCheckLocal ? carrierInTask : carrier;
+  const found = await lookup.checkWithCarrier({
     shipmentId: reg.shipmentId,
     carrier: reg.carrier,
     trackingNumber: reg.trackingNumber,
