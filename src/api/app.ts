@@ -81,7 +81,8 @@ import { defaultReadiness, healthRoutes } from './health.routes';
 import { openApiDocument } from './openapi';
 import { beforeAuthentication, BODY_LIMIT, mountRoutes, type RouteSpec } from '../http/route';
 import { problemHandler, routeNotFound } from '../http/problems';
-import { createRateLimiter, rateLimitByKey } from '../http/rate-limit';
+import { rateLimitByKey } from '../http/rate-limit';
+import { createSharedRateLimiter } from '../http/rate-limit-store';
 import { securityHeaders, unauthenticatedLimit } from '../http/security';
 
 export { parseApiKeys, ROLES, type ApiKey, type Role } from '../http/auth';
@@ -124,8 +125,13 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   /** Requests per minute per client IP without an accepted API key; undefined or 0: no limit. */
   publicRateLimitPerMinute?: number;
-  /** The rate limiter's clock (ms since the epoch); tests inject one. */
+  /** The rate limiter's clock (ms since the epoch); tests inject one. Default: the database's. */
   rateLimitClock?: () => number;
+  /**
+   * Prefix of this API's rate limit counters in the database (default `api`). Every replica of
+   * one deployment shares it, so they count together; tests give each app its own.
+   */
+  rateLimitScope?: string;
   /** The PAYLOAD_KEY codec, served at /codec/{encode,decode} for the Temporal UI and CLI. */
   payloadCodec?: PayloadCodec;
   /** Browser origins (the Temporal UI's) allowed to call /codec/* cross-origin. */
@@ -275,6 +281,7 @@ export function createApp(deps: AppDeps): express.Express {
       settings: messaging,
       logger,
       ...(deps.customerPageLimits ? { limits: deps.customerPageLimits } : {}),
+      rateLimitScope: deps.rateLimitScope,
     }),
     ...apiKeysRoutes(keys),
     // Who the calling key is (the console shows only the buttons its role may use).
@@ -361,11 +368,19 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(codecSessionAuth(codecSessions));
   // Authenticate before reading bodies: strangers do not get to make us parse a megabyte.
   app.use(authenticate(keys));
-  // Per key, before the access check and the body parser: a refused flood costs little.
+  // Per key, before the access check and the body parser: a refused flood costs little. Counted
+  // in the database, so all API processes share each key's allowance.
   if (deps.rateLimitPerMinute)
     app.use(
       rateLimitByKey(
-        createRateLimiter({ perMinute: deps.rateLimitPerMinute, now: deps.rateLimitClock }),
+        createSharedRateLimiter({
+          db,
+          prefix: `${deps.rateLimitScope ?? 'api'}:key:`,
+          perMinute: deps.rateLimitPerMinute,
+          now: deps.rateLimitClock,
+          onSweepError: (err) => logger.warn({ err }, 'could not delete expired rate limit rows'),
+        }),
+        (err) => logger.warn({ err }, 'API key rate limit not counted: database unavailable'),
       ),
     );
   // Each route checks the key's role, then reads its body: a key that may not call it never

@@ -12,6 +12,7 @@ import type { Db } from '../db/client';
 import type { Estimator } from '../estimates/estimates.repository';
 import { fieldErrors, ProblemError, validationFailed } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
+import { PostgresRateLimitStore } from '../http/rate-limit-store';
 import { rejectUnstorableText } from '../http/validate';
 import { InquirySignalError, type InquiryService } from '../inquiries/inquiries.service';
 import type { ShipmentReadRow } from '../messages/compose';
@@ -47,6 +48,8 @@ export interface CustomerRoutesDeps {
   now?: () => Date;
   /** Help requests and helper messages per link and per client address, per hour. */
   limits?: { perLinkPerHour?: number; perAddressPerHour?: number };
+  /** Prefix of the limits' counters in the database (default `api`), shared by all replicas. */
+  rateLimitScope?: string;
 }
 
 /** The intent each help form gives its inquiry. */
@@ -197,14 +200,23 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
   };
 
   // express-rate-limit marks the request instead of answering, so the refusal is a page in the
-  // customer's language (known only once the link is read).
+  // customer's language (known only once the link is read). The counters are in the database,
+  // shared by every API process. Without the database the forms fail closed: 503
+  // database.unavailable (problem+json) to send again, never a form taken uncounted.
   const LIMITED = Symbol('customer page rate limited');
-  const limiter = (perHour: number, key?: (req: Request) => string) =>
+  const scope = deps.rateLimitScope ?? 'api';
+  const limiter = (name: string, perHour: number, key?: (req: Request) => string) =>
     rateLimit({
       windowMs: 60 * 60_000,
       limit: perHour,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
+      store: new PostgresRateLimitStore({
+        db,
+        prefix: `${scope}:customer-${name}:`,
+        now: deps.now && (() => now().getTime()),
+        onSweepError: (err) => logger.warn({ err }, 'could not delete expired rate limit rows'),
+      }),
       ...(key ? { keyGenerator: key } : {}),
       validate: { xForwardedForHeader: false, trustProxy: false },
       handler: (req, _res, next) => {
@@ -213,10 +225,11 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
       },
     });
   const perLink = limiter(
+    'link',
     deps.limits?.perLinkPerHour ?? 20,
     (req) => `link:${String(req.params.token ?? '')}`,
   );
-  const perAddress = limiter(deps.limits?.perAddressPerHour ?? 60);
+  const perAddress = limiter('address', deps.limits?.perAddressPerHour ?? 60);
   const limited = (req: Request) => (req as unknown as Record<symbol, boolean>)[LIMITED] === true;
   const parsers = [
     perLink,

@@ -1,10 +1,11 @@
 import type { RequestHandler, Response } from 'express';
-import { ProblemError } from './problems';
+import { isDatabaseUnavailable, ProblemError } from './problems';
 
 /**
  * Requests per API key: a token bucket per key id, holding up to `perMinute` tokens and refilled at
  * `perMinute` per minute, so a key may burst up to a minute's worth and then goes at the steady
- * rate. Each API process keeps its own buckets (N replicas allow N times the rate in total).
+ * rate. This one keeps its buckets in the process's memory (unit tests); the API shares them
+ * between its processes in PostgreSQL (createSharedRateLimiter in rate-limit-store.ts).
  */
 export interface RateLimiterOptions {
   perMinute: number;
@@ -116,14 +117,30 @@ export function rateLimited(d: RateDecision): ProblemError {
  * Counts every request of an authenticated key (mounted right after authentication, so refused
  * and forbidden calls count too). Requests without a key id (public pages, signed webhooks and
  * survey answers, mounted before authentication) are not limited here.
+ *
+ * With the shared limiter (rate-limit-store.ts) a database outage lets the request through
+ * (fail open, told to `onUnavailable`): the routes that need the database answer 503 anyway, and
+ * those that do not (workflow queries, reviews) keep working for keys that were already
+ * authenticated. Other errors go to the error middleware.
  */
-export function rateLimitByKey(limiter: RateLimiter): RequestHandler {
-  return (req, res, next) => {
+export function rateLimitByKey(
+  limiter: { take(key: string): RateDecision | Promise<RateDecision> },
+  onUnavailable: (err: unknown) => void = () => undefined,
+): RequestHandler {
+  return async (req, res, next) => {
     if (req.keyId === undefined) {
       next();
       return;
     }
-    const d = limiter.take(req.keyId);
+    let d: RateDecision;
+    try {
+      d = await limiter.take(req.keyId);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      onUnavailable(err);
+      next();
+      return;
+    }
     if (!d.allowed) throw rateLimited(d);
     setRateHeaders(res, d);
     next();

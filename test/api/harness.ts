@@ -45,7 +45,13 @@ export async function serve(
     role,
     key: keys[role],
   }));
-  const app = createApp({ logger: pino({ level: 'silent' }), ...deps, apiKeys });
+  // Each app counts its rate limits apart (the run's database is shared by every test file).
+  const app = createApp({
+    logger: pino({ level: 'silent' }),
+    rateLimitScope: uniqueId('limits'),
+    ...deps,
+    apiKeys,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
