@@ -110,14 +110,14 @@ export async function varsFromReadModel(
       .limit(1);
     previousNoticeAt = earlier?.createdAt.toISOString();
   }
-  // The registration's coupon first; else the policy's compensation where it grants one.
-  const compensation = reg.compensation?.couponCode
-    ? { couponCode: reg.compensation.couponCode }
-    : chooseCompensation(
-        undefined,
-        await policyCustomerCare(db, row.policy),
-        mailSituation(kind, carrierLost),
-      );
+  // The registration's coupon first; else the policy's compensation where it grants one (the
+  // policy is only read for a mail that may carry it).
+  const situation = mailSituation(kind, carrierLost);
+  const care =
+    situation && !reg.compensation?.couponCode
+      ? await policyCustomerCare(db, row.policy)
+      : undefined;
+  const compensation = chooseCompensation(reg.compensation, care, situation);
   return defined({
     customerName: reg.customer.name,
     orderId: reg.orderId,
