@@ -10,7 +10,7 @@ import { CLAIM_RULES } from '../workflows/claim.rules';
 import { shipmentRow } from '../src/shipments/shipments.rows';
 import type { ActivityDeps } from './deps';
 import { carrierCall } from './failures';
-import { estimateDelivery, type LaneFigures } from '../src/estimates/estimate';
+import { estimateDelivery, isDated, type LaneFigures } from '../src/estimates/estimate';
 import { laneFigures } from '../src/estimates/estimates.repository';
 
 export interface BookedReship {
@@ -53,8 +53,12 @@ export function expectedDelivery(
   lane?: LaneFigures,
 ): string | undefined {
   if (labelEstimate && !Number.isNaN(Date.parse(labelEstimate))) return labelEstimate;
-  return estimateDelivery({ shippedAt: bookedAt.toISOString(), lane, channelDays: serviceDays })
-    ?.date;
+  const est = estimateDelivery({
+    shippedAt: bookedAt.toISOString(),
+    lane,
+    channelDays: serviceDays,
+  });
+  return isDated(est) ? est.date : undefined;
 }
 
 export function createCarrierActivities({ db, carriers, clock = () => new Date() }: ActivityDeps) {

@@ -24,7 +24,7 @@ import { messagesRoutes } from '../messages/messages.routes';
 import { createOutboxRepository } from '../messages/outbox.repository';
 import { DEFAULT_MESSAGING, type MessagingSettings } from '../messages/settings';
 import { createTemplateRepository } from '../messages/templates.repository';
-import { customerRoutes } from '../customer/customer.routes';
+import { CUSTOMER_STATE_TIMEOUT_MS, customerRoutes } from '../customer/customer.routes';
 import { surveysRoutes } from '../surveys/surveys.routes';
 import { createSurveyRepository } from '../surveys/surveys.repository';
 import { createInventoryRepository } from '../inventory/inventory.repository';
@@ -278,6 +278,12 @@ export function createApp(deps: AppDeps): express.Express {
         settings: messaging,
       }),
       estimator: estimates,
+      // The helper asks the workflow for its state, briefly, before falling back to the read model.
+      workflows: createWorkflowGateway({
+        client: deps.temporal,
+        taskQueue: deps.taskQueue,
+        queryTimeoutMs: CUSTOMER_STATE_TIMEOUT_MS,
+      }),
       settings: messaging,
       logger,
       ...(deps.customerPageLimits ? { limits: deps.customerPageLimits } : {}),

@@ -6,7 +6,8 @@
 import { escapeHtml } from '../messages/templates';
 import { canonicalLocale } from '../messages/templates';
 import { DEFAULT_BRAND, textOn } from './brand';
-import type { ExpectedDelivery } from '../estimates/estimate';
+import { isDated, type DatedDelivery } from '../estimates/estimate';
+import { estimateBasisWords } from '../estimates/estimate.words';
 import type { CustomerPageModel, PageEvent } from './customer.view';
 import { HELP_KINDS, pageText, say, type HelpKind, type PageText } from './customer.text';
 
@@ -116,7 +117,7 @@ export function longDate(iso: string, locale: string, timeZone: string): string 
 }
 
 /** The expected delivery as a day or a range of days, in the customer's zone. */
-export function expectedRange(x: ExpectedDelivery, locale: string, timeZone: string): string {
+export function expectedRange(x: DatedDelivery, locale: string, timeZone: string): string {
   const f = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone });
   const from = new Date(x.earliest);
   const to = new Date(x.latest);
@@ -189,14 +190,16 @@ export function customerPage(model: CustomerPageModel, ctx: FormContext): string
   const locale = formatLocale(model, lang);
   const zone = model.timeZone;
   const expected = model.replacement?.expected ?? model.expected;
+  // What the date is based on; for a parcel past almost all of its lane's, why there is none.
+  const basis = estimateBasisWords(expected, lang);
   const expectedHtml =
     model.status === 'delivered' || model.status === 'refunded' || model.status === 'refund_pending'
       ? ''
       : `<section aria-labelledby="eta-h"><h2 id="eta-h">${e(t.expectedHeading)}</h2>
 ${
-  expected
-    ? `<p class="status" id="eta">${e(expectedRange(expected, locale, zone))}</p>${expected.sampleSize ? `<p class="muted">${e(say(t.expectedSample, { count: expected.sampleSize }))}</p>` : ''}`
-    : `<p>${e(t.expectedUnknown)}</p>`
+  isDated(expected)
+    ? `<p class="status" id="eta">${e(expectedRange(expected, locale, zone))}</p>${basis ? `<p class="muted" id="eta-basis">${e(basis)}</p>` : ''}`
+    : `<p id="eta">${e(basis ?? t.expectedUnknown)}</p>`
 }</section>`;
   const replacement = model.replacement
     ? `<section aria-labelledby="rep-h"><h2 id="rep-h">${e(t.replacementHeading)}</h2>

@@ -9,7 +9,9 @@ import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../db/client';
+import { isDated } from '../estimates/estimate';
 import type { Estimator } from '../estimates/estimates.repository';
+import { estimateBasisWords } from '../estimates/estimate.words';
 import { fieldErrors, ProblemError, validationFailed } from '../http/problems';
 import { route, type RouteSpec } from '../http/route';
 import { PostgresRateLimitStore } from '../http/rate-limit-store';
@@ -18,6 +20,7 @@ import { InquirySignalError, type InquiryService } from '../inquiries/inquiries.
 import type { ShipmentReadRow } from '../messages/compose';
 import type { MessagingSettings } from '../messages/settings';
 import type { ShipmentRepository } from '../shipments/shipments.repository';
+import type { WorkflowGateway } from '../shipments/shipments.temporal';
 import type { InquiryIntent } from '../../workflows/shipment.contract';
 import { checkFormToken, formToken, pageEndsAt, verifyCustomerLink } from './customer-link';
 import {
@@ -40,6 +43,11 @@ export interface CustomerRoutesDeps {
   shipments: ShipmentRepository;
   inquiries: InquiryService;
   estimator: Estimator;
+  /**
+   * The shipment workflows' `state` query, for the helper (built with a short timeout,
+   * CUSTOMER_STATE_TIMEOUT_MS); without it, or when it cannot answer, the read model answers.
+   */
+  workflows?: Pick<WorkflowGateway, 'state'>;
   settings: Pick<
     MessagingSettings,
     'customerLinkKeys' | 'customerPageAfterCloseMs' | 'supportReplyHours'
@@ -51,6 +59,9 @@ export interface CustomerRoutesDeps {
   /** Prefix of the limits' counters in the database (default `api`), shared by all replicas. */
   rateLimitScope?: string;
 }
+
+/** How long the helper waits for the workflow's own state before answering from the read model. */
+export const CUSTOMER_STATE_TIMEOUT_MS = 2_000;
 
 /** The intent each help form gives its inquiry. */
 const FORM_INTENT: Record<HelpKind, InquiryIntent> = {
@@ -131,12 +142,14 @@ export function helperFacts(
   const zone = model.timeZone;
   const last = model.events[0];
   const expected = model.replacement?.expected ?? model.expected;
+  const basis = estimateBasisWords(expected, lang);
   return {
     status: model.status,
     statusWords: t.status[model.status],
     carrier: model.carrier,
     tracking: model.trackingNumber,
-    ...(expected ? { expected: expectedRange(expected, locale, zone) } : {}),
+    ...(isDated(expected) ? { expected: expectedRange(expected, locale, zone) } : {}),
+    ...(basis ? { expectedBasis: basis } : {}),
     ...(last
       ? {
           lastScanDate: dateTime(last.at, locale, zone),
@@ -421,7 +434,21 @@ export function customerRoutes(deps: CustomerRoutesDeps): RouteSpec[] {
       const parsed = chatForm.safeParse(body);
       if (!parsed.success) return fail(400, 'formExpired', parsed.error);
       const state = decodeState(parsed.data.state);
-      const model = await loadPageModel(db, deps.estimator, f.row);
+      // The workflow knows the latest (a scan or a decision its snapshot may not have yet); when
+      // it cannot answer (closed long ago, Temporal unreachable) the read model does, and the
+      // customer is told nothing different.
+      const live = deps.workflows ? await deps.workflows.state(f.row.shipmentId) : undefined;
+      if (live && !live.ok)
+        logger.debug(
+          { shipmentId: f.row.shipmentId, reason: live.reason },
+          'customer helper: state query failed; answering from the read model',
+        );
+      const model = await loadPageModel(
+        db,
+        deps.estimator,
+        f.row,
+        live?.ok ? live.state : undefined,
+      );
       const reply = helperReply(
         parsed.data.q,
         helperFacts(model, now(), settings.supportReplyHours),

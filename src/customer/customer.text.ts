@@ -27,7 +27,6 @@ export interface PageText {
   expectedUnknown: string;
   /** `{range}` is the date or range of dates; `{basis}` what it rests on. */
   expectedLine: string;
-  expectedSample: string;
   timelineHeading: string;
   noScans: string;
   events: Record<TrackingStatus, string>;
@@ -85,7 +84,6 @@ const en: PageText = {
   expectedHeading: 'Expected delivery',
   expectedUnknown: 'We do not have a date yet.',
   expectedLine: '{range}',
-  expectedSample: 'Based on {count} recent deliveries on this route.',
   timelineHeading: 'History',
   noScans: 'The carrier has not scanned your parcel yet.',
   events: {
@@ -183,7 +181,6 @@ const es: PageText = {
   expectedHeading: 'Entrega prevista',
   expectedUnknown: 'Todavía no tenemos una fecha.',
   expectedLine: '{range}',
-  expectedSample: 'Según {count} entregas recientes en esta ruta.',
   timelineHeading: 'Historial',
   noScans: 'El transportista aún no ha escaneado tu paquete.',
   events: {
@@ -283,7 +280,6 @@ const de: PageText = {
   expectedHeading: 'Voraussichtliche Zustellung',
   expectedUnknown: 'Wir haben noch kein Datum.',
   expectedLine: '{range}',
-  expectedSample: 'Nach {count} kürzlichen Zustellungen auf dieser Strecke.',
   timelineHeading: 'Verlauf',
   noScans: 'Der Zusteller hat Ihr Paket noch nicht erfasst.',
   events: {
@@ -386,7 +382,6 @@ const fr: PageText = {
   expectedHeading: 'Livraison prévue',
   expectedUnknown: 'Nous n’avons pas encore de date.',
   expectedLine: '{range}',
-  expectedSample: 'D’après {count} livraisons récentes sur ce trajet.',
   timelineHeading: 'Historique',
   noScans: 'Le transporteur n’a pas encore scanné votre colis.',
   events: {
@@ -489,7 +484,6 @@ const ptBR: PageText = {
   expectedHeading: 'Entrega prevista',
   expectedUnknown: 'Ainda não temos uma data.',
   expectedLine: '{range}',
-  expectedSample: 'Com base em {count} entregas recentes nesta rota.',
   timelineHeading: 'Histórico',
   noScans: 'A transportadora ainda não registrou seu pacote.',
   events: {
@@ -588,7 +582,6 @@ const zhCN: PageText = {
   expectedHeading: '预计送达',
   expectedUnknown: '暂时还没有日期。',
   expectedLine: '{range}',
-  expectedSample: '依据该线路最近 {count} 件已送达包裹。',
   timelineHeading: '物流记录',
   noScans: '承运商还没有扫描您的包裹。',
   events: {
@@ -682,7 +675,6 @@ const ja: PageText = {
   expectedHeading: 'お届け予定',
   expectedUnknown: 'まだ日付がわかりません。',
   expectedLine: '{range}',
-  expectedSample: 'この区間の最近の配達 {count} 件に基づきます。',
   timelineHeading: '履歴',
   noScans: '配送業者はまだお荷物をスキャンしていません。',
   events: {

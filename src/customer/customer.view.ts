@@ -96,15 +96,46 @@ async function eventsOf(db: Db, shipmentId: string, locale: string): Promise<Pag
   });
 }
 
+/**
+ * The read-model row as the workflow sees it now: its stage, resolution and state in place of the
+ * last snapshot (which may lag a scan or a decision the workflow already took).
+ */
+function asLive(row: ShipmentReadRow, live: ShipmentState | undefined): ShipmentReadRow {
+  if (!live) return row;
+  return { ...row, stage: live.stage, resolution: live.resolution ?? null, snapshot: live };
+}
+
+/** The workflow's last scan on top of the stored timeline when the timeline does not have it yet. */
+function withLastScan(
+  events: PageEvent[],
+  live: ShipmentState | undefined,
+  locale: string,
+): PageEvent[] {
+  const last = live?.lastEvent;
+  if (!last || Number.isNaN(Date.parse(last.occurredAt))) return events;
+  const at = new Date(last.occurredAt).toISOString();
+  const newest = events[0];
+  if (newest && Date.parse(newest.at) >= Date.parse(at)) return events;
+  // Only what the stored timeline shows of a scan: when, its status, city and country.
+  const place = placeWords(last.location, locale);
+  return [{ at, status: last.status, ...(place ? { place } : {}) }, ...events];
+}
+
+/**
+ * The page's model from the read model, or, with `live` (the workflow's `state` query), from
+ * what the workflow knows now; either way only the fields the page shows.
+ */
 export async function loadPageModel(
   db: Db,
   estimator: Estimator,
-  row: ShipmentReadRow,
+  stored: ShipmentReadRow,
+  live?: ShipmentState,
 ): Promise<CustomerPageModel> {
+  const row = asLive(stored, live);
   const reg = row.registration;
   const locale = reg.customer.locale;
   const state: Partial<ShipmentState> = row.snapshot ?? {};
-  const events = await eventsOf(db, row.shipmentId, locale);
+  const events = withLastScan(await eventsOf(db, row.shipmentId, locale), live, locale);
   const [shop] = row.shopId
     ? await db.select().from(shops).where(eq(shops.shopId, row.shopId))
     : [];

@@ -137,6 +137,8 @@ export interface HelperFacts {
   tracking: string;
   /** The expected delivery as a date or a range of dates. */
   expected?: string;
+  /** What the date is based on, or why there is no reliable date (src/estimates). */
+  expectedBasis?: string;
   /** The carrier's last scan: when, and what it said in plain words. */
   lastScanDate?: string;
   lastScanWords?: string;
@@ -433,7 +435,10 @@ export function helperReply(
       return answer(say(a.options));
     case 'when_arrive':
       if (delivered && !facts.replacementTracking) return answer(say(a.whenDelivered));
-      return answer(say(facts.expected ? a.whenExpected : a.whenUnknown));
+      if (facts.expected)
+        return answer([say(a.whenExpected), facts.expectedBasis].filter(Boolean).join(' '));
+      // No reliable date: the basis says why (the parcel is past almost all on its route).
+      return answer(facts.expectedBasis ?? say(a.whenUnknown));
     case 'why_no_update':
       if (delivered || facts.replacementTracking) return answer(where());
       if (!facts.lastScanDate) return answer(say(a.noScanYet));

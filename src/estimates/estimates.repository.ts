@@ -4,6 +4,8 @@ import { ratesForLane } from '../channels/channel.repository';
 import type { Db } from '../db/client';
 import { shipments } from '../db/schema/shipments';
 import {
+  DAY_MS,
+  daysUnderWay,
   estimateDelivery,
   MIN_LANE_SAMPLE,
   type ExpectedDelivery,
@@ -15,20 +17,29 @@ export const LANE_LOOKBACK_DAYS = 365;
 
 /**
  * Transit days (shipped → delivered) of the parcels a carrier delivered on a lane within the look-
- * back, as median and 90th percentile. Served by the partial index `shipments_lane_delivered_idx`.
+ * back, as median and 90th percentile, of those that took longer than `afterDays` (a parcel under
+ * way that long is compared with those that took longer), with the lane's whole sample size. One
+ * query, served by the partial index `shipments_lane_delivered_idx`.
  */
 export async function laneFigures(
   db: Db,
   lane: { carrier: string; originCountry: string; destinationCountry: string },
   asOf: Date = new Date(),
+  afterDays = 0,
 ): Promise<LaneFigures> {
   const days = sql`extract(epoch from (${shipments.deliveredAt} - ${shipments.shippedAt})) / 86400.0`;
-  const since = new Date(asOf.getTime() - LANE_LOOKBACK_DAYS * 24 * 60 * 60 * 1000);
+  const longer = afterDays > 0 ? sql`${days} > ${afterDays}` : sql`true`;
+  const since = new Date(asOf.getTime() - LANE_LOOKBACK_DAYS * DAY_MS);
   const [row] = await db
     .select({
-      sampleSize: sql<number>`count(*)`.mapWith(Number),
-      medianDays: sql<number | null>`percentile_cont(0.5) within group (order by ${days})`,
-      p90Days: sql<number | null>`percentile_cont(0.9) within group (order by ${days})`,
+      laneSampleSize: sql<number>`count(*)`.mapWith(Number),
+      sampleSize: sql<number>`count(*) filter (where ${longer})`.mapWith(Number),
+      medianDays: sql<
+        number | null
+      >`percentile_cont(0.5) within group (order by ${days}) filter (where ${longer})`,
+      p90Days: sql<
+        number | null
+      >`percentile_cont(0.9) within group (order by ${days}) filter (where ${longer})`,
     })
     .from(shipments)
     .where(
@@ -46,6 +57,8 @@ export async function laneFigures(
     sampleSize: row?.sampleSize ?? 0,
     medianDays: row?.medianDays == null ? NaN : Number(row.medianDays),
     p90Days: row?.p90Days == null ? NaN : Number(row.p90Days),
+    afterDays,
+    laneSampleSize: row?.laneSampleSize ?? 0,
   };
 }
 
@@ -75,12 +88,14 @@ export interface EstimateSubject {
   shippedAt: string;
   /** The workflow's latest estimate (revised as scans arrive), else the registration's. */
   carrierEstimate?: string | undefined;
+  /** When the carrier delivered it: a delivered parcel's figures are not conditioned on its age. */
+  deliveredAt?: string | undefined;
 }
 
 export interface EstimatorOptions {
   /** How long lane figures are reused before being read again. */
   ttlMs?: number;
-  /** Lanes kept in memory at most. */
+  /** Lane figures kept in memory at most (one per lane and whole days under way). */
   maxLanes?: number;
   minSample?: number;
   clock?: () => Date;
@@ -93,29 +108,35 @@ interface LaneEntry {
 }
 
 /**
- * Expected deliveries with the lane figures cached per carrier and lane (an LRU with a TTL that
- * also merges concurrent reads of the same lane), so a page of shipments is not a query each.
+ * Expected deliveries with the lane figures cached per carrier, lane and whole days under way (an
+ * LRU with a TTL that also merges concurrent reads of the same key), so a page of shipments is not
+ * a query each.
  */
 export function createEstimator(db: Db, options: EstimatorOptions = {}) {
   const clock = options.clock ?? (() => new Date());
-  const cache = new LRUCache<string, LaneEntry, EstimateSubject>({
-    max: options.maxLanes ?? 5_000,
+  type LaneKey = EstimateSubject & { afterDays: number };
+  const cache = new LRUCache<string, LaneEntry, LaneKey>({
+    max: options.maxLanes ?? 20_000,
     ttl: options.ttlMs ?? 15 * 60_000,
     fetchMethod: async (_key, _stale, { context }) => ({
-      figures: await laneFigures(db, context, clock()),
+      figures: await laneFigures(db, context, clock(), context.afterDays),
       channelDays: new Map(),
     }),
   });
 
   return {
     async estimate(s: EstimateSubject): Promise<ExpectedDelivery | undefined> {
+      // A parcel not yet delivered is compared with the parcels that took longer than it has.
+      const now = s.deliveredAt ? undefined : clock().toISOString();
       const fromCarrier = estimateDelivery({
         shippedAt: s.shippedAt,
+        now,
         carrierEstimate: s.carrierEstimate,
       });
       if (fromCarrier) return fromCarrier;
-      const key = `${s.carrier}\u0000${s.originCountry}\u0000${s.destinationCountry}`;
-      const entry = await cache.fetch(key, { context: s });
+      const afterDays = now ? daysUnderWay(s.shippedAt, now) : 0;
+      const key = `${s.carrier}\u0000${s.originCountry}\u0000${s.destinationCountry}\u0000${afterDays}`;
+      const entry = await cache.fetch(key, { context: { ...s, afterDays } });
       if (!entry) return undefined;
       const serviceKey = s.service ?? '';
       if (!entry.channelDays.has(serviceKey)) {
@@ -123,6 +144,7 @@ export function createEstimator(db: Db, options: EstimatorOptions = {}) {
       }
       return estimateDelivery({
         shippedAt: s.shippedAt,
+        now,
         lane: entry.figures,
         channelDays: entry.channelDays.get(serviceKey),
         minSample: options.minSample ?? MIN_LANE_SAMPLE,
@@ -143,6 +165,7 @@ export function estimateSubjectOf(
     originCountry: string;
     destinationCountry: string;
     shippedAt: Date;
+    deliveredAt?: Date | null;
     registration: { service?: string | undefined; expectedDeliveryAt?: string | undefined };
   },
   state?: { expectedDeliveryAt?: string | undefined } | null,
@@ -154,5 +177,6 @@ export function estimateSubjectOf(
     service: row.registration.service,
     shippedAt: row.shippedAt.toISOString(),
     carrierEstimate: state?.expectedDeliveryAt ?? row.registration.expectedDeliveryAt,
+    ...(row.deliveredAt ? { deliveredAt: row.deliveredAt.toISOString() } : {}),
   };
 }

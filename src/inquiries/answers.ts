@@ -8,7 +8,9 @@ import { inquiryOutcomes } from '../db/schema/messages';
 import type { ShipmentReadRow } from '../messages/compose';
 import type { TemplateVars } from '../messages/templates';
 import type { InquiryAnswer } from '../messages/templates/answers';
+import { isDated } from '../estimates/estimate';
 import { estimateSubjectOf, type Estimator } from '../estimates/estimates.repository';
+import { estimateBasisIn } from '../estimates/estimate.words';
 import type { InquiryIntent, ShipmentState } from '../../workflows/shipment.contract';
 
 const NOT_RECEIVED: InquiryIntent[] = ['not_received', 'delivered_not_received'];
@@ -103,10 +105,12 @@ export async function answerVars(
   // A replacement's own date comes from its row (varsFromReadModel); otherwise our estimate.
   if (estimates && !state.reship && !isDelivered(row, state)) {
     const est = await estimates.estimate(estimateSubjectOf(row, state));
-    if (est) {
+    if (isDated(est)) {
       out.expectedDeliveryAt = est.date;
       if (est.latest !== est.date) out.latestDeliveryAt = est.latest;
     }
+    // The lane figures behind the date, or why there is no reliable date.
+    out.estimateBasis = estimateBasisIn(est, row.registration.customer.locale);
   }
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }

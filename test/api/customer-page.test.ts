@@ -44,7 +44,7 @@ async function aShipment(
       city: 'Tokyo',
       postalCode: '100-0001',
     },
-    expectedDeliveryAt: '2026-12-20T03:00:00.000Z',
+    expectedDeliveryAt: '2030-12-20T03:00:00.000Z',
     ...overrides,
   });
   await insertShipmentRow(api.db, reg);
@@ -97,7 +97,7 @@ describe('the customer page of a shipment', () => {
     // 15:30 UTC is 00:30 the next day in Tokyo.
     expect(html).toContain('2026/12/11 0:30');
     expect(html).toContain('Osaka, 日本');
-    expect(html).toContain('2026年12月20日');
+    expect(html).toContain('2030年12月20日');
     expect(html).toContain(reg.trackingNumber);
     for (const secret of [reg.customer.email, reg.customer.name, reg.destination.line1, '100-0001'])
       expect(html).not.toContain(secret);

@@ -2,9 +2,11 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications, shipments } from '../../src/db/schema';
 import type { ShipmentRegistration, ShipmentState } from '../../workflows/shipment.contract';
+import { shipmentRow } from '../../src/shipments/shipments.rows';
 import { aRegistration, uniqueId } from '../helpers/factories';
 import { startApi, type ApiUnderTest } from './harness';
 
+const DAY = 86_400_000;
 let api: ApiUnderTest;
 beforeAll(async () => {
   api = await startApi();
@@ -55,7 +57,7 @@ async function markDelivered(shipmentId: string) {
 describe('inquiry replies that answer what was asked', () => {
   it('"我要退款" on a moving parcel gets a reply: it is on its way, by when, and what if it does not come', async () => {
     const reg = await registered({
-      expectedDeliveryAt: '2026-03-12T00:00:00.000Z',
+      expectedDeliveryAt: '2030-03-12T00:00:00.000Z',
       customer: { name: '王芳', email: `wang.${uniqueId('c')}@example.cn`, locale: 'zh-CN' },
     });
     const res = await ask(reg.shipmentId, '我要退款');
@@ -63,7 +65,7 @@ describe('inquiry replies that answer what was asked', () => {
     const [reply] = await repliesOf(reg.shipmentId);
     expect(reply?.locale).toBe('zh-CN');
     expect(reply!.body).toContain(`您的包裹（Yanwen ${reg.trackingNumber}）正在运输途中`);
-    expect(reply!.body).toContain('预计送达日期为 2026年3月12日');
+    expect(reply!.body).toContain('预计送达日期为 2030年3月12日');
     expect(reply!.body).toContain('我们将免费为您补发或退款');
   });
 
@@ -89,14 +91,51 @@ describe('inquiry replies that answer what was asked', () => {
     expect(replies[1]!.body).toContain('We have opened an investigation with the carrier');
   });
 
+  it('a refund demand on a parcel days under way is answered with the lane range and its basis: the parcels still on the way after as many days', async () => {
+    // A lane of its own: Iceland → New Zealand, from a warehouse no other test uses.
+    const lane = {
+      origin: { country: 'IS', warehouseId: uniqueId('wh-is') },
+      destination: { ...aRegistration().destination, country: 'NZ' },
+    };
+    const before = await api.call('GET', `/v1/shipments/${(await registered(lane)).shipmentId}`, {
+      as: 'ops',
+    });
+    const earlier = before.body.expectedDelivery?.sampleSize ?? 0;
+    // 24 parcels on the lane, delivered after 2 to 25 days: 22 took longer than 3 days.
+    for (let days = 2; days <= 25; days++) {
+      const past = aRegistration({
+        ...lane,
+        shippedAt: new Date(Date.now() - 60 * DAY).toISOString(),
+      });
+      await api.db.insert(shipments).values({
+        ...shipmentRow(past),
+        stage: 'closed',
+        resolution: 'delivered',
+        deliveredAt: new Date(Date.parse(past.shippedAt) + days * DAY),
+      });
+    }
+    const shippedAt = new Date(Date.now() - 3 * DAY - 3_600_000).toISOString();
+    const reg = await registered({ ...lane, shippedAt });
+    await ask(reg.shipmentId, 'I want a refund');
+    const [reply] = await repliesOf(reg.shipmentId);
+    const res = await api.call('GET', `/v1/shipments/${reg.shipmentId}`, { as: 'ops' });
+    expect(res.body.expectedDelivery).toMatchObject({ basis: 'lane', afterDays: 3 });
+    const n = res.body.expectedDelivery.sampleSize as number;
+    expect(n).toBeGreaterThanOrEqual(22 + earlier);
+    expect(reply!.body).toContain(
+      `Based on ${n} recent deliveries on this route, of parcels still on the way after 3 days.`,
+    );
+    expect(Date.parse(res.body.expectedDelivery.latest)).toBeGreaterThan(Date.now());
+  });
+
   it('the shipment answer carries the expected delivery with its basis', async () => {
-    const reg = await registered({ expectedDeliveryAt: '2026-03-12T00:00:00.000Z' });
+    const reg = await registered({ expectedDeliveryAt: '2030-03-12T00:00:00.000Z' });
     const res = await api.call('GET', `/v1/shipments/${reg.shipmentId}`, { as: 'ops' });
     expect(res.status).toBe(200);
     expect(res.body.expectedDelivery).toEqual({
-      date: '2026-03-12T00:00:00.000Z',
-      earliest: '2026-03-12T00:00:00.000Z',
-      latest: '2026-03-12T00:00:00.000Z',
+      date: '2030-03-12T00:00:00.000Z',
+      earliest: '2030-03-12T00:00:00.000Z',
+      latest: '2030-03-12T00:00:00.000Z',
       basis: 'carrier',
     });
   });

@@ -61,6 +61,25 @@ describe('the customer page helper answers', () => {
     );
   });
 
+  it('with what the date is based on, and for a parcel past almost all on its route, why there is no date', () => {
+    const basis =
+      'Based on 31 recent deliveries on this route, of parcels still on the way after 9 days.';
+    expect(
+      helperReply('When will it arrive?', { ...moving, expectedBasis: basis }, { misses: 0 }, 'en')
+        .answer,
+    ).toBe(`We expect it 12–15 March 2026. ${basis}`);
+    const { expected: _none, ...undated } = moving;
+    const overdue = 'Your parcel has been on the way for 30 days, longer than almost all parcels';
+    expect(
+      helperReply(
+        'When will it arrive?',
+        { ...undated, expectedBasis: overdue },
+        { misses: 0 },
+        'en',
+      ).answer,
+    ).toBe(overdue);
+  });
+
   it('without a date it says so rather than inventing one', () => {
     const { expected: _none, ...undated } = moving;
     expect(helperReply('什么时候到？', undated, { misses: 0 }, 'en').answer).toBe(

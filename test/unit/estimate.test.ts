@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateDelivery, MIN_LANE_SAMPLE } from '../../src/estimates/estimate';
+import { daysUnderWay, estimateDelivery, MIN_LANE_SAMPLE } from '../../src/estimates/estimate';
+import { estimateBasisIn, estimateBasisWords } from '../../src/estimates/estimate.words';
 
 describe('the expected delivery of a shipment', () => {
   const shippedAt = '2026-03-02T10:00:00.000Z';
@@ -56,6 +57,109 @@ describe('the expected delivery of a shipment', () => {
     expect(estimateDelivery({ shippedAt })).toBeUndefined();
     expect(
       estimateDelivery({ shippedAt, lane: { sampleSize: 0, medianDays: NaN, p90Days: NaN } }),
+    ).toBeUndefined();
+  });
+});
+
+describe('the expected delivery of a parcel already under way', () => {
+  const shippedAt = '2026-03-02T10:00:00.000Z';
+  /** The lane's parcels that took longer than 9 days. */
+  const after9 = {
+    sampleSize: 31,
+    medianDays: 12,
+    p90Days: 16,
+    afterDays: 9,
+    laneSampleSize: 120,
+  };
+
+  it('counts whole days under way, and none before it left', () => {
+    expect(daysUnderWay(shippedAt, '2026-03-11T09:59:00.000Z')).toBe(8);
+    expect(daysUnderWay(shippedAt, '2026-03-11T10:00:00.000Z')).toBe(9);
+    expect(daysUnderWay(shippedAt, '2026-03-01T00:00:00.000Z')).toBe(0);
+  });
+
+  it('is the range of the lane parcels still on the way after as many days, with their number', () => {
+    expect(estimateDelivery({ shippedAt, now: '2026-03-11T12:00:00.000Z', lane: after9 })).toEqual({
+      date: '2026-03-14T10:00:00.000Z',
+      earliest: '2026-03-14T10:00:00.000Z',
+      latest: '2026-03-18T10:00:00.000Z',
+      basis: 'lane',
+      sampleSize: 31,
+      afterDays: 9,
+    });
+  });
+
+  it('never ends before now: a range already begun or past starts or ends now', () => {
+    const now = '2026-03-16T10:00:00.000Z';
+    const est = estimateDelivery({ shippedAt, now, lane: after9 });
+    expect(est).toMatchObject({
+      earliest: now,
+      date: now,
+      latest: '2026-03-18T10:00:00.000Z',
+    });
+    const later = '2026-03-20T00:00:00.000Z';
+    expect(estimateDelivery({ shippedAt, now: later, lane: after9 })).toMatchObject({
+      earliest: later,
+      latest: later,
+    });
+  });
+
+  it('drops a carrier estimate or a channel date already past, rather than give a day gone by', () => {
+    const now = '2026-03-11T12:00:00.000Z';
+    expect(
+      estimateDelivery({ shippedAt, now, carrierEstimate: '2026-03-08T00:00:00Z', lane: after9 })
+        ?.basis,
+    ).toBe('lane');
+    expect(
+      estimateDelivery({ shippedAt, now, carrierEstimate: '2026-03-13T00:00:00Z', lane: after9 })
+        ?.basis,
+    ).toBe('carrier');
+    expect(estimateDelivery({ shippedAt, now, channelDays: 5 })).toBeUndefined();
+    expect(estimateDelivery({ shippedAt, now, channelDays: 12 })?.basis).toBe('channel');
+    // Without `now` (a delivered parcel, a replacement just booked) nothing is moved or dropped.
+    expect(estimateDelivery({ shippedAt, channelDays: 5 })?.basis).toBe('channel');
+  });
+
+  it('says there is no reliable date when too few of the lane parcels took as long', () => {
+    const thin = { ...after9, sampleSize: MIN_LANE_SAMPLE - 1, afterDays: 30 };
+    expect(estimateDelivery({ shippedAt, now: '2026-04-01T12:00:00.000Z', lane: thin })).toEqual({
+      basis: 'overdue',
+      sampleSize: MIN_LANE_SAMPLE - 1,
+      afterDays: 30,
+      laneSampleSize: 120,
+    });
+    // A lane that never had enough deliveries says nothing, late or not.
+    expect(
+      estimateDelivery({
+        shippedAt,
+        now: '2026-04-01T12:00:00.000Z',
+        lane: { ...thin, laneSampleSize: MIN_LANE_SAMPLE - 1 },
+      }),
+    ).toBeUndefined();
+  });
+
+  it('says what the date is based on, in the customer language', () => {
+    const lane = {
+      date: '2026-03-14T10:00:00.000Z',
+      earliest: '2026-03-14T10:00:00.000Z',
+      latest: '2026-03-18T10:00:00.000Z',
+      basis: 'lane' as const,
+      sampleSize: 31,
+      afterDays: 9,
+    };
+    expect(estimateBasisWords(lane, 'en')).toBe(
+      'Based on 31 recent deliveries on this route, of parcels still on the way after 9 days.',
+    );
+    expect(estimateBasisWords({ ...lane, afterDays: 1 }, 'en')).toContain('after 1 day.');
+    expect(estimateBasisIn(lane, 'de-AT')).toContain('nach 9 Tagen noch unterwegs');
+    expect(
+      estimateBasisWords(
+        { basis: 'overdue', sampleSize: 4, afterDays: 30, laneSampleSize: 120 },
+        'en',
+      ),
+    ).toContain('only 4 of 120 recent deliveries took longer');
+    expect(
+      estimateBasisWords({ ...lane, basis: 'carrier', sampleSize: undefined }, 'en'),
     ).toBeUndefined();
   });
 });

@@ -27,7 +27,7 @@ const en: Answers = {
   dnr_review:
     'We have opened an investigation with the carrier and are checking its proof of delivery for your parcel ({carrier} {trackingNumber}). We will write to you as soon as we have decided what to do.',
   refund_moving:
-    'Your parcel ({carrier} {trackingNumber}) is on its way{#expectedDate} and is expected by {expectedDate}{/expectedDate}. If it has not arrived{#latestDate} by {latestDate}{/latestDate}, we will send you a replacement or refund you, at no cost to you. We have passed your refund request to our team; a colleague will answer you.',
+    'Your parcel ({carrier} {trackingNumber}) is on its way{#expectedDate} and is expected by {expectedDate}{/expectedDate}.{#estimateBasis} {estimateBasis}{/estimateBasis} If it has not arrived{#latestDate} by {latestDate}{/latestDate}, we will send you a replacement or refund you, at no cost to you. We have passed your refund request to our team; a colleague will answer you.',
   refund_other:
     'We have passed your refund request to our team; a colleague will answer you shortly.',
   damaged:
@@ -42,7 +42,7 @@ const zhCN: Answers = {
   dnr_review:
     '我们已向承运商发起调查，正在核实您的包裹（{carrier} {trackingNumber}）的签收证明。一有结论，我们会立即通知您。',
   refund_moving:
-    '您的包裹（{carrier} {trackingNumber}）正在运输途中{#expectedDate}，预计送达日期为 {expectedDate}{/expectedDate}。如果{#latestDate}到 {latestDate} {/latestDate}仍未送达，我们将免费为您补发或退款。我们已将您的退款请求转交给团队，同事会尽快答复您。',
+    '您的包裹（{carrier} {trackingNumber}）正在运输途中{#expectedDate}，预计送达日期为 {expectedDate}{/expectedDate}。{#estimateBasis}{estimateBasis}{/estimateBasis}如果{#latestDate}到 {latestDate} {/latestDate}仍未送达，我们将免费为您补发或退款。我们已将您的退款请求转交给团队，同事会尽快答复您。',
   refund_other: '我们已将您的退款请求转交给团队，同事会尽快答复您。',
   damaged:
     '很抱歉您的包裹到货时已损坏。请暂时保留包裹和包装，损坏处的照片会很有帮助。我们的团队会进行核查，并就补发或退款与您联系。',
@@ -56,7 +56,7 @@ const es: Answers = {
   dnr_review:
     'Hemos abierto una investigación con el transportista y estamos revisando su prueba de entrega de tu paquete ({carrier} {trackingNumber}). Te escribiremos en cuanto hayamos decidido qué hacer.',
   refund_moving:
-    'Tu paquete ({carrier} {trackingNumber}) está en camino{#expectedDate} y se espera para el {expectedDate}{/expectedDate}. Si no ha llegado{#latestDate} para el {latestDate}{/latestDate}, te enviaremos un reemplazo o te reembolsaremos, sin coste para ti. Hemos pasado tu solicitud de reembolso a nuestro equipo; un compañero te responderá.',
+    'Tu paquete ({carrier} {trackingNumber}) está en camino{#expectedDate} y se espera para el {expectedDate}{/expectedDate}.{#estimateBasis} {estimateBasis}{/estimateBasis} Si no ha llegado{#latestDate} para el {latestDate}{/latestDate}, te enviaremos un reemplazo o te reembolsaremos, sin coste para ti. Hemos pasado tu solicitud de reembolso a nuestro equipo; un compañero te responderá.',
   refund_other:
     'Hemos pasado tu solicitud de reembolso a nuestro equipo; un compañero te responderá en breve.',
   damaged:
@@ -71,7 +71,7 @@ const de: Answers = {
   dnr_review:
     'Wir haben eine Nachforschung beim Zusteller eingeleitet und prüfen seinen Zustellnachweis für Ihr Paket ({carrier} {trackingNumber}). Wir schreiben Ihnen, sobald wir entschieden haben, wie es weitergeht.',
   refund_moving:
-    'Ihr Paket ({carrier} {trackingNumber}) ist unterwegs{#expectedDate} und wird bis {expectedDate} erwartet{/expectedDate}. Falls es{#latestDate} bis {latestDate}{/latestDate} nicht angekommen ist, senden wir Ihnen kostenlos Ersatz oder erstatten den Betrag. Wir haben Ihren Erstattungswunsch an unser Team weitergegeben; eine Kollegin oder ein Kollege antwortet Ihnen.',
+    'Ihr Paket ({carrier} {trackingNumber}) ist unterwegs{#expectedDate} und wird bis {expectedDate} erwartet{/expectedDate}.{#estimateBasis} {estimateBasis}{/estimateBasis} Falls es{#latestDate} bis {latestDate}{/latestDate} nicht angekommen ist, senden wir Ihnen kostenlos Ersatz oder erstatten den Betrag. Wir haben Ihren Erstattungswunsch an unser Team weitergegeben; eine Kollegin oder ein Kollege antwortet Ihnen.',
   refund_other:
     'Wir haben Ihren Erstattungswunsch an unser Team weitergegeben; eine Kollegin oder ein Kollege antwortet Ihnen in Kürze.',
   damaged:
@@ -86,7 +86,7 @@ const fr: Answers = {
   dnr_review:
     'Nous avons ouvert une enquête auprès du transporteur et vérifions sa preuve de livraison pour votre colis ({carrier} {trackingNumber}). Nous vous écrirons dès que nous aurons décidé de la suite.',
   refund_moving:
-    'Votre colis ({carrier} {trackingNumber}) est en route{#expectedDate} et attendu pour le {expectedDate}{/expectedDate}. S’il n’est pas arrivé{#latestDate} le {latestDate}{/latestDate}, nous vous enverrons un remplacement ou vous rembourserons, sans frais pour vous. Nous avons transmis votre demande de remboursement à notre équipe ; un collègue vous répondra.',
+    'Votre colis ({carrier} {trackingNumber}) est en route{#expectedDate} et attendu pour le {expectedDate}{/expectedDate}.{#estimateBasis} {estimateBasis}{/estimateBasis} S’il n’est pas arrivé{#latestDate} le {latestDate}{/latestDate}, nous vous enverrons un remplacement ou vous rembourserons, sans frais pour vous. Nous avons transmis votre demande de remboursement à notre équipe ; un collègue vous répondra.',
   refund_other:
     'Nous avons transmis votre demande de remboursement à notre équipe ; un collègue vous répondra rapidement.',
   damaged:
@@ -101,7 +101,7 @@ const ja: Answers = {
   dnr_review:
     '配送業者に調査を依頼し、お荷物（{carrier} {trackingNumber}）の配達証明を確認しています。対応が決まり次第ご連絡します。',
   refund_moving:
-    'お荷物（{carrier} {trackingNumber}）は配送中です{#expectedDate}。{expectedDate}までにお届けの予定です{/expectedDate}。{#latestDate}{latestDate}までに{/latestDate}届かない場合は、無料で代替品をお送りするか返金いたします。返金のご希望は担当チームに伝えました。担当者よりご連絡します。',
+    'お荷物（{carrier} {trackingNumber}）は配送中です{#expectedDate}。{expectedDate}までにお届けの予定です{/expectedDate}。{#estimateBasis}{estimateBasis}{/estimateBasis}{#latestDate}{latestDate}までに{/latestDate}届かない場合は、無料で代替品をお送りするか返金いたします。返金のご希望は担当チームに伝えました。担当者よりご連絡します。',
   refund_other: '返金のご希望は担当チームに伝えました。担当者より追ってご連絡します。',
   damaged:
     'お荷物が破損した状態で届き、申し訳ございません。お荷物と梱包材はしばらく保管してください。破損箇所の写真があると助かります。担当チームが確認し、代替品の発送または返金についてご連絡します。',
@@ -115,7 +115,7 @@ const ptBR: Answers = {
   dnr_review:
     'Abrimos uma investigação com a transportadora e estamos verificando o comprovante de entrega da sua encomenda ({carrier} {trackingNumber}). Escreveremos assim que decidirmos o que fazer.',
   refund_moving:
-    'Sua encomenda ({carrier} {trackingNumber}) está a caminho{#expectedDate} e deve chegar até {expectedDate}{/expectedDate}. Se não tiver chegado{#latestDate} até {latestDate}{/latestDate}, enviaremos uma reposição ou faremos o reembolso, sem custo para você. Passamos seu pedido de reembolso à nossa equipe; um colega vai responder.',
+    'Sua encomenda ({carrier} {trackingNumber}) está a caminho{#expectedDate} e deve chegar até {expectedDate}{/expectedDate}.{#estimateBasis} {estimateBasis}{/estimateBasis} Se não tiver chegado{#latestDate} até {latestDate}{/latestDate}, enviaremos uma reposição ou faremos o reembolso, sem custo para você. Passamos seu pedido de reembolso à nossa equipe; um colega vai responder.',
   refund_other:
     'Passamos seu pedido de reembolso à nossa equipe; um colega vai responder em breve.',
   damaged:

@@ -141,6 +141,8 @@ export interface TemplateVars {
   answer?: InquiryAnswer;
   /** ISO 8601 instant: the end of the expected delivery range. */
   latestDeliveryAt?: string;
+  /** What the expected date is based on, or why there is none, as a sentence (src/estimates). */
+  estimateBasis?: string;
   /** Where the carrier says it left the parcel (the delivered scan's words and place). */
   deliveredWhere?: string;
   /** The carrier's proof of delivery: who signed, and a photo. */
@@ -292,6 +294,7 @@ export function formatValues(vars: TemplateVars, locale: string): Record<string,
     );
   }
   put('latestDate', longDate(vars.latestDeliveryAt, loc));
+  put('estimateBasis', vars.estimateBasis);
   put('deliveredWhere', vars.deliveredWhere);
   put('podSignedBy', vars.podSignedBy);
   put('podPhoto', vars.podPhotoUrl);
