@@ -182,6 +182,11 @@ describe('rate limits shared by the API processes in PostgreSQL', () => {
     await expect.poll(() => keys(prefix)).toEqual([`${prefix}new`]);
     expect(await keys(other)).toEqual([`${other}x`]);
   });
+  it('the counters are kept unlogged: a count waits for no WAL flush', async () => {
+    const [table] = await database.sql<{ persistence: string }[]>`
+      select relpersistence as persistence from pg_class where relname = 'rate_limit_hits'`;
+    expect(table?.persistence).toBe('u');
+  });
 });
 
 describe('when the database cannot count', () => {

@@ -4,7 +4,8 @@ import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
  * The API's rate limit counters, shared by every API process (a counter in one process's memory
  * would let a client through once per replica, and a restart would forget it). One row per
  * counted key, its limiter's prefix included. A row whose `reset_at` has passed counts nothing
- * and is deleted by its limiter now and then.
+ * and is deleted by its limiter now and then. The table is UNLOGGED (migration 0015, which
+ * drizzle's schema cannot say): a crash or failover of the database empties it.
  */
 export const rateLimitHits = pgTable(
   'rate_limit_hits',
