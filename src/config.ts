@@ -543,6 +543,11 @@ export const settings = {
     doc: 'Activities (carrier, inventory, mail, database calls) the worker runs at once.',
     schema: z.coerce.number().int().min(1).default(100),
   },
+  workerMemoryReport: {
+    env: 'WORKER_MEMORY_REPORT',
+    doc: 'On SIGUSR2 the worker prints one line (parcelwarden-worker-memory and JSON) saying where its memory is: V8 heaps of every thread, external memory, sticky cache count, /proc/self/smaps_rollup, before and after a full garbage collection. For measuring: npm run bench sets it; off (the default), the worker does not handle the signal.',
+    schema: z.stringbool().default(false),
+  },
   payloadKey: {
     env: 'PAYLOAD_KEY',
     doc: 'AES-256-GCM keys that encrypt workflow payloads in Temporal, as comma-separated keyId:base64key (32 bytes each). The first encrypts; all decrypt, so add a new key in front to rotate. Unset: npm start creates one once in DATA_DIR/payload-key (mode 0600) and reuses it; the worker and API on their own refuse to start without it.',

@@ -3,6 +3,7 @@ import { loadConfig } from './config';
 import { createLogger, prettyLogs } from './logger';
 import { prepareDatabase, requireDatabaseUrl, startWorker } from './services';
 import { payloadCodecFromConfig } from './temporal/connection';
+import { installMemoryReport } from './worker-memory';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { role: 'worker' });
@@ -15,10 +16,17 @@ async function main(): Promise<void> {
     poolMax: config.databasePoolMax,
   });
   const running = await startWorker(config, database, logger);
+  const uninstallMemoryReport = config.workerMemoryReport
+    ? installMemoryReport({
+        cachedWorkflows: () => running.worker.getStatus().numCachedWorkflows,
+        onError: (err) => logger.warn({ err: err.message }, 'memory report failed'),
+      })
+    : undefined;
   const stop = () => running.worker.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await running.done;
+  uninstallMemoryReport?.();
   await running.stop();
   await database.close();
 }

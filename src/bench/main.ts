@@ -8,7 +8,14 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatTable, machineInfo, withRatio, writeReport, type BenchRun } from './report';
+import {
+  formatNotes,
+  formatTable,
+  machineInfo,
+  withRatio,
+  writeReport,
+  type BenchRun,
+} from './report';
 import { scaleOutSection } from './scale-out';
 import { SECTIONS } from './sections';
 import { startBenchStack, type RunningBenchStack } from './stack';
@@ -195,6 +202,8 @@ async function main(): Promise<number> {
   }
   run.finishedAt = new Date().toISOString();
   process.stdout.write(`\n${formatTable(run)}\n\n`);
+  const notes = formatNotes(run);
+  if (notes) process.stdout.write(`${notes}\n\n`);
   const written = await writeReport(run, args.out);
   log(
     `bench: wrote ${[written.json, written.markdown, written.svg].map((p) => path.relative(process.cwd(), p)).join(', ')}`,

@@ -21,6 +21,7 @@ import {
   stallEverywhere,
   terminateWorkflows,
 } from './kit';
+import { type BreakdownPoint, breakdownPoint, formatBreakdown } from './memory-breakdown';
 import { startMeter } from './meter';
 import type { BenchContext, BenchFigure, BenchSection, BenchStack } from './types';
 
@@ -50,13 +51,26 @@ async function rssSamples(stack: BenchStack): Promise<number[]> {
   return out;
 }
 
-/** Median RSS in MB after the worker has been quiet for a while. */
-async function settledRss(stack: BenchStack, ctx: BenchContext, what: string) {
+/**
+ * Median RSS in MB after the worker has been quiet for a while, then (with `label`) the worker's
+ * memory report, asked after the samples: it collects garbage, which must not move this point's
+ * RSS figure.
+ */
+async function settledRss(stack: BenchStack, ctx: BenchContext, what: string, label?: string) {
   await sleep(SETTLE_MS);
   const samples = await rssSamples(stack);
   const mb = median(samples) / MB;
   ctx.progress(`${SECTION}: worker RSS ${what}: ${mb.toFixed(1)} MB`);
-  return { mb, samplesMb: samples.map((b) => round(b / MB, 1)) };
+  const samplesMb = samples.map((b) => round(b / MB, 1));
+  if (label === undefined) return { mb, samplesMb };
+  const point = breakdownPoint(label, await stack.worker.memoryReport());
+  const f = point.afterGc;
+  ctx.progress(
+    `${SECTION}: after GC ${f.rssMb} MB: V8 heap used ${f.mainHeapUsedMb} MB main, ` +
+      `${f.workflowHeapUsedMb} MB workflow thread, ${f.otherThreadsHeapUsedMb} MB other threads; external ${f.externalMb} MB; ` +
+      `native rest ${f.nativeRestMb} MB; ${point.cachedWorkflows ?? '?'} cached workflows`,
+  );
+  return { mb, samplesMb, breakdown: point };
 }
 
 /** Registers one chunk through `POST /v1/shipments:batch`, or one by one when it is missing. */
@@ -174,11 +188,15 @@ export const memorySection: BenchSection = {
     const cache = loadConfig({
       WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS,
     }).workerMaxCachedWorkflows;
+    // BENCH_MEMORY_BREAKDOWN=0 leaves the worker's memory reports (and their garbage collections)
+    // out, to check that they do not move the later points' RSS.
+    const withBreakdown = process.env.BENCH_MEMORY_BREAKDOWN !== '0';
+    const at = (label: string) => (withBreakdown ? label : undefined);
 
     // A fresh worker process: the baseline holds no workflow of an earlier section.
     ctx.progress(`${SECTION}: restarting the worker for a clean baseline`);
     await stack.worker.restart({ WORKER_MAX_CACHED_WORKFLOWS: String(cache) });
-    const baseline = await settledRss(stack, ctx, 'before any shipment');
+    const baseline = await settledRss(stack, ctx, 'before any shipment', at('idle'));
 
     // Stall thresholds of weeks: every shipment waits on its timers for the whole run.
     await putPolicy(stack, policy, {
@@ -202,10 +220,13 @@ export const memorySection: BenchSection = {
     try {
       ctx.progress(`${SECTION}: ${small} shipments into monitoring`);
       const first = await populate(stack, ctx, prefix, bodies.slice(0, small), small, route);
-      const atSmall = await settledRss(stack, ctx, `with ${small} shipments`);
+      const atSmall = await settledRss(stack, ctx, `with ${small} shipments`, at(String(small)));
       ctx.progress(`${SECTION}: ${large - small} more, ${large} in monitoring`);
       const second = await populate(stack, ctx, prefix, bodies.slice(small), large, route);
-      const atLarge = await settledRss(stack, ctx, `with ${large} shipments`);
+      const atLarge = await settledRss(stack, ctx, `with ${large} shipments`, at(String(large)));
+      const breakdown = [baseline.breakdown, atSmall.breakdown, atLarge.breakdown].filter(
+        (p): p is BreakdownPoint => p !== undefined,
+      );
 
       const detail = {
         maxCachedWorkflows: cache,
@@ -226,6 +247,14 @@ export const memorySection: BenchSection = {
         },
         notIdleAtSample: { small: first.notIdle, large: second.notIdle },
         state: 'registered, one in_transit scan taken, waiting on a 7-day stall timer',
+        breakdown: {
+          taken: withBreakdown,
+          basis:
+            "the worker's memory report (src/worker-memory.ts) on SIGUSR2 after the RSS samples: " +
+            'process.memoryUsage, V8 heaps of the main and worker threads (inspector), smaps_rollup, ' +
+            'as found and after a full GC of every thread; native rest = RSS − heaps committed − external',
+          points: breakdown,
+        },
       };
       const limit = {
         label: 'the same worker process before any shipment',
@@ -252,6 +281,7 @@ export const memorySection: BenchSection = {
           better: 'lower',
           limit,
           detail: { ...detail, shipments: large },
+          ...(breakdown.length ? { notes: formatBreakdown(breakdown) } : {}),
         },
       ];
       return figures;

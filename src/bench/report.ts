@@ -120,6 +120,14 @@ export function formatTable(run: BenchRun): string {
   ].join('\n');
 }
 
+/** The figures' notes, each under its figure's id, for the text report (empty when none). */
+export function formatNotes(run: BenchRun): string {
+  return run.figures
+    .filter((f) => f.notes)
+    .map((f) => `${f.id}:\n${f.notes!}`)
+    .join('\n\n');
+}
+
 function describeMachine(run: BenchRun): string {
   const m = run.machine;
   const gib = (m.memoryBytes / 1024 ** 3).toFixed(1);

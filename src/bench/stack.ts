@@ -22,6 +22,12 @@ import { startTemporalDevServer } from '../infra/temporal-dev';
 import { startMailSink } from '../mail/smtp-sink';
 import { prepareDatabase } from '../services';
 import { connectClient } from '../temporal/connection';
+import {
+  MEMORY_REPORT_PREFIX,
+  MEMORY_REPORT_SIGNAL,
+  type MemoryReport,
+  parseMemoryReportLine,
+} from '../worker-memory';
 import type { BenchStack, BenchWorkerProcess } from './types';
 
 export interface BenchStackOptions {
@@ -164,7 +170,8 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
       file: 'src/worker.main.ts',
       // The worker announces itself with this log line once it polls.
       ready: { line: /"msg":"worker running"/ },
-      env: { ...env, LOG_LEVEL: 'info', ...opts.workerEnv },
+      // SIGUSR2 prints where its memory is (src/worker-memory.ts; the memory section asks).
+      env: { ...env, LOG_LEVEL: 'info', WORKER_MEMORY_REPORT: 'true', ...opts.workerEnv },
       nodeArgs: profileArgs(opts, 'worker'),
       log,
       readyTimeoutMs,
@@ -220,6 +227,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
         return workerProc.pid;
       },
       rssBytes: () => rssBytes(workerProc.pid),
+      memoryReport: () => workerProc.memoryReport(),
       restart: (extra) => workerProc.restart(extra),
     };
 
@@ -320,6 +328,9 @@ export function throttledLog(
   };
 }
 
+/** How long the worker may take to print its memory report (it collects garbage twice). */
+const MEMORY_REPORT_TIMEOUT_MS = 60_000;
+
 /** Resident set size of a process, from /proc/<pid>/status (Linux). */
 export async function rssBytes(pid: number): Promise<number> {
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
@@ -348,6 +359,7 @@ class RoleProcess {
   private recent: string[] = [];
   private sawReadyLine = false;
   private stopping = false;
+  private readonly reportWaiters: ((line: string) => void)[] = [];
   private readonly killOnExit = () => {
     this.child?.kill('SIGKILL');
   };
@@ -430,8 +442,44 @@ class RoleProcess {
     await this.start(extraEnv);
   }
 
+  /** Signals the process for its memory report and waits for the line (the worker only). */
+  async memoryReport(): Promise<MemoryReport> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`The bench ${this.opts.name} is not running`);
+    let waiter: ((line: string) => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const line = new Promise<string>((resolve, reject) => {
+      waiter = resolve;
+      this.reportWaiters.push(resolve);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `The bench ${this.opts.name} printed no memory report within ${MEMORY_REPORT_TIMEOUT_MS} ms`,
+            ),
+          ),
+        MEMORY_REPORT_TIMEOUT_MS,
+      );
+    });
+    try {
+      child.kill(MEMORY_REPORT_SIGNAL);
+      const report = parseMemoryReportLine(await line);
+      if (!report) throw new Error('not a memory report');
+      return report;
+    } finally {
+      clearTimeout(timer);
+      const i = this.reportWaiters.indexOf(waiter!);
+      if (i >= 0) this.reportWaiters.splice(i, 1);
+    }
+  }
+
   private onLine(line: string): void {
     if (!line.trim()) return;
+    if (line.startsWith(MEMORY_REPORT_PREFIX)) {
+      for (const resolve of this.reportWaiters.splice(0)) resolve(line);
+      return;
+    }
     this.recent.push(line);
     if (this.recent.length > 40) this.recent.shift();
     const ready = this.opts.ready;

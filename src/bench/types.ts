@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
+import type { MemoryReport } from '../worker-memory';
 
 export interface BenchLimit {
   /** What the figure is measured against, e.g. "raw client.workflow.start on the same server". */
@@ -28,12 +29,16 @@ export interface BenchFigure {
   ratio?: number;
   /** Anything else worth keeping in the JSON (sample sizes, percentiles, settings). */
   detail?: Record<string, unknown>;
+  /** Text printed under the table of the text report (e.g. a breakdown of the figure). */
+  notes?: string;
 }
 
 export interface BenchWorkerProcess {
   pid: number;
   /** Resident set size of the worker process, from /proc/<pid>/status. */
   rssBytes(): Promise<number>;
+  /** Where the worker's memory is (src/worker-memory.ts): asked with SIGUSR2, read from stdout. */
+  memoryReport(): Promise<MemoryReport>;
   /** Stops and starts the worker process again (optionally with extra environment). */
   restart(env?: Record<string, string>): Promise<void>;
 }
