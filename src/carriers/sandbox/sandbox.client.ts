@@ -50,6 +50,7 @@ const labelSchema = z.object({
   postage: z.number(),
   currency: z.string(),
   labelUrl: z.string().optional(),
+  expectedDeliveryAt: z.string().optional(),
 });
 
 const claimSchema = z.object({

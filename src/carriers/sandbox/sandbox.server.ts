@@ -629,6 +629,10 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
     const labelId = `lbl_${randomUUID()}`;
     const trackingNumber = store.newTrackingNumber();
     const createdAt = new Date(now()).toISOString();
+    // The service's transit days from now: the label states it, and lookups give the same date.
+    const expectedDeliveryAt = new Date(
+      now() + SERVICES[body.service].transitDays * DAY_MS,
+    ).toISOString();
     const label: SandboxLabel = {
       labelId,
       carrier: body.carrier ?? SANDBOX_CARRIER_CODE,
@@ -645,6 +649,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
       labelUrl: `${req.protocol}://${req.get('host')}/v1/labels/${labelId}/document`,
       reference: body.reference,
       createdAt,
+      expectedDeliveryAt,
     };
     store.labels.set(labelId, label);
     store.labelKeys.set(key, { labelId, fingerprint: print });
@@ -658,9 +663,7 @@ export function createSandboxCarrier(opts: SandboxCarrierOptions): SandboxCarrie
         location: { country: body.from.country },
       },
     ]);
-    parcel.estimatedDeliveryAt = new Date(
-      now() + SERVICES[body.service].transitDays * DAY_MS,
-    ).toISOString();
+    parcel.estimatedDeliveryAt = expectedDeliveryAt;
     res.status(201).json(labelView(label));
   });
 
