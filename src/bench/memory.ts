@@ -63,7 +63,14 @@ async function settledRss(stack: BenchStack, ctx: BenchContext, what: string, la
   ctx.progress(`${SECTION}: worker RSS ${what}: ${mb.toFixed(1)} MB`);
   const samplesMb = samples.map((b) => round(b / MB, 1));
   if (label === undefined) return { mb, samplesMb };
-  const point = breakdownPoint(label, await stack.worker.memoryReport());
+  let point: BreakdownPoint;
+  try {
+    point = breakdownPoint(label, await stack.worker.memoryReport());
+  } catch (err) {
+    // The breakdown explains the figure; without it the RSS figure still stands.
+    ctx.progress(`${SECTION}: no memory report ${what}: ${(err as Error).message}`);
+    return { mb, samplesMb };
+  }
   const f = point.afterGc;
   ctx.progress(
     `${SECTION}: after GC ${f.rssMb} MB: V8 heap used ${f.mainHeapUsedMb} MB main, ` +
