@@ -545,7 +545,7 @@ export const settings = {
   },
   workerMemoryReport: {
     env: 'WORKER_MEMORY_REPORT',
-    doc: 'On SIGUSR2 the worker prints one line (parcelwarden-worker-memory and JSON) saying where its memory is: V8 heaps of every thread, external memory, sticky cache count, /proc/self/smaps_rollup, before and after a full garbage collection. For measuring: npm run bench sets it; off (the default), the worker does not handle the signal.',
+    doc: 'On a line memory-report (or memory-report gc) on its stdin, or on SIGUSR2, the worker prints one line (parcelwarden-worker-memory and JSON) saying where its memory is: V8 heaps of every thread, external memory, sticky cache count, /proc/self/smaps_rollup; with gc (and on the signal) also after a full garbage collection. For measuring: npm run bench sets it; off (the default), the worker neither reads stdin nor handles the signal.',
     schema: z.stringbool().default(false),
   },
   payloadKey: {

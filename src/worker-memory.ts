@@ -1,20 +1,26 @@
 /**
- * The worker's memory report (WORKER_MEMORY_REPORT=true, set by the bench only): on SIGUSR2 the
- * worker prints one line, `MEMORY_REPORT_PREFIX` then JSON, saying where its memory is: the
+ * The worker's memory report (WORKER_MEMORY_REPORT=true, set by the bench only): on a line
+ * `memory-report` on its stdin, or on SIGUSR2, the worker prints one line, `MEMORY_REPORT_PREFIX`
+ * then JSON, saying where its memory is: the
  * process's figures (process.memoryUsage), the main thread's V8 heap by space, the V8 heap of
  * each worker thread (the workflow sandbox runs in one), the sticky cache's workflow count and
- * the kernel's totals (/proc/self/smaps_rollup). It is taken twice: as found, and after a full
- * garbage collection of every thread, so what is garbage and what is kept can be told apart.
+ * the kernel's totals (/proc/self/smaps_rollup). It is taken as found and, when asked
+ * (`memory-report gc`, and always on SIGUSR2), again after a full garbage collection of every
+ * thread, so what is garbage and what is kept can be told apart. The collection changes what
+ * the process holds from then on, so a measurement that goes on asks for it only at its end.
  * Worker threads are reached through the inspector (NodeWorker domain): their heaps are not in
  * this thread's process.memoryUsage().
  */
 import fs from 'node:fs/promises';
 import inspector from 'node:inspector';
+import readline from 'node:readline';
 import v8 from 'node:v8';
 import { z } from 'zod';
 
 export const MEMORY_REPORT_PREFIX = 'parcelwarden-worker-memory ';
 export const MEMORY_REPORT_SIGNAL = 'SIGUSR2';
+/** The stdin line asking for a report; followed by ` gc` for the collected figures too. */
+export const MEMORY_REPORT_REQUEST = 'memory-report';
 /** How long one thread may take to answer before the report goes on without it. */
 const THREAD_TIMEOUT_MS = 10_000;
 
@@ -51,8 +57,8 @@ export const memoryReportSchema = z.object({
   /** Workflows in the sticky cache (Worker.getStatus()); null when there is no worker yet. */
   cachedWorkflows: z.number().int().nonnegative().nullable(),
   asFound: snapshotSchema,
-  /** After HeapProfiler.collectGarbage in the main thread and in every worker thread. */
-  afterGc: snapshotSchema,
+  /** After HeapProfiler.collectGarbage in the main thread and in every worker thread; null when not asked. */
+  afterGc: snapshotSchema.nullable(),
 });
 
 export type MemorySnapshot = z.infer<typeof snapshotSchema>;
@@ -227,9 +233,10 @@ async function snapshot(probe: ThreadProbe | undefined, probeError?: string) {
   } satisfies MemorySnapshot;
 }
 
-/** Takes the report: as found, then after a full garbage collection of every thread. */
+/** Takes the report: as found, then (with `gc`) after a full garbage collection of every thread. */
 export async function collectMemoryReport(
   cachedWorkflows: () => number | null,
+  opts: { gc: boolean },
 ): Promise<MemoryReport> {
   let probe: ThreadProbe | undefined = new ThreadProbe();
   let probeError: string | undefined;
@@ -242,8 +249,11 @@ export async function collectMemoryReport(
   try {
     const cached = cachedWorkflows();
     const asFound = await snapshot(probe, probeError);
-    if (probe) await probe.collectGarbage();
-    const afterGc = await snapshot(probe, probeError);
+    let afterGc: MemorySnapshot | null = null;
+    if (opts.gc) {
+      if (probe) await probe.collectGarbage();
+      afterGc = await snapshot(probe, probeError);
+    }
     return {
       at: new Date().toISOString(),
       pid: process.pid,
@@ -256,30 +266,47 @@ export async function collectMemoryReport(
   }
 }
 
+/** What a stdin line asks for: a report (with or without the collection), or nothing. */
+export function parseMemoryReportRequest(line: string): { gc: boolean } | undefined {
+  const words = line.trim().split(/\s+/);
+  if (words[0] !== MEMORY_REPORT_REQUEST || words.length > 2) return undefined;
+  if (words.length === 2 && words[1] !== 'gc') return undefined;
+  return { gc: words[1] === 'gc' };
+}
+
 /**
- * Prints a report on every SIGUSR2 (one at a time; a signal during a report is dropped). Returns
- * the uninstaller. Only called when WORKER_MEMORY_REPORT is set: production workers keep the
- * signal's default.
+ * Prints a report on every request line of `input` (default stdin) and on every SIGUSR2 (one at
+ * a time; a request during a report is dropped). Returns the uninstaller, which lets go of the
+ * input so the process can end. Only called when WORKER_MEMORY_REPORT is set: production
+ * workers neither read stdin nor handle the signal.
  */
 export function installMemoryReport(opts: {
   cachedWorkflows: () => number | null;
+  input?: NodeJS.ReadableStream;
   write?: (line: string) => void;
   onError?: (err: Error) => void;
 }): () => void {
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   let busy = false;
-  const onSignal = () => {
+  const report = (gc: boolean) => {
     if (busy) return;
     busy = true;
-    collectMemoryReport(opts.cachedWorkflows)
-      .then((report) => write(formatMemoryReportLine(report)))
+    collectMemoryReport(opts.cachedWorkflows, { gc })
+      .then((r) => write(formatMemoryReportLine(r)))
       .catch((err: unknown) => opts.onError?.(err as Error))
       .finally(() => {
         busy = false;
       });
   };
+  const onSignal = () => report(true);
   process.on(MEMORY_REPORT_SIGNAL, onSignal);
+  const lines = readline.createInterface({ input: opts.input ?? process.stdin, terminal: false });
+  lines.on('line', (line) => {
+    const request = parseMemoryReportRequest(line);
+    if (request) report(request.gc);
+  });
   return () => {
     process.off(MEMORY_REPORT_SIGNAL, onSignal);
+    lines.close();
   };
 }

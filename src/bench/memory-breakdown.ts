@@ -67,7 +67,8 @@ export interface BreakdownPoint {
   label: string;
   cachedWorkflows: number | null;
   asFound: MemoryBreakdown;
-  afterGc: MemoryBreakdown;
+  /** Only where the report was asked with a garbage collection. */
+  afterGc: MemoryBreakdown | null;
   /** Threads whose heaps were read, by inspector title (for the JSON). */
   threads: string[];
   threadsError?: string;
@@ -78,9 +79,9 @@ export function breakdownPoint(label: string, report: MemoryReport): BreakdownPo
     label,
     cachedWorkflows: report.cachedWorkflows,
     asFound: memoryBreakdown(report.asFound),
-    afterGc: memoryBreakdown(report.afterGc),
-    threads: (report.afterGc.threads ?? []).map((t) => `${t.title} ${t.url}`.trim()),
-    ...(report.afterGc.threadsError ? { threadsError: report.afterGc.threadsError } : {}),
+    afterGc: report.afterGc ? memoryBreakdown(report.afterGc) : null,
+    threads: (report.asFound.threads ?? []).map((t) => `${t.title} ${t.url}`.trim()),
+    ...(report.asFound.threadsError ? { threadsError: report.asFound.threadsError } : {}),
   };
 }
 
@@ -101,7 +102,8 @@ const ROWS: [keyof MemoryBreakdown, string][] = [
 
 /**
  * A plain-text table: one column per point, then the growth from each point to the next; the
- * figures as found, then after a full garbage collection. In MB, cached workflows as a count.
+ * figures as found, then after a full garbage collection (— where it was not taken). In MB,
+ * cached workflows as a count.
  */
 export function formatBreakdown(points: BreakdownPoint[]): string {
   const deltas = points.slice(1).map((p, i) => ({ from: points[i]!, to: p }));
@@ -115,12 +117,13 @@ export function formatBreakdown(points: BreakdownPoint[]): string {
     a === null || b === null ? '—' : `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(1)}`;
   const rows: string[][] = [header];
   for (const when of ['asFound', 'afterGc'] as const) {
+    if (!points.some((p) => p[when])) continue;
     rows.push([when === 'asFound' ? 'as found' : 'after a full GC of every thread']);
     for (const [key, label] of ROWS) {
       rows.push([
         `  ${label}`,
-        ...points.map((p) => num(p[when][key])),
-        ...deltas.map((d) => diff(d.from[when][key], d.to[when][key])),
+        ...points.map((p) => num(p[when]?.[key] ?? null)),
+        ...deltas.map((d) => diff(d.from[when]?.[key] ?? null, d.to[when]?.[key] ?? null)),
       ]);
     }
   }

@@ -52,28 +52,34 @@ async function rssSamples(stack: BenchStack): Promise<number[]> {
 }
 
 /**
- * Median RSS in MB after the worker has been quiet for a while, then (with `label`) the worker's
- * memory report, asked after the samples: it collects garbage, which must not move this point's
- * RSS figure.
+ * Median RSS in MB after the worker has been quiet for a while, then (with `report`) the worker's
+ * memory report, asked after the samples. A report with `gc` collects garbage in the worker,
+ * which changes what it holds from then on: only the last point asks for it (unless
+ * BENCH_MEMORY_GC=every), so the later points' RSS figures are measured as before.
  */
-async function settledRss(stack: BenchStack, ctx: BenchContext, what: string, label?: string) {
+async function settledRss(
+  stack: BenchStack,
+  ctx: BenchContext,
+  what: string,
+  report?: { label: string; gc: boolean },
+) {
   await sleep(SETTLE_MS);
   const samples = await rssSamples(stack);
   const mb = median(samples) / MB;
   ctx.progress(`${SECTION}: worker RSS ${what}: ${mb.toFixed(1)} MB`);
   const samplesMb = samples.map((b) => round(b / MB, 1));
-  if (label === undefined) return { mb, samplesMb };
+  if (report === undefined) return { mb, samplesMb };
   let point: BreakdownPoint;
   try {
-    point = breakdownPoint(label, await stack.worker.memoryReport());
+    point = breakdownPoint(report.label, await stack.worker.memoryReport({ gc: report.gc }));
   } catch (err) {
     // The breakdown explains the figure; without it the RSS figure still stands.
     ctx.progress(`${SECTION}: no memory report ${what}: ${(err as Error).message}`);
     return { mb, samplesMb };
   }
-  const f = point.afterGc;
+  const f = point.afterGc ?? point.asFound;
   ctx.progress(
-    `${SECTION}: after GC ${f.rssMb} MB: V8 heap used ${f.mainHeapUsedMb} MB main, ` +
+    `${SECTION}: ${point.afterGc ? 'after GC' : 'as found'} ${f.rssMb} MB: V8 heap used ${f.mainHeapUsedMb} MB main, ` +
       `${f.workflowHeapUsedMb} MB workflow thread, ${f.otherThreadsHeapUsedMb} MB other threads; external ${f.externalMb} MB; ` +
       `native rest ${f.nativeRestMb} MB; ${point.cachedWorkflows ?? '?'} cached workflows`,
   );
@@ -198,7 +204,9 @@ export const memorySection: BenchSection = {
     // BENCH_MEMORY_BREAKDOWN=0 leaves the worker's memory reports (and their garbage collections)
     // out, to check that they do not move the later points' RSS.
     const withBreakdown = process.env.BENCH_MEMORY_BREAKDOWN !== '0';
-    const at = (label: string) => (withBreakdown ? label : undefined);
+    const gcEvery = process.env.BENCH_MEMORY_GC === 'every';
+    const at = (label: string, last = false) =>
+      withBreakdown ? { label, gc: last || gcEvery } : undefined;
 
     // A fresh worker process: the baseline holds no workflow of an earlier section.
     ctx.progress(`${SECTION}: restarting the worker for a clean baseline`);
@@ -230,7 +238,12 @@ export const memorySection: BenchSection = {
       const atSmall = await settledRss(stack, ctx, `with ${small} shipments`, at(String(small)));
       ctx.progress(`${SECTION}: ${large - small} more, ${large} in monitoring`);
       const second = await populate(stack, ctx, prefix, bodies.slice(small), large, route);
-      const atLarge = await settledRss(stack, ctx, `with ${large} shipments`, at(String(large)));
+      const atLarge = await settledRss(
+        stack,
+        ctx,
+        `with ${large} shipments`,
+        at(String(large), true),
+      );
       const breakdown = [baseline.breakdown, atSmall.breakdown, atLarge.breakdown].filter(
         (p): p is BreakdownPoint => p !== undefined,
       );
@@ -256,10 +269,11 @@ export const memorySection: BenchSection = {
         state: 'registered, one in_transit scan taken, waiting on a 7-day stall timer',
         breakdown: {
           taken: withBreakdown,
+          gcAt: gcEvery ? 'every point' : 'the last point only',
           basis:
-            "the worker's memory report (src/worker-memory.ts) on SIGUSR2 after the RSS samples: " +
+            "the worker's memory report (src/worker-memory.ts), asked on its stdin after the RSS samples: " +
             'process.memoryUsage, V8 heaps of the main and worker threads (inspector), smaps_rollup, ' +
-            'as found and after a full GC of every thread; native rest = RSS − heaps committed − external',
+            'as found, and after a full GC of every thread where asked; native rest = RSS − heaps committed − external',
           points: breakdown,
         },
       };

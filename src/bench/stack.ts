@@ -24,7 +24,7 @@ import { prepareDatabase } from '../services';
 import { connectClient } from '../temporal/connection';
 import {
   MEMORY_REPORT_PREFIX,
-  MEMORY_REPORT_SIGNAL,
+  MEMORY_REPORT_REQUEST,
   type MemoryReport,
   parseMemoryReportLine,
 } from '../worker-memory';
@@ -170,8 +170,9 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
       file: 'src/worker.main.ts',
       // The worker announces itself with this log line once it polls.
       ready: { line: /"msg":"worker running"/ },
-      // SIGUSR2 prints where its memory is (src/worker-memory.ts; the memory section asks).
+      // A line on its stdin prints where its memory is (src/worker-memory.ts; the memory section asks).
       env: { ...env, LOG_LEVEL: 'info', WORKER_MEMORY_REPORT: 'true', ...opts.workerEnv },
+      stdin: true,
       nodeArgs: profileArgs(opts, 'worker'),
       log,
       readyTimeoutMs,
@@ -227,7 +228,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
         return workerProc.pid;
       },
       rssBytes: () => rssBytes(workerProc.pid),
-      memoryReport: () => workerProc.memoryReport(),
+      memoryReport: (o) => workerProc.memoryReport(o),
       restart: (extra) => workerProc.restart(extra),
     };
 
@@ -348,6 +349,8 @@ interface RoleProcessOptions {
   nodeArgs?: string[];
   log: (m: string) => void;
   readyTimeoutMs: number;
+  /** A pipe to the child's stdin (the worker's memory report requests); else none. */
+  stdin?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -387,10 +390,12 @@ class RoleProcess {
           ...this.opts.env,
           ...extraEnv,
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [this.opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       },
     );
     this.child = child;
+    // A request written as the child exits must not take the bench down (EPIPE).
+    child.stdin?.on('error', () => undefined);
     let exitInfo: string | undefined;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -442,11 +447,11 @@ class RoleProcess {
     await this.start(extraEnv);
   }
 
-  /** Signals the process for its memory report and waits for the line (the worker only). */
-  async memoryReport(): Promise<MemoryReport> {
+  /** Asks the process for its memory report on its stdin and waits for the line (the worker only). */
+  async memoryReport(opts: { gc: boolean }): Promise<MemoryReport> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`The bench ${this.opts.name} is not running`);
+    if (!child?.stdin || child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`The bench ${this.opts.name} is not running with a stdin to ask on`);
     let waiter: ((line: string) => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     const line = new Promise<string>((resolve, reject) => {
@@ -463,7 +468,7 @@ class RoleProcess {
       );
     });
     try {
-      child.kill(MEMORY_REPORT_SIGNAL);
+      child.stdin.write(`${MEMORY_REPORT_REQUEST}${opts.gc ? ' gc' : ''}\n`);
       const report = parseMemoryReportLine(await line);
       if (!report) throw new Error('not a memory report');
       return report;

@@ -37,8 +37,11 @@ export interface BenchWorkerProcess {
   pid: number;
   /** Resident set size of the worker process, from /proc/<pid>/status. */
   rssBytes(): Promise<number>;
-  /** Where the worker's memory is (src/worker-memory.ts): asked with SIGUSR2, read from stdout. */
-  memoryReport(): Promise<MemoryReport>;
+  /**
+   * Where the worker's memory is (src/worker-memory.ts): asked on its stdin, read from its
+   * stdout; with `gc`, also after a full garbage collection (which changes what it holds after).
+   */
+  memoryReport(opts: { gc: boolean }): Promise<MemoryReport>;
   /** Stops and starts the worker process again (optionally with extra environment). */
   restart(env?: Record<string, string>): Promise<void>;
 }

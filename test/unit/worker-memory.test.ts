@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { Worker as Thread } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { breakdownPoint, formatBreakdown, memoryBreakdown } from '../../src/bench/memory-breakdown';
@@ -11,6 +12,7 @@ import {
   type MemoryReport,
   type MemorySnapshot,
   parseMemoryReportLine,
+  parseMemoryReportRequest,
   parseSmapsRollup,
 } from '../../src/worker-memory';
 
@@ -164,6 +166,22 @@ describe('the worker memory breakdown', () => {
     expect(afterGc).toBeGreaterThan(0);
     expect(row('RSS', afterGc)).toEqual(['RSS', '400.0', '480.0', '+80.0']);
     expect(row('cached workflows')).toEqual(['cached workflows', '0', '100']);
+
+    // Collected at the last point only: the earlier one shows — and so does the growth.
+    const notCollected = breakdownPoint('idle', aReport({ afterGc: null }));
+    expect(notCollected.afterGc).toBeNull();
+    const partial = formatBreakdown([notCollected, small]);
+    const gcAt = partial.split('\n').findIndex((l) => l.startsWith('after a full GC'));
+    expect(
+      partial
+        .split('\n')
+        .slice(gcAt)
+        .find((l) => l.trimStart().startsWith('RSS'))
+        ?.trim()
+        .split(/\s{2,}/),
+    ).toEqual(['RSS', '—', '480.0', '—']);
+    const none = formatBreakdown([notCollected]);
+    expect(none).not.toContain('after a full GC');
   });
 
   it('goes under the table of the text report, once per figure that has it', () => {
@@ -210,11 +228,12 @@ describe('the worker memory report', () => {
     );
     try {
       await new Promise((resolve) => thread.once('message', resolve));
-      const report = await collectMemoryReport(() => 7);
+      const report = await collectMemoryReport(() => 7, { gc: true });
       expect(parseMemoryReportLine(formatMemoryReportLine(report))).toEqual(report);
       expect(report.cachedWorkflows).toBe(7);
       expect(report.pid).toBe(process.pid);
-      for (const s of [report.asFound, report.afterGc]) {
+      expect(report.afterGc).not.toBeNull();
+      for (const s of [report.asFound, report.afterGc!]) {
         expect(s.threadsError).toBeUndefined();
         const heaps = s.threads ?? [];
         expect(Math.max(...heaps.map((t) => t.usedSize))).toBeGreaterThan(20 * MB);
@@ -227,25 +246,57 @@ describe('the worker memory report', () => {
     }
   });
 
-  it('is printed on SIGUSR2 once installed, and the signal is let go when uninstalled', async () => {
+  it('collects no garbage unless asked: the collection changes what the process holds after', async () => {
+    const report = await collectMemoryReport(() => null, { gc: false });
+    expect(report.afterGc).toBeNull();
+    expect(report.asFound.memoryUsage.heapUsed).toBeGreaterThan(0);
+    expect(parseMemoryReportLine(formatMemoryReportLine(report))).toEqual(report);
+  });
+
+  it('reads a request from a stdin line: memory-report, with gc or without', () => {
+    expect(parseMemoryReportRequest('memory-report')).toEqual({ gc: false });
+    expect(parseMemoryReportRequest('  memory-report gc\r')).toEqual({ gc: true });
+    expect(parseMemoryReportRequest('memory-report now')).toBeUndefined();
+    expect(parseMemoryReportRequest('memory-report gc gc')).toBeUndefined();
+    expect(parseMemoryReportRequest('hello')).toBeUndefined();
+  });
+
+  it('answers a stdin line and SIGUSR2 once installed, and lets both go when uninstalled', async () => {
     const before = process.listenerCount(MEMORY_REPORT_SIGNAL);
-    let uninstall: (() => void) | undefined;
-    const line = new Promise<string>((resolve, reject) => {
-      uninstall = installMemoryReport({
-        cachedWorkflows: () => null,
-        write: resolve,
-        onError: reject,
-      });
+    const input = new PassThrough();
+    const lines: string[] = [];
+    let wake: (() => void) | undefined;
+    const uninstall = installMemoryReport({
+      cachedWorkflows: () => null,
+      input,
+      write: (line) => {
+        lines.push(line);
+        wake?.();
+      },
+      onError: (err) => {
+        throw err;
+      },
     });
+    const next = () => new Promise<void>((resolve) => (wake = resolve));
     try {
       expect(process.listenerCount(MEMORY_REPORT_SIGNAL)).toBe(before + 1);
+      let arrived = next();
+      input.write('something else\nmemory-report\n');
+      await arrived;
+      const asked = parseMemoryReportLine(lines[0]!);
+      expect(asked?.pid).toBe(process.pid);
+      expect(asked?.afterGc).toBeNull();
+
+      arrived = next();
       process.kill(process.pid, MEMORY_REPORT_SIGNAL);
-      const report = parseMemoryReportLine(await line);
-      expect(report?.pid).toBe(process.pid);
-      expect(report?.cachedWorkflows).toBeNull();
+      await arrived;
+      expect(parseMemoryReportLine(lines[1]!)?.afterGc).not.toBeNull();
     } finally {
-      uninstall?.();
+      uninstall();
     }
     expect(process.listenerCount(MEMORY_REPORT_SIGNAL)).toBe(before);
+    input.write('memory-report\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(lines).toHaveLength(2);
   });
 });
