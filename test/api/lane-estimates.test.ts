@@ -126,6 +126,17 @@ describe('lane estimates of a parcel still on the way', () => {
     }
   }
 
+  /** A parcel of the carrier on CN → ES shipped two days ago, as its read-model row. */
+  function onTheWayToSpain(carrier: string) {
+    const shippedAt = new Date(Date.now() - 2 * DAY);
+    const reg = aRegistration({
+      carrier,
+      shippedAt: shippedAt.toISOString(),
+      destination: { ...aRegistration().destination, country: 'ES' },
+    });
+    return { shippedAt, row: shipmentRow(reg) as Parameters<typeof estimateSubjectOf>[0] };
+  }
+
   it('moves later and narrows as days pass, from the parcels that took longer, and ends in no reliable date when too few did', async () => {
     const carrier = uniqueId('latecarrier');
     // 40 deliveries of 1 to 40 days.
@@ -133,13 +144,7 @@ describe('lane estimates of a parcel still on the way', () => {
       carrier,
       Array.from({ length: 40 }, (_, i) => i + 1),
     );
-    const shippedAt = new Date(Date.now() - 2 * DAY);
-    const reg = aRegistration({
-      carrier,
-      shippedAt: shippedAt.toISOString(),
-      destination: { ...aRegistration().destination, country: 'ES' },
-    });
-    const row = shipmentRow(reg) as Parameters<typeof estimateSubjectOf>[0];
+    const { shippedAt, row } = onTheWayToSpain(carrier);
     let now = shippedAt;
     const estimator = createEstimator(database.db, { clock: () => now });
     const at = async (days: number): Promise<ExpectedDelivery | undefined> => {
@@ -183,13 +188,7 @@ describe('lane estimates of a parcel still on the way', () => {
       carrier,
       Array.from({ length: 25 }, (_, i) => 5 + (i + 1) / 50),
     );
-    const shippedAt = new Date(Date.now() - 2 * DAY);
-    const reg = aRegistration({
-      carrier,
-      shippedAt: shippedAt.toISOString(),
-      destination: { ...aRegistration().destination, country: 'ES' },
-    });
-    const row = shipmentRow(reg) as Parameters<typeof estimateSubjectOf>[0];
+    const { shippedAt, row } = onTheWayToSpain(carrier);
     // 5.9 days under way: all 25 took longer than 5 whole days, but less than it has been.
     let now = new Date(shippedAt.getTime() + 5.9 * DAY);
     const estimator = createEstimator(database.db, { clock: () => now });
