@@ -109,7 +109,7 @@ describe.concurrent('long lives', () => {
     const closed = await waitForStage(handle, 'closed');
     expect(closed.eventCount).toBe(400);
     expect(closed.resolution).toBe('delivered');
-  });
+  }, 180_000);
 
   it('continue-as-new carries failed attempts, inquiries, the revised estimate and the policy, and the next fact still counts', async () => {
     const policy = aFastPolicy(uniqueId('p'), {
