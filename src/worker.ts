@@ -24,9 +24,16 @@ const WORKFLOWS_PATH = path.join(
   'index.ts',
 );
 
+/** The workflow interceptor that latches the continue-as-new suggestion (see the module). */
+const HISTORY_PRESSURE_PATH = path.join(path.dirname(WORKFLOWS_PATH), 'history-pressure.ts');
+
 /** Bundles the workflow code once (webpack); pass the result to every worker. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [HISTORY_PRESSURE_PATH],
+    logger: quietBundlerLogger,
+  });
 }
 
 const WORKFLOWS_DIR = path.dirname(WORKFLOWS_PATH);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,10 @@ describe('the workflow bundle a worker loads', () => {
     expect(codePath.startsWith(cacheHome)).toBe(true);
     const built = await stat(codePath);
     expect(built.size).toBeGreaterThan(100_000);
+    // With the continue-as-new latch registered as a workflow interceptor module.
+    const code = await readFile(codePath, 'utf8');
+    const hooks = code.slice(code.lastIndexOf('function importInterceptors'));
+    expect(hooks).toMatch(/^[^}]*"\.\/workflows\/history-pressure\.ts"/);
 
     const second = await cachedWorkflowBundle(env);
     expect(second).toEqual(first);

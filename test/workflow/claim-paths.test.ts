@@ -186,11 +186,13 @@ describe('claims carried through to money', () => {
       'approved',
       'paid',
     ]);
-    const [row] = await stack.db
-      .select()
-      .from(claims)
-      .where(eq(claims.workflowId, handle.workflowId));
-    expect(row?.status).toBe('paid');
+    // The read model follows the workflow's state (its row is written right after).
+    const row = await waitUntil(
+      'the claim row says paid',
+      async () =>
+        (await stack.db.select().from(claims).where(eq(claims.workflowId, handle.workflowId)))[0],
+      (r) => r?.status === 'paid',
+    );
     expect(row?.amountRecovered).toBe(80);
     await record(handle, 'claim-needs-info-answered');
   }, 120_000);

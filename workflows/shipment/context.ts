@@ -24,6 +24,7 @@ import {
   type DetectionInput,
   type SeenEvents,
 } from '../detection';
+import { continueAsNewSuggested } from '../history-pressure';
 import { DEFAULT_POLICY } from '../policy';
 import {
   searchAttributes,
@@ -232,7 +233,7 @@ export class ShipmentContext {
    * state, so the new run resumes this very wait. Something ready is handled before that.
    */
   async waitFor(ready: () => boolean, deadline?: number): Promise<boolean> {
-    const suggested = () => workflowInfo().continueAsNewSuggested;
+    const suggested = continueAsNewSuggested;
     for (;;) {
       if (ready()) return true;
       if (suggested()) {

@@ -1,5 +1,5 @@
 /** Monitoring: waits for scans until the parcel arrives, ends, or looks lost. */
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import {
   isDelivered,
   isReturnedToSender,
@@ -7,6 +7,7 @@ import {
   overdueDeadline,
   stallDeadline,
 } from '../detection';
+import { continueAsNewSuggested } from '../history-pressure';
 import type { SuspicionEvidence, SuspicionReason } from '../shipment.contract';
 import { iso, type Next, type ShipmentContext } from './context';
 import { requestedReview } from './inquiry-review';
@@ -42,11 +43,7 @@ export async function monitor(ctx: ShipmentContext): Promise<Next> {
     do {
       written = ctx.factsVersion;
       await ctx.recordSnapshot();
-    } while (
-      snapshotsEveryFact &&
-      ctx.factsVersion !== written &&
-      !workflowInfo().continueAsNewSuggested
-    );
+    } while (snapshotsEveryFact && ctx.factsVersion !== written && !continueAsNewSuggested());
   }
 }
 

@@ -6,7 +6,8 @@
  * (`decidePatches` in context.ts, for every patch from `inquiry-review` on), or right after a
  * signal, a timer or a regular activity. Never first right after a local activity: the worker
  * may send what follows one in the next workflow task, and a replay would then answer "not
- * patched".
+ * patched". For the same reason the continue-as-new suggestion is read through the latch in
+ * ../history-pressure.ts, never from `workflowInfo()` after a local activity.
  */
 
 /** A snapshot for every fact (see monitor) and at the start of a carried run. */
