@@ -15,7 +15,7 @@
  * (@acpr/rate-limit-postgresql) brings the `pg` driver and pool next to our `postgres` one and
  * runs its own schema migrations, outside drizzle's.
  */
-import { and, eq, gt, like, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, gt, like, lte, sql, type SQL } from 'drizzle-orm';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Db } from '../db/client';
 import { rateLimitHits } from '../db/schema/rate-limits';
@@ -128,50 +128,131 @@ export interface SharedRateLimiter {
   take(key: string): Promise<RateDecision>;
 }
 
+export interface SharedRateLimiterOptions extends SharedCounterOptions {
+  perMinute: number;
+  /**
+   * A busy key's tokens are taken from the shared bucket in leases of up to this many
+   * milliseconds' worth of refill (default 100: at 60,000 a minute, 100 tokens a statement), and
+   * handed out by this process until used or a second old. 0 takes one token a statement.
+   */
+  leaseMs?: number;
+}
+
+/** How long a process may hand out the tokens of a lease it took. */
+const LEASE_LIFE_MS = 1_000;
+
+interface Lease {
+  /** Tokens of this lease not handed out yet. */
+  left: number;
+  /** Tokens the lease got. */
+  size: number;
+  /** Local time the lease lapses. */
+  until: number;
+  /** The bucket as the lease left it: milliseconds until full again, local time then. */
+  fullInMs: number;
+  at: number;
+}
+
 /**
  * The per-key token bucket of `createRateLimiter` (up to `perMinute` tokens, refilled at
  * `perMinute` a minute) with its state in `rate_limit_hits`: `reset_at` is the time the key's
- * bucket is full again, `hits` the whole tokens in use. A request takes a token when, with it,
- * the bucket would be full again within a minute; one upsert decides and takes it. A refused
- * request changes nothing. Rejects with the database's error when it does not answer.
+ * bucket is full again, `hits` the tokens the last statement took. A statement takes up to n
+ * tokens while, with them, the bucket would be full again within a minute; one upsert decides
+ * and takes them. A refused request changes nothing. Rejects with the database's error when it
+ * does not answer.
+ *
+ * A key's first statement takes one token; a lease used up within its life doubles the next one,
+ * up to `leaseMs` of refill; a lease that lapses unused starts again at one. So a quiet key costs
+ * a statement a request and is counted exactly, and a busy one a statement per lease. The
+ * processes together never hand out more than the bucket allows: tokens are taken before they
+ * are handed out. What a lapsed lease did not hand out is lost to the key for that time (at most
+ * `leaseMs` of refill per process and second).
  */
-export function createSharedRateLimiter(
-  opts: SharedCounterOptions & { perMinute: number },
-): SharedRateLimiter {
+export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedRateLimiter {
   const { perMinute, db, prefix } = opts;
   if (!Number.isInteger(perMinute) || perMinute < 1)
     throw new Error('createSharedRateLimiter needs perMinute ≥ 1 (leave it out to turn it off)');
   const windowMs = 60_000;
   const tokenMs = windowMs / perMinute;
+  const maxLease = Math.max(1, Math.floor((perMinute * (opts.leaseMs ?? 100)) / windowMs));
   const at = clock(opts.now);
   const sweep = sweeper(opts, at);
-  const millisFrom = (t: SQLWrapper, from: SQL) => sql`extract(epoch from (${t} - ${from})) * 1000`;
+  const localNow = opts.now ?? Date.now;
+  const leases = new Map<string, Lease>();
+  const pending = new Map<string, Promise<RateDecision | undefined>>();
+
+  /** Takes up to `want` tokens in one statement: the new lease, or the refusal. */
+  async function takeFromBucket(key: string, want: number): Promise<RateDecision | undefined> {
+    sweep();
+    const nowSql = at();
+    const from = sql`greatest(${rateLimitHits.resetAt}, ${nowSql})`;
+    const room = sql`floor((extract(epoch from (${nowSql} + ${ms(windowMs)} - ${from})) * 1000 + 1e-6) / ${tokenMs})::int`;
+    const first = Math.min(want, perMinute);
+    const [taken] = await db
+      .insert(rateLimitHits)
+      .values({
+        key: prefix + key,
+        hits: first,
+        resetAt: sql`${nowSql} + ${ms(first * tokenMs)}`,
+      })
+      .onConflictDoUpdate({
+        target: rateLimitHits.key,
+        set: {
+          resetAt: sql`${from} + least(${want}, ${room}) * ${ms(tokenMs)}`,
+          hits: sql`least(${want}, ${room})`,
+        },
+        setWhere: sql`${room} >= 1`,
+      })
+      .returning({
+        taken: rateLimitHits.hits,
+        fullInMs: sql<string>`extract(epoch from (${rateLimitHits.resetAt} - ${nowSql})) * 1000`,
+      });
+    const t = localNow();
+    if (taken) {
+      leases.set(key, {
+        left: taken.taken,
+        size: taken.taken,
+        until: t + LEASE_LIFE_MS,
+        fullInMs: Number(taken.fullInMs),
+        at: t,
+      });
+      return undefined;
+    }
+    leases.delete(key);
+    const [held] = await db
+      .select({
+        fullInMs: sql<string>`extract(epoch from (${rateLimitHits.resetAt} - ${at()})) * 1000`,
+      })
+      .from(rateLimitHits)
+      .where(eq(rateLimitHits.key, prefix + key));
+    return decision(false, held ? Number(held.fullInMs) : 0);
+  }
+
+  /** A token of the key's live lease, if it has one. */
+  function fromLease(key: string): RateDecision | undefined {
+    const lease = leases.get(key);
+    if (!lease || lease.left < 1 || localNow() >= lease.until) return undefined;
+    lease.left--;
+    return decision(true, lease.fullInMs - (localNow() - lease.at));
+  }
 
   return {
     async take(key) {
-      sweep();
-      const nowSql = at();
-      const full = sql`greatest(${rateLimitHits.resetAt}, ${nowSql}) + ${ms(tokenMs)}`;
-      const [taken] = await db
-        .insert(rateLimitHits)
-        .values({ key: prefix + key, hits: 1, resetAt: sql`${nowSql} + ${ms(tokenMs)}` })
-        .onConflictDoUpdate({
-          target: rateLimitHits.key,
-          set: {
-            resetAt: full,
-            hits: sql`ceil(${millisFrom(full, nowSql)} / ${tokenMs})::int`,
-          },
-          setWhere: sql`${full} <= ${nowSql} + ${ms(windowMs)}`,
-        })
-        .returning({
-          fullInMs: sql<string>`${millisFrom(rateLimitHits.resetAt, nowSql)}`,
-        });
-      if (taken) return decision(true, Number(taken.fullInMs));
-      const [held] = await db
-        .select({ fullInMs: sql<string>`${millisFrom(rateLimitHits.resetAt, at())}` })
-        .from(rateLimitHits)
-        .where(eq(rateLimitHits.key, prefix + key));
-      return decision(false, held ? Number(held.fullInMs) : 0);
+      for (;;) {
+        const local = fromLease(key);
+        if (local) return local;
+        // One statement at a time per key: requests that arrive meanwhile share its lease.
+        let inFlight = pending.get(key);
+        if (!inFlight) {
+          const lease = leases.get(key);
+          const usedUp = lease !== undefined && lease.left < 1 && localNow() < lease.until;
+          const want = usedUp ? Math.min(maxLease, lease.size * 2) : 1;
+          inFlight = takeFromBucket(key, want).finally(() => pending.delete(key));
+          pending.set(key, inFlight);
+        }
+        const refused = await inFlight;
+        if (refused) return refused;
+      }
     },
   };
 

@@ -6,7 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signCustomerLink } from '../../src/customer/customer-link';
 import { connectDatabase, type Database } from '../../src/db/client';
 import { rateLimitByKey } from '../../src/http/rate-limit';
-import { createSharedRateLimiter, PostgresRateLimitStore } from '../../src/http/rate-limit-store';
+import {
+  createSharedRateLimiter,
+  PostgresRateLimitStore,
+  type SharedRateLimiter,
+} from '../../src/http/rate-limit-store';
 import { DEFAULT_MESSAGING } from '../../src/messages/settings';
 import { aRegistration, insertShipmentRow, uniqueId } from '../helpers/factories';
 import { inject } from 'vitest';
@@ -186,6 +190,92 @@ describe('rate limits shared by the API processes in PostgreSQL', () => {
     const [table] = await database.sql<{ persistence: string }[]>`
       select relpersistence as persistence from pg_class where relname = 'rate_limit_hits'`;
     expect(table?.persistence).toBe('u');
+  });
+});
+
+/** The database handle with its inserts counted (each count of the per-key limiter is one). */
+function countingInserts(db: Database['db']) {
+  let inserts = 0;
+  const counted = new Proxy(db, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop === 'insert') {
+        return (...args: Parameters<typeof target.insert>) => {
+          inserts++;
+          return target.insert(...args);
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+  return { db: counted, inserts: () => inserts };
+}
+
+describe('a busy key takes its allowance in leases', () => {
+  const clock = { t: Date.parse('2026-06-01T00:00:00Z') };
+  const processes = (perMinute: number, leaseMs?: number) => {
+    const prefix = `${uniqueId('lease')}:`;
+    const ps = [0, 1].map(() => {
+      const counted = countingInserts(database.db);
+      const limiter = createSharedRateLimiter({
+        db: counted.db,
+        prefix,
+        perMinute,
+        leaseMs,
+        now: () => clock.t,
+      });
+      return { limiter, inserts: counted.inserts };
+    });
+    return Object.assign(ps, { key: `${prefix}busy` });
+  };
+  /** `n` requests of one key, 50 at a time, spread over the processes; the decisions. */
+  async function requests(ps: { limiter: SharedRateLimiter }[], n: number) {
+    const decisions: Awaited<ReturnType<SharedRateLimiter['take']>>[] = [];
+    for (let i = 0; i < n; i += 50) {
+      const wave = Array.from({ length: Math.min(50, n - i) }, (_, j) =>
+        ps[(i + j) % ps.length]!.limiter.take('busy'),
+      );
+      decisions.push(...(await Promise.all(wave)));
+    }
+    return decisions;
+  }
+
+  it('a statement per lease, not per request: 3,000 requests at 60,000 a minute', async () => {
+    const ps = processes(60_000);
+    const decisions = await requests(ps, 3_000);
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    const statements = ps[0]!.inserts() + ps[1]!.inserts();
+    // Leases grow 1, 2, 4 … to 100 tokens (100 ms of refill): about 22 statements a process.
+    expect(statements).toBeLessThan(100);
+    expect(statements).toBeGreaterThan(3_000 / 100);
+  });
+
+  it('the processes together never hand out more than the bucket holds', async () => {
+    // 600 a minute in leases of up to 10 tokens; 800 requests at one instant.
+    const ps = processes(600, 1_000);
+    const decisions = await requests(ps, 800);
+    const allowed = decisions.filter((d) => d.allowed).length;
+    expect(allowed).toBeLessThanOrEqual(600);
+    // What one process leased and had no more requests for is all that can go unused.
+    expect(allowed).toBeGreaterThanOrEqual(600 - 2 * 10);
+    const refused = decisions.filter((d) => !d.allowed);
+    expect(refused.length).toBe(800 - allowed);
+    expect(refused.every((d) => d.retryAfterSeconds >= 1 && d.remaining === 0)).toBe(true);
+  });
+
+  it('a quiet key is counted a request at a time, and its lease lapses unused', async () => {
+    const ps = processes(60_000);
+    await requests(ps.slice(0, 1), 4);
+    // 1 then 2 tokens, then a lease of 4 for the fourth: its 3 left lapse after a second.
+    expect(ps[0]!.inserts()).toBe(3);
+    clock.t += 1_500;
+    await ps[0]!.limiter.take('busy');
+    expect(ps[0]!.inserts()).toBe(4);
+    const [row] = await database.sql<{ hits: number }[]>`
+      select hits from rate_limit_hits where key = ${ps.key}`;
+    // Started again at one token.
+    expect(row?.hits).toBe(1);
   });
 });
 

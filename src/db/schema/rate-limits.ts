@@ -12,7 +12,7 @@ export const rateLimitHits = pgTable(
   {
     /** The limiter's prefix and the client's key, e.g. `api:customer-link:<token>`. */
     key: text('key').primaryKey(),
-    /** Requests counted in the current window (a token bucket: tokens in use). */
+    /** Requests counted in the current window (a token bucket: the tokens its last take got). */
     hits: integer('hits').notNull(),
     /** When the count is back to nothing: the window's end (a token bucket: when it is full). */
     resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
