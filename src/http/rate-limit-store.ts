@@ -15,6 +15,7 @@
  * (@acpr/rate-limit-postgresql) brings the `pg` driver and pool next to our `postgres` one and
  * runs its own schema migrations, outside drizzle's.
  */
+import { createHash } from 'node:crypto';
 import { and, eq, gt, like, lte, sql, type SQL } from 'drizzle-orm';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Db } from '../db/client';
@@ -33,6 +34,16 @@ export interface SharedCounterOptions {
   now?: () => number;
   /** Told when the expired rows could not be deleted (counting goes on). */
   onSweepError?: (err: unknown) => void;
+}
+
+/**
+ * The stored key: the prefix and the client's key, which comes from the request (a link's token,
+ * an address). PostgreSQL text takes no NUL, and a key need not be long: one with a NUL or over
+ * 200 characters is stored as its SHA-256 instead.
+ */
+export function storedKey(prefix: string, key: string): string {
+  if (key.length <= 200 && !key.includes('\0')) return prefix + key;
+  return `${prefix}sha256:${createHash('sha256').update(key).digest('base64url')}`;
 }
 
 /** `%` and `_` in a prefix are literal in LIKE. */
@@ -88,7 +99,12 @@ export class PostgresRateLimitStore implements Store {
     const [row] = await this.opts.db
       .select({ hits: rateLimitHits.hits, resetAt: rateLimitHits.resetAt })
       .from(rateLimitHits)
-      .where(and(eq(rateLimitHits.key, this.prefix + key), gt(rateLimitHits.resetAt, this.at())));
+      .where(
+        and(
+          eq(rateLimitHits.key, storedKey(this.prefix, key)),
+          gt(rateLimitHits.resetAt, this.at()),
+        ),
+      );
     return row ? { totalHits: row.hits, resetTime: row.resetAt } : undefined;
   }
 
@@ -99,7 +115,11 @@ export class PostgresRateLimitStore implements Store {
     const expired = sql`${rateLimitHits.resetAt} <= ${at}`;
     const [row] = await this.opts.db
       .insert(rateLimitHits)
-      .values({ key: this.prefix + key, hits: 1, resetAt: sql`${at} + ${ms(this.windowMs)}` })
+      .values({
+        key: storedKey(this.prefix, key),
+        hits: 1,
+        resetAt: sql`${at} + ${ms(this.windowMs)}`,
+      })
       .onConflictDoUpdate({
         target: rateLimitHits.key,
         set: {
@@ -116,11 +136,18 @@ export class PostgresRateLimitStore implements Store {
     await this.opts.db
       .update(rateLimitHits)
       .set({ hits: sql`greatest(${rateLimitHits.hits} - 1, 0)` })
-      .where(and(eq(rateLimitHits.key, this.prefix + key), gt(rateLimitHits.resetAt, this.at())));
+      .where(
+        and(
+          eq(rateLimitHits.key, storedKey(this.prefix, key)),
+          gt(rateLimitHits.resetAt, this.at()),
+        ),
+      );
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.opts.db.delete(rateLimitHits).where(eq(rateLimitHits.key, this.prefix + key));
+    await this.opts.db
+      .delete(rateLimitHits)
+      .where(eq(rateLimitHits.key, storedKey(this.prefix, key)));
   }
 }
 
@@ -191,7 +218,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
     const [taken] = await db
       .insert(rateLimitHits)
       .values({
-        key: prefix + key,
+        key: storedKey(prefix, key),
         hits: first,
         resetAt: sql`${nowSql} + ${ms(first * tokenMs)}`,
       })
@@ -224,7 +251,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
         fullInMs: sql<string>`extract(epoch from (${rateLimitHits.resetAt} - ${at()})) * 1000`,
       })
       .from(rateLimitHits)
-      .where(eq(rateLimitHits.key, prefix + key));
+      .where(eq(rateLimitHits.key, storedKey(prefix, key)));
     return decision(false, held ? Number(held.fullInMs) : 0);
   }
 

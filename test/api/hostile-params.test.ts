@@ -14,7 +14,7 @@ import { startApi, type ApiUnderTest } from './harness';
 
 /** Problems that say a dependency is down (no worker runs here), not that we crashed. */
 const DEPENDENCY_DOWN = ['workflow.unavailable', 'temporal.unavailable'];
-const RUNS = 12;
+const RUNS = Number(process.env.HOSTILE_RUNS ?? 12);
 
 /** Text that has given 500s before: bad encodings, numbers past int4, impossible dates. */
 const NASTY: string[] = [

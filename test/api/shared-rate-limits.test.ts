@@ -186,6 +186,24 @@ describe('rate limits shared by the API processes in PostgreSQL', () => {
     await expect.poll(() => keys(prefix)).toEqual([`${prefix}new`]);
     expect(await keys(other)).toEqual([`${other}x`]);
   });
+  it('a client key with a NUL or of any length is counted (stored as its hash), never an error', async () => {
+    const prefix = `${uniqueId('odd')}:`;
+    const store = new PostgresRateLimitStore({ db: database.db, prefix, now: () => now });
+    store.init({ windowMs: 60_000 } as Parameters<typeof store.init>[0]);
+    const nul = 'link:a\u0000b';
+    const long = `link:${'x'.repeat(5_000)}`;
+    expect((await store.increment(nul)).totalHits).toBe(1);
+    expect((await store.increment(nul)).totalHits).toBe(2);
+    expect((await store.increment(long)).totalHits).toBe(1);
+    expect((await store.get(nul))?.totalHits).toBe(2);
+    const keys = await database.sql<{ key: string }[]>`
+      select key from rate_limit_hits where key like ${`${prefix}%`} order by key`;
+    expect(keys).toHaveLength(2);
+    expect(keys.every((k) => k.key.length < 100 && k.key.startsWith(`${prefix}sha256:`))).toBe(
+      true,
+    );
+  });
+
   it('the counters are kept unlogged: a count waits for no WAL flush', async () => {
     const [table] = await database.sql<{ persistence: string }[]>`
       select relpersistence as persistence from pg_class where relname = 'rate_limit_hits'`;
