@@ -10,7 +10,9 @@
  *
  * So the flag is latched only from activations the history places: a signal, an update, a timer,
  * a regular activity, the start. Activations that carry only local-activity results or queries
- * leave it as it was. Registered as a workflow interceptor module (src/worker.ts).
+ * leave it as it was. Workflow time (`Date.now()`) has the same hazard (code after the activity
+ * sees the next task's time live, the first task's on replay): an activation with nothing but
+ * local-activity results keeps the time of the last placed activation. Registered as a workflow interceptor module (src/worker.ts).
  *
  * No patch guards the change: in every history where each local activity's result reached the
  * workflow in the task of its marker, the latch reads what the activation's flag read; in the
@@ -35,6 +37,27 @@ function placedByHistory(job: { variant?: string | null; resolveActivity?: unkno
   }
 }
 
+/** A local activity's result: the one job whose task can differ between live and replay. */
+function localResult(job: { variant?: string | null; resolveActivity?: unknown }): boolean {
+  return (
+    job.variant === 'resolveActivity' &&
+    (job.resolveActivity as { isLocal?: boolean | null } | undefined)?.isLocal === true
+  );
+}
+
+/** The SDK's per-run activator; its `now` is what `Date.now()` answers in workflow code. */
+interface Clock {
+  now: number;
+}
+const clock = (): Clock | undefined => {
+  const activator = (globalThis as { __TEMPORAL_ACTIVATOR__?: Partial<Clock> })
+    .__TEMPORAL_ACTIVATOR__;
+  return typeof activator?.now === 'number' ? (activator as Clock) : undefined;
+};
+
+/** Workflow time at the last activation the history placed. */
+let placedAt: number | undefined;
+
 export const interceptors: WorkflowInterceptorsFactory = () => {
   installed = true;
   return {
@@ -43,7 +66,15 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
         activate(input, next) {
           const { activation } = input;
           const jobs = (activation.jobs ?? []) as { variant?: string | null }[];
-          if (activation.continueAsNewSuggested && jobs.some(placedByHistory)) latched = true;
+          const placed = jobs.some(placedByHistory);
+          if (activation.continueAsNewSuggested && placed) latched = true;
+          // Workflow time moves the same way: an activation with nothing but local-activity
+          // results keeps the time of the last placed one. Within one task that is the task's own
+          // time anyway; across a task the worker ended early, live and replay now agree.
+          const c = clock();
+          if (c && placed) placedAt = c.now;
+          else if (c && placedAt !== undefined && jobs.length > 0 && jobs.every(localResult))
+            c.now = placedAt;
           next(input);
         },
       },

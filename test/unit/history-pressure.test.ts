@@ -73,4 +73,29 @@ describe('the continue-as-new latch', () => {
     latch.activation(true, localResult, signal);
     expect(latch.suggested()).toBe(true);
   });
+
+  it('keeps workflow time at the last placed activation while only local results arrive', async () => {
+    const g = globalThis as { __TEMPORAL_ACTIVATOR__?: { now: number } };
+    const activator = { now: 1_000 };
+    g.__TEMPORAL_ACTIVATOR__ = activator;
+    try {
+      const latch = await freshLatch();
+      latch.activation(false, signal);
+      // The next task's time (as the SDK sets it before the activation): the code after the
+      // local activity still sees the time of the signal's task, as a replay does.
+      activator.now = 9_000;
+      latch.activation(false, localResult);
+      expect(activator.now).toBe(1_000);
+      // A placed activation moves time on.
+      activator.now = 12_000;
+      latch.activation(false, timer);
+      expect(activator.now).toBe(12_000);
+      // A query leaves time alone.
+      activator.now = 13_000;
+      latch.activation(false, query);
+      expect(activator.now).toBe(13_000);
+    } finally {
+      delete g.__TEMPORAL_ACTIVATOR__;
+    }
+  });
 });
