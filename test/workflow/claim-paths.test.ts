@@ -123,6 +123,18 @@ const invoice = {
   contentBase64: Buffer.from('%PDF-1.4 invoice').toString('base64'),
 };
 
+/**
+ * The claim's read-model row once it shows `status`: the workflow's state moves first and its row
+ * is written right after, so a query can be a moment ahead of the table.
+ */
+function claimRow(workflowId: string, status: string) {
+  return waitUntil(
+    `the claim row says ${status}`,
+    async () => (await stack.db.select().from(claims).where(eq(claims.workflowId, workflowId)))[0],
+    (r) => r?.status === status,
+  );
+}
+
 describe('claims carried through to money', () => {
   it('a claim the carrier answers needs_info waits for ops with a deadline, sends their answer and resumes to payment', async () => {
     const reg = await parcel({ declaredValue: 80 });
@@ -186,13 +198,7 @@ describe('claims carried through to money', () => {
       'approved',
       'paid',
     ]);
-    // The read model follows the workflow's state (its row is written right after).
-    const row = await waitUntil(
-      'the claim row says paid',
-      async () =>
-        (await stack.db.select().from(claims).where(eq(claims.workflowId, handle.workflowId)))[0],
-      (r) => r?.status === 'paid',
-    );
+    const row = await claimRow(handle.workflowId, 'paid');
     expect(row?.amountRecovered).toBe(80);
     await record(handle, 'claim-needs-info-answered');
   }, 120_000);
@@ -239,10 +245,7 @@ describe('claims carried through to money', () => {
     expect(atInsurer.amount).toBe(250);
     expect(atInsurer.description).toContain('no proof of loss');
     expect(atInsurer.evidence.carrierDenial).toMatchObject({ claimId: filed.externalClaimId });
-    const [row] = await stack.db
-      .select()
-      .from(claims)
-      .where(eq(claims.workflowId, handle.workflowId));
+    const row = await claimRow(handle.workflowId, 'escalated');
     expect(row).toMatchObject({
       filer: 'shipsurance',
       claimId: escalated.externalClaimId,
