@@ -31,7 +31,7 @@ function placedByHistory(job: { variant?: string | null; resolveActivity?: unkno
     case 'notifyHasPatch':
       return false;
     case 'resolveActivity':
-      return !(job.resolveActivity as { isLocal?: boolean | null } | undefined)?.isLocal;
+      return !localResult(job);
     default:
       return true;
   }

@@ -16,7 +16,7 @@
  * runs its own schema migrations, outside drizzle's.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, gt, like, lte, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, like, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Db } from '../db/client';
 import { rateLimitHits } from '../db/schema/rate-limits';
@@ -204,6 +204,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
   const maxLease = Math.max(1, Math.floor((perMinute * (opts.leaseMs ?? 100)) / windowMs));
   const at = clock(opts.now);
   const sweep = sweeper(opts, at);
+  const millisFrom = (t: SQLWrapper, from: SQL) => sql`extract(epoch from (${t} - ${from})) * 1000`;
   const localNow = opts.now ?? Date.now;
   const leases = new Map<string, Lease>();
   const pending = new Map<string, Promise<RateDecision | undefined>>();
@@ -213,7 +214,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
     sweep();
     const nowSql = at();
     const from = sql`greatest(${rateLimitHits.resetAt}, ${nowSql})`;
-    const room = sql`floor((extract(epoch from (${nowSql} + ${ms(windowMs)} - ${from})) * 1000 + 1e-6) / ${tokenMs})::int`;
+    const room = sql`floor((${millisFrom(sql`${nowSql} + ${ms(windowMs)}`, from)} + 1e-6) / ${tokenMs})::int`;
     const first = Math.min(want, perMinute);
     const [taken] = await db
       .insert(rateLimitHits)
@@ -232,7 +233,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
       })
       .returning({
         taken: rateLimitHits.hits,
-        fullInMs: sql<string>`extract(epoch from (${rateLimitHits.resetAt} - ${nowSql})) * 1000`,
+        fullInMs: sql<string>`${millisFrom(rateLimitHits.resetAt, nowSql)}`,
       });
     const t = localNow();
     if (taken) {
@@ -248,7 +249,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
     leases.delete(key);
     const [held] = await db
       .select({
-        fullInMs: sql<string>`extract(epoch from (${rateLimitHits.resetAt} - ${at()})) * 1000`,
+        fullInMs: sql<string>`${millisFrom(rateLimitHits.resetAt, at())}`,
       })
       .from(rateLimitHits)
       .where(eq(rateLimitHits.key, storedKey(prefix, key)));
