@@ -106,7 +106,7 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
     }: {
       state: ShipmentState;
       version: number;
-    }): Promise<void> {
+    }): Promise<{ writtenAt: number }> {
       const write = db
         .update(shipments)
         .set({
@@ -127,6 +127,9 @@ export function createShipmentActivities({ db, carriers }: ActivityDeps) {
       const facts = snapshotEvents(state);
       if (facts.length === 0) await write;
       else await withEvents(db, write, facts);
+      // The workflow counts its next deadline from this clock rather than from the start of its
+      // task (ShipmentContext.taskNow).
+      return { writtenAt: Date.now() };
     },
 
     /**

@@ -7,6 +7,7 @@
  */
 import protoPkg from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import type { PolicyBody } from '../policies/policies.schemas';
 import { shipmentWorkflowId } from '../../workflows/shipment.contract';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId } from '../../workflows/claim.contract';
@@ -262,6 +263,95 @@ async function scansTakenLate(stack: BenchStack, samples: readonly Sample[]): Pr
   }).length;
 }
 
+/** How many samples of each side the detection breakdown reads the history of. */
+const BREAKDOWN_SAMPLES = 40;
+
+/** Milliseconds of one sample's way from its deadline to being seen, read off its history. */
+interface Leg {
+  /**
+   * The timer's due time (when the task that started it completed, plus its duration) minus the
+   * deadline: the duration was counted from the workflow time, the start of that task.
+   */
+  timerSetLate: number;
+  /** The timer's due time → the server fired it. */
+  firedLate: number;
+  /** Deadline → the server fired the timer (the two above). */
+  timerFired: number;
+  /** Timer fired → the worker started the workflow task that took it. */
+  taskStarted: number;
+  /** That task started → the step that makes it visible completed (task or activity). */
+  work: number;
+  /** That step completed → the bench saw it (polling). */
+  seen: number;
+}
+
+/**
+ * Where the time goes between a deadline and its sighting, from the workflow histories of up to
+ * BREAKDOWN_SAMPLES samples: the first timer fired at or after the deadline, the workflow task
+ * started after it, then the task's completion (ours: the review opens inside that task) or, for
+ * the bare workflow, its activity's completion. Medians of each leg.
+ */
+async function breakdown(
+  client: Client,
+  samples: readonly Sample[],
+  workflowId: (id: string) => string,
+  visibleAt: 'task' | 'activity',
+): Promise<Record<keyof Leg, number> & { n: number }> {
+  const picked = samples.filter(
+    (_, i) => i % Math.max(1, Math.floor(samples.length / BREAKDOWN_SAMPLES)) === 0,
+  );
+  const legs: Leg[] = [];
+  await mapLimited(picked, 8, async (s) => {
+    if (s.observed === undefined) return;
+    const history = await client.workflow.getHandle(workflowId(s.id)).fetchHistory();
+    const events = history.events ?? [];
+    const at = (i: number) => tsToMs(events[i]!.eventTime);
+    const fired = events.findIndex(
+      (e) => e.eventType === EType.EVENT_TYPE_TIMER_FIRED && tsToMs(e.eventTime) >= s.deadline - 50,
+    );
+    if (fired < 0) return;
+    const started = events.findIndex(
+      (e, i) => i > fired && e.eventType === EType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    );
+    const doneType =
+      visibleAt === 'task'
+        ? EType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+        : EType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED;
+    const done = events.findIndex((e, i) => i > started && e.eventType === doneType);
+    if (started < 0 || done < 0) return;
+    const startedId = Number(events[fired]!.timerFiredEventAttributes?.startedEventId ?? -1);
+    const timerStarted = events.findIndex((e) => Number(e.eventId) === startedId);
+    if (timerStarted < 0) return;
+    const due =
+      at(timerStarted) +
+      tsToMs(events[timerStarted]!.timerStartedEventAttributes?.startToFireTimeout);
+    legs.push({
+      timerSetLate: due - s.deadline,
+      firedLate: at(fired) - due,
+      timerFired: at(fired) - s.deadline,
+      taskStarted: at(started) - at(fired),
+      work: at(done) - at(started),
+      seen: s.observed - at(done),
+    });
+  });
+  const leg = (k: keyof Leg) =>
+    round(
+      percentile(
+        legs.map((l) => l[k]),
+        50,
+      ),
+    );
+  return {
+    n: legs.length,
+    timerSetLate: leg('timerSetLate'),
+    firedLate: leg('firedLate'),
+    timerFired: leg('timerFired'),
+    taskStarted: leg('taskStarted'),
+    work: leg('work'),
+    seen: leg('seen'),
+  };
+}
+
 interface Run {
   stack: BenchStack;
   ctx: BenchContext;
@@ -326,7 +416,15 @@ async function detection(run: Run, n: number) {
   );
   const chain = await chainLength(stack.client, pilot.ids[0]!);
   const takenLate = await scansTakenLate(stack, samples);
-  return { ours: latencies(samples), bare: latencies(bare), lateMs, takenLate, chain };
+  const legs = {
+    ours: await breakdown(stack.client, samples, shipmentWorkflowId, 'task'),
+    bare: await breakdown(stack.client, bare, (id) => `bench:${id}`, 'activity'),
+  };
+  ctx.progress(
+    `${SECTION}: detection legs, p50 ms (deadline → timer fired → task started → visible → seen): ` +
+      `ours ${JSON.stringify(legs.ours)}, bare ${JSON.stringify(legs.bare)}`,
+  );
+  return { ours: latencies(samples), bare: latencies(bare), lateMs, takenLate, chain, legs };
 }
 
 /**
@@ -455,6 +553,7 @@ export const latencySection: BenchSection = {
         bareTimer: bare,
         eventsLateMs: det.lateMs,
         scansTakenAfterDeadline: det.takenLate,
+        legsP50: det.legs,
         path: 'stall timer → carrier lookup (sandbox) → delay notice → review opened → seen in GET /v1/reviews',
         limitPath:
           'bare workflow on the same server, deadlines interleaved with ours: sleep → one insert → seen by polling PostgreSQL',

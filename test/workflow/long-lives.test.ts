@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { policies, shipments } from '../../src/db/schema';
 import { MAX_CARRIED_EVENT_IDS } from '../../workflows/detection';
@@ -291,6 +292,39 @@ describe('the read model under a slow database', () => {
       (r) => r?.snapshot?.eventCount === 8,
     );
     expect(row?.snapshot?.lastEvent?.eventId).toBe(scans[7]!.eventId);
+    await handle.signal(cancelSignal, { reason: 'test over' });
+    await waitForStage(handle, 'closed');
+  });
+
+  it('a stall timer set after a slow snapshot is due at the deadline, not late by the snapshot', async () => {
+    const { handle } = await startShipment(
+      slow,
+      aFastPolicy(uniqueId('p'), { stallAfter: { in_transit: 'PT40S' } }),
+    );
+    const scan = anEvent('in_transit', secondsAgo(10));
+    await handle.signal(trackingEventsSignal, [scan]);
+    const state = await waitUntil(
+      'the stall deadline counted from the scan',
+      () => stateOf(handle),
+      (s) => s.lastEvent?.eventId === scan.eventId && s.deadlines.stallAt !== undefined,
+    );
+    const deadline = Date.parse(state.deadlines.stallAt!);
+    const timers = await waitUntil(
+      'the task that took the scan to start its timer',
+      async () =>
+        ((await slow.client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [])
+          .filter((e) => e.timerStartedEventAttributes)
+          .map(
+            (e) => tsToMs(e.eventTime) + tsToMs(e.timerStartedEventAttributes!.startToFireTimeout),
+          ),
+      (dues) => dues.some((due) => Math.abs(due - deadline) < 5_000),
+    );
+    const due = timers.find((t) => Math.abs(t - deadline) < 5_000)!;
+    // The task took the scan, wrote a snapshot (400 ms here) and then started the timer: counted
+    // from the workflow time (the task's start) the timer would be due 400 ms or more after the
+    // deadline. Counted from the snapshot's clock it is due within the few ms the task took after.
+    expect(due - deadline).toBeLessThan(400);
+    expect(due - deadline).toBeGreaterThanOrEqual(-50);
     await handle.signal(cancelSignal, { reason: 'test over' });
     await waitForStage(handle, 'closed');
   });

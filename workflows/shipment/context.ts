@@ -109,6 +109,12 @@ export class ShipmentContext {
   stateVersion: number;
   /** Decided when the run starts; read where the behaviour differs. */
   readonly patches: RunPatches;
+  /**
+   * The newest wall clock a local step reported (epoch ms), and the workflow time of the task it
+   * was reported in. Workflow time stands still for the whole task, local activities included:
+   * a deadline timer counted from it would be late by the time they took (see `taskNow`).
+   */
+  private stepClock: { at: number; taskTime: number } | undefined;
 
   constructor(readonly input: ShipmentWorkflowInput) {
     this.patches = decidePatches();
@@ -180,7 +186,28 @@ export class ShipmentContext {
 
   async recordSnapshot(): Promise<void> {
     this.stateVersion++;
-    await quick().recordSnapshot({ state: this.state, version: this.stateVersion });
+    const written = await quick().recordSnapshot({ state: this.state, version: this.stateVersion });
+    // Snapshots recorded before it reported its clock have no result.
+    this.noteStepClock(written?.writtenAt);
+  }
+
+  /** A wall clock a step of this task reported (a recorded result, so replays read the same). */
+  noteStepClock(at: number | undefined): void {
+    if (typeof at !== 'number' || !Number.isFinite(at)) return;
+    const taskTime = Date.now();
+    const prev = this.stepClock?.taskTime === taskTime ? this.stepClock.at : -Infinity;
+    this.stepClock = { at: Math.max(prev, at), taskTime };
+  }
+
+  /**
+   * Now, as well as this task knows it: the workflow time, or the newest clock one of its local
+   * steps reported, whichever is later. Timers count from it, so a task that spent half a second
+   * on local activities does not set its deadlines half a second late.
+   */
+  taskNow(): number {
+    const t = Date.now();
+    const step = this.stepClock;
+    return step !== undefined && step.taskTime === t && step.at > t ? step.at : t;
   }
 
   /** Publishes a stage: timeline, search attribute and read model. */
@@ -246,9 +273,13 @@ export class ShipmentContext {
         await condition(() => ready() || suggested());
         continue;
       }
-      const remaining = deadline - Date.now();
+      const remaining = deadline - this.taskNow();
       if (remaining <= 0) return false;
-      if (!(await condition(() => ready() || suggested(), remaining))) return false;
+      if (await condition(() => ready() || suggested(), remaining)) continue;
+      // Timed out. A timer counted from a worker's clock that runs ahead of the server's can
+      // fire a moment before the deadline by workflow time: wait out the rest. (A timer counted
+      // from workflow time alone always fires after it, so older histories return here.)
+      if (Date.now() >= deadline) return false;
     }
   }
 
@@ -311,6 +342,7 @@ export class ShipmentContext {
       },
     });
     state.notifications.push(sent);
+    this.noteStepClock(Date.parse(sent.sentAt));
     this.note('notification', `${kind} to ${sent.to}`);
   }
 
