@@ -64,6 +64,11 @@ async function settledRss(
   report?: { label: string; gc: boolean },
 ) {
   await sleep(SETTLE_MS);
+  const watchS = Number(process.env.BENCH_MEMORY_WATCH_S ?? 0);
+  for (let t = 0; t < watchS; t += 5) {
+    ctx.progress(`${SECTION}: watch ${what} +${t}s: ${((await stack.worker.rssBytes()) / MB).toFixed(1)} MB`);
+    await sleep(5_000);
+  }
   const samples = await rssSamples(stack);
   const mb = median(samples) / MB;
   ctx.progress(`${SECTION}: worker RSS ${what}: ${mb.toFixed(1)} MB`);
