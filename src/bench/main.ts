@@ -29,6 +29,8 @@ const PASS_THROUGH = [
   'WORKER_MAX_CACHED_WORKFLOWS',
   'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
   'WORKER_MAX_CONCURRENT_ACTIVITIES',
+  // glibc's malloc arenas (the SDK's core allocates from many threads).
+  'MALLOC_ARENA_MAX',
 ];
 
 const USAGE = `Usage: npm run bench -- [--only <id>[,<id>...]] [--out <dir>] [--temporal dev|cluster]

@@ -165,13 +165,15 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
     // Validates the environment once here, so a bad setting fails before any child starts.
     const config = loadConfig(env);
 
+    // As `npm run worker` and `npm start` run it (package.json): two malloc arenas.
+    const workerBase = { ...env, LOG_LEVEL: 'info', MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX };
     const workerProc = new RoleProcess({
       name: 'worker',
       file: 'src/worker.main.ts',
       // The worker announces itself with this log line once it polls.
       ready: { line: /"msg":"worker running"/ },
       // A line on its stdin prints where its memory is (src/worker-memory.ts; the memory section asks).
-      env: { ...env, LOG_LEVEL: 'info', WORKER_MEMORY_REPORT: 'true', ...opts.workerEnv },
+      env: { ...workerBase, WORKER_MEMORY_REPORT: 'true', ...opts.workerEnv },
       stdin: true,
       nodeArgs: profileArgs(opts, 'worker'),
       log,
@@ -187,7 +189,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Run
             name: `worker ${i + 2}`,
             file: 'src/worker.main.ts',
             ready: { line: /"msg":"worker running"/ },
-            env: { ...env, LOG_LEVEL: 'info', ...opts.workerEnv },
+            env: { ...workerBase, ...opts.workerEnv },
             log,
             readyTimeoutMs,
           }),
@@ -352,6 +354,14 @@ interface RoleProcessOptions {
   /** A pipe to the child's stdin (the worker's memory report requests); else none. */
   stdin?: boolean;
 }
+
+/**
+ * glibc's malloc arenas in a worker process, as package.json's `start` and `worker` scripts set
+ * them. The SDK's core allocates from many threads; with the default (8 per core) each keeps what
+ * it freed, and a worker with 10,000 idle shipments held about 30 MB more native memory for it
+ * (docs/benchmarks.md). MALLOC_ARENA_MAX in the bench's environment overrides it.
+ */
+export const WORKER_MALLOC_ARENA_MAX = '2';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
