@@ -310,6 +310,16 @@ const SCENARIOS: Record<string, Scenario> = {
     return s;
   },
 
+  async 'task-clock'(run) {
+    // Patch `task-clock`: deadline timers count from the newest clock a local step of the task
+    // reported (the snapshot's write, the notice's send); the same path as carrier-check-local.
+    const s = await run.register('hist-task-clock', FAST);
+    await s.scans(['in_transit', 1]);
+    await s.stageIn(['awaiting_review']);
+    await s.decide('reship');
+    return s;
+  },
+
   async 'carrier-stopped-tracking'(run) {
     // The provider's summary (signal `trackingSummary`): a tracking that expired with no scan
     // goes to review at once, as carrier_stopped_tracking.

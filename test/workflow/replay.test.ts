@@ -5,6 +5,7 @@ import {
   LOCAL_ACTIVITIES,
   NOTICE_AFTER_REVIEW,
   REFUND_STAGE,
+  TASK_CLOCK,
 } from '../../workflows/shipment/patches';
 import {
   activitiesIn,
@@ -110,5 +111,15 @@ describe('recorded workflow histories', () => {
     const before = await activitiesIn('notice-after-review');
     expect(await patchesIn('notice-after-review')).not.toContain(CARRIER_CHECK_LOCAL);
     expect(before).toContain('checkWithCarrier');
+  });
+
+  it('the task-clock recording takes the patch at the start; runs recorded before replay without it', async () => {
+    expect(await patchesIn('task-clock')).toEqual(
+      expect.arrayContaining([TASK_CLOCK, CARRIER_CHECK_LOCAL, NOTICE_AFTER_REVIEW]),
+    );
+    expect(await patchesIn('carrier-check-local')).not.toContain(TASK_CLOCK);
+    expect(await stagesIn('task-clock')).toEqual(
+      expect.arrayContaining(['verifying', 'awaiting_review', 'reshipping']),
+    );
   });
 });

@@ -49,6 +49,7 @@ import {
   NOTICE_AFTER_REVIEW,
   POD_UNKNOWN_NUMBER,
   SNAPSHOT_EVERY_FACT,
+  TASK_CLOCK,
 } from './patches';
 import { quick } from './proxies';
 
@@ -65,6 +66,7 @@ export interface RunPatches {
   dnrAskFirst: boolean;
   podUnknownNumber: boolean;
   carrierCheckLocal: boolean;
+  taskClock: boolean;
 }
 
 /**
@@ -83,6 +85,7 @@ export function decidePatches(): RunPatches {
     dnrAskFirst: patched(DNR_ASK_FIRST),
     podUnknownNumber: patched(POD_UNKNOWN_NUMBER),
     carrierCheckLocal: patched(CARRIER_CHECK_LOCAL),
+    taskClock: patched(TASK_CLOCK),
   };
   if (patches.inquiryReview) patched(SNAPSHOT_EVERY_FACT);
   // Verification asks it after the carrier lookup, a local activity in these runs.
@@ -187,13 +190,13 @@ export class ShipmentContext {
   async recordSnapshot(): Promise<void> {
     this.stateVersion++;
     const written = await quick().recordSnapshot({ state: this.state, version: this.stateVersion });
-    // Snapshots recorded before it reported its clock have no result.
+    // Snapshots recorded before they reported a clock have no result.
     this.noteStepClock(written?.writtenAt);
   }
 
   /** A wall clock a step of this task reported (a recorded result, so replays read the same). */
   noteStepClock(at: number | undefined): void {
-    if (typeof at !== 'number' || !Number.isFinite(at)) return;
+    if (!this.patches.taskClock || typeof at !== 'number' || !Number.isFinite(at)) return;
     const taskTime = Date.now();
     const prev = this.stepClock?.taskTime === taskTime ? this.stepClock.at : -Infinity;
     this.stepClock = { at: Math.max(prev, at), taskTime };
@@ -279,7 +282,7 @@ export class ShipmentContext {
       // Timed out. A timer counted from a worker's clock that runs ahead of the server's can
       // fire a moment before the deadline by workflow time: wait out the rest. (A timer counted
       // from workflow time alone always fires after it, so older histories return here.)
-      if (Date.now() >= deadline) return false;
+      if (!this.patches.taskClock || Date.now() >= deadline) return false;
     }
   }
 

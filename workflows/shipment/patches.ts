@@ -61,3 +61,12 @@ export const POD_UNKNOWN_NUMBER = 'pod-unknown-number';
  * so the review opens after one server round trip. Before it, it was a regular activity.
  */
 export const CARRIER_CHECK_LOCAL = 'carrier-check-local';
+
+/**
+ * Deadline timers count from the newest wall clock a local step of the task reported (the
+ * snapshot's write, the notice's send), not from the task's start (`ShipmentContext.taskNow`); a
+ * timer that fires before the deadline by workflow time waits out the rest. Before it, a task that
+ * spent half a second on local activities set its timers half a second late. Runs from before
+ * also carry notices whose send time a replay must not read.
+ */
+export const TASK_CLOCK = 'task-clock';
