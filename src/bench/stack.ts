@@ -361,7 +361,7 @@ interface RoleProcessOptions {
  * it freed, and a worker with 10,000 idle shipments held about 30 MB more native memory for it
  * (docs/benchmarks.md). MALLOC_ARENA_MAX in the bench's environment overrides it.
  */
-export const WORKER_MALLOC_ARENA_MAX = '2';
+const WORKER_MALLOC_ARENA_MAX = '2';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

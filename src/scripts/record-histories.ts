@@ -132,6 +132,18 @@ interface Shipment {
 
 type Scenario = (run: Run) => Promise<Shipment>;
 
+/**
+ * The plainest loss: one in-transit scan that goes quiet, the review it opens, a reship. Several
+ * scenarios record this same path under a newer patch, so the recordings differ only in the code.
+ */
+async function stallThenReship(run: Run, shipmentId: string): Promise<Shipment> {
+  const s = await run.register(shipmentId, FAST);
+  await s.scans(['in_transit', 1]);
+  await s.stageIn(['awaiting_review']);
+  await s.decide('reship');
+  return s;
+}
+
 /** Representative lives of a shipment. The file names are the scenario names. */
 const SCENARIOS: Record<string, Scenario> = {
   async delivered(run) {
@@ -142,11 +154,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 
   async 'stalled-reship-claim'(run) {
-    const s = await run.register('hist-reship', FAST);
-    await s.scans(['in_transit', 1]);
-    await s.stageIn(['awaiting_review']);
-    await s.decide('reship');
-    return s;
+    return stallThenReship(run, 'hist-reship');
   },
 
   async refund(run) {
@@ -293,31 +301,19 @@ const SCENARIOS: Record<string, Scenario> = {
   async 'notice-after-review'(run) {
     // Local activities (patch `local-activities`) and the review opened before the delay notice
     // (patch `notice-after-review`); every recording above the summary ones predates both.
-    const s = await run.register('hist-notice-after-review', FAST);
-    await s.scans(['in_transit', 1]);
-    await s.stageIn(['awaiting_review']);
-    await s.decide('reship');
-    return s;
+    return stallThenReship(run, 'hist-notice-after-review');
   },
 
   async 'carrier-check-local'(run) {
     // Patch `carrier-check-local`: verification's carrier lookup runs inside the workflow task, so
     // the deadline, the lookup and the review share one task (and every patch is asked at the start).
-    const s = await run.register('hist-carrier-check-local', FAST);
-    await s.scans(['in_transit', 1]);
-    await s.stageIn(['awaiting_review']);
-    await s.decide('reship');
-    return s;
+    return stallThenReship(run, 'hist-carrier-check-local');
   },
 
   async 'task-clock'(run) {
     // Patch `task-clock`: deadline timers count from the newest clock a local step of the task
     // reported (the snapshot's write, the notice's send); the same path as carrier-check-local.
-    const s = await run.register('hist-task-clock', FAST);
-    await s.scans(['in_transit', 1]);
-    await s.stageIn(['awaiting_review']);
-    await s.decide('reship');
-    return s;
+    return stallThenReship(run, 'hist-task-clock');
   },
 
   async 'carrier-stopped-tracking'(run) {

@@ -195,7 +195,7 @@ export class ShipmentContext {
   }
 
   /** A wall clock a step of this task reported (a recorded result, so replays read the same). */
-  noteStepClock(at: number | undefined): void {
+  private noteStepClock(at: number | undefined): void {
     if (!this.patches.taskClock || typeof at !== 'number' || !Number.isFinite(at)) return;
     const taskTime = Date.now();
     const prev = this.stepClock?.taskTime === taskTime ? this.stepClock.at : -Infinity;
@@ -207,7 +207,7 @@ export class ShipmentContext {
    * steps reported, whichever is later. Timers count from it, so a task that spent half a second
    * on local activities does not set its deadlines half a second late.
    */
-  taskNow(): number {
+  private taskNow(): number {
     const t = Date.now();
     const step = this.stepClock;
     return step !== undefined && step.taskTime === t && step.at > t ? step.at : t;
